@@ -24,7 +24,7 @@ HOST = "127.0.0.1"
 class _Handler(http.server.SimpleHTTPRequestHandler):
     server_ref: StaticServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence stderr; requests are recorded on the server object instead."""
 
     def _authorised(self) -> bool:
@@ -32,9 +32,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if owner.username is None:
             return True
         header = self.headers.get("Authorization", "")
-        expected = "Basic " + base64.b64encode(
-            f"{owner.username}:{owner.password}".encode()
-        ).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{owner.username}:{owner.password}".encode()).decode()
+        )
         return hmac.compare_digest(header.encode(), expected.encode())
 
     def _guard(self) -> bool:

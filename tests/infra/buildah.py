@@ -18,6 +18,7 @@ names the Dockerfile uses.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
@@ -112,8 +113,14 @@ class ServerHandle:
     """A long-running process inside a working container, listening on 127.0.0.1:``port`` of
     the host network. ``stop()`` kills it and removes the container."""
 
-    def __init__(self, owner: Buildah, container: str, proc: subprocess.Popen[bytes],
-                 port: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        owner: Buildah,
+        container: str,
+        proc: subprocess.Popen[bytes],
+        port: int,
+        log_path: Path,
+    ) -> None:
         self.owner, self.container, self.proc, self.port = owner, container, proc, port
         self.log_path = log_path
 
@@ -126,10 +133,8 @@ class ServerHandle:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -185,21 +190,37 @@ class Buildah:
         env.pop("CONTAINERS_REGISTRIES_CONF", None)
         return env
 
-    def _buildah(self, args: Sequence[str], *, check: bool = True, timeout: float = 900,
-                 input: str | None = None) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(["buildah", *args], env=self.env, text=True, capture_output=True,
-                              timeout=timeout, input=input, check=False)
+    def _buildah(
+        self,
+        args: Sequence[str],
+        *,
+        check: bool = True,
+        timeout: float = 900,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            ["buildah", *args],
+            env=self.env,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+            input=input,
+            check=False,
+        )
         if check and proc.returncode != 0:
-            raise RuntimeError(f"buildah {' '.join(args)} failed ({proc.returncode}):\n"
-                               f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            raise RuntimeError(
+                f"buildah {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
         return proc
 
     def image_exists(self, image: str) -> bool:
         return self._buildah(["inspect", "--type", "image", image], check=False).returncode == 0
 
     def image_id(self, image: str) -> str:
-        return self._buildah(["inspect", "--type", "image", "--format", "{{.FromImageID}}",
-                              image]).stdout.strip()
+        return self._buildah(
+            ["inspect", "--type", "image", "--format", "{{.FromImageID}}", image]
+        ).stdout.strip()
 
     def tag(self, image: str, *names: str) -> None:
         """Alias ``image`` under ``names`` (e.g. ``python:3.11-slim`` for multi-stage files)."""
@@ -225,8 +246,20 @@ class Buildah:
             subprocess.run(["cp", "-a", "--reflink=auto", f"{rootfs}/.", f"{mnt}/"], check=True)
             (mnt / ".specc-rootfs-version").unlink(missing_ok=True)
             self._buildah(["umount", ctr])
-            self._buildah(["config", "--env", f"PATH={CHROOT_PATH}", "--env", "LANG=C.UTF-8",
-                           "--cmd", "/bin/bash", "--workingdir", "/", ctr])
+            self._buildah(
+                [
+                    "config",
+                    "--env",
+                    f"PATH={CHROOT_PATH}",
+                    "--env",
+                    "LANG=C.UTF-8",
+                    "--cmd",
+                    "/bin/bash",
+                    "--workingdir",
+                    "/",
+                    ctr,
+                ]
+            )
             self._buildah(["commit", "--format", "docker", "--rm", ctr, tag])
         except BaseException:
             self._buildah(["rm", ctr], check=False)
@@ -253,8 +286,17 @@ class Buildah:
         (``--secret id=<id>,src=<path>``). Never raises on a failed build: inspect
         ``returncode``/``log`` or call ``.check()``.
         """
-        argv = ["buildah", "bud", "--format", "docker", "--layers", "--force-rm", "--pull=never",
-                "-t", tag]
+        argv = [
+            "buildah",
+            "bud",
+            "--format",
+            "docker",
+            "--layers",
+            "--force-rm",
+            "--pull=never",
+            "-t",
+            tag,
+        ]
         base = from_image or self.base_tag
         if base:
             argv += ["--from", base]
@@ -266,8 +308,15 @@ class Buildah:
             argv += ["-f", str(dockerfile)]
         argv += [*extra_args, str(context_dir)]
         t0 = time.monotonic()
-        proc = subprocess.run(argv, env=self.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            argv,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         return BuildResult(proc.returncode, proc.stdout, tag, time.monotonic() - t0, argv)
 
     # -- containers ---------------------------------------------------------------------------
@@ -321,8 +370,13 @@ class Buildah:
         for k, v in (env or {}).items():
             args += ["--env", f"{k}={v}"]
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen([*args, "--", ctr, *argv], env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [*args, "--", ctr, *argv],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         handle = ServerHandle(self, ctr, proc, port, log_path)
         deadline = time.monotonic() + timeout
         while True:
@@ -449,5 +503,5 @@ def blob_contains(path: Path | str, needle: bytes) -> bool:
         buf = tail + chunk
         if needle in buf:
             return True
-        tail = buf[-(len(needle) - 1):] if len(needle) > 1 else b""
+        tail = buf[-(len(needle) - 1) :] if len(needle) > 1 else b""
     return False

@@ -41,8 +41,8 @@ def _description(name: str, version: str, title: str) -> str:
         f"Title: {title}\n"
         "Description: A tiny package used by specc's tests; it doubles numbers.\n"
         "License: MIT + file LICENSE\n"
-        "Authors@R: person(\"specc\", \"tests\", email = \"tests@example.invalid\",\n"
-        "    role = c(\"aut\", \"cre\"))\n"
+        'Authors@R: person("specc", "tests", email = "tests@example.invalid",\n'
+        '    role = c("aut", "cre"))\n'
         "Encoding: UTF-8\n"
         "NeedsCompilation: no\n"
     )
@@ -59,10 +59,7 @@ def write_r_source_package(
         "DESCRIPTION": _description(name, version, "Doubles Numbers for Tests"),
         "NAMESPACE": "export(twice)\nexport(tinypkg_version)\n",
         "LICENSE": "YEAR: 2020\nCOPYRIGHT HOLDER: specc tests\n",
-        "R/twice.R": (
-            "twice <- function(x) 2 * x\n"
-            f'tinypkg_version <- function() "{version}"\n'
-        ),
+        "R/twice.R": (f'twice <- function(x) 2 * x\ntinypkg_version <- function() "{version}"\n'),
     }
     out = dest_dir / f"{name}_{version}.tar.gz"
     buf = io.BytesIO()
@@ -76,8 +73,10 @@ def write_r_source_package(
             ti = tarfile.TarInfo(f"{name}/{rel}")
             ti.size, ti.mode, ti.mtime = len(data), 0o644, _MTIME
             tar.addfile(ti, io.BytesIO(data))
-    with open(out, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=_MTIME,
-                                              filename="") as gz:
+    with (
+        open(out, "wb") as fh,
+        gzip.GzipFile(fileobj=fh, mode="wb", mtime=_MTIME, filename="") as gz,
+    ):
         gz.write(buf.getvalue())
     return out
 
@@ -106,9 +105,10 @@ def make_cran_repo(
         )
     index = "\n".join(entries)
     (contrib / "PACKAGES").write_text(index)
-    with open(contrib / "PACKAGES.gz", "wb") as fh, gzip.GzipFile(
-        fileobj=fh, mode="wb", mtime=_MTIME, filename=""
-    ) as gz:
+    with (
+        open(contrib / "PACKAGES.gz", "wb") as fh,
+        gzip.GzipFile(fileobj=fh, mode="wb", mtime=_MTIME, filename="") as gz,
+    ):
         gz.write(index.encode())
     return root
 

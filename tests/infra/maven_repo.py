@@ -59,7 +59,9 @@ DEFAULT_ARTIFACTS: tuple[Artifact, ...] = (
     Artifact("com.example", "lib", "2.0"),
     Artifact("org.slf4j", "slf4j-api", "1.7.36"),
     Artifact(
-        "com.example", "app", "1.0",
+        "com.example",
+        "app",
+        "1.0",
         (("com.example", "lib", "2.0"), ("org.slf4j", "slf4j-api", "1.7.36")),
     ),
 )
@@ -102,15 +104,26 @@ def _compile_jar(a: Artifact, out: Path) -> None:
         )
         classes = Path(tmp, "classes")
         subprocess.run(
-            ["javac", "--release", "8", "-nowarn", "-d", str(classes),
-             str(src / f"{cls}.java")],
-            check=True, capture_output=True, text=True,
+            ["javac", "--release", "8", "-nowarn", "-d", str(classes), str(src / f"{cls}.java")],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         # jar --date keeps the jar reproducible (JDK 11+).
         subprocess.run(
-            ["jar", "--create", "--date=2020-01-01T00:00:00Z", "--file", str(out),
-             "-C", str(classes), "."],
-            check=True, capture_output=True, text=True,
+            [
+                "jar",
+                "--create",
+                "--date=2020-01-01T00:00:00Z",
+                "--file",
+                str(out),
+                "-C",
+                str(classes),
+                ".",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
 
 
@@ -174,7 +187,8 @@ def ivy_retrieve(
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="specc-ivy-") as tmp:
         resolvers = "".join(
-            f'<ibiblio name="r{i}" m2compatible="true" root="{u}"/>' for i, u in enumerate(repo_urls)
+            f'<ibiblio name="r{i}" m2compatible="true" root="{u}"/>'
+            for i, u in enumerate(repo_urls)
         )
         (Path(tmp) / "ivysettings.xml").write_text(
             f'<ivysettings><settings defaultResolver="chain"/>'
@@ -193,10 +207,24 @@ def ivy_retrieve(
             f"<dependencies>{deps}{excl}</dependencies></ivy-module>\n"
         )
         return subprocess.run(
-            ["java", f"-Duser.home={tmp}", "-jar", str(IVY_JAR),
-             "-settings", f"{tmp}/ivysettings.xml", "-ivy", f"{tmp}/ivy.xml",
-             "-retrieve", f"{dest}/[artifact]-[revision].[ext]", "-confs", "default"],
-            capture_output=True, text=True, timeout=timeout, check=False,
+            [
+                "java",
+                f"-Duser.home={tmp}",
+                "-jar",
+                str(IVY_JAR),
+                "-settings",
+                f"{tmp}/ivysettings.xml",
+                "-ivy",
+                f"{tmp}/ivy.xml",
+                "-retrieve",
+                f"{dest}/[artifact]-[revision].[ext]",
+                "-confs",
+                "default",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
 
 

@@ -67,12 +67,10 @@ def build_tiny_wheel(
     if module_code is None:
         module_code = f'VERSION = "{version}"\n\n\ndef twice(x):\n    return 2 * x\n'
     info = f"{dist}-{version}.dist-info"
-    metadata = "Metadata-Version: 2.1\n" f"Name: {name}\n" f"Version: {version}\n"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     metadata += "Summary: A tiny test package built by specc's test fixtures\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
-    wheel = (
-        "Wheel-Version: 1.0\nGenerator: specc-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
+    wheel = "Wheel-Version: 1.0\nGenerator: specc-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     files: dict[str, bytes] = {f"{pkg}/__init__.py": module_code.encode()}
     for rel, text in (extra_files or {}).items():
         files[rel] = text.encode()
@@ -183,8 +181,10 @@ class PypiIndex(StaticServer):
 
 def _page(title: str, body: list[str]) -> str:
     return (
-        "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" content=\"1.0\">"
-        f"<title>{html.escape(title)}</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        '<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">'
+        f"<title>{html.escape(title)}</title></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
     )
 
 

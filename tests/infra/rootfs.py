@@ -16,6 +16,7 @@ running anything that writes.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -89,13 +90,23 @@ def _build(dest: Path) -> None:
     mirror = debian_mirror()
     env = {"PATH": CHROOT_PATH, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive", **proxy_env()}
     proc = subprocess.run(
-        ["debootstrap", "--variant=minbase", f"--include={','.join(INCLUDE)}", SUITE, str(dest),
-         mirror],
-        env=env, text=True, capture_output=True, check=False,
+        [
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={','.join(INCLUDE)}",
+            SUITE,
+            str(dest),
+            mirror,
+        ],
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"debootstrap failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
-                           f"{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"debootstrap failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     cas = dest / "usr/local/share/ca-certificates"
     cas.mkdir(parents=True, exist_ok=True)
     if HOST_EXTRA_CAS.is_dir():
@@ -211,10 +222,8 @@ def run_in_chroot(
         resolv = root / "etc/resolv.conf"
         if resolv.is_symlink():
             resolv.unlink()
-        try:
+        with contextlib.suppress(OSError):
             shutil.copy2("/etc/resolv.conf", resolv)
-        except OSError:
-            pass
     child_env = {
         "PATH": CHROOT_PATH,
         "HOME": "/root",
@@ -224,12 +233,28 @@ def run_in_chroot(
         **(dict(env) if env else {}),
     }
     cmd = [
-        "unshare", "--mount", "--propagation", "private", "--fork",
-        "sh", "-c", _CHROOT_WRAPPER, "specc-chroot", str(root),
-        "env", "-i", *(f"{k}={v}" for k, v in child_env.items()), *argv,
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--fork",
+        "sh",
+        "-c",
+        _CHROOT_WRAPPER,
+        "specc-chroot",
+        str(root),
+        "env",
+        "-i",
+        *(f"{k}={v}" for k, v in child_env.items()),
+        *argv,
     ]
     return subprocess.run(
-        cmd, text=True, capture_output=True, timeout=timeout, check=check, input=input,
+        cmd,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=check,
+        input=input,
         env={"PATH": CHROOT_PATH, "LC_ALL": "C"},
     )
 
@@ -257,5 +282,6 @@ def install_r_in_rootfs(root: Path | str, timeout: float = 600) -> subprocess.Co
     return run_in_chroot(
         root,
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "r-base-core"],
-        check=True, timeout=left,
+        check=True,
+        timeout=left,
     )
