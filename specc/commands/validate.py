@@ -1,0 +1,73 @@
+"""``specc validate``: check a spec and report every problem at once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from specc.commands._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_format_argument,
+    add_spec_argument,
+    add_strict_argument,
+    apply_strict,
+    report,
+)
+from specc.diagnostics import render_json, sort_key, summary_line
+
+HELP = "check a model-env.toml and report every problem (file:line:col, code, hint)"
+EPILOG = """\
+examples:
+  specc validate                          ./model-env.toml
+  specc validate models/churn             a folder holding model-env.toml
+  specc validate --strict                 warnings fail too (for CI)
+  specc validate --normalized > env.json  the canonical form every target consumes
+  specc validate --format json            diagnostics for tools and editors
+
+exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error, 3 internal error.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "validate",
+        help=HELP,
+        description=HELP[0].upper() + HELP[1:] + ".",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_spec_argument(p)
+    add_strict_argument(p)
+    add_format_argument(p)
+    p.add_argument(
+        "--normalized",
+        action="store_true",
+        help="print the normalized spec as JSON on stdout (canonical names, sorted, defaults filled, hashes)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing when the spec is valid")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from specc.api import check
+
+    result = check(args.path, display=args.path)
+    diags = sorted(apply_strict(result.diagnostics, args.strict), key=sort_key)
+    failed = any(d.severity == "error" for d in diags)
+    if args.format == "json":
+        payload = json.loads(render_json(diags))
+        if args.normalized:
+            payload["spec"] = None if failed or result.spec is None else result.spec.to_dict()
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return EXIT_INVALID if failed else EXIT_OK
+    report(diags, result.sources)
+    if failed:
+        print(f"{args.path}: invalid ({summary_line(diags)})", file=sys.stderr)
+        return EXIT_INVALID
+    if args.normalized and result.spec is not None:
+        sys.stdout.write(result.spec.to_json())
+    if not args.quiet:
+        print(f"{args.path}: ok ({summary_line(diags)})", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,380 @@
+"""Python requirements: PEP 508 parsing, canonical forms, merging, requirements files.
+
+Everything goes through ``packaging`` (PEP 440/503/508), never a hand-rolled
+regex, so specc agrees with pip on what a requirement means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from specc.spec import Req
+
+_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+class RequirementProblem(Exception):
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _packaging_reason(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
+    return first[:1].lower() + first[1:]
+
+
+def _hint_for_text(text: str) -> str | None:
+    stripped = text.strip()
+    m = re.match(r"^([A-Za-z0-9._-]+)\s*(.*)$", stripped)
+    name = m.group(1) if m else "pkg"
+    rest = m.group(2) if m else ""
+    if re.search(r"(==|>=|<=|~=|!=|<|>|,)\s*$", stripped):
+        if rest.startswith(">="):
+            return f'finish the version specifier, e.g. "{stripped}{_next_major(rest)}"'
+        return f'finish the version specifier, e.g. "{name}==1.0.0"'
+    if re.match(r"^[A-Za-z0-9._-]+\s*=\s*[0-9]", stripped) and "==" not in stripped:
+        return f'use == to pin a version: "{stripped.replace("=", "==", 1).replace(" ", "")}"'
+    if re.match(r"^[A-Za-z0-9._-]+\s+[0-9]", stripped):
+        parts = stripped.split()
+        return f'use == to pin a version: "{parts[0]}=={parts[1]}"'
+    if stripped.startswith(("-", "--")):
+        return "pip options belong in dedicated keys: python.index-url, python.extra-index-urls, python.constraints"
+    if stripped.endswith((".whl", ".tar.gz", ".zip")) and "@" not in stripped:
+        return "list local wheels under python.wheels; remote files as \"name @ https://...\""
+    if stripped.startswith(("git+", "http://", "https://")):
+        return 'give the package a name: "name @ ' + stripped + '"'
+    return 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"'
+
+
+def _next_major(spec: str) -> str:
+    m = re.search(r">=\s*(\d+)", spec)
+    return f"<{int(m.group(1)) + 1}" if m else "<2"
+
+
+def parse_requirement_string(text: str) -> Req:
+    """A PEP 508 string → canonical :class:`Req` (raises RequirementProblem)."""
+    if text.strip() == "":
+        raise RequirementProblem("empty requirement", 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"')
+    if "\n" in text or "\r" in text:
+        raise RequirementProblem("a requirement must be on one line", None)
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        raise RequirementProblem(
+            f'invalid requirement "{text}": {_packaging_reason(exc)}', _hint_for_text(text)
+        ) from None
+    return from_packaging(req)
+
+
+def from_packaging(req: Requirement) -> Req:
+    return Req(
+        name=canonicalize_name(req.name),
+        extras=tuple(sorted({canonicalize_name(e) for e in req.extras})),
+        specifier=canonical_specifier(req.specifier),
+        markers=str(req.marker) if req.marker else None,
+        url=req.url or None,
+    )
+
+
+def canonical_specifier(spec: SpecifierSet) -> str:
+    """Sorted, de-duplicated clauses: ``<3,>=2.1`` (what SpecifierSet prints)."""
+    return str(SpecifierSet(",".join(sorted({str(s) for s in spec}))))
+
+
+def requirement_from_table(
+    name: str,
+    version: str | None,
+    specifier: str | None,
+    extras: Iterable[str],
+    markers: str | None,
+    url: str | None,
+) -> tuple[Req | None, list[tuple[str, str, str, str | None]]]:
+    """Build a Req from the table form; returns problems as (field, code, message, hint)."""
+    problems: list[tuple[str, str, str, str | None]] = []
+    if not _NAME.match(name):
+        problems.append(("name", "SPC103", f'invalid package name "{name}"', "names use letters, digits, . _ -"))
+    spec = ""
+    if version is not None and specifier is not None:
+        problems.append(
+            ("specifier", "SPC105", "give either `version` or `specifier`, not both", 'e.g. version = "1.5.2"')
+        )
+    elif version is not None:
+        try:
+            spec = f"=={Version(version)}" if not version.startswith("=") else ""
+            if version.startswith("="):
+                problems.append(
+                    ("version", "SPC116", f'"{version}" is a specifier, not a version', f'write version = "{version.lstrip("=")}"')
+                )
+        except InvalidVersion:
+            problems.append(("version", "SPC116", f'invalid version "{version}" (PEP 440)', 'e.g. version = "1.5.2"'))
+    elif specifier is not None:
+        try:
+            spec = canonical_specifier(SpecifierSet(specifier))
+        except InvalidSpecifier:
+            problems.append(
+                ("specifier", "SPC116", f'invalid version specifier "{specifier}" (PEP 440)', 'e.g. specifier = ">=2.1,<3"')
+            )
+    extras_out = []
+    for i, e in enumerate(extras):
+        if not _NAME.match(e):
+            problems.append((f"extras[{i}]", "SPC103", f'invalid extra name "{e}"', None))
+        extras_out.append(canonicalize_name(e))
+    marker = None
+    if markers is not None:
+        try:
+            marker = str(Marker(markers))
+        except InvalidMarker as exc:
+            problems.append(("markers", "SPC103", f'invalid marker "{markers}": {_packaging_reason(exc)}', None))
+    if url is not None and spec:
+        problems.append(("url", "SPC105", "a direct `url` cannot be combined with a version", None))
+    if problems:
+        return None, problems
+    return (
+        Req(
+            name=canonicalize_name(name),
+            extras=tuple(sorted(set(extras_out))),
+            specifier=spec,
+            markers=marker,
+            url=url,
+        ),
+        [],
+    )
+
+
+def is_pinned(req: Req) -> bool:
+    if req.url:
+        return True
+    spec = SpecifierSet(req.specifier)
+    clauses = list(spec)
+    return len(clauses) == 1 and clauses[0].operator in ("==", "===") and "*" not in clauses[0].version
+
+
+@dataclass
+class MergeConflict:
+    name: str
+    first: Req
+    second: Req
+
+
+def merge(reqs: Iterable[Req]) -> tuple[list[Req], list[MergeConflict]]:
+    """De-duplicate by (name, markers); intersect specifiers; report contradictions.
+
+    Two exact pins of one package that differ, or a pin that another clause of
+    the same package excludes, are conflicts.  Ranges are intersected.
+    """
+    groups: dict[tuple[str, str | None], Req] = {}
+    conflicts: list[MergeConflict] = []
+    for r in reqs:
+        key = (r.name, r.markers)
+        prev = groups.get(key)
+        if prev is None:
+            groups[key] = r
+            continue
+        merged, ok = _merge_two(prev, r)
+        if not ok:
+            conflicts.append(MergeConflict(r.name, prev, r))
+            continue
+        groups[key] = merged
+    ordered = sorted(groups.values(), key=lambda q: (q.name, q.markers or "", q.line))
+    return ordered, conflicts
+
+
+def _merge_two(a: Req, b: Req) -> tuple[Req, bool]:
+    if a.url or b.url:
+        if a.url and b.url and a.url != b.url:
+            return a, False
+        if (a.url and b.specifier) or (b.url and a.specifier):
+            return a, False
+        url = a.url or b.url
+        return Req(name=a.name, extras=tuple(sorted(set(a.extras) | set(b.extras))), markers=a.markers, url=url), True
+    combined = SpecifierSet(a.specifier) & SpecifierSet(b.specifier)
+    pins = [s for s in combined if s.operator in ("==", "===") and "*" not in s.version]
+    if len({p.version for p in pins}) > 1:
+        return a, False
+    if pins:
+        pin = pins[0].version
+        try:
+            if not combined.contains(pin, prereleases=True):
+                return a, False
+        except InvalidVersion:  # pragma: no cover - === with a non-PEP 440 string
+            pass
+        # the pin decides; ranges it satisfies are redundant
+        spec = f"{pins[0].operator}{pin}"
+    else:
+        spec = canonical_specifier(combined)
+    return (
+        Req(
+            name=a.name,
+            extras=tuple(sorted(set(a.extras) | set(b.extras))),
+            specifier=spec,
+            markers=a.markers,
+        ),
+        True,
+    )
+
+
+# --- requirements files -------------------------------------------------------------------------
+
+
+@dataclass
+class FileLine:
+    file: Path
+    lineno: int  # 1-based
+    col: int  # 1-based column of the requirement text
+    text: str
+
+
+@dataclass
+class FileProblem:
+    file: Path
+    lineno: int
+    col: int
+    end_col: int
+    code: str
+    message: str
+    hint: str | None = None
+
+
+@dataclass
+class ParsedFiles:
+    requirements: list[tuple[FileLine, Req]] = field(default_factory=list)
+    constraints: list[tuple[FileLine, Req]] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every file read, in order
+    problems: list[FileProblem] = field(default_factory=list)
+    texts: dict[Path, str] = field(default_factory=dict)
+
+
+_OPTION = re.compile(r"^(?P<opt>-[A-Za-z]|--[A-Za-z-]+)(?:\s*=\s*|\s+)?(?P<arg>.*)$")
+_COMMENT = re.compile(r"(^|\s)#.*$")
+
+
+def _logical_lines(text: str) -> list[tuple[int, int, str]]:
+    """(line number, column, text) with comments stripped and continuations joined."""
+    out: list[tuple[int, int, str]] = []
+    buf = ""
+    start = 0
+    col = 1
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not buf:
+            start = n
+            col = len(line) - len(line.lstrip()) + 1
+        stripped = _COMMENT.sub("", line)
+        if stripped.rstrip().endswith("\\"):
+            buf += stripped.rstrip()[:-1] + " "
+            continue
+        buf += stripped
+        if buf.strip():
+            out.append((start, col, buf.strip()))
+        buf = ""
+    if buf.strip():
+        out.append((start, col, buf.strip()))
+    return out
+
+
+def parse_requirements_file(
+    path: Path, root: Path, *, as_constraints: bool = False, result: ParsedFiles | None = None,
+    _stack: tuple[Path, ...] = (),
+) -> ParsedFiles:
+    """Read a requirements file, following ``-r`` and ``-c`` (relative to the file).
+
+    ``-e``, index options and other pip flags are refused with a hint: they
+    belong in dedicated spec keys, or have no meaning for every target.
+    """
+    result = result if result is not None else ParsedFiles()
+    path = path.resolve()
+    if path in _stack:
+        result.problems.append(
+            FileProblem(_stack[-1], 1, 1, 2, "SPC119", f"{path.name} includes itself (a -r/-c cycle)", None)
+        )
+        return result
+    if path not in result.files:
+        result.files.append(path)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        result.problems.append(FileProblem(path, 1, 1, 2, "SPC119", f"cannot read {path.name}: {exc}", None))
+        return result
+    result.texts[path] = text
+    for lineno, col, line in _logical_lines(text):
+        end = col + len(line)
+        m = _OPTION.match(line)
+        if m:
+            opt, arg = m.group("opt"), m.group("arg").strip()
+            if opt in ("-r", "--requirement", "-c", "--constraint"):
+                if not arg:
+                    result.problems.append(FileProblem(path, lineno, col, end, "SPC119", f"{opt} needs a file name", None))
+                    continue
+                target = (path.parent / arg)
+                problem = _check_included(target, root, arg)
+                if problem:
+                    result.problems.append(FileProblem(path, lineno, col, end, problem[0], problem[1], problem[2]))
+                    continue
+                constraints = as_constraints or opt in ("-c", "--constraint")
+                parse_requirements_file(
+                    target, root, as_constraints=constraints, result=result, _stack=(*_stack, path)
+                )
+                continue
+            if opt in ("-e", "--editable"):
+                result.problems.append(
+                    FileProblem(
+                        path, lineno, col, end, "SPC119",
+                        "editable installs (-e) cannot be shipped with a model",
+                        "build a wheel and list it under python.wheels",
+                    )
+                )
+                continue
+            if opt in ("-i", "--index-url", "--extra-index-url"):
+                key = "index-url" if opt in ("-i", "--index-url") else "extra-index-urls"
+                result.problems.append(
+                    FileProblem(
+                        path, lineno, col, end, "SPC119",
+                        f"{opt} inside a requirements file is not allowed",
+                        f"move it to python.{key} in model-env.toml, with credentials as ${{SECRET}} placeholders",
+                    )
+                )
+                continue
+            result.problems.append(
+                FileProblem(
+                    path, lineno, col, end, "SPC119",
+                    f"pip option {opt} is not supported in requirements files",
+                    "keep only requirements, -r and -c lines",
+                )
+            )
+            continue
+        try:
+            req = parse_requirement_string(line)
+        except RequirementProblem as exc:
+            result.problems.append(FileProblem(path, lineno, col, end, "SPC103", exc.message, exc.hint))
+            continue
+        entry = (FileLine(path, lineno, col, line), req)
+        (result.constraints if as_constraints else result.requirements).append(entry)
+    return result
+
+
+def _check_included(target: Path, root: Path, arg: str) -> tuple[str, str, str | None] | None:
+    if arg.startswith(("/", "~")) or "://" in arg:
+        return ("SPC402", f"-r/-c path {arg!r} must be relative and inside the repository", None)
+    import os
+
+    lexical = Path(os.path.normpath(target))
+    real = lexical.resolve()
+    for p in (lexical, real):
+        try:
+            p.relative_to(root.resolve())
+        except ValueError:
+            return ("SPC402", f"-r/-c path {arg!r} escapes the repository", None)
+    if not real.is_file():
+        return ("SPC204", f"{arg!r} does not exist", "paths in -r/-c lines are relative to the including file")
+    return None
