@@ -95,14 +95,10 @@ class Collector:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(
-        self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None
-    ) -> None:
+    def error(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(code, "error", message, tuple(path), hint))
 
-    def warning(
-        self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None
-    ) -> None:
+    def warning(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(code, "warning", message, tuple(path), hint))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
@@ -171,9 +167,7 @@ def redact(text: str) -> str:
 # --- rendering ------------------------------------------------------------------------------
 
 
-def render_text(
-    diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None, color: bool = False
-) -> str:
+def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None, color: bool = False) -> str:
     """Render diagnostics for humans; ``sources`` maps file name → text for excerpts."""
     sources = sources or {}
     blocks = [_render_one(d, sources.get(d.file or ""), color) for d in diagnostics]

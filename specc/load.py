@@ -9,6 +9,7 @@ affected diagnostics lose their caret, never their message.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -89,11 +90,7 @@ class Document:
 
         if d.span is not None:
             return d if d.file else replace(d, file=self.source.name)
-        span = (
-            self.source_map.key_span(self.source, d.path)
-            if key
-            else self.source_map.value_span(self.source, d.path)
-        )
+        span = self.source_map.key_span(self.source, d.path) if key else self.source_map.value_span(self.source, d.path)
         return replace(d, file=self.source.name, span=span)
 
 
@@ -188,9 +185,7 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
     except tomllib.TOMLDecodeError as exc:
         raise LoadError([_toml_error(exc, source)], source) from None
     except RecursionError:
-        raise LoadError(
-            [Diagnostic("SPC100", "error", "TOML nesting is too deep", (), None, name)], source
-        ) from None
+        raise LoadError([Diagnostic("SPC100", "error", "TOML nesting is too deep", (), None, name)], source) from None
     try:
         smap = scan(text)
     except RecursionError:  # pragma: no cover - tomllib would have failed first
@@ -202,7 +197,7 @@ _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col
 _TOML_EOF = re.compile(r"^(?P<msg>.*?)\s*\(at end of document\)\s*$", re.S)
 
 _TOML_HINTS = {
-    "Invalid value": "strings need quotes: key = \"value\"; lists use brackets: [\"a\", \"b\"]",
+    "Invalid value": 'strings need quotes: key = "value"; lists use brackets: ["a", "b"]',
     "Expected '=' after a key in a key/value pair": "write key = value; keys with spaces need quotes",
     "Cannot declare": "each table and key may be defined only once; merge the two definitions",
     "Cannot overwrite a value": "each key may be set only once",
@@ -498,8 +493,6 @@ class _Scanner:
 def scan(text: str) -> SourceMap:
     """Record the span of every key and value in a TOML document."""
     s = _Scanner(text)
-    try:
+    with contextlib.suppress(_ScanStop, IndexError):
         s.document()
-    except (_ScanStop, IndexError):
-        pass
     return s.map

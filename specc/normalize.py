@@ -214,7 +214,9 @@ class _Checker:
                     "build a wheel instead: python -m build --wheel (or pip wheel .)",
                 )
             else:
-                self.err("SPC208", raw_path, f"{raw!r} is not {what}", f"expected a file ending in {' or '.join(suffixes)}")
+                self.err(
+                    "SPC208", raw_path, f"{raw!r} is not {what}", f"expected a file ending in {' or '.join(suffixes)}"
+                )
             return None
         digest = sha256_file(res.abs)
         if expected is not None:
@@ -244,7 +246,9 @@ class _Checker:
             if "${" in value and parts.scheme in ("http", "https"):
                 pass  # host built from a placeholder: rare but not our business
             else:
-                self.err("SPC115", path, f"invalid {what} {value!r}", "use an http(s) URL, e.g. https://pypi.org/simple")
+                self.err(
+                    "SPC115", path, f"invalid {what} {value!r}", "use an http(s) URL, e.g. https://pypi.org/simple"
+                )
                 return None
         ok = True
         # userinfo: only ${NAME} placeholders
@@ -264,8 +268,10 @@ class _Checker:
                     break
         for m in re.finditer(r"(?:^|&)([^=&]+)=([^&]*)", parts.query):
             key, val = m.group(1).lower(), m.group(2)
-            if re.search(r"token|key|password|passwd|secret|sig|auth", key) and val and not re.fullmatch(
-                r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+", val
+            if (
+                re.search(r"token|key|password|passwd|secret|sig|auth", key)
+                and val
+                and not re.fullmatch(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+", val)
             ):
                 self.err(
                     "SPC401",
@@ -278,7 +284,9 @@ class _Checker:
         for m in PLACEHOLDER_RE.finditer(value):
             name = m.group(1)
             if not ENV_NAME_RE.match(name):
-                self.err("SPC114", path, f"invalid secret name `{name}` in ${{...}}", "secret names are [A-Z_][A-Z0-9_]*")
+                self.err(
+                    "SPC114", path, f"invalid secret name `{name}` in ${{...}}", "secret names are [A-Z_][A-Z0-9_]*"
+                )
                 ok = False
             elif name not in self.secret_names:
                 self.err(
@@ -288,7 +296,9 @@ class _Checker:
                     f"declare it: [secrets.{name}] with where each target finds it",
                 )
                 ok = False
-        if "${" in value.replace("${", "", value.count("${")) or value.count("${") != len(PLACEHOLDER_RE.findall(value)):
+        if "${" in value.replace("${", "", value.count("${")) or value.count("${") != len(
+            PLACEHOLDER_RE.findall(value)
+        ):
             self.err("SPC115", path, f"unterminated ${{...}} placeholder in {what}", "write ${NAME}")
             ok = False
         if ok and parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
@@ -363,7 +373,9 @@ class _Checker:
                 )
                 ok = False
             elif int(m.group(1)) < 8:
-                self.err("SPC107", ("runtime", "python"), f"Python {python} is not supported", "use Python 3.8 or newer")
+                self.err(
+                    "SPC107", ("runtime", "python"), f"Python {python} is not supported", "use Python 3.8 or newer"
+                )
                 ok = False
         if cuda is not None and not CUDA_RE.match(cuda):
             self.err("SPC117", ("runtime", "cuda"), f'invalid CUDA version "{cuda}"', 'write major.minor, e.g. "12.4"')
@@ -466,7 +478,11 @@ class _Checker:
                     collected.append((path, req))
         for path, req in collected:
             if req.url:
-                self.url((*path,) if isinstance(self.data["python"]["requirements"][path[-1]], str) else (*path, "url"), req.url, what="requirement URL")
+                self.url(
+                    (*path,) if isinstance(self.data["python"]["requirements"][path[-1]], str) else (*path, "url"),
+                    req.url,
+                    what="requirement URL",
+                )
 
         file_refs: list[FileRef] = []
         constraint_entries: list[tuple[tuple[PathPart, ...], Req]] = []
@@ -536,7 +552,12 @@ class _Checker:
                 if line is not None:
                     self.out.items.append(
                         Diagnostic(
-                            "SPC202", "warning", msg, path, hint, "\0" + str(line.file),
+                            "SPC202",
+                            "warning",
+                            msg,
+                            path,
+                            hint,
+                            "\0" + str(line.file),
                             Span(line.lineno, line.col, line.lineno, line.col + len(line.text)),
                         )
                     )
@@ -597,7 +618,7 @@ class _Checker:
                 self.warn(
                     "SPC211",
                     seen_projects[r.name][0],
-                    f"{r.name} is both a local wheel and a requirement (\"{r.line}\")",
+                    f'{r.name} is both a local wheel and a requirement ("{r.line}")',
                     "drop the requirement: the wheel installs the package",
                 )
 
@@ -690,14 +711,21 @@ class _Checker:
             prev = by_name.get(p.name)
             if prev is not None and prev != p:
                 if prev.version and p.version:
-                    self.err("SPC201", path, f"conflicting versions of apt package {p.name}: {prev.version} and {p.version}", "keep one")
+                    self.err(
+                        "SPC201",
+                        path,
+                        f"conflicting versions of apt package {p.name}: {prev.version} and {p.version}",
+                        "keep one",
+                    )
                     continue
                 p = p if p.version else prev
             by_name[p.name] = p
         debs = self._files(sec, "apt", "debs", (".deb",), "a Debian package (.deb)")
         self.built["apt"] = Apt(packages=tuple(by_name[k] for k in sorted(by_name)), debs=debs)
 
-    def _files(self, sec: dict[str, Any], section: str, key: str, suffixes: tuple[str, ...], what: str) -> tuple[FileRef, ...]:
+    def _files(
+        self, sec: dict[str, Any], section: str, key: str, suffixes: tuple[str, ...], what: str
+    ) -> tuple[FileRef, ...]:
         out: dict[str, FileRef] = {}
         for i, item in self.strings(sec, key):
             got = self.local_file((section, key, i), item, suffixes, what)
@@ -768,7 +796,9 @@ class _Checker:
                     continue
                 pkg = MavenPkg(
                     coordinates=coords,
-                    exclusions=tuple(sorted(set(prev[1].exclusions) & set(pkg.exclusions))) if prev[1].exclusions and pkg.exclusions else (),
+                    exclusions=tuple(sorted(set(prev[1].exclusions) & set(pkg.exclusions)))
+                    if prev[1].exclusions and pkg.exclusions
+                    else (),
                     repository=pkg.repository or prev[1].repository,
                 )
             pkgs[ident] = (path, pkg)
@@ -814,7 +844,9 @@ class _Checker:
                 )
                 ok = False
             if version is not None and not R_VERSION_RE.match(version):
-                self.err("SPC112", (*path, "version"), f'invalid R package version "{version}"', 'e.g. version = "1.1.5"')
+                self.err(
+                    "SPC112", (*path, "version"), f'invalid R package version "{version}"', 'e.g. version = "1.1.5"'
+                )
                 ok = False
             if prepo is not None:
                 prepo = self.url((*path, "repository"), prepo, what="R repository")
@@ -825,7 +857,12 @@ class _Checker:
             prev = pkgs.get(name)
             if prev is not None and prev != pkg:
                 if prev.version and version and prev.version != version:
-                    self.err("SPC201", path, f"conflicting versions of R package {name}: {prev.version} and {version}", "keep one")
+                    self.err(
+                        "SPC201",
+                        path,
+                        f"conflicting versions of R package {name}: {prev.version} and {version}",
+                        "keep one",
+                    )
                     continue
                 pkg = RPkg(name=name, version=version or prev.version, repository=prepo or prev.repository)
             pkgs[name] = pkg
@@ -834,7 +871,11 @@ class _Checker:
             fname = Path(ref.path).name
             if not re.match(r"^[A-Za-z][A-Za-z0-9.]*_\d+([.-]\d+)+\.tar\.gz$", fname):
                 idx = next(
-                    (i for i, it in self.strings(sec, "sources") if _file_item(it, ())[0] and Path(_file_item(it, ())[0] or "").name == fname),
+                    (
+                        i
+                        for i, it in self.strings(sec, "sources")
+                        if _file_item(it, ())[0] and Path(_file_item(it, ())[0] or "").name == fname
+                    ),
                     0,
                 )
                 self.err(
@@ -1015,7 +1056,9 @@ class _Checker:
             )
         cluster = Cluster(
             node_type=_s(cl.get("node-type")),
-            workers=None if autoscale else (workers if isinstance(workers, int) and not isinstance(workers, bool) else 1),
+            workers=None
+            if autoscale
+            else (workers if isinstance(workers, int) and not isinstance(workers, bool) else 1),
             autoscale=autoscale,
             data_security_mode=mode if isinstance(mode, str) and mode in SECURITY_MODES else "SINGLE_USER",
         )
@@ -1049,7 +1092,7 @@ class _Checker:
                 "SPC213",
                 ("runtime", "cuda"),
                 f"cuda is set but {info.key} is not a GPU runtime",
-                "use a gpu-ml runtime (e.g. the short form \"15.4-ml\" with cuda set), or drop cuda",
+                'use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
             )
         if info.serverless:
             apt = self.section("apt")
@@ -1058,7 +1101,7 @@ class _Checker:
                     "SPC301",
                     ("apt",),
                     f"{info.key} is serverless, which runs no init scripts, so apt packages cannot be installed",
-                    "use a classic runtime (e.g. \"15.4-ml\") or drop the apt packages",
+                    'use a classic runtime (e.g. "15.4-ml") or drop the apt packages',
                 )
             py = self.built.get("python")
             if py is not None and any("${" in u for u in (py.index_url or "", *py.extra_index_urls)):

@@ -35,11 +35,5 @@ def dockerfile_env_value(value: str) -> str:
     Dockerfile double-quoted strings support ``\\"``, ``\\\\`` and ``\\$``;
     a newline must be escaped so it cannot start a new instruction.
     """
-    out = (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("$", "\\$")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("\n", "\\n").replace("\r", "\\r")
     return f'"{out}"'

@@ -51,7 +51,7 @@ def _hint_for_text(text: str) -> str | None:
     if stripped.startswith(("-", "--")):
         return "pip options belong in dedicated keys: python.index-url, python.extra-index-urls, python.constraints"
     if stripped.endswith((".whl", ".tar.gz", ".zip")) and "@" not in stripped:
-        return "list local wheels under python.wheels; remote files as \"name @ https://...\""
+        return 'list local wheels under python.wheels; remote files as "name @ https://..."'
     if stripped.startswith(("git+", "http://", "https://")):
         return 'give the package a name: "name @ ' + stripped + '"'
     return 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"'
@@ -114,7 +114,12 @@ def requirement_from_table(
             spec = f"=={Version(version)}" if not version.startswith("=") else ""
             if version.startswith("="):
                 problems.append(
-                    ("version", "SPC116", f'"{version}" is a specifier, not a version', f'write version = "{version.lstrip("=")}"')
+                    (
+                        "version",
+                        "SPC116",
+                        f'"{version}" is a specifier, not a version',
+                        f'write version = "{version.lstrip("=")}"',
+                    )
                 )
         except InvalidVersion:
             problems.append(("version", "SPC116", f'invalid version "{version}" (PEP 440)', 'e.g. version = "1.5.2"'))
@@ -123,7 +128,12 @@ def requirement_from_table(
             spec = canonical_specifier(SpecifierSet(specifier))
         except InvalidSpecifier:
             problems.append(
-                ("specifier", "SPC116", f'invalid version specifier "{specifier}" (PEP 440)', 'e.g. specifier = ">=2.1,<3"')
+                (
+                    "specifier",
+                    "SPC116",
+                    f'invalid version specifier "{specifier}" (PEP 440)',
+                    'e.g. specifier = ">=2.1,<3"',
+                )
             )
     extras_out = []
     for i, e in enumerate(extras):
@@ -283,7 +293,11 @@ def _logical_lines(text: str) -> list[tuple[int, int, str]]:
 
 
 def parse_requirements_file(
-    path: Path, root: Path, *, as_constraints: bool = False, result: ParsedFiles | None = None,
+    path: Path,
+    root: Path,
+    *,
+    as_constraints: bool = False,
+    result: ParsedFiles | None = None,
     _stack: tuple[Path, ...] = (),
 ) -> ParsedFiles:
     """Read a requirements file, following ``-r`` and ``-c`` (relative to the file).
@@ -314,22 +328,26 @@ def parse_requirements_file(
             opt, arg = m.group("opt"), m.group("arg").strip()
             if opt in ("-r", "--requirement", "-c", "--constraint"):
                 if not arg:
-                    result.problems.append(FileProblem(path, lineno, col, end, "SPC119", f"{opt} needs a file name", None))
+                    result.problems.append(
+                        FileProblem(path, lineno, col, end, "SPC119", f"{opt} needs a file name", None)
+                    )
                     continue
-                target = (path.parent / arg)
+                target = path.parent / arg
                 problem = _check_included(target, root, arg)
                 if problem:
                     result.problems.append(FileProblem(path, lineno, col, end, problem[0], problem[1], problem[2]))
                     continue
                 constraints = as_constraints or opt in ("-c", "--constraint")
-                parse_requirements_file(
-                    target, root, as_constraints=constraints, result=result, _stack=(*_stack, path)
-                )
+                parse_requirements_file(target, root, as_constraints=constraints, result=result, _stack=(*_stack, path))
                 continue
             if opt in ("-e", "--editable"):
                 result.problems.append(
                     FileProblem(
-                        path, lineno, col, end, "SPC119",
+                        path,
+                        lineno,
+                        col,
+                        end,
+                        "SPC119",
                         "editable installs (-e) cannot be shipped with a model",
                         "build a wheel and list it under python.wheels",
                     )
@@ -339,7 +357,11 @@ def parse_requirements_file(
                 key = "index-url" if opt in ("-i", "--index-url") else "extra-index-urls"
                 result.problems.append(
                     FileProblem(
-                        path, lineno, col, end, "SPC119",
+                        path,
+                        lineno,
+                        col,
+                        end,
+                        "SPC119",
                         f"{opt} inside a requirements file is not allowed",
                         f"move it to python.{key} in model-env.toml, with credentials as ${{SECRET}} placeholders",
                     )
@@ -347,7 +369,11 @@ def parse_requirements_file(
                 continue
             result.problems.append(
                 FileProblem(
-                    path, lineno, col, end, "SPC119",
+                    path,
+                    lineno,
+                    col,
+                    end,
+                    "SPC119",
                     f"pip option {opt} is not supported in requirements files",
                     "keep only requirements, -r and -c lines",
                 )

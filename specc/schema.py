@@ -30,8 +30,7 @@ def _spec_schema() -> dict[str, Any]:
 
     schema = SpecInput.model_json_schema(by_alias=True, schema_generator=_Gen)
     schema["description"] = (
-        "model-env.toml, format version 1: one checked-in file describing a model's whole "
-        "run-time environment (specc)."
+        "model-env.toml, format version 1: one checked-in file describing a model's whole run-time environment (specc)."
     )
     return _tidy(schema)
 

@@ -41,7 +41,7 @@ def _unwrap(tp: Any) -> Any:
     while True:
         origin = get_origin(tp)
         if origin is typing.Annotated:
-            inner, *meta = get_args(tp)
+            inner, *_meta = get_args(tp)
             if get_origin(inner) in (Union, types.UnionType) and _tags(inner):
                 return tp  # a tagged short-or-table union: keep the metadata
             tp = inner
@@ -150,7 +150,9 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
             parent_tp = walk(root, loc[:-1])[1]
             key = str(loc[-1])
             full = [*path, key]
-            allowed = allowed_keys(parent_tp) if isinstance(parent_tp, type) and issubclass(parent_tp, BaseModel) else []
+            allowed = (
+                allowed_keys(parent_tp) if isinstance(parent_tp, type) and issubclass(parent_tp, BaseModel) else []
+            )
             guess = _did_you_mean(key, allowed)
             what = "section" if isinstance(value, dict) and not path else "key"
             message = f"unknown {what} `{key}` in {_section(path)}"
@@ -184,10 +186,7 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
             )
         else:
             path, tp = walk(root, loc)
-            if kind == "short_or_table":
-                expected = "a string or a table"
-            else:
-                expected = _expected(tp)
+            expected = "a string or a table" if kind == "short_or_table" else _expected(tp)
             found = toml_type(value)
             template = _TYPE_HINTS.get((expected, found))
             hint = template.format(value=value) if template else None

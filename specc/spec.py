@@ -85,7 +85,7 @@ class RequirementInput(_Input):
     name: str = Field(description="Distribution name (PEP 508).", examples=["scikit-learn"])
     version: str | None = Field(
         default=None,
-        description="Exact version to pin (PEP 440), same as specifier \"==<version>\".",
+        description='Exact version to pin (PEP 440), same as specifier "==<version>".',
         examples=["1.5.2"],
     )
     specifier: str | None = Field(
@@ -160,12 +160,12 @@ class ModelInput(_Input):
 class RuntimeInput(_Input):
     """Where the model runs: Python, optionally a Databricks Runtime and CUDA."""
 
-    python: str = Field(description="Python version, \"3.11\" or \"3.11.9\".", examples=["3.11"])
+    python: str = Field(description='Python version, "3.11" or "3.11.9".', examples=["3.11"])
     databricks: str | None = Field(
         default=None,
         description=(
             "Databricks Runtime: a spark_version key (15.4.x-cpu-ml-scala2.12), a short form "
-            "(\"15.4-ml\", \"15.4 LTS ML\", \"15.4\") or a serverless environment (\"serverless-v3\")."
+            '("15.4-ml", "15.4 LTS ML", "15.4") or a serverless environment ("serverless-v3").'
         ),
         examples=["15.4.x-cpu-ml-scala2.12"],
     )
@@ -234,7 +234,7 @@ class AptInput(_Input):
 
     packages: list[AptPackage] = Field(  # type: ignore[valid-type]
         default_factory=list,
-        description="Debian/Ubuntu packages, \"name\" or \"name=version\".",
+        description='Debian/Ubuntu packages, "name" or "name=version".',
         examples=[["libgomp1", "graphviz=2.42.2-7"]],
     )
     debs: list[LocalFile] = Field(  # type: ignore[valid-type]
@@ -425,9 +425,7 @@ class SpecInput(_Input):
 
 
 class _Norm(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
 
 
 class FileRef(_Norm):

@@ -73,10 +73,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     header = ("KEY", "PYTHON", "SPARK", "SCALA", "LTS")
     table = [header] + [
-        (r["key"], r["python"], r["spark"] or "-", r["scala"] or "-", "yes" if r["lts"] else "")
-        for r in rows
+        (r["key"], r["python"], r["spark"] or "-", r["scala"] or "-", "yes" if r["lts"] else "") for r in rows
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     for row in table:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
     return EXIT_OK
