@@ -164,6 +164,7 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
     except UnicodeDecodeError as exc:
         src = Source.of(name, raw[: exc.start].decode("utf-8", "replace"))
         line, col = src.position(len(src.text))
+        shown = Source.of(name, raw.decode("utf-8", "replace"))
         raise LoadError(
             [
                 Diagnostic(
@@ -175,7 +176,8 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
                     name,
                     Span(line, col, line, col + 1),
                 )
-            ]
+            ],
+            shown,
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a BOM is harmless; editors on Windows add it
@@ -204,6 +206,9 @@ _TOML_HINTS = {
     "Unclosed array": "close the list with ]",
     "Unterminated string": "close the string with a matching quote on the same line",
     "Illegal character": "remove the character, or quote the value as a string",
+    "Expected newline or end of document after a statement": (
+        'quote strings (python = "3.11") and put each key = value on its own line'
+    ),
 }
 
 
@@ -222,6 +227,17 @@ def _toml_error(exc: Exception, source: Source) -> Diagnostic:
             line, col = source.position(len(source.text))
             span = Span(line, col, line, col + 1)
     hint = next((h for k, h in _TOML_HINTS.items() if text.startswith(k)), None)
+    if span is not None and text.startswith(("Cannot overwrite", "Cannot declare")):
+        # tomllib points after the value; the key that repeats is what to fix
+        lines = source.text.splitlines()
+        if 1 <= span.line <= len(lines):
+            line = lines[span.line - 1]
+            start = len(line) - len(line.lstrip()) + 1
+            key_end = line.find("=")
+            end = (key_end if key_end > 0 else len(line)) + 1
+            while end > start and line[end - 2] == " ":
+                end -= 1
+            span = Span(span.line, start, span.line, max(end, start + 1))
     return Diagnostic(
         "SPC100",
         "error",

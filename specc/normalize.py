@@ -100,6 +100,10 @@ SECURITY_MODES = (
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
+# diagnostics about a key (its name), not its value: the caret goes under the key
+_KEY_CODES = frozenset({"SPC101", "SPC113", "SPC114", "SPC125"})
+
+
 @dataclass
 class Result:
     """What validation produced: a spec (when there is no error) and every diagnostic."""
@@ -125,7 +129,7 @@ def validate_document(doc: Document) -> Result:
         if d.file is not None:  # already located in another file (requirements files)
             located.append(d)
             continue
-        located.append(doc.locate(d, key=d.code in ("SPC101",)))
+        located.append(doc.locate(d, key=d.code in _KEY_CODES))
     for path, text in checker.extra_sources.items():
         sources[_display(path, base_dir, doc.source.name)] = text
     located = [_relabel(d, base_dir, doc.source.name) for d in located]
@@ -542,45 +546,32 @@ class _Checker:
         # entries from files point at their file line)
         for path, req in collected:
             if not reqs.is_pinned(req):
-                line = self._file_line_sources.get(id(req))
                 kind = "unpinned" if not req.specifier else "a range, not an exact pin"
-                msg = f'"{req.line}" is {kind}'
                 hint = (
                     f'pin the exact version you trained with, e.g. "{req.name}==<version>" '
                     '(the practice: "nltk==3.9.1", from f"nltk=={nltk.__version__}")'
                 )
-                if line is not None:
-                    self.out.items.append(
-                        Diagnostic(
-                            "SPC202",
-                            "warning",
-                            msg,
-                            path,
-                            hint,
-                            "\0" + str(line.file),
-                            Span(line.lineno, line.col, line.lineno, line.col + len(line.text)),
-                        )
-                    )
-                else:
-                    self.warn("SPC202", path, msg, hint)
+                self._at_req(req, path, "SPC202", f'"{req.line}" is {kind}', hint, severity="warning")
 
         merged, conflicts = reqs.merge(r for _, r in collected)
         paths_by_req = {id(r): p for p, r in collected}
         for c in conflicts:
-            self.err(
-                "SPC201",
+            self._at_req(
+                c.second,
                 paths_by_req.get(id(c.second), ("python", "requirements")),
+                "SPC201",
                 f'conflicting requirements for {c.name}: "{c.first.line}" and "{c.second.line}"',
-                "keep one version of each package",
+                f"keep one version of {c.name}",
             )
         merged_constraints, cconflicts = reqs.merge(r for _, r in constraint_entries)
         cpaths = {id(r): p for p, r in constraint_entries}
         for c in cconflicts:
-            self.err(
-                "SPC201",
+            self._at_req(
+                c.second,
                 cpaths.get(id(c.second), ("python", "constraints")),
+                "SPC201",
                 f'conflicting constraints for {c.name}: "{c.first.line}" and "{c.second.line}"',
-                "keep one constraint per package",
+                f"keep one constraint for {c.name}",
             )
 
         wheels: list[FileRef] = []
@@ -640,6 +631,17 @@ class _Checker:
             index_url=index_url,
             extra_index_urls=tuple(extra),  # order matters to pip: kept as written
         )
+
+    def _at_req(
+        self, req: Req, path: tuple[PathPart, ...], code: str, msg: str, hint: str | None, severity: str = "error"
+    ) -> None:
+        """Report at the requirements-file line a requirement came from, else at its spec path."""
+        line = self._file_line_sources.get(id(req))
+        if line is None:
+            (self.err if severity == "error" else self.warn)(code, path, msg, hint)
+            return
+        span = Span(line.lineno, line.col, line.lineno, line.col + len(line.text))
+        self.out.items.append(Diagnostic(code, severity, msg, path, hint, "\0" + str(line.file), span))  # type: ignore[arg-type]
 
     def check_code(self) -> None:
         sec = self.section("code")
@@ -1028,7 +1030,12 @@ class _Checker:
         cpath = ("targets", "databricks", "cluster")
         autoscale = None
         if workers is not None and auto is not None:
-            self.err("SPC124", (*cpath, "autoscale"), "give either `workers` or `autoscale`, not both", None)
+            self.err(
+                "SPC124",
+                (*cpath, "autoscale"),
+                "give either `workers` or `autoscale`, not both",
+                "drop `workers` for an autoscaling cluster, or `autoscale` for a fixed size",
+            )
         if isinstance(workers, int) and not isinstance(workers, bool) and workers < 0:
             self.err("SPC124", (*cpath, "workers"), "workers cannot be negative", None)
         if isinstance(auto, dict):

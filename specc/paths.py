@@ -71,7 +71,7 @@ def resolve_path(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved |
     if not _inside(lexical, root):
         return PathProblem(
             "SPC402",
-            f"path {raw!r} escapes the repository ({_display_root(root, spec_dir)})",
+            f"path {raw!r} escapes {_display_root(root, spec_dir)}",
             "keep files the model needs inside the repository, next to model-env.toml",
         )
     if not lexical.exists() and not lexical.is_symlink():
@@ -108,8 +108,8 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _display_root(root: Path, spec_dir: Path) -> str:
     if root == spec_dir:
-        return "the spec's folder, as it is in no git repository"
-    return f"{root.name}/"
+        return "the spec's folder (it is in no git repository)"
+    return "the repository"
 
 
 def sha256_file(path: Path) -> str:

@@ -39,10 +39,16 @@ def _hint_for_text(text: str) -> str | None:
     m = re.match(r"^([A-Za-z0-9._-]+)\s*(.*)$", stripped)
     name = m.group(1) if m else "pkg"
     rest = m.group(2) if m else ""
-    if re.search(r"(==|>=|<=|~=|!=|<|>|,)\s*$", stripped):
-        if rest.startswith(">="):
-            return f'finish the version specifier, e.g. "{stripped}{_next_major(rest)}"'
-        return f'finish the version specifier, e.g. "{name}==1.0.0"'
+    m_op = re.search(r"(==|>=|<=|~=|!=|<|>)\s*$", stripped)
+    if m_op or stripped.endswith(","):
+        base = stripped[: m_op.start()] if m_op else stripped
+        base = base.rstrip(", ")
+        op = m_op.group(1) if m_op else "<"
+        bound = _next_major(rest) if op in ("<", "<=") else "1.0"
+        if op in ("<", "<=") and bound.startswith("<"):
+            bound = bound[1:]
+        sep = "," if re.search(r"(==|>=|<=|~=|!=|<|>)", base) else ""
+        return f'finish the version specifier, e.g. "{base}{sep}{op}{bound}"'
     if re.match(r"^[A-Za-z0-9._-]+\s*=\s*[0-9]", stripped) and "==" not in stripped:
         return f'use == to pin a version: "{stripped.replace("=", "==", 1).replace(" ", "")}"'
     if re.match(r"^[A-Za-z0-9._-]+\s+[0-9]", stripped):
@@ -145,7 +151,14 @@ def requirement_from_table(
         try:
             marker = str(Marker(markers))
         except InvalidMarker as exc:
-            problems.append(("markers", "SPC103", f'invalid marker "{markers}": {_packaging_reason(exc)}', None))
+            problems.append(
+                (
+                    "markers",
+                    "SPC103",
+                    f'invalid marker "{markers}": {_packaging_reason(exc)}',
+                    "e.g. markers = \"python_version >= '3.10'\"",
+                )
+            )
     if url is not None and spec:
         problems.append(("url", "SPC105", "a direct `url` cannot be combined with a version", None))
     if problems:

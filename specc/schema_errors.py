@@ -134,6 +134,9 @@ _TYPE_HINTS = {
     ("a string", "an integer"): 'quote it: "{value}"',
     ("a string", "a float"): 'quote it: "{value}"',
     ("an array", "a string"): 'wrap it in brackets: ["{value}"]',
+    ("an integer", "a string"): "remove the quotes: {value}",
+    ("a boolean", "a string"): "remove the quotes: true or false",
+    ("a table", "a string"): "this key holds a table, e.g. [section] with key = value lines",
 }
 
 
@@ -168,12 +171,18 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
             key = path[-1] if path else "?"
             parent = path[:-1]
             example = _example_for(root, loc)
+            if example:
+                hint = f"add {key} = {example}"
+            elif key == "runtime":
+                hint = 'add a [runtime] table with python = "3.11" (the Python the model runs on)'
+            else:
+                hint = None
             d = Diagnostic(
                 "SPC104",
                 "error",
                 f"missing required key `{key}` in {_section(parent)}",
                 tuple(parent) if parent else (),
-                f"add {key} = {example}" if example else None,
+                hint,
             )
         elif kind == "literal_error":
             path, tp = walk(root, loc)

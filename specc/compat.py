@@ -1,0 +1,146 @@
+"""Compatibility of a spec's dependencies with a Databricks runtime.
+
+Two rules beyond the Python-version check that validation already does (SPC212):
+
+* **SPC214 (error)**: a Maven artifact built for one Scala binary version
+  (``spark-nlp_2.12``) on a runtime running another.  DBR <= 16.4 defaults to
+  Scala 2.12; ``16.4.x-scala2.13`` and every 17.x runtime (Spark 4) run only
+  2.13 (DBR 16.4 LTS release notes), and a ``_2.12`` jar there fails at class
+  loading, long after the cluster started.
+* **SPC215 (warning)**: a Python requirement whose specifier excludes the
+  version the runtime preinstalls.  pip replaces the runtime's copy, and the
+  runtime's own libraries were built and tested against the preinstalled one
+  (``pandas``/``numpy``/``pyarrow`` under PySpark are the classic breakage).
+  PEP 440 ``contains`` is used rather than string equality, so ``torch==2.3.1``
+  accepts the preinstalled ``2.3.1+cu121`` exactly as pip would.
+
+:func:`check_runtime_compat` is pure: callers pass ``(toml_path, item)`` pairs
+so each diagnostic points at the line the user wrote.  ``specc validate`` calls
+it for the spec's runtime; the Databricks backend calls it again when the
+runtime comes from a logged model or a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PkgRequirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from specc.diagnostics import Diagnostic, TomlPath
+from specc.runtimes import RuntimeInfo, scala_suffix_ok
+from specc.spec import MavenPkg, Req
+
+__all__ = ["check_runtime_compat", "maven_paths", "requirement_paths"]
+
+SCALA_MISMATCH = "SPC214"
+PREINSTALLED_OVERRIDE = "SPC215"
+
+
+def check_runtime_compat(
+    runtime: RuntimeInfo,
+    requirements: Iterable[tuple[TomlPath, Req]] = (),
+    maven: Iterable[tuple[TomlPath, MavenPkg]] = (),
+) -> list[Diagnostic]:
+    """Diagnostics for ``requirements`` and ``maven`` packages on ``runtime``."""
+    out: list[Diagnostic] = []
+    for path, pkg in maven:
+        if scala_suffix_ok(runtime, pkg.coordinates) is False:
+            want = runtime.scala or "?"
+            out.append(
+                Diagnostic(
+                    SCALA_MISMATCH,
+                    "error",
+                    f'"{pkg.coordinates}" is built for Scala {_suffix(pkg.artifact)} but {runtime.key} runs Scala {want}',
+                    path,
+                    f'use the artifact built for Scala {want} ("{pkg.group}:{_with_suffix(pkg.artifact, want)}:...") '
+                    f"or a runtime with Scala {_suffix(pkg.artifact)}",
+                )
+            )
+    preinstalled = runtime.packages()
+    for path, req in requirements:
+        diag = _override(runtime, preinstalled, path, req)
+        if diag is not None:
+            out.append(diag)
+    return out
+
+
+def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlPath, req: Req) -> Diagnostic | None:
+    have = preinstalled.get(canonicalize_name(req.name))
+    if have is None or req.url or not req.specifier:
+        return None
+    try:
+        spec = SpecifierSet(req.specifier)
+        if spec.contains(Version(have), prereleases=True):
+            return None
+    except (InvalidSpecifier, InvalidVersion):
+        return None
+    return Diagnostic(
+        PREINSTALLED_OVERRIDE,
+        "warning",
+        f'"{req.line}" replaces {req.name} {have}, preinstalled on {runtime.key}',
+        path,
+        f"the runtime's own libraries were built against {req.name} {have}; pin {req.name}=={have} to keep it, "
+        "or keep your pin knowing it overrides the runtime's copy",
+    )
+
+
+def _suffix(artifact: str) -> str:
+    return artifact.rsplit("_", 1)[-1]
+
+
+def _with_suffix(artifact: str, scala: str) -> str:
+    return f"{artifact.rsplit('_', 1)[0]}_{scala}"
+
+
+# --- mapping normalized items back to the TOML paths the user wrote -----------------------------
+
+
+def requirement_paths(data: Mapping[str, Any], reqs: Iterable[Req]) -> list[tuple[TomlPath, Req]]:
+    """Pair each normalized requirement with the TOML path it came from.
+
+    A requirement written in ``python.requirements`` points at its entry; one that
+    came from a requirements file points at ``python.requirements-files``.
+    """
+    python = data.get("python") if isinstance(data.get("python"), Mapping) else {}
+    written: dict[str, int] = {}
+    entries = python.get("requirements") if isinstance(python.get("requirements"), list) else []
+    for i, item in enumerate(entries):
+        name: str | None = None
+        if isinstance(item, str):
+            try:
+                name = PkgRequirement(item).name
+            except InvalidRequirement:
+                name = None
+        elif isinstance(item, Mapping) and isinstance(item.get("name"), str):
+            name = item["name"]
+        if name is not None:
+            written.setdefault(canonicalize_name(name), i)
+    files = python.get("requirements-files")
+    out: list[tuple[TomlPath, Req]] = []
+    for req in reqs:
+        idx = written.get(canonicalize_name(req.name))
+        if idx is not None:
+            out.append((("python", "requirements", idx), req))
+        elif isinstance(files, list) and len(files) == 1:
+            out.append((("python", "requirements-files", 0), req))
+        else:
+            out.append((("python", "requirements-files") if files else ("python", "requirements"), req))
+    return out
+
+
+def maven_paths(data: Mapping[str, Any], pkgs: Iterable[MavenPkg]) -> list[tuple[TomlPath, MavenPkg]]:
+    """Pair each normalized Maven package with its ``maven.packages[i]`` entry."""
+    maven = data.get("maven") if isinstance(data.get("maven"), Mapping) else {}
+    entries = maven.get("packages") if isinstance(maven.get("packages"), list) else []
+    where: dict[str, TomlPath] = {}
+    for i, item in enumerate(entries):
+        if isinstance(item, str):
+            where.setdefault(item, ("maven", "packages", i))
+        elif isinstance(item, Mapping) and isinstance(item.get("coordinates"), str):
+            where.setdefault(item["coordinates"], ("maven", "packages", i, "coordinates"))
+    return [(where.get(p.coordinates, ("maven", "packages")), p) for p in pkgs]
