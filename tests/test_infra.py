@@ -65,11 +65,10 @@ def _pip_install(index_url: str, target: Path, *reqs: str) -> subprocess.Complet
 
 
 def _no_mounts_under(path: Path) -> bool:
+    """True if nothing is mounted strictly below ``path`` (``path`` itself may be the overlay
+    mount of the ``rootfs_copy`` fixture)."""
     p = str(path.resolve())
-    return not any(
-        line.split()[1] == p or line.split()[1].startswith(p + "/")
-        for line in Path("/proc/self/mounts").read_text().splitlines()
-    )
+    return not any(line.split()[1].startswith(p + "/") for line in Path("/proc/self/mounts").read_text().splitlines())
 
 
 # -- PyPI --------------------------------------------------------------------------------------
@@ -171,9 +170,7 @@ def test_cran_repo_serves_index_current_and_archived(cran_repo: CranRepo, tmp_pa
 
 # -- chroot --------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_chroot_has_clean_env_and_leaves_nothing_mounted(
-    rootfs_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_chroot_has_clean_env_and_leaves_nothing_mounted(rootfs_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPECC_HOST_LEAK", "leaked")
     res = rootfs.run_in_chroot(
         rootfs_copy,
@@ -188,10 +185,20 @@ def test_chroot_has_clean_env_and_leaves_nothing_mounted(
     assert (rootfs.base_rootfs() / ".specc-rootfs-version").is_file()
 
 
+def test_overlay_rootfs_is_writable_and_leaves_master_untouched(base_rootfs: Path, tmp_path: Path) -> None:
+    master_bin = sorted(p.name for p in (base_rootfs / "usr/bin").iterdir())
+    with rootfs.overlay_rootfs(tmp_path / "ovl", base_rootfs) as root:
+        res = rootfs.run_in_chroot(root, ["sh", "-c", "echo hi > /etc/specc-marker && rm /usr/bin/dpkg && echo done"])
+        assert res.returncode == 0, res.stderr
+        assert (root / "etc/specc-marker").read_text() == "hi\n"
+        assert not (root / "usr/bin/dpkg").exists()
+    assert _no_mounts_under(tmp_path)  # the overlay itself is gone too
+    assert not (base_rootfs / "etc/specc-marker").exists()
+    assert sorted(p.name for p in (base_rootfs / "usr/bin").iterdir()) == master_bin
+
+
 @pytest.mark.slow
-def test_databricks_layout_installs_from_authenticated_index(
-    databricks_rootfs: Path, pypi_index_factory
-) -> None:
+def test_databricks_layout_installs_from_authenticated_index(databricks_rootfs: Path, pypi_index_factory) -> None:
     """The chroot shares the host network: it reaches a 127.0.0.1 index and the Debian mirror."""
     idx = pypi_index_factory(username="__token__", password=CANARY)
     assert (databricks_rootfs / "databricks/jars").is_dir()
@@ -225,9 +232,7 @@ def test_r_installs_tinypkg_from_cran_fixture(rootfs_copy: Path, cran_repo: Cran
 
 # -- buildah -------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_buildah_layer_cache_and_secret_never_in_layers(
-    buildah: Buildah, base_image: str, tmp_path: Path
-) -> None:
+def test_buildah_layer_cache_and_secret_never_in_layers(buildah: Buildah, base_image: str, tmp_path: Path) -> None:
     assert base_image == BASE_TAG
     ctx = tmp_path / "ctx"
     ctx.mkdir()

@@ -11,6 +11,7 @@ the debootstrap rootfs is shared through the on-disk cache (built once, under a 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,10 +46,16 @@ def base_rootfs() -> Path:
 
 @pytest.fixture
 def rootfs_copy(base_rootfs: Path, tmp_path: Path) -> Iterator[Path]:
-    """A private, writable copy of the rootfs for one test (deleted afterwards)."""
-    root = _rootfs.copy_rootfs(tmp_path / "rootfs", base_rootfs)
-    yield root
-    _rootfs.remove_rootfs(root)
+    """A private, writable rootfs for one test: an overlay over the master when overlayfs works
+    (~0.05 s), else a full copy (seconds). Unmounted/deleted afterwards."""
+    if _rootfs.overlay_supported():
+        with _rootfs.overlay_rootfs(tmp_path / "rootfs-overlay", base_rootfs) as root:
+            yield root
+        shutil.rmtree(tmp_path / "rootfs-overlay", ignore_errors=True)
+    else:
+        root = _rootfs.copy_rootfs(tmp_path / "rootfs", base_rootfs)
+        yield root
+        _rootfs.remove_rootfs(root)
 
 
 @pytest.fixture
