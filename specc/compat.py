@@ -50,15 +50,15 @@ def check_runtime_compat(
     out: list[Diagnostic] = []
     for path, pkg in maven:
         if scala_suffix_ok(runtime, pkg.coordinates) is False:
-            want = runtime.scala or "?"
+            want, got = runtime.scala or "?", _suffix(pkg.artifact)
             out.append(
                 Diagnostic(
                     SCALA_MISMATCH,
                     "error",
-                    f'"{pkg.coordinates}" is built for Scala {_suffix(pkg.artifact)} but {runtime.key} runs Scala {want}',
+                    f'"{pkg.coordinates}" is built for Scala {got} but {runtime.key} runs Scala {want}',
                     path,
                     f'use the artifact built for Scala {want} ("{pkg.group}:{_with_suffix(pkg.artifact, want)}:...") '
-                    f"or a runtime with Scala {_suffix(pkg.artifact)}",
+                    f"or a runtime with Scala {got}",
                 )
             )
     preinstalled = runtime.packages()

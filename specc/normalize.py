@@ -1101,6 +1101,16 @@ class _Checker:
                 f"cuda is set but {info.key} is not a GPU runtime",
                 'use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
             )
+        from specc import compat
+
+        py, mvn = self.built.get("python"), self.built.get("maven")
+        self.out.extend(
+            compat.check_runtime_compat(
+                info,
+                compat.requirement_paths(self.data, py.requirements) if py is not None else (),
+                compat.maven_paths(self.data, mvn.packages) if mvn is not None else (),
+            )
+        )
         if info.serverless:
             apt = self.section("apt")
             if apt.get("packages") or apt.get("debs"):
