@@ -1,0 +1,124 @@
+"""specc-environment.json: round trip, published schema, reading from a model folder (both layouts)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import specc
+from specc.envartifact import (
+    ARTIFACT_FILE,
+    FromModelError,
+    SpeccEnvironment,
+    artifact_text,
+    build_artifact,
+    in_model_paths,
+    load_from_model,
+    private_packages,
+    resolve_model_dir,
+    spec_from_artifact,
+)
+from specc.resources import schemas_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/model-env.toml"))
+
+
+def _spec(name: str) -> specc.spec.EnvSpec:  # type: ignore[name-defined]
+    return specc.load(ROOT / "examples" / name / "model-env.toml")
+
+
+@pytest.mark.parametrize("layout", ["artifacts", "code"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_round_trip_is_lossless(example: str, layout: str) -> None:
+    spec = _spec(example)
+    text = artifact_text(build_artifact(spec, layout))  # type: ignore[arg-type]
+    back = spec_from_artifact(SpeccEnvironment.model_validate_json(text))
+    assert back.model_dump() == spec.model_dump()
+    assert back.to_json() == spec.to_json()
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_artifact_validates_against_published_schema(example: str) -> None:
+    schema = json.loads(schemas_dir("specc-environment.schema.json").read_text(encoding="utf-8"))
+    data = json.loads(artifact_text(build_artifact(_spec(example), "code")))
+    jsonschema.validate(data, schema)
+
+
+def test_artifact_holds_contract_fields_and_no_secret_values() -> None:
+    data = json.loads(artifact_text(build_artifact(_spec("kitchen-sink"), "artifacts")))
+    assert data["artifact-version"] == 1
+    assert data["runtime"]["databricks"] == "15.4.x-gpu-ml-scala2.12"
+    assert data["hashes"]["dependencies"].startswith("sha256:")
+    assert data["secrets"]["PYPI_TOKEN"] == {
+        "databricks": "ml-secrets/pypi-token",
+        "description": "read token for the private index",
+        "docker": "pypi_token",
+    }
+    debs = data["apt"]["debs"]
+    assert debs[0]["in-model-path"] == "artifacts/specc-private-packages/lib/libchurn_1.0_amd64.deb"
+    assert len(debs[0]["sha256"]) == 64
+    assert data["python"]["wheels"][0]["in-model-path"] == "code/featurizer-0.3.0-py3-none-any.whl"
+
+
+def _fake_model(spec: specc.spec.EnvSpec, layout: str, dest: Path, mlmodel: str = "flavors: {}\n") -> Path:  # type: ignore[name-defined]
+    """Lay out a model folder the way MLflow does for specc's kwargs (the real thing is in test_mlflow)."""
+    dest.mkdir(parents=True)
+    (dest / "MLmodel").write_text(mlmodel, encoding="utf-8")
+    base = Path(spec.base_dir)
+    paths = in_model_paths(spec, layout)  # type: ignore[arg-type]
+    for ref in (*spec.code.paths, *spec.python.wheels, *private_packages(spec)):
+        src, target = base / ref.path, dest / paths[ref.path]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, target)
+    for key, ref in spec.artifacts.items():
+        target = dest / paths[f"artifacts:{key}"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(base / ref.path, target)
+    where = "artifacts" if layout == "artifacts" else "code/specc-environment"
+    (dest / where).mkdir(parents=True, exist_ok=True)
+    (dest / where / ARTIFACT_FILE).write_text(artifact_text(build_artifact(spec, layout)), encoding="utf-8")  # type: ignore[arg-type]
+    return dest
+
+
+@pytest.mark.parametrize("layout", ["artifacts", "code"])
+def test_load_from_model_folder_resolves_every_file(tmp_path: Path, layout: str) -> None:
+    spec = _spec("kitchen-sink")
+    model = _fake_model(spec, layout, tmp_path / "model", "databricks_runtime: 15.4.x-cpu-ml-scala2.12\n")
+    loaded = load_from_model(model)
+    assert loaded.model_dir == model.resolve()
+    assert loaded.databricks_runtime == "15.4.x-cpu-ml-scala2.12"
+    assert loaded.spec.to_json() == spec.to_json()
+    base = Path(loaded.spec.base_dir)
+    for ref in (*spec.python.wheels, *private_packages(spec)):
+        assert (base / ref.path).read_bytes() == (Path(spec.base_dir) / ref.path).read_bytes()
+    for ref in spec.code.paths:
+        assert (base / ref.path).exists()
+    assert (base / "data/vocab.json").is_file()
+
+
+def test_load_from_model_rejects_tampered_package(tmp_path: Path) -> None:
+    spec = _spec("kitchen-sink")
+    model = _fake_model(spec, "code", tmp_path / "model")
+    (model / "code/specc-environment/specc-private-packages/lib/churn-udfs-1.2.0.jar").write_bytes(b"evil")
+    with pytest.raises(FromModelError, match=r"churn-udfs-1\.2\.0\.jar.*sha256"):
+        load_from_model(model)
+
+
+def test_load_from_model_errors_are_user_facing(tmp_path: Path) -> None:
+    with pytest.raises(FromModelError, match="no such model folder"):
+        resolve_model_dir(tmp_path / "nope")
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(FromModelError, match="not an MLflow model"):
+        resolve_model_dir(tmp_path / "plain")
+    (tmp_path / "plain" / "MLmodel").write_text("flavors: {}\n", encoding="utf-8")
+    with pytest.raises(FromModelError, match=f"no {ARTIFACT_FILE}"):
+        load_from_model(tmp_path / "plain")
+    (tmp_path / "plain" / "artifacts").mkdir()
+    (tmp_path / "plain" / "artifacts" / ARTIFACT_FILE).write_text('{"artifact-version": 2}', encoding="utf-8")
+    with pytest.raises(FromModelError, match="not a valid"):
+        load_from_model(tmp_path / "plain")
