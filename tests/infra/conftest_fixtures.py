@@ -59,10 +59,19 @@ def rootfs_copy(base_rootfs: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def databricks_rootfs(rootfs_copy: Path) -> Path:
-    """A rootfs copy with ``/databricks/python`` (a venv) and ``/databricks/jars``, where a
-    Databricks init script can run via :func:`tests.infra.rootfs.run_in_chroot`."""
-    return _rootfs.prepare_databricks_layout(rootfs_copy)
+def databricks_rootfs(tmp_path: Path) -> Iterator[Path]:
+    """A private rootfs with ``/databricks/python`` (a venv, so an init script's
+    ``/databricks/python/bin/pip`` works) and ``/databricks/jars``; run scripts in it with
+    :func:`tests.infra.rootfs.run_in_chroot`. Overlay over a cached tree when possible."""
+    master = _rootfs.databricks_base_rootfs()
+    if _rootfs.overlay_supported():
+        with _rootfs.overlay_rootfs(tmp_path / "dbx-overlay", master) as root:
+            yield root
+        shutil.rmtree(tmp_path / "dbx-overlay", ignore_errors=True)
+    else:
+        root = _rootfs.copy_rootfs(tmp_path / "dbx-rootfs", master)
+        yield root
+        _rootfs.remove_rootfs(root)
 
 
 @pytest.fixture(scope="session")

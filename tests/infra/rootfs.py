@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "base_rootfs",
     "cache_dir",
     "copy_rootfs",
+    "databricks_base_rootfs",
     "debian_mirror",
     "install_r_in_rootfs",
     "overlay_rootfs",
@@ -125,26 +126,24 @@ def _build(dest: Path) -> None:
     _run(["chroot", str(dest), "apt-get", "clean"], env=env)
     shutil.rmtree(dest / "var/lib/apt/lists", ignore_errors=True)
     (dest / "var/lib/apt/lists/partial").mkdir(parents=True, exist_ok=True)
-    (dest / ".specc-rootfs-version").write_text(ROOTFS_VERSION + "\n")
 
 
-def base_rootfs() -> Path:
-    """Return the cached master rootfs, building it (once, under a lock) if needed.
-
-    Read-only by convention: callers that run anything must :func:`copy_rootfs` first.
-    """
+def _cached(name: str, build: Callable[[Path], None]) -> Path:
+    """Return ``cache_dir()/name``, building it with ``build(tmpdir)`` under an fcntl lock and
+    renaming it into place (atomic: a half-built tree is never visible under ``name``)."""
     root = cache_dir()
-    final = root / f"rootfs-{ROOTFS_VERSION}"
+    final = root / name
     if (final / ".specc-rootfs-version").is_file():
         return final
-    with open(root / f"rootfs-{ROOTFS_VERSION}.lock", "w") as lock:
+    with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (final / ".specc-rootfs-version").is_file():  # someone else built it meanwhile
             return final
-        tmp = Path(tempfile.mkdtemp(prefix=f".rootfs-{ROOTFS_VERSION}.", dir=root))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=root))
         try:
-            _build(tmp)
+            build(tmp)
             os.chmod(tmp, 0o755)
+            (tmp / ".specc-rootfs-version").write_text(ROOTFS_VERSION + "\n")
             if final.exists():  # an incomplete leftover without the marker file
                 shutil.rmtree(final)
             os.rename(tmp, final)
@@ -152,6 +151,31 @@ def base_rootfs() -> Path:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return final
+
+
+def base_rootfs() -> Path:
+    """Return the cached master rootfs, building it (once, under a lock) if needed.
+
+    Read-only by convention: callers that run anything must use :func:`overlay_rootfs` or
+    :func:`copy_rootfs` first.
+    """
+    return _cached(f"rootfs-{ROOTFS_VERSION}", _build)
+
+
+def databricks_base_rootfs() -> Path:
+    """The master rootfs plus :func:`prepare_databricks_layout`, cached the same way.
+
+    Why a second cached tree: creating the ``/databricks/python`` venv costs ~5 s (ensurepip),
+    which every init-script test would otherwise pay; overlaying this tree costs ~0.05 s.
+    """
+
+    def build(tmp: Path) -> None:
+        tmp.rmdir()
+        copy_rootfs(tmp, base_rootfs())
+        prepare_databricks_layout(tmp)
+        (tmp / "etc/resolv.conf").unlink(missing_ok=True)
+
+    return _cached(f"rootfs-databricks-{ROOTFS_VERSION}", build)
 
 
 def copy_rootfs(dest: Path | str, source: Path | None = None) -> Path:
