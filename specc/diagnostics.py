@@ -123,11 +123,11 @@ def sort_key(d: Diagnostic) -> tuple[int, int, str, str]:
 # --- secret masking -------------------------------------------------------------------------
 
 # userinfo in a URL: scheme://user:password@host  (placeholders ${NAME} are fine to show)
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s\"']+)@")
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\"' \t\r\n]+)@")
 # credential-looking query parameters
 _QUERY_SECRET = re.compile(
     r"(?P<key>[?&;](?:token|access_token|api_key|apikey|key|password|passwd|secret|sig|signature|auth)=)"
-    r"(?P<value>[^&#\s\"']+)",
+    r"(?P<value>[^&#\"' \t\r\n]+)",
     re.IGNORECASE,
 )
 _PLACEHOLDER_ONLY = re.compile(r"^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}|:)*$")

@@ -456,53 +456,27 @@ class _Checker:
         collected: list[tuple[tuple[PathPart, ...], Req]] = []
         for i, item in self.strings(sec, "requirements"):
             path = ("python", "requirements", i)
-            if isinstance(item, str):
-                try:
-                    req = reqs.parse_requirement_string(item)
-                except reqs.RequirementProblem as exc:
-                    self.err("SPC103", path, exc.message, exc.hint)
-                    continue
+            req = self._req_item(path, item)
+            if req is not None:
                 collected.append((path, req))
-            elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                extras = item.get("extras", [])
-                req, problems = reqs.requirement_from_table(
-                    item["name"],
-                    _s(item.get("version")),
-                    _s(item.get("specifier")),
-                    [e for e in extras if isinstance(e, str)] if isinstance(extras, list) else [],
-                    _s(item.get("markers")),
-                    _s(item.get("url")),
-                )
-                for fld, code, msg, hint in problems:
-                    sub: list[PathPart] = [*path]
-                    m = re.match(r"^(\w+)\[(\d+)\]$", fld)
-                    sub += [m.group(1), int(m.group(2))] if m else [fld]
-                    self.err(code, sub, msg, hint)
-                if req is not None:
-                    collected.append((path, req))
         for path, req in collected:
-            if req.url:
-                self.url(
-                    (*path,) if isinstance(self.data["python"]["requirements"][path[-1]], str) else (*path, "url"),
-                    req.url,
-                    what="requirement URL",
-                )
+            if req.url and path[1] == "requirements":
+                item = self.data["python"]["requirements"][path[-1]]
+                self.url(path if isinstance(item, str) else (*path, "url"), req.url, what="requirement URL")
 
         file_refs: list[FileRef] = []
         constraint_entries: list[tuple[tuple[PathPart, ...], Req]] = []
         for i, item in self.strings(sec, "requirements-files"):
+            got = self.local_file(("python", "requirements-files", i), item, ("",), "a requirements file")
+            if got is None:
+                continue
             path = ("python", "requirements-files", i)
-            if not isinstance(item, str):
-                continue
-            res = resolve_path(item, self.base, self.root, "file")
-            if isinstance(res, PathProblem):
-                self.err(res.code, path, res.message, res.hint)
-                continue
+            res = got[1]
             parsed = reqs.parse_requirements_file(res.abs, self.root)
-            for f in parsed.files:
-                rel = _relpath(f, self.base)
-                if rel not in {r.path for r in file_refs}:
-                    file_refs.append(FileRef(path=rel, sha256=sha256_file(f)))
+            # only the listed file: what it includes (-r/-c) is merged into the
+            # requirements and constraints, which the hashes already cover
+            if got[0].path not in {r.path for r in file_refs}:
+                file_refs.append(got[0])
             self.extra_sources.update(parsed.texts)
             for p in parsed.problems:
                 self.out.items.append(
@@ -525,14 +499,9 @@ class _Checker:
 
         for i, item in self.strings(sec, "constraints"):
             path = ("python", "constraints", i)
-            if not isinstance(item, str):
-                continue
-            try:
-                req = reqs.parse_requirement_string(item)
-            except reqs.RequirementProblem as exc:
-                self.err("SPC103", path, exc.message, exc.hint)
-                continue
-            constraint_entries.append((path, req))
+            req = self._req_item(path, item)
+            if req is not None:
+                constraint_entries.append((path, req))
         for path, req in constraint_entries:
             if req.extras or req.url:
                 self.err(
@@ -631,6 +600,32 @@ class _Checker:
             index_url=index_url,
             extra_index_urls=tuple(extra),  # order matters to pip: kept as written
         )
+
+    def _req_item(self, path: tuple[PathPart, ...], item: Any) -> Req | None:
+        """A requirement in short (PEP 508 string) or table form → Req, reporting problems."""
+        if isinstance(item, str):
+            try:
+                return reqs.parse_requirement_string(item)
+            except reqs.RequirementProblem as exc:
+                self.err("SPC103", path, exc.message, exc.hint)
+                return None
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str)):
+            return None
+        extras = item.get("extras", [])
+        req, problems = reqs.requirement_from_table(
+            item["name"],
+            _s(item.get("version")),
+            _s(item.get("specifier")),
+            [e for e in extras if isinstance(e, str)] if isinstance(extras, list) else [],
+            _s(item.get("markers")),
+            _s(item.get("url")),
+        )
+        for fld, code, msg, hint in problems:
+            sub: list[PathPart] = [*path]
+            m = re.match(r"^(\w+)\[(\d+)\]$", fld)
+            sub += [m.group(1), int(m.group(2))] if m else [fld]
+            self.err(code, sub, msg, hint)
+        return req
 
     def _at_req(
         self, req: Req, path: tuple[PathPart, ...], code: str, msg: str, hint: str | None, severity: str = "error"

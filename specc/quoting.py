@@ -29,11 +29,58 @@ def dockerfile_json(words: list[str]) -> str:
     return json.dumps(list(words), ensure_ascii=True)
 
 
+def has_control_chars(value: str) -> bool:
+    """True if ``value`` holds a line break or another control character (tab excepted)."""
+    return any((ord(ch) < 0x20 and ch != "\t") or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029" for ch in value)
+
+
 def dockerfile_env_value(value: str) -> str:
     """A value for ``ENV KEY=<value>``: double-quoted with escapes, on one line.
 
-    Dockerfile double-quoted strings support ``\\"``, ``\\\\`` and ``\\$``;
-    a newline must be escaped so it cannot start a new instruction.
+    Checked by building with buildah (the Dockerfile word lexer BuildKit shares):
+    inside double quotes ``\\"`` gives ``"``, ``\\\\`` gives ``\\`` and ``\\$`` gives a
+    literal ``$``; unicode and tabs pass through.  A Dockerfile cannot hold a
+    line break in an ENV value at all (``\\n`` stays a backslash and an ``n``), so
+    control characters raise ``ValueError``: targets report them as diagnostics
+    before rendering, this is the safety net.
     """
-    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("\n", "\\n").replace("\r", "\\r")
+    if has_control_chars(value):
+        raise ValueError(f"a Dockerfile ENV value cannot hold control characters: {value!r}")
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{out}"'
+
+
+def dockerfile_shquote(value: object) -> str:
+    """:func:`shquote` for a word on a Dockerfile ``RUN`` line.
+
+    The Dockerfile parser splits instructions at line breaks before any shell
+    sees them, so a quoted newline would still end the instruction: refuse it.
+    """
+    text = str(value)
+    if has_control_chars(text):
+        raise ValueError(f"a Dockerfile RUN word cannot hold control characters: {text!r}")
+    return shquote(text)
+
+
+def rquote(value: str) -> str:
+    """An R string literal (``"..."``), ASCII only: quotes, backslashes, control
+    characters and non-ASCII characters are escaped (``\\U{...}``), so no value
+    can end the literal or the expression."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif code == 0:
+            raise ValueError("an R string cannot hold a NUL character")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code > 0x7E:
+            out.append(f"\\U{{{code:x}}}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

@@ -37,7 +37,6 @@ def _packaging_reason(exc: Exception) -> str:
 def _hint_for_text(text: str) -> str | None:
     stripped = text.strip()
     m = re.match(r"^([A-Za-z0-9._-]+)\s*(.*)$", stripped)
-    name = m.group(1) if m else "pkg"
     rest = m.group(2) if m else ""
     m_op = re.search(r"(==|>=|<=|~=|!=|<|>)\s*$", stripped)
     if m_op or stripped.endswith(","):

@@ -192,14 +192,14 @@ class PythonInput(_Input):
         description="PEP 508 requirements; exact pins (==) are recommended, ranges warn.",
         examples=[["scikit-learn==1.5.2", {"name": "nltk", "version": "3.9.1"}]],
     )
-    requirements_files: list[str] = Field(
+    requirements_files: list[LocalFile] = Field(  # type: ignore[valid-type]
         default_factory=list,
         description="requirements.txt files merged in; -r and -c lines are followed.",
         examples=[["requirements.txt"]],
     )
-    constraints: list[str] = Field(
+    constraints: list[Requirement] = Field(  # type: ignore[valid-type]
         default_factory=list,
-        description="pip constraints (PEP 508), passed through to every target.",
+        description="pip constraints (PEP 508, no extras), passed through to every target.",
         examples=[["numpy<2.1"]],
     )
     wheels: list[LocalFile] = Field(  # type: ignore[valid-type]

@@ -1,0 +1,101 @@
+"""specc.requirements: PEP 508 parsing, merging, requirements files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specc.requirements import (
+    RequirementProblem,
+    is_pinned,
+    merge,
+    parse_requirement_string,
+    parse_requirements_file,
+    requirement_from_table,
+)
+
+
+def test_canonical_form() -> None:
+    r = parse_requirement_string("Scikit_Learn[OpenMP] >= 1.5 , <2 ; python_version >= '3.10'")
+    assert r.name == "scikit-learn"
+    assert r.extras == ("openmp",)
+    assert r.specifier == "<2,>=1.5"
+    assert r.line == 'scikit-learn[openmp]<2,>=1.5; python_version >= "3.10"'
+
+
+def test_invalid_requirement_has_hint() -> None:
+    with pytest.raises(RequirementProblem) as e:
+        parse_requirement_string("numpy>=1.2,<")
+    assert e.value.hint == 'finish the version specifier, e.g. "numpy>=1.2,<2"'
+    with pytest.raises(RequirementProblem) as e:
+        parse_requirement_string("pandas 2.2.3")
+    assert e.value.hint == 'use == to pin a version: "pandas==2.2.3"'
+
+
+def test_pinned() -> None:
+    assert is_pinned(parse_requirement_string("a==1.0"))
+    assert is_pinned(parse_requirement_string("a===1.0"))
+    assert not is_pinned(parse_requirement_string("a==1.*"))
+    assert not is_pinned(parse_requirement_string("a>=1"))
+    assert not is_pinned(parse_requirement_string("a"))
+    assert is_pinned(parse_requirement_string("a @ https://x/a-1.whl"))
+
+
+def test_merge_dedupes_intersects_and_detects_conflicts() -> None:
+    p = parse_requirement_string
+    merged, conflicts = merge([p("b>=1"), p("a==1.0"), p("B<3"), p("a==1.0")])
+    assert [m.line for m in merged] == ["a==1.0", "b<3,>=1"]
+    assert not conflicts
+    merged, conflicts = merge([p("a>=2,<3"), p("a==2.5")])
+    assert [m.line for m in merged] == ["a==2.5"] and not conflicts
+    _, conflicts = merge([p("a==1"), p("a==2")])
+    assert len(conflicts) == 1
+    _, conflicts = merge([p("a<2"), p("a==2.5")])
+    assert len(conflicts) == 1
+    # different markers are different requirements
+    merged, conflicts = merge([p("a==1; python_version<'3.11'"), p("a==2; python_version>='3.11'")])
+    assert len(merged) == 2 and not conflicts
+
+
+def test_table_form() -> None:
+    r, problems = requirement_from_table("NLTK", "3.9.1", None, ["X"], None, None)
+    assert not problems and r is not None and r.line == "nltk[x]==3.9.1"
+    r, problems = requirement_from_table("nltk", "3.9.1", ">=3", [], None, None)
+    assert r is None and problems[0][0] == "specifier"
+
+
+def test_requirements_file_follows_r_and_c(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "requirements.txt").write_text(
+        "# top\nnumpy==2.4.6  # inline comment\n-r sub/more.txt\n--constraint c.txt\npandas==3.1.1 \\\n  ; python_version >= '3.9'\n"
+    )
+    (tmp_path / "sub" / "more.txt").write_text("scipy==1.17.1\n")
+    (tmp_path / "c.txt").write_text("urllib3<3\n")
+    parsed = parse_requirements_file(tmp_path / "requirements.txt", tmp_path)
+    assert not parsed.problems
+    assert [r.line for _, r in parsed.requirements] == ["numpy==2.4.6", "scipy==1.17.1", 'pandas==3.1.1; python_version >= "3.9"']
+    assert [r.line for _, r in parsed.constraints] == ["urllib3<3"]
+    assert [p.name for p in parsed.files] == ["requirements.txt", "more.txt", "c.txt"]
+
+
+def test_requirements_file_refuses_pip_options_and_cycles(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("-r b.txt\n--hash=sha256:00\n-e .\n--extra-index-url https://x/simple\n")
+    (tmp_path / "b.txt").write_text("-r a.txt\n")
+    parsed = parse_requirements_file(tmp_path / "a.txt", tmp_path)
+    messages = [p.message for p in parsed.problems]
+    assert any("cycle" in m for m in messages)
+    assert any("--hash" in m for m in messages)
+    assert any("editable" in m for m in messages)
+    assert any("--extra-index-url" in m for m in messages)
+    assert all(p.code == "SPC119" for p in parsed.problems)
+
+
+def test_requirements_file_cannot_escape(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "outside.txt").write_text("x==1\n")
+    (root / "r.txt").write_text("-r ../outside.txt\n")
+    parsed = parse_requirements_file(root / "r.txt", root)
+    assert parsed.problems[0].code == "SPC402"
+    assert not parsed.requirements
