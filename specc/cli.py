@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "init": "specc.commands.init",
     "schema": "specc.commands.schema",
     "runtimes": "specc.commands.runtimes",
+    "compile": "specc.commands.compile",
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -1,0 +1,100 @@
+"""``specc compile``: MLflow log_model arguments and environment files from one spec."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from specc.commands._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_spec_argument,
+    add_strict_argument,
+    apply_strict,
+    report,
+)
+
+HELP = "compile the spec into MLflow log_model arguments (requirements, conda env, code paths, artifacts)"
+EPILOG = """\
+examples:
+  specc compile --out build/mlflow                 ./model-env.toml -> build/mlflow/
+  specc compile examples/sklearn-basic -o out      a folder holding model-env.toml
+  specc compile --flavor pyfunc --out out          you log with mlflow.pyfunc, whatever [mlflow] says
+  specc compile --format json                      print the log_model kwargs (paths relative to --out)
+
+--out DIR receives requirements.txt, constraints.txt (when any), conda.yaml,
+python_env.yaml, specc-environment.json, log_model.json (keyword arguments, paths
+relative to DIR), specc-provenance.json, and copies of the code, wheels, artifacts and
+private packages, so DIR alone is enough to log the model.  It is written atomically;
+specc refuses to replace a folder it did not create.  The flavor's own default
+requirements (exact mode) are merged at log time by specc.mlflow.log_model_kwargs.
+
+exit codes: 0 ok, 1 invalid spec, 2 usage error, 3 internal error.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "compile",
+        help=HELP,
+        description=HELP[0].upper() + HELP[1:] + ".",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_spec_argument(p)
+    p.add_argument("--out", "-o", type=Path, help="output folder (written atomically); required unless --format json")
+    p.add_argument(
+        "--flavor",
+        help="the mlflow.<flavor> you log with (default: [mlflow] flavor; none means pyfunc)",
+    )
+    add_strict_argument(p)
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: write --out and report on stderr; json: print the log_model kwargs on stdout instead",
+    )
+    return p
+
+
+def _resolve(path: str) -> str:
+    p = Path(path)
+    return str(p / "model-env.toml") if p.is_dir() else path
+
+
+def run(args: argparse.Namespace) -> int:
+    from specc.commands._common import load_for_command
+    from specc.mlflow import compile_mlflow, write_compiled
+    from specc.output import OutputError, atomic_dir, check_out_dir, dump_json
+
+    if args.out is None and args.format != "json":
+        print("specc compile: --out DIR is required (or --format json to print the kwargs)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out is not None and args.format != "json":
+        try:
+            check_out_dir(args.out)
+        except OutputError as exc:
+            print(f"specc compile: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
+            return EXIT_INVALID
+    spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt="text")
+    if spec is None:
+        return EXIT_INVALID
+    compiled = compile_mlflow(spec, args.flavor)
+    diags = apply_strict(list(compiled.diagnostics), args.strict)
+    report(diags, result.sources)
+    if any(d.severity == "error" for d in diags):
+        print("specc compile: nothing written; fix the errors above", file=sys.stderr)
+        return EXIT_INVALID
+    if args.format == "json":
+        sys.stdout.write(dump_json(compiled.kwargs()))
+        return EXIT_OK
+    try:
+        with atomic_dir(args.out) as tmp:
+            write_compiled(spec, compiled, tmp)
+    except OutputError as exc:
+        print(f"specc compile: {exc.message}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"wrote {args.out}/ (mlflow, {compiled.mode} mode, {compiled.layout} layout)", file=sys.stderr)
+    return EXIT_OK
