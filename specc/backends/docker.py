@@ -91,7 +91,7 @@ class DockerView:
     runtime_packages: tuple[str, ...]  # quoted: R and/or a Java runtime
     pip: bool
     pip_secrets: tuple[SecretMount, ...]
-    pip_args: tuple[str, ...]  # quoted words after "pip install"
+    pip_args: tuple[str, ...]  # lines of quoted words after "pip install"
     maven_stage: bool
     maven_jars: bool  # private jars shipped with the spec
     java: bool
@@ -229,7 +229,7 @@ def _install_r(spec: EnvSpec, sources: list[str]) -> str:
         groups=[(rquote(repo), ", ".join(rquote(n) for n in names)) for repo, names in groups.items()],
         pinned=[(rquote(p.name), rquote(p.version or ""), rquote(p.repository or default_repo)) for p in pinned],
         sources=[rquote(f"{STAGING}/r/sources/{name}") for name in sources],
-        all_names=", ".join(rquote(p.name) for p in spec.r.packages),
+        all_names=", ".join(rquote(n) for n in [p.name for p in spec.r.packages] + [s.split("_")[0] for s in sources]),
     )
 
 
@@ -376,7 +376,9 @@ def _serving_mlflow(spec: EnvSpec) -> str | None:
     return DEFAULT_SERVING_MLFLOW
 
 
-def _pip_step(spec: EnvSpec, serve: bool, files: dict[str, bytes | Path]) -> tuple[bool, list[SecretMount], list[str]]:
+def _pip_step(
+    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path]
+) -> tuple[bool, list[SecretMount], list[list[str]]]:
     extra = []
     if serve and (line := _serving_mlflow(spec)):
         extra.append(line)
@@ -384,13 +386,13 @@ def _pip_step(spec: EnvSpec, serve: bool, files: dict[str, bytes | Path]) -> tup
     if not (spec.python.requirements or extra or wheels):
         return False, [], []
     files["deps/python/requirements.txt"] = _requirements_txt(spec, extra).encode("utf-8")
-    args = ["--requirement", f"{STAGING}/python/requirements.txt"]
+    args = [["--requirement", f"{STAGING}/python/requirements.txt"]]
     if spec.python.constraints:
         files["deps/python/constraints.txt"] = _constraints_txt(spec).encode("utf-8")
-        args += ["--constraint", f"{STAGING}/python/constraints.txt"]
-    for ref, name in zip(spec.python.wheels, wheels):
+        args.append(["--constraint", f"{STAGING}/python/constraints.txt"])
+    for ref, name in zip(spec.python.wheels, wheels, strict=True):
         files[f"deps/python/wheels/{name}"] = _source(spec, ref.path)
-        args.append(f"{STAGING}/python/wheels/{name}")
+        args.append([f"{STAGING}/python/wheels/{name}"])
     urls = [u for u in (spec.python.index_url, *spec.python.extra_index_urls) if u]
     urls += [r.url for r in spec.python.requirements if r.url]
     mounts = []
@@ -453,7 +455,7 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
     check = (
         "import sys; v = sys.version_info[:2]; "
         f"sys.exit(0 if v == ({minor.replace('.', ', ')}) else "
-        f"'specc: this image has Python %d.%d, the spec asks for {minor}' % v)"
+        f'"specc: this image has Python %d.%d, the spec asks for {minor}" % v)'
     )
     port = docker.port
     health = (
@@ -477,7 +479,7 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
         runtime_packages=tuple(runtime_packages),
         pip=pip,
         pip_secrets=tuple(mounts),
-        pip_args=tuple(dockerfile_shquote(a) for a in pip_args),
+        pip_args=tuple(" ".join(dockerfile_shquote(w) for w in line) for line in pip_args),
         maven_stage=bool(spec.maven.packages),
         maven_jars=bool(spec.maven.jars),
         java=java,
@@ -516,9 +518,7 @@ def _build_md(spec: EnvSpec, view: DockerView) -> str:
         view=view,
         tag=tag,
         docker_cmd=" ".join(["DOCKER_BUILDKIT=1 docker build", *platform, *docker_secrets, "-t", tag, "."]),
-        buildah_cmd=" ".join(
-            ["buildah bud --format docker --layers", *platform, *buildah_secrets, "-t", tag, "."]
-        ),
+        buildah_cmd=" ".join(["buildah bud --format docker --layers", *platform, *buildah_secrets, "-t", tag, "."]),
         run_cmd=(f"docker run --rm -p {view.port}:{view.port} {tag}" if view.serve else f"docker run --rm -it {tag}"),
     )
 

@@ -1,0 +1,192 @@
+"""The Docker target without building: golden files, hadolint, quoting, diagnostics.
+
+Real builds live in ``tests/test_docker_build.py`` (marked slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from specc.api import check_text, load
+from specc.backends import RenderOptions
+from specc.backends import docker as backend
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "model-env.toml").is_file())
+GOLDEN = ROOT / "tests" / "golden"
+HADOLINT = Path(sys.executable).parent / "hadolint"
+UPDATE = os.environ.get("SPECC_UPDATE_GOLDEN") == "1"
+
+
+def run_render(*argv: str) -> int:
+    """``specc render ...`` through the command module (what ``specc.cli`` dispatches to)."""
+    from specc.commands import render
+
+    parser = argparse.ArgumentParser(prog="specc")
+    render.add_parser(parser.add_subparsers(dest="command"))
+    return render.run(parser.parse_args(["render", *argv]))
+
+
+def context_listing(out: Path) -> str:
+    """One line per file of a rendered context: path, size, sha256 (bytes of copied files too)."""
+    lines = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        rel = path.relative_to(out).as_posix()
+        lines.append(f"{rel}  {len(data)}  {hashlib.sha256(data).hexdigest()}")
+    return "\n".join(lines) + "\n"
+
+
+def hadolint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(HADOLINT), "--config", str(ROOT / ".hadolint.yaml"), "--failure-threshold", "warning", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for name in EXAMPLES:
+        dest = tmp_path_factory.mktemp("ctx") / name
+        assert run_render("--target", "docker", str(ROOT / "examples" / name), "--out", str(dest)) == 0
+        out[name] = dest
+    return out
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_golden_dockerfile_and_context(example: str, rendered: dict[str, Path]) -> None:
+    out = rendered[example]
+    actual = {"Dockerfile": (out / "Dockerfile").read_text(), "context.txt": context_listing(out)}
+    golden = GOLDEN / example / "docker"
+    if UPDATE:
+        golden.mkdir(parents=True, exist_ok=True)
+        for name, text in actual.items():
+            (golden / name).write_text(text)
+    for name, text in actual.items():
+        assert (golden / name).is_file(), f"missing golden {golden / name}; run with SPECC_UPDATE_GOLDEN=1"
+        assert text == (golden / name).read_text(), f"{example}/{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_hadolint_clean(example: str, rendered: dict[str, Path]) -> None:
+    proc = hadolint(rendered[example] / "Dockerfile")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_layer_order(rendered: dict[str, Path]) -> None:
+    text = (rendered["kitchen-sink"] / "Dockerfile").read_text()
+    final = text[text.index("\nFROM --platform=linux/amd64 ${BASE}\n") :]
+    marks = [
+        "useradd",
+        "COPY deps/apt/",
+        "r-base-core",
+        "python3 -m venv",
+        "COPY deps/python/",
+        "COPY --from=maven-jars",
+        "COPY deps/maven/jars/",
+        "COPY deps/r/",
+        "OMP_NUM_THREADS",
+        "COPY code/",
+        "ENTRYPOINT",
+    ]
+    positions = [final.index(m) for m in marks]
+    assert positions == sorted(positions)
+    # the secret is mounted on the pip install step itself, and nowhere else
+    pip_run = final[final.index("RUN --mount=type=cache,target=/root/.cache/pip") :]
+    pip_run = pip_run[: pip_run.index("\n\n")]
+    assert "--mount=type=secret,id=pypi_token" in pip_run and "pip install" in pip_run
+    assert text.count("type=secret") == 2
+    assert "ARG PYPI" not in text and "ENV PYPI" not in text
+
+
+def test_dependency_files_carry_no_code_hash(rendered: dict[str, Path]) -> None:
+    spec = load(ROOT / "examples" / "kitchen-sink" / "model-env.toml")
+    out = rendered["kitchen-sink"]
+    for path in (out / "deps").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for h in (spec.hashes.code, spec.hashes.artifacts, spec.hashes.dependencies):
+                assert h.encode() not in data, path
+    assert spec.hashes.code not in (out / "Dockerfile").read_text()
+
+
+def test_dockerignore_sends_only_copied_folders(rendered: dict[str, Path]) -> None:
+    lines = (rendered["sklearn-basic"] / ".dockerignore").read_text().splitlines()
+    assert [ln for ln in lines if not ln.startswith("#")] == ["*", "!deps/", "!code/", "!model/"]
+
+
+def test_build_md_has_exact_commands_with_secrets(rendered: dict[str, Path]) -> None:
+    text = (rendered["private-index"] / "BUILD.md").read_text()
+    secrets = "--secret id=pypi_user,env=PYPI_USER --secret id=pypi_token,env=PYPI_TOKEN"
+    assert f"DOCKER_BUILDKIT=1 docker build {secrets}" in text
+    assert "buildah bud --format docker --layers --secret id=pypi_user,src=./pypi_user.txt" in text
+
+
+def test_default_base_images() -> None:
+    spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")
+    assert backend.default_base_image(spec) == "python:3.11-slim-bookworm"
+    gpu = load(ROOT / "examples" / "gpu-torch" / "model-env.toml")
+    assert backend.default_base_image(gpu) == "nvidia/cuda:12.4.1-runtime-ubuntu22.04"
+    text = backend.render(gpu, RenderOptions()).files["Dockerfile"].decode()
+    assert "ppa:deadsnakes/ppa" in text and "python3.11 -m venv /opt/venv" in text
+
+
+def _spec(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
+    (tmp_path / "model-env.toml").write_text('spec-version = 1\n[model]\nname = "m"\n' + body)
+    result = check_text((tmp_path / "model-env.toml").read_text(), base_dir=tmp_path)
+    assert result.spec is not None, result.diagnostics
+    return result.spec
+
+
+def test_tag_without_digest_warns_and_fails_strict(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, '[runtime]\npython = "3.11"\n[targets.docker]\nbase-image = "python:3.11-slim"\n')
+    codes = [(d.code, d.severity) for d in backend.render(spec, RenderOptions()).diagnostics]
+    assert codes == [("SPC330", "warning")]
+    (tmp_path / "src").mkdir()
+    assert run_render("--target", "docker", str(tmp_path), "--out", str(tmp_path / "o1")) == 0
+    assert run_render("--target", "docker", str(tmp_path), "--out", str(tmp_path / "o2"), "--strict") == 1
+    assert not (tmp_path / "o2").exists()
+    digest = "a" * 64
+    pinned = _spec(tmp_path, f'[runtime]\npython = "3.11"\n[targets.docker]\nbase-image = "python@sha256:{digest}"\n')
+    assert backend.render(pinned, RenderOptions()).diagnostics == []
+
+
+def test_databricks_runtime_is_reported_not_dropped() -> None:
+    spec = load(ROOT / "examples" / "spark-nlp" / "model-env.toml")
+    assert [d.code for d in backend.render(spec, RenderOptions()).diagnostics] == ["SPC331"]
+
+
+def test_env_value_with_newline_is_an_error(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, '[runtime]\npython = "3.11"\n[env]\nGREETING = "a\\nRUN rm -rf /"\n')
+    out = backend.render(spec, RenderOptions())
+    assert [(d.code, d.severity) for d in out.diagnostics] == [("SPC334", "error")]
+    assert out.files == {}
+
+
+def test_refuses_to_replace_a_foreign_folder(tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("x")
+    assert run_render("--target", "docker", str(ROOT / "examples" / "sklearn-basic"), "--out", str(foreign)) == 1
+    assert (foreign / "keep.txt").read_text() == "x"
+    out = tmp_path / "ctx"
+    for _ in range(2):  # a folder specc wrote is replaced
+        assert run_render("--target", "docker", str(ROOT / "examples" / "sklearn-basic"), "--out", str(out)) == 0
+    assert (out / "Dockerfile").is_file() and (out / ".specc-output").is_file()
+
+
+def test_render_is_deterministic() -> None:
+    spec = load(ROOT / "examples" / "kitchen-sink" / "model-env.toml")
+    a = backend.render(spec, RenderOptions()).files
+    b = backend.render(spec, RenderOptions()).files
+    assert a == b
