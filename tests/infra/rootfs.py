@@ -273,7 +273,6 @@ def run_in_chroot(
     *,
     check: bool = False,
     input: str | None = None,
-    network: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` chrooted in ``root`` with a clean environment; return the completed process.
 
@@ -283,16 +282,14 @@ def run_in_chroot(
     (``unshare --mount --propagation private --fork``) where /dev, /proc, /sys and a tmpfs /tmp are
     mounted; when the process exits the namespace dies and every mount with it, so nothing is
     left mounted on the host even if the test crashes. The host's resolv.conf is copied in so
-    DNS (apt, pip) works over the host network. ``network=False`` is reserved for callers that
-    want to assert isolation by other means; the chroot itself always shares the host network.
+    DNS (apt, pip) works over the host network (the chroot always shares it).
     """
     root = Path(root)
-    if network:
-        resolv = root / "etc/resolv.conf"
-        if resolv.is_symlink():
-            resolv.unlink()
-        with contextlib.suppress(OSError):
-            shutil.copy2("/etc/resolv.conf", resolv)
+    resolv = root / "etc/resolv.conf"  # DNS for apt/pip over the host network
+    if resolv.is_symlink():
+        resolv.unlink()
+    with contextlib.suppress(OSError):
+        shutil.copy2("/etc/resolv.conf", resolv)
     child_env = {
         "PATH": CHROOT_PATH,
         "HOME": "/root",
