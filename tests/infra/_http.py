@@ -32,9 +32,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if owner.username is None:
             return True
         header = self.headers.get("Authorization", "")
-        expected = (
-            "Basic " + base64.b64encode(f"{owner.username}:{owner.password}".encode()).decode()
-        )
+        expected = "Basic " + base64.b64encode(f"{owner.username}:{owner.password}".encode()).decode()
         return hmac.compare_digest(header.encode(), expected.encode())
 
     def _guard(self) -> bool:
@@ -73,9 +71,7 @@ class StaticServer:
 
     realm = "specc-test"
 
-    def __init__(
-        self, root: Path | str, *, username: str | None = None, password: str | None = None
-    ) -> None:
+    def __init__(self, root: Path | str, *, username: str | None = None, password: str | None = None) -> None:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.root = Path(root)

@@ -165,8 +165,7 @@ class Buildah:
         self.storage_conf = self.workdir / "storage.conf"
         self.containers_conf = self.workdir / "containers.conf"
         self.storage_conf.write_text(
-            f'[storage]\ndriver = "overlay"\ngraphroot = "{self.graphroot}"\n'
-            f'runroot = "{self.runroot}"\n'
+            f'[storage]\ndriver = "overlay"\ngraphroot = "{self.graphroot}"\nrunroot = "{self.runroot}"\n'
         )
         self.containers_conf.write_text(
             '[containers]\nnetns = "host"\n'
@@ -209,8 +208,7 @@ class Buildah:
         )
         if check and proc.returncode != 0:
             raise RuntimeError(
-                f"buildah {' '.join(args)} failed ({proc.returncode}):\n"
-                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+                f"buildah {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
             )
         return proc
 
@@ -218,9 +216,7 @@ class Buildah:
         return self._buildah(["inspect", "--type", "image", image], check=False).returncode == 0
 
     def image_id(self, image: str) -> str:
-        return self._buildah(
-            ["inspect", "--type", "image", "--format", "{{.FromImageID}}", image]
-        ).stdout.strip()
+        return self._buildah(["inspect", "--type", "image", "--format", "{{.FromImageID}}", image]).stdout.strip()
 
     def tag(self, image: str, *names: str) -> None:
         """Alias ``image`` under ``names`` (e.g. ``python:3.11-slim`` for multi-stage files)."""

@@ -48,9 +48,7 @@ def _description(name: str, version: str, title: str) -> str:
     )
 
 
-def write_r_source_package(
-    dest_dir: Path | str, name: str = "tinypkg", version: str = "0.1.0"
-) -> Path:
+def write_r_source_package(dest_dir: Path | str, name: str = "tinypkg", version: str = "0.1.0") -> Path:
     """Write ``{name}_{version}.tar.gz`` (an R source package exporting ``twice()`` and
     ``tinypkg_version()``) into ``dest_dir``; return its path. Deterministic bytes."""
     dest_dir = Path(dest_dir)
@@ -99,10 +97,7 @@ def make_cran_repo(
         for v in old:
             write_r_source_package(contrib / "Archive" / name, name, v)
         write_r_source_package(contrib, name, current)
-        entries.append(
-            f"Package: {name}\nVersion: {current}\nLicense: MIT + file LICENSE\n"
-            "NeedsCompilation: no\n"
-        )
+        entries.append(f"Package: {name}\nVersion: {current}\nLicense: MIT + file LICENSE\nNeedsCompilation: no\n")
     index = "\n".join(entries)
     (contrib / "PACKAGES").write_text(index)
     with (

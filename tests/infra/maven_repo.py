@@ -186,18 +186,13 @@ def ivy_retrieve(
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="specc-ivy-") as tmp:
-        resolvers = "".join(
-            f'<ibiblio name="r{i}" m2compatible="true" root="{u}"/>'
-            for i, u in enumerate(repo_urls)
-        )
+        resolvers = "".join(f'<ibiblio name="r{i}" m2compatible="true" root="{u}"/>' for i, u in enumerate(repo_urls))
         (Path(tmp) / "ivysettings.xml").write_text(
             f'<ivysettings><settings defaultResolver="chain"/>'
             f'<caches defaultCacheDir="{tmp}/cache"/>'
             f'<resolvers><chain name="chain">{resolvers}</chain></resolvers></ivysettings>\n'
         )
-        excl = "".join(
-            f'<exclude org="{e.split(":")[0]}" module="{e.split(":")[1]}"/>' for e in exclusions
-        )
+        excl = "".join(f'<exclude org="{e.split(":")[0]}" module="{e.split(":")[1]}"/>' for e in exclusions)
         deps = ""
         for c in coordinates:
             g, n, v = c.split(":")

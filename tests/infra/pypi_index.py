@@ -140,10 +140,7 @@ class PypiIndex(StaticServer):
             anchors = []
             for f in dist_files:
                 sha = hashlib.sha256(f.read_bytes()).hexdigest()
-                anchors.append(
-                    f'<a href="../../files/{quote(f.name)}#sha256={sha}">'
-                    f"{html.escape(f.name)}</a><br/>"
-                )
+                anchors.append(f'<a href="../../files/{quote(f.name)}#sha256={sha}">{html.escape(f.name)}</a><br/>')
             (simple / project).mkdir()
             (simple / project / "index.html").write_text(_page(project, anchors))
         (simple / "index.html").write_text(_page("Simple index", links))
@@ -182,9 +179,7 @@ class PypiIndex(StaticServer):
 def _page(title: str, body: list[str]) -> str:
     return (
         '<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">'
-        f"<title>{html.escape(title)}</title></head><body>\n"
-        + "\n".join(body)
-        + "\n</body></html>\n"
+        f"<title>{html.escape(title)}</title></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
 
