@@ -1,0 +1,389 @@
+"""The Databricks target: golden files, real SDK types, the bundle schema, shellcheck, strategies.
+
+Every example is rendered through the real ``specc render`` command code. The JSON
+outputs are checked with the consumers' own definitions: ``databricks-sdk`` dataclasses
+(which silently drop unknown keys, hence also) the bundle JSON Schema's definitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from specc.api import check, check_text
+from specc.backends import RenderOptions
+from specc.backends import databricks as dbx
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
+GOLDEN = REPO / "tests" / "golden"
+BUNDLE_SCHEMA = REPO.parent / "shared" / "data" / "schemas" / "databricks-bundle.schema.json"
+SHELLCHECK = REPO / ".venv" / "bin" / "shellcheck"
+SDK_DEFS = "#/$defs/github.com/databricks/databricks-sdk-go/service/"
+CLI_DEFS = "#/$defs/github.com/databricks/cli/bundle/config/"
+UPDATE = os.environ.get("SPECC_UPDATE_GOLDEN") == "1"
+
+
+def render_cli(*argv: str) -> int:
+    """Run the real ``specc render`` command (its own parser and run())."""
+    from specc.commands import render
+
+    parser = argparse.ArgumentParser(prog="specc")
+    render.add_parser(parser.add_subparsers(dest="command"))
+    return render.run(parser.parse_args(["render", *argv]))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    base = tmp_path_factory.mktemp("dbx")
+    for name in EXAMPLES:
+        dest = base / name
+        assert render_cli("--target", "databricks", str(REPO / "examples" / name), "--out", str(dest)) == 0
+        out[name] = dest
+    return out
+
+
+def _load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- golden files ----------------------------------------------------------------------------------
+
+
+def _text_outputs(out: Path) -> dict[str, bytes]:
+    """Every rendered file but the copied binaries (checked via uploads.json) and the marker."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.relative_to(out).as_posix().startswith("files/") and p.name != ".specc-output"
+    }
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_golden(example: str, rendered: dict[str, Path]) -> None:
+    got = _text_outputs(rendered[example])
+    golden = GOLDEN / example / "databricks"
+    if UPDATE:
+        shutil.rmtree(golden, ignore_errors=True)
+        for rel, data in got.items():
+            (golden / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden / rel).write_bytes(data)
+    assert golden.is_dir(), f"no golden files for {example}: run with SPECC_UPDATE_GOLDEN=1 and review the diff"
+    want = {p.relative_to(golden).as_posix(): p.read_bytes() for p in sorted(golden.rglob("*")) if p.is_file()}
+    assert sorted(got) == sorted(want)
+    for rel in want:
+        assert got[rel] == want[rel], f"{example}/databricks/{rel} differs from the golden file"
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_render_is_deterministic(example: str) -> None:
+    spec = check(REPO / "examples" / example / "model-env.toml").spec
+    assert spec is not None
+    a, b = dbx.render(spec, RenderOptions()), dbx.render(spec, RenderOptions())
+    assert a.files == b.files and a.diagnostics == b.diagnostics
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_uploads_cover_every_referenced_path(example: str, rendered: dict[str, Path]) -> None:
+    out = rendered[example]
+    uploads = _load_json(out / "uploads.json")
+    remotes = {u["remote"] for u in uploads}
+    for u in uploads:
+        local = out / u["local"]
+        assert local.is_file(), u
+        assert hashlib.sha256(local.read_bytes()).hexdigest() == u["sha256"], u
+    # every path the other files point at is uploaded
+    job = _load_json(out / "job.json")
+    referenced = {job["tasks"][0]["notebook_task"]["notebook_path"]}
+    if (out / "libraries.json").exists():
+        for lib in _load_json(out / "libraries.json")["libraries"]:
+            for kind in ("whl", "jar", "requirements"):
+                if kind in lib:
+                    referenced.add(lib[kind])
+        cluster = _load_json(out / "cluster.json")
+        referenced |= {next(iter(i.values()))["destination"] for i in cluster["init_scripts"]}
+        assert cluster == job["job_clusters"][0]["new_cluster"]
+    init = (out / "init.sh").read_text() if (out / "init.sh").exists() else ""
+    referenced |= set(re.findall(r"(/(?:Volumes|Workspace)/\S+\.(?:whl|jar|deb|tar\.gz|txt))", init))
+    assert referenced <= remotes
+    # nothing secret: only {{secrets/...}} references and ${NAME} placeholders
+    for p in out.rglob("*"):
+        if p.is_file() and p.suffix in (".json", ".sh", ".py", ".yml", ".txt"):
+            assert "s3cr3t" not in p.read_text()
+
+
+# --- the consumers' own types ------------------------------------------------------------------------
+
+
+def _translate(pattern: str) -> str:
+    # Go/ICU \p{..} classes are not Python regex syntax; [\p{L}\p{N}] is "letter or digit".
+    return pattern.replace(r"[\p{L}\p{N}]", r"[^\W_]").replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{N}", r"\d")
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: (_translate(v) if k == "pattern" and isinstance(v, str) else _walk(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_walk(v) for v in node]
+    return node
+
+
+@cache
+def bundle_schema() -> dict[str, Any]:
+    if not BUNDLE_SCHEMA.is_file():
+        pytest.fail(f"bundle schema not found at {BUNDLE_SCHEMA} (the shared data sits next to the repository)")
+    schema = _walk(json.loads(BUNDLE_SCHEMA.read_text(encoding="utf-8")))
+    for p in re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")', json.dumps(schema)):
+        re.compile(json.loads(p))
+    return schema
+
+
+def validate_def(instance: Any, ref: str) -> None:
+    schema = {"$defs": bundle_schema()["$defs"], "$ref": ref}
+    jsonschema.Draft202012Validator(schema).validate(instance)
+
+
+def _check_library(lib: dict[str, Any]) -> None:
+    from databricks.sdk.service import compute
+
+    # exactly one kind, non-empty: the SDK type would accept {} or {"pypi":..., "whl":...}
+    assert len(lib) == 1 and next(iter(lib.values())), lib
+    assert compute.Library.from_dict(lib).as_dict() == lib
+    validate_def(lib, SDK_DEFS + "compute.Library")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_libraries_round_trip_through_sdk_and_schema(example: str, rendered: dict[str, Path]) -> None:
+    body = _load_json(rendered[example] / "libraries.json")
+    assert sorted(body) == ["cluster_id", "libraries"]
+    assert body["cluster_id"] == dbx.CLUSTER_ID_PLACEHOLDER
+    for lib in body["libraries"]:
+        _check_library(lib)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_cluster_round_trips_through_sdk_and_schema(example: str, rendered: dict[str, Path]) -> None:
+    from databricks.sdk.service import compute
+
+    cluster = _load_json(rendered[example] / "cluster.json")
+    assert compute.ClusterSpec.from_dict(cluster).as_dict() == cluster
+    validate_def(cluster, SDK_DEFS + "compute.ClusterSpec")
+    for info in cluster["init_scripts"]:
+        validate_def(info, SDK_DEFS + "compute.InitScriptInfo")
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_job_round_trips_through_sdk_and_schema(example: str, rendered: dict[str, Path]) -> None:
+    from databricks.sdk.service import jobs
+
+    job = _load_json(rendered[example] / "job.json")
+    assert jobs.JobSettings.from_dict(job).as_dict() == job
+    validate_def(job, CLI_DEFS + "resources.Job")
+    for task in job["tasks"]:
+        validate_def(task, SDK_DEFS + "jobs.Task")
+        for lib in task.get("libraries", []):
+            _check_library(lib)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_bundle_validates_against_the_bundle_schema(example: str, rendered: dict[str, Path]) -> None:
+    text = (rendered[example] / "bundle.yml").read_text(encoding="utf-8")
+    assert text.startswith("# Generated by specc")
+    data = yaml.safe_load(text)
+    jsonschema.Draft202012Validator(bundle_schema()).validate(data)
+    (job,) = data["resources"]["jobs"].values()
+    same = _load_json(rendered[example] / "job.json")
+    same["tasks"][0]["notebook_task"] = {"notebook_path": "./score.py"}
+    assert job == same
+
+
+def test_schema_check_really_rejects_unknown_keys() -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        validate_def({"pypi": {"package": "x==1", "index": "oops"}}, SDK_DEFS + "compute.Library")
+
+
+def test_cluster_id_option(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    example = str(REPO / "examples/spark-nlp")
+    cluster_id = "0123-456789-abcdef12"
+    assert render_cli("--target", "databricks", example, "--out", str(out), "--cluster-id", cluster_id) == 0
+    assert _load_json(out / "libraries.json")["cluster_id"] == "0123-456789-abcdef12"
+
+
+# --- init.sh: shellcheck and the notebook --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_init_script_passes_shellcheck(example: str, rendered: dict[str, Path]) -> None:
+    script = rendered[example] / "init.sh"
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert text.startswith("#!/bin/bash\n") and "\nset -euo pipefail\n" in text and "\r" not in text
+    proc = subprocess.run([str(SHELLCHECK), "-f", "gcc", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_score_notebook_is_databricks_source_and_python(example: str, rendered: dict[str, Path]) -> None:
+    text = (rendered[example] / "score.py").read_text()
+    assert text.startswith("# Databricks notebook source\n")
+    assert "# MAGIC %pip install -r $requirements_path" in text
+    assert "mlflow.pyfunc.spark_udf" in text and "get_model_dependencies" in text
+    compile(text, "score.py", "exec")
+
+
+# --- strategies per ecosystem ---------------------------------------------------------------------------
+
+
+def _render(tmp_path: Path, body: str, runtime: str = "15.4-ml", **opts: Any) -> tuple[Any, Any]:
+    rt = f'databricks = "{runtime}"\n' if runtime else ""
+    text = f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n{rt}{body}'
+    result = check_text(text, base_dir=tmp_path)
+    assert result.spec is not None, result.diagnostics
+    return result, dbx.render(result.spec, RenderOptions(**opts))
+
+
+def _codes(rendered: Any) -> list[tuple[str, str]]:
+    return [(d.code, d.severity) for d in rendered.diagnostics]
+
+
+def test_public_requirements_become_pypi_libraries(tmp_path: Path) -> None:
+    _, r = _render(tmp_path, '[python]\nrequirements = ["nltk==3.9.1"]\nindex-url = "https://mirror.example/simple"\n')
+    libs = json.loads(r.files["libraries.json"])["libraries"]
+    assert libs == [{"pypi": {"package": "nltk==3.9.1", "repo": "https://mirror.example/simple"}}]
+    assert b"pip_args" not in r.files["init.sh"]
+
+
+def test_requirements_library_on_15_and_error_before_15(tmp_path: Path) -> None:
+    body = '[python]\nrequirements = ["nltk==3.9.1"]\n[targets.databricks]\nrequirements-library = true\n'
+    _, r = _render(tmp_path, body)
+    libs = json.loads(r.files["libraries.json"])["libraries"]
+    assert libs == [{"requirements": "/Workspace/Shared/specc/m/requirements.txt"}]
+    assert r.files["requirements.txt"] == b"nltk==3.9.1\n"
+    result = check_text(
+        'spec-version = 1\n[runtime]\npython = "3.10"\ndatabricks = "14.3-ml"\n' + body, base_dir=tmp_path
+    )
+    assert result.spec is not None
+    r14 = dbx.render(result.spec, RenderOptions())
+    assert (dbx.REQUIREMENTS_NEEDS_15, "error") in _codes(r14) and not r14.files
+
+
+def test_authenticated_index_goes_through_the_init_script(tmp_path: Path) -> None:
+    body = (
+        '[python]\nrequirements = ["acme==1.0"]\n'
+        'extra-index-urls = ["https://${USER_X}:${TOKEN_X}@pkgs.example.com/simple"]\n'
+        '[secrets.TOKEN_X]\ndatabricks = "scope/token"\n[secrets.USER_X]\ndatabricks = "scope/user"\n'
+    )
+    _, r = _render(tmp_path, body)
+    assert json.loads(r.files["libraries.json"])["libraries"] == []
+    init = r.files["init.sh"].decode()
+    assert 'PIP_EXTRA_INDEX_URL=https://"${USER_X}":"${TOKEN_X}"@pkgs.example.com/simple' in init
+    env = json.loads(r.files["cluster.json"])["spark_env_vars"]
+    assert env == {"TOKEN_X": "{{secrets/scope/token}}", "USER_X": "{{secrets/scope/user}}"}
+
+
+def test_unmapped_secret_needed_by_pip_is_an_error(tmp_path: Path) -> None:
+    body = (
+        '[python]\nrequirements = ["acme==1.0"]\nindex-url = "https://${TOK}@pkgs.example.com/simple"\n[secrets.TOK]\n'
+    )
+    _, r = _render(tmp_path, body)
+    assert (dbx.SECRET_UNMAPPED, "error") in _codes(r)
+
+
+def test_authenticated_maven_repository_is_an_error(tmp_path: Path) -> None:
+    body = (
+        '[maven]\nrepository = "https://${MVN_TOKEN}@maven.example.com/releases"\n'
+        'packages = ["org.xerial:sqlite-jdbc:3.45.1.0"]\n[secrets.MVN_TOKEN]\ndatabricks = "s/k"\n'
+    )
+    _, r = _render(tmp_path, body)
+    (diag,) = [d for d in r.diagnostics if d.code == dbx.MAVEN_AUTH]
+    assert diag.severity == "error" and diag.path == ("maven", "repository") and "jar" in (diag.hint or "")
+    assert not r.files
+
+
+def test_cran_unpinned_is_a_library_pinned_goes_to_the_init_script(tmp_path: Path) -> None:
+    body = '[r]\nrepository = "https://cran.example"\npackages = ["forecast", { name = "zoo", version = "1.8-12" }]\n'
+    _, r = _render(tmp_path, body)
+    libs = json.loads(r.files["libraries.json"])["libraries"]
+    assert libs == [{"cran": {"package": "forecast", "repo": "https://cran.example"}}]
+    assert 'Rscript -e "$R_INSTALL_VERSION" zoo 1.8-12 https://cran.example' in r.files["init.sh"].decode()
+
+
+def test_serverless_gets_an_environment_and_no_init_script(tmp_path: Path) -> None:
+    result = check_text(
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.12"\ndatabricks = "serverless-v3"\n'
+        '[python]\nrequirements = ["nltk==3.9.1"]\n',
+        base_dir=tmp_path,
+    )
+    assert result.spec is not None
+    r = dbx.render(result.spec, RenderOptions())
+    assert "init.sh" not in r.files and "cluster.json" not in r.files and "libraries.json" not in r.files
+    job = json.loads(r.files["job.json"])
+    assert "job_clusters" not in job
+    assert job["environments"] == [
+        {
+            "environment_key": "default",
+            "spec": {"environment_version": "3", "dependencies": ["-r /Workspace/Shared/specc/m/requirements.txt"]},
+        }
+    ]
+    validate_def(job, CLI_DEFS + "resources.Job")
+
+
+def test_serverless_with_maven_is_an_error(tmp_path: Path) -> None:
+    result = check_text(
+        'spec-version = 1\n[runtime]\npython = "3.12"\ndatabricks = "serverless-v3"\n'
+        '[maven]\npackages = ["org.xerial:sqlite-jdbc:3.45.1.0"]\n',
+        base_dir=tmp_path,
+    )
+    assert result.spec is not None
+    assert (dbx.SERVERLESS_CANNOT, "error") in _codes(dbx.render(result.spec, RenderOptions()))
+
+
+def test_unset_runtime_defaults_with_a_warning(tmp_path: Path) -> None:
+    _, r = _render(tmp_path, "", runtime="")
+    assert (dbx.RUNTIME_DEFAULTED, "warning") in _codes(r)
+    assert json.loads(r.files["cluster.json"])["spark_version"] == "15.4.x-cpu-ml-scala2.12"
+
+
+def test_workers_zero_is_a_single_node_cluster(tmp_path: Path) -> None:
+    _, r = _render(tmp_path, '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\nworkers = 0\n')
+    cluster = json.loads(r.files["cluster.json"])
+    assert cluster["num_workers"] == 0 and cluster["custom_tags"] == {"ResourceClass": "SingleNode"}
+    assert dbx.NO_NODE_TYPE not in {d.code for d in r.diagnostics}
+
+
+@pytest.mark.parametrize(
+    ("value", "cuda", "key"),
+    [
+        ("15.4", False, "15.4.x-cpu-ml-scala2.12"),
+        ("15.4", True, "15.4.x-gpu-ml-scala2.12"),
+        ("15.4-gpu", False, "15.4.x-gpu-ml-scala2.12"),
+        ("16.4.x-scala2.12", False, "16.4.x-scala2.12"),
+        ("client.3", False, "serverless-v3"),
+        ("client.4.2-gpu", False, "serverless-v4"),
+        ("banana", False, None),
+    ],
+)
+def test_runtime_from_mlmodel_value(value: str, cuda: bool, key: str | None) -> None:
+    assert dbx.runtime_from_mlmodel(value, gpu=cuda) == key
+
+
+def test_model_runtime_picks_spark_version_and_is_checked(tmp_path: Path) -> None:
+    _, r = _render(tmp_path, "", runtime="", model_databricks_runtime="15.4")
+    assert json.loads(r.files["cluster.json"])["spark_version"] == "15.4.x-cpu-ml-scala2.12"
+    assert dbx.RUNTIME_DEFAULTED not in {d.code for d in r.diagnostics}
+    _, bad = _render(tmp_path, "", runtime="", model_databricks_runtime="16.4")
+    assert ("SPC212", "error") in _codes(bad)
