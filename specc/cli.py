@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "schema": "specc.commands.schema",
     "runtimes": "specc.commands.runtimes",
     "compile": "specc.commands.compile",
+    "render": "specc.commands.render",
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

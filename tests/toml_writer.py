@@ -19,13 +19,18 @@ def _value(v: Any) -> str:
             return "inf" if v > 0 else "-inf"
         return repr(v)
     if isinstance(v, str):
-        return json.dumps(v)  # JSON string escapes are valid TOML basic-string escapes
+        return _string(v)
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_string(k)} = {_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(type(v))
 
 
+def _string(s: str) -> str:
+    # JSON's escapes are TOML's, but TOML also needs DEL escaped and has no surrogate escapes
+    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
 def dumps(doc: dict[str, Any]) -> str:
-    return "".join(f"{json.dumps(k)} = {_value(v)}\n" for k, v in doc.items())
+    return "".join(f"{_string(k)} = {_value(v)}\n" for k, v in doc.items())
