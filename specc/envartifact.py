@@ -28,6 +28,7 @@ import atexit
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -375,7 +376,8 @@ def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
     """A local folder holding the model: a folder as-is, ``models:/``, ``runs:/``... downloaded by MLflow."""
     text = os.fspath(uri_or_dir)
     local = Path(text[len("file://") :] if text.startswith("file://") else text)
-    if "://" not in text or text.startswith("file://") or local.exists():
+    is_uri = re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", text) is not None  # models:/, runs:/, s3://, dbfs:/...
+    if not is_uri or text.startswith("file://") or local.exists():
         if not local.is_dir():
             raise FromModelError(f"{text}: no such model folder")
         if not (local / "MLmodel").is_file():
