@@ -9,8 +9,8 @@ import sys
 from specc.commands._common import (
     EXIT_INVALID,
     EXIT_OK,
+    EXIT_USAGE,
     add_format_argument,
-    add_spec_argument,
     add_strict_argument,
     apply_strict,
     report,
@@ -22,6 +22,7 @@ EPILOG = """\
 examples:
   specc validate                          ./model-env.toml
   specc validate models/churn             a folder holding model-env.toml
+  specc validate */model-env.toml         several specs (exit 1 if any is invalid)
   specc validate --strict                 warnings fail too (for CI)
   specc validate --normalized > env.json  the canonical form every target consumes
   specc validate --format json            diagnostics for tools and editors
@@ -38,7 +39,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_spec_argument(p)
+    p.add_argument(
+        "paths",
+        nargs="*",
+        default=["model-env.toml"],
+        metavar="PATH",
+        help="spec files, or folders holding model-env.toml (default: ./model-env.toml)",
+    )
     add_strict_argument(p)
     add_format_argument(p)
     p.add_argument(
@@ -51,8 +58,32 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.normalized and len(args.paths) > 1:
+        print("specc validate: --normalized takes one spec", file=sys.stderr)
+        return EXIT_USAGE
+    if len(args.paths) == 1:
+        return _one(args, args.paths[0])
+    if args.format == "json":
+        return _many_json(args)
+    codes = [_one(args, path) for path in args.paths]
+    return max(codes)
+
+
+def _many_json(args: argparse.Namespace) -> int:
     from specc.api import check
 
+    diags = []
+    for path in args.paths:
+        diags += apply_strict(check(path, display=path).diagnostics, args.strict)
+    diags.sort(key=lambda d: (d.file or "", *sort_key(d)))
+    print(render_json(diags))
+    return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
+
+
+def _one(args: argparse.Namespace, path: str) -> int:
+    from specc.api import check
+
+    args.path = path
     result = check(args.path, display=args.path)
     diags = sorted(apply_strict(result.diagnostics, args.strict), key=sort_key)
     failed = any(d.severity == "error" for d in diags)

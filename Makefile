@@ -1,0 +1,44 @@
+# The two commands of the README:
+#   make demo   install specc (in .venv) and run it on a bundled example
+#   make test   install everything the tests need (system packages included) and run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+EXAMPLE ?= examples/sklearn-basic
+OUT    ?= build/demo
+
+.PHONY: demo test install install-dev system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[all]'
+
+install-dev: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+
+system-deps:
+	bash .ci/install-system-deps.sh
+
+demo: install
+	$(BIN)/specc validate $(EXAMPLE)
+	$(BIN)/specc compile $(EXAMPLE) --out $(OUT)/mlflow
+	$(BIN)/specc render --target docker $(EXAMPLE) --out $(OUT)/docker
+	$(BIN)/specc render --target databricks $(EXAMPLE) --out $(OUT)/databricks
+	@echo "demo: see $(OUT)/ (mlflow/log_model.json, docker/Dockerfile, databricks/init.sh ...)"
+
+test: install-dev system-deps
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check specc tests bench scripts
+	$(BIN)/ruff format --check specc tests bench scripts
+
+bench: install-dev
+	$(BIN)/python bench/log_model.py
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis
