@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -195,6 +196,15 @@ def test_overlay_rootfs_is_writable_and_leaves_master_untouched(base_rootfs: Pat
     assert _no_mounts_under(tmp_path)  # the overlay itself is gone too
     assert not (base_rootfs / "etc/specc-marker").exists()
     assert sorted(p.name for p in (base_rootfs / "usr/bin").iterdir()) == master_bin
+
+
+def test_chroot_timeout_kills_background_processes(rootfs_copy: Path) -> None:
+    marker = "sleep 317"  # an unusual duration to find the process by
+    with pytest.raises(subprocess.TimeoutExpired):
+        rootfs.run_in_chroot(rootfs_copy, ["sh", "-c", f"{marker} & {marker}"], timeout=1.5)
+    time.sleep(0.3)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert marker not in ps
 
 
 @pytest.mark.slow

@@ -281,7 +281,9 @@ def run_in_chroot(
     LANG, the host's proxy variables and ``env``. The chroot runs in a private mount namespace
     (``unshare --mount --propagation private --fork``) where /dev, /proc, /sys and a tmpfs /tmp are
     mounted; when the process exits the namespace dies and every mount with it, so nothing is
-    left mounted on the host even if the test crashes. The host's resolv.conf is copied in so
+    left mounted on the host even if the test crashes. It also gets its own PID namespace: on
+    timeout, killing ``unshare`` kills the namespace's init and thereby every background process
+    the script started, so nothing keeps running after the test. The host's resolv.conf is copied in so
     DNS (apt, pip) works over the host network (the chroot always shares it).
     """
     root = Path(root)
@@ -303,7 +305,9 @@ def run_in_chroot(
         "--mount",
         "--propagation",
         "private",
+        "--pid",  # the chroot's processes live in their own PID namespace ...
         "--fork",
+        "--kill-child",  # ... which dies (with every process in it) when unshare is killed
         "sh",
         "-c",
         _CHROOT_WRAPPER,
