@@ -21,10 +21,13 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from specc.api import check, check_text
 from specc.backends import RenderOptions
 from specc.backends import databricks as dbx
+from specc.spec import AptPkg, FileRef, RPkg
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
@@ -387,3 +390,91 @@ def test_model_runtime_picks_spark_version_and_is_checked(tmp_path: Path) -> Non
     assert dbx.RUNTIME_DEFAULTED not in {d.code for d in r.diagnostics}
     _, bad = _render(tmp_path, "", runtime="", model_databricks_runtime="16.4")
     assert ("SPC212", "error") in _codes(bad)
+
+
+# --- hostile strings cannot change init.sh's structure ---------------------------------------------------
+
+_HOSTILE_BASE = """spec-version = 1
+[model]
+name = "m"
+[runtime]
+python = "3.11"
+databricks = "15.4-ml"
+[python]
+requirements = ["acme==1.0"]
+constraints = ["acme<2"]
+index-url = "https://${TOKEN}@pkgs.example.com/simple"
+[apt]
+packages = ["libgomp1"]
+[r]
+packages = [{ name = "zoo", version = "1.8-12" }]
+[secrets.TOKEN]
+databricks = "s/k"
+"""
+
+# A quoted shell word: single-quoted runs, shquote's '"'"' joins and ${NAME} placeholders.
+_WORD = re.compile(r"""(?:'[^']*'|"'"|"\$\{[A-Za-z_][A-Za-z0-9_]*\}")+""")
+
+
+def _skeleton(script: str) -> str:
+    return _WORD.sub("Q", script)
+
+
+def _with_values(spec: Any, v: list[str]) -> Any:
+    """``spec`` with a value in every field that reaches init.sh (bypassing validation, as a
+    compromised or future code path might)."""
+    url = [x.replace("${", "$ {") for x in v]  # ${NAME} in a URL is a placeholder by design
+    sha = "0" * 64
+    dbx_t = spec.targets.databricks.model_copy(update={"libraries_dir": "/Volumes/" + v[0], "init_script": v[1]})
+    return spec.model_copy(
+        update={
+            "model": spec.model.model_copy(update={"name": v[2]}),
+            "targets": spec.targets.model_copy(update={"databricks": dbx_t}),
+            "apt": spec.apt.model_copy(
+                update={"packages": (AptPkg(name=v[3], version=v[4]),), "debs": (FileRef(path=v[5], sha256=sha),)}
+            ),
+            "python": spec.python.model_copy(
+                update={
+                    "index_url": "https://${TOKEN}@" + url[6],
+                    "extra_index_urls": (url[7],),
+                    "wheels": (FileRef(path="dist/" + v[8], sha256=sha),),
+                }
+            ),
+            "maven": spec.maven.model_copy(update={"jars": (FileRef(path=v[9], sha256=sha),)}),
+            "r": spec.r.model_copy(
+                update={
+                    "repository": url[10],
+                    "packages": (RPkg(name=v[11], version=v[12]),),
+                    "sources": (FileRef(path=v[13], sha256=sha),),
+                }
+            ),
+        }
+    )
+
+
+@cache
+def _hostile_base() -> Any:
+    result = check_text(_HOSTILE_BASE)
+    assert result.spec is not None, result.diagnostics
+    return result.spec
+
+
+def _init_script(spec: Any) -> str:
+    r = dbx.render(spec, RenderOptions())
+    assert not [d for d in r.diagnostics if d.severity == "error"]
+    return r.files["init.sh"].decode("utf-8")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXT, min_size=14, max_size=14))
+def test_hostile_values_cannot_change_the_script_structure(values: list[str]) -> None:
+    # A leading quote forces quoting, so the baseline and the hostile value both render as Q.
+    hostile = [f"'$(touch /pwned)`id`;\n{v}" for v in values]
+    baseline = ["' safe value"] * 14
+    script = _init_script(_with_values(_hostile_base(), hostile))
+    proc = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert _skeleton(script) == _skeleton(_init_script(_with_values(_hostile_base(), baseline)))
