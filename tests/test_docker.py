@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from specc.api import check_text, load
 from specc.backends import RenderOptions
@@ -190,3 +193,112 @@ def test_render_is_deterministic() -> None:
     a = backend.render(spec, RenderOptions()).files
     b = backend.render(spec, RenderOptions()).files
     assert a == b
+
+
+# --- hostile strings can never change the command structure ----------------------------------
+
+HOSTILE = [
+    "'; rm -rf / #",
+    '"; touch /pwned; echo "',
+    "$(touch /pwned)",
+    "`touch /pwned`",
+    "${PATH}",
+    "a\\",
+    "line\nRUN touch /pwned",
+    "carriage\rreturn",
+    "\\\nRUN evil",
+    "ünïcødé ☃ \u2028 sep",
+    "tab\there",
+    "&& evil ||",
+    '<x a="1"/> & </ivysettings>',
+    '"); system("touch /pwned"); ("',
+]
+
+
+def _toml_str(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _skeleton(dockerfile: str) -> list[tuple[str, int]]:
+    """Instruction names, and for RUN the number of shell words: a hostile value is one word."""
+    import shlex
+
+    from dockerfile_parse import DockerfileParser
+
+    parser = DockerfileParser(fileobj=__import__("io").BytesIO(dockerfile.encode()))
+    out = []
+    for item in parser.structure:
+        words = 0
+        if item["instruction"] == "RUN":
+            words = len(shlex.split(item["value"], comments=False, posix=True))
+        elif item["instruction"] == "ENV":
+            words = len(shlex.split(item["value"], posix=True))
+        out.append((item["instruction"], words))
+    return out
+
+
+FIELDS = ("env", "secret-description", "index-url", "maven-repository", "r-repository", "base-image")
+
+
+def _hostile_spec(tmp: Path, field: str, s: str) -> str:
+    """A spec using every free-text field; ``field`` gets the hostile string, the others benign."""
+
+    def val(name: str, benign: str, wrap: str = "{}") -> str:
+        return _toml_str(wrap.format(s) if name == field else benign)
+
+    wheel = "dist/featurizer-0.3.0-py3-none-any.whl"
+    (tmp / "dist").mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / "examples" / "private-index" / wheel, tmp / wheel)
+    return (
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n'
+        "[python]\n"
+        'requirements = ["numpy==1.0"]\n'
+        f'wheels = ["{wheel}"]\n'
+        f"extra-index-urls = [{val('index-url', 'https://${TOK}@example.com/x', 'https://${{TOK}}@example.com/{}')}]\n"
+        f"[maven]\nrepository = {val('maven-repository', 'https://m.example.com/x', 'https://m.example.com/{}')}\n"
+        'packages = ["g:a:1"]\n'
+        f"[r]\nrepository = {val('r-repository', 'https://cran.example.com/x', 'https://cran.example.com/{}')}\n"
+        'packages = ["zoo"]\n'
+        f"[env]\nHOSTILE = {val('env', 'benign')}\nOTHER = {val('env', 'benign2', '{0}{0}')}\n"
+        f"[secrets.TOK]\ndescription = {val('secret-description', 'benign')}\n"
+        f"[targets.docker]\nserve = true\nbase-image = {val('base-image', 'python:3.11', 'python:{}')}\n"
+    )
+
+
+def _render_text(tmp: Path, text: str):  # type: ignore[no-untyped-def]
+    result = check_text(text, base_dir=tmp)
+    if result.spec is None:
+        return None, result.diagnostics
+    out = backend.render(result.spec, RenderOptions())
+    return out, out.diagnostics
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(FIELDS), st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=30)))
+def test_hostile_strings_keep_the_instruction_skeleton(tmp_path: Path, field: str, hostile: str) -> None:
+    benign, _ = _render_text(tmp_path, _hostile_spec(tmp_path, "none", ""))
+    assert benign is not None and benign.files
+    rendered, diags = _render_text(tmp_path, _hostile_spec(tmp_path, field, hostile))
+    if rendered is None or any(d.severity == "error" for d in diags):
+        return  # refused with a diagnostic: nothing rendered, nothing to inject into
+    a = rendered.files["Dockerfile"].decode()
+    assert _skeleton(a) == _skeleton(benign.files["Dockerfile"].decode())
+    # line-based files keep their lines; XML keeps its elements
+    for name in ("deps/python/requirements.txt",):
+        assert len(rendered.files[name].splitlines()) == len(benign.files[name].splitlines())
+    import xml.etree.ElementTree as ET
+
+    for name in ("deps/maven/ivy/ivysettings.xml", "deps/maven/ivy/ivy.xml"):
+        tags = [e.tag for e in ET.fromstring(rendered.files[name].decode().split("\n", 1)[1]).iter()]
+        assert tags == [e.tag for e in ET.fromstring(benign.files[name].decode().split("\n", 1)[1]).iter()]
+    r_lines = rendered.files["deps/r/install.R"].decode().splitlines()
+    assert len(r_lines) == len(benign.files["deps/r/install.R"].decode().splitlines())
+    assert all(ln.isascii() for ln in r_lines)

@@ -311,6 +311,8 @@ def _check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
         ("maven", ("maven", "repository"), [spec.maven.repository, *(p.repository for p in spec.maven.packages)]),
         ("r", ("r", "repository"), [spec.r.repository, *(p.repository for p in spec.r.packages)]),
     ):
+        if any(u and has_control_chars(u) for u in urls):
+            diags.append(_diag("SPC334", "error", path, f"a {section} repository URL with control characters"))
         if any(u and _PLACEHOLDER.search(u) for u in urls):
             diags.append(
                 _diag(
