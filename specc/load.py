@@ -229,13 +229,13 @@ def _toml_error(exc: Exception, source: Source) -> Diagnostic:
     hint = next((h for k, h in _TOML_HINTS.items() if text.startswith(k)), None)
     if span is not None and text.startswith(("Cannot overwrite", "Cannot declare")):
         # tomllib points after the value; the key that repeats is what to fix
-        lines = source.text.splitlines()
-        if 1 <= span.line <= len(lines):
-            line = lines[span.line - 1]
-            start = len(line) - len(line.lstrip()) + 1
-            key_end = line.find("=")
-            end = (key_end if key_end > 0 else len(line)) + 1
-            while end > start and line[end - 2] == " ":
+        src_lines = source.text.splitlines()
+        if 1 <= span.line <= len(src_lines):
+            text_line = src_lines[span.line - 1]
+            start = len(text_line) - len(text_line.lstrip()) + 1
+            key_end = text_line.find("=")
+            end = (key_end if key_end > 0 else len(text_line)) + 1
+            while end > start and text_line[end - 2] == " ":
                 end -= 1
             span = Span(span.line, start, span.line, max(end, start + 1))
     return Diagnostic(

@@ -455,7 +455,7 @@ class _Checker:
         sec = self.section("python")
         collected: list[tuple[tuple[PathPart, ...], Req]] = []
         for i, item in self.strings(sec, "requirements"):
-            path = ("python", "requirements", i)
+            path: tuple[PathPart, ...] = ("python", "requirements", i)
             req = self._req_item(path, item)
             if req is not None:
                 collected.append((path, req))
@@ -673,7 +673,7 @@ class _Checker:
         sec = self.section("apt")
         pkgs: list[tuple[tuple[PathPart, ...], AptPkg]] = []
         for i, item in self.strings(sec, "packages"):
-            path = ("apt", "packages", i)
+            path: tuple[PathPart, ...] = ("apt", "packages", i)
             if isinstance(item, str):
                 name, _, version = item.partition("=")
                 version_opt: str | None = version if "=" in item else None
@@ -739,11 +739,13 @@ class _Checker:
         pkgs: dict[str, tuple[tuple[PathPart, ...], MavenPkg]] = {}
         for i, item in self.strings(sec, "packages"):
             path = ("maven", "packages", i)
+            excl: list[Any]
+            cpath: tuple[PathPart, ...]
             if isinstance(item, str):
                 coords, excl, prepo, cpath = item, [], None, path
             elif isinstance(item, dict) and isinstance(item.get("coordinates"), str):
                 coords = item["coordinates"]
-                excl = item.get("exclusions") if isinstance(item.get("exclusions"), list) else []
+                excl = item["exclusions"] if isinstance(item.get("exclusions"), list) else []
                 prepo = _s(item.get("repository"))
                 cpath = (*path, "coordinates")
             else:
@@ -815,6 +817,7 @@ class _Checker:
         pkgs: dict[str, RPkg] = {}
         for i, item in self.strings(sec, "packages"):
             path = ("r", "packages", i)
+            npath: tuple[PathPart, ...]
             if isinstance(item, str):
                 name, version, prepo, npath = item, None, None, path
                 if "==" in item or "=" in item:
@@ -963,8 +966,8 @@ class _Checker:
 
     def check_targets(self) -> None:
         targets = self.section("targets")
-        docker = targets.get("docker") if isinstance(targets.get("docker"), dict) else {}
-        dbx = targets.get("databricks") if isinstance(targets.get("databricks"), dict) else {}
+        docker: dict[str, Any] = targets["docker"] if isinstance(targets.get("docker"), dict) else {}
+        dbx: dict[str, Any] = targets["databricks"] if isinstance(targets.get("databricks"), dict) else {}
         # docker
         image = _s(docker.get("base-image"))
         if image is not None and not IMAGE_RE.match(image):
@@ -1019,7 +1022,7 @@ class _Checker:
         if init is None and libdir is not None and model is not None:
             init = f"{libdir.rstrip('/')}/init/{model.name}.sh"
         reqlib = dbx.get("requirements-library", False)
-        cl = dbx.get("cluster") if isinstance(dbx.get("cluster"), dict) else {}
+        cl: dict[str, Any] = dbx["cluster"] if isinstance(dbx.get("cluster"), dict) else {}
         workers = cl.get("workers")
         auto = cl.get("autoscale")
         cpath = ("targets", "databricks", "cluster")

@@ -168,7 +168,7 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
             d = Diagnostic("SPC101", "error", message, tuple(full), hint)
         elif kind == "missing":
             path, _ = walk(root, loc)
-            key = path[-1] if path else "?"
+            key = str(path[-1]) if path else "?"
             parent = path[:-1]
             example = _example_for(root, loc)
             if example:
