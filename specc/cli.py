@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "runtimes": "specc.commands.runtimes",
     "compile": "specc.commands.compile",
     "render": "specc.commands.render",
+    "pin": "specc.commands.pin",
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
