@@ -48,7 +48,9 @@ def test_redact_never_leaks_a_password(secret: str, token: str) -> None:
 
 
 def test_json_rendering_masks_and_counts() -> None:
-    d = Diagnostic("SPC401", "error", "bad url https://a:b@h", ("python", "index-url"), None, "m.toml", Span(1, 1, 1, 2))
+    d = Diagnostic(
+        "SPC401", "error", "bad url https://a:b@h", ("python", "index-url"), None, "m.toml", Span(1, 1, 1, 2)
+    )
     w = Diagnostic("SPC202", "warning", "unpinned", ("python", "requirements", 0))
     payload = json.loads(render_json([d, w]))
     assert payload["errors"] == 1 and payload["warnings"] == 1

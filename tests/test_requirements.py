@@ -68,13 +68,18 @@ def test_table_form() -> None:
 def test_requirements_file_follows_r_and_c(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "requirements.txt").write_text(
-        "# top\nnumpy==2.4.6  # inline comment\n-r sub/more.txt\n--constraint c.txt\npandas==3.1.1 \\\n  ; python_version >= '3.9'\n"
+        "# top\nnumpy==2.4.6  # inline comment\n-r sub/more.txt\n--constraint c.txt\n"
+        "pandas==3.1.1 \\\n  ; python_version >= '3.9'\n"
     )
     (tmp_path / "sub" / "more.txt").write_text("scipy==1.17.1\n")
     (tmp_path / "c.txt").write_text("urllib3<3\n")
     parsed = parse_requirements_file(tmp_path / "requirements.txt", tmp_path)
     assert not parsed.problems
-    assert [r.line for _, r in parsed.requirements] == ["numpy==2.4.6", "scipy==1.17.1", 'pandas==3.1.1; python_version >= "3.9"']
+    assert [r.line for _, r in parsed.requirements] == [
+        "numpy==2.4.6",
+        "scipy==1.17.1",
+        'pandas==3.1.1; python_version >= "3.9"',
+    ]
     assert [r.line for _, r in parsed.constraints] == ["urllib3<3"]
     assert [p.name for p in parsed.files] == ["requirements.txt", "more.txt", "c.txt"]
 
