@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.infra import rootfs
-from tests.infra.buildah import BASE_TAG, Buildah, free_port
+from tests.infra.buildah import BASE_TAG, Buildah, free_port, sweep_stale_workdirs
 from tests.infra.conftest_fixtures import (  # noqa: F401
     base_image,
     base_rootfs,
@@ -280,6 +282,25 @@ def test_buildah_server_answers_on_localhost(buildah: Buildah, base_image: str) 
     assert server.proc.returncode is not None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{server.url}/os-release", timeout=2)
+
+
+def test_stale_buildah_storage_is_swept_and_unmounted(tmp_path: Path) -> None:
+    stale = Path(tempfile.mkdtemp(prefix="specc-buildah-", dir="/var/tmp"))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (stale / "owner.pid").write_text(f"{dead.pid}\n")
+    (stale / "storage").mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(stale / "storage")], check=True)
+    live = Path(tempfile.mkdtemp(prefix="specc-buildah-", dir="/var/tmp"))
+    (live / "owner.pid").write_text(f"{os.getpid()}\n")
+    try:
+        assert stale in sweep_stale_workdirs()
+        assert not stale.exists() and live.exists()
+        assert _no_mounts_under(stale)
+    finally:
+        subprocess.run(["umount", "-l", str(stale / "storage")], capture_output=True, check=False)
+        shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(live, ignore_errors=True)
 
 
 # -- CI script -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ __all__ = [
     "ServerHandle",
     "blob_contains",
     "free_port",
+    "sweep_stale_workdirs",
 ]
 
 BASE_TAG = "localhost/specc-test-base:bookworm"
@@ -158,8 +159,12 @@ class Buildah:
 
     def __init__(self, workdir: Path | str | None = None) -> None:
         self._own_workdir = workdir is None
+        if workdir is None:
+            sweep_stale_workdirs()
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="specc-buildah-", dir="/var/tmp"))
         self.workdir.mkdir(parents=True, exist_ok=True)
+        if self._own_workdir:
+            (self.workdir / "owner.pid").write_text(f"{os.getpid()}\n")
         self.graphroot = self.workdir / "storage"
         self.runroot = self.workdir / "run"
         self.storage_conf = self.workdir / "storage.conf"
@@ -418,11 +423,18 @@ class Buildah:
         return found
 
     # -- cleanup ------------------------------------------------------------------------------
-    def clear_cache_mounts(self) -> None:
-        """Delete ``/var/tmp/buildah-cache*`` (``RUN --mount=type=cache`` content). Shared by all
-        buildah users of the machine: call only when no other build runs."""
+    def clear_cache_mounts(self, *, only_if_idle: bool = True) -> bool:
+        """Delete ``/var/tmp/buildah-cache*`` (``RUN --mount=type=cache`` content); return
+        whether it did.
+
+        The directory is shared by every buildah on the machine, so by default nothing is
+        deleted while any ``buildah`` process runs (another test session may be mid-build).
+        """
+        if only_if_idle and _buildah_running():
+            return False
         for p in BUILDAH_CACHE_DIR.parent.glob(BUILDAH_CACHE_DIR.name + "*"):
             shutil.rmtree(p, ignore_errors=True)
+        return True
 
     def cleanup(self) -> None:
         """Remove every container and image of this storage, unmount leftovers, delete the
@@ -433,6 +445,42 @@ class Buildah:
             subprocess.run(["umount", "-l", mnt], check=False, capture_output=True)
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def sweep_stale_workdirs(parent: Path = Path("/var/tmp")) -> list[Path]:
+    """Delete ``specc-buildah-*`` storages whose owning process is gone (a session killed with
+    SIGKILL never runs :meth:`Buildah.cleanup`), unmounting their overlays first. Storages of
+    live processes, and ones without an ``owner.pid`` yet, are left alone."""
+    removed = []
+    for d in parent.glob("specc-buildah-*"):
+        try:
+            pid = int((d / "owner.pid").read_text().strip())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        for mnt in _mounts_under(d):
+            subprocess.run(["umount", "-l", mnt], check=False, capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
+
+
+def _buildah_running() -> bool:
+    """Whether any ``buildah`` process (from any session) is running right now."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv0 = cmdline.read_bytes().split(b"\0", 1)[0]
+        except OSError:
+            continue
+        if os.path.basename(argv0) == b"buildah":
+            return True
+    return False
 
 
 def _as_bytes(s: bytes | str) -> bytes:

@@ -83,7 +83,8 @@ def buildah() -> Iterator[Buildah]:
     finally:
         b.cleanup()
         if not os.environ.get("PYTEST_XDIST_WORKER"):
-            # Shared by every build on the machine; only a non-parallel session may clear it.
+            # Shared by every build on the machine: only a non-parallel session clears it, and
+            # only while no other buildah runs.
             b.clear_cache_mounts()
 
 
