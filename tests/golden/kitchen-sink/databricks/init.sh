@@ -61,12 +61,22 @@ debs=(
 )
 for deb in "${debs[@]}"; do
   [[ -f "$deb" ]] || fail "private package $deb is missing: upload it (see uploads.json)"
-  # A local copy: apt's sandbox user cannot read Volumes or Workspace paths.
-  cp -- "$deb" "$deb_dir/"
+  pkg=$(dpkg-deb -f "$deb" Package)
+  ver=$(dpkg-deb -f "$deb" Version)
+  # shellcheck disable=SC2016  # ${Status} is dpkg-query's format syntax, not a shell expansion
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null || true)
+  if [[ "$have" == "install ok installed $ver" ]]; then
+    log "apt: $pkg $ver already installed"
+  else
+    # A local copy: apt's sandbox user cannot read Volumes or Workspace paths.
+    cp -- "$deb" "$deb_dir/"
+  fi
 done
-apt_update
-log "apt: installing private packages ${debs[*]}"
-"${APT[@]}" install --no-install-recommends "$deb_dir"/*.deb
+if compgen -G "$deb_dir/*.deb" >/dev/null; then
+  apt_update
+  log "apt: installing private packages" "$deb_dir"/*.deb
+  "${APT[@]}" install --no-install-recommends "$deb_dir"/*.deb
+fi
 rm -rf -- "$deb_dir"
 
 # --- pip: not through the Libraries API (an authenticated package index and extra index URLs (a pypi library takes one repo) and constraints) ---
