@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 KITCHEN_LIB = REPO / "examples" / "kitchen-sink" / "lib"
 
 mlflow = pytest.importorskip("mlflow")
-pytestmark = pytest.mark.filterwarnings("ignore:Add type hints to the `predict` method:UserWarning")
+pytestmark = pytest.mark.filterwarnings("ignore:.*Add type hints to the `predict` method:UserWarning")
 
 
 class Echo(mlflow.pyfunc.PythonModel):  # type: ignore[misc,name-defined]
