@@ -302,3 +302,55 @@ def test_hostile_strings_keep_the_instruction_skeleton(tmp_path: Path, field: st
     r_lines = rendered.files["deps/r/install.R"].decode().splitlines()
     assert len(r_lines) == len(benign.files["deps/r/install.R"].decode().splitlines())
     assert all(ln.isascii() for ln in r_lines)
+
+
+# --- --model and --from-model ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def logged_sklearn_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/sklearn-basic saved by mlflow with specc's log_model kwargs (code paths, the
+    specc-environment.json artifact, exact pip requirements)."""
+    import mlflow.pyfunc
+
+    from specc.mlflow import log_model_kwargs
+    from tests.test_docker_build import MODEL_CODE
+
+    work = tmp_path_factory.mktemp("logged")
+    spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")
+    kwargs = log_model_kwargs(spec, "pyfunc", out_dir=work / "staged")
+    script = work / "model_code.py"
+    script.write_text(MODEL_CODE)
+    sys.path.insert(0, str(ROOT / "examples" / "sklearn-basic" / "src"))
+    try:
+        mlflow.pyfunc.save_model(str(work / "model"), python_model=str(script), **kwargs)
+    finally:
+        sys.path.remove(str(ROOT / "examples" / "sklearn-basic" / "src"))
+    return work / "model"
+
+
+def test_from_model_renders_the_same_context_as_the_spec(logged_sklearn_model: Path, tmp_path: Path) -> None:
+    spec_dir = str(ROOT / "examples" / "sklearn-basic")
+    with_spec, from_model = tmp_path / "spec", tmp_path / "from-model"
+    assert (
+        run_render("--target", "docker", spec_dir, "--model", str(logged_sklearn_model), "--out", str(with_spec)) == 0
+    )
+    assert run_render("--target", "docker", "--from-model", str(logged_sklearn_model), "--out", str(from_model)) == 0
+
+    def listing(out: Path) -> list[str]:
+        return [ln for ln in context_listing(out).splitlines() if not ln.startswith("specc-provenance.json")]
+
+    assert (with_spec / "Dockerfile").read_text() == (from_model / "Dockerfile").read_text()
+    assert listing(with_spec) == listing(from_model)
+    text = (from_model / "Dockerfile").read_text()
+    assert text.rstrip().endswith('"--port", "8080"]') and "COPY model/ /opt/model/" in text
+    assert (from_model / "model" / "MLmodel").is_file()
+
+
+def test_model_option_ships_the_model_last(logged_sklearn_model: Path) -> None:
+    spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")
+    out = backend.render(spec, RenderOptions(model_dir=logged_sklearn_model))
+    assert out.files["model"] == logged_sklearn_model
+    text = out.files["Dockerfile"].decode()
+    assert text.index("COPY code/") < text.index("COPY model/") < text.index("ENTRYPOINT")
+    assert out.diagnostics == []  # logged with the mlflow the image serves with
