@@ -283,7 +283,7 @@ def write_compiled(spec: EnvSpec, args: MlflowArgs, dest: str | os.PathLike[str]
         src, path = base / src_rel, root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
-            shutil.copytree(src, path, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(src, path, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
         else:
             shutil.copy2(src, path)
 

@@ -122,3 +122,10 @@ def test_load_from_model_errors_are_user_facing(tmp_path: Path) -> None:
     (tmp_path / "plain" / "artifacts" / ARTIFACT_FILE).write_text('{"artifact-version": 2}', encoding="utf-8")
     with pytest.raises(FromModelError, match="not a valid"):
         load_from_model(tmp_path / "plain")
+
+
+def test_published_schema_is_fresh() -> None:
+    import specc.schema
+
+    assert "specc-environment.schema.json" in specc.schema.names()
+    assert "specc-environment.schema.json" not in specc.schema.stale()

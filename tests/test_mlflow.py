@@ -217,6 +217,8 @@ def test_modes_pass_exactly_one_environment_argument(tmp_path: Path) -> None:
         constraint = pip[-1]
         assert constraint == f"-c {tmp_path / mode / 'constraints.txt'}" and Path(constraint[3:]).is_file()
         assert any(p.startswith("cloudpickle==") for p in pip) == (mode != "extra")
+        again = log_model_kwargs(spec, flavor="pyfunc", out_dir=tmp_path / mode)  # re-staging the same folder
+        assert again == kwargs
         if mode == "conda":
             assert kwargs[key]["dependencies"][0] == "python=3.11"
 
