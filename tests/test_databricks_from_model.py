@@ -22,11 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 KITCHEN_LIB = REPO / "examples" / "kitchen-sink" / "lib"
 
 mlflow = pytest.importorskip("mlflow")
-pytestmark = pytest.mark.filterwarnings("ignore:.*Add type hints to the `predict` method:UserWarning")
 
 
 class Echo(mlflow.pyfunc.PythonModel):  # type: ignore[misc,name-defined]
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+    def predict(self, context, model_input: list[str], params=None) -> list[str]:  # type: ignore[no-untyped-def]
         return model_input
 
 
