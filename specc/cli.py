@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "runtimes": "specc.commands.runtimes",
     "compile": "specc.commands.compile",
     "render": "specc.commands.render",
+    "lock": "specc.commands.lock",
     "pin": "specc.commands.pin",
 }
 

@@ -16,7 +16,7 @@ def _hooks() -> list[dict]:
 
 def test_hooks_are_well_formed() -> None:
     hooks = _hooks()
-    assert {h["id"] for h in hooks} == {"specc-validate", "specc-validate-strict"}
+    assert {h["id"] for h in hooks} == {"specc-validate", "specc-validate-strict", "specc-lock-check"}
     for h in hooks:
         assert h["language"] == "python" and h["entry"].startswith("specc ")
         assert re.search(h["files"], "models/churn/model-env.toml")

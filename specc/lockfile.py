@@ -1,0 +1,421 @@
+"""``model-env.lock``: the frozen view of a spec's dependencies, and its freshness.
+
+The lock is TOML with a stable order (see ``docs/lock.md``).  It records the
+contract's per-ecosystem dependency hashes of the spec it was made from
+("Hashes and provenance"), so :func:`stale_parts` names exactly which part of
+the spec changed since (``runtime``, ``python``, ``apt``, ``maven``, ``r``).
+Code and artifact hashes are deliberately not recorded: editing model code or
+an artifact never makes a lock stale.
+
+This module only reads, writes and checks the file (standard library and
+pydantic); resolving is :mod:`specc.lock`.  The published JSON Schema
+(``schemas/model-env-lock.schema.json``) is generated from the models below.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from specc import __version__
+from specc.schema import BASE_ID, DRAFT, _tidy, register
+
+LOCK_NAME = "model-env.lock"
+LOCK_VERSION = 1
+PARTS = ("runtime", "python", "apt", "maven", "r")
+
+#: What each part covers, for --check messages.
+PART_MEANING = {
+    "runtime": "runtime.python, runtime.databricks or runtime.cuda",
+    "python": "python requirements, constraints, indexes, wheels or the Python version",
+    "apt": "apt packages or debs",
+    "maven": "maven repository, packages or jars",
+    "r": "r repository, packages or sources",
+}
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class _Lock(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
+
+
+class SpecHashes(_Lock):
+    """Dependency hashes (``sha256:<hex>``) of the spec the lock was made from."""
+
+    dependencies: str = Field(description="Hash over every ecosystem below.", examples=["sha256:0f3c..."])
+    runtime: str = Field(description="Hash of the [runtime] table.", examples=["sha256:0f3c..."])
+    python: str = Field(
+        description="Hash of requirements, constraints, indexes, wheel contents and the Python version.",
+        examples=["sha256:0f3c..."],
+    )
+    apt: str = Field(description="Hash of the apt packages and .deb contents.", examples=["sha256:0f3c..."])
+    maven: str = Field(
+        description="Hash of the Maven repository, packages and jar contents.", examples=["sha256:0f3c..."]
+    )
+    r: str = Field(description="Hash of the R repository, packages and source contents.", examples=["sha256:0f3c..."])
+
+
+class LockedRuntime(_Lock):
+    """The runtime the lock was resolved for (copied from the spec)."""
+
+    python: str = Field(description="Python version of the spec.", examples=["3.11"])
+    databricks: str | None = Field(
+        default=None, description="Databricks spark_version key, when set.", examples=["15.4.x-cpu-ml-scala2.12"]
+    )
+    cuda: str | None = Field(default=None, description="CUDA version, when set.", examples=["12.4"])
+
+
+class LockedPythonPackage(_Lock):
+    """One resolved distribution."""
+
+    name: str = Field(description="Canonical distribution name (PEP 503).", examples=["scikit-learn"])
+    version: str | None = Field(
+        default=None, description="Exact version; unset only for a direct URL reference.", examples=["1.5.2"]
+    )
+    url: str | None = Field(
+        default=None,
+        description="Direct reference (name @ url), credentials only as ${NAME} placeholders.",
+        examples=["https://example.com/pkgs/pkg-1.0-py3-none-any.whl"],
+    )
+    path: str | None = Field(
+        default=None,
+        description="A local wheel of the spec, relative to the spec's folder.",
+        examples=["dist/featurizer-0.3.0-py3-none-any.whl"],
+    )
+    hashes: list[str] = Field(
+        default_factory=list,
+        description="Accepted sha256 hashes (sha256:<hex>) of the distribution's files.",
+        examples=[["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]],
+    )
+    platforms: list[str] = Field(
+        default_factory=list,
+        description="Platforms this entry applies to; empty means every locked platform.",
+        examples=[["x86_64-manylinux_2_28"]],
+    )
+    preinstalled: str | None = Field(
+        default=None,
+        description="The Databricks runtime's preinstalled version, recorded when the locked one differs.",
+        examples=["1.23.5"],
+    )
+
+    def requirement(self) -> str:
+        """``name==version`` (or ``name @ url``), without hashes."""
+        if self.url:
+            return f"{self.name} @ {self.url}"
+        return f"{self.name}=={self.version}"
+
+
+class LockedPython(_Lock):
+    """The Python section: resolved by ``uv pip compile``."""
+
+    python_version: str = Field(description="Python version resolved for.", examples=["3.11"])
+    platforms: list[str] = Field(
+        description="uv --python-platform values resolved for.", examples=[["x86_64-manylinux_2_28"]]
+    )
+    resolver: str = Field(description="The resolver and its version.", examples=["uv 0.4.30"])
+    index_url: str | None = Field(
+        default=None, description="Primary index (placeholders kept).", examples=["https://pypi.org/simple"]
+    )
+    extra_index_urls: list[str] = Field(
+        default_factory=list,
+        description="Extra indexes, credentials only as ${NAME} placeholders.",
+        examples=[["https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple"]],
+    )
+    packages: list[LockedPythonPackage] = Field(
+        default_factory=list, description="Every resolved distribution, sorted by name."
+    )
+
+
+class LockedAptPackage(_Lock):
+    """An apt package as declared (apt has no resolver here: the base image's archive decides)."""
+
+    name: str = Field(description="Package name.", examples=["libgomp1"])
+    version: str | None = Field(default=None, description="Pinned version, when declared.", examples=["12.2.0-14"])
+
+
+class LockedFile(_Lock):
+    """A local file of the spec, by content."""
+
+    path: str = Field(description="Path relative to the spec's folder.", examples=["lib/libchurn_1.0_amd64.deb"])
+    sha256: str = Field(description="sha256 of the file (hex).", examples=["9f86d081884c7d65..."])
+
+
+class LockedApt(_Lock):
+    """OS packages."""
+
+    packages: list[LockedAptPackage] = Field(default_factory=list, description="Declared packages.")
+    debs: list[LockedFile] = Field(default_factory=list, description="Private .deb files.")
+
+
+class LockedMavenPackage(_Lock):
+    """A Maven artifact, exact coordinates as given."""
+
+    coordinates: str = Field(description="group:artifact[:packaging[:classifier]]:version.", examples=["a:b:1.0"])
+    exclusions: list[str] = Field(default_factory=list, description="group:artifact exclusions.")
+    repository: str | None = Field(default=None, description="Repository for this artifact only.")
+
+
+class LockedMaven(_Lock):
+    """JVM dependencies."""
+
+    repository: str | None = Field(default=None, description="Default repository.")
+    packages: list[LockedMavenPackage] = Field(default_factory=list, description="Artifacts.")
+    jars: list[LockedFile] = Field(default_factory=list, description="Private jars.")
+
+
+class LockedRPackage(_Lock):
+    """An R package."""
+
+    name: str = Field(description="CRAN package name.", examples=["forecast"])
+    version: str | None = Field(default=None, description="Pinned version, when declared.", examples=["1.8-12"])
+    repository: str | None = Field(default=None, description="Repository for this package only.")
+
+
+class LockedR(_Lock):
+    """R dependencies."""
+
+    repository: str | None = Field(default=None, description="CRAN-like repository.")
+    snapshot: str | None = Field(
+        default=None,
+        description="Snapshot date (YYYY-MM-DD) of a dated repository; it pins every unpinned version.",
+        examples=["2024-06-03"],
+    )
+    packages: list[LockedRPackage] = Field(default_factory=list, description="Packages.")
+    sources: list[LockedFile] = Field(default_factory=list, description="Private R source packages.")
+
+
+class LockFile(_Lock):
+    """model-env.lock, format version 1: the frozen view every target renders from (specc lock)."""
+
+    model_config = ConfigDict(title="model-env.lock")
+
+    lock_version: int = Field(
+        description="Format version of this file; 1.", examples=[1], json_schema_extra={"const": 1}
+    )
+    specc_version: str = Field(description="specc version that wrote the file.", examples=["0.1.0"])
+    spec: SpecHashes = Field(description="Dependency hashes of the spec the lock was made from.")
+    runtime: LockedRuntime = Field(description="The runtime resolved for.")
+    python: LockedPython = Field(description="Resolved Python distributions.")
+    apt: LockedApt = Field(default_factory=LockedApt, description="apt packages as declared.")
+    maven: LockedMaven = Field(default_factory=LockedMaven, description="Maven artifacts as declared.")
+    r: LockedR = Field(default_factory=LockedR, description="R packages and snapshot as declared.")
+
+    def python_packages(self, platform: str | None = None) -> list[LockedPythonPackage]:
+        """Packages applying to ``platform`` (default: the first locked platform)."""
+        plat = platform or (self.python.platforms[0] if self.python.platforms else None)
+        return [p for p in self.python.packages if not p.platforms or plat in p.platforms]
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def _lock_schema() -> dict[str, Any]:
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class _Gen(GenerateJsonSchema):
+        def generate(self, schema: Any, mode: Any = "validation") -> Any:
+            out = super().generate(schema, mode=mode)
+            out["$schema"] = DRAFT
+            out["$id"] = f"{BASE_ID}/model-env-lock.schema.json"
+            return out
+
+    schema = LockFile.model_json_schema(by_alias=True, schema_generator=_Gen)
+    schema["description"] = (
+        "model-env.lock, format version 1: the hashed, resolved view of a model-env.toml's dependencies (specc lock)."
+    )
+    return _tidy(schema)
+
+
+register("model-env-lock.schema.json", _lock_schema)
+
+
+# --- reading and writing --------------------------------------------------------------------------
+
+
+class LockError(Exception):
+    """The lock file is missing, unreadable or stale; the message says which and what to do."""
+
+
+def lock_path_for(spec_path: str | Path) -> Path:
+    """``model-env.lock`` next to the spec (``path`` may be the spec file or its folder)."""
+    p = Path(spec_path)
+    folder = p if p.is_dir() else p.parent
+    return folder / LOCK_NAME
+
+
+def read_lock(path: str | Path) -> LockFile:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    from pydantic import ValidationError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LockError(f"{path}: no lock file; run `specc lock`") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LockError(f"{path}: not valid TOML ({exc}); re-create it with `specc lock`") from None
+    if data.get("lock-version") != LOCK_VERSION:
+        raise LockError(
+            f"{path}: lock-version {data.get('lock-version')!r} is not supported (expected {LOCK_VERSION}); "
+            "re-create it with `specc lock`"
+        )
+    try:
+        return LockFile.model_validate(data)
+    except ValidationError as exc:
+        raise LockError(
+            f"{path}: not a valid model-env.lock ({exc.error_count()} problems: {exc.errors()[0]['msg']} "
+            f"at {'.'.join(str(x) for x in exc.errors()[0]['loc'])}); re-create it with `specc lock`"
+        ) from None
+
+
+def stale_parts(lock: LockFile, spec: Any) -> list[str]:
+    """Parts of ``spec`` (an EnvSpec) whose dependency hash differs from the lock's, in PARTS order."""
+    return [part for part in PARTS if getattr(lock.spec, part) != getattr(spec.hashes, part)]
+
+
+def stale_message(lock_path: str | Path, parts: list[str]) -> str:
+    what = "; ".join(f"{p} ({PART_MEANING[p]} changed)" for p in parts)
+    return f"{lock_path} is stale: {what}; run `specc lock` and commit the result"
+
+
+def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
+    """The lock next to ``spec``, or :class:`LockError` when it is missing or stale (``--locked``)."""
+    if lock_path is None:
+        if not spec.spec_path:
+            raise LockError("the spec was not loaded from a file, so there is no model-env.lock next to it")
+        lock_path = lock_path_for(spec.spec_path)
+    lock = read_lock(lock_path)
+    parts = stale_parts(lock, spec)
+    if parts:
+        raise LockError(stale_message(lock_path, parts))
+    return lock
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if all(isinstance(v, str) for v in value) and (len(value) > 1 and sum(len(v) for v in value) > 80):
+            return "[\n" + "".join(f"  {_toml_value(v)},\n" for v in value) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to the lock")
+
+
+def _table(lines: list[str], header: str, data: dict[str, Any]) -> None:
+    """Scalars and arrays of ``data`` under ``[header]``; nested tables/arrays of tables after it."""
+    simple = {k: v for k, v in data.items() if not isinstance(v, dict) and not _is_table_array(v)}
+    nested = {k: v for k, v in data.items() if k not in simple}
+    lines.append("")
+    lines.append(f"[{header}]")
+    for k, v in simple.items():
+        lines.append(f"{k} = {_toml_value(v)}")
+    for k, v in nested.items():
+        if isinstance(v, dict):
+            _table(lines, f"{header}.{k}", v)
+        else:
+            for item in v:
+                lines.append("")
+                lines.append(f"[[{header}.{k}]]")
+                for ik, iv in item.items():
+                    lines.append(f"{ik} = {_toml_value(iv)}")
+
+
+def _is_table_array(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(i, dict) for i in v)
+
+
+def dump_lock(lock: LockFile, spec_name: str = "model-env.toml") -> str:
+    """The file's text: a provenance comment, then a stable, human-diffable TOML layout."""
+    data = lock.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
+    # Empty lists inside package entries are noise; drop them (defaults restore them on reading).
+    for sec in ("python", "apt", "maven", "r"):
+        for key, items in list(data.get(sec, {}).items()):
+            if _is_table_array(items):
+                data[sec][key] = [{k: v for k, v in i.items() if v != []} for i in items]
+    lines = [
+        f"# {LOCK_NAME}: generated by specc {lock.specc_version} from {spec_name}; do not edit by hand.",
+        "# Re-create with `specc lock`; `specc lock --check` fails when the spec changed since.",
+        "# Format: https://github.com/specc-dev/specc/blob/main/docs/lock.md",
+        f"lock-version = {lock.lock_version}",
+        f"specc-version = {_toml_value(lock.specc_version)}",
+    ]
+    for sec in ("spec", "runtime", "python", "apt", "maven", "r"):
+        _table(lines, sec, data[sec])
+    return "\n".join(lines) + "\n"
+
+
+def write_lock(path: str | Path, lock: LockFile, spec_name: str = "model-env.toml") -> None:
+    from specc.output import write_file_atomic
+
+    write_file_atomic(Path(path), dump_lock(lock, spec_name))
+
+
+def new_lock(spec: Any, python: LockedPython) -> LockFile:
+    """A lock for ``spec`` (an EnvSpec) with the given Python section; other ecosystems as declared."""
+    import re
+
+    h = spec.hashes
+    snapshot = None
+    if spec.r.repository:
+        m = re.search(r"/(\d{4}-\d{2}-\d{2})/?$", spec.r.repository)
+        snapshot = m.group(1) if m else None
+    return LockFile(
+        lock_version=LOCK_VERSION,
+        specc_version=__version__,
+        spec=SpecHashes(
+            dependencies=h.dependencies, runtime=h.runtime, python=h.python, apt=h.apt, maven=h.maven, r=h.r
+        ),
+        runtime=LockedRuntime(python=spec.runtime.python, databricks=spec.runtime.databricks, cuda=spec.runtime.cuda),
+        python=python,
+        apt=LockedApt(
+            packages=[LockedAptPackage(name=p.name, version=p.version) for p in spec.apt.packages],
+            debs=[LockedFile(path=d.path, sha256=d.sha256) for d in spec.apt.debs],
+        ),
+        maven=LockedMaven(
+            repository=spec.maven.repository,
+            packages=[
+                LockedMavenPackage(coordinates=p.coordinates, exclusions=list(p.exclusions), repository=p.repository)
+                for p in spec.maven.packages
+            ],
+            jars=[LockedFile(path=j.path, sha256=j.sha256) for j in spec.maven.jars],
+        ),
+        r=LockedR(
+            repository=spec.r.repository,
+            snapshot=snapshot,
+            packages=[LockedRPackage(name=p.name, version=p.version, repository=p.repository) for p in spec.r.packages],
+            sources=[LockedFile(path=s.path, sha256=s.sha256) for s in spec.r.sources],
+        ),
+    )
+
+
+def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = True) -> list[str]:
+    """requirements.txt lines of the locked packages: ``name==version --hash=sha256:...`` (one line each).
+
+    Local wheels are left out (targets ship and install them from their own paths).
+    """
+    out = []
+    for p in lock.python_packages(platform):
+        if p.path:
+            continue
+        line = p.requirement()
+        if hashes and p.hashes:
+            line += "".join(f" --hash={h}" for h in p.hashes)
+        out.append(line)
+    return out
