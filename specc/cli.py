@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "render": "specc.commands.render",
     "lock": "specc.commands.lock",
     "pin": "specc.commands.pin",
+    "check": "specc.commands.check",
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -1,0 +1,691 @@
+"""Drift between a spec and a logged model (``specc check --model``) or this Python (``specc check --env``).
+
+What a logged model *should* hold is computed with the same compiler the logger uses
+(:func:`specc.mlflow.compile_mlflow` for the logged flavor), then diffed against the model's files:
+
+* ``requirements.txt`` (and ``constraints.txt``): every line the compiler emits must be there,
+  PEP 440-aware (``pandas==2.2`` equals ``pandas==2.2.0``); MLflow's own ``mlflow==`` pin and the
+  flavor's default requirements (added on purpose at log time) are not drift; in ``extra`` mode
+  MLflow infers requirements, so other packages are expected;
+* code paths, wheels, private packages and artifacts: sha256 of every file of each tree;
+* ``specc-environment.json``: the non-Python sections (runtime, apt, maven, r, env, secrets,
+  model, targets) against the artifact the compiler builds;
+* the Python version (``python_env.yaml``, MLmodel ``python_version``) and MLmodel's
+  ``databricks_runtime`` against ``[runtime]``;
+* hazards (docs/mlflow.md): a ``uv.lock`` / ``pyproject.toml`` in the model folder replaces
+  ``requirements.txt`` at serve time; absolute local paths in ``requirements.txt`` do not exist
+  where the model is served.
+
+Only ``MLmodel`` and small text files are read, and MLflow is imported only when needed (a
+``models:/`` URI, or to tell the flavor's default requirements from extra ones).  Codes: docs/check.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from specc.spec import EnvSpec, Req
+
+__all__ = ["CheckError", "Finding", "check_env", "check_model", "tree_digest"]
+
+Severity = Literal["error", "warning"]
+
+# MLflow adds these itself; never drift.
+_MLFLOW_OWN = frozenset({"mlflow", "mlflow-skinny"})
+_IGNORED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
+_ARTIFACT_SECTIONS = ("model", "runtime", "apt", "maven", "r", "env", "secrets", "targets")
+
+
+class CheckError(Exception):
+    """The check cannot run (no such model, unreadable files); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference, with a stable code (docs/check.md)."""
+
+    code: str
+    severity: Severity
+    kind: str  # requirement, code, artifact, environment, python, databricks, hazard, lock
+    subject: str  # what differs: a package name, a path, a section
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+    where: str | None = None  # the model file (or spec key) the finding is about
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def line(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"{self.severity}[{self.code}] {where}{self.message}"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _canon(name: str) -> str:
+    return str(canonicalize_name(name))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree_digest(path: Path) -> dict[str, str]:
+    """Relative POSIX path → sha256 for every file under ``path`` (a file maps ``""``); caches ignored."""
+    if path.is_file():
+        return {"": _sha256(path)}
+    out: dict[str, str] = {}
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_DIRS)
+        for f in sorted(files):
+            if f.endswith((".pyc", ".pyo")):
+                continue
+            full = Path(root) / f
+            out[full.relative_to(path).as_posix()] = _sha256(full)
+    return out
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception as exc:
+        raise CheckError(f"{path}: unreadable YAML: {exc}") from exc
+
+
+def _mm(version: str) -> str:
+    return ".".join(str(version).split(".")[:2])
+
+
+def _python_matches(spec_python: str, actual: str) -> bool:
+    """``3.11`` matches any 3.11.x; ``3.11.9`` only 3.11.9."""
+    want = spec_python.split(".")
+    got = str(actual).split(".")
+    return got[: len(want)] == want
+
+
+def _req_lines(text: str) -> list[tuple[int, str]]:
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("#"):
+            continue
+        line = re.sub(r"\s+#.*$", "", line).strip()
+        if line:
+            out.append((n, line))
+    return out
+
+
+def _parse(line: str) -> Requirement | None:
+    if line.startswith("-"):
+        return None
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
+
+
+def _spec_equal(a: str, b: str) -> bool:
+    """PEP 440-aware: ``==2.2`` equals ``==2.2.0``; ``<3,>=2`` equals ``>=2,<3``."""
+    try:
+        sa, sb = list(SpecifierSet(a)), list(SpecifierSet(b))
+    except InvalidSpecifier:
+        return a == b
+    if len(sa) != len(sb):
+        return False
+
+    def key(s: Any) -> tuple[str, Any]:
+        try:
+            return (s.operator, Version(s.version.replace(".*", "")), s.version.endswith(".*"))
+        except InvalidVersion:
+            return (s.operator, s.version)
+
+    return sorted(map(key, sa), key=str) == sorted(map(key, sb), key=str)
+
+
+def _req_text(r: Requirement) -> str:
+    return str(r)
+
+
+def _marker_key(r: Requirement) -> str:
+    return str(r.marker) if r.marker else ""
+
+
+# --- requirements -----------------------------------------------------------------------------
+
+
+def _compare_requirements(
+    expected_lines: Iterable[str],
+    actual_text: str,
+    where: str,
+    *,
+    mode: str,
+    allowed_extra: frozenset[str] | None,
+    flavor: str | None,
+) -> list[Finding]:
+    out: list[Finding] = []
+    actual = _req_lines(actual_text)
+    actual_named: dict[tuple[str, str], tuple[int, Requirement]] = {}
+    actual_other: dict[str, int] = {}
+    for n, line in actual:
+        r = _parse(line)
+        if r is None:
+            actual_other[line] = n
+        else:
+            actual_named.setdefault((_canon(r.name), _marker_key(r)), (n, r))
+    seen: set[tuple[str, str]] = set()
+    for line in expected_lines:
+        r = _parse(line)
+        if r is None:
+            if line.startswith("-c "):
+                continue  # constraints are compared file to file
+            if line not in actual_other:
+                out.append(Finding("SPC504", "error", "requirement", line, f"`{line}` is missing", line, None, where))
+            else:
+                actual_other.pop(line)
+            continue
+        key = (_canon(r.name), _marker_key(r))
+        seen.add(key)
+        hit = actual_named.get(key)
+        if hit is None:
+            out.append(
+                Finding(
+                    "SPC501",
+                    "error",
+                    "requirement",
+                    key[0],
+                    f"{r.name}: the spec requires `{line}`, the model does not list it",
+                    line,
+                    None,
+                    where,
+                )
+            )
+            continue
+        n, got = hit
+        same = (
+            (got.url or None) == (r.url or None)
+            and _spec_equal(str(got.specifier), str(r.specifier))
+            and {_canon(e) for e in got.extras} == {_canon(e) for e in r.extras}
+        )
+        if not same:
+            out.append(
+                Finding(
+                    "SPC502",
+                    "error",
+                    "requirement",
+                    key[0],
+                    f"{r.name}: the spec requires `{line}`, the model has `{_req_text(got)}` (line {n})",
+                    line,
+                    _req_text(got),
+                    where,
+                )
+            )
+    extras = [(k, v) for k, v in actual_named.items() if k not in seen and k[0] not in _MLFLOW_OWN]
+    if extras and mode != "extra":
+        allowed = allowed_extra
+        for (name, _), (n, got) in extras:
+            if allowed is not None and name in allowed:
+                continue
+            sev: Severity = "error" if allowed is not None else "warning"
+            why = "" if allowed is not None else f" (cannot tell the {flavor} flavor's default requirements here)"
+            out.append(
+                Finding(
+                    "SPC503",
+                    sev,
+                    "requirement",
+                    name,
+                    f"{got.name}: the model requires `{_req_text(got)}` (line {n}), the spec does not{why}",
+                    None,
+                    _req_text(got),
+                    where,
+                )
+            )
+    for line, n in actual_other.items():
+        if line.startswith("-c ") or (mode == "extra" and not line.startswith("-")):
+            continue
+        out.append(
+            Finding(
+                "SPC504", "error", "requirement", line, f"`{line}` (line {n}) is not in the spec", None, line, where
+            )
+        )
+    return out
+
+
+def _hazards(model_dir: Path, req_text: str | None) -> list[Finding]:
+    out = []
+    for name in ("uv.lock", "pyproject.toml"):
+        if (model_dir / name).exists():
+            out.append(
+                Finding(
+                    "SPC540",
+                    "error",
+                    "hazard",
+                    name,
+                    f"{name} in the model folder: MLflow serves from it (uv sync) instead of requirements.txt",
+                    None,
+                    name,
+                    name,
+                )
+            )
+    for n, line in _req_lines(req_text or ""):
+        body = line.split(" ", 1)[1].strip() if line.startswith(("-c ", "-r ")) else line
+        body = body.split("@", 1)[1].strip() if "@" in body and not body.startswith(("-", "/")) else body
+        if body.startswith(("/", "file:")) or re.match(r"^[A-Za-z]:[\\/]", body):
+            out.append(
+                Finding(
+                    "SPC541",
+                    "error",
+                    "hazard",
+                    line,
+                    f"line {n} `{line}` is an absolute local path: it does not exist where the model is served",
+                    None,
+                    line,
+                    "requirements.txt",
+                )
+            )
+    return out
+
+
+# --- model ----------------------------------------------------------------------------------
+
+
+def _logged_flavor(mlmodel: dict[str, Any]) -> str:
+    flavors = [k for k in (mlmodel.get("flavors") or {}) if k != "python_function"]
+    return flavors[0] if flavors else "pyfunc"
+
+
+def _flavor_default_names(flavor: str, mlmodel: dict[str, Any]) -> frozenset[str] | None:
+    from specc.mlflow import FlavorError, flavor_default_requirements
+
+    fmt = ((mlmodel.get("flavors") or {}).get(flavor) or {}).get("serialization_format")
+    try:
+        lines = flavor_default_requirements(flavor, serialization_format=fmt)
+    except FlavorError:
+        return None
+    names = set()
+    for line in lines:
+        r = _parse(line)
+        if r is not None:
+            names.add(_canon(r.name))
+    return frozenset(names)
+
+
+def _compare_tree(src: Path, dst: Path, subject: str, kind: str, codes: tuple[str, str], where: str) -> list[Finding]:
+    missing_code, changed_code = codes
+    if not dst.exists():
+        return [
+            Finding(
+                missing_code, "error", kind, subject, f"{subject} is missing from the model (expected at {where})",
+                subject, None, where,
+            )
+        ]  # fmt: skip
+    if not src.exists():
+        return []  # the spec's validation reports missing local files
+    a, b = tree_digest(src), tree_digest(dst)
+    if a == b:
+        return []
+    changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
+    only_spec = sorted(a.keys() - b.keys())
+    only_model = sorted(b.keys() - a.keys())
+    parts = []
+    if changed:
+        parts.append("changed: " + ", ".join(c or PurePosixPath(subject).name for c in changed))
+    if only_spec:
+        parts.append("not in the model: " + ", ".join(only_spec))
+    if only_model:
+        parts.append("only in the model: " + ", ".join(only_model))
+    return [
+        Finding(
+            changed_code,
+            "error",
+            kind,
+            subject,
+            f"{subject} differs from the model's copy ({'; '.join(parts)})",
+            None,
+            None,
+            where,
+        )
+    ]
+
+
+def _describe(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _item_key(item: Any) -> str:
+    if isinstance(item, dict):
+        for k in ("name", "coordinates", "path"):
+            if k in item:
+                return str(item[k])
+    return _describe(item)
+
+
+def _diff_values(path: str, want: Any, got: Any, out: list[tuple[str, str, Any, Any]]) -> None:
+    if want == got:
+        return
+    if isinstance(want, dict) and isinstance(got, dict):
+        for k in sorted(set(want) | set(got)):
+            _diff_values(f"{path}.{k}", want.get(k), got.get(k), out)
+        return
+    if isinstance(want, list) and isinstance(got, list):
+        w = {_item_key(i): i for i in want}
+        g = {_item_key(i): i for i in got}
+        if len(w) == len(want) and len(g) == len(got):
+            for k in w.keys() - g.keys():
+                out.append((path, f"{k!s}: in the spec, not in the model", w[k], None))
+            for k in g.keys() - w.keys():
+                out.append((path, f"{k!s}: in the model, not in the spec", None, g[k]))
+            for k in sorted(w.keys() & g.keys()):
+                if w[k] != g[k]:
+                    _diff_values(f"{path}[{k}]", w[k], g[k], out)
+            return
+    out.append((path, f"the spec has {_describe(want)}, the model has {_describe(got)}", want, got))
+
+
+def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], where: str) -> list[Finding]:
+    out: list[Finding] = []
+    for section in _ARTIFACT_SECTIONS:
+        diffs: list[tuple[str, str, Any, Any]] = []
+        want, got = expected.get(section), actual.get(section)
+        if section in ("apt", "maven", "r"):  # private packages are compared by content elsewhere
+            want = {k: v for k, v in (want or {}).items() if k not in ("debs", "jars", "sources")}
+            got = {k: v for k, v in (got or {}).items() if k not in ("debs", "jars", "sources")}
+        _diff_values(section, want, got, diffs)
+        for path, text, w, g in diffs:
+            out.append(
+                Finding(
+                    "SPC521",
+                    "error",
+                    "environment",
+                    path,
+                    f"{path}: {text}",
+                    None if w is None else _describe(w),
+                    None if g is None else _describe(g),
+                    where,
+                )
+            )
+    return out
+
+
+def _find_artifact(model_dir: Path, mlmodel: dict[str, Any]) -> Path | None:
+    from specc.envartifact import find_artifact
+
+    return find_artifact(model_dir, mlmodel)
+
+
+def _recorded_artifact(mlmodel: dict[str, Any], key: str) -> str | None:
+    from specc.envartifact import _mlmodel_artifact
+
+    return _mlmodel_artifact(mlmodel, key)
+
+
+def check_model(spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | None = None) -> list[Finding]:
+    """Every difference between ``spec`` and the logged model at ``model`` (folder or URI).
+
+    ``flavor`` is the flavor the model was logged with (default: read from its MLmodel).
+    """
+    from specc.envartifact import (
+        ARTIFACT_FILE,
+        PACKAGES_KEY,
+        FromModelError,
+        build_artifact,
+        in_model_paths,
+        layout_for_flavor,
+        private_packages,
+        resolve_model_dir,
+    )
+    from specc.mlflow import CONSTRAINTS_FILE, compile_mlflow
+
+    try:
+        model_dir = resolve_model_dir(model)
+    except FromModelError as exc:
+        raise CheckError(str(exc)) from None
+    mlmodel = _read_yaml(model_dir / "MLmodel")
+    if not isinstance(mlmodel, dict):
+        raise CheckError(f"{model_dir}/MLmodel: not a mapping")
+    flavor = flavor or _logged_flavor(mlmodel)
+    compiled = compile_mlflow(spec, flavor)
+    layout = layout_for_flavor(flavor)
+    found: list[Finding] = []
+
+    # requirements
+    req_path = model_dir / "requirements.txt"
+    req_text = req_path.read_text(encoding="utf-8") if req_path.is_file() else None
+    if req_text is None:
+        found.append(
+            Finding(
+                "SPC542", "error", "requirement", "requirements.txt",
+                "the model has no requirements.txt (logged without pip requirements?)", None, None, "requirements.txt",
+            )
+        )  # fmt: skip
+    else:
+        named = {_canon(r.name) for r in map(_parse, (line for _, line in _req_lines(req_text))) if r is not None}
+        spec_names = {r.name for r in spec.python.requirements}
+        unexplained = named - spec_names - _MLFLOW_OWN
+        allowed: frozenset[str] | None = frozenset()
+        if unexplained and compiled.mode != "extra":
+            allowed = _flavor_default_names(flavor, mlmodel)
+        found += _compare_requirements(
+            compiled.pip_lines,
+            req_text,
+            "requirements.txt",
+            mode=compiled.mode,
+            allowed_extra=allowed,
+            flavor=flavor,
+        )
+    cons_path = model_dir / CONSTRAINTS_FILE
+    want_cons = list(compiled.constraint_lines)
+    got_cons = [line for _, line in _req_lines(cons_path.read_text(encoding="utf-8"))] if cons_path.is_file() else []
+    if want_cons or got_cons:
+        found += [
+            f.__class__(**{**asdict(f), "code": "SPC505", "kind": "constraint"})
+            for f in _compare_requirements(
+                want_cons, "\n".join(got_cons), CONSTRAINTS_FILE, mode="exact", allowed_extra=frozenset(), flavor=None
+            )
+        ]
+
+    # code, wheels, private packages, artifacts
+    base = Path(spec.base_dir) if spec.base_dir else None
+    places = in_model_paths(spec, layout)
+    recorded_pkgs = _recorded_artifact(mlmodel, PACKAGES_KEY)
+    if base is not None:
+        for ref in spec.code.paths:
+            dst = places[ref.path]
+            found += _compare_tree(base / ref.path, model_dir / dst, ref.path, "code", ("SPC510", "SPC511"), dst)
+        for ref in spec.python.wheels:
+            dst = places[ref.path]
+            found += _compare_tree(base / ref.path, model_dir / dst, ref.path, "wheel", ("SPC514", "SPC515"), dst)
+        for f in private_packages(spec):
+            dst = places[f.path]
+            if recorded_pkgs and not (model_dir / dst).exists():
+                dst = f"{recorded_pkgs}/{f.path}"
+            found += _compare_tree(base / f.path, model_dir / dst, f.path, "package", ("SPC514", "SPC515"), dst)
+        for key, ref in spec.artifacts.items():
+            dst = _recorded_artifact(mlmodel, key) or places[f"artifacts:{key}"]
+            found += _compare_tree(
+                base / ref.path, model_dir / dst, f"artifacts.{key} ({ref.path})", "artifact", ("SPC512", "SPC513"), dst
+            )
+
+    # the non-Python environment
+    art_path = _find_artifact(model_dir, mlmodel)
+    if art_path is None:
+        found.append(
+            Finding(
+                "SPC520", "error", "environment", ARTIFACT_FILE,
+                f"the model has no {ARTIFACT_FILE}: its apt, Maven, R, env and runtime needs are unrecorded "
+                "(log it with specc.mlflow.log_model_kwargs)", None, None, None,
+            )
+        )  # fmt: skip
+    else:
+        try:
+            actual = json.loads(art_path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise CheckError(f"{art_path}: not JSON: {exc}") from None
+        expected = json.loads(compiled.files[ARTIFACT_FILE]) if ARTIFACT_FILE in compiled.files else {}
+        if not expected:  # pragma: no cover - the compiler always writes it
+            from specc.envartifact import artifact_text
+
+            expected = json.loads(artifact_text(build_artifact(spec, layout)))
+        found += _compare_artifact(expected, actual, art_path.relative_to(model_dir).as_posix())
+
+    # Python version and Databricks Runtime
+    want_py = spec.runtime.python
+    py_env_path = model_dir / "python_env.yaml"
+    if py_env_path.is_file():
+        py_env = _read_yaml(py_env_path) or {}
+        got_py = str(py_env.get("python", "")) if isinstance(py_env, dict) else ""
+        if got_py and not _python_matches(want_py, got_py):
+            found.append(
+                Finding(
+                    "SPC530", "error", "python", "python",
+                    f"the model was logged for Python {got_py}, the spec's runtime.python is {want_py}",
+                    want_py, got_py, "python_env.yaml",
+                )
+            )  # fmt: skip
+    pyfunc = (mlmodel.get("flavors") or {}).get("python_function") or {}
+    got_mm = pyfunc.get("python_version")
+    if got_mm and not _python_matches(want_py, str(got_mm)):
+        found.append(
+            Finding(
+                "SPC531", "error", "python", "python_version",
+                f"MLmodel records python_version {got_mm}, the spec's runtime.python is {want_py}",
+                want_py, str(got_mm), "MLmodel",
+            )
+        )  # fmt: skip
+    found += _compare_databricks(spec, mlmodel.get("databricks_runtime"))
+    found += _hazards(model_dir, req_text)
+    return found
+
+
+def _dbr_version(key: str) -> str | None:
+    m = re.match(r"^\s*(\d+)\.(\d+)", key)
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def _compare_databricks(spec: EnvSpec, recorded: Any) -> list[Finding]:
+    want = spec.runtime.databricks
+    if recorded is None or recorded == "":
+        return []
+    got = str(recorded)
+    if want is None:
+        return [
+            Finding(
+                "SPC533", "warning", "databricks", "databricks_runtime",
+                f"the model was logged on Databricks Runtime {got}, the spec names no runtime.databricks",
+                None, got, "MLmodel",
+            )
+        ]  # fmt: skip
+    w, g = _dbr_version(want), _dbr_version(got)
+    same = want.split("-")[0] == got.split("-")[0] if w is None or g is None else w == g
+    if same:
+        return []
+    return [
+        Finding(
+            "SPC532", "error", "databricks", "databricks_runtime",
+            f"the model was logged on Databricks Runtime {got}, the spec's runtime.databricks is {want}",
+            want, got, "MLmodel",
+        )
+    ]  # fmt: skip
+
+
+# --- this Python environment ----------------------------------------------------------------
+
+
+def _marker_ok(req: Req) -> bool:
+    if not req.markers:
+        return True
+    from packaging.markers import Marker
+
+    return bool(Marker(req.markers).evaluate())
+
+
+def check_env(spec: EnvSpec, installed: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every requirement of ``spec`` this Python does not satisfy, and a Python version mismatch."""
+    from specc.pin import installed_versions
+
+    versions = dict(installed) if installed is not None else installed_versions()
+    out: list[Finding] = []
+    here = ".".join(map(str, sys.version_info[:3]))
+    if not _python_matches(spec.runtime.python, here):
+        out.append(
+            Finding(
+                "SPC552", "error", "python", "python",
+                f"this is Python {here}, the spec's runtime.python is {spec.runtime.python}",
+                spec.runtime.python, here, "runtime.python",
+            )
+        )  # fmt: skip
+    for i, req in enumerate(spec.python.requirements):
+        where = f"python.requirements[{i}]"
+        if not _marker_ok(req):
+            continue
+        got = versions.get(req.name)
+        if got is None:
+            out.append(
+                Finding(
+                    "SPC550", "error", "requirement", req.name,
+                    f"{req.name}: not installed; the spec requires `{req.line}`", req.line, None, where,
+                )
+            )  # fmt: skip
+            continue
+        if req.url or not req.specifier:
+            continue
+        try:
+            ok = SpecifierSet(req.specifier).contains(Version(got), prereleases=True)
+        except InvalidVersion:
+            ok = False
+        if not ok:
+            out.append(
+                Finding(
+                    "SPC551", "error", "requirement", req.name,
+                    f"{req.name}: {got} is installed, the spec requires `{req.line}`", req.line, got, where,
+                )
+            )  # fmt: skip
+    for i, wheel in enumerate(spec.python.wheels):
+        parts = PurePosixPath(wheel.path).name.split("-")
+        if len(parts) < 2:
+            continue
+        name, version = _canon(parts[0]), parts[1]
+        got = versions.get(name)
+        where = f"python.wheels[{i}]"
+        if got is None:
+            out.append(
+                Finding(
+                    "SPC550", "error", "wheel", name,
+                    f"{name}: not installed; the spec ships {wheel.path}", version, None, where,
+                )
+            )  # fmt: skip
+        elif _canon_version(got) != _canon_version(version):
+            out.append(
+                Finding(
+                    "SPC553", "error", "wheel", name,
+                    f"{name}: {got} is installed, the spec ships {wheel.path} ({version})", version, got, where,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _canon_version(v: str) -> str:
+    try:
+        return str(Version(v))
+    except InvalidVersion:
+        return v

@@ -1,0 +1,359 @@
+"""``specc check``: real MLflow models (temporary sqlite store) against their specs; each drift detected.
+
+Two models are logged once per module (kitchen-sink as a pyfunc: artifacts layout, wheels,
+private packages, constraints, indexes; sklearn-basic with mlflow.sklearn: code layout and
+flavor defaults); every drift case edits a copy of a model folder or of the example folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import specc
+from specc.drift import Finding, check_env, check_model, tree_digest
+from specc.mlflow import log_model, log_model_kwargs
+from tests.helpers import EXAMPLES, run_cli
+
+mlflow = pytest.importorskip("mlflow")
+
+
+@pytest.fixture(scope="module")
+def tracking(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("mlflow-check")
+    uri = f"sqlite:///{root}/mlflow.db"
+    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    mlflow.set_tracking_uri(uri)
+    exp = mlflow.create_experiment("specc-check", artifact_location=(root / "artifacts").as_uri())
+    mlflow.set_experiment(experiment_id=exp)
+    yield root
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    mlflow.set_tracking_uri(None)
+
+
+class _Echo(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        return model_input
+
+
+@pytest.fixture(scope="module")
+def models(tracking: Path) -> dict[str, tuple[str, Path]]:
+    """{example: (model URI, local model folder)}."""
+    from sklearn.linear_model import LogisticRegression
+
+    out = {}
+    spec = specc.load(EXAMPLES / "kitchen-sink" / "model-env.toml")
+    with mlflow.start_run():
+        info = mlflow.pyfunc.log_model(name="model", python_model=_Echo(), **log_model_kwargs(spec, flavor="pyfunc"))
+    out["kitchen-sink"] = (info.model_uri, Path(mlflow.artifacts.download_artifacts(info.model_uri)))
+    spec = specc.load(EXAMPLES / "sklearn-basic" / "model-env.toml")
+    sk = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    with mlflow.start_run():
+        info = log_model(mlflow.sklearn, spec, sk_model=sk, name="model")
+    out["sklearn-basic"] = (info.model_uri, Path(mlflow.artifacts.download_artifacts(info.model_uri)))
+    return out
+
+
+def _copy(models: dict[str, Any], example: str, tmp_path: Path) -> Path:
+    dest = tmp_path / "model"
+    shutil.copytree(models[example][1], dest)
+    return dest
+
+
+def _spec(example: str) -> Any:
+    return specc.load(EXAMPLES / example / "model-env.toml")
+
+
+def _codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def _one(findings: list[Finding], code: str) -> Finding:
+    hits = [f for f in findings if f.code == code]
+    assert len(hits) == 1, findings
+    assert len(findings) == 1, findings  # nothing else reported
+    return hits[0]
+
+
+# --- no drift -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["kitchen-sink", "sklearn-basic"])
+def test_model_logged_from_the_compiled_kwargs_has_no_drift(example: str, models: dict[str, Any]) -> None:
+    assert check_model(_spec(example), models[example][1]) == []
+    r = run_cli("check", str(EXAMPLES / example), "--model", str(models[example][1]))
+    assert r.code == 0, r.out + r.err
+    assert r.out == "" and "match" in r.err
+
+
+def test_models_uri_is_downloaded_and_checked(models: dict[str, Any]) -> None:
+    uri = models["sklearn-basic"][0]
+    assert uri.startswith("models:/")
+    assert check_model(_spec("sklearn-basic"), uri) == []
+
+
+def test_json_report_of_a_clean_model(models: dict[str, Any]) -> None:
+    r = run_cli("check", str(EXAMPLES / "kitchen-sink"), "--model", str(models["kitchen-sink"][1]), "--format", "json")
+    assert r.code == 0, r.err
+    report = json.loads(r.out)
+    assert report["drift"] is False and report["findings"] == []
+
+
+# --- requirements -------------------------------------------------------------------------------
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_requirement_at_another_version(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    _edit(model / "requirements.txt", "pandas==3.1.1", "pandas==3.0.2")
+    f = _one(check_model(_spec("sklearn-basic"), model), "SPC502")
+    assert f.subject == "pandas" and f.expected == "pandas==3.1.1" and f.actual == "pandas==3.0.2"
+    assert "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2`" in f.message
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
+    assert r.code == 1
+    assert r.out.startswith("error[SPC502] requirements.txt: pandas: the spec requires `pandas==3.1.1`")
+    assert "differ (1 error(s)" in r.err
+
+
+def test_versions_compare_pep440_aware(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    _edit(model / "requirements.txt", "numpy==2.4.6", "NumPy == 2.4.6.0")
+    assert check_model(_spec("sklearn-basic"), model) == []
+
+
+def test_requirement_missing_and_extra(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    _edit(model / "requirements.txt", "numpy==2.4.6\n", "requests==2.32.3\n")
+    findings = check_model(_spec("sklearn-basic"), model)
+    assert sorted(_codes(findings)) == ["SPC501", "SPC503"]
+    missing = next(f for f in findings if f.code == "SPC501")
+    extra = next(f for f in findings if f.code == "SPC503")
+    assert missing.subject == "numpy" and "the model does not list it" in missing.message
+    assert extra.subject == "requests" and "the spec does not" in extra.message
+
+
+def test_constraints_and_index_lines(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    _edit(model / "constraints.txt", "numpy<2.1", "numpy<2.2")
+    _edit(model / "requirements.txt", "--index-url https://pypi.org/simple\n", "")
+    findings = check_model(_spec("kitchen-sink"), model)
+    assert sorted(_codes(findings)) == ["SPC504", "SPC505"]
+    cons = next(f for f in findings if f.code == "SPC505")
+    assert cons.where == "constraints.txt" and cons.actual == "numpy<2.2"
+
+
+# --- code and artifacts ---------------------------------------------------------------------------
+
+
+def test_changed_code_file(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    with (model / "code" / "helpers.py").open("a", encoding="utf-8") as fh:
+        fh.write("# edited after logging\n")
+    f = _one(check_model(_spec("kitchen-sink"), model), "SPC511")
+    assert f.subject == "helpers.py" and "helpers.py differs from the model's copy (changed: helpers.py)" in f.message
+
+
+def test_changed_file_inside_a_code_package(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    init = next((model / "code" / "iris_features").glob("*.py"))
+    init.write_text(init.read_text(encoding="utf-8") + "\nX = 1\n", encoding="utf-8")
+    (model / "code" / "iris_features" / "new.py").write_text("", encoding="utf-8")
+    f = _one(check_model(_spec("sklearn-basic"), model), "SPC511")
+    assert f"changed: {init.name}" in f.message and "only in the model: new.py" in f.message
+
+
+def test_removed_artifact(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    (model / "artifacts" / "vocab.json").unlink()
+    f = _one(check_model(_spec("kitchen-sink"), model), "SPC512")
+    assert f.subject == "artifacts.vocab (data/vocab.json)" and "missing from the model" in f.message
+
+
+def test_removed_artifact_code_layout(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    shutil.rmtree(model / "code" / "specc-environment" / "artifacts" / "labels")
+    f = _one(check_model(_spec("sklearn-basic"), model), "SPC512")
+    assert f.where == "code/specc-environment/artifacts/labels/labels.json"
+
+
+def test_changed_private_package_and_wheel(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    deb = next(model.rglob("libchurn_1.0_amd64.deb"))
+    deb.write_bytes(deb.read_bytes() + b"\0")
+    (model / "code" / "featurizer-0.3.0-py3-none-any.whl").unlink()
+    findings = check_model(_spec("kitchen-sink"), model)
+    assert sorted(_codes(findings)) == ["SPC514", "SPC515"]
+    assert next(f for f in findings if f.code == "SPC515").subject == "lib/libchurn_1.0_amd64.deb"
+
+
+# --- non-Python environment, Python, Databricks ---------------------------------------------------
+
+
+def test_apt_package_dropped_from_the_spec(models: dict[str, Any], tmp_path: Path) -> None:
+    proj = tmp_path / "kitchen-sink"
+    shutil.copytree(EXAMPLES / "kitchen-sink", proj)
+    _edit(proj / "model-env.toml", '  "graphviz=2.42.2-7",', "")
+    f = _one(check_model(specc.load(proj / "model-env.toml"), models["kitchen-sink"][1]), "SPC521")
+    assert f.subject == "apt.packages"
+    assert f.message == "apt.packages: graphviz: in the model, not in the spec"
+    assert f.where == "artifacts/specc-environment.json"
+
+
+def test_env_and_maven_differences(models: dict[str, Any], tmp_path: Path) -> None:
+    proj = tmp_path / "kitchen-sink"
+    shutil.copytree(EXAMPLES / "kitchen-sink", proj)
+    _edit(proj / "model-env.toml", 'OMP_NUM_THREADS = "4"', 'OMP_NUM_THREADS = "8"')
+    _edit(proj / "model-env.toml", "spark-nlp_2.12:5.3.3", "spark-nlp_2.12:5.4.0")
+    findings = check_model(specc.load(proj / "model-env.toml"), models["kitchen-sink"][1])
+    messages = sorted(f.message for f in findings)
+    assert _codes(findings) == ["SPC521", "SPC521", "SPC521"], messages
+    assert 'env.OMP_NUM_THREADS: the spec has "8", the model has "4"' in messages
+    assert "maven.packages: com.johnsnowlabs.nlp:spark-nlp_2.12:5.4.0: in the spec, not in the model" in messages
+
+
+def test_other_python_in_python_env_yaml(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    env = yaml.safe_load((model / "python_env.yaml").read_text())
+    env["python"] = "3.10.14"
+    (model / "python_env.yaml").write_text(yaml.safe_dump(env))
+    f = _one(check_model(_spec("sklearn-basic"), model), "SPC530")
+    assert f.message == "the model was logged for Python 3.10.14, the spec's runtime.python is 3.11"
+
+
+def test_other_python_in_mlmodel(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    mlmodel = yaml.safe_load((model / "MLmodel").read_text())
+    mlmodel["flavors"]["python_function"]["python_version"] = "3.12.1"
+    (model / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+    assert _one(check_model(_spec("sklearn-basic"), model), "SPC531").actual == "3.12.1"
+
+
+def test_databricks_runtime_mismatch(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    with (model / "MLmodel").open("a", encoding="utf-8") as fh:
+        fh.write("databricks_runtime: '16.4'\n")
+    f = _one(check_model(_spec("kitchen-sink"), model), "SPC532")  # the spec is on 15.4.x-gpu-ml-scala2.12
+    assert "logged on Databricks Runtime 16.4, the spec's runtime.databricks is 15.4.x-gpu-ml-scala2.12" in f.message
+    same = _copy(models, "kitchen-sink", tmp_path / "same")
+    with (same / "MLmodel").open("a", encoding="utf-8") as fh:
+        fh.write("databricks_runtime: 15.4.x-gpu-ml-scala2.12\n")
+    assert check_model(_spec("kitchen-sink"), same) == []
+
+
+def test_databricks_runtime_without_one_in_the_spec_warns(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    with (model / "MLmodel").open("a", encoding="utf-8") as fh:
+        fh.write("databricks_runtime: '15.4'\n")
+    f = _one(check_model(_spec("sklearn-basic"), model), "SPC533")
+    assert f.severity == "warning"
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
+    assert r.code == 0 and r.out.startswith("warning[SPC533]")
+
+
+def test_model_without_the_specc_artifact(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    (model / "artifacts" / "specc-environment.json").unlink()
+    assert "SPC520" in _codes(check_model(_spec("kitchen-sink"), model))
+
+
+# --- hazards ----------------------------------------------------------------------------------------
+
+
+def test_uv_files_and_absolute_paths_are_hazards(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    (model / "uv.lock").write_text("version = 1\n")
+    (model / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with (model / "requirements.txt").open("a", encoding="utf-8") as fh:
+        fh.write("\n/home/me/dist/thing-1.0-py3-none-any.whl\n")
+    findings = check_model(_spec("sklearn-basic"), model)
+    assert sorted(_codes(findings)) == ["SPC504", "SPC540", "SPC540", "SPC541"]
+    assert "an absolute local path" in next(f for f in findings if f.code == "SPC541").message
+
+
+# --- CLI and JSON ------------------------------------------------------------------------------------
+
+
+def test_json_report_with_drift(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "sklearn-basic", tmp_path)
+    _edit(model / "requirements.txt", "pandas==3.1.1", "pandas==3.0.2")
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model), "--format", "json")
+    assert r.code == 1
+    report = json.loads(r.out)
+    assert report["drift"] is True
+    assert report["findings"] == [
+        {
+            "code": "SPC502",
+            "severity": "error",
+            "kind": "requirement",
+            "subject": "pandas",
+            "message": "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2` (line 3)",
+            "expected": "pandas==3.1.1",
+            "actual": "pandas==3.0.2",
+            "where": "requirements.txt",
+        }
+    ]
+
+
+def test_cli_usage_and_bad_model(tmp_path: Path) -> None:
+    assert run_cli("check", str(EXAMPLES / "sklearn-basic")).code == 2
+    assert run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", "x", "--env").code == 2
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(tmp_path))
+    assert r.code == 1 and "not an MLflow model" in r.err
+
+
+def test_tree_digest_ignores_caches(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"1")
+    assert list(tree_digest(tmp_path)) == ["a.py"]
+
+
+# --- this Python environment ------------------------------------------------------------------------
+
+
+def _env_spec(tmp_path: Path, reqs: list[str], python: str = "3.11") -> Any:
+    body = ", ".join(json.dumps(r) for r in reqs)
+    (tmp_path / "model-env.toml").write_text(
+        f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "{python}"\n[python]\nrequirements = [{body}]\n'
+    )
+    return tmp_path / "model-env.toml"
+
+
+def test_env_matches(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    spec = _env_spec(tmp_path, [f"packaging=={importlib.metadata.version('packaging')}", "pyyaml>=5"])
+    r = run_cli("check", str(spec), "--env")
+    assert r.code == 0, r.out + r.err
+
+
+def test_env_drift(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    spec = _env_spec(tmp_path, ["packaging<1", "specc-no-such-pkg==1.0", "winonly; sys_platform == 'win32'"], "3.9")
+    findings = check_env(specc.load(spec))
+    assert sorted(_codes(findings)) == ["SPC550", "SPC551", "SPC552"]
+    bad = next(f for f in findings if f.code == "SPC551")
+    assert (
+        bad.message
+        == f"packaging: {importlib.metadata.version('packaging')} is installed, the spec requires `packaging<1`"
+    )
+    r = run_cli("check", str(spec), "--env", "--format", "json")
+    assert r.code == 1 and json.loads(r.out)["drift"] is True
