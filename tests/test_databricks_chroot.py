@@ -203,3 +203,32 @@ def test_nonexistent_package_makes_the_script_fail(
     proc = run_init(chroot, script, env)
     assert proc.returncode != 0, proc.stdout[-3000:]
     assert "error: command failed" in proc.stderr
+
+
+def test_pinned_cran_versions_and_private_r_sources(chroot: Path, cran_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _rootfs.install_r_in_rootfs(chroot)
+    body = (
+        f'[r]\nrepository = "{cran_repo.url}"\n'
+        'packages = [{ name = "tinypkg", version = "0.1.0" }]\n'  # not current: from Archive/
+        'sources = ["lib/churnr_0.3.0.tar.gz"]\n'
+    )
+    spec_dir = _spec_dir(tmp_path / "spec", body, "r-model")
+    (spec_dir / "lib").mkdir()
+    shutil.copyfile(KITCHEN_LIB / "churnr_0.3.0.tar.gz", spec_dir / "lib" / "churnr_0.3.0.tar.gz")
+    script, env = deploy(spec_dir, chroot, tmp_path / "out")
+    for attempt in range(2):
+        proc = run_init(chroot, script, env)
+        assert proc.returncode == 0, f"run {attempt}: " + proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "tinypkg 0.1.0 already installed" in proc.stderr + proc.stdout
+    got = _rootfs.run_in_chroot(
+        chroot,
+        ["Rscript", "-e", 'cat(as.character(packageVersion("tinypkg")), as.character(packageVersion("churnr")))'],
+        timeout=120,
+    )
+    assert got.stdout.split() == ["0.1.0", "0.3.0"], got.stdout + got.stderr
+
+    # a version the repository does not have: the script fails
+    bad_dir = _spec_dir(tmp_path / "bad", body.replace('"0.1.0"', '"9.9.9"').split("sources")[0], "r-bad")
+    bad_script, bad_env = deploy(bad_dir, chroot, tmp_path / "bad-out")
+    bad = run_init(chroot, bad_script, bad_env)
+    assert bad.returncode != 0, bad.stdout[-3000:]
