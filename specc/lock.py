@@ -119,6 +119,14 @@ def _uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list
         for name in _PLACEHOLDER.findall(u):
             if environ.get(name):
                 secrets.append(environ[name])
+    # direct references: uv expands ${NAME} in requirement files itself, from its environment
+    for q in py.requirements:
+        for name in _PLACEHOLDER.findall(q.url or ""):
+            if name in environ:
+                env[name] = environ[name]
+                secrets.append(environ[name])
+            else:
+                missing.append(name)
     if missing:
         names = ", ".join(sorted(set(missing)))
         raise LockFailed(
@@ -209,6 +217,7 @@ def resolve_python(
         preferred.pop(name, None)
 
     wheel_by_abs = {str((base / w.path).resolve()): w for w in py.wheels}
+    spec_urls = {q.name: q.url for q in py.requirements if q.url}
     resolved: dict[str, dict[tuple[str, str | None, str | None, str | None], list[str]]] = {}
     # per platform: key (name, version, url, path) -> hashes
     with tempfile.TemporaryDirectory(prefix="specc-lock-") as tmp:
@@ -248,7 +257,7 @@ def resolve_python(
                 msg = _scrub((proc.stderr or proc.stdout).strip(), secrets)
                 raise LockFailed(f"uv pip compile failed for Python {spec.runtime.python} on {plat}:\n{msg}")
             for req, hashes in _parse_uv_output(out.read_text(encoding="utf-8")):
-                key = _entry_key(req, wheel_by_abs, base)
+                key = _entry_key(req, wheel_by_abs, base, spec_urls)
                 resolved.setdefault(plat, {})[key] = hashes
 
     packages = _merge(resolved, platforms, wheel_by_abs, base)
@@ -264,7 +273,12 @@ def resolve_python(
                 f"the cluster's copy will be replaced by {p.version}"
             )
         final.append(p)
-    return _python_section(spec, platforms, uv, final), warnings
+    section = _python_section(spec, platforms, uv, final)
+    dumped = section.model_dump_json()
+    for value in secrets:
+        if len(value) >= 4 and value in dumped:  # defence in depth: a credential must never reach the lock
+            raise LockFailed("refusing to write the lock: a credential from the environment appears in uv's output")
+    return section, warnings
 
 
 def _same_version(a: str, b: str) -> bool:
@@ -278,7 +292,9 @@ def _same_version(a: str, b: str) -> bool:
     return va == vb or va.public == vb.public
 
 
-def _entry_key(req: str, wheel_by_abs: Mapping[str, Any], base: Path) -> tuple[str, str | None, str | None, str | None]:
+def _entry_key(
+    req: str, wheel_by_abs: Mapping[str, Any], base: Path, spec_urls: Mapping[str, str]
+) -> tuple[str, str | None, str | None, str | None]:
     """(name, version, url, path) of one uv output entry."""
     req = req.split(";")[0].strip()
     if " @ " in req:
@@ -289,7 +305,9 @@ def _entry_key(req: str, wheel_by_abs: Mapping[str, Any], base: Path) -> tuple[s
             if w is not None:
                 n, v = _wheel_name_version(w.path)
                 return (n, v, None, w.path)
-        return (canonical_name(name), None, url, None)
+        name = canonical_name(name.split("[")[0])
+        # keep the spec's spelling (${NAME} placeholders), never the URL uv expanded
+        return (name, None, spec_urls.get(name, url), None)
     if "==" in req:
         name, version = req.split("==", 1)
         name = name.split("[")[0]

@@ -388,12 +388,15 @@ def test_lock_from_token_protected_index(tmp_path: Path, uv_cache: Path, monkeyp
     wheels = tmp_path / "wheels"
     whl = build_tiny_wheel(wheels, "acme-tok", "2.1.0", requires=["acme-dep>=1"])
     dep = build_tiny_wheel(wheels, "acme-dep", "1.0.0")
+    direct = build_tiny_wheel(wheels, "acme-direct", "0.5.0")
     token = "s3cr3t-canary-token"
     with PypiIndex(wheels, username="__token__", password=token) as idx:
         url = idx.url_with_auth.replace(f"__token__:{token}", "${IDX_USER}:${IDX_TOKEN}")
+        direct_url = url.removesuffix("/simple") + f"/files/{direct.name}"
         folder = _write_spec(
             tmp_path / "priv",
-            f'[runtime]\npython = "3.11"\n[python]\nrequirements = ["acme-tok==2.1.0"]\nindex-url = "{url}"\n'
+            f'[runtime]\npython = "3.11"\n[python]\nrequirements = ["acme-tok==2.1.0", "acme-direct @ {direct_url}"]\n'
+            f'index-url = "{url}"\n'
             "[secrets.IDX_USER]\n[secrets.IDX_TOKEN]\n",
         )
         monkeypatch.delenv("IDX_TOKEN", raising=False)
@@ -412,6 +415,8 @@ def test_lock_from_token_protected_index(tmp_path: Path, uv_cache: Path, monkeyp
     got = {p.name: p for p in lock.python.packages}
     assert got["acme-tok"].hashes == ["sha256:" + hashlib.sha256(whl.read_bytes()).hexdigest()]
     assert got["acme-dep"].hashes == ["sha256:" + hashlib.sha256(dep.read_bytes()).hexdigest()]
+    assert got["acme-direct"].url == direct_url and "${IDX_TOKEN}" in got["acme-direct"].url
+    assert got["acme-direct"].hashes == ["sha256:" + hashlib.sha256(direct.read_bytes()).hexdigest()]
 
 
 @pytest.mark.slow
