@@ -61,7 +61,7 @@ def _save_model(tmp_path: Path, runtime_section: str, databricks_runtime: str | 
     [
         ("", "15.4", "15.4.x-cpu-ml-scala2.12"),
         ('cuda = "12.4"\n', "15.4", "15.4.x-gpu-ml-scala2.12"),
-        ('databricks = "15.4"\n', "16.4", "15.4.x-scala2.12"),  # the spec's own runtime wins
+        ('databricks = "15.4-ml"\n', "16.4", "15.4.x-cpu-ml-scala2.12"),  # the spec's own runtime wins
     ],
 )
 def test_training_runtime_picks_the_spark_version(
@@ -70,7 +70,10 @@ def test_training_runtime_picks_the_spark_version(
     model_dir = _save_model(tmp_path, runtime_section, recorded)
     out = tmp_path / "out"
     assert render_cli("--target", "databricks", "--from-model", str(model_dir), "--out", str(out)) == 0
-    assert "SPC320" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "SPC320" not in err
+    # checked against the chosen runtime's manifest: ML runtimes preinstall nltk 3.8.1
+    assert 'warning[SPC215] python.requirements: "nltk==3.9.1" replaces nltk 3.8.1' in err
     cluster = json.loads((out / "cluster.json").read_text())
     assert cluster["spark_version"] == want
     # the private deb travels inside the model and is uploaded from there

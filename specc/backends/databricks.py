@@ -182,11 +182,14 @@ def make_plan(spec: EnvSpec, options: RenderOptions) -> Plan:
 def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic]) -> RuntimeInfo | None:
     """The runtime named by the spec, else the model's training runtime, else the newest LTS ML
     runtime with the spec's Python (a warning)."""
-    from specc.compat import check_runtime_compat
-
     gpu = spec.runtime.cuda is not None
     if spec.runtime.databricks is not None:
-        return get_runtime(spec.runtime.databricks)  # validated: compat already checked
+        info = get_runtime(spec.runtime.databricks)
+        if info is not None and options.from_model:
+            # a spec read back from a model was validated when it was logged, perhaps against
+            # older manifests: check it again (a spec from a file was just checked by validation)
+            diags.extend(_compat(spec, info))
+        return info
     mm = ".".join(spec.runtime.python.split(".")[:2])
     info: RuntimeInfo | None = None
     if options.model_databricks_runtime:
@@ -239,10 +242,16 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
                 f'pin the runtime you train on, e.g. databricks = "{info.key}"',
             )
         )
+    diags.extend(_compat(spec, info))
+    return info
+
+
+def _compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
+    from specc.compat import check_runtime_compat
+
     reqs = [(("python", "requirements"), r) for r in spec.python.requirements]
     maven = [(("maven", "packages"), p) for p in spec.maven.packages]
-    diags.extend(check_runtime_compat(info, reqs, maven))
-    return info
+    return check_runtime_compat(info, reqs, maven)
 
 
 def runtime_from_mlmodel(value: str, *, gpu: bool = False) -> str | None:
