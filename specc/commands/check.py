@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument
+from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, report
 
 HELP = "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)"
 EPILOG = """\
@@ -60,12 +60,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     p = Path(args.path)
     path = str(p / "model-env.toml") if p.is_dir() else args.path
-    spec, result = load_for_command(path, fmt=args.format)
+    # The spec's own warnings (ranges, runtime overrides) are `specc validate`'s business; only
+    # errors, which make the comparison meaningless, are shown here.
+    spec, result = load_for_command(path, fmt="quiet")
     if spec is None:
+        errors = [d for d in result.diagnostics if d.severity == "error"]
         if args.format == "json":
             from specc.diagnostics import render_json
 
-            print(render_json(result.diagnostics))
+            print(render_json(errors))
+        else:
+            report(errors, result.sources)
+            print(f"specc check: {path} is invalid; fix it first (`specc validate`)", file=sys.stderr)
         return EXIT_INVALID
     try:
         findings = check_env(spec) if args.env else check_model(spec, args.model, flavor=args.flavor)
