@@ -342,7 +342,33 @@ def test_serverless_gets_an_environment_and_no_init_script(tmp_path: Path) -> No
             "spec": {"environment_version": "3", "dependencies": ["-r /Workspace/Shared/specc/m/requirements.txt"]},
         }
     ]
+    (task,) = job["tasks"]
+    assert task["environment_key"] == "default" and "notebook_task" not in task
+    assert task["spark_python_task"] == {
+        "python_file": "/Workspace/Shared/specc/m/score.py",
+        "parameters": [
+            "--model-uri={{job.parameters.model_uri}}",
+            "--input-table={{job.parameters.input_table}}",
+            "--output-table={{job.parameters.output_table}}",
+        ],
+        "source": "WORKSPACE",
+    }
+    from databricks.sdk.service import jobs
+
+    assert jobs.JobSettings.from_dict(job).as_dict() == job
     validate_def(job, CLI_DEFS + "resources.Job")
+    script = r.files["score.py"].decode()
+    assert not script.startswith("# Databricks notebook source") and "%pip" not in script
+    compile(script, "score.py", "exec")
+    bundle = yaml.safe_load(r.files["bundle.yml"])
+    jsonschema.Draft202012Validator(bundle_schema()).validate(bundle)
+    (bjob,) = bundle["resources"]["jobs"].values()
+    assert bjob["tasks"][0]["spark_python_task"]["python_file"] == "./score.py"
+    uploads = {u["kind"]: u["remote"] for u in json.loads(r.files["uploads.json"])}
+    assert uploads == {
+        "python-file": "/Workspace/Shared/specc/m/score.py",
+        "requirements": "/Workspace/Shared/specc/m/requirements.txt",
+    }
 
 
 def test_serverless_with_maven_is_an_error(tmp_path: Path) -> None:

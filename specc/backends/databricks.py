@@ -89,7 +89,7 @@ class Plan:
     libraries_dir: str
     base: str  # <libraries_dir>/<model>
     init_remote: str
-    notebook_remote: str
+    task_remote: str  # the notebook (classic) or Python file (serverless) the job runs
     python_mode: str  # "none" | "api" | "requirements" | "init" | "serverless"
     uploads: dict[str, Upload] = field(default_factory=dict)  # by kind:name
     libraries: list[dict[str, Any]] = field(default_factory=list)
@@ -122,9 +122,13 @@ def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
         files["init.sh"] = init
         out.modes["init.sh"] = 0o755
         plan.uploads["init-script"] = Upload("init-script", "init.sh", plan.init_remote, _sha(init))
-    score = render_score_notebook(spec).encode("utf-8")
+    if plan.serverless:
+        score = render_score_script(spec).encode("utf-8")
+        plan.uploads["python-file"] = Upload("python-file", "score.py", plan.task_remote, _sha(score))
+    else:
+        score = render_score_notebook(spec).encode("utf-8")
+        plan.uploads["notebook"] = Upload("notebook", "score.py", plan.task_remote, _sha(score))
     files["score.py"] = score
-    plan.uploads["notebook"] = Upload("notebook", "score.py", plan.notebook_remote, _sha(score))
     files.update(plan.generated)
     for up in plan.uploads.values():
         if up.source is not None:
@@ -132,7 +136,7 @@ def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
     if not plan.serverless:
         files["libraries.json"] = dump_json(libraries_body(plan, options)).encode("utf-8")
         files["cluster.json"] = dump_json(cluster_spec(spec, plan)).encode("utf-8")
-    job = job_settings(spec, plan, notebook_path=plan.notebook_remote)
+    job = job_settings(spec, plan, task_path=plan.task_remote)
     files["job.json"] = dump_json(job).encode("utf-8")
     files["bundle.yml"] = bundle_text(spec, plan).encode("utf-8")
     uploads = sorted((u.as_dict() for u in plan.uploads.values()), key=lambda u: (u["remote"], u["kind"]))
@@ -149,14 +153,17 @@ def make_plan(spec: EnvSpec, options: RenderOptions) -> Plan:
     name = spec.model.name
     base = f"{libdir}/{name}"
     init_remote = dbx.init_script or f"{libdir}/init/{name}.sh"
-    notebook_remote = f"{base}/score" if libdir.startswith("/Workspace/") else f"{DEFAULT_LIBRARIES_DIR}/{name}/score"
+    # Notebooks and task files run from the workspace, not from a volume.
+    ws_base = base if libdir.startswith("/Workspace/") else f"{DEFAULT_LIBRARIES_DIR}/{name}"
+    serverless = runtime is not None and runtime.serverless
+    task_remote = f"{ws_base}/score.py" if serverless else f"{ws_base}/score"
     plan = Plan(
         runtime=runtime,
         spark_version=runtime.key if runtime is not None else "",
         libraries_dir=libdir,
         base=base,
         init_remote=init_remote,
-        notebook_remote=notebook_remote,
+        task_remote=task_remote,
         python_mode="none",
         diagnostics=diags,
     )
@@ -570,6 +577,17 @@ def render_score_notebook(spec: EnvSpec) -> str:
     )
 
 
+def render_score_script(spec: EnvSpec) -> str:
+    from specc.templating import render_template
+
+    return render_template(
+        "databricks/score_job.py.j2",
+        version=__version__,
+        dependency_hash=spec.hashes.dependencies,
+        default_model_uri=json_str(default_model_uri(spec)),
+    )
+
+
 def json_str(value: str) -> str:
     """A Python string literal (JSON's escaping is a subset of Python's)."""
     import json
@@ -626,19 +644,24 @@ def cluster_spec(spec: EnvSpec, plan: Plan) -> dict[str, Any]:
 JOB_PARAMETERS = ("model_uri", "input_table", "output_table")
 
 
-def job_settings(spec: EnvSpec, plan: Plan, *, notebook_path: str) -> dict[str, Any]:
-    """A Jobs API 2.1 job (``jobs.JobSettings``) scoring a table with the model."""
-    task: dict[str, Any] = {
-        "task_key": TASK_KEY,
-        "notebook_task": {"notebook_path": notebook_path, "source": "WORKSPACE"},
-    }
+def job_settings(spec: EnvSpec, plan: Plan, *, task_path: str) -> dict[str, Any]:
+    """A Jobs API 2.1 job (``jobs.JobSettings``) scoring a table with the model.
+
+    Classic: a notebook task on a job cluster (``%pip`` works only in notebooks).
+    Serverless: a Python file task with an environment, since job environments apply to
+    non-notebook tasks (``compute.Environment`` docstring) and serverless runs no init script.
+    """
+    task: dict[str, Any] = {"task_key": TASK_KEY}
+    if plan.serverless:
+        args = [f"--{p.replace('_', '-')}={{{{job.parameters.{p}}}}}" for p in JOB_PARAMETERS]
+        task["spark_python_task"] = {"python_file": task_path, "parameters": args, "source": "WORKSPACE"}
+    else:
+        task["notebook_task"] = {"notebook_path": task_path, "source": "WORKSPACE"}
     job: dict[str, Any] = {
         "name": f"{spec.model.name} batch scoring",
         "max_concurrent_runs": 1,
         "parameters": [
-            {"name": "model_uri", "default": default_model_uri(spec)},
-            {"name": "input_table", "default": ""},
-            {"name": "output_table", "default": ""},
+            {"name": p, "default": default_model_uri(spec) if p == "model_uri" else ""} for p in JOB_PARAMETERS
         ],
         "tags": {"specc-model": spec.model.name},
         "tasks": [task],
@@ -673,8 +696,8 @@ def bundle_resources(spec: EnvSpec, plan: Plan) -> dict[str, Any]:
     """The job as Asset Bundle resources: the notebook path is relative to bundle.yml, which
     the CLI syncs and translates; every other path is absolute (init script destinations
     are never translated, cli ``bundle/config/mutator/paths``)."""
-    job = job_settings(spec, plan, notebook_path="./score.py")
-    job["tasks"][0]["notebook_task"].pop("source")
+    job = job_settings(spec, plan, task_path="./score.py")
+    job["tasks"][0]["spark_python_task" if plan.serverless else "notebook_task"].pop("source")
     return {"resources": {"jobs": {bundle_key(spec): job}}}
 
 
