@@ -504,3 +504,24 @@ def test_hostile_values_cannot_change_the_script_structure(values: list[str]) ->
     proc = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert _skeleton(script) == _skeleton(_init_script(_with_values(_hostile_base(), baseline)))
+
+
+def test_two_private_files_with_one_name_are_an_error(tmp_path: Path) -> None:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copyfile(REPO / "examples/kitchen-sink/lib/churn-udfs-1.2.0.jar", tmp_path / sub / "x-1.0.jar")
+    _, r = _render(tmp_path, '[maven]\njars = ["a/x-1.0.jar", "b/x-1.0.jar"]\n')
+    (diag,) = [d for d in r.diagnostics if d.code == dbx.DUPLICATE_UPLOAD]
+    assert diag.severity == "error" and diag.path == ("maven", "jars") and not r.files
+
+
+def test_requirements_library_with_an_authenticated_index_warns_and_uses_the_init_script(tmp_path: Path) -> None:
+    body = (
+        '[python]\nrequirements = ["acme==1.0"]\nindex-url = "https://${TOK}@pkgs.example.com/simple"\n'
+        '[secrets.TOK]\ndatabricks = "s/k"\n[targets.databricks]\nrequirements-library = true\n'
+    )
+    _, r = _render(tmp_path, body)
+    assert (dbx.REQUIREMENTS_LIBRARY_IGNORED, "warning") in _codes(r)
+    assert json.loads(r.files["libraries.json"])["libraries"] == []
+    assert b'PIP_INDEX_URL=https://"${TOK}"@pkgs.example.com/simple' in r.files["init.sh"]
+    assert r.files["requirements.txt"] == b"acme==1.0\n"  # no index line: the URL stays in the script's env
