@@ -163,6 +163,22 @@ def _spec_equal(a: str, b: str) -> bool:
     return sorted(map(key, sa), key=str) == sorted(map(key, sb), key=str)
 
 
+def _at_locked(got: Requirement, locked: Mapping[str, str]) -> bool:
+    """``got`` is an exact pin at the locked version of its package."""
+    want = locked.get(_canon(got.name))
+    clauses = list(got.specifier)
+    if want is None or got.url or len(clauses) != 1 or clauses[0].operator not in ("==", "==="):
+        return False
+    return _canon_version(clauses[0].version) == _canon_version(want)
+
+
+def _admits(r: Requirement, version: str) -> bool:
+    try:
+        return r.specifier.contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return False
+
+
 def _req_text(r: Requirement) -> str:
     return str(r)
 
@@ -182,8 +198,10 @@ def _compare_requirements(
     mode: str,
     allowed_extra: frozenset[str] | None,
     flavor: str | None,
+    locked: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     out: list[Finding] = []
+    locked = locked or {}
     actual = _req_lines(actual_text)
     actual_named: dict[tuple[str, str], tuple[int, Requirement]] = {}
     actual_other: dict[str, int] = {}
@@ -227,14 +245,17 @@ def _compare_requirements(
             and _spec_equal(str(got.specifier), str(r.specifier))
             and {_canon(e) for e in got.extras} == {_canon(e) for e in r.extras}
         )
+        if not same and _at_locked(got, locked) and _admits(r, locked[key[0]]):
+            continue  # logged with the lock's exact pin (--locked), which the spec allows
         if not same:
+            lock_note = f"; the lock has =={locked[key[0]]}" if key[0] in locked else ""
             out.append(
                 Finding(
                     "SPC502",
                     "error",
                     "requirement",
                     key[0],
-                    f"{r.name}: the spec requires `{line}`, the model has `{_req_text(got)}` (line {n})",
+                    f"{r.name}: the spec requires `{line}`, the model has `{_req_text(got)}` (line {n}){lock_note}",
                     line,
                     _req_text(got),
                     where,
@@ -244,6 +265,22 @@ def _compare_requirements(
     if extras and mode != "extra":
         allowed = allowed_extra
         for (name, _), (n, got) in extras:
+            if name in locked:
+                if not _at_locked(got, locked) and not _admits(got, locked[name]):
+                    out.append(
+                        Finding(
+                            "SPC562",
+                            "error",
+                            "lock",
+                            name,
+                            f"{got.name}: the model requires `{_req_text(got)}` (line {n}), "
+                            f"the lock has {name}=={locked[name]}",
+                            f"{name}=={locked[name]}",
+                            _req_text(got),
+                            where,
+                        )
+                    )
+                continue
             if allowed is not None and name in allowed:
                 continue
             sev: Severity = "error" if allowed is not None else "warning"
@@ -439,11 +476,17 @@ def _recorded_artifact(mlmodel: dict[str, Any], key: str) -> str | None:
     return _mlmodel_artifact(mlmodel, key)
 
 
-def check_model(spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | None = None) -> list[Finding]:
+def check_model(
+    spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | None = None, lock: Any = None
+) -> list[Finding]:
     """Every difference between ``spec`` and the logged model at ``model`` (folder or URI).
 
     ``flavor`` is the flavor the model was logged with (default: read from its MLmodel).
+    ``lock`` (a :class:`specc.lockfile.LockFile`) adds the lock's view: a requirement pinned at
+    the locked version is accepted (a model logged ``--locked``), and a package the lock pins at
+    another version is drift (SPC562).  Staleness is :func:`check_lock`'s business.
     """
+    locked = _locked_versions(lock)
     from specc.envartifact import (
         ARTIFACT_FILE,
         PACKAGES_KEY,
@@ -481,7 +524,7 @@ def check_model(spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | N
     else:
         named = {_canon(r.name) for r in map(_parse, (line for _, line in _req_lines(req_text))) if r is not None}
         spec_names = {r.name for r in spec.python.requirements}
-        unexplained = named - spec_names - _MLFLOW_OWN
+        unexplained = named - spec_names - _MLFLOW_OWN - set(locked)
         allowed: frozenset[str] | None = frozenset()
         if unexplained and compiled.mode != "extra":
             allowed = _flavor_default_names(flavor, mlmodel)
@@ -492,6 +535,7 @@ def check_model(spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | N
             mode=compiled.mode,
             allowed_extra=allowed,
             flavor=flavor,
+            locked=locked,
         )
     cons_path = model_dir / CONSTRAINTS_FILE
     want_cons = list(compiled.constraint_lines)
@@ -689,3 +733,59 @@ def _canon_version(v: str) -> str:
         return str(Version(v))
     except InvalidVersion:
         return v
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+
+def _locked_versions(lock: Any) -> dict[str, str]:
+    """Canonical name → locked version (first locked platform; URL and local-wheel entries left out)."""
+    if lock is None:
+        return {}
+    return {_canon(p.name): p.version for p in lock.python_packages() if p.version and not p.url and not p.path}
+
+
+def find_lock(spec: EnvSpec) -> Path | None:
+    """``model-env.lock`` next to the spec, when there is one."""
+    if not spec.spec_path:
+        return None
+    from specc.lockfile import lock_path_for
+
+    path = lock_path_for(spec.spec_path)
+    return path if path.is_file() else None
+
+
+def check_lock(spec: EnvSpec, path: Path) -> tuple[Any, list[Finding]]:
+    """Read the lock at ``path``: (the lock or None, findings: unreadable SPC560, stale SPC561)."""
+    from specc.lockfile import LockError, read_lock, stale_message, stale_parts
+
+    try:
+        lock = read_lock(path)
+    except LockError as exc:
+        return None, [Finding("SPC560", "error", "lock", path.name, str(exc), None, None, path.name)]
+    parts = stale_parts(lock, spec)
+    if parts:
+        return lock, [
+            Finding("SPC561", "error", "lock", ",".join(parts), stale_message(path.name, parts), None, None, path.name)
+        ]
+    return lock, []
+
+
+def check_env_lock(lock: Any, installed: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every locked package (first locked platform) this Python lacks or has at another version."""
+    from specc.pin import installed_versions
+
+    versions = dict(installed) if installed is not None else installed_versions()
+    out = []
+    for name, want in sorted(_locked_versions(lock).items()):
+        got = versions.get(name)
+        if got is not None and _canon_version(got) == _canon_version(want):
+            continue
+        have = "not installed" if got is None else f"{got} is installed"
+        out.append(
+            Finding(
+                "SPC563", "error", "lock", name, f"{name}: {have}, the lock has {name}=={want}",
+                f"{name}=={want}", got, "model-env.lock",
+            )
+        )  # fmt: skip
+    return out

@@ -357,3 +357,84 @@ def test_env_drift(tmp_path: Path) -> None:
     )
     r = run_cli("check", str(spec), "--env", "--format", "json")
     assert r.code == 1 and json.loads(r.out)["drift"] is True
+
+
+# --- with model-env.lock ------------------------------------------------------------------------------
+
+
+def _locked_project(tmp_path: Path, versions: dict[str, str], edit: tuple[str, str] | None = None) -> Path:
+    """A copy of sklearn-basic with a model-env.lock pinning ``versions`` (no resolver run: written directly)."""
+    from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, write_lock
+
+    proj = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", proj)
+    if edit:
+        _edit(proj / "model-env.toml", *edit)
+    spec = specc.load(proj / "model-env.toml")
+    python = LockedPython(
+        python_version="3.11",
+        platforms=["x86_64-manylinux_2_28"],
+        resolver="uv (test)",
+        packages=[LockedPythonPackage(name=n, version=v) for n, v in sorted(versions.items())],
+    )
+    write_lock(proj / "model-env.lock", new_lock(spec, python))
+    return proj
+
+
+LOCKED = {"scikit-learn": "1.9.1", "pandas": "3.1.1", "numpy": "2.4.6", "scipy": "1.17.1"}
+
+
+def test_fresh_lock_and_matching_model(models: dict[str, Any], tmp_path: Path) -> None:
+    proj = _locked_project(tmp_path, LOCKED)
+    r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]), "--format", "json")
+    assert r.code == 0, r.out + r.err
+    report = json.loads(r.out)
+    assert report["lock"].endswith("model-env.lock") and report["findings"] == []
+
+
+def test_model_logged_with_locked_pins_is_accepted(models: dict[str, Any], tmp_path: Path) -> None:
+    """A range in the spec, the lock's exact pin in the model, a transitive locked package: no drift."""
+    proj = _locked_project(tmp_path, LOCKED, ('"pandas==3.1.1"', '"pandas>=3,<4"'))
+    model = _copy(models, "sklearn-basic", tmp_path)
+    with (model / "requirements.txt").open("a", encoding="utf-8") as fh:
+        fh.write("\nscipy==1.17.1\n")
+    r = run_cli("check", str(proj), "--model", str(model))
+    assert r.code == 0, r.out + r.err
+    # without the lock, the same model drifts from the spec
+    r = run_cli("check", str(proj), "--model", str(model), "--no-lock")
+    assert r.code == 1
+    assert sorted(line.split("]")[0] for line in r.out.splitlines()) == ["error[SPC502", "error[SPC503"]
+
+
+def test_model_at_another_version_than_the_lock(models: dict[str, Any], tmp_path: Path) -> None:
+    proj = _locked_project(tmp_path, {**LOCKED, "scipy": "1.16.0"})
+    model = _copy(models, "sklearn-basic", tmp_path)
+    with (model / "requirements.txt").open("a", encoding="utf-8") as fh:
+        fh.write("\nscipy==1.17.1\n")
+    r = run_cli("check", str(proj), "--model", str(model))
+    assert r.code == 1
+    assert r.out.splitlines() == [
+        "error[SPC562] requirements.txt: scipy: the model requires `scipy==1.17.1` (line 6), the lock has scipy==1.16.0"
+    ]
+
+
+def test_stale_lock_is_drift(models: dict[str, Any], tmp_path: Path) -> None:
+    proj = _locked_project(tmp_path, LOCKED)
+    _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
+    r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
+    assert r.code == 1
+    assert "error[SPC561] model-env.lock: model-env.lock is stale: python (" in r.out
+    assert "error[SPC502] requirements.txt: numpy" in r.out
+
+
+def test_env_against_the_lock(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    from specc.drift import check_env_lock
+    from specc.lockfile import read_lock
+
+    here = {"packaging": importlib.metadata.version("packaging"), "pyyaml": importlib.metadata.version("PyYAML")}
+    proj = _locked_project(tmp_path, {**here, "specc-no-such-pkg": "1.0", "pytest": "0.1"})
+    findings = check_env_lock(read_lock(proj / "model-env.lock"))
+    assert [(f.code, f.subject) for f in findings] == [("SPC563", "pytest"), ("SPC563", "specc-no-such-pkg")]
+    assert findings[1].message == "specc-no-such-pkg: not installed, the lock has specc-no-such-pkg==1.0"

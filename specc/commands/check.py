@@ -22,7 +22,10 @@ pin and the flavor's default requirements are expected), constraints, code paths
 private packages and artifacts (sha256 of every file), specc-environment.json (runtime,
 apt, maven, r, env, secrets, targets), the Python version (python_env.yaml, MLmodel) and
 MLmodel's databricks_runtime, plus hazards (uv.lock/pyproject.toml in the model, absolute
-paths in requirements.txt).  One line per finding, each with a stable code (docs/check.md).
+paths in requirements.txt).  When model-env.lock sits next to the spec it is used too: a stale
+lock is drift, a requirement pinned at the locked version is accepted (a model logged
+--locked), a package at another version than the lock's is drift.  One line per finding,
+each with a stable code (docs/check.md).
 
 exit codes: 0 no drift, 1 drift (or an invalid spec / unreadable model), 2 usage error.
 """
@@ -40,6 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
     what = p.add_mutually_exclusive_group()
     what.add_argument("--model", "-m", metavar="MODEL_URI_OR_DIR", help="a logged model: folder, models:/, runs:/...")
     what.add_argument("--env", action="store_true", help="compare this Python environment with the spec")
+    p.add_argument(
+        "--no-lock",
+        action="store_true",
+        help="ignore model-env.lock next to the spec (default: compare against it too when present)",
+    )
     p.add_argument("--flavor", help="the flavor the model was logged with (default: read from its MLmodel)")
     p.add_argument(
         "--format",
@@ -52,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
 
 def run(args: argparse.Namespace) -> int:
     from specc.commands._common import load_for_command
-    from specc.drift import CheckError, check_env, check_model
+    from specc.drift import CheckError, check_env, check_env_lock, check_lock, check_model, find_lock
     from specc.output import dump_json
 
     if not args.model and not args.env:
@@ -74,8 +82,18 @@ def run(args: argparse.Namespace) -> int:
             print(f"specc check: {path} is invalid; fix it first (`specc validate`)", file=sys.stderr)
         return EXIT_INVALID
     try:
-        findings = check_env(spec) if args.env else check_model(spec, args.model, flavor=args.flavor)
-        findings += _lock_findings(spec, path)
+        lock, findings = None, []
+        lock_path = None if args.no_lock else find_lock(spec)
+        if lock_path is not None:
+            lock, findings = check_lock(spec, lock_path)
+        if args.env:
+            found = check_env(spec)
+            if lock is not None:
+                seen = {f.subject for f in found}
+                found += [f for f in check_env_lock(lock) if f.subject not in seen]
+        else:
+            found = check_model(spec, args.model, flavor=args.flavor, lock=lock)
+        findings += found
     except CheckError as exc:
         print(f"specc check: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -87,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "spec": path,
                     "against": "env" if args.env else args.model,
+                    "lock": str(lock_path) if lock_path is not None else None,
                     "drift": drift,
                     "findings": [f.to_json() for f in findings],
                 }
@@ -105,7 +124,3 @@ def run(args: argparse.Namespace) -> int:
             extra = f" ({warnings} warning(s))" if warnings else ""
             print(f"specc check: {path} and {target} match{extra}", file=sys.stderr)
     return EXIT_INVALID if drift else EXIT_OK
-
-
-def _lock_findings(spec: object, path: str) -> list:  # type: ignore[type-arg]
-    return []
