@@ -105,7 +105,10 @@ def tree_digest(path: Path) -> dict[str, str]:
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - pyyaml comes with mlflow
+        raise CheckError("reading a model's MLmodel needs PyYAML: pip install 'specc[mlflow]'") from None
 
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -351,7 +354,33 @@ def _logged_flavor(mlmodel: dict[str, Any]) -> str:
     return flavors[0] if flavors else "pyfunc"
 
 
+# Names (never versions) of what ``mlflow.<flavor>.get_default_pip_requirements()`` can return,
+# every option included (MLflow 3.x), so a check need not import MLflow (~2-5 s) for the common
+# flavors.  tests/test_check.py proves each entry against MLflow wherever the flavor's library is
+# installed; flavors not listed ask MLflow.
+FLAVOR_DEFAULT_NAMES: dict[str, frozenset[str]] = {
+    "pyfunc": frozenset({"cloudpickle"}),
+    "sklearn": frozenset({"scikit-learn", "cloudpickle", "skops"}),
+    "xgboost": frozenset({"xgboost"}),
+    "lightgbm": frozenset({"lightgbm", "cloudpickle", "skops"}),
+    "catboost": frozenset({"catboost"}),
+    "statsmodels": frozenset({"statsmodels"}),
+    "tensorflow": frozenset({"tensorflow", "cloudpickle"}),
+    "keras": frozenset({"keras"}),
+    "prophet": frozenset({"prophet"}),
+    "h2o": frozenset({"h2o"}),
+    "spacy": frozenset({"spacy"}),
+    "pmdarima": frozenset({"pmdarima"}),
+    "transformers": frozenset({"transformers"}),
+    "sentence_transformers": frozenset({"sentence-transformers", "transformers", "torch"}),
+    "openai": frozenset({"openai", "tiktoken", "tenacity"}),
+}
+
+
 def _flavor_default_names(flavor: str, mlmodel: dict[str, Any]) -> frozenset[str] | None:
+    known = FLAVOR_DEFAULT_NAMES.get("pyfunc" if flavor == "python_function" else flavor)
+    if known is not None:
+        return known
     from specc.mlflow import FlavorError, flavor_default_requirements
 
     fmt = ((mlmodel.get("flavors") or {}).get(flavor) or {}).get("serialization_format")

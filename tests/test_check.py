@@ -438,3 +438,39 @@ def test_env_against_the_lock(tmp_path: Path) -> None:
     findings = check_env_lock(read_lock(proj / "model-env.lock"))
     assert [(f.code, f.subject) for f in findings] == [("SPC563", "pytest"), ("SPC563", "specc-no-such-pkg")]
     assert findings[1].message == "specc-no-such-pkg: not installed, the lock has specc-no-such-pkg==1.0"
+
+
+def test_extra_mode_model_allows_inferred_requirements(tracking: Path, tmp_path: Path) -> None:
+    """pip = "extra": MLflow infers requirements and appends the spec's; only the spec's are checked."""
+    proj = tmp_path / "kitchen-sink"
+    shutil.copytree(EXAMPLES / "kitchen-sink", proj)
+    _edit(proj / "model-env.toml", 'pip = "exact"', 'pip = "extra"')
+    spec = specc.load(proj / "model-env.toml")
+    with mlflow.start_run():
+        info = mlflow.pyfunc.log_model(name="model", python_model=_Echo(), **log_model_kwargs(spec, flavor="pyfunc"))
+    model = Path(mlflow.artifacts.download_artifacts(info.model_uri))
+    assert check_model(spec, model) == []
+    _edit(model / "requirements.txt", "scipy==1.13.1", "scipy==1.13.0")
+    assert _one(check_model(spec, model), "SPC502").subject == "scipy"
+
+
+@pytest.mark.parametrize("flavor", ["pyfunc", "sklearn", "xgboost", "lightgbm", "statsmodels", "catboost"])
+def test_flavor_default_names_cover_what_mlflow_adds(flavor: str) -> None:
+    """The table that spares a check from importing MLflow agrees with MLflow itself."""
+    import importlib
+
+    from packaging.requirements import Requirement
+
+    from specc.drift import FLAVOR_DEFAULT_NAMES
+    from specc.mlflow import FlavorError, flavor_default_requirements
+
+    module = importlib.import_module(f"mlflow.{flavor}")
+    got: set[str] = set()
+    try:
+        if flavor in ("sklearn", "lightgbm"):
+            got |= {Requirement(x).name for x in module.get_default_pip_requirements(True, True)}
+        else:
+            got |= {Requirement(x).name for x in flavor_default_requirements(flavor)}
+    except (FlavorError, ImportError, ModuleNotFoundError) as exc:
+        pytest.skip(f"the {flavor} library is not installed here: {exc}")
+    assert {n.lower() for n in got} <= FLAVOR_DEFAULT_NAMES[flavor]
