@@ -344,7 +344,7 @@ def _check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
                     )
                 )
             seen.add(name)
-    if options.model_dir is not None and (docker.serve or options.model_dir):
+    if options.model_dir is not None:
         logged = _logged_mlflow_version(options.model_dir)
         serving = _serving_mlflow(spec)
         if logged and serving and serving.split("==")[-1] != logged and "==" in serving:

@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         model_databricks_runtime=model_runtime,
     )
     rendered = backend.render(spec, options)
-    diags = apply_strict(rendered.diagnostics, args.strict)
+    diags = apply_strict(_locate(rendered.diagnostics, args), args.strict)
     failed = any(d.severity == "error" for d in diags)
     if args.format == "json":
         report(diags, sources, "json", stream=sys.stdout)
@@ -144,3 +144,16 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(f"wrote {args.out}/ ({args.target}, {len(rendered.files)} files)", file=sys.stderr)
     return EXIT_OK
+
+
+def _locate(diagnostics: list, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
+    """Give a target's diagnostics (TOML path only) the spec's file:line:col and excerpt."""
+    if args.from_model or not diagnostics or all(d.span is not None for d in diagnostics):
+        return diagnostics
+    from specc.load import LoadError, read_spec_file
+
+    try:
+        doc = read_spec_file(Path(args.path), display=args.path)
+    except LoadError:
+        return diagnostics
+    return [d if d.span is not None or not d.path else doc.locate(d) for d in diagnostics]
