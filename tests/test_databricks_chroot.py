@@ -22,6 +22,7 @@ from specc.api import check
 from specc.backends import RenderOptions, write_rendered
 from specc.backends import databricks as dbx
 from tests.infra import rootfs as _rootfs
+from tests.infra.cran_repo import CranRepo, make_cran_repo
 from tests.infra.pypi_index import build_tiny_wheel
 
 pytestmark = pytest.mark.slow
@@ -205,11 +206,22 @@ def test_nonexistent_package_makes_the_script_fail(
     assert "error: command failed" in proc.stderr
 
 
-def test_pinned_cran_versions_and_private_r_sources(chroot: Path, cran_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def dashed_cran(tmp_path: Path) -> Iterator[CranRepo]:
+    """A CRAN-like repository whose versions keep CRAN's dash (1.0-1), which R reads as 1.0.1."""
+    root = make_cran_repo(
+        tmp_path / "cran", packages=(("tinypkg", ("0.1.0", "0.2.0")), ("dashpkg", ("1.0-1", "1.0-2")))
+    )
+    with CranRepo(root) as repo:
+        yield repo
+
+
+def test_pinned_cran_versions_and_private_r_sources(chroot: Path, dashed_cran: CranRepo, tmp_path: Path) -> None:
     _rootfs.install_r_in_rootfs(chroot)
     body = (
-        f'[r]\nrepository = "{cran_repo.url}"\n'
-        'packages = [{ name = "tinypkg", version = "0.1.0" }]\n'  # not current: from Archive/
+        f'[r]\nrepository = "{dashed_cran.url}"\n'
+        # not current, so from Archive/; and a dashed version that R reports as 1.0.2
+        'packages = [{ name = "tinypkg", version = "0.1.0" }, { name = "dashpkg", version = "1.0-2" }]\n'
         'sources = ["lib/churnr_0.3.0.tar.gz"]\n'
     )
     spec_dir = _spec_dir(tmp_path / "spec", body, "r-model")
@@ -220,12 +232,10 @@ def test_pinned_cran_versions_and_private_r_sources(chroot: Path, cran_repo, tmp
         proc = run_init(chroot, script, env)
         assert proc.returncode == 0, f"run {attempt}: " + proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "tinypkg 0.1.0 already installed" in proc.stderr + proc.stdout
-    got = _rootfs.run_in_chroot(
-        chroot,
-        ["Rscript", "-e", 'cat(as.character(packageVersion("tinypkg")), as.character(packageVersion("churnr")))'],
-        timeout=120,
-    )
-    assert got.stdout.split() == ["0.1.0", "0.3.0"], got.stdout + got.stderr
+    assert "dashpkg 1.0-2 already installed" in proc.stderr + proc.stdout
+    versions = "cat(sapply(c('tinypkg', 'dashpkg', 'churnr'), function(p) as.character(packageVersion(p))))"
+    got = _rootfs.run_in_chroot(chroot, ["Rscript", "-e", versions], timeout=120)
+    assert got.stdout.split() == ["0.1.0", "1.0.2", "0.3.0"], got.stdout + got.stderr
 
     # a version the repository does not have: the script fails
     bad_dir = _spec_dir(tmp_path / "bad", body.replace('"0.1.0"', '"9.9.9"').split("sources")[0], "r-bad")

@@ -63,10 +63,12 @@ command -v Rscript >/dev/null || fail "Rscript not found: this runtime has no R"
 # install.packages() only warns on failure, hence the final version check.
 read -r -d '' R_INSTALL_VERSION <<'RCODE' || true
 a <- commandArgs(trailingOnly = TRUE); pkg <- a[1]; ver <- a[2]; repo <- sub("/+$", "", a[3])
+# R compares versions numerically: "1.8-12" (as written, and in file names) is 1.8.12
+same <- function(x, y) isTRUE(tryCatch(package_version(x) == package_version(y), error = function(e) FALSE))
 have <- tryCatch(as.character(packageVersion(pkg)), error = function(e) "")
-if (identical(have, ver)) { message(pkg, " ", ver, " already installed"); quit(status = 0) }
+if (same(have, ver)) { message(pkg, " ", ver, " already installed"); quit(status = 0) }
 ap <- available.packages(repos = repo, type = "source")
-if (pkg %in% rownames(ap) && ap[pkg, "Version"] == ver) {
+if (pkg %in% rownames(ap) && same(ap[pkg, "Version"], ver)) {
   install.packages(pkg, repos = repo, type = "source")
 } else {
   tarball <- sprintf("%s_%s.tar.gz", pkg, ver)
@@ -81,7 +83,7 @@ if (pkg %in% rownames(ap) && ap[pkg, "Version"] == ver) {
   install.packages(dest, repos = NULL, type = "source")
 }
 got <- as.character(packageVersion(pkg))
-if (!identical(got, ver)) stop("installed ", pkg, " ", got, " but ", ver, " was asked for")
+if (!same(got, ver)) stop("installed ", pkg, " ", got, " but ", ver, " was asked for")
 RCODE
 log "R:" zoo 1.8-12 from https://packagemanager.posit.co/cran/2024-06-03
 Rscript -e "$R_INSTALL_VERSION" zoo 1.8-12 https://packagemanager.posit.co/cran/2024-06-03
