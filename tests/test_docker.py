@@ -5,7 +5,6 @@ Real builds live in ``tests/test_docker_build.py`` (marked slow).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import shutil
@@ -29,12 +28,10 @@ UPDATE = os.environ.get("SPECC_UPDATE_GOLDEN") == "1"
 
 
 def run_render(*argv: str) -> int:
-    """``specc render ...`` through the command module (what ``specc.cli`` dispatches to)."""
-    from specc.commands import render
+    """``specc render ...`` exactly as the command line runs it."""
+    from specc.cli import main
 
-    parser = argparse.ArgumentParser(prog="specc")
-    render.add_parser(parser.add_subparsers(dest="command"))
-    return render.run(parser.parse_args(["render", *argv]))
+    return main(["render", *argv])
 
 
 def context_listing(out: Path) -> str:
