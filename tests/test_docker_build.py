@@ -10,8 +10,10 @@ explains.  What is proven, image by image:
 * private-index: an index on 127.0.0.1 that demands a token; the build succeeds with
   ``--secret``, fails without, and the token is in no layer, config or manifest.
 * Maven: Ivy resolves ``com.example:app:1.0`` (+ transitive ``lib``) from a repository fixture;
-  both are on the classpath, the excluded ``slf4j-api`` is not.
-* R: ``tinypkg`` 0.1.0 (an archived version) from a CRAN-like fixture loads with ``library()``.
+  both are on the classpath with the private jar, the excluded ``slf4j-api`` is not; the private
+  ``.deb`` is installed by the apt layer.
+* R: ``tinypkg`` 0.1.0 (an archived version) from a CRAN-like fixture and the private source
+  package ``churnr`` load with ``library()``.
 """
 
 from __future__ import annotations
@@ -247,23 +249,28 @@ def test_maven_jars_on_classpath_with_exclusions(
     tmp_path: Path,
 ) -> None:
     repo = tmp_path / "maven-model"
-    repo.mkdir()
+    shutil.copytree(EXAMPLES / "kitchen-sink" / "lib", repo / "lib")  # the private jar and .deb
     (repo / "model-env.toml").write_text(
         'spec-version = 1\n[model]\nname = "jvm-model"\n[runtime]\npython = "3.11"\n'
+        '[apt]\ndebs = ["lib/libchurn_1.0_amd64.deb"]\n'
         f'[maven]\nrepository = "{maven_repo.url}"\n'
         'packages = [{ coordinates = "com.example:app:1.0", exclusions = ["org.slf4j:slf4j-api"] }]\n'
+        'jars = ["lib/churn-udfs-1.2.0.jar"]\n'
     )
     ctx = render_context(repo, tmp_path / "ctx")
     build(buildah, base_image, ctx, "localhost/specc-maven:1").check()
     ls = buildah.run("localhost/specc-maven:1", ["sh", "-c", "ls /opt/specc/jars; echo CP=$CLASSPATH"])
     assert ls.returncode == 0, ls.stderr
     jars = sorted(ls.stdout.split()[:-1])
-    assert jars == ["com.example-app-1.0.jar", "com.example-lib-2.0.jar"], ls.stdout
+    assert jars == ["churn-udfs-1.2.0.jar", "com.example-app-1.0.jar", "com.example-lib-2.0.jar"], ls.stdout
     assert "CP=/opt/specc/jars/*" in ls.stdout
     app = buildah.run("localhost/specc-maven:1", ["java", "com.example.app.App"])
     assert app.stdout.strip() == "com.example:app:1.0", app.stderr
     excluded = buildah.run("localhost/specc-maven:1", ["java", "org.slf4j.slf4j_api.Slf4j_api"])
     assert excluded.returncode != 0
+    # the private .deb was installed in the apt layer
+    deb = buildah.run("localhost/specc-maven:1", ["cat", "/usr/share/libchurn/thresholds.conf"])
+    assert deb.returncode == 0 and deb.stdout, deb.stderr
 
 
 # --- R from a CRAN-like repository ----------------------------------------------------------
@@ -276,17 +283,22 @@ def test_r_package_from_cran_like_repository(
     tmp_path: Path,
 ) -> None:
     repo = tmp_path / "r-model"
-    repo.mkdir()
+    shutil.copytree(EXAMPLES / "kitchen-sink" / "lib", repo / "lib")  # the private R source package
     (repo / "model-env.toml").write_text(
         'spec-version = 1\n[model]\nname = "r-model"\n[runtime]\npython = "3.11"\n'
         f'[r]\nrepository = "{cran_repo.url}"\n'
         'packages = [{ name = "tinypkg", version = "0.1.0" }]\n'  # archived: not the current 0.2.0
+        'sources = ["lib/churnr_0.3.0.tar.gz"]\n'
     )
     ctx = render_context(repo, tmp_path / "ctx")
     build(buildah, base_image, ctx, "localhost/specc-r:1").check()
     proc = buildah.run(
         "localhost/specc-r:1",
-        ["Rscript", "-e", "library(tinypkg); cat(twice(21), as.character(packageVersion('tinypkg')))"],
+        [
+            "Rscript",
+            "-e",
+            "library(tinypkg); library(churnr); cat(twice(21), as.character(packageVersion('tinypkg')))",
+        ],
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["42", "0.1.0"]
