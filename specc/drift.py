@@ -219,7 +219,16 @@ def _compare_requirements(
         r = _parse(line)
         if r is None:
             if line.startswith("-c "):
-                continue  # constraints are compared file to file
+                # the files are compared one to one; here only that requirements.txt still applies them
+                if not any(other.startswith("-c ") for other in actual_other):
+                    out.append(
+                        Finding(
+                            "SPC505", "error", "constraint", line,
+                            f"`{line}` is missing: the spec's constraints are not applied when it installs",
+                            line, None, where,
+                        )
+                    )  # fmt: skip
+                continue
             if line not in actual_other:
                 out.append(Finding("SPC504", "error", "requirement", line, f"`{line}` is missing", line, None, where))
             else:

@@ -474,3 +474,10 @@ def test_flavor_default_names_cover_what_mlflow_adds(flavor: str) -> None:
     except (FlavorError, ImportError, ModuleNotFoundError) as exc:
         pytest.skip(f"the {flavor} library is not installed here: {exc}")
     assert {n.lower() for n in got} <= FLAVOR_DEFAULT_NAMES[flavor]
+
+
+def test_constraints_line_dropped_from_requirements(models: dict[str, Any], tmp_path: Path) -> None:
+    model = _copy(models, "kitchen-sink", tmp_path)
+    _edit(model / "requirements.txt", "-c constraints.txt", "")
+    f = _one(check_model(_spec("kitchen-sink"), model), "SPC505")
+    assert "constraints are not applied" in f.message

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument
+from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, report
 
 HELP = "pin the spec's requirements to the versions installed in this Python environment"
 EPILOG = """\
@@ -54,8 +54,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     p = Path(args.path)
     path = str(p / "model-env.toml") if p.is_dir() else args.path
-    spec, _ = load_for_command(path)
+    # Range warnings (SPC202) are what pinning fixes; only errors are shown before refusing.
+    spec, result = load_for_command(path, fmt="quiet")
     if spec is None:
+        report([d for d in result.diagnostics if d.severity == "error"], result.sources)
+        print(f"specc pin: {path} is invalid; nothing written (`specc validate` lists every problem)", file=sys.stderr)
         return EXIT_INVALID
     try:
         plan = plan_pins(path)
