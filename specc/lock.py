@@ -215,6 +215,7 @@ def resolve_python(
                 preferred[p.name] = p.version
     for name in upgrade_set:
         preferred.pop(name, None)
+    preferred = {n: v for n, v in preferred.items() if _valid_pin(n, v)}
 
     wheel_by_abs = {str((base / w.path).resolve()): w for w in py.wheels}
     spec_urls = {q.name: q.url for q in py.requirements if q.url}
@@ -279,6 +280,19 @@ def resolve_python(
         if len(value) >= 4 and value in dumped:  # defence in depth: a credential must never reach the lock
             raise LockFailed("refusing to write the lock: a credential from the environment appears in uv's output")
     return section, warnings
+
+
+def _valid_pin(name: str, version: str) -> bool:
+    """Whether ``name==version`` is a line uv accepts (runtime manifests hold a few odd versions)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Requirement(f"{name}=={version}")
+        Version(version)
+    except (InvalidRequirement, InvalidVersion):
+        return False
+    return True
 
 
 def _same_version(a: str, b: str) -> bool:

@@ -456,3 +456,33 @@ def test_check_accepts_several_specs_and_lock_files(tmp_path: Path) -> None:
     _edit(b / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
     r = run_cli("lock", "--check", str(a / "model-env.lock"), str(b / "model-env.toml"))
     assert r.code == 1 and "python (" in r.err and r.err.count("is stale") == 1
+
+
+def test_lock_without_python_requirements_needs_no_index(tmp_path: Path) -> None:
+    folder = _write_spec(
+        tmp_path / "aptonly",
+        '[runtime]\npython = "3.11"\n[apt]\npackages = ["libgomp1", "graphviz=2.42.2-7"]\n'
+        '[maven]\npackages = ["org.xerial:sqlite-jdbc:3.45.1.0"]\n',
+    )
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    lock = read_lock(folder / "model-env.lock")
+    assert lock.python.packages == []
+    assert [(p.name, p.version) for p in lock.apt.packages] == [("graphviz", "2.42.2-7"), ("libgomp1", None)]
+    assert run_cli("lock", "--check", str(folder)).code == 0
+
+
+def test_uv_output_parser() -> None:
+    from specc.lock import _parse_uv_output
+
+    text = (
+        "attrs==24.2.0 \\\n    --hash=sha256:bb \\\n    --hash=sha256:aa\n"
+        "# a comment\n"
+        "acme @ https://example.com/acme-1.0-py3-none-any.whl \\\n    --hash=sha256:cc\n"
+        "six==1.16.0\n"
+    )
+    assert _parse_uv_output(text) == [
+        ("attrs==24.2.0", ["sha256:aa", "sha256:bb"]),
+        ("acme @ https://example.com/acme-1.0-py3-none-any.whl", ["sha256:cc"]),
+        ("six==1.16.0", []),
+    ]
