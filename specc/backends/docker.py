@@ -97,6 +97,7 @@ class DockerView:
     java: bool
     r: bool
     env: tuple[tuple[str, str], ...]  # (KEY, quoted value)
+    env_label: str  # what the ENV block holds, for its comment
     code: bool
     model: bool
     serve: bool
@@ -487,6 +488,9 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
         java=java,
         r=r,
         env=tuple(env),
+        env_label=", ".join(
+            ([f"PYTHONPATH for the code in {CODE_DIR}"] if spec.code.paths else []) + (["[env]"] if spec.env else [])
+        ),
         code=bool(spec.code.paths),
         model=model,
         serve=serve,
