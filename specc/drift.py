@@ -365,24 +365,13 @@ def _logged_flavor(mlmodel: dict[str, Any]) -> str:
 
 # Names (never versions) of what ``mlflow.<flavor>.get_default_pip_requirements()`` can return,
 # every option included (MLflow 3.x), so a check need not import MLflow (~2-5 s) for the common
-# flavors.  tests/test_check.py proves each entry against MLflow wherever the flavor's library is
-# installed; flavors not listed ask MLflow.
+# flavors.  Only flavors that tests/test_check.py proves against MLflow itself (their libraries
+# are dev dependencies) are listed; every other flavor asks MLflow.
 FLAVOR_DEFAULT_NAMES: dict[str, frozenset[str]] = {
     "pyfunc": frozenset({"cloudpickle"}),
     "sklearn": frozenset({"scikit-learn", "cloudpickle", "skops"}),
-    "xgboost": frozenset({"xgboost"}),
     "lightgbm": frozenset({"lightgbm", "cloudpickle", "skops"}),
-    "catboost": frozenset({"catboost"}),
     "statsmodels": frozenset({"statsmodels"}),
-    "tensorflow": frozenset({"tensorflow", "cloudpickle"}),
-    "keras": frozenset({"keras"}),
-    "prophet": frozenset({"prophet"}),
-    "h2o": frozenset({"h2o"}),
-    "spacy": frozenset({"spacy"}),
-    "pmdarima": frozenset({"pmdarima"}),
-    "transformers": frozenset({"transformers"}),
-    "sentence_transformers": frozenset({"sentence-transformers", "transformers", "torch"}),
-    "openai": frozenset({"openai", "tiktoken", "tenacity"}),
 }
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import pytest
 import yaml
 
@@ -28,8 +29,6 @@ from specc.mlflow import (
     log_model_kwargs,
 )
 from specc.spec import Runtime
-
-mlflow = pytest.importorskip("mlflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/model-env.toml"))
