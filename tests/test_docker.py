@@ -351,3 +351,47 @@ def test_model_option_ships_the_model_last(logged_sklearn_model: Path) -> None:
     text = out.files["Dockerfile"].decode()
     assert text.index("COPY code/") < text.index("COPY model/") < text.index("ENTRYPOINT")
     assert out.diagnostics == []  # logged with the mlflow the image serves with
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[runtime]\npython = "3.11"\ncuda = "10.2"\n', [("SPC335", "error")]),
+        ('[runtime]\npython = "3.11.9"\ncuda = "12.4"\n', [("SPC332", "warning")]),
+        (
+            '[runtime]\npython = "3.11"\n[maven]\nrepository = "https://${TOK}@m.example.com/"\n'
+            'packages = ["g:a:1"]\n[secrets.TOK]\n',
+            [("SPC333", "error")],
+        ),
+        (
+            '[runtime]\npython = "3.11"\n[r]\nrepository = "https://${TOK}@cran.example.com/"\n'
+            'packages = ["zoo"]\n[secrets.TOK]\n',
+            [("SPC333", "error")],
+        ),
+        (
+            '[runtime]\npython = "3.11"\n[python]\nwheels = ["a/x-1.0-py3-none-any.whl", "b/x-1.0-py3-none-any.whl"]\n',
+            [("SPC337", "error")],
+        ),
+    ],
+)
+def test_what_docker_cannot_express(tmp_path: Path, body: str, expected: list[tuple[str, str]]) -> None:
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        shutil.copyfile(
+            ROOT / "examples" / "private-index" / "dist" / "featurizer-0.3.0-py3-none-any.whl",
+            tmp_path / d / "x-1.0-py3-none-any.whl",
+        )
+    spec = _spec(tmp_path, body)
+    out = backend.render(spec, RenderOptions())
+    assert [(d.code, d.severity) for d in out.diagnostics] == expected
+    assert all(d.hint for d in out.diagnostics)
+
+
+def test_model_logged_with_another_mlflow_warns(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "MLmodel").write_text("flavors: {}\nmlflow_version: 2.16.0\n")
+    spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")
+    out = backend.render(spec, RenderOptions(model_dir=model))
+    assert [(d.code, d.severity) for d in out.diagnostics] == [("SPC336", "warning")]
+    assert "mlflow-skinny==2.16.0" in (out.diagnostics[0].hint or "")
