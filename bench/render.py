@@ -51,7 +51,7 @@ def timed(argv: list[str], runs: int, before=None) -> list[float]:  # type: igno
 
 
 def save_model(work: Path) -> Path:
-    from tests.test_docker_build import save_model as _save
+    from tests.test_docker import save_model as _save
 
     return _save(work / "model", ROOT / "examples" / "sklearn-basic" / "src")
 

@@ -303,6 +303,37 @@ def test_hostile_strings_keep_the_instruction_skeleton(tmp_path: Path, field: st
 
 # --- --model and --from-model ---------------------------------------------------------------
 
+MODEL_CODE = '''\
+import mlflow
+from mlflow.pyfunc import PythonModel
+
+from iris_features import add_ratio_features
+
+
+class PetalRatioModel(PythonModel):
+    """Twice the petal length/width ratio (computed by the example's code path)."""
+
+    def predict(self, context, model_input, params=None):
+        return (add_ratio_features(model_input)["petal_ratio"] * 2).tolist()
+
+
+mlflow.models.set_model(PetalRatioModel())
+'''
+
+
+def save_model(dest: Path, code_dir: Path) -> Path:
+    """A pyfunc model "from code" (nothing pickled, so no version skew), saved by mlflow itself."""
+    script = dest.parent / "model_code.py"
+    script.write_text(MODEL_CODE)
+    prog = (
+        "import sys, mlflow.pyfunc\n"
+        f"sys.path.insert(0, {str(code_dir)!r})\n"
+        f"mlflow.pyfunc.save_model({str(dest)!r}, python_model={str(script)!r}, "
+        "pip_requirements=['pandas'])\n"
+    )
+    subprocess.run([sys.executable, "-c", prog], check=True, capture_output=True, text=True)
+    return dest
+
 
 @pytest.fixture(scope="module")
 def logged_sklearn_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -311,7 +342,6 @@ def logged_sklearn_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import mlflow.pyfunc
 
     from specc.mlflow import log_model_kwargs
-    from tests.test_docker_build import MODEL_CODE
 
     work = tmp_path_factory.mktemp("logged")
     spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")

@@ -22,8 +22,6 @@ import json
 import re
 import secrets
 import shutil
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from specc.backends import RenderOptions, write_rendered
 from specc.backends import docker as backend
 from tests.infra.buildah import Buildah, BuildResult, free_port
 from tests.infra.pypi_index import build_tiny_wheel
+from tests.test_docker import save_model
 
 pytestmark = pytest.mark.slow
 
@@ -67,37 +66,6 @@ def image_config(buildah: Buildah, image: str) -> dict:  # type: ignore[type-arg
 
 
 # --- sklearn-basic: build, import, serve, cache --------------------------------------------
-
-MODEL_CODE = '''\
-import mlflow
-from mlflow.pyfunc import PythonModel
-
-from iris_features import add_ratio_features
-
-
-class PetalRatioModel(PythonModel):
-    """Twice the petal length/width ratio (computed by the example's code path)."""
-
-    def predict(self, context, model_input, params=None):
-        return (add_ratio_features(model_input)["petal_ratio"] * 2).tolist()
-
-
-mlflow.models.set_model(PetalRatioModel())
-'''
-
-
-def save_model(dest: Path, code_dir: Path) -> Path:
-    """A pyfunc model "from code" (nothing pickled, so no version skew), saved by mlflow itself."""
-    script = dest.parent / "model_code.py"
-    script.write_text(MODEL_CODE)
-    prog = (
-        "import sys, mlflow.pyfunc\n"
-        f"sys.path.insert(0, {str(code_dir)!r})\n"
-        f"mlflow.pyfunc.save_model({str(dest)!r}, python_model={str(script)!r}, "
-        "pip_requirements=['pandas'])\n"
-    )
-    subprocess.run([sys.executable, "-c", prog], check=True, capture_output=True, text=True)
-    return dest
 
 
 @pytest.fixture(scope="module")
