@@ -179,12 +179,15 @@ def _collisions(spec: EnvSpec) -> list[Diagnostic]:
     return out
 
 
-def compile_mlflow(spec: EnvSpec, flavor: str | None = None) -> MlflowArgs:
+def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None) -> MlflowArgs:
     """Compile ``spec`` into MLflow arguments (pure; the flavor's defaults are merged at log time).
 
     ``flavor`` names the ``mlflow.<flavor>`` module you log with (default: ``[mlflow] flavor``).
     ``pyfunc`` (or none) ships specc's files as MLflow ``artifacts``; any other flavor takes no
     ``artifacts=`` argument, so they travel in one ``code_paths`` folder instead.
+    ``locked`` (a fresh :class:`specc.lockfile.LockFile`, ``--locked``): every locked package is
+    pinned exactly (``name==version``; MLflow requirements carry no hashes) instead of the
+    spec's requirements, and the constraints are left out (the lock already honours them).
     """
     flavor = flavor or spec.mlflow.flavor
     layout = layout_for_flavor(flavor)
@@ -195,9 +198,14 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None) -> MlflowArgs:
     if py.index_url:
         pip.append(f"--index-url {py.index_url}")
     pip += [f"--extra-index-url {u}" for u in py.extra_index_urls]
-    pip += [r.line for r in py.requirements]
+    if locked is not None:
+        from specc.lockfile import pip_lines
+
+        pip += pip_lines(locked, hashes=False)
+    else:
+        pip += [r.line for r in py.requirements]
     pip += [f"code/{_base(w.path)}" for w in py.wheels]
-    constraints = tuple(c.line for c in py.constraints)
+    constraints = tuple(c.line for c in py.constraints) if locked is None else ()
     if constraints:
         pip.append(f"-c {CONSTRAINTS_FILE}")
 
@@ -342,6 +350,11 @@ def _merge_defaults(spec: EnvSpec, lines: list[str], defaults: list[str]) -> lis
 
     named = {r.name for r in spec.python.requirements}
     named |= {_canonical(_base(w.path).split("-")[0]) for w in spec.python.wheels}
+    for line in lines:  # exact pins already listed (specc compile --locked) win over the defaults
+        try:
+            named.add(_canonical(Requirement(line).name))
+        except InvalidRequirement:
+            continue
     extra = []
     for line in defaults:
         try:

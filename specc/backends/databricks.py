@@ -95,6 +95,7 @@ class Plan:
     libraries: list[dict[str, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     generated: dict[str, bytes] = field(default_factory=dict)
+    locked: Any = None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
 
     @property
     def serverless(self) -> bool:
@@ -166,6 +167,7 @@ def make_plan(spec: EnvSpec, options: RenderOptions) -> Plan:
         task_remote=task_remote,
         python_mode="none",
         diagnostics=diags,
+        locked=options.locked,
     )
     _plan_files(spec, plan)
     _plan_python(spec, plan)
@@ -337,7 +339,8 @@ def _plan_python(spec: EnvSpec, plan: Plan) -> None:
     if plan.serverless:
         plan.python_mode = "serverless"
         if py.requirements:
-            _add_generated(plan, "requirements", "requirements.txt", _requirements_text(spec, with_index=True))
+            text = _requirements_text(spec, with_index=True, plan=plan)
+            _add_generated(plan, "requirements", "requirements.txt", text)
         return
     reasons = python_init_reasons(spec)
     if reasons:
@@ -350,9 +353,10 @@ def _plan_python(spec: EnvSpec, plan: Plan) -> None:
                 + " and ".join(reasons),
                 "set requirements-library = false to silence this",
             )
-        if py.requirements:
-            _add_generated(plan, "requirements", "requirements.txt", _requirements_text(spec, with_index=False))
-        if py.constraints:
+        if py.requirements or (plan.locked is not None and py.wheels):
+            text = _requirements_text(spec, with_index=False, plan=plan, wheels=True)
+            _add_generated(plan, "requirements", "requirements.txt", text)
+        if py.constraints and plan.locked is None:  # the lock already honours them
             _add_generated(plan, "constraints", "constraints.txt", "".join(c.line + "\n" for c in py.constraints))
         return
     wheels = [{"whl": u.remote} for u in plan.uploads.values() if u.kind == "wheel"]
@@ -366,12 +370,15 @@ def _plan_python(spec: EnvSpec, plan: Plan) -> None:
                 f"a requirements library needs Databricks Runtime 15.0 or newer; {rt.key} is older",
                 "set requirements-library = false (one pypi library per requirement) or use DBR >= 15.0",
             )
-        remote = _add_generated(plan, "requirements", "requirements.txt", _requirements_text(spec, with_index=True))
+        text = _requirements_text(spec, with_index=True, plan=plan)
+        remote = _add_generated(plan, "requirements", "requirements.txt", text)
         plan.libraries.append({"requirements": remote})
     else:
         plan.python_mode = "api"
-        for req in py.requirements:
-            lib: dict[str, Any] = {"package": req.line}
+        # --locked: one pypi library per locked package, exact pins (the Libraries API takes no hashes)
+        lines = _locked_lines(plan, hashes=False) if plan.locked is not None else [r.line for r in py.requirements]
+        for line in lines:
+            lib: dict[str, Any] = {"package": line}
             if py.index_url:
                 lib["repo"] = py.index_url
             plan.libraries.append({"pypi": lib})
@@ -393,14 +400,30 @@ def python_init_reasons(spec: EnvSpec) -> list[str]:
     return reasons
 
 
-def _requirements_text(spec: EnvSpec, *, with_index: bool) -> str:
+def _requirements_text(spec: EnvSpec, *, with_index: bool, plan: Plan | None = None, wheels: bool = False) -> str:
     lines = []
     if with_index and spec.python.index_url:
         lines.append(f"--index-url {spec.python.index_url}")
     if with_index:
         lines.extend(f"--extra-index-url {u}" for u in spec.python.extra_index_urls)
-    lines.extend(r.line for r in spec.python.requirements)
+    if plan is not None and plan.locked is not None:
+        # --locked: every locked package with its sha256 hashes (pip then checks every hash);
+        # the spec's wheels too when this same pip run installs them (init script).
+        lines.extend(_locked_lines(plan, hashes=True))
+        if wheels:
+            lines.extend(f"{u.remote} --hash=sha256:{u.sha256}" for u in plan.uploads.values() if u.kind == "wheel")
+    else:
+        lines.extend(r.line for r in spec.python.requirements)
     return "".join(line + "\n" for line in lines)
+
+
+def _locked_lines(plan: Plan, *, hashes: bool) -> list[str]:
+    from specc.lock import DEFAULT_PLATFORM
+    from specc.lockfile import pip_lines
+
+    platforms = plan.locked.python.platforms
+    platform = DEFAULT_PLATFORM if DEFAULT_PLATFORM in platforms or not platforms else platforms[0]
+    return pip_lines(plan.locked, platform=platform, hashes=hashes)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -529,7 +552,10 @@ def render_init_script(spec: EnvSpec, plan: Plan) -> str:
             args += ["-r", plan.uploads["requirements"].remote]
         if "constraints" in plan.uploads:
             args += ["-c", plan.uploads["constraints"].remote]
-        args += plan.remote("wheel")
+        if plan.locked is not None:
+            args.insert(1, "--require-hashes")  # the wheels are hashed lines of the requirements file
+        else:
+            args += plan.remote("wheel")
         env: list[tuple[str, str]] = []
         if py.index_url:
             env.append(("PIP_INDEX_URL", shell_url(py.index_url)))

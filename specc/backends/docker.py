@@ -379,15 +379,79 @@ def _serving_mlflow(spec: EnvSpec) -> str | None:
     return DEFAULT_SERVING_MLFLOW
 
 
+def _locked_platform(spec: EnvSpec) -> str:
+    from specc.lock import normalize_platform
+
+    return normalize_platform(spec.targets.docker.platform or "linux/amd64")
+
+
+def _locked_check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
+    """--locked: the lock must cover the image's platform and everything the image installs (SPC338)."""
+    lock = options.locked
+    if lock is None:
+        return []
+    diags = []
+    plat = _locked_platform(spec)
+    if plat not in lock.python.platforms:  # type: ignore[attr-defined]
+        diags.append(
+            _diag(
+                "SPC338",
+                "error",
+                ("targets", "docker", "platform"),
+                f"model-env.lock has no resolution for the image's platform {plat} "
+                f"(it has {', '.join(lock.python.platforms)})",  # type: ignore[attr-defined]
+                f"run: specc lock --platform {plat}",
+            )
+        )
+    serve = spec.targets.docker.serve or options.model_dir is not None
+    locked_names = {p.name for p in lock.python.packages}  # type: ignore[attr-defined]
+    if serve and _serving_mlflow(spec) and not locked_names & {"mlflow", "mlflow-skinny"}:
+        diags.append(
+            _diag(
+                "SPC338",
+                "error",
+                ("python", "requirements"),
+                "--locked: the model server needs mlflow, which model-env.lock does not pin "
+                "(pip --require-hashes installs nothing without a locked hash)",
+                f'add "{DEFAULT_SERVING_MLFLOW}" to python.requirements and run specc lock',
+            )
+        )
+    return diags
+
+
+def _locked_requirements_txt(spec: EnvSpec, lock: object, wheels: list[str]) -> str:
+    from specc.lockfile import pip_lines
+
+    lines = [
+        f"# Rendered by specc {__version__} from model-env.lock (python dependency hash {spec.hashes.python}):",
+        "# exact pins with sha256 hashes, installed with pip --require-hashes.",
+        "# ${NAME} placeholders are expanded by pip from the build secrets (never stored in a layer).",
+    ]
+    if spec.python.index_url:
+        lines.append(f"--index-url {spec.python.index_url}")
+    lines += [f"--extra-index-url {url}" for url in spec.python.extra_index_urls]
+    lines += pip_lines(lock, platform=_locked_platform(spec), hashes=True)  # type: ignore[arg-type]
+    for ref, name in zip(spec.python.wheels, wheels, strict=True):
+        lines.append(f"{STAGING}/python/wheels/{name} --hash=sha256:{ref.sha256}")
+    return "\n".join(lines) + "\n"
+
+
 def _pip_step(
-    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path]
+    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path], locked: object | None = None
 ) -> tuple[bool, list[SecretMount], list[list[str]]]:
     extra = []
-    if serve and (line := _serving_mlflow(spec)):
+    if serve and (line := _serving_mlflow(spec)) and locked is None:
         extra.append(line)
     wheels = [_file_name(w.path) for w in spec.python.wheels]
     if not (spec.python.requirements or extra or wheels):
         return False, [], []
+    if locked is not None:
+        # Every package, the spec's own wheels included, with its hash: one hash-checked install.
+        files["deps/python/requirements.txt"] = _locked_requirements_txt(spec, locked, wheels).encode("utf-8")
+        args = [["--require-hashes", "--requirement", f"{STAGING}/python/requirements.txt"]]
+        for ref, name in zip(spec.python.wheels, wheels, strict=True):
+            files[f"deps/python/wheels/{name}"] = _source(spec, ref.path)
+        return True, _pip_mounts(spec), args
     files["deps/python/requirements.txt"] = _requirements_txt(spec, extra).encode("utf-8")
     args = [["--requirement", f"{STAGING}/python/requirements.txt"]]
     if spec.python.constraints:
@@ -396,13 +460,17 @@ def _pip_step(
     for ref, name in zip(spec.python.wheels, wheels, strict=True):
         files[f"deps/python/wheels/{name}"] = _source(spec, ref.path)
         args.append([f"{STAGING}/python/wheels/{name}"])
+    return True, _pip_mounts(spec), args
+
+
+def _pip_mounts(spec: EnvSpec) -> list[SecretMount]:
     urls = [u for u in (spec.python.index_url, *spec.python.extra_index_urls) if u]
     urls += [r.url for r in spec.python.requirements if r.url]
     mounts = []
     for name in _secret_env_names(urls):
         secret = spec.secrets.get(name)
         mounts.append(SecretMount(id=secret.docker if secret else name.lower(), env=name))
-    return True, mounts, args
+    return mounts
 
 
 def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | Path]) -> DockerView:
@@ -429,7 +497,7 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
     if java:
         runtime_packages.append("default-jre-headless")
 
-    pip, mounts, pip_args = _pip_step(spec, serve, files)
+    pip, mounts, pip_args = _pip_step(spec, serve, files, options.locked)
 
     if spec.maven.packages:
         settings, ivy = _ivy_files(spec)
@@ -533,6 +601,7 @@ def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
     """Render the build context for ``spec`` (see the module docstring for the layer order)."""
     out = Rendered()
     out.diagnostics.extend(_check(spec, options))
+    out.diagnostics.extend(_locked_check(spec, options))
     if any(d.severity == "error" for d in out.diagnostics):
         return out
     view = build_view(spec, options, out.files)

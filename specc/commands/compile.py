@@ -23,6 +23,7 @@ examples:
   specc compile examples/sklearn-basic -o out      a folder holding model-env.toml
   specc compile --flavor pyfunc --out out          you log with mlflow.pyfunc, whatever [mlflow] says
   specc compile --format json                      print the log_model kwargs (paths relative to --out)
+  specc compile --locked --out build/mlflow        exact pins from model-env.lock (fails if it is stale)
 
 --out DIR receives requirements.txt, constraints.txt (when any), conda.yaml,
 python_env.yaml, specc-environment.json, log_model.json (keyword arguments, paths
@@ -50,6 +51,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         help="the mlflow.<flavor> you log with (default: [mlflow] flavor; none means pyfunc)",
     )
     add_strict_argument(p)
+    p.add_argument(
+        "--locked",
+        action="store_true",
+        help="pin every package exactly from model-env.lock; fail if it is missing or stale",
+    )
     p.add_argument(
         "--format",
         choices=("text", "json"),
@@ -81,7 +87,16 @@ def run(args: argparse.Namespace) -> int:
     spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt="text")
     if spec is None:
         return EXIT_INVALID
-    compiled = compile_mlflow(spec, args.flavor)
+    locked = None
+    if args.locked:
+        from specc.lockfile import LockError, load_fresh_lock
+
+        try:
+            locked = load_fresh_lock(spec)
+        except LockError as exc:
+            print(f"specc compile: --locked: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+    compiled = compile_mlflow(spec, args.flavor, locked=locked)
     diags = apply_strict(list(compiled.diagnostics), args.strict)
     report(diags, result.sources)
     if any(d.severity == "error" for d in diags):

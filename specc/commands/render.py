@@ -24,6 +24,7 @@ examples:
   specc render --target docker examples/sklearn-basic --out /tmp/ctx --model path/to/logged/model
   specc render --target databricks --out build/dbx --cluster-id 0123-456789-abcdef12
   specc render --target docker --from-model models:/churn/3 --out build/docker
+  specc render --target docker --locked --out build/docker   pip --require-hashes from model-env.lock
 
 The output folder is written atomically: it is either the old folder or the
 complete new one, and specc refuses to replace a folder it did not create.
@@ -108,7 +109,20 @@ def run(args: argparse.Namespace) -> int:
                 print(f"specc render: {exc}", file=sys.stderr)
                 return EXIT_INVALID
 
+    locked = None
+    if args.locked:
+        if args.from_model:
+            print("specc render: --locked needs a spec and its model-env.lock, not --from-model", file=sys.stderr)
+            return EXIT_USAGE
+        from specc.lockfile import LockError, load_fresh_lock
+
+        try:
+            locked = load_fresh_lock(spec)
+        except LockError as exc:
+            print(f"specc render: --locked: {exc}", file=sys.stderr)
+            return EXIT_INVALID
     options = RenderOptions(
+        locked=locked,
         strict=args.strict,
         model_dir=model_dir,
         from_model=bool(args.from_model),
