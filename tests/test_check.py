@@ -27,7 +27,8 @@ from tests.helpers import EXAMPLES, run_cli
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("mlflow-check")
     uri = f"sqlite:///{root}/mlflow.db"
-    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
+    # set_experiment exports MLFLOW_EXPERIMENT_ID for child processes: restore it too
+    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
     old = {k: os.environ.get(k) for k in keys}
     os.environ["MLFLOW_TRACKING_URI"] = uri
     mlflow.set_tracking_uri(uri)

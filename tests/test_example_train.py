@@ -15,11 +15,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_sklearn_basic_train_script_logs_a_loadable_model(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
-        "PYTHONPATH": "",
-    }
+    # a user's fresh shell: no MLflow settings but the tracking store we choose
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env |= {"MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}", "PYTHONPATH": ""}
     run = subprocess.run(
         [sys.executable, str(EXAMPLES / "sklearn-basic" / "train.py")],
         cwd=tmp_path,
