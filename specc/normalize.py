@@ -522,26 +522,8 @@ class _Checker:
                 )
                 self._at_req(req, path, "SPC202", f'"{req.line}" is {kind}', hint, severity="warning")
 
-        merged, conflicts = reqs.merge(r for _, r in collected)
-        paths_by_req = {id(r): p for p, r in collected}
-        for c in conflicts:
-            self._at_req(
-                c.second,
-                paths_by_req.get(id(c.second), ("python", "requirements")),
-                "SPC201",
-                f'conflicting requirements for {c.name}: "{c.first.line}" and "{c.second.line}"',
-                f"keep one version of {c.name}",
-            )
-        merged_constraints, cconflicts = reqs.merge(r for _, r in constraint_entries)
-        cpaths = {id(r): p for p, r in constraint_entries}
-        for c in cconflicts:
-            self._at_req(
-                c.second,
-                cpaths.get(id(c.second), ("python", "constraints")),
-                "SPC201",
-                f'conflicting constraints for {c.name}: "{c.first.line}" and "{c.second.line}"',
-                f"keep one constraint for {c.name}",
-            )
+        merged = self._merge(collected, "requirements")
+        merged_constraints = self._merge(constraint_entries, "constraints")
 
         wheels: list[FileRef] = []
         seen_projects: dict[str, tuple[tuple[PathPart, ...], str]] = {}
@@ -600,6 +582,20 @@ class _Checker:
             index_url=index_url,
             extra_index_urls=tuple(extra),  # order matters to pip: kept as written
         )
+
+    def _merge(self, entries: list[tuple[tuple[PathPart, ...], Req]], what: str) -> list[Req]:
+        """De-duplicate requirements or constraints, reporting contradictions where they are."""
+        merged, conflicts = reqs.merge(r for _, r in entries)
+        paths = {id(r): p for p, r in entries}
+        for c in conflicts:
+            self._at_req(
+                c.second,
+                paths.get(id(c.second), ("python", what)),
+                "SPC201",
+                f'conflicting {what} for {c.name}: "{c.first.line}" and "{c.second.line}"',
+                f"keep one version of {c.name}" if what == "requirements" else f"keep one constraint for {c.name}",
+            )
+        return merged
 
     def _req_item(self, path: tuple[PathPart, ...], item: Any) -> Req | None:
         """A requirement in short (PEP 508 string) or table form → Req, reporting problems."""

@@ -72,3 +72,30 @@ def assert_golden(path: Path, actual: str | bytes) -> None:
             )
         )
         raise AssertionError(f"{path} differs (SPECC_UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+@contextlib.contextmanager
+def mlflow_tracking(root: Path, experiment: str) -> Iterator[Path]:
+    """A temporary sqlite tracking store for real MLflow logging, restored afterwards.
+
+    ``set_experiment`` exports MLFLOW_EXPERIMENT_ID for child processes, and specc's uv
+    guard sets MLFLOW_UV_*: all of them are put back as they were.
+    """
+    import mlflow
+
+    uri = f"sqlite:///{root}/mlflow.db"
+    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    mlflow.set_tracking_uri(uri)
+    exp = mlflow.create_experiment(experiment, artifact_location=(root / "artifacts").as_uri())
+    mlflow.set_experiment(experiment_id=exp)
+    try:
+        yield root
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        mlflow.set_tracking_uri(None)

@@ -8,7 +8,6 @@ flavor defaults); every drift case edits a copy of a model folder or of the exam
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -20,27 +19,13 @@ import yaml
 import specc
 from specc.drift import Finding, check_env, check_model, tree_digest
 from specc.mlflow import log_model, log_model_kwargs
-from tests.helpers import EXAMPLES, run_cli
+from tests.helpers import EXAMPLES, mlflow_tracking, run_cli
 
 
 @pytest.fixture(scope="module")
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    root = tmp_path_factory.mktemp("mlflow-check")
-    uri = f"sqlite:///{root}/mlflow.db"
-    # set_experiment exports MLFLOW_EXPERIMENT_ID for child processes: restore it too
-    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
-    old = {k: os.environ.get(k) for k in keys}
-    os.environ["MLFLOW_TRACKING_URI"] = uri
-    mlflow.set_tracking_uri(uri)
-    exp = mlflow.create_experiment("specc-check", artifact_location=(root / "artifacts").as_uri())
-    mlflow.set_experiment(experiment_id=exp)
-    yield root
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    mlflow.set_tracking_uri(None)
+    with mlflow_tracking(tmp_path_factory.mktemp("mlflow-check"), "specc-check") as root:
+        yield root
 
 
 class _Echo(mlflow.pyfunc.PythonModel):

@@ -29,6 +29,7 @@ from specc.mlflow import (
     log_model_kwargs,
 )
 from specc.spec import Runtime
+from tests.helpers import mlflow_tracking
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/model-env.toml"))
@@ -37,22 +38,8 @@ CODE_MODULES = {"sklearn-basic": ["iris_features"], "kitchen-sink": ["churn_util
 
 @pytest.fixture(scope="module")
 def tracking(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    root = tmp_path_factory.mktemp("mlflow")
-    uri = f"sqlite:///{root}/mlflow.db"
-    # set_experiment exports MLFLOW_EXPERIMENT_ID for child processes: restore it too
-    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")
-    old = {k: os.environ.get(k) for k in keys}
-    os.environ["MLFLOW_TRACKING_URI"] = uri
-    mlflow.set_tracking_uri(uri)
-    exp = mlflow.create_experiment("specc-tests", artifact_location=(root / "artifacts").as_uri())
-    mlflow.set_experiment(experiment_id=exp)
-    yield root
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    mlflow.set_tracking_uri(None)
+    with mlflow_tracking(tmp_path_factory.mktemp("mlflow"), "specc-tests") as root:
+        yield root
 
 
 def _probe_model(modules: list[str]) -> Any:
