@@ -15,19 +15,17 @@ files the spec names (existence, confinement, sha256).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from pydantic import ValidationError
 
 from specc import requirements as reqs
 from specc.diagnostics import Collector, Diagnostic, PathPart, Span
+from specc.hashing import compute_hashes
 from specc.load import Document, Source
 from specc.paths import (
     PathProblem,
@@ -48,7 +46,6 @@ from specc.spec import (
     DockerTarget,
     EnvSpec,
     FileRef,
-    Hashes,
     Maven,
     MavenPkg,
     Mlflow,
@@ -63,6 +60,8 @@ from specc.spec import (
     SpecInput,
     Targets,
 )
+from specc.urls import NAME_RE as ENV_NAME_RE
+from specc.urls import PLACEHOLDER_RE, check_url
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 PYTHON_RE = re.compile(r"^3\.(\d{1,2})(\.\d{1,3})?$")
@@ -73,8 +72,6 @@ MAVEN_PART_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 MAVEN_EXCL_PART_RE = re.compile(r"^(\*|[A-Za-z0-9_.*-]+)$")
 R_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$")
 R_VERSION_RE = re.compile(r"^\d+([.-]\d+)+$")
-ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-PLACEHOLDER_RE = re.compile(r"\$\{([^}]*)\}")
 DATABRICKS_SECRET_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}/[A-Za-z0-9_.-]{1,128}$")
 DOCKER_SECRET_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 ARTIFACT_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -97,7 +94,6 @@ SECURITY_MODES = (
     "LEGACY_TABLE_ACL",
     "LEGACY_PASSTHROUGH",
 )
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 # diagnostics about a key (its name), not its value: the caret goes under the key
@@ -236,83 +232,11 @@ class _Checker:
         return FileRef(path=res.rel, sha256=digest), res
 
     def url(self, path: tuple[PathPart, ...], value: str, *, what: str) -> str | None:
-        """Check an index/repository URL: scheme, host, credentials only as ${SECRET}."""
-        if value.strip() != value or any(c.isspace() for c in value):
-            self.err("SPC115", path, f"{what} contains whitespace", "remove spaces and line breaks from the URL")
-            return None
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - raises on a bad port
-        except ValueError as exc:
-            self.err("SPC115", path, f"invalid {what}: {exc}", None)
-            return None
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            if "${" in value and parts.scheme in ("http", "https"):
-                pass  # host built from a placeholder: rare but not our business
-            else:
-                self.err(
-                    "SPC115", path, f"invalid {what} {value!r}", "use an http(s) URL, e.g. https://pypi.org/simple"
-                )
-                return None
-        ok = True
-        # userinfo: only ${NAME} placeholders
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo = netloc.rsplit("@", 1)[0]
-            for piece in userinfo.split(":"):
-                if piece and not re.fullmatch(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+", piece):
-                    self.err(
-                        "SPC401",
-                        path,
-                        f"{what} contains a literal credential",
-                        "declare a secret and reference it: [secrets.PYPI_TOKEN] and "
-                        "https://${PYPI_USER}:${PYPI_TOKEN}@host/simple",
-                    )
-                    ok = False
-                    break
-        for m in re.finditer(r"(?:^|&)([^=&]+)=([^&]*)", parts.query):
-            key, val = m.group(1).lower(), m.group(2)
-            if (
-                re.search(r"token|key|password|passwd|secret|sig|auth", key)
-                and val
-                and not re.fullmatch(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+", val)
-            ):
-                self.err(
-                    "SPC401",
-                    path,
-                    f"{what} carries a literal credential in its query (`{m.group(1)}=`)",
-                    f"declare a secret and reference it: ?{m.group(1)}=${{TOKEN}} with [secrets.TOKEN]",
-                )
-                ok = False
-                break
-        for m in PLACEHOLDER_RE.finditer(value):
-            name = m.group(1)
-            if not ENV_NAME_RE.match(name):
-                self.err(
-                    "SPC114", path, f"invalid secret name `{name}` in ${{...}}", "secret names are [A-Z_][A-Z0-9_]*"
-                )
-                ok = False
-            elif name not in self.secret_names:
-                self.err(
-                    "SPC403",
-                    path,
-                    f"${{{name}}} does not name a declared secret",
-                    f"declare it: [secrets.{name}] with where each target finds it",
-                )
-                ok = False
-        if "${" in value.replace("${", "", value.count("${")) or value.count("${") != len(
-            PLACEHOLDER_RE.findall(value)
-        ):
-            self.err("SPC115", path, f"unterminated ${{...}} placeholder in {what}", "write ${NAME}")
-            ok = False
-        if ok and parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-            self.warn(
-                "SPC406",
-                path,
-                f"{what} uses plain http; packages and credentials travel unencrypted",
-                "use https",
-            )
-        return value if ok else None
+        """Check an index/repository URL; report its problems; return it when usable."""
+        problems = check_url(value, what=what, secret_names=self.secret_names)
+        for p in problems:
+            (self.err if p.severity == "error" else self.warn)(p.code, path, p.message, p.hint)
+        return None if any(p.severity == "error" for p in problems) else value
 
     # pass 2 -----------------------------------------------------------------------------------
     def meaning(self) -> None:
@@ -1148,69 +1072,6 @@ class _Checker:
             targets=Targets(docker=b["docker"], databricks=b["databricks"]),
             hashes=hashes,
         )
-
-
-def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _h(obj: Any) -> str:
-    return "sha256:" + hashlib.sha256(_canonical(obj)).hexdigest()
-
-
-def compute_hashes(
-    runtime: Runtime,
-    python: Python,
-    apt: Apt,
-    maven: Maven,
-    r: R,
-    code: dict[str, str],
-    artifacts: dict[str, str],
-) -> Hashes:
-    """The contract's dependency hashes: one per ecosystem, one over all.
-
-    Only what changes an installed environment goes in: the runtime,
-    requirements, constraints, indexes, file contents of wheels/debs/jars/R
-    sources (by sha256, not by path) and the apt/Maven/R declarations.  Code and
-    artifacts are hashed on their own, so editing model code never makes a
-    lock stale nor rebuilds a dependency layer.
-    """
-    h_runtime = _h(runtime.model_dump(mode="json"))
-    h_python = _h(
-        {
-            "python": runtime.python,
-            "requirements": [q.line for q in python.requirements],
-            "constraints": [q.line for q in python.constraints],
-            "wheels": sorted(w.sha256 for w in python.wheels),
-            "index-url": python.index_url,
-            "extra-index-urls": list(python.extra_index_urls),
-        }
-    )
-    h_apt = _h({"packages": [p.line for p in apt.packages], "debs": sorted(d.sha256 for d in apt.debs)})
-    h_maven = _h(
-        {
-            "repository": maven.repository,
-            "packages": [p.model_dump(mode="json") for p in maven.packages],
-            "jars": sorted(j.sha256 for j in maven.jars),
-        }
-    )
-    h_r = _h(
-        {
-            "repository": r.repository,
-            "packages": [p.model_dump(mode="json") for p in r.packages],
-            "sources": sorted(s.sha256 for s in r.sources),
-        }
-    )
-    return Hashes(
-        dependencies=_h({"runtime": h_runtime, "python": h_python, "apt": h_apt, "maven": h_maven, "r": h_r}),
-        runtime=h_runtime,
-        python=h_python,
-        apt=h_apt,
-        maven=h_maven,
-        r=h_r,
-        code=_h(code),
-        artifacts=_h(artifacts),
-    )
 
 
 # --- small helpers -----------------------------------------------------------------------------
