@@ -36,9 +36,11 @@ lint: install-dev
 	$(BIN)/ruff check specc tests bench scripts
 	$(BIN)/ruff format --check specc tests bench scripts
 
-bench: install-dev
+bench: install-dev system-deps
 	$(BIN)/python bench/log_model.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/lock.py
+	$(BIN)/python bench/check.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
