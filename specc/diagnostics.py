@@ -56,6 +56,26 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where one normalized value came from.
+
+    ``path`` is the TOML path of the entry in the spec that produced it
+    (``("python", "requirements-files", 0)`` for every line of that file);
+    ``file``/``span`` locate it in a requirements file when it came from one
+    (``file`` relative to the spec's folder, as shown in diagnostics).
+    """
+
+    path: TomlPath
+    file: str | None = None
+    span: Span | None = None
+
+
+# normalized path in EnvSpec (kebab-case keys, 0-based indexes: ``("python", "requirements", 3)``)
+# → where that value came from
+Origins = dict[TomlPath, Origin]
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One problem, with everything a user needs to fix it."""
 

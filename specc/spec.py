@@ -628,6 +628,9 @@ class EnvSpec(_Norm):
     # form (the same spec in another checkout normalizes to the same bytes).
     _base_dir: str | None = PrivateAttr(default=None)
     _spec_path: str | None = PrivateAttr(default=None)
+    # normalized path → where it came from (see specc.diagnostics.Origins); empty for a
+    # spec rebuilt from a logged model
+    _origins: dict[Any, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def base_dir(self) -> str | None:
@@ -637,6 +640,11 @@ class EnvSpec(_Norm):
     @property
     def spec_path(self) -> str | None:
         return self._spec_path
+
+    @property
+    def origins(self) -> dict[Any, Any]:
+        """Normalized path (``("python", "requirements", 3)``) → :class:`specc.diagnostics.Origin`."""
+        return self._origins
 
     def to_dict(self, *, with_hashes: bool = True) -> dict[str, Any]:
         """The normalized form as plain data (kebab-case keys, as in the TOML)."""
