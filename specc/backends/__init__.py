@@ -17,9 +17,14 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from specc.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from specc.spec import EnvSpec
 
 BACKENDS: dict[str, str] = {
     "docker": "specc.backends.docker",
@@ -85,3 +90,56 @@ def write_rendered(rendered: Rendered, dest: Path) -> None:
         mode = rendered.modes.get(rel)
         if mode is not None:
             target.chmod(mode)
+
+
+# --- capabilities: what each target cannot express, consulted by `specc validate` and `render` ----
+
+
+def implied_targets(spec: EnvSpec) -> tuple[str, ...]:
+    """The targets a spec declares or implies (``runtime.databricks`` implies Databricks).
+
+    Placeholder of the contract: the typed registry replaces this.
+    """
+    out = ["mlflow"]
+    if spec.runtime.databricks is not None:
+        out.append("databricks")
+    return tuple(out)
+
+
+def check_capabilities(spec: EnvSpec, targets: Iterable[str]) -> list[Diagnostic]:
+    """What ``targets`` cannot express in ``spec``, as diagnostics on normalized paths.
+
+    Diagnostics carry the EnvSpec path (kebab-case keys) and no file/span; the
+    validation pipeline locates them through ``spec.origins``.  Placeholder of
+    the contract: each target's capability table replaces this body.
+    """
+    out: list[Diagnostic] = []
+    if "databricks" not in targets or spec.runtime.databricks is None:
+        return out
+    from specc import runtimes
+
+    info = runtimes.get_runtime(spec.runtime.databricks)
+    if info is None or not info.serverless:
+        return out
+    if spec.apt.packages or spec.apt.debs:
+        out.append(
+            Diagnostic(
+                "SPC301",
+                "error",
+                f"{info.key} is serverless, which runs no init scripts, so apt packages cannot be installed",
+                ("apt",),
+                'use a classic runtime (e.g. "15.4-ml") or drop the apt packages',
+            )
+        )
+    py = spec.python
+    if any("${" in u for u in (py.index_url or "", *py.extra_index_urls)):
+        out.append(
+            Diagnostic(
+                "SPC301",
+                "error",
+                f"{info.key} is serverless, which runs no init scripts, so authenticated indexes cannot be used",
+                ("python", "extra-index-urls") if py.extra_index_urls else ("python", "index-url"),
+                "configure the workspace's default package repository instead, or use a classic runtime",
+            )
+        )
+    return out
