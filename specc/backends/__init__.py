@@ -15,9 +15,9 @@ copy.  Targets compose by each taking the whole spec, never by inheritance.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
