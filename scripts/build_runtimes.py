@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Regenerate ``targets/databricks/runtimes/*.json`` from the saved runtime package lists.
 
-The source folder holds one pip-style list per Databricks ``spark_version`` key
-(``15.4.x-cpu-ml-scala2.12.txt``, ``serverless-v3.txt``, ...) plus ``INDEX.tsv``, which
-records each list's provenance (repository, path and commit), its Python version and the
-human-readable runtime name (``Databricks Runtime 15.4 LTS ML (includes Apache Spark
-3.5.0, Scala 2.12)``).  The ``dcs/`` subfolder holds Databricks Container Services
-reference lists, used only to cross-check the primary lists by hand; it is skipped here.
+The source folder (by default ``scripts/databricks-runtimes/``, vendored in this repository;
+``PROVENANCE.md`` there says where each list came from) holds one pip-style list per
+Databricks ``spark_version`` key (``15.4.x-cpu-ml-scala2.12.txt``, ``serverless-v3.txt``,
+...) plus ``INDEX.tsv``, which records each list's provenance (repository, path and commit),
+its Python version and the human-readable runtime name (``Databricks Runtime 15.4 LTS ML
+(includes Apache Spark 3.5.0, Scala 2.12)``).  ``INDEX.tsv`` rows naming a file in a
+subfolder (``dcs/...``: Databricks Container Services reference lists, used only to
+cross-check the primary lists by hand) are skipped, so a fuller capture can be passed as
+``--source`` too.  A list that ``INDEX.tsv`` does not name is an error, not silently ignored.
 
 Usage (from the repository root)::
 
-    python scripts/build_runtimes.py                       # default --source ../shared/...
+    python scripts/build_runtimes.py                       # --source scripts/databricks-runtimes
     python scripts/build_runtimes.py --source DIR --out DIR
 
 The output is deterministic (sorted keys, indent 2, trailing newline) so that
@@ -31,7 +34,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data" / "databricks-runtimes"
+DEFAULT_SOURCE = REPO_ROOT / "scripts" / "databricks-runtimes"
 DEFAULT_OUT = REPO_ROOT / "targets" / "databricks" / "runtimes"
 
 # Ubuntu release per runtime, from the base images of the databricks/containers
@@ -46,9 +49,7 @@ UBUNTU_BY_VERSION: dict[str, str] = {
 }
 UBUNTU_BY_SERVERLESS: dict[str, str] = {"2": "22.04", "3": "24.04", "4": "24.04"}
 
-_DBR_KEY = re.compile(
-    r"^(?P<version>\d+\.\d+)\.x-(?:(?P<hw>cpu|gpu)-ml-)?scala(?P<scala>\d+\.\d+)$"
-)
+_DBR_KEY = re.compile(r"^(?P<version>\d+\.\d+)\.x-(?:(?P<hw>cpu|gpu)-ml-)?scala(?P<scala>\d+\.\d+)$")
 _SERVERLESS_KEY = re.compile(r"^serverless-v(?P<version>\d+)$")
 _SPARK = re.compile(r"Apache Spark (\d+\.\d+\.\d+)")
 
@@ -109,6 +110,10 @@ def build(source: Path) -> dict[str, str]:
         raise FileNotFoundError(f"{index_path} not found (is --source the runtimes folder?)")
     with index_path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
+    # A list nobody indexed would silently never become a manifest: refuse it instead.
+    unlisted = sorted({p.name for p in source.glob("*.txt")} - {row["file"] for row in rows})
+    if unlisted:
+        raise ValueError(f"{index_path.name} does not list {', '.join(unlisted)}")
 
     manifests: list[dict[str, Any]] = []
     for row in rows:

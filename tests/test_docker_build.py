@@ -1,8 +1,8 @@
 """Real builds of rendered Docker contexts with buildah (no Docker engine, no registry here).
 
 Every image is built once per session on the local Debian bookworm base
-(``--pull=never --build-arg BASE=<local base>``), as ``/work/shared/recipes/container-builds.md``
-explains.  What is proven, image by image:
+(``--pull=never --build-arg BASE=<local base>``; ``tests/infra/README.md`` has how and why).
+What is proven, image by image:
 
 * sklearn-basic (+ a logged pyfunc model, serve = true): sklearn and the code path import; the
   server answers ``/invocations`` on 127.0.0.1 with the right prediction; after a code-only

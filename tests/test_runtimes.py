@@ -20,34 +20,77 @@ from specc.runtimes import (
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "build_runtimes.py"
 COMMITTED = REPO / "targets" / "databricks" / "runtimes"
-# The saved runtime lists live next to the repository (CI checks out ../shared too).
-SOURCE = REPO.parent / "shared" / "data" / "databricks-runtimes"
+# The runtime package lists the manifests are built from, vendored (see PROVENANCE.md there).
+SOURCE = REPO / "scripts" / "databricks-runtimes"
 
 
-def _generate(out: Path) -> dict[str, bytes]:
-    if not (SOURCE / "INDEX.tsv").is_file():
-        pytest.fail(
-            f"runtime source lists not found at {SOURCE}; check out the shared data next to "
-            "the repository (../shared/data/databricks-runtimes) to verify the manifests"
-        )
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(out)],
-        check=True,
+def _generate(out: Path, source: Path = SOURCE) -> subprocess.CompletedProcess[str]:
+    """Run the real script (its own argument parsing and exit code) into ``out``."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--source", str(source), "--out", str(out)],
         capture_output=True,
+        text=True,
     )
+
+
+def _manifests(out: Path, source: Path = SOURCE) -> dict[str, bytes]:
+    proc = _generate(out, source)
+    assert proc.returncode == 0, proc.stderr
     return {p.name: p.read_bytes() for p in sorted(out.glob("*.json"))}
 
 
 def test_generator_is_deterministic_and_manifests_are_fresh(tmp_path: Path) -> None:
-    first = _generate(tmp_path / "a")
-    second = _generate(tmp_path / "b")
+    first = _manifests(tmp_path / "a")
+    second = _manifests(tmp_path / "b")
     assert first == second
     committed = {p.name: p.read_bytes() for p in sorted(COMMITTED.glob("*.json"))}
     assert sorted(committed) == sorted(first), "regenerate: python scripts/build_runtimes.py"
     stale = [name for name in first if first[name] != committed[name]]
     assert not stale, f"stale manifests {stale}; regenerate: python scripts/build_runtimes.py"
-    # dcs/ is a cross-check source, never a manifest.
-    assert not any("LTS-standard-python" in name for name in first)
+
+
+def test_default_source_is_the_vendored_copy(tmp_path: Path) -> None:
+    # No --source: a clone with nothing beside it must still rebuild the manifests.
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(tmp_path.glob("*.json"))) == len(list(SOURCE.glob("*.txt"))) + 1  # + index.json
+
+
+def _small_source(tmp_path: Path) -> Path:
+    """A two-row source: one serverless list and a dcs/ cross-check row (file absent, as vendored)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    index = (SOURCE / "INDEX.tsv").read_text(encoding="utf-8").splitlines()
+    (row,) = [line for line in index if line.startswith("serverless-v3.txt\t")]
+    dcs = "\t".join(["dcs/17.3-LTS-standard-python.txt", "DBR release-17.3-LTS", "3.12", "229", "x", "", "", ""])
+    (src / "INDEX.tsv").write_text("\n".join([index[0], row, dcs]) + "\n", encoding="utf-8")
+    (src / "serverless-v3.txt").write_bytes((SOURCE / "serverless-v3.txt").read_bytes())
+    return src
+
+
+def test_cross_check_rows_are_skipped(tmp_path: Path) -> None:
+    built = _manifests(tmp_path / "out", _small_source(tmp_path))
+    assert sorted(built) == ["index.json", "serverless-v3.json"]
+    assert built["serverless-v3.json"] == (COMMITTED / "serverless-v3.json").read_bytes()
+
+
+def test_a_list_missing_from_the_index_is_an_error(tmp_path: Path) -> None:
+    src = _small_source(tmp_path)
+    (src / "serverless-v9.txt").write_text("numpy==2.0.0\n", encoding="utf-8")
+    proc = _generate(tmp_path / "out", src)
+    assert proc.returncode == 1
+    assert "INDEX.tsv does not list serverless-v9.txt" in proc.stderr
+    assert not (tmp_path / "out").exists()  # nothing written on error
+
+
+def test_vendored_source_is_self_contained() -> None:
+    # Every INDEX.tsv row names a list that is here, and the provenance note travels with them.
+    index = (SOURCE / "INDEX.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    named = {line.split("\t", 1)[0] for line in index}
+    assert named == {p.name for p in SOURCE.glob("*.txt")}
+    assert (SOURCE / "PROVENANCE.md").is_file()
 
 
 def test_manifest_format() -> None:

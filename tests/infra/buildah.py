@@ -1,7 +1,7 @@
 """Real image builds with buildah on private storage, for the Docker target's tests.
 
-Why buildah: there is no Docker engine and no registry on these machines (see
-``/work/shared/recipes/container-builds.md``). buildah 1.28 with chroot isolation and overlay
+Why buildah: the test machines have no Docker engine and reach no image registry, so images
+are built from a local debootstrap base with ``--pull=never``. buildah 1.28 with chroot isolation and overlay
 storage builds for real, supports ``RUN --mount=type=secret|cache`` and uses the host network, so
 a rendered Dockerfile can be built exactly as a user would build it.
 
