@@ -35,6 +35,7 @@ test: install-dev system-deps
 lint: install-dev
 	$(BIN)/ruff check specc tests bench scripts
 	$(BIN)/ruff format --check specc tests bench scripts
+	$(BIN)/mypy specc
 
 bench: install-dev system-deps
 	$(BIN)/python bench/log_model.py

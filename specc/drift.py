@@ -22,7 +22,6 @@ Only ``MLmodel`` and small text files are read, and MLflow is imported only when
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from specc.filetree import tree_paths
+from specc.hashing import sha256_file
 from specc.spec import EnvSpec, Req
 
 __all__ = ["CheckError", "Finding", "check_env", "check_model", "tree_digest"]
@@ -45,7 +46,6 @@ Severity = Literal["error", "warning"]
 
 # MLflow adds these itself; never drift.
 _MLFLOW_OWN = frozenset({"mlflow", "mlflow-skinny"})
-_IGNORED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 _ARTIFACT_SECTIONS = ("model", "runtime", "apt", "maven", "r", "env", "secrets", "targets")
 
 
@@ -81,27 +81,15 @@ def _canon(name: str) -> str:
     return str(canonicalize_name(name))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def tree_digest(path: Path) -> dict[str, str]:
-    """Relative POSIX path → sha256 for every file under ``path`` (a file maps ``""``); caches ignored."""
+    """Relative POSIX path → sha256 for every file under ``path`` that counts (a file maps ``""``).
+
+    Files the file-tree policy leaves out (:mod:`specc.filetree`: VCS folders, caches,
+    ``.DS_Store``...) are on neither side, so they are never drift.
+    """
     if path.is_file():
-        return {"": _sha256(path)}
-    out: dict[str, str] = {}
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_DIRS)
-        for f in sorted(files):
-            if f.endswith((".pyc", ".pyo")):
-                continue
-            full = Path(root) / f
-            out[full.relative_to(path).as_posix()] = _sha256(full)
-    return out
+        return {"": sha256_file(path)}
+    return {rel: sha256_file(full) for rel, full in tree_paths(path)}
 
 
 def _read_yaml(path: Path) -> Any:

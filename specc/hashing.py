@@ -1,18 +1,56 @@
-"""The contract's dependency hashes ("Hashes and provenance").
+"""sha256, the one helper module: of bytes and text, of a file, of a file tree, and the contract's hashes.
 
-One hash per ecosystem (runtime, python, apt, maven, r) plus one over all of
-them, and separate hashes of code and artifact contents.  Every hash is
-``sha256:<hex>`` over a canonical JSON encoding, so it does not depend on where
-the repository is checked out, nor on the order of set-like entries.
+Every sha256 specc computes goes through :func:`sha256_bytes` or :func:`sha256_file` (hex
+digests); :func:`sha256_tree` hashes a code or artifact folder under the file-tree policy
+(:mod:`specc.filetree`).
+
+The contract's dependency hashes ("Hashes and provenance"): one hash per ecosystem
+(runtime, python, apt, maven, r) plus one over all of them, and separate hashes of code
+and artifact contents.  Every hash is ``sha256:<hex>`` over a canonical JSON encoding, so
+it does not depend on where the repository is checked out, nor on the order of set-like
+entries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from specc.spec import Apt, Hashes, Maven, Python, R, Runtime
+from specc.filetree import Exclude, tree_paths
+
+if TYPE_CHECKING:
+    from specc.spec import Apt, Hashes, Maven, Python, R, Runtime
+
+_CHUNK = 1 << 20
+
+
+def sha256_bytes(data: bytes | str) -> str:
+    """Hex sha256 of ``data``; text is hashed as its UTF-8 bytes."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of the file's bytes, read in 1 MiB chunks.  ``OSError`` when unreadable."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_tree(path: Path, *, exclude: Exclude = None) -> str:
+    """Hex content hash of a file or folder: names and bytes, not timestamps nor ignored files.
+
+    Over the sorted ``(relative POSIX path, file sha256)`` pairs of :func:`specc.filetree.tree_paths`
+    (a file hashes as one entry under its own name), each as ``path NUL hex LF``.
+    """
+    h = hashlib.sha256()
+    for rel, full in tree_paths(path, exclude=exclude):
+        h.update(rel.encode("utf-8") + b"\0" + sha256_file(full).encode() + b"\n")
+    return h.hexdigest()
 
 
 def _canonical(obj: Any) -> bytes:
@@ -20,7 +58,7 @@ def _canonical(obj: Any) -> bytes:
 
 
 def _h(obj: Any) -> str:
-    return "sha256:" + hashlib.sha256(_canonical(obj)).hexdigest()
+    return "sha256:" + sha256_bytes(_canonical(obj))
 
 
 def compute_hashes(
@@ -40,6 +78,8 @@ def compute_hashes(
     artifacts are hashed on their own, so editing model code never makes a
     lock stale nor rebuilds a dependency layer.
     """
+    from specc.spec import Hashes
+
     h_runtime = _h(runtime.model_dump(mode="json"))
     h_python = _h(
         {

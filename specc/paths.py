@@ -8,20 +8,21 @@ must stay inside the spec's repository (the nearest ancestor folder holding
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-Kind = Literal["file", "dir", "any"]
+# Moved: which files count is specc.filetree's, hashing is specc.hashing's.  Re-exported only
+# for callers on other branches (normalize.py, backends/__init__.py write_rendered) until they
+# import from there; remove these imports once nothing imports them from here.
+from specc.filetree import IGNORED_NAMES as IGNORED_NAMES
+from specc.filetree import IGNORED_SUFFIXES as IGNORED_SUFFIXES
+from specc.hashing import sha256_file as sha256_file
+from specc.hashing import sha256_tree as sha256_tree
 
-# MLflow's code_paths copy ignores __pycache__; so do the code hash and the
-# Docker build context, so a stray .pyc never changes a hash.
-IGNORED_NAMES = frozenset({"__pycache__", ".DS_Store"})
-IGNORED_SUFFIXES = (".pyc", ".pyo")
+Kind = Literal["file", "dir", "any"]
 
 
 def repository_root(spec_dir: Path) -> Path:
@@ -110,35 +111,3 @@ def _display_root(root: Path, spec_dir: Path) -> str:
     if root == spec_dir:
         return "the spec's folder (it is in no git repository)"
     return "the repository"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def walk_files(path: Path) -> Iterator[tuple[str, Path]]:
-    """(relative POSIX name, absolute path) of every file under ``path``, sorted."""
-    if path.is_file():
-        yield path.name, path
-        return
-    entries: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_NAMES)
-        for name in filenames:
-            if name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
-                continue
-            full = Path(dirpath) / name
-            entries.append((full.relative_to(path).as_posix(), full))
-    yield from sorted(entries)
-
-
-def sha256_tree(path: Path) -> str:
-    """A content hash of a file or folder (names and bytes, not timestamps)."""
-    h = hashlib.sha256()
-    for rel, full in walk_files(path):
-        h.update(rel.encode("utf-8") + b"\0" + sha256_file(full).encode() + b"\n")
-    return h.hexdigest()

@@ -32,7 +32,8 @@ def _spec_schema() -> dict[str, Any]:
     schema["description"] = (
         "model-env.toml, format version 1: one checked-in file describing a model's whole run-time environment (specc)."
     )
-    return _tidy(schema)
+    tidy: dict[str, Any] = _tidy(schema)
+    return tidy
 
 
 def _tidy(node: Any) -> Any:

@@ -1,11 +1,12 @@
-"""specc.paths: confinement to the repository, symlinks, hashing."""
+"""specc.paths: confinement to the repository, symlinks; the tree hash of a spec path (specc.hashing)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from specc.paths import PathProblem, Resolved, repository_root, resolve_path, sha256_tree
+from specc.hashing import sha256_tree
+from specc.paths import PathProblem, Resolved, repository_root, resolve_path
 
 
 def test_repository_root_is_nearest_git_ancestor(tmp_path: Path) -> None:

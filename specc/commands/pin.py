@@ -27,7 +27,7 @@ exit codes: 0 ok, 1 not installed / out of range / invalid spec, 2 usage error.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "pin",
         help=HELP,

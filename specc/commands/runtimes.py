@@ -21,7 +21,7 @@ short form ("15.4-ml", "15.4 LTS ML", "15.4") or a serverless environment
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "runtimes",
         help=HELP,
