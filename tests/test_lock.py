@@ -76,7 +76,7 @@ def test_lock_round_trips_and_is_stable(tmp_path: Path) -> None:
         "com.johnsnowlabs.nlp:spark-nlp_2.12:5.3.3",
         "org.xerial:sqlite-jdbc:3.45.1.0",
     ]
-    assert again.maven.packages[1].exclusions == ["org.slf4j:slf4j-api"]
+    assert again.maven.packages[1].exclusions == ("org.slf4j:slf4j-api",)
     assert again.r.snapshot == "2024-06-03"
     assert {(p.name, p.version) for p in again.r.packages} == {("forecast", None), ("prophet", "1.1.5")}
     assert ("graphviz", "2.42.2-7") in {(p.name, p.version) for p in again.apt.packages}
