@@ -93,7 +93,7 @@ def test_every_normalized_field_is_described() -> None:
         for name, field in model.model_fields.items():  # type: ignore[attr-defined]
             if not field.description:
                 missing.append(f"{model.__name__}.{name}")
-            for arg in getattr(field.annotation, "__args__", ()) + (field.annotation,):
+            for arg in (*getattr(field.annotation, "__args__", ()), field.annotation):
                 if isinstance(arg, type) and hasattr(arg, "model_fields") and arg.__module__ == "specc.spec":
                     walk(arg)
 
