@@ -127,11 +127,11 @@ class SpeccEnvironment(EnvSpec):
     model_config = ConfigDict(title="specc-environment.json")
 
     artifact_version: Literal[1] = Field(description="Format version of this file; 1.")
-    python: ShippedPython = Field(default=ShippedPython(), description=_described("python"))
-    code: ShippedCode = Field(default=ShippedCode(), description=_described("code"))
-    apt: ShippedApt = Field(default=ShippedApt(), description=_described("apt"))
-    maven: ShippedMaven = Field(default=ShippedMaven(), description=_described("maven"))
-    r: ShippedR = Field(default=ShippedR(), description=_described("r"))
+    python: ShippedPython = Field(default_factory=ShippedPython, description=_described("python"))
+    code: ShippedCode = Field(default_factory=ShippedCode, description=_described("code"))
+    apt: ShippedApt = Field(default_factory=ShippedApt, description=_described("apt"))
+    maven: ShippedMaven = Field(default_factory=ShippedMaven, description=_described("maven"))
+    r: ShippedR = Field(default_factory=ShippedR, description=_described("r"))
     artifacts: dict[str, ShippedPath] = Field(  # type: ignore[assignment]
         default_factory=dict, description=_described("artifacts")
     )

@@ -441,7 +441,8 @@ class SpecInput(_Input):
 # dependency sections of model-env.lock (specc.lockfile): their descriptions land in those
 # JSON Schemas.  Parsed views (a Maven coordinate's parts, a wheel's project and version, the
 # Python minor) are computed properties, never serialized fields: the normalized JSON and
-# every hash stay exactly what they are.
+# every hash stay exactly what they are.  Section defaults are factories, so importing this
+# module builds no instance (and no model's validator) before a command needs one.
 
 
 class _Norm(BaseModel):
@@ -873,14 +874,14 @@ class DatabricksTarget(_Norm):
     requirements_library: bool = Field(
         default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."
     )
-    cluster: Cluster = Field(default=Cluster(), description="The job cluster.")
+    cluster: Cluster = Field(default_factory=Cluster, description="The job cluster.")
 
 
 class Targets(_Norm):
     """Per-target options, every default filled in (present even when the spec has no [targets])."""
 
-    docker: DockerTarget = Field(default=DockerTarget(), description="Docker target options.")
-    databricks: DatabricksTarget = Field(default=DatabricksTarget(), description="Databricks target options.")
+    docker: DockerTarget = Field(default_factory=DockerTarget, description="Docker target options.")
+    databricks: DatabricksTarget = Field(default_factory=DatabricksTarget, description="Databricks target options.")
 
 
 class DependencyHashes(_Norm):
@@ -923,11 +924,11 @@ class EnvSpec(_Norm):
     spec_version: int = Field(default=1, description="Format version of the model-env.toml; 1.")
     model: Model = Field(description="What the model is called.")
     runtime: Runtime = Field(description="Python, Databricks Runtime, CUDA.")
-    python: Python = Field(default=Python(), description="Python dependencies.")
-    code: Code = Field(default=Code(), description="Local code shipped with the model.")
-    apt: Apt = Field(default=Apt(), description="OS packages.")
-    maven: Maven = Field(default=Maven(), description="JVM dependencies.")
-    r: R = Field(default=R(), description="R dependencies.")
+    python: Python = Field(default_factory=Python, description="Python dependencies.")
+    code: Code = Field(default_factory=Code, description="Local code shipped with the model.")
+    apt: Apt = Field(default_factory=Apt, description="OS packages.")
+    maven: Maven = Field(default_factory=Maven, description="JVM dependencies.")
+    r: R = Field(default_factory=R, description="R dependencies.")
     env: dict[str, str] = Field(
         default_factory=dict, description="Plain environment variables and their values, sorted by name."
     )
@@ -937,8 +938,8 @@ class EnvSpec(_Norm):
     artifacts: dict[str, PathRef] = Field(
         default_factory=dict, description="Extra files logged with the model (MLflow artifacts), by key, sorted."
     )
-    mlflow: Mlflow = Field(default=Mlflow(), description="How log_model's arguments are compiled.")
-    targets: Targets = Field(default=Targets(), description="Per-target options.")
+    mlflow: Mlflow = Field(default_factory=Mlflow, description="How log_model's arguments are compiled.")
+    targets: Targets = Field(default_factory=Targets, description="Per-target options.")
     hashes: Hashes = Field(description="Dependency, code and artifact hashes.")
 
     # Where relative paths point: the spec's folder.  Not part of the normalized
