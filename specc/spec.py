@@ -701,7 +701,10 @@ class Model(_Norm):
     """What the model is called."""
 
     name: str = Field(
-        description="[a-z0-9][a-z0-9._-]*: the spec's model.name, else its folder's name lower-cased.",
+        description=(
+            "[a-z0-9][a-z0-9._-]*: the spec's model.name, else its folder's name lower-cased with every "
+            'other run of characters as "-" ("model" if nothing is left).'
+        ),
         examples=["churn-classifier"],
     )
 
