@@ -31,13 +31,15 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
-from specc.spec import EnvSpec
+from specc.mlmodel import MLmodel, MLmodelError, mlmodel_from_data, read_mlmodel
+from specc.spec import Apt, Code, EnvSpec, FileRef, Maven, PathRef, Python, R, WheelRef
 
 ARTIFACT_FILE = "specc-environment.json"
 ARTIFACT_KEY = "specc_environment"  # MLflow artifacts key of the JSON (pyfunc layout)
@@ -57,218 +59,82 @@ def layout_for_flavor(flavor: str | None) -> Layout:
 
 
 # --- the published model ---------------------------------------------------------------------
+#
+# The artifact is the normalized spec (specc.spec.EnvSpec, whose field descriptions are the
+# schema's) plus one fact per shipped file or folder: where it is inside the model.  Only the
+# sections that hold shipped things are extended here; every other model is the spec's own.
+
+_IN_MODEL = "Where it is inside the logged model, relative to the model's root (POSIX)."
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+class ShippedFile(FileRef):
+    """A local file the model carries (.deb, jar, R source package)."""
+
+    in_model_path: str = Field(description=_IN_MODEL, examples=["artifacts/specc-private-packages/lib/x.deb"])
 
 
-class _Art(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
+class ShippedWheel(WheelRef):
+    """A local wheel the model carries (MLflow code_paths)."""
+
+    in_model_path: str = Field(description=_IN_MODEL, examples=["code/featurizer-0.3.0-py3-none-any.whl"])
 
 
-class ShippedFile(_Art):
-    """A local file the model carries (wheel, .deb, jar, R source package)."""
-
-    path: str = Field(description="Path in the spec's repository, relative to the spec's folder (POSIX).")
-    sha256: str = Field(description="sha256 of the file's bytes (64 hex digits).")
-    in_model_path: str = Field(description="Where the file is inside the logged model, relative to its root (POSIX).")
-
-
-class ShippedPath(_Art):
+class ShippedPath(PathRef):
     """A local file or folder the model carries (code, artifacts)."""
 
-    path: str = Field(description="Path in the spec's repository, relative to the spec's folder (POSIX).")
-    in_model_path: str = Field(description="Where it is inside the logged model, relative to its root (POSIX).")
+    in_model_path: str = Field(description=_IN_MODEL, examples=["code/churn_utils"])
 
 
-class FileRecord(_Art):
-    """A file that was read at validation time and merged (not shipped)."""
-
-    path: str = Field(description="Path relative to the spec's folder (POSIX).")
-    sha256: str = Field(description="sha256 of the file's bytes when the model was logged.")
-
-
-class Requirement(_Art):
-    """A canonical Python requirement (PEP 508, split into parts)."""
-
-    name: str = Field(description="Canonical distribution name (PEP 503).")
-    extras: list[str] = Field(default_factory=list, description="Extras, sorted.")
-    specifier: str = Field(default="", description='PEP 440 specifier set, e.g. "==1.5.2"; empty for none.')
-    markers: str | None = Field(default=None, description="PEP 508 environment marker.")
-    url: str | None = Field(default=None, description="Direct reference (name @ url).")
-
-
-class ModelSection(_Art):
-    """What the model is called."""
-
-    name: str = Field(description="Model name from the spec.")
-
-
-class RuntimeSection(_Art):
-    """Where the model runs."""
-
-    python: str = Field(description='Python version, "3.11" or "3.11.9".')
-    databricks: str | None = Field(default=None, description="Databricks Runtime spark_version key, if any.")
-    cuda: str | None = Field(default=None, description="CUDA version, major.minor, if any.")
-
-
-class PythonSection(_Art):
+class ShippedPython(Python):
     """Python dependencies (MLflow's own files hold the same requirements in pip form)."""
 
-    requirements: list[Requirement] = Field(default_factory=list, description="Requirements, canonical and sorted.")
-    requirements_files: list[FileRecord] = Field(
-        default_factory=list, description="requirements files merged into `requirements` (records only)."
-    )
-    constraints: list[Requirement] = Field(default_factory=list, description="pip constraints.")
-    wheels: list[ShippedFile] = Field(default_factory=list, description="Local wheels, shipped under code/.")
-    index_url: str | None = Field(default=None, description="Primary index; ${NAME} placeholders, never values.")
-    extra_index_urls: list[str] = Field(
-        default_factory=list, description="Extra indexes; ${NAME} placeholders, never values."
-    )
+    wheels: tuple[ShippedWheel, ...] = Field(default=(), description="Local wheels, shipped under code/.")
 
 
-class CodeSection(_Art):
+class ShippedCode(Code):
     """Local code shipped with the model (MLflow code_paths)."""
 
-    paths: list[ShippedPath] = Field(default_factory=list, description="Files and folders, under code/.")
+    paths: tuple[ShippedPath, ...] = Field(default=(), description="Files and folders, under code/.")
 
 
-class AptPackage(_Art):
-    """A Debian/Ubuntu package."""
-
-    name: str = Field(description="Package name.")
-    version: str | None = Field(default=None, description="Exact Debian version, if pinned.")
-
-
-class AptSection(_Art):
+class ShippedApt(Apt):
     """OS packages."""
 
-    packages: list[AptPackage] = Field(default_factory=list, description="Packages from the distribution.")
-    debs: list[ShippedFile] = Field(default_factory=list, description="Private .deb files shipped in the model.")
+    debs: tuple[ShippedFile, ...] = Field(default=(), description="Private .deb files shipped in the model.")
 
 
-class MavenPackage(_Art):
-    """A Maven artifact."""
-
-    coordinates: str = Field(description="group:artifact[:packaging[:classifier]]:version.")
-    exclusions: list[str] = Field(default_factory=list, description="Excluded transitive deps, group:artifact.")
-    repository: str | None = Field(default=None, description="Repository for this artifact only.")
-
-
-class MavenSection(_Art):
+class ShippedMaven(Maven):
     """JVM dependencies."""
 
-    repository: str | None = Field(default=None, description="Default repository; unset means Maven Central.")
-    packages: list[MavenPackage] = Field(default_factory=list, description="Maven coordinates.")
-    jars: list[ShippedFile] = Field(default_factory=list, description="Private jars shipped in the model.")
+    jars: tuple[ShippedFile, ...] = Field(default=(), description="Private jars shipped in the model.")
 
 
-class RPackage(_Art):
-    """An R package."""
-
-    name: str = Field(description="CRAN package name.")
-    version: str | None = Field(default=None, description="Exact version, if pinned.")
-    repository: str | None = Field(default=None, description="Repository for this package only.")
-
-
-class RSection(_Art):
+class ShippedR(R):
     """R dependencies."""
 
-    repository: str | None = Field(default=None, description="CRAN-like repository (a dated snapshot pins all).")
-    packages: list[RPackage] = Field(default_factory=list, description="R packages.")
-    sources: list[ShippedFile] = Field(default_factory=list, description="Private R source packages in the model.")
+    sources: tuple[ShippedFile, ...] = Field(default=(), description="Private R source packages in the model.")
 
 
-class SecretRef(_Art):
-    """A secret by reference: never a value."""
-
-    description: str | None = Field(default=None, description="What the secret is for.")
-    databricks: str | None = Field(default=None, description="Databricks secret scope/key.")
-    docker: str = Field(description="BuildKit secret id.")
+def _described(name: str) -> str:
+    description = EnvSpec.model_fields[name].description
+    assert description is not None
+    return description
 
 
-class MlflowSection(_Art):
-    """How the MLflow arguments were compiled."""
-
-    pip: Literal["exact", "extra", "conda"] = Field(description="Which log_model environment argument was used.")
-    flavor: str | None = Field(default=None, description="Flavor whose default requirements exact mode merges.")
-
-
-class Autoscale(_Art):
-    """Autoscaling bounds."""
-
-    min: int = Field(description="Minimum workers.")
-    max: int = Field(description="Maximum workers.")
-
-
-class Cluster(_Art):
-    """The Databricks job cluster."""
-
-    node_type: str | None = Field(default=None, description="node_type_id.")
-    workers: int | None = Field(default=None, description="Fixed number of workers.")
-    autoscale: Autoscale | None = Field(default=None, description="Autoscaling bounds.")
-    data_security_mode: str = Field(description="Access mode.")
-
-
-class DockerTarget(_Art):
-    """Options of the Docker target."""
-
-    base_image: str | None = Field(default=None, description="Base image.")
-    platform: str | None = Field(default=None, description="Build platform.")
-    serve: bool = Field(description="Whether the image serves the model.")
-    port: int = Field(description="Port the model server listens on.")
-
-
-class DatabricksTarget(_Art):
-    """Options of the Databricks target."""
-
-    libraries_dir: str | None = Field(default=None, description="Where libraries are uploaded.")
-    init_script: str | None = Field(default=None, description="Where the init script is uploaded.")
-    requirements_library: bool = Field(description="One `requirements` library instead of one `pypi` each.")
-    cluster: Cluster = Field(description="The job cluster.")
-
-
-class Targets(_Art):
-    """Per-target options."""
-
-    docker: DockerTarget = Field(description="Docker target options.")
-    databricks: DatabricksTarget = Field(description="Databricks target options.")
-
-
-class Hashes(_Art):
-    """Content hashes (sha256:<hex>), see the format contract's "Hashes and provenance"."""
-
-    dependencies: str = Field(description="Everything that changes an installed environment.")
-    runtime: str = Field(description="The runtime section.")
-    python: str = Field(description="Python requirements, constraints, indexes, wheel contents.")
-    apt: str = Field(description="apt packages and .deb contents.")
-    maven: str = Field(description="Maven declarations and jar contents.")
-    r: str = Field(description="R declarations and source package contents.")
-    code: str = Field(description="Code contents (not part of `dependencies`).")
-    artifacts: str = Field(description="Artifact contents (not part of `dependencies`).")
-
-
-class SpeccEnvironment(_Art):
+class SpeccEnvironment(EnvSpec):
     """specc-environment.json: what a logged model needs beyond MLflow's pip files (specc)."""
 
     model_config = ConfigDict(title="specc-environment.json")
 
     artifact_version: Literal[1] = Field(description="Format version of this file; 1.")
-    spec_version: int = Field(description="Format version of the model-env.toml it was compiled from.")
-    model: ModelSection = Field(description="What the model is called.")
-    runtime: RuntimeSection = Field(description="Python, Databricks Runtime, CUDA.")
-    python: PythonSection = Field(description="Python dependencies.")
-    code: CodeSection = Field(description="Local code shipped with the model.")
-    apt: AptSection = Field(description="OS packages.")
-    maven: MavenSection = Field(description="JVM dependencies.")
-    r: RSection = Field(description="R dependencies.")
-    env: dict[str, str] = Field(description="Plain environment variables with their values.")
-    secrets: dict[str, SecretRef] = Field(description="Secrets by name, with per-target references; no values.")
-    artifacts: dict[str, ShippedPath] = Field(description="Extra files logged with the model, by key.")
-    mlflow: MlflowSection = Field(description="How log_model's arguments were compiled.")
-    targets: Targets = Field(description="Per-target options.")
-    hashes: Hashes = Field(description="Dependency, code and artifact hashes.")
+    python: ShippedPython = Field(default_factory=ShippedPython, description=_described("python"))
+    code: ShippedCode = Field(default_factory=ShippedCode, description=_described("code"))
+    apt: ShippedApt = Field(default_factory=ShippedApt, description=_described("apt"))
+    maven: ShippedMaven = Field(default_factory=ShippedMaven, description=_described("maven"))
+    r: ShippedR = Field(default_factory=ShippedR, description=_described("r"))
+    artifacts: dict[str, ShippedPath] = Field(  # type: ignore[assignment]
+        default_factory=dict, description=_described("artifacts")
+    )
 
 
 def _schema() -> dict[str, Any]:
@@ -277,7 +143,28 @@ def _schema() -> dict[str, Any]:
     schema = SpeccEnvironment.model_json_schema(by_alias=True)
     schema["$schema"] = DRAFT
     schema["$id"] = f"{BASE_ID}/specc-environment.schema.json"
+    for definition in (schema, *schema.get("$defs", {}).values()):
+        _written_is_required(definition)
     return _tidy(schema)  # type: ignore[no-any-return]
+
+
+def _written_is_required(definition: dict[str, Any]) -> None:
+    """Mark what the writer always writes as required, and drop its (then meaningless) default.
+
+    The models carry the normalized spec's defaults (so reading is lenient), but the file is
+    written with every default filled in and only nulls left out: a property is absent
+    exactly when it may be null.
+    """
+    props = definition.get("properties")
+    if not isinstance(props, dict):
+        return
+    required = []
+    for name, prop in props.items():
+        nullable = any(alt.get("type") == "null" for alt in prop.get("anyOf", ()))
+        if not nullable:
+            required.append(name)
+            prop.pop("default", None)
+    definition["required"] = required
 
 
 def _register() -> None:
@@ -299,7 +186,8 @@ def _posix_base(path: str) -> str:
 def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
     """Spec-relative path → in-model path, for every file or folder the model carries."""
     out: dict[str, str] = {}
-    for ref in (*spec.code.paths, *spec.python.wheels):
+    refs: list[PathRef | FileRef] = [*spec.code.paths, *spec.python.wheels]
+    for ref in refs:
         out[ref.path] = f"code/{_posix_base(ref.path)}"
     packages_root = f"artifacts/{PACKAGES_DIR}" if layout == "artifacts" else f"code/{BUNDLE_DIR}/{PACKAGES_DIR}"
     for f in private_packages(spec):
@@ -312,7 +200,7 @@ def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
     return out
 
 
-def private_packages(spec: EnvSpec) -> list[Any]:
+def private_packages(spec: EnvSpec) -> list[FileRef]:
     """The private non-Python packages (.deb, jar, R source) as FileRefs, in a stable order."""
     return [*spec.apt.debs, *spec.maven.jars, *spec.r.sources]
 
@@ -339,8 +227,6 @@ def artifact_text(artifact: SpeccEnvironment) -> str:
 
 def spec_from_artifact(artifact: SpeccEnvironment) -> EnvSpec:
     """The normalized spec the artifact was compiled from (in-model paths dropped)."""
-    # exclude_none=False: an absent optional field means None, never the EnvSpec default
-    # (e.g. cluster.workers defaults to 1 but is None under autoscale).
     data = artifact.model_dump(mode="json", by_alias=True)
     data.pop("artifact-version")
 
@@ -370,6 +256,8 @@ class FromModel:
     databricks_runtime: str | None
     artifact: SpeccEnvironment
     artifact_path: Path
+    #: the model's MLmodel, read once; targets take facts from it (mlflow_version, ...) instead of the file
+    mlmodel: MLmodel
 
 
 def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
@@ -396,31 +284,36 @@ def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _read_mlmodel(model_dir: Path) -> dict[str, Any]:
+def _read_mlmodel(model_dir: Path) -> MLmodel:
     try:
-        import yaml
-    except ImportError:  # pragma: no cover - pyyaml comes with mlflow
-        return {}
+        return read_mlmodel(model_dir)
+    except MLmodelError as exc:
+        raise FromModelError(str(exc)) from None
+
+
+def _as_mlmodel(mlmodel: MLmodel | Mapping[str, Any], model_dir: Path) -> MLmodel:
+    # specc.drift still passes MLmodel as the parsed YAML mapping
+    if isinstance(mlmodel, MLmodel):
+        return mlmodel
     try:
-        data = yaml.safe_load((model_dir / "MLmodel").read_text(encoding="utf-8"))
-    except Exception as exc:
-        raise FromModelError(f"{model_dir}/MLmodel: unreadable: {exc}") from exc
-    return data if isinstance(data, dict) else {}
+        return mlmodel_from_data(mlmodel, source=str(model_dir / "MLmodel"))
+    except MLmodelError as exc:
+        raise FromModelError(str(exc)) from None
 
 
-def _mlmodel_artifact(mlmodel: dict[str, Any], key: str) -> str | None:
-    pyfunc = (mlmodel.get("flavors") or {}).get("python_function") or {}
-    entry = (pyfunc.get("artifacts") or {}).get(key)
-    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-        return str(entry["path"])
-    return None
+def _mlmodel_artifact(mlmodel: MLmodel | Mapping[str, Any], key: str) -> str | None:
+    """Where MLmodel records the pyfunc artifact ``key`` (kept for specc.drift; prefer ``MLmodel.artifact``)."""
+    return _as_mlmodel(mlmodel, Path(".")).artifact(key)
 
 
-def find_artifact(model_dir: Path, mlmodel: dict[str, Any] | None = None) -> Path | None:
-    """Where ``specc-environment.json`` is inside a model folder, in any layout specc produces."""
-    mlmodel = _read_mlmodel(model_dir) if mlmodel is None else mlmodel
+def find_artifact(model_dir: Path, mlmodel: MLmodel | Mapping[str, Any] | None = None) -> Path | None:
+    """Where ``specc-environment.json`` is inside a model folder, in any layout specc produces.
+
+    ``mlmodel`` is the model's MLmodel when the caller has read it already.
+    """
+    mlmodel = _read_mlmodel(model_dir) if mlmodel is None else _as_mlmodel(mlmodel, model_dir)
     candidates = []
-    recorded = _mlmodel_artifact(mlmodel, ARTIFACT_KEY)
+    recorded = mlmodel.artifact(ARTIFACT_KEY)
     if recorded:
         candidates.append(recorded)
     candidates += [f"artifacts/{ARTIFACT_FILE}", f"code/{BUNDLE_DIR}/{ARTIFACT_FILE}"]
@@ -458,19 +351,20 @@ def _place(src: Path, dest: Path) -> None:
         shutil.copy2(src, dest)
 
 
-def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: dict[str, Any]) -> dict[str, Path]:
+def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: MLmodel) -> dict[str, Path]:
     """Spec-relative path → the file inside this model (MLmodel's records win over the artifact's)."""
     out: dict[str, Path] = {}
-    recorded_pkgs = _mlmodel_artifact(mlmodel, PACKAGES_KEY)
+    recorded_pkgs = mlmodel.artifact(PACKAGES_KEY)
     for f in (*artifact.apt.debs, *artifact.maven.jars, *artifact.r.sources):
         where = model_dir / f.in_model_path
         if recorded_pkgs and not where.exists():
             where = model_dir / recorded_pkgs / f.path
         out[f.path] = where
-    for f in (*artifact.python.wheels, *artifact.code.paths):
-        out[f.path] = model_dir / f.in_model_path
+    shipped: list[ShippedWheel | ShippedPath] = [*artifact.python.wheels, *artifact.code.paths]
+    for item in shipped:
+        out[item.path] = model_dir / item.in_model_path
     for key, a in artifact.artifacts.items():
-        recorded = _mlmodel_artifact(mlmodel, key)
+        recorded = mlmodel.artifact(key)
         out[a.path] = model_dir / (recorded or a.in_model_path)
     return out
 
@@ -508,11 +402,11 @@ def load_from_model(uri_or_dir: str | os.PathLike[str]) -> FromModel:
             raise FromModelError(f"{uri_or_dir}: {rel} in the model does not match its recorded sha256")
         _place(src, base / rel)
     spec._base_dir = str(base)
-    runtime = mlmodel.get("databricks_runtime")
     return FromModel(
         spec=spec,
         model_dir=model_dir,
-        databricks_runtime=runtime if isinstance(runtime, str) else None,
+        databricks_runtime=mlmodel.databricks_runtime,
         artifact=artifact,
         artifact_path=path,
+        mlmodel=mlmodel,
     )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from specc.lockfile import LockedPython, LockedPythonPackage, LockFile, new_lock
+from specc.spec import WheelRef
 
 DEFAULT_PLATFORM = "x86_64-manylinux_2_28"
 PLATFORM_ALIASES = {
@@ -173,11 +174,6 @@ def _split_hashes(logical: str) -> tuple[str, list[str]]:
     return req.strip(), hashes
 
 
-def _wheel_name_version(filename: str) -> tuple[str, str]:
-    parts = Path(filename).name.split("-")
-    return canonical_name(parts[0]), parts[1]
-
-
 def runtime_packages(spec: Any) -> dict[str, str]:
     """The Databricks runtime's preinstalled packages (empty without a runtime)."""
     if not spec.runtime.databricks:
@@ -307,7 +303,7 @@ def _same_version(a: str, b: str) -> bool:
 
 
 def _entry_key(
-    req: str, wheel_by_abs: Mapping[str, Any], base: Path, spec_urls: Mapping[str, str]
+    req: str, wheel_by_abs: Mapping[str, WheelRef], base: Path, spec_urls: Mapping[str, str]
 ) -> tuple[str, str | None, str | None, str | None]:
     """(name, version, url, path) of one uv output entry."""
     req = req.split(";")[0].strip()
@@ -317,8 +313,7 @@ def _entry_key(
             local = url[len("file://") :]
             w = wheel_by_abs.get(str(Path(local).resolve()))
             if w is not None:
-                n, v = _wheel_name_version(w.path)
-                return (n, v, None, w.path)
+                return (w.project, w.version, None, w.path)
         name = canonical_name(name.split("[")[0])
         # keep the spec's spelling (${NAME} placeholders), never the URL uv expanded
         return (name, None, spec_urls.get(name, url), None)
@@ -329,15 +324,14 @@ def _entry_key(
     absolute = str((base / req).resolve())
     if absolute in wheel_by_abs:
         w = wheel_by_abs[absolute]
-        n, v = _wheel_name_version(w.path)
-        return (n, v, None, w.path)
+        return (w.project, w.version, None, w.path)
     raise LockFailed(f"unexpected line in uv's output: {req!r}")
 
 
 def _merge(
     resolved: Mapping[str, Mapping[tuple[str, str | None, str | None, str | None], list[str]]],
     platforms: Sequence[str],
-    wheel_by_abs: Mapping[str, Any],
+    wheel_by_abs: Mapping[str, WheelRef],
     base: Path,
 ) -> list[LockedPythonPackage]:
     keys: dict[tuple[str, str | None, str | None, str | None], list[str]] = {}

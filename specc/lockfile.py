@@ -18,10 +18,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from specc import __version__
 from specc.schema import BASE_ID, DRAFT, _tidy, register
+from specc.spec import Apt, DependencyHashes, Maven, R, Runtime, _Norm
 
 LOCK_NAME = "model-env.lock"
 LOCK_VERSION = 1
@@ -37,38 +38,8 @@ PART_MEANING = {
 }
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-class _Lock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
-
-
-class SpecHashes(_Lock):
-    """Dependency hashes (``sha256:<hex>``) of the spec the lock was made from."""
-
-    dependencies: str = Field(description="Hash over every ecosystem below.", examples=["sha256:0f3c..."])
-    runtime: str = Field(description="Hash of the [runtime] table.", examples=["sha256:0f3c..."])
-    python: str = Field(
-        description="Hash of requirements, constraints, indexes, wheel contents and the Python version.",
-        examples=["sha256:0f3c..."],
-    )
-    apt: str = Field(description="Hash of the apt packages and .deb contents.", examples=["sha256:0f3c..."])
-    maven: str = Field(
-        description="Hash of the Maven repository, packages and jar contents.", examples=["sha256:0f3c..."]
-    )
-    r: str = Field(description="Hash of the R repository, packages and source contents.", examples=["sha256:0f3c..."])
-
-
-class LockedRuntime(_Lock):
-    """The runtime the lock was resolved for (copied from the spec)."""
-
-    python: str = Field(description="Python version of the spec.", examples=["3.11"])
-    databricks: str | None = Field(
-        default=None, description="Databricks spark_version key, when set.", examples=["15.4.x-cpu-ml-scala2.12"]
-    )
-    cuda: str | None = Field(default=None, description="CUDA version, when set.", examples=["12.4"])
+class _Lock(_Norm):
+    """Lock-only records; the sections the spec already has reuse :mod:`specc.spec`'s models."""
 
 
 class LockedPythonPackage(_Lock):
@@ -132,62 +103,14 @@ class LockedPython(_Lock):
     )
 
 
-class LockedAptPackage(_Lock):
-    """An apt package as declared (apt has no resolver here: the base image's archive decides)."""
+class LockedR(R):
+    """R dependencies as declared, plus the snapshot a dated repository pins."""
 
-    name: str = Field(description="Package name.", examples=["libgomp1"])
-    version: str | None = Field(default=None, description="Pinned version, when declared.", examples=["12.2.0-14"])
-
-
-class LockedFile(_Lock):
-    """A local file of the spec, by content."""
-
-    path: str = Field(description="Path relative to the spec's folder.", examples=["lib/libchurn_1.0_amd64.deb"])
-    sha256: str = Field(description="sha256 of the file (hex).", examples=["9f86d081884c7d65..."])
-
-
-class LockedApt(_Lock):
-    """OS packages."""
-
-    packages: list[LockedAptPackage] = Field(default_factory=list, description="Declared packages.")
-    debs: list[LockedFile] = Field(default_factory=list, description="Private .deb files.")
-
-
-class LockedMavenPackage(_Lock):
-    """A Maven artifact, exact coordinates as given."""
-
-    coordinates: str = Field(description="group:artifact[:packaging[:classifier]]:version.", examples=["a:b:1.0"])
-    exclusions: list[str] = Field(default_factory=list, description="group:artifact exclusions.")
-    repository: str | None = Field(default=None, description="Repository for this artifact only.")
-
-
-class LockedMaven(_Lock):
-    """JVM dependencies."""
-
-    repository: str | None = Field(default=None, description="Default repository.")
-    packages: list[LockedMavenPackage] = Field(default_factory=list, description="Artifacts.")
-    jars: list[LockedFile] = Field(default_factory=list, description="Private jars.")
-
-
-class LockedRPackage(_Lock):
-    """An R package."""
-
-    name: str = Field(description="CRAN package name.", examples=["forecast"])
-    version: str | None = Field(default=None, description="Pinned version, when declared.", examples=["1.8-12"])
-    repository: str | None = Field(default=None, description="Repository for this package only.")
-
-
-class LockedR(_Lock):
-    """R dependencies."""
-
-    repository: str | None = Field(default=None, description="CRAN-like repository.")
     snapshot: str | None = Field(
         default=None,
         description="Snapshot date (YYYY-MM-DD) of a dated repository; it pins every unpinned version.",
         examples=["2024-06-03"],
     )
-    packages: list[LockedRPackage] = Field(default_factory=list, description="Packages.")
-    sources: list[LockedFile] = Field(default_factory=list, description="Private R source packages.")
 
 
 class LockFile(_Lock):
@@ -199,11 +122,11 @@ class LockFile(_Lock):
         description="Format version of this file; 1.", examples=[1], json_schema_extra={"const": 1}
     )
     specc_version: str = Field(description="specc version that wrote the file.", examples=["0.1.0"])
-    spec: SpecHashes = Field(description="Dependency hashes of the spec the lock was made from.")
-    runtime: LockedRuntime = Field(description="The runtime resolved for.")
+    spec: DependencyHashes = Field(description="Dependency hashes of the spec the lock was made from.")
+    runtime: Runtime = Field(description="The runtime resolved for (the spec's, copied).")
     python: LockedPython = Field(description="Resolved Python distributions.")
-    apt: LockedApt = Field(default_factory=LockedApt, description="apt packages as declared.")
-    maven: LockedMaven = Field(default_factory=LockedMaven, description="Maven artifacts as declared.")
+    apt: Apt = Field(default_factory=Apt, description="apt packages as declared.")
+    maven: Maven = Field(default_factory=Maven, description="Maven artifacts as declared.")
     r: LockedR = Field(default_factory=LockedR, description="R packages and snapshot as declared.")
 
     def python_packages(self, platform: str | None = None) -> list[LockedPythonPackage]:
@@ -349,6 +272,10 @@ def dump_lock(lock: LockFile, spec_name: str = "model-env.toml") -> str:
         for key, items in list(data.get(sec, {}).items()):
             if _is_table_array(items):
                 data[sec][key] = [{k: v for k, v in i.items() if v != []} for i in items]
+    # LockedR extends the spec's R, so its snapshot comes last in the model; the file has
+    # always written it right after the repository.
+    r_order = ("repository", "snapshot", "packages", "sources")
+    data["r"] = {k: data["r"][k] for k in sorted(data["r"], key=lambda k: r_order.index(k) if k in r_order else 99)}
     lines = [
         f"# {LOCK_NAME}: generated by specc {lock.specc_version} from {spec_name}; do not edit by hand.",
         "# Re-create with `specc lock`; `specc lock --check` fails when the spec changed since.",
@@ -371,7 +298,6 @@ def new_lock(spec: Any, python: LockedPython) -> LockFile:
     """A lock for ``spec`` (an EnvSpec) with the given Python section; other ecosystems as declared."""
     import re
 
-    h = spec.hashes
     snapshot = None
     if spec.r.repository:
         m = re.search(r"/(\d{4}-\d{2}-\d{2})/?$", spec.r.repository)
@@ -379,29 +305,12 @@ def new_lock(spec: Any, python: LockedPython) -> LockFile:
     return LockFile(
         lock_version=LOCK_VERSION,
         specc_version=__version__,
-        spec=SpecHashes(
-            dependencies=h.dependencies, runtime=h.runtime, python=h.python, apt=h.apt, maven=h.maven, r=h.r
-        ),
-        runtime=LockedRuntime(python=spec.runtime.python, databricks=spec.runtime.databricks, cuda=spec.runtime.cuda),
+        spec=spec.hashes.dependency_hashes(),
+        runtime=spec.runtime,
         python=python,
-        apt=LockedApt(
-            packages=[LockedAptPackage(name=p.name, version=p.version) for p in spec.apt.packages],
-            debs=[LockedFile(path=d.path, sha256=d.sha256) for d in spec.apt.debs],
-        ),
-        maven=LockedMaven(
-            repository=spec.maven.repository,
-            packages=[
-                LockedMavenPackage(coordinates=p.coordinates, exclusions=list(p.exclusions), repository=p.repository)
-                for p in spec.maven.packages
-            ],
-            jars=[LockedFile(path=j.path, sha256=j.sha256) for j in spec.maven.jars],
-        ),
-        r=LockedR(
-            repository=spec.r.repository,
-            snapshot=snapshot,
-            packages=[LockedRPackage(name=p.name, version=p.version, repository=p.repository) for p in spec.r.packages],
-            sources=[LockedFile(path=s.path, sha256=s.sha256) for s in spec.r.sources],
-        ),
+        apt=spec.apt,
+        maven=spec.maven,
+        r=LockedR(repository=spec.r.repository, snapshot=snapshot, packages=spec.r.packages, sources=spec.r.sources),
     )
 
 

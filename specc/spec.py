@@ -14,9 +14,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 
 def _kebab(name: str) -> str:
@@ -422,33 +434,116 @@ class SpecInput(_Input):
 
 
 # --- normalized -----------------------------------------------------------------------------
+#
+# Every field below says its shape, its unit and its canonical form (what the normalizer
+# guarantees), and where a fact comes from when it is not the spec itself.  These models are
+# also the published shape of specc-environment.json (specc.envartifact) and of the
+# dependency sections of model-env.lock (specc.lockfile): their descriptions land in those
+# JSON Schemas.  Parsed views (a Maven coordinate's parts, a wheel's project and version, the
+# Python minor) are computed properties, never serialized fields: the normalized JSON and
+# every hash stay exactly what they are.  Section defaults are factories, so importing this
+# module builds no instance (and no model's validator) before a command needs one.
 
 
 class _Norm(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
 
 
+_SHA256_EXAMPLE = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+_HASH_EXAMPLE = "sha256:0f3c8b5e9d1a2c4f6e8b0a1c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e"
+
+
 class FileRef(_Norm):
     """A local file, relative to the spec's folder (POSIX), with its sha256."""
 
-    path: str
-    sha256: str
+    path: str = Field(
+        description=(
+            "Path relative to the spec's folder, POSIX separators, no `.`/`..` segments, inside the "
+            "repository; the same file given twice is listed once."
+        ),
+        examples=["lib/libchurn_1.0_amd64.deb"],
+    )
+    sha256: str = Field(
+        description="sha256 of the file's bytes when the spec was validated: 64 lower-case hex digits, no prefix.",
+        examples=[_SHA256_EXAMPLE],
+    )
+
+
+def _wheel_filename_problem(path: str) -> str | None:
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    try:
+        parse_wheel_filename(PurePosixPath(path).name)
+    except InvalidWheelFilename as exc:
+        return str(exc)
+    return None
+
+
+class WheelRef(FileRef):
+    """A local wheel: a file whose name is a valid wheel file name (PEP 427).
+
+    Its project and version are parsed from the file name once (by packaging) and cached;
+    they are not serialized, so a wheel dumps exactly like any other file.
+    """
+
+    @field_validator("path")
+    @classmethod
+    def _valid_wheel_name(cls, value: str) -> str:
+        problem = _wheel_filename_problem(value)
+        if problem is not None:
+            raise ValueError(f"not a wheel file name: {problem}")
+        return value
+
+    @cached_property
+    def _parsed(self) -> tuple[str, str]:
+        from packaging.utils import parse_wheel_filename
+
+        project, version, _build, _tags = parse_wheel_filename(PurePosixPath(self.path).name)
+        return str(project), str(version)
+
+    @property
+    def filename(self) -> str:
+        """The file name alone, e.g. ``featurizer-0.3.0-py3-none-any.whl``."""
+        return PurePosixPath(self.path).name
+
+    @property
+    def project(self) -> str:
+        """The canonical project name (PEP 503) from the file name, e.g. ``featurizer``."""
+        return self._parsed[0]
+
+    @property
+    def version(self) -> str:
+        """The version from the file name, normalized (PEP 440), e.g. ``0.3.0``."""
+        return self._parsed[1]
 
 
 class PathRef(_Norm):
     """A local file or folder, relative to the spec's folder (POSIX)."""
 
-    path: str
+    path: str = Field(
+        description="Path relative to the spec's folder, POSIX separators, inside the repository; a file or a folder.",
+        examples=["src/churn_utils"],
+    )
 
 
 class Req(_Norm):
-    """A canonical Python requirement."""
+    """A canonical Python requirement (PEP 508, split into its parts)."""
 
-    name: str
-    extras: tuple[str, ...] = ()
-    specifier: str = ""
-    markers: str | None = None
-    url: str | None = None
+    name: str = Field(description="Distribution name, canonical (PEP 503: lower-case, runs of -_. as -).")
+    extras: tuple[str, ...] = Field(default=(), description="Extras, canonical names, sorted, no duplicates.")
+    specifier: str = Field(
+        default="",
+        description=(
+            'PEP 440 specifier set, clauses sorted and comma-joined without spaces (">=2.1,<3" → "<3,>=2.1"); '
+            '"version" in the spec becomes "==<version>"; empty for none.'
+        ),
+    )
+    markers: str | None = Field(
+        default=None, description="PEP 508 environment marker as packaging prints it (double quotes)."
+    )
+    url: str | None = Field(
+        default=None, description="Direct reference (name @ url); credentials only as ${NAME} placeholders."
+    )
 
     @property
     def line(self) -> str:
@@ -475,154 +570,380 @@ class Req(_Norm):
 
 
 class AptPkg(_Norm):
-    name: str
-    version: str | None = None
+    """A Debian/Ubuntu package from the distribution's archive."""
+
+    name: str = Field(
+        description="Package name (Debian policy: lower-case), unique in the list.", examples=["libgomp1"]
+    )
+    version: str | None = Field(
+        default=None,
+        description="Exact Debian version (apt `name=version`); unset: the archive's.",
+        examples=["12.2.0-14"],
+    )
 
     @property
     def line(self) -> str:
+        """``name=version`` (apt-get's pin syntax), or the bare name."""
         return f"{self.name}={self.version}" if self.version else self.name
 
 
+@dataclass(frozen=True)
+class MavenCoordinate:
+    """Maven coordinates parsed once: ``group:artifact[:packaging[:classifier]]:version``.
+
+    ``str()`` gives the coordinates back exactly as written.
+    """
+
+    group: str
+    artifact: str
+    version: str
+    packaging: str | None = None
+    classifier: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> MavenCoordinate:
+        """Split ``text``; ValueError unless it has 3, 4 or 5 non-empty ``:``-separated parts.
+
+        The parts' syntax (which characters a group may hold) is validation's business;
+        this only gives every consumer the same reading of the five shapes.
+        """
+        parts = text.split(":")
+        if len(parts) not in (3, 4, 5) or not all(parts):
+            raise ValueError(f'not Maven coordinates (group:artifact[:packaging[:classifier]]:version): "{text}"')
+        if len(parts) == 3:
+            return cls(group=parts[0], artifact=parts[1], version=parts[2])
+        if len(parts) == 4:
+            return cls(group=parts[0], artifact=parts[1], packaging=parts[2], version=parts[3])
+        return cls(group=parts[0], artifact=parts[1], packaging=parts[2], classifier=parts[3], version=parts[4])
+
+    @property
+    def ident(self) -> str:
+        """Everything but the version: what two entries must not both declare at different versions."""
+        return ":".join(p for p in (self.group, self.artifact, self.packaging, self.classifier) if p is not None)
+
+    def __str__(self) -> str:
+        return f"{self.ident}:{self.version}"
+
+
 class MavenPkg(_Norm):
-    coordinates: str
-    exclusions: tuple[str, ...] = ()
-    repository: str | None = None
+    """A Maven artifact, resolved with its transitive dependencies by the consumer."""
+
+    coordinates: str = Field(
+        description=(
+            "group:artifact:version or group:artifact:packaging[:classifier]:version, as written; "
+            "one entry per group:artifact[:packaging[:classifier]]."
+        ),
+        examples=["org.xerial:sqlite-jdbc:3.45.1.0"],
+    )
+    exclusions: tuple[str, ...] = Field(
+        default=(),
+        description="Transitive dependencies left out, group:artifact, sorted, no duplicates.",
+        examples=[["org.slf4j:slf4j-api"]],
+    )
+    repository: str | None = Field(
+        default=None,
+        description="Repository for this artifact only (overrides maven.repository); URL as written.",
+        examples=["https://maven.example.com/releases"],
+    )
+
+    @field_validator("coordinates")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        MavenCoordinate.parse(value)
+        return value
+
+    @cached_property
+    def coords(self) -> MavenCoordinate:
+        """The coordinates, parsed (once per object)."""
+        return MavenCoordinate.parse(self.coordinates)
 
     @property
     def group(self) -> str:
-        return self.coordinates.split(":")[0]
+        return self.coords.group
 
     @property
     def artifact(self) -> str:
-        return self.coordinates.split(":")[1]
+        return self.coords.artifact
 
     @property
     def version(self) -> str:
-        return self.coordinates.split(":")[-1]
+        return self.coords.version
+
+    @property
+    def excluded(self) -> tuple[tuple[str, str], ...]:
+        """The exclusions as (group, artifact) pairs."""
+        out = []
+        for ex in self.exclusions:
+            group, _, artifact = ex.partition(":")
+            out.append((group, artifact))
+        return tuple(out)
 
 
 class RPkg(_Norm):
-    name: str
-    version: str | None = None
-    repository: str | None = None
+    """An R package from a CRAN-like repository."""
+
+    name: str = Field(
+        description="CRAN package name as written (R names are case-sensitive), unique.", examples=["forecast"]
+    )
+    version: str | None = Field(
+        default=None,
+        description="Exact version to install; unset: the repository's (a dated snapshot pins it).",
+        examples=["8.23.0"],
+    )
+    repository: str | None = Field(
+        default=None,
+        description="Repository for this package only (overrides r.repository).",
+        examples=["https://packagemanager.posit.co/cran/2024-06-03"],
+    )
 
 
 class Model(_Norm):
-    name: str
+    """What the model is called."""
+
+    name: str = Field(
+        description=(
+            "[a-z0-9][a-z0-9._-]*: the spec's model.name, else its folder's name lower-cased with every "
+            'other run of characters as "-" ("model" if nothing is left).'
+        ),
+        examples=["churn-classifier"],
+    )
 
 
 class Runtime(_Norm):
-    python: str
-    databricks: str | None = None
-    cuda: str | None = None
+    """Where the model runs."""
+
+    python: str = Field(
+        description='Python version as written, "3.11" (any 3.11.x) or "3.11.9" (exactly).', examples=["3.11"]
+    )
+    databricks: str | None = Field(
+        default=None,
+        description=(
+            "Databricks Runtime as its spark_version key (15.4.x-cpu-ml-scala2.12) or serverless environment "
+            "(serverless-v3); short forms are resolved through specc's runtime catalogue (`specc runtimes`)."
+        ),
+        examples=["15.4.x-cpu-ml-scala2.12"],
+    )
+    cuda: str | None = Field(default=None, description="CUDA version, major.minor.", examples=["12.4"])
+
+    @property
+    def python_minor(self) -> str:
+        """``major.minor`` of :attr:`python` (``3.11.9`` → ``3.11``): what interpreters and images are picked by."""
+        return ".".join(self.python.split(".")[:2])
 
 
 class Python(_Norm):
-    requirements: tuple[Req, ...] = ()
-    requirements_files: tuple[FileRef, ...] = ()
-    constraints: tuple[Req, ...] = ()
-    wheels: tuple[FileRef, ...] = ()
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
+    """Python dependencies."""
+
+    requirements: tuple[Req, ...] = Field(
+        default=(),
+        description=(
+            "Requirements from the spec and its requirements files, one per name (and marker), merged, "
+            "in the order first written."
+        ),
+    )
+    requirements_files: tuple[FileRef, ...] = Field(
+        default=(),
+        description=(
+            "requirements files read and merged into `requirements` (records only: targets never read them), by path."
+        ),
+    )
+    constraints: tuple[Req, ...] = Field(default=(), description="pip constraints, merged like requirements.")
+    wheels: tuple[WheelRef, ...] = Field(default=(), description="Local wheels, sorted by path; one per project.")
+    index_url: str | None = Field(
+        default=None,
+        description="Primary index; ${NAME} placeholders kept, never values. Unset: the consumer's default.",
+    )
+    extra_index_urls: tuple[str, ...] = Field(
+        default=(), description="Extra indexes, in the order written (pip's order); ${NAME} placeholders, never values."
+    )
+
+    @field_validator("wheels", mode="before")
+    @classmethod
+    def _wheels_from_file_refs(cls, value: Any) -> Any:
+        # A plain FileRef (built by code that predates WheelRef) is re-read as a WheelRef, so its
+        # file name is checked and parsed like any other.
+        if isinstance(value, (list, tuple)):
+            return tuple(
+                WheelRef(path=v.path, sha256=v.sha256) if isinstance(v, FileRef) and not isinstance(v, WheelRef) else v
+                for v in value
+            )
+        return value
 
 
 class Code(_Norm):
-    paths: tuple[PathRef, ...] = ()
+    """Local code shipped with the model."""
+
+    paths: tuple[PathRef, ...] = Field(
+        default=(), description="Files and folders (MLflow code_paths, COPY'd into images), sorted by path."
+    )
 
 
 class Apt(_Norm):
-    packages: tuple[AptPkg, ...] = ()
-    debs: tuple[FileRef, ...] = ()
+    """OS packages (Debian/Ubuntu)."""
+
+    packages: tuple[AptPkg, ...] = Field(default=(), description="Packages from the archive, sorted by name.")
+    debs: tuple[FileRef, ...] = Field(default=(), description="Private .deb files shipped with the model, by path.")
 
 
 class Maven(_Norm):
-    repository: str | None = None
-    packages: tuple[MavenPkg, ...] = ()
-    jars: tuple[FileRef, ...] = ()
+    """JVM dependencies."""
+
+    repository: str | None = Field(
+        default=None, description="Default repository; unset: Maven Central (and Spark Packages on Databricks)."
+    )
+    packages: tuple[MavenPkg, ...] = Field(default=(), description="Artifacts, sorted by coordinates.")
+    jars: tuple[FileRef, ...] = Field(default=(), description="Private jars shipped with the model, by path.")
 
 
 class R(_Norm):
-    repository: str | None = None
-    packages: tuple[RPkg, ...] = ()
-    sources: tuple[FileRef, ...] = ()
+    """R dependencies."""
+
+    repository: str | None = Field(
+        default=None, description="CRAN-like repository; a dated snapshot (…/YYYY-MM-DD) pins every version."
+    )
+    packages: tuple[RPkg, ...] = Field(default=(), description="Packages, sorted by name.")
+    sources: tuple[FileRef, ...] = Field(default=(), description="Private R source packages (.tar.gz), by path.")
 
 
 class Secret(_Norm):
-    description: str | None = None
-    databricks: str | None = None
-    docker: str
+    """A secret by reference: where each target finds its value; never the value."""
+
+    description: str | None = Field(default=None, description="What the secret is for.")
+    databricks: str | None = Field(
+        default=None, description="Databricks secret as scope/key (used as {{secrets/scope/key}})."
+    )
+    docker: str = Field(description="BuildKit secret id; default: the secret's name lower-cased.")
 
 
 class Mlflow(_Norm):
-    pip: Literal["exact", "extra", "conda"] = "exact"
-    flavor: str | None = None
+    """How `specc compile` fills MLflow's log_model arguments."""
+
+    pip: Literal["exact", "extra", "conda"] = Field(
+        default="exact",
+        description="exact: pip_requirements; extra: extra_pip_requirements (MLflow still infers); conda: conda_env.",
+    )
+    flavor: str | None = Field(default=None, description="MLflow flavor whose default requirements exact mode merges.")
 
 
 class Autoscale(_Norm):
-    min: int
-    max: int
+    """Autoscaling bounds of the job cluster, in workers (driver not counted)."""
+
+    min: int = Field(description="Minimum number of workers, >= 0.")
+    max: int = Field(description="Maximum number of workers, >= min.")
 
 
 class Cluster(_Norm):
-    node_type: str | None = None
-    workers: int | None = 1
-    autoscale: Autoscale | None = None
-    data_security_mode: str = "SINGLE_USER"
+    """The Databricks job cluster."""
+
+    node_type: str | None = Field(default=None, description="node_type_id; unset: the workspace's default.")
+    workers: int | None = Field(
+        default=None,
+        description="Fixed number of workers (driver not counted); 1 unless autoscale is set, then unset.",
+    )
+    autoscale: Autoscale | None = Field(default=None, description="Autoscaling bounds; exclusive with workers.")
+    data_security_mode: str = Field(default="SINGLE_USER", description="Access mode (data_security_mode).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_workers(cls, data: Any) -> Any:
+        # The default depends on another field: a fixed-size cluster has 1 worker unless told
+        # otherwise, an autoscaling one has none.  A document dumped without nulls (workers
+        # absent under autoscale) therefore reads back as it was.
+        if isinstance(data, dict) and "workers" not in data and data.get("autoscale") is None:
+            return {**data, "workers": 1}
+        return data
 
 
 class DockerTarget(_Norm):
-    base_image: str | None = None
-    platform: str | None = None
-    serve: bool = False
-    port: int = 8080
+    """Options of `specc render --target docker`."""
+
+    base_image: str | None = Field(
+        default=None, description="Base image as written; unset: picked from runtime.python (and cuda)."
+    )
+    platform: str | None = Field(default=None, description="Build platform, e.g. linux/amd64; unset: the builder's.")
+    serve: bool = Field(default=False, description="Whether the image serves the MLflow model.")
+    port: int = Field(default=8080, description="TCP port the model server listens on.")
 
 
 class DatabricksTarget(_Norm):
-    libraries_dir: str | None = None
-    init_script: str | None = None
-    requirements_library: bool = False
-    cluster: Cluster = Cluster()
+    """Options of `specc render --target databricks`."""
+
+    libraries_dir: str | None = Field(
+        default=None, description="Where wheels, jars and requirements are uploaded (/Volumes/... or /Workspace/...)."
+    )
+    init_script: str | None = Field(
+        default=None, description="Where the init script is uploaded; unset: <libraries-dir>/init/<model>.sh."
+    )
+    requirements_library: bool = Field(
+        default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."
+    )
+    cluster: Cluster = Field(default_factory=Cluster, description="The job cluster.")
 
 
 class Targets(_Norm):
-    docker: DockerTarget = DockerTarget()
-    databricks: DatabricksTarget = DatabricksTarget()
+    """Per-target options, every default filled in (present even when the spec has no [targets])."""
+
+    docker: DockerTarget = Field(default_factory=DockerTarget, description="Docker target options.")
+    databricks: DatabricksTarget = Field(default_factory=DatabricksTarget, description="Databricks target options.")
 
 
-class Hashes(_Norm):
-    """Content hashes (``sha256:<hex>``); see the contract's "Hashes and provenance".
+class DependencyHashes(_Norm):
+    """Dependency hashes, each "sha256:<hex>" over a canonical JSON encoding (specc.hashing).
 
-    ``dependencies`` covers only what changes an installed environment; ``code``
-    and ``artifacts`` are separate, so editing model code never changes it.
+    Only what changes an installed environment counts; files count by content, never by path.
     """
 
-    dependencies: str
-    runtime: str
-    python: str
-    apt: str
-    maven: str
-    r: str
-    code: str
-    artifacts: str
+    dependencies: str = Field(description="Hash over the five below.", examples=[_HASH_EXAMPLE])
+    runtime: str = Field(description="Hash of the runtime section.", examples=[_HASH_EXAMPLE])
+    python: str = Field(
+        description="Hash of the Python version, requirements, constraints, indexes and wheel contents.",
+        examples=[_HASH_EXAMPLE],
+    )
+    apt: str = Field(description="Hash of the apt packages and .deb contents.", examples=[_HASH_EXAMPLE])
+    maven: str = Field(description="Hash of the Maven repository, packages and jar contents.", examples=[_HASH_EXAMPLE])
+    r: str = Field(description="Hash of the R repository, packages and source contents.", examples=[_HASH_EXAMPLE])
+
+
+class Hashes(DependencyHashes):
+    """Content hashes ("sha256:<hex>"); see the contract's "Hashes and provenance".
+
+    `dependencies` covers only what changes an installed environment; `code` and
+    `artifacts` are separate, so editing model code never changes it.
+    """
+
+    code: str = Field(description="Hash of the code contents (not part of `dependencies`).", examples=[_HASH_EXAMPLE])
+    artifacts: str = Field(
+        description="Hash of the artifact contents (not part of `dependencies`).", examples=[_HASH_EXAMPLE]
+    )
+
+    def dependency_hashes(self) -> DependencyHashes:
+        """The dependency part alone (what model-env.lock records)."""
+        return DependencyHashes(**{name: getattr(self, name) for name in DependencyHashes.model_fields})
 
 
 class EnvSpec(_Norm):
     """The canonical, normalized form of a model-env.toml."""
 
-    spec_version: int = 1
-    model: Model
-    runtime: Runtime
-    python: Python = Python()
-    code: Code = Code()
-    apt: Apt = Apt()
-    maven: Maven = Maven()
-    r: R = R()
-    env: dict[str, str] = Field(default_factory=dict)
-    secrets: dict[str, Secret] = Field(default_factory=dict)
-    artifacts: dict[str, PathRef] = Field(default_factory=dict)
-    mlflow: Mlflow = Mlflow()
-    targets: Targets = Targets()
-    hashes: Hashes
+    spec_version: int = Field(default=1, description="Format version of the model-env.toml; 1.")
+    model: Model = Field(description="What the model is called.")
+    runtime: Runtime = Field(description="Python, Databricks Runtime, CUDA.")
+    python: Python = Field(default_factory=Python, description="Python dependencies.")
+    code: Code = Field(default_factory=Code, description="Local code shipped with the model.")
+    apt: Apt = Field(default_factory=Apt, description="OS packages.")
+    maven: Maven = Field(default_factory=Maven, description="JVM dependencies.")
+    r: R = Field(default_factory=R, description="R dependencies.")
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Plain environment variables and their values, sorted by name."
+    )
+    secrets: dict[str, Secret] = Field(
+        default_factory=dict, description="Secrets by name ([A-Z_][A-Z0-9_]*), sorted; references only, no values."
+    )
+    artifacts: dict[str, PathRef] = Field(
+        default_factory=dict, description="Extra files logged with the model (MLflow artifacts), by key, sorted."
+    )
+    mlflow: Mlflow = Field(default_factory=Mlflow, description="How log_model's arguments are compiled.")
+    targets: Targets = Field(default_factory=Targets, description="Per-target options.")
+    hashes: Hashes = Field(description="Dependency, code and artifact hashes.")
 
     # Where relative paths point: the spec's folder.  Not part of the normalized
     # form (the same spec in another checkout normalizes to the same bytes).

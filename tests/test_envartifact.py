@@ -129,3 +129,46 @@ def test_published_schema_is_fresh() -> None:
 
     assert "specc-environment.schema.json" in specc.schema.names()
     assert "specc-environment.schema.json" not in specc.schema.stale()
+
+
+def test_reads_an_artifact_written_by_an_earlier_specc() -> None:
+    """tests/data/specc-environment-v1.json was written by specc before the artifact reused the spec's models."""
+    old = (ROOT / "tests" / "data" / "specc-environment-v1.json").read_text(encoding="utf-8")
+    artifact = SpeccEnvironment.model_validate_json(old)
+    assert artifact.artifact_version == 1
+    assert artifact_text(artifact) == old  # read and written again: the same bytes
+    spec = spec_from_artifact(artifact)
+    # autoscale without workers stays so (the fixed-size default of 1 must not creep in)
+    assert spec.targets.databricks.cluster.autoscale is not None
+    assert spec.targets.databricks.cluster.workers is None
+    assert spec.python.wheels[0].project == "featurizer"
+    assert artifact.python.wheels[0].in_model_path == "code/featurizer-0.3.0-py3-none-any.whl"
+
+
+def test_published_schema_requires_what_is_always_written() -> None:
+    schema = json.loads(schemas_dir("specc-environment.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["required"]) == set(schema["properties"])
+    cluster = schema["$defs"]["Cluster"]
+    assert "workers" not in cluster["required"] and "data-security-mode" in cluster["required"]
+    old = json.loads((ROOT / "tests" / "data" / "specc-environment-v1.json").read_text(encoding="utf-8"))
+    del old["apt"]["packages"]
+    with pytest.raises(jsonschema.ValidationError, match="packages"):
+        jsonschema.validate(old, schema)
+
+
+def test_from_model_rejects_a_malformed_mlmodel(tmp_path: Path) -> None:
+    model = _fake_model(_spec("kitchen-sink"), "artifacts", tmp_path / "model", "flavors: [sklearn]\n")
+    with pytest.raises(FromModelError, match="flavors: expected a mapping"):
+        load_from_model(model)
+    (model / "MLmodel").write_text("flavors:\n  python_function: {artifacts: {x: 1}\n", encoding="utf-8")
+    with pytest.raises(FromModelError, match=r"MLmodel: not valid YAML \(line 3"):
+        load_from_model(model)
+
+
+def test_from_model_carries_the_mlmodel(tmp_path: Path) -> None:
+    model = _fake_model(
+        _spec("kitchen-sink"), "code", tmp_path / "model", "mlflow_version: 2.16.2\nflavors:\n  sklearn: {}\n"
+    )
+    loaded = load_from_model(model)
+    assert loaded.mlmodel.mlflow_version == "2.16.2"
+    assert loaded.mlmodel.logged_flavor == "sklearn"

@@ -76,7 +76,7 @@ def test_lock_round_trips_and_is_stable(tmp_path: Path) -> None:
         "com.johnsnowlabs.nlp:spark-nlp_2.12:5.3.3",
         "org.xerial:sqlite-jdbc:3.45.1.0",
     ]
-    assert again.maven.packages[1].exclusions == ["org.slf4j:slf4j-api"]
+    assert again.maven.packages[1].exclusions == ("org.slf4j:slf4j-api",)
     assert again.r.snapshot == "2024-06-03"
     assert {(p.name, p.version) for p in again.r.packages} == {("forecast", None), ("prophet", "1.1.5")}
     assert ("graphviz", "2.42.2-7") in {(p.name, p.version) for p in again.apt.packages}
@@ -486,3 +486,18 @@ def test_uv_output_parser() -> None:
         ("acme @ https://example.com/acme-1.0-py3-none-any.whl", ["sha256:cc"]),
         ("six==1.16.0", []),
     ]
+
+
+def test_reads_a_lock_written_by_an_earlier_specc(tmp_path: Path) -> None:
+    """tests/data/model-env-v1.lock was written before the lock reused the spec's models."""
+    from specc.lockfile import dump_lock, read_lock
+    from specc.spec import Apt, DependencyHashes, Runtime
+
+    old = Path(__file__).parent / "data" / "model-env-v1.lock"
+    lock = read_lock(old)
+    assert lock.lock_version == 1
+    assert isinstance(lock.runtime, Runtime) and lock.runtime.python_minor == "3.11"
+    assert isinstance(lock.spec, DependencyHashes) and isinstance(lock.apt, Apt)
+    assert lock.maven.packages[1].coords.version == "3.45.1.0"
+    assert lock.r.snapshot == "2024-06-03"
+    assert dump_lock(lock) == old.read_text(encoding="utf-8")  # read and written again: the same bytes
