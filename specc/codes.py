@@ -61,6 +61,8 @@ _DATABRICKS = "databricks.md#diagnostics-of-this-target"
 _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _CHECK = "check.md#finding-codes-spc5xx"
 
+# one entry per code, laid out by hand for reading
+# fmt: off
 _ALL: tuple[Code, ...] = (
     # --- SPC0xx reading the file
     Code("SPC001", "spec-unreadable", E, "the spec file does not exist or cannot be read", _READ),
@@ -74,12 +76,12 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC103", "invalid-requirement", E, "invalid PEP 508 requirement, marker or extra; constraints with extras",
         _SYNTAX,
-    ),  # fmt: skip
+    ),
     Code("SPC104", "missing-key", E, "a required key is missing (`spec-version`, `runtime.python`)", _SYNTAX),
     Code(
         "SPC105", "invalid-choice", E,
         "invalid choice (`mlflow.pip`, `data-security-mode`, `version` with `specifier`, ...)", _SYNTAX,
-    ),  # fmt: skip
+    ),
     Code("SPC106", "unsupported-spec-version", E, "unsupported `spec-version`", _SYNTAX),
     Code("SPC107", "invalid-python-version", E, 'invalid `runtime.python` (`"3.11"` or `"3.11.9"`)', _SYNTAX),
     Code("SPC108", "invalid-model-name", E, "invalid `model.name` (`[a-z0-9][a-z0-9._-]*`)", _SYNTAX),
@@ -96,253 +98,259 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC119", "unsupported-requirements-line", E,
         "a requirements file line specc cannot ship (`-e`, `--index-url`, other pip options, cycles)", _SYNTAX,
-    ),  # fmt: skip
+    ),
     Code("SPC120", "empty-path", E, "an empty path", _SYNTAX),
     Code(
         "SPC122", "invalid-secret-reference", E,
         "invalid Databricks secret reference (`scope/key`) or BuildKit secret id", _SYNTAX,
-    ),  # fmt: skip
+    ),
     Code("SPC123", "invalid-port", E, "`targets.docker.port` outside 1-65535", _SYNTAX),
     Code(
         "SPC124", "invalid-cluster-size", E, "invalid cluster size (`workers` with `autoscale`, bad autoscale range)",
         _SYNTAX,
-    ),  # fmt: skip
+    ),
     Code("SPC125", "invalid-artifact-name", E, "invalid artifact name", _SYNTAX),
     Code("SPC126", "invalid-platform", E, "invalid `targets.docker.platform` (`os/arch`)", _SYNTAX),
     Code("SPC127", "invalid-image-reference", E, "invalid image reference in `targets.docker.base-image`", _SYNTAX),
     Code(
         "SPC128", "invalid-databricks-path", E,
         "a Databricks path that is not `/Volumes/...` or `/Workspace/...` (DBFS is rejected)", _SYNTAX,
-    ),  # fmt: skip
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,
         "conflicting versions of one package (pip, apt, Maven, R, two wheels of one project)", _MEANING,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC202", "unpinned-requirement", W,
         "a requirement is unpinned or a range: pin the exact version you trained with", _MEANING,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC203", "unknown-databricks-runtime", E,
         "unknown Databricks runtime; the hint suggests close ones (`specc runtimes` lists all)", _MEANING,
-    ),  # fmt: skip
+    ),
     Code("SPC204", "path-not-found", E, "a path does not exist", _MEANING),
     Code(
         "SPC206", "code-path-name-clash", E,
         "two code paths with the same final name (MLflow copies both to `code/<name>`)", _MEANING,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC207", "egg-not-supported", E, "an `.egg` (pip and DBR 14+ no longer install eggs): build a wheel", _MEANING
     ),
     Code(
         "SPC208", "wrong-file-kind", E,
         "wrong kind of file (a folder for a file, `.rpm` for a `.deb`, a misnamed R source package)", _MEANING,
-    ),  # fmt: skip
+    ),
     Code("SPC210", "sha256-mismatch", E, "a file's sha256 differs from the one the spec pins", _MEANING),
     Code("SPC211", "wheel-and-requirement", W, "a package is both a local wheel and a requirement", _MEANING),
-    Code("SPC212", "python-runtime-mismatch", E, "`runtime.python` differs from the Databricks runtime's Python", _MEANING),
+    Code(
+        "SPC212", "python-runtime-mismatch", E, "`runtime.python` differs from the Databricks runtime's Python",
+        _MEANING,
+    ),
     Code("SPC213", "cuda-without-gpu-runtime", W, "`runtime.cuda` set with a non-GPU Databricks runtime", _MEANING),
     Code(
         "SPC214", "scala-version-mismatch", E,
         "a Maven artifact's Scala suffix (`_2.12`/`_2.13`) differs from the Databricks runtime's Scala", _COMPAT,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC215", "replaces-preinstalled-package", W,
         "a pin replaces a package the Databricks runtime preinstalls (both versions named)", _COMPAT,
-    ),  # fmt: skip
+    ),
     # --- SPC3xx a target cannot express part of the spec
     Code(
         "SPC301", "serverless-needs-init-script", E,
         "a serverless Databricks runtime with apt packages, debs or an authenticated index (no init scripts there)",
         _TARGETS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC310", "mlflow-code-name-clash", E,
         "MLflow: two files would land at the same `code/<name>` in the model "
         "(a code path or wheel named like specc's own folder)",
         _TARGETS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC320", "databricks-runtime-defaulted", W,
         "`runtime.databricks` unset and no training runtime recorded: "
         "the newest LTS ML runtime with the spec's Python is used",
         _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC321", "databricks-maven-auth", E,
         "an authenticated Maven repository (Databricks resolves Maven without credentials): "
         "ship the jar in `maven.jars`",
         _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC322", "requirements-library-needs-dbr15", E,
         "`requirements-library = true` on a runtime older than DBR 15.0", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC323", "serverless-unsupported", E,
         "a serverless runtime with Maven coordinates, R packages or pip constraints", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC324", "no-node-type", W,
         "no `targets.databricks.cluster.node-type`: the cluster and job specs lack `node_type_id`", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC325", "secret-unmapped", EW,
         "a secret without a `databricks` mapping: an error when the init script's pip needs it, "
         "else a warning (it is not in `spark_env_vars`)",
         _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC326", "duplicate-upload", E,
         "two private files of one kind with the same file name (they would be uploaded to one path)", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC327", "requirements-library-ignored", W,
         "`requirements-library = true` ignored because pip runs in the init script", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC328", "model-runtime-unknown", E,
         "the model's recorded runtime is unknown, or no LTS ML runtime runs the spec's Python", _DATABRICKS,
-    ),  # fmt: skip
+    ),
     Code("SPC330", "base-image-not-pinned", W, "`targets.docker.base-image` is a tag without a digest", _DOCKER),
     Code(
         "SPC331", "databricks-runtime-not-in-image", W,
         "`runtime.databricks` is set: the image holds only what the spec lists, "
         "not the runtime's preinstalled libraries or Spark",
         _DOCKER,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC332", "python-patch-on-cuda-base", W,
         "a patch-level `runtime.python` on a CUDA default base (deadsnakes gives its latest patch)", _DOCKER,
-    ),  # fmt: skip
+    ),
     Code("SPC333", "repository-credentials", E, "credentials (`${NAME}`) in a Maven or R repository URL", _DOCKER),
     Code(
         "SPC334", "control-character", E,
         "a line break or control character in an `[env]` value, requirement, index URL or repository URL "
         "(a Dockerfile cannot hold it)",
         _DOCKER,
-    ),  # fmt: skip
+    ),
     Code("SPC335", "no-cuda-base-image", E, "`runtime.cuda` with no default CUDA image: set `base-image`", _DOCKER),
     Code(
         "SPC336", "mlflow-version-differs", W,
         "the model was logged with a different MLflow than the image serves it with", _DOCKER,
-    ),  # fmt: skip
+    ),
     Code("SPC337", "duplicate-file-name", E, "two wheels, debs, jars or R sources with the same file name", _DOCKER),
     Code(
         "SPC338", "lock-does-not-cover-image", E,
         "`--locked`: `model-env.lock` has no resolution for the image's platform, or the image serves the model "
         "but the lock pins no `mlflow`/`mlflow-skinny` ([docs/lock.md](lock.md))",
         _DOCKER,
-    ),  # fmt: skip
+    ),
     # --- SPC4xx security
     Code(
         "SPC401", "literal-credential", E,
         "a literal credential in a URL (`user:pass@`, `?token=`): use `${SECRET}` placeholders", _SECURITY,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC402", "path-escapes-repository", E,
         "a path that is absolute, escapes the repository, or is a symlink pointing outside", _SECURITY,
-    ),  # fmt: skip
+    ),
     Code("SPC403", "undeclared-secret", E, "`${NAME}` names no declared `[secrets.NAME]`", _SECURITY),
     Code(
         "SPC404", "env-var-secret", EW,
         "an env var that is also a secret (error); an env var that looks like a credential (warning)", _SECURITY,
-    ),  # fmt: skip
+    ),
     Code("SPC405", "unsafe-path-characters", E, "a path with backslashes or control characters", _SECURITY),
     Code("SPC406", "plain-http-index", W, "a package index over plain http to a host other than localhost", _SECURITY),
     # --- SPC5xx drift (specc check)
     Code(
         "SPC501", "requirement-missing-from-model", E,
         "the spec requires a package the model's `requirements.txt` does not list", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC502", "requirement-differs", E,
         "the model lists the package with another version/specifier, extras or URL", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC503", "requirement-not-in-spec", EW,
         "the model requires a package the spec does not (exact/conda mode); "
         "a warning when the flavor's default requirements cannot be determined here",
         _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC504", "requirements-line-differs", E,
         "a non-requirement line (index URL, `code/<wheel>`, path) missing from or extra in `requirements.txt`", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC505", "constraints-differ", E,
         "`constraints.txt` differs from `python.constraints`, "
         "or `requirements.txt` lost its `-c constraints.txt` line",
         _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC510", "code-missing", E, "a code path is missing from the model", _CHECK),
     Code(
-        "SPC511", "code-differs", E, "a code path's files differ (changed / only in the spec / only in the model)", _CHECK
+        "SPC511", "code-differs", E,
+        "a code path's files differ (changed / only in the spec / only in the model)", _CHECK,
     ),
     Code("SPC512", "artifact-missing", E, "an `[artifacts]` entry is missing from the model", _CHECK),
     Code("SPC513", "artifact-differs", E, "an artifact's files differ", _CHECK),
     Code(
         "SPC514", "package-missing", E,
         "a wheel or private package (.deb, jar, R source) is missing from the model", _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC515", "package-differs", E, "a wheel or private package differs (sha256)", _CHECK),
     Code(
         "SPC520", "environment-artifact-missing", E,
         "the model has no `specc-environment.json` (not logged with specc's kwargs)", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC521", "environment-differs", E,
         "a non-Python section differs (runtime, apt, maven, r, env, secrets, model, targets); one finding per item",
         _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC530", "python-env-differs", E, "`python_env.yaml` names another Python than `runtime.python`", _CHECK),
     Code(
-        "SPC531", "mlmodel-python-differs", E, "MLmodel `python_version` is another Python than `runtime.python`", _CHECK
+        "SPC531", "mlmodel-python-differs", E,
+        "MLmodel `python_version` is another Python than `runtime.python`", _CHECK,
     ),
     Code(
         "SPC532", "databricks-runtime-differs", E,
         "MLmodel `databricks_runtime` is another runtime than `runtime.databricks`", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC533", "databricks-runtime-unrecorded", W,
         "the model was logged on Databricks, the spec names no runtime", _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC540", "uv-files-in-model", E, "`uv.lock` or `pyproject.toml` in the model folder", _CHECK),
     Code("SPC541", "absolute-path-in-requirements", E, "an absolute local path in `requirements.txt`", _CHECK),
     Code("SPC542", "requirements-txt-missing", E, "the model has no `requirements.txt`", _CHECK),
     Code(
         "SPC550", "not-installed", E,
         "`--env`: a required package (or a local wheel's package) is not installed", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC551", "installed-version-differs", E,
         "`--env`: the installed version is outside the spec's specifier", _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC552", "interpreter-differs", E, "`--env`: this interpreter is not `runtime.python`", _CHECK),
     Code(
         "SPC553", "installed-wheel-differs", E,
         "`--env`: the installed version of a local wheel's package differs from the wheel", _CHECK,
-    ),  # fmt: skip
+    ),
     Code("SPC560", "lock-unreadable", E, "`model-env.lock` is unreadable or of an unknown version", _CHECK),
     Code(
         "SPC561", "lock-stale", E,
         "`model-env.lock` is stale (names the changed parts: runtime, python, apt, maven, r)", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC562", "model-differs-from-lock", E,
         "`--model`: the model pins a package at another version than the lock's", _CHECK,
-    ),  # fmt: skip
+    ),
     Code(
         "SPC563", "env-differs-from-lock", E,
         "`--env`: a locked package is not installed, or installed at another version", _CHECK,
-    ),  # fmt: skip
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,
         "a bug in specc (exit code 3); rerun with `SPECC_DEBUG=1` and report it", _INTERNAL,
-    ),  # fmt: skip
+    ),
 )
+# fmt: on
 
 # code → entry, in code order
 CODES: dict[str, Code] = {c.code: c for c in sorted(_ALL)}
@@ -460,7 +468,7 @@ def check_docs(docs_dir: Path) -> list[str]:
                 want = _row(entry, table.columns)
                 got = "| " + " | ".join(cells) + " |"
                 if got != want:
-                    problems.append(f"{where}: {code} row differs from the registry\n  doc:      {got}\n  registry: {want}")
+                    problems.append(f"{where}: {code} row differs from the registry\n  doc: {got}\n  registry: {want}")
     for entry in CODES.values():
         if entry.code not in seen_at_anchor:
             problems.append(f"{entry.doc}: {entry.code} ({entry.name}) is not documented in a code table there")
