@@ -121,7 +121,17 @@ class Diagnostic:
         Raises KeyError when ``severity`` is omitted and ``code`` is not in :mod:`specc.codes`.
         """
         sev = severity if severity is not None else CODES[code].severity
-        return cls(code, sev, message, tuple(path), hint, file, span, expected, actual)
+        return cls(
+            code=code,
+            severity=sev,
+            message=message,
+            path=tuple(path),
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
 
     @classmethod
     def error(
@@ -138,7 +148,17 @@ class Diagnostic:
         actual: str | None = None,
     ) -> Diagnostic:
         """An error: ``Diagnostic.error("SPC103", path=("python", "requirements", 2), message=...)``."""
-        return cls(code, "error", message, tuple(path), hint, file, span, expected, actual)
+        return cls.create(
+            code,
+            severity="error",
+            message=message,
+            path=path,
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
 
     @classmethod
     def warning(
@@ -155,7 +175,17 @@ class Diagnostic:
         actual: str | None = None,
     ) -> Diagnostic:
         """A warning; keywords as for :meth:`error`."""
-        return cls(code, "warning", message, tuple(path), hint, file, span, expected, actual)
+        return cls.create(
+            code,
+            severity="warning",
+            message=message,
+            path=path,
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
 
     @property
     def path_str(self) -> str:

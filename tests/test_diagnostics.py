@@ -73,7 +73,7 @@ def test_json_rendering_masks_and_counts() -> None:
 
 def test_keyword_constructors() -> None:
     d = Diagnostic.error("SPC103", message="bad", path=["python", "requirements", 2], hint="h")
-    assert d == Diagnostic("SPC103", "error", "bad", ("python", "requirements", 2), "h")
+    assert d == Diagnostic(code="SPC103", severity="error", message="bad", path=("python", "requirements", 2), hint="h")
     assert d.path == ("python", "requirements", 2) and d.name == "invalid-requirement"
     assert Diagnostic.warning("SPC202", message="m").severity == "warning"
     # create: the registered default severity unless told

@@ -38,7 +38,7 @@ exit codes: 0 no drift, 1 drift (or an invalid spec / unreadable model), 2 usage
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help=HELP,
