@@ -527,3 +527,24 @@ def test_constraints_line_dropped_from_requirements(models: dict[str, Any], tmp_
     _edit(model / "requirements.txt", "-c constraints.txt", "")
     f = _one(check_model(_spec("kitchen-sink"), model), "SPC505")
     assert "constraints are not applied" in f.message
+
+
+def test_a_finding_on_a_spec_entry_is_shown_where_the_entry_is_written(tmp_path: Path) -> None:
+    """The CLI moves an --env finding from the normalized path to the entry's origin (spec.origins)."""
+    from specc.commands.check import _locate
+    from specc.diagnostics import Origin, Span
+
+    spec = specc.load(_env_spec(tmp_path, ["specc-no-such-pkg==1.0"]))
+    (found,) = [d for d in check_env(spec, {}, display="proj/model-env.toml") if d.code == "SPC550"]
+    assert found.path == ("python", "requirements", 0) and found.file == "proj/model-env.toml"
+    assert _locate(found, spec, "proj/model-env.toml") == found  # no origin recorded: left as it is
+    spec.origins[("python", "requirements", 0)] = Origin(
+        ("python", "requirements-files", 0), "reqs.txt", Span(2, 1, 2, 23)
+    )
+    moved = _locate(found, spec, "proj/model-env.toml")
+    assert (moved.path, moved.file, moved.span) == (
+        ("python", "requirements-files", 0),
+        "proj/reqs.txt",
+        Span(2, 1, 2, 23),
+    )
+    assert (moved.code, moved.message) == (found.code, found.message)
