@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from specc.codes import CODES, name_of
 
 Severity = Literal["error", "warning"]
 PathPart = str | int
@@ -77,7 +79,17 @@ Origins = dict[TomlPath, Origin]
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem, with everything a user needs to fix it."""
+    """One problem, with everything a user needs to fix it.
+
+    ``path`` is the TOML path of the spec value concerned (``()`` when none: a file-level
+    problem, or a logged model's file with no spec entry behind it); ``file``/``span`` locate the
+    text shown (the spec, a requirements file, a logged model's ``requirements.txt``...).
+    ``expected``/``actual`` are the two sides of a comparison (``specc check``), else None.
+
+    Build one with the keyword-only constructors :meth:`error`, :meth:`warning` or
+    :meth:`create`; the positional form is deprecated and becomes keyword-only
+    (``kw_only=True``) once every call site is converted.
+    """
 
     code: str
     severity: Severity
@@ -86,17 +98,112 @@ class Diagnostic:
     hint: str | None = None
     file: str | None = None
     span: Span | None = None
+    expected: str | None = None
+    actual: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        code: str,
+        /,
+        *,
+        message: str,
+        severity: Severity | None = None,
+        path: Sequence[PathPart] = (),
+        hint: str | None = None,
+        file: str | None = None,
+        span: Span | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> Diagnostic:
+        """A diagnostic of ``code``; ``severity`` defaults to the code's registered default.
+
+        Raises KeyError when ``severity`` is omitted and ``code`` is not in :mod:`specc.codes`.
+        """
+        sev = severity if severity is not None else CODES[code].severity
+        return cls(
+            code=code,
+            severity=sev,
+            message=message,
+            path=tuple(path),
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
+
+    @classmethod
+    def error(
+        cls,
+        code: str,
+        /,
+        *,
+        message: str,
+        path: Sequence[PathPart] = (),
+        hint: str | None = None,
+        file: str | None = None,
+        span: Span | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> Diagnostic:
+        """An error: ``Diagnostic.error("SPC103", path=("python", "requirements", 2), message=...)``."""
+        return cls.create(
+            code,
+            severity="error",
+            message=message,
+            path=path,
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
+
+    @classmethod
+    def warning(
+        cls,
+        code: str,
+        /,
+        *,
+        message: str,
+        path: Sequence[PathPart] = (),
+        hint: str | None = None,
+        file: str | None = None,
+        span: Span | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> Diagnostic:
+        """A warning; keywords as for :meth:`error`."""
+        return cls.create(
+            code,
+            severity="warning",
+            message=message,
+            path=path,
+            hint=hint,
+            file=file,
+            span=span,
+            expected=expected,
+            actual=actual,
+        )
 
     @property
     def path_str(self) -> str:
         return format_path(self.path)
 
+    @property
+    def name(self) -> str | None:
+        """The code's registered name (``"SPC103"`` → ``"invalid-requirement"``), None if unregistered."""
+        return name_of(self.code)
+
     def with_severity(self, severity: Severity) -> Diagnostic:
         return replace(self, severity=severity)
 
     def to_json(self) -> dict[str, object]:
+        """One item of a report (schemas/specc-diagnostics.schema.json); every key always present."""
         return {
             "code": self.code,
+            "name": self.name,
             "severity": self.severity,
             "message": self.message,
             "path": self.path_str,
@@ -106,6 +213,8 @@ class Diagnostic:
             "column": self.span.col if self.span else None,
             "end_line": self.span.end_line if self.span else None,
             "end_column": self.span.end_col if self.span else None,
+            "expected": self.expected,
+            "actual": self.actual,
         }
 
 
@@ -116,10 +225,10 @@ class Collector:
     items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.items.append(Diagnostic(code, "error", message, tuple(path), hint))
+        self.items.append(Diagnostic.error(code, path=path, message=message, hint=hint))
 
     def warning(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.items.append(Diagnostic(code, "warning", message, tuple(path), hint))
+        self.items.append(Diagnostic.warning(code, path=path, message=message, hint=hint))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.items.extend(diagnostics)
@@ -230,8 +339,13 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
     return "\n".join(lines)
 
 
-def render_json(diagnostics: Sequence[Diagnostic]) -> str:
-    """Machine-readable diagnostics (same content as the text form, credentials masked)."""
+def render_json(diagnostics: Sequence[Diagnostic], extra: Mapping[str, object] | None = None) -> str:
+    """A diagnostics report (schemas/specc-diagnostics.schema.json), credentials masked.
+
+    ``{"diagnostics": [...], "errors": n, "warnings": n}`` plus ``extra``, a command's own
+    top-level keys (``spec`` for ``validate --normalized``, ``check`` for ``specc check``); they
+    may not replace the three common ones (ValueError).
+    """
     items = []
     for d in diagnostics:
         item = d.to_json()
@@ -241,11 +355,12 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
         items.append(item)
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = sum(1 for d in diagnostics if d.severity == "warning")
-    return json.dumps(
-        {"diagnostics": items, "errors": errors, "warnings": warnings},
-        indent=2,
-        ensure_ascii=False,
-    )
+    payload: dict[str, object] = {"diagnostics": items, "errors": errors, "warnings": warnings}
+    for key, value in (extra or {}).items():
+        if key in payload:
+            raise ValueError(f"render_json: {key!r} is a common key of every report")
+        payload[key] = value
+    return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
@@ -256,3 +371,92 @@ def summary_line(diagnostics: Sequence[Diagnostic]) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
+# --- the published schema of a report ---------------------------------------------------------
+
+
+def report_schema() -> dict[str, object]:
+    """JSON Schema of :func:`render_json`'s report, published as schemas/specc-diagnostics.schema.json.
+
+    Every command's ``--format json`` diagnostics (``validate``, ``render``, ``check``, and
+    ``compile`` when it fails) are one such report.
+    """
+    from specc.schema import BASE_ID, DRAFT
+
+    def nullable(kind: str, description: str, **more: object) -> dict[str, object]:
+        return {"type": [kind, "null"], "description": description, **more}
+
+    item: dict[str, object] = {
+        "code": {
+            "type": "string",
+            "pattern": r"^SPC\d{3}$",
+            "description": "Stable code; never changes meaning (docs/diagnostics.md).",
+            "examples": ["SPC103"],
+        },
+        "name": nullable(
+            "string", "The code's stable kebab-case name (specc/codes.py).", examples=["invalid-requirement"]
+        ),
+        "severity": {"enum": ["error", "warning"], "description": "error fails the command; warning does not."},
+        "message": {"type": "string", "description": "What is wrong; literal credentials masked."},
+        "path": {
+            "type": "string",
+            "description": "TOML path of the spec value concerned, 0-based indexes; empty when none.",
+            "examples": ["python.requirements[2]", ""],
+        },
+        "hint": nullable("string", "How to fix it."),
+        "file": nullable(
+            "string",
+            "The file the line and column refer to: the spec, a requirements file, or a logged model's file.",
+            examples=["model-env.toml", "mlruns/1/models/m-abc/artifacts/requirements.txt"],
+        ),
+        "line": nullable("integer", "1-based line in file.", minimum=1),
+        "column": nullable("integer", "1-based column of the value's first character.", minimum=1),
+        "end_line": nullable("integer", "1-based line where the value ends.", minimum=1),
+        "end_column": nullable("integer", "1-based column just after the value (exclusive).", minimum=1),
+        "expected": nullable("string", "specc check: what the spec (or lock) asks for."),
+        "actual": nullable("string", "specc check: what the model or environment has."),
+    }
+    diagnostic = {
+        "type": "object",
+        "description": "One problem, with everything needed to find and fix it.",
+        "additionalProperties": False,
+        "required": list(item),  # every key is always present (null when unset)
+        "properties": item,
+    }
+    check = {
+        "type": "object",
+        "description": "specc check only: what was compared.",
+        "additionalProperties": False,
+        "required": ["spec", "against", "lock", "drift"],
+        "properties": {
+            "spec": {"type": "string", "description": "The spec file, as given."},
+            "against": {"type": "string", "description": '"env", or the model URI or folder, as given.'},
+            "lock": nullable("string", "The model-env.lock compared too, or null."),
+            "drift": {"type": "boolean", "description": "True when any error was found (exit code 1)."},
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE_ID}/specc-diagnostics.schema.json",
+        "title": "specc diagnostics report",
+        "description": (
+            "What every specc command prints with --format json about problems found "
+            "(validate, render, check; compile when it fails)."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["diagnostics", "errors", "warnings"],
+        "properties": {
+            "diagnostics": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/diagnostic"},
+                "description": "In source order, then by path and code.",
+            },
+            "errors": {"type": "integer", "minimum": 0, "description": "How many diagnostics are errors."},
+            "warnings": {"type": "integer", "minimum": 0, "description": "How many are warnings."},
+            "spec": nullable("object", "validate --normalized: the normalized spec; null when invalid."),
+            "check": {"$ref": "#/$defs/check"},
+        },
+        "$defs": {"diagnostic": diagnostic, "check": check},
+    }

@@ -17,7 +17,15 @@ What a logged model *should* hold is computed with the same compiler the logger 
   where the model is served.
 
 Only ``MLmodel`` and small text files are read, and MLflow is imported only when needed (a
-``models:/`` URI, or to tell the flavor's default requirements from extra ones).  Codes: docs/check.md.
+``models:/`` URI, or to tell the flavor's default requirements from extra ones).
+
+Every finding is a :class:`specc.diagnostics.Diagnostic` (codes SPC5xx, docs/check.md) reported
+through the same path as validation's: ``path`` is the spec entry concerned (its normalized path,
+e.g. ``python.requirements[3]``; empty when the model has something the spec lacks), ``file`` and
+``span`` the model file and line it is about (``requirements.txt`` line 3), ``expected``/``actual``
+the two sides of the comparison.  ``display`` arguments name files as the user gave them (the model
+URI or folder, the spec and lock paths); without one, a model's files are named by their path
+inside the model.
 """
 
 from __future__ import annotations
@@ -27,22 +35,21 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from specc.diagnostics import Diagnostic, Severity, Span, TomlPath
 from specc.filetree import tree_paths
 from specc.hashing import sha256_file
 from specc.spec import EnvSpec, Req
 
-__all__ = ["CheckError", "Finding", "check_env", "check_model", "tree_digest"]
-
-Severity = Literal["error", "warning"]
+__all__ = ["CheckError", "DriftReport", "check_env", "check_model", "model_report", "tree_digest"]
 
 # MLflow adds these itself; never drift.
 _MLFLOW_OWN = frozenset({"mlflow", "mlflow-skinny"})
@@ -53,25 +60,13 @@ class CheckError(Exception):
     """The check cannot run (no such model, unreadable files); the message is for the user."""
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One difference, with a stable code (docs/check.md)."""
+@dataclass
+class DriftReport:
+    """What :func:`model_report` found: the diagnostics, and the text of the model files they
+    point into (file name as in the diagnostics → text) so they can be shown with an excerpt."""
 
-    code: str
-    severity: Severity
-    kind: str  # requirement, code, artifact, environment, python, databricks, hazard, lock
-    subject: str  # what differs: a package name, a path, a section
-    message: str
-    expected: str | None = None
-    actual: str | None = None
-    where: str | None = None  # the model file (or spec key) the finding is about
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-    def line(self) -> str:
-        where = f"{self.where}: " if self.where else ""
-        return f"{self.severity}[{self.code}] {where}{self.message}"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -116,6 +111,11 @@ def _python_matches(spec_python: str, actual: str) -> bool:
 
 
 def _req_lines(text: str) -> list[tuple[int, str]]:
+    return [(span.line, line) for span, line in _req_spans(text)]
+
+
+def _req_spans(text: str) -> list[tuple[Span, str]]:
+    """The requirement lines of a requirements file (comments dropped), each with its span."""
     out = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -123,7 +123,8 @@ def _req_lines(text: str) -> list[tuple[int, str]]:
             continue
         line = re.sub(r"\s+#.*$", "", line).strip()
         if line:
-            out.append((n, line))
+            col = raw.index(line[0]) + 1
+            out.append((Span(n, col, n, col + len(line)), line))
     return out
 
 
@@ -145,7 +146,7 @@ def _spec_equal(a: str, b: str) -> bool:
     if len(sa) != len(sb):
         return False
 
-    def key(s: Any) -> tuple[str, Any]:
+    def key(s: Any) -> tuple[Any, ...]:
         try:
             return (s.operator, Version(s.version.replace(".*", "")), s.version.endswith(".*"))
         except InvalidVersion:
@@ -184,24 +185,31 @@ def _marker_key(r: Requirement) -> str:
 def _compare_requirements(
     expected_lines: Iterable[str],
     actual_text: str,
-    where: str,
+    file: str,
     *,
     mode: str,
     allowed_extra: frozenset[str] | None,
     flavor: str | None,
     locked: Mapping[str, str] | None = None,
-) -> list[Finding]:
-    out: list[Finding] = []
+    spec_paths: Mapping[str, TomlPath] | None = None,
+) -> list[Diagnostic]:
+    """Diff the lines the compiler emits with a model's requirements file named ``file``.
+
+    ``spec_paths`` maps a canonical package name to the spec entry requiring it (the path of a
+    diagnostic about that package).
+    """
+    out: list[Diagnostic] = []
     locked = locked or {}
-    actual = _req_lines(actual_text)
-    actual_named: dict[tuple[str, str], tuple[int, Requirement]] = {}
-    actual_other: dict[str, int] = {}
-    for n, line in actual:
+    spec_paths = spec_paths or {}
+    actual = _req_spans(actual_text)
+    actual_named: dict[tuple[str, str], tuple[Span, Requirement]] = {}
+    actual_other: dict[str, Span] = {}
+    for span, line in actual:
         r = _parse(line)
         if r is None:
-            actual_other[line] = n
+            actual_other[line] = span
         else:
-            actual_named.setdefault((_canon(r.name), _marker_key(r)), (n, r))
+            actual_named.setdefault((_canon(r.name), _marker_key(r)), (span, r))
     seen: set[tuple[str, str]] = set()
     for line in expected_lines:
         r = _parse(line)
@@ -210,36 +218,36 @@ def _compare_requirements(
                 # the files are compared one to one; here only that requirements.txt still applies them
                 if not any(other.startswith("-c ") for other in actual_other):
                     out.append(
-                        Finding(
-                            "SPC505", "error", "constraint", line,
-                            f"`{line}` is missing: the spec's constraints are not applied when it installs",
-                            line, None, where,
+                        Diagnostic.error(
+                            "SPC505",
+                            message=f"`{line}` is missing: the spec's constraints are not applied when it installs",
+                            path=("python", "constraints"),
+                            file=file,
+                            expected=line,
                         )
-                    )  # fmt: skip
+                    )
                 continue
             if line not in actual_other:
-                out.append(Finding("SPC504", "error", "requirement", line, f"`{line}` is missing", line, None, where))
+                out.append(Diagnostic.error("SPC504", message=f"`{line}` is missing", file=file, expected=line))
             else:
                 actual_other.pop(line)
             continue
         key = (_canon(r.name), _marker_key(r))
         seen.add(key)
         hit = actual_named.get(key)
+        path = spec_paths.get(key[0], ())
         if hit is None:
             out.append(
-                Finding(
+                Diagnostic.error(
                     "SPC501",
-                    "error",
-                    "requirement",
-                    key[0],
-                    f"{r.name}: the spec requires `{line}`, the model does not list it",
-                    line,
-                    None,
-                    where,
+                    message=f"{r.name}: the spec requires `{line}`, the model does not list it",
+                    path=path,
+                    file=file,
+                    expected=line,
                 )
             )
             continue
-        n, got = hit
+        span, got = hit
         same = (
             (got.url or None) == (r.url or None)
             and _spec_equal(str(got.specifier), str(r.specifier))
@@ -250,34 +258,32 @@ def _compare_requirements(
         if not same:
             lock_note = f"; the lock has =={locked[key[0]]}" if key[0] in locked else ""
             out.append(
-                Finding(
+                Diagnostic.error(
                     "SPC502",
-                    "error",
-                    "requirement",
-                    key[0],
-                    f"{r.name}: the spec requires `{line}`, the model has `{_req_text(got)}` (line {n}){lock_note}",
-                    line,
-                    _req_text(got),
-                    where,
+                    message=f"{r.name}: the spec requires `{line}`, the model has `{_req_text(got)}`{lock_note}",
+                    path=path,
+                    file=file,
+                    span=span,
+                    expected=line,
+                    actual=_req_text(got),
                 )
             )
     extras = [(k, v) for k, v in actual_named.items() if k not in seen and k[0] not in _MLFLOW_OWN]
     if extras and mode != "extra":
         allowed = allowed_extra
-        for (name, _), (n, got) in extras:
+        for (name, _), (span, got) in extras:
             if name in locked:
                 if not _at_locked(got, locked) and not _admits(got, locked[name]):
                     out.append(
-                        Finding(
+                        Diagnostic.error(
                             "SPC562",
-                            "error",
-                            "lock",
-                            name,
-                            f"{got.name}: the model requires `{_req_text(got)}` (line {n}), "
+                            message=f"{got.name}: the model requires `{_req_text(got)}`, "
                             f"the lock has {name}=={locked[name]}",
-                            f"{name}=={locked[name]}",
-                            _req_text(got),
-                            where,
+                            path=spec_paths.get(name, ()),
+                            file=file,
+                            span=span,
+                            expected=f"{name}=={locked[name]}",
+                            actual=_req_text(got),
                         )
                     )
                 continue
@@ -286,58 +292,49 @@ def _compare_requirements(
             sev: Severity = "error" if allowed is not None else "warning"
             why = "" if allowed is not None else f" (cannot tell the {flavor} flavor's default requirements here)"
             out.append(
-                Finding(
+                Diagnostic.create(
                     "SPC503",
-                    sev,
-                    "requirement",
-                    name,
-                    f"{got.name}: the model requires `{_req_text(got)}` (line {n}), the spec does not{why}",
-                    None,
-                    _req_text(got),
-                    where,
+                    severity=sev,
+                    message=f"{got.name}: the model requires `{_req_text(got)}`, the spec does not{why}",
+                    file=file,
+                    span=span,
+                    actual=_req_text(got),
                 )
             )
-    for line, n in actual_other.items():
+    for line, span in actual_other.items():
         if line.startswith("-c ") or (mode == "extra" and not line.startswith("-")):
             continue
         out.append(
-            Finding(
-                "SPC504", "error", "requirement", line, f"`{line}` (line {n}) is not in the spec", None, line, where
-            )
+            Diagnostic.error("SPC504", message=f"`{line}` is not in the spec", file=file, span=span, actual=line)
         )
     return out
 
 
-def _hazards(model_dir: Path, req_text: str | None) -> list[Finding]:
+def _hazards(model_dir: Path, req_text: str | None, at: Any) -> list[Diagnostic]:
+    """``at(name)`` names a model file as the diagnostics show it."""
     out = []
     for name in ("uv.lock", "pyproject.toml"):
         if (model_dir / name).exists():
             out.append(
-                Finding(
+                Diagnostic.error(
                     "SPC540",
-                    "error",
-                    "hazard",
-                    name,
-                    f"{name} in the model folder: MLflow serves from it (uv sync) instead of requirements.txt",
-                    None,
-                    name,
-                    name,
+                    message=f"{name} in the model folder: MLflow serves from it (uv sync) instead of requirements.txt",
+                    hint=f"log the model from a folder without {name}, or delete it from the model",
+                    file=at(name),
+                    actual=name,
                 )
             )
-    for n, line in _req_lines(req_text or ""):
+    for span, line in _req_spans(req_text or ""):
         body = line.split(" ", 1)[1].strip() if line.startswith(("-c ", "-r ")) else line
         body = body.split("@", 1)[1].strip() if "@" in body and not body.startswith(("-", "/")) else body
         if body.startswith(("/", "file:")) or re.match(r"^[A-Za-z]:[\\/]", body):
             out.append(
-                Finding(
+                Diagnostic.error(
                     "SPC541",
-                    "error",
-                    "hazard",
-                    line,
-                    f"line {n} `{line}` is an absolute local path: it does not exist where the model is served",
-                    None,
-                    line,
-                    "requirements.txt",
+                    message=f"`{line}` is an absolute local path: it does not exist where the model is served",
+                    file=at("requirements.txt"),
+                    span=span,
+                    actual=line,
                 )
             )
     return out
@@ -382,15 +379,17 @@ def _flavor_default_names(flavor: str, mlmodel: dict[str, Any]) -> frozenset[str
     return frozenset(names)
 
 
-def _compare_tree(src: Path, dst: Path, subject: str, kind: str, codes: tuple[str, str], where: str) -> list[Finding]:
+def _compare_tree(
+    src: Path, dst: Path, subject: str, codes: tuple[str, str], *, path: TomlPath, file: str
+) -> list[Diagnostic]:
+    """The spec's ``src`` (file or folder) against the model's copy ``dst`` (named ``file``)."""
     missing_code, changed_code = codes
     if not dst.exists():
         return [
-            Finding(
-                missing_code, "error", kind, subject, f"{subject} is missing from the model (expected at {where})",
-                subject, None, where,
+            Diagnostic.error(
+                missing_code, message=f"{subject} is missing from the model", path=path, file=file, expected=subject
             )
-        ]  # fmt: skip
+        ]
     if not src.exists():
         return []  # the spec's validation reports missing local files
     a, b = tree_digest(src), tree_digest(dst)
@@ -407,15 +406,8 @@ def _compare_tree(src: Path, dst: Path, subject: str, kind: str, codes: tuple[st
     if only_model:
         parts.append("only in the model: " + ", ".join(only_model))
     return [
-        Finding(
-            changed_code,
-            "error",
-            kind,
-            subject,
-            f"{subject} differs from the model's copy ({'; '.join(parts)})",
-            None,
-            None,
-            where,
+        Diagnostic.error(
+            changed_code, message=f"{subject} differs from the model's copy ({'; '.join(parts)})", path=path, file=file
         )
     ]
 
@@ -432,48 +424,47 @@ def _item_key(item: Any) -> str:
     return _describe(item)
 
 
-def _diff_values(path: str, want: Any, got: Any, out: list[tuple[str, str, Any, Any]]) -> None:
+def _diff_values(path: TomlPath, want: Any, got: Any, out: list[tuple[TomlPath, str, Any, Any]]) -> None:
+    """Append (path, what differs, the spec's value, the model's value) for every difference."""
     if want == got:
         return
     if isinstance(want, dict) and isinstance(got, dict):
         for k in sorted(set(want) | set(got)):
-            _diff_values(f"{path}.{k}", want.get(k), got.get(k), out)
+            _diff_values((*path, k), want.get(k), got.get(k), out)
         return
     if isinstance(want, list) and isinstance(got, list):
         w = {_item_key(i): i for i in want}
         g = {_item_key(i): i for i in got}
         if len(w) == len(want) and len(g) == len(got):
-            for k in w.keys() - g.keys():
+            for k in sorted(w.keys() - g.keys()):
                 out.append((path, f"{k!s}: in the spec, not in the model", w[k], None))
-            for k in g.keys() - w.keys():
+            for k in sorted(g.keys() - w.keys()):
                 out.append((path, f"{k!s}: in the model, not in the spec", None, g[k]))
             for k in sorted(w.keys() & g.keys()):
                 if w[k] != g[k]:
-                    _diff_values(f"{path}[{k}]", w[k], g[k], out)
+                    _diff_values((*path, k), w[k], g[k], out)
             return
     out.append((path, f"the spec has {_describe(want)}, the model has {_describe(got)}", want, got))
 
 
-def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], where: str) -> list[Finding]:
-    out: list[Finding] = []
+def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     for section in _ARTIFACT_SECTIONS:
-        diffs: list[tuple[str, str, Any, Any]] = []
+        diffs: list[tuple[TomlPath, str, Any, Any]] = []
         want, got = expected.get(section), actual.get(section)
         if section in ("apt", "maven", "r"):  # private packages are compared by content elsewhere
             want = {k: v for k, v in (want or {}).items() if k not in ("debs", "jars", "sources")}
             got = {k: v for k, v in (got or {}).items() if k not in ("debs", "jars", "sources")}
-        _diff_values(section, want, got, diffs)
+        _diff_values((section,), want, got, diffs)
         for path, text, w, g in diffs:
             out.append(
-                Finding(
+                Diagnostic.error(
                     "SPC521",
-                    "error",
-                    "environment",
-                    path,
-                    f"{path}: {text}",
-                    None if w is None else _describe(w),
-                    None if g is None else _describe(g),
-                    where,
+                    message=text,
+                    path=path,
+                    file=file,
+                    expected=None if w is None else _describe(w),
+                    actual=None if g is None else _describe(g),
                 )
             )
     return out
@@ -492,14 +483,54 @@ def _recorded_artifact(mlmodel: dict[str, Any], key: str) -> str | None:
 
 
 def check_model(
-    spec: EnvSpec, model: str | os.PathLike[str], *, flavor: str | None = None, lock: Any = None
-) -> list[Finding]:
+    spec: EnvSpec,
+    model: str | os.PathLike[str],
+    *,
+    flavor: str | None = None,
+    lock: Any = None,
+    display: str | None = None,
+) -> list[Diagnostic]:
+    """Every difference between ``spec`` and the logged model at ``model`` (folder or URI).
+
+    The diagnostics of :func:`model_report`; raises :class:`CheckError` when the model cannot be read.
+    """
+    return model_report(spec, model, flavor=flavor, lock=lock, display=display).diagnostics
+
+
+def _requirement_paths(spec: EnvSpec) -> dict[str, TomlPath]:
+    """Canonical name → the first spec entry requiring it (requirements, then constraints)."""
+    out: dict[str, TomlPath] = {}
+    for i, req in enumerate(spec.python.requirements):
+        out.setdefault(_canon(req.name), ("python", "requirements", i))
+    return out
+
+
+def _constraint_paths(spec: EnvSpec) -> dict[str, TomlPath]:
+    out: dict[str, TomlPath] = {}
+    for i, line in enumerate(spec.python.constraints):
+        r = _parse(str(line))
+        if r is not None:
+            out.setdefault(_canon(r.name), ("python", "constraints", i))
+    return out
+
+
+def model_report(
+    spec: EnvSpec,
+    model: str | os.PathLike[str],
+    *,
+    flavor: str | None = None,
+    lock: Any = None,
+    display: str | None = None,
+) -> DriftReport:
     """Every difference between ``spec`` and the logged model at ``model`` (folder or URI).
 
     ``flavor`` is the flavor the model was logged with (default: read from its MLmodel).
     ``lock`` (a :class:`specc.lockfile.LockFile`) adds the lock's view: a requirement pinned at
     the locked version is accepted (a model logged ``--locked``), and a package the lock pins at
     another version is drift (SPC562).  Staleness is :func:`check_lock`'s business.
+    ``display`` names the model in each diagnostic's ``file`` (``models:/churn/3`` →
+    ``models:/churn/3/requirements.txt``); default: files are named by their path in the model.
+    Raises :class:`CheckError` when the model cannot be read.
     """
     locked = _locked_versions(lock)
     from specc.envartifact import (
@@ -509,10 +540,14 @@ def check_model(
         build_artifact,
         in_model_paths,
         layout_for_flavor,
-        private_packages,
         resolve_model_dir,
     )
     from specc.mlflow import CONSTRAINTS_FILE, compile_mlflow
+
+    prefix = str(display).rstrip("/") + "/" if display else ""
+
+    def at(rel: str) -> str:
+        return prefix + rel
 
     try:
         model_dir = resolve_model_dir(model)
@@ -524,19 +559,22 @@ def check_model(
     flavor = flavor or _logged_flavor(mlmodel)
     compiled = compile_mlflow(spec, flavor)
     layout = layout_for_flavor(flavor)
-    found: list[Finding] = []
+    report = DriftReport()
+    found = report.diagnostics
 
     # requirements
     req_path = model_dir / "requirements.txt"
     req_text = req_path.read_text(encoding="utf-8") if req_path.is_file() else None
     if req_text is None:
         found.append(
-            Finding(
-                "SPC542", "error", "requirement", "requirements.txt",
-                "the model has no requirements.txt (logged without pip requirements?)", None, None, "requirements.txt",
+            Diagnostic.error(
+                "SPC542",
+                message="the model has no requirements.txt (logged without pip requirements?)",
+                file=at("requirements.txt"),
             )
-        )  # fmt: skip
+        )
     else:
+        report.sources[at("requirements.txt")] = req_text
         named = {_canon(r.name) for r in map(_parse, (line for _, line in _req_lines(req_text))) if r is not None}
         spec_names = {r.name for r in spec.python.requirements}
         unexplained = named - spec_names - _MLFLOW_OWN - set(locked)
@@ -546,20 +584,29 @@ def check_model(
         found += _compare_requirements(
             compiled.pip_lines,
             req_text,
-            "requirements.txt",
+            at("requirements.txt"),
             mode=compiled.mode,
             allowed_extra=allowed,
             flavor=flavor,
             locked=locked,
+            spec_paths=_requirement_paths(spec),
         )
     cons_path = model_dir / CONSTRAINTS_FILE
     want_cons = list(compiled.constraint_lines)
-    got_cons = [line for _, line in _req_lines(cons_path.read_text(encoding="utf-8"))] if cons_path.is_file() else []
-    if want_cons or got_cons:
+    cons_text = cons_path.read_text(encoding="utf-8") if cons_path.is_file() else ""
+    if want_cons or cons_text:
+        if cons_text:
+            report.sources[at(CONSTRAINTS_FILE)] = cons_text
         found += [
-            f.__class__(**{**asdict(f), "code": "SPC505", "kind": "constraint"})
-            for f in _compare_requirements(
-                want_cons, "\n".join(got_cons), CONSTRAINTS_FILE, mode="exact", allowed_extra=frozenset(), flavor=None
+            replace(d, code="SPC505")  # every difference in constraints.txt is one code
+            for d in _compare_requirements(
+                want_cons,
+                cons_text,
+                at(CONSTRAINTS_FILE),
+                mode="exact",
+                allowed_extra=frozenset(),
+                flavor=None,
+                spec_paths=_constraint_paths(spec),
             )
         ]
 
@@ -568,33 +615,40 @@ def check_model(
     places = in_model_paths(spec, layout)
     recorded_pkgs = _recorded_artifact(mlmodel, PACKAGES_KEY)
     if base is not None:
-        for ref in spec.code.paths:
-            dst = places[ref.path]
-            found += _compare_tree(base / ref.path, model_dir / dst, ref.path, "code", ("SPC510", "SPC511"), dst)
-        for ref in spec.python.wheels:
-            dst = places[ref.path]
-            found += _compare_tree(base / ref.path, model_dir / dst, ref.path, "wheel", ("SPC514", "SPC515"), dst)
-        for f in private_packages(spec):
-            dst = places[f.path]
-            if recorded_pkgs and not (model_dir / dst).exists():
-                dst = f"{recorded_pkgs}/{f.path}"
-            found += _compare_tree(base / f.path, model_dir / dst, f.path, "package", ("SPC514", "SPC515"), dst)
+        trees: list[tuple[str, str, str, TomlPath, tuple[str, str]]] = []  # spec path, in model, subject, path, codes
+        for i, code_ref in enumerate(spec.code.paths):
+            trees.append(
+                (code_ref.path, places[code_ref.path], code_ref.path, ("code", "paths", i), ("SPC510", "SPC511"))
+            )
+        for i, wheel in enumerate(spec.python.wheels):
+            trees.append((wheel.path, places[wheel.path], wheel.path, ("python", "wheels", i), ("SPC514", "SPC515")))
+        for section, key, refs in (
+            ("apt", "debs", spec.apt.debs),
+            ("maven", "jars", spec.maven.jars),
+            ("r", "sources", spec.r.sources),
+        ):
+            for i, f in enumerate(refs):
+                dst = places[f.path]
+                if recorded_pkgs and not (model_dir / dst).exists():
+                    dst = f"{recorded_pkgs}/{f.path}"
+                trees.append((f.path, dst, f.path, (section, key, i), ("SPC514", "SPC515")))
         for key, ref in spec.artifacts.items():
             dst = _recorded_artifact(mlmodel, key) or places[f"artifacts:{key}"]
-            found += _compare_tree(
-                base / ref.path, model_dir / dst, f"artifacts.{key} ({ref.path})", "artifact", ("SPC512", "SPC513"), dst
-            )
+            trees.append((ref.path, dst, f"artifacts.{key} ({ref.path})", ("artifacts", key), ("SPC512", "SPC513")))
+        for src, dst, subject, path, codes in trees:
+            found += _compare_tree(base / src, model_dir / dst, subject, codes, path=path, file=at(dst))
 
     # the non-Python environment
     art_path = _find_artifact(model_dir, mlmodel)
     if art_path is None:
         found.append(
-            Finding(
-                "SPC520", "error", "environment", ARTIFACT_FILE,
-                f"the model has no {ARTIFACT_FILE}: its apt, Maven, R, env and runtime needs are unrecorded "
-                "(log it with specc.mlflow.log_model_kwargs)", None, None, None,
+            Diagnostic.error(
+                "SPC520",
+                message=f"the model has no {ARTIFACT_FILE}: its apt, Maven, R, env and runtime needs are unrecorded",
+                hint="log the model with specc.mlflow.log_model_kwargs(spec) (or specc.mlflow.log_model)",
+                file=at(ARTIFACT_FILE),
             )
-        )  # fmt: skip
+        )
     else:
         try:
             actual = json.loads(art_path.read_text(encoding="utf-8"))
@@ -605,7 +659,7 @@ def check_model(
             from specc.envartifact import artifact_text
 
             expected = json.loads(artifact_text(build_artifact(spec, layout)))
-        found += _compare_artifact(expected, actual, art_path.relative_to(model_dir).as_posix())
+        found += _compare_artifact(expected, actual, at(art_path.relative_to(model_dir).as_posix()))
 
     # Python version and Databricks Runtime
     want_py = spec.runtime.python
@@ -615,25 +669,31 @@ def check_model(
         got_py = str(py_env.get("python", "")) if isinstance(py_env, dict) else ""
         if got_py and not _python_matches(want_py, got_py):
             found.append(
-                Finding(
-                    "SPC530", "error", "python", "python",
-                    f"the model was logged for Python {got_py}, the spec's runtime.python is {want_py}",
-                    want_py, got_py, "python_env.yaml",
+                Diagnostic.error(
+                    "SPC530",
+                    message=f"the model was logged for Python {got_py}, the spec's runtime.python is {want_py}",
+                    path=("runtime", "python"),
+                    file=at("python_env.yaml"),
+                    expected=want_py,
+                    actual=got_py,
                 )
-            )  # fmt: skip
+            )
     pyfunc = (mlmodel.get("flavors") or {}).get("python_function") or {}
     got_mm = pyfunc.get("python_version")
     if got_mm and not _python_matches(want_py, str(got_mm)):
         found.append(
-            Finding(
-                "SPC531", "error", "python", "python_version",
-                f"MLmodel records python_version {got_mm}, the spec's runtime.python is {want_py}",
-                want_py, str(got_mm), "MLmodel",
+            Diagnostic.error(
+                "SPC531",
+                message=f"MLmodel records python_version {got_mm}, the spec's runtime.python is {want_py}",
+                path=("runtime", "python"),
+                file=at("MLmodel"),
+                expected=want_py,
+                actual=str(got_mm),
             )
-        )  # fmt: skip
-    found += _compare_databricks(spec, mlmodel.get("databricks_runtime"))
-    found += _hazards(model_dir, req_text)
-    return found
+        )
+    found += _compare_databricks(spec, mlmodel.get("databricks_runtime"), at("MLmodel"))
+    found += _hazards(model_dir, req_text, at)
+    return report
 
 
 def _dbr_version(key: str) -> str | None:
@@ -641,30 +701,35 @@ def _dbr_version(key: str) -> str | None:
     return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
-def _compare_databricks(spec: EnvSpec, recorded: Any) -> list[Finding]:
+def _compare_databricks(spec: EnvSpec, recorded: Any, file: str) -> list[Diagnostic]:
     want = spec.runtime.databricks
     if recorded is None or recorded == "":
         return []
     got = str(recorded)
     if want is None:
         return [
-            Finding(
-                "SPC533", "warning", "databricks", "databricks_runtime",
-                f"the model was logged on Databricks Runtime {got}, the spec names no runtime.databricks",
-                None, got, "MLmodel",
+            Diagnostic.warning(
+                "SPC533",
+                message=f"the model was logged on Databricks Runtime {got}, the spec names no runtime.databricks",
+                path=("runtime", "databricks"),
+                file=file,
+                actual=got,
             )
-        ]  # fmt: skip
+        ]
     w, g = _dbr_version(want), _dbr_version(got)
     same = want.split("-")[0] == got.split("-")[0] if w is None or g is None else w == g
     if same:
         return []
     return [
-        Finding(
-            "SPC532", "error", "databricks", "databricks_runtime",
-            f"the model was logged on Databricks Runtime {got}, the spec's runtime.databricks is {want}",
-            want, got, "MLmodel",
+        Diagnostic.error(
+            "SPC532",
+            message=f"the model was logged on Databricks Runtime {got}, the spec's runtime.databricks is {want}",
+            path=("runtime", "databricks"),
+            file=file,
+            expected=want,
+            actual=got,
         )
-    ]  # fmt: skip
+    ]
 
 
 # --- this Python environment ----------------------------------------------------------------
@@ -678,33 +743,54 @@ def _marker_ok(req: Req) -> bool:
     return bool(Marker(req.markers).evaluate())
 
 
-def check_env(spec: EnvSpec, installed: Mapping[str, str] | None = None) -> list[Finding]:
-    """Every requirement of ``spec`` this Python does not satisfy, and a Python version mismatch."""
+def check_env(
+    spec: EnvSpec,
+    installed: Mapping[str, str] | None = None,
+    *,
+    lock: Any = None,
+    display: str | None = None,
+    lock_display: str = "model-env.lock",
+) -> list[Diagnostic]:
+    """Every requirement of ``spec`` this Python does not satisfy, and a Python version mismatch.
+
+    ``installed`` maps canonical names to versions (default: this interpreter's).  With ``lock``,
+    also every locked package this Python lacks or has at another version (:func:`check_env_lock`),
+    except those already reported against the spec.  ``display`` names the spec file and
+    ``lock_display`` the lock in the diagnostics.
+    """
     from specc.pin import installed_versions
 
     versions = dict(installed) if installed is not None else installed_versions()
-    out: list[Finding] = []
+    out: list[Diagnostic] = []
+    reported: set[str] = set()
     here = ".".join(map(str, sys.version_info[:3]))
     if not _python_matches(spec.runtime.python, here):
         out.append(
-            Finding(
-                "SPC552", "error", "python", "python",
-                f"this is Python {here}, the spec's runtime.python is {spec.runtime.python}",
-                spec.runtime.python, here, "runtime.python",
+            Diagnostic.error(
+                "SPC552",
+                message=f"this is Python {here}, the spec's runtime.python is {spec.runtime.python}",
+                path=("runtime", "python"),
+                file=display,
+                expected=spec.runtime.python,
+                actual=here,
             )
-        )  # fmt: skip
+        )
     for i, req in enumerate(spec.python.requirements):
-        where = f"python.requirements[{i}]"
+        path = ("python", "requirements", i)
         if not _marker_ok(req):
             continue
         got = versions.get(req.name)
         if got is None:
+            reported.add(req.name)
             out.append(
-                Finding(
-                    "SPC550", "error", "requirement", req.name,
-                    f"{req.name}: not installed; the spec requires `{req.line}`", req.line, None, where,
+                Diagnostic.error(
+                    "SPC550",
+                    message=f"{req.name}: not installed; the spec requires `{req.line}`",
+                    path=path,
+                    file=display,
+                    expected=req.line,
                 )
-            )  # fmt: skip
+            )
             continue
         if req.url or not req.specifier:
             continue
@@ -713,33 +799,49 @@ def check_env(spec: EnvSpec, installed: Mapping[str, str] | None = None) -> list
         except InvalidVersion:
             ok = False
         if not ok:
+            reported.add(req.name)
             out.append(
-                Finding(
-                    "SPC551", "error", "requirement", req.name,
-                    f"{req.name}: {got} is installed, the spec requires `{req.line}`", req.line, got, where,
+                Diagnostic.error(
+                    "SPC551",
+                    message=f"{req.name}: {got} is installed, the spec requires `{req.line}`",
+                    path=path,
+                    file=display,
+                    expected=req.line,
+                    actual=got,
                 )
-            )  # fmt: skip
+            )
     for i, wheel in enumerate(spec.python.wheels):
         parts = PurePosixPath(wheel.path).name.split("-")
         if len(parts) < 2:
             continue
         name, version = _canon(parts[0]), parts[1]
         got = versions.get(name)
-        where = f"python.wheels[{i}]"
+        path = ("python", "wheels", i)
         if got is None:
+            reported.add(name)
             out.append(
-                Finding(
-                    "SPC550", "error", "wheel", name,
-                    f"{name}: not installed; the spec ships {wheel.path}", version, None, where,
+                Diagnostic.error(
+                    "SPC550",
+                    message=f"{name}: not installed; the spec ships {wheel.path}",
+                    path=path,
+                    file=display,
+                    expected=version,
                 )
-            )  # fmt: skip
+            )
         elif _canon_version(got) != _canon_version(version):
+            reported.add(name)
             out.append(
-                Finding(
-                    "SPC553", "error", "wheel", name,
-                    f"{name}: {got} is installed, the spec ships {wheel.path} ({version})", version, got, where,
+                Diagnostic.error(
+                    "SPC553",
+                    message=f"{name}: {got} is installed, the spec ships {wheel.path} ({version})",
+                    path=path,
+                    file=display,
+                    expected=version,
+                    actual=got,
                 )
-            )  # fmt: skip
+            )
+    if lock is not None:
+        out += check_env_lock(lock, versions, display=lock_display, skip=frozenset(reported))
     return out
 
 
@@ -770,37 +872,53 @@ def find_lock(spec: EnvSpec) -> Path | None:
     return path if path.is_file() else None
 
 
-def check_lock(spec: EnvSpec, path: Path) -> tuple[Any, list[Finding]]:
-    """Read the lock at ``path``: (the lock or None, findings: unreadable SPC560, stale SPC561)."""
+def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tuple[Any, list[Diagnostic]]:
+    """Read the lock at ``path``: (the lock or None, diagnostics: unreadable SPC560, stale SPC561).
+
+    ``display`` names the lock in the diagnostics (default: its file name).
+    """
     from specc.lockfile import LockError, read_lock, stale_message, stale_parts
 
+    name = display or path.name
     try:
         lock = read_lock(path)
     except LockError as exc:
-        return None, [Finding("SPC560", "error", "lock", path.name, str(exc), None, None, path.name)]
+        return None, [Diagnostic.error("SPC560", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
     parts = stale_parts(lock, spec)
     if parts:
         return lock, [
-            Finding("SPC561", "error", "lock", ",".join(parts), stale_message(path.name, parts), None, None, path.name)
+            Diagnostic.error("SPC561", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
         ]
     return lock, []
 
 
-def check_env_lock(lock: Any, installed: Mapping[str, str] | None = None) -> list[Finding]:
-    """Every locked package (first locked platform) this Python lacks or has at another version."""
+def check_env_lock(
+    lock: Any,
+    installed: Mapping[str, str] | None = None,
+    *,
+    display: str = "model-env.lock",
+    skip: frozenset[str] = frozenset(),
+) -> list[Diagnostic]:
+    """Every locked package (first locked platform) this Python lacks or has at another version.
+
+    Packages named in ``skip`` (canonical names already reported) are left out.
+    """
     from specc.pin import installed_versions
 
     versions = dict(installed) if installed is not None else installed_versions()
     out = []
     for name, want in sorted(_locked_versions(lock).items()):
         got = versions.get(name)
-        if got is not None and _canon_version(got) == _canon_version(want):
+        if name in skip or (got is not None and _canon_version(got) == _canon_version(want)):
             continue
         have = "not installed" if got is None else f"{got} is installed"
         out.append(
-            Finding(
-                "SPC563", "error", "lock", name, f"{name}: {have}, the lock has {name}=={want}",
-                f"{name}=={want}", got, "model-env.lock",
+            Diagnostic.error(
+                "SPC563",
+                message=f"{name}: {have}, the lock has {name}=={want}",
+                file=display,
+                expected=f"{name}=={want}",
+                actual=got,
             )
-        )  # fmt: skip
+        )
     return out

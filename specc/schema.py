@@ -50,9 +50,16 @@ def _tidy(node: Any) -> Any:
     return node
 
 
+def _diagnostics_schema() -> dict[str, Any]:
+    from specc.diagnostics import report_schema
+
+    return report_schema()
+
+
 # name → builder; other modules register their published schemas here
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "model-env.schema.json": _spec_schema,
+    "specc-diagnostics.schema.json": _diagnostics_schema,
 }
 
 

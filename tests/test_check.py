@@ -8,6 +8,7 @@ flavor defaults); every drift case edits a copy of a model folder or of the exam
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,26 @@ import pytest
 import yaml
 
 import specc
-from specc.drift import Finding, check_env, check_model, tree_digest
+from specc.diagnostics import Diagnostic
+from specc.drift import check_env, check_model, tree_digest
 from specc.mlflow import log_model, log_model_kwargs
-from tests.helpers import EXAMPLES, mlflow_tracking, run_cli
+from tests.helpers import EXAMPLES, REPO, mlflow_tracking, run_cli
+
+REPORT_SCHEMA = json.loads((REPO / "schemas" / "specc-diagnostics.schema.json").read_text(encoding="utf-8"))
+
+
+def _json_report(text: str) -> dict[str, Any]:
+    """A --format json report, checked against the one published report schema."""
+    import jsonschema
+
+    report = json.loads(text)
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    return report
+
+
+def _heads(err: str) -> list[str]:
+    """``severity[CODE]`` of every diagnostic printed on stderr."""
+    return re.findall(r"(?m)^\S*: ((?:error|warning)\[SPC\d{3}\])", err)
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +79,11 @@ def _spec(example: str) -> Any:
     return specc.load(EXAMPLES / example / "model-env.toml")
 
 
-def _codes(findings: list[Finding]) -> list[str]:
+def _codes(findings: list[Diagnostic]) -> list[str]:
     return [f.code for f in findings]
 
 
-def _one(findings: list[Finding], code: str) -> Finding:
+def _one(findings: list[Diagnostic], code: str) -> Diagnostic:
     hits = [f for f in findings if f.code == code]
     assert len(hits) == 1, findings
     assert len(findings) == 1, findings  # nothing else reported
@@ -92,8 +110,9 @@ def test_models_uri_is_downloaded_and_checked(models: dict[str, Any]) -> None:
 def test_json_report_of_a_clean_model(models: dict[str, Any]) -> None:
     r = run_cli("check", str(EXAMPLES / "kitchen-sink"), "--model", str(models["kitchen-sink"][1]), "--format", "json")
     assert r.code == 0, r.err
-    report = json.loads(r.out)
-    assert report["drift"] is False and report["findings"] == []
+    report = _json_report(r.out)
+    assert report["check"]["drift"] is False and report["diagnostics"] == []
+    assert report["check"]["against"] == str(models["kitchen-sink"][1]) and report["check"]["lock"] is None
 
 
 # --- requirements -------------------------------------------------------------------------------
@@ -109,12 +128,23 @@ def test_requirement_at_another_version(models: dict[str, Any], tmp_path: Path) 
     model = _copy(models, "sklearn-basic", tmp_path)
     _edit(model / "requirements.txt", "pandas==3.1.1", "pandas==3.0.2")
     f = _one(check_model(_spec("sklearn-basic"), model), "SPC502")
-    assert f.subject == "pandas" and f.expected == "pandas==3.1.1" and f.actual == "pandas==3.0.2"
-    assert "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2`" in f.message
+    assert f.path_str == "python.requirements[1]" and f.file == "requirements.txt" and f.span is not None
+    assert f.expected == "pandas==3.1.1" and f.actual == "pandas==3.0.2"
+    assert f.message == "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2`"
     r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
-    assert r.code == 1
-    assert r.out.startswith("error[SPC502] requirements.txt: pandas: the spec requires `pandas==3.1.1`")
-    assert "differ (1 error(s)" in r.err
+    assert r.code == 1 and r.out == ""
+    # the model's line, underlined, as validate shows a spec's
+    assert r.err.splitlines()[:4] == [
+        f"{model}/requirements.txt:3:1: error[SPC502] python.requirements[1]: pandas: the spec requires "
+        "`pandas==3.1.1`, the model has `pandas==3.0.2`",
+        "  |",
+        "3 | pandas==3.0.2",
+        "  | ^^^^^^^^^^^^^",
+    ]
+    assert (
+        f"specc check: {EXAMPLES / 'sklearn-basic' / 'model-env.toml'} and {model} differ (1 error, 0 warnings)"
+        in r.err
+    )
 
 
 def test_versions_compare_pep440_aware(models: dict[str, Any], tmp_path: Path) -> None:
@@ -130,8 +160,9 @@ def test_requirement_missing_and_extra(models: dict[str, Any], tmp_path: Path) -
     assert sorted(_codes(findings)) == ["SPC501", "SPC503"]
     missing = next(f for f in findings if f.code == "SPC501")
     extra = next(f for f in findings if f.code == "SPC503")
-    assert missing.subject == "numpy" and "the model does not list it" in missing.message
-    assert extra.subject == "requests" and "the spec does not" in extra.message
+    assert missing.message == "numpy: the spec requires `numpy==2.4.6`, the model does not list it"
+    assert missing.path_str == "python.requirements[0]" and missing.span is None  # nothing to point at
+    assert extra.actual == "requests==2.32.3" and "the spec does not" in extra.message and extra.path == ()
 
 
 def test_constraints_and_index_lines(models: dict[str, Any], tmp_path: Path) -> None:
@@ -141,7 +172,7 @@ def test_constraints_and_index_lines(models: dict[str, Any], tmp_path: Path) -> 
     findings = check_model(_spec("kitchen-sink"), model)
     assert sorted(_codes(findings)) == ["SPC504", "SPC505"]
     cons = next(f for f in findings if f.code == "SPC505")
-    assert cons.where == "constraints.txt" and cons.actual == "numpy<2.2"
+    assert cons.file == "constraints.txt" and cons.actual == "numpy<2.2" and cons.span is not None
 
 
 # --- code and artifacts ---------------------------------------------------------------------------
@@ -152,7 +183,8 @@ def test_changed_code_file(models: dict[str, Any], tmp_path: Path) -> None:
     with (model / "code" / "helpers.py").open("a", encoding="utf-8") as fh:
         fh.write("# edited after logging\n")
     f = _one(check_model(_spec("kitchen-sink"), model), "SPC511")
-    assert f.subject == "helpers.py" and "helpers.py differs from the model's copy (changed: helpers.py)" in f.message
+    assert f.path_str == "code.paths[0]" and f.file == "code/helpers.py"
+    assert f.message == "helpers.py differs from the model's copy (changed: helpers.py)"
 
 
 def test_changed_file_inside_a_code_package(models: dict[str, Any], tmp_path: Path) -> None:
@@ -168,14 +200,16 @@ def test_removed_artifact(models: dict[str, Any], tmp_path: Path) -> None:
     model = _copy(models, "kitchen-sink", tmp_path)
     (model / "artifacts" / "vocab.json").unlink()
     f = _one(check_model(_spec("kitchen-sink"), model), "SPC512")
-    assert f.subject == "artifacts.vocab (data/vocab.json)" and "missing from the model" in f.message
+    assert (
+        f.path == ("artifacts", "vocab") and f.message == "artifacts.vocab (data/vocab.json) is missing from the model"
+    )
 
 
 def test_removed_artifact_code_layout(models: dict[str, Any], tmp_path: Path) -> None:
     model = _copy(models, "sklearn-basic", tmp_path)
     shutil.rmtree(model / "code" / "specc-environment" / "artifacts" / "labels")
     f = _one(check_model(_spec("sklearn-basic"), model), "SPC512")
-    assert f.where == "code/specc-environment/artifacts/labels/labels.json"
+    assert f.file == "code/specc-environment/artifacts/labels/labels.json"
 
 
 def test_changed_private_package_and_wheel(models: dict[str, Any], tmp_path: Path) -> None:
@@ -185,7 +219,9 @@ def test_changed_private_package_and_wheel(models: dict[str, Any], tmp_path: Pat
     (model / "code" / "featurizer-0.3.0-py3-none-any.whl").unlink()
     findings = check_model(_spec("kitchen-sink"), model)
     assert sorted(_codes(findings)) == ["SPC514", "SPC515"]
-    assert next(f for f in findings if f.code == "SPC515").subject == "lib/libchurn_1.0_amd64.deb"
+    deb_finding = next(f for f in findings if f.code == "SPC515")
+    assert deb_finding.path == ("apt", "debs", 0) and deb_finding.message.startswith("lib/libchurn_1.0_amd64.deb ")
+    assert next(f for f in findings if f.code == "SPC514").path_str == "python.wheels[0]"
 
 
 # --- non-Python environment, Python, Databricks ---------------------------------------------------
@@ -196,9 +232,9 @@ def test_apt_package_dropped_from_the_spec(models: dict[str, Any], tmp_path: Pat
     shutil.copytree(EXAMPLES / "kitchen-sink", proj)
     _edit(proj / "model-env.toml", '  "graphviz=2.42.2-7",', "")
     f = _one(check_model(specc.load(proj / "model-env.toml"), models["kitchen-sink"][1]), "SPC521")
-    assert f.subject == "apt.packages"
-    assert f.message == "apt.packages: graphviz: in the model, not in the spec"
-    assert f.where == "artifacts/specc-environment.json"
+    assert f.path_str == "apt.packages"
+    assert f.message == "graphviz: in the model, not in the spec"
+    assert f.file == "artifacts/specc-environment.json"
 
 
 def test_env_and_maven_differences(models: dict[str, Any], tmp_path: Path) -> None:
@@ -207,7 +243,7 @@ def test_env_and_maven_differences(models: dict[str, Any], tmp_path: Path) -> No
     _edit(proj / "model-env.toml", 'OMP_NUM_THREADS = "4"', 'OMP_NUM_THREADS = "8"')
     _edit(proj / "model-env.toml", "spark-nlp_2.12:5.3.3", "spark-nlp_2.12:5.4.0")
     findings = check_model(specc.load(proj / "model-env.toml"), models["kitchen-sink"][1])
-    messages = sorted(f.message for f in findings)
+    messages = sorted(f"{f.path_str}: {f.message}" for f in findings)
     assert _codes(findings) == ["SPC521", "SPC521", "SPC521"], messages
     assert 'env.OMP_NUM_THREADS: the spec has "8", the model has "4"' in messages
     assert "maven.packages: com.johnsnowlabs.nlp:spark-nlp_2.12:5.4.0: in the spec, not in the model" in messages
@@ -249,7 +285,11 @@ def test_databricks_runtime_without_one_in_the_spec_warns(models: dict[str, Any]
     f = _one(check_model(_spec("sklearn-basic"), model), "SPC533")
     assert f.severity == "warning"
     r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
-    assert r.code == 0 and r.out.startswith("warning[SPC533]")
+    assert r.code == 0 and r.out == ""
+    assert (
+        f"{model}/MLmodel: warning[SPC533] runtime.databricks: the model was logged on Databricks Runtime 15.4" in r.err
+    )
+    assert "match (0 errors, 1 warning)" in r.err
 
 
 def test_model_without_the_specc_artifact(models: dict[str, Any], tmp_path: Path) -> None:
@@ -280,18 +320,23 @@ def test_json_report_with_drift(models: dict[str, Any], tmp_path: Path) -> None:
     _edit(model / "requirements.txt", "pandas==3.1.1", "pandas==3.0.2")
     r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model), "--format", "json")
     assert r.code == 1
-    report = json.loads(r.out)
-    assert report["drift"] is True
-    assert report["findings"] == [
+    report = _json_report(r.out)
+    assert report["check"]["drift"] is True and (report["errors"], report["warnings"]) == (1, 0)
+    assert report["diagnostics"] == [
         {
             "code": "SPC502",
+            "name": "requirement-differs",
             "severity": "error",
-            "kind": "requirement",
-            "subject": "pandas",
-            "message": "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2` (line 3)",
+            "message": "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2`",
+            "path": "python.requirements[1]",
+            "hint": None,
+            "file": f"{model}/requirements.txt",
+            "line": 3,
+            "column": 1,
+            "end_line": 3,
+            "end_column": 14,
             "expected": "pandas==3.1.1",
             "actual": "pandas==3.0.2",
-            "where": "requirements.txt",
         }
     ]
 
@@ -340,8 +385,15 @@ def test_env_drift(tmp_path: Path) -> None:
         bad.message
         == f"packaging: {importlib.metadata.version('packaging')} is installed, the spec requires `packaging<1`"
     )
+    assert [f.path_str for f in sorted(findings, key=lambda f: f.code)] == [
+        "python.requirements[1]",
+        "python.requirements[0]",
+        "runtime.python",
+    ]
     r = run_cli("check", str(spec), "--env", "--format", "json")
-    assert r.code == 1 and json.loads(r.out)["drift"] is True
+    report = _json_report(r.out)
+    assert r.code == 1 and report["check"]["drift"] is True and report["check"]["against"] == "env"
+    assert {d["file"] for d in report["diagnostics"]} == {str(spec)}
 
 
 # --- with model-env.lock ------------------------------------------------------------------------------
@@ -373,8 +425,8 @@ def test_fresh_lock_and_matching_model(models: dict[str, Any], tmp_path: Path) -
     proj = _locked_project(tmp_path, LOCKED)
     r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]), "--format", "json")
     assert r.code == 0, r.out + r.err
-    report = json.loads(r.out)
-    assert report["lock"].endswith("model-env.lock") and report["findings"] == []
+    report = _json_report(r.out)
+    assert report["check"]["lock"] == str(proj / "model-env.lock") and report["diagnostics"] == []
 
 
 def test_model_logged_with_locked_pins_is_accepted(models: dict[str, Any], tmp_path: Path) -> None:
@@ -388,7 +440,7 @@ def test_model_logged_with_locked_pins_is_accepted(models: dict[str, Any], tmp_p
     # without the lock, the same model drifts from the spec
     r = run_cli("check", str(proj), "--model", str(model), "--no-lock")
     assert r.code == 1
-    assert sorted(line.split("]")[0] for line in r.out.splitlines()) == ["error[SPC502", "error[SPC503"]
+    assert sorted(_heads(r.err)) == ["error[SPC502]", "error[SPC503]"]
 
 
 def test_model_at_another_version_than_the_lock(models: dict[str, Any], tmp_path: Path) -> None:
@@ -398,9 +450,11 @@ def test_model_at_another_version_than_the_lock(models: dict[str, Any], tmp_path
         fh.write("\nscipy==1.17.1\n")
     r = run_cli("check", str(proj), "--model", str(model))
     assert r.code == 1
-    assert r.out.splitlines() == [
-        "error[SPC562] requirements.txt: scipy: the model requires `scipy==1.17.1` (line 6), the lock has scipy==1.16.0"
-    ]
+    assert _heads(r.err) == ["error[SPC562]"]
+    assert (
+        f"{model}/requirements.txt:6:1: error[SPC562]: scipy: the model requires `scipy==1.17.1`, "
+        "the lock has scipy==1.16.0"
+    ) in r.err
 
 
 def test_stale_lock_is_drift(models: dict[str, Any], tmp_path: Path) -> None:
@@ -408,8 +462,8 @@ def test_stale_lock_is_drift(models: dict[str, Any], tmp_path: Path) -> None:
     _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
     r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
     assert r.code == 1
-    assert "error[SPC561] model-env.lock: model-env.lock is stale: python (" in r.out
-    assert "error[SPC502] requirements.txt: numpy" in r.out
+    assert f"{proj / 'model-env.lock'}: error[SPC561]: model-env.lock is stale: python (" in r.err
+    assert ": error[SPC502] python.requirements[0]: numpy: the spec requires `numpy==2.4.5`" in r.err
 
 
 def test_env_against_the_lock(tmp_path: Path) -> None:
@@ -421,7 +475,7 @@ def test_env_against_the_lock(tmp_path: Path) -> None:
     here = {"packaging": importlib.metadata.version("packaging"), "pyyaml": importlib.metadata.version("PyYAML")}
     proj = _locked_project(tmp_path, {**here, "specc-no-such-pkg": "1.0", "pytest": "0.1"})
     findings = check_env_lock(read_lock(proj / "model-env.lock"))
-    assert [(f.code, f.subject) for f in findings] == [("SPC563", "pytest"), ("SPC563", "specc-no-such-pkg")]
+    assert [(f.code, f.expected) for f in findings] == [("SPC563", "pytest==0.1"), ("SPC563", "specc-no-such-pkg==1.0")]
     assert findings[1].message == "specc-no-such-pkg: not installed, the lock has specc-no-such-pkg==1.0"
 
 
@@ -436,7 +490,7 @@ def test_extra_mode_model_allows_inferred_requirements(tracking: Path, tmp_path:
     model = Path(mlflow.artifacts.download_artifacts(info.model_uri))
     assert check_model(spec, model) == []
     _edit(model / "requirements.txt", "scipy==1.13.1", "scipy==1.13.0")
-    assert _one(check_model(spec, model), "SPC502").subject == "scipy"
+    assert _one(check_model(spec, model), "SPC502").message.startswith("scipy: ")
 
 
 def test_every_listed_flavor_is_proven() -> None:
@@ -473,3 +527,24 @@ def test_constraints_line_dropped_from_requirements(models: dict[str, Any], tmp_
     _edit(model / "requirements.txt", "-c constraints.txt", "")
     f = _one(check_model(_spec("kitchen-sink"), model), "SPC505")
     assert "constraints are not applied" in f.message
+
+
+def test_a_finding_on_a_spec_entry_is_shown_where_the_entry_is_written(tmp_path: Path) -> None:
+    """The CLI moves an --env finding from the normalized path to the entry's origin (spec.origins)."""
+    from specc.commands.check import _locate
+    from specc.diagnostics import Origin, Span
+
+    spec = specc.load(_env_spec(tmp_path, ["specc-no-such-pkg==1.0"]))
+    (found,) = [d for d in check_env(spec, {}, display="proj/model-env.toml") if d.code == "SPC550"]
+    assert found.path == ("python", "requirements", 0) and found.file == "proj/model-env.toml"
+    assert _locate(found, spec, "proj/model-env.toml") == found  # no origin recorded: left as it is
+    spec.origins[("python", "requirements", 0)] = Origin(
+        ("python", "requirements-files", 0), "reqs.txt", Span(2, 1, 2, 23)
+    )
+    moved = _locate(found, spec, "proj/model-env.toml")
+    assert (moved.path, moved.file, moved.span) == (
+        ("python", "requirements-files", 0),
+        "proj/reqs.txt",
+        Span(2, 1, 2, 23),
+    )
+    assert (moved.code, moved.message) == (found.code, found.message)

@@ -247,7 +247,7 @@ def test_drift_finds_no_difference_caused_by_junk(logged: tuple[Any, Path], proj
     assert tree_digest(project / "pkg") == tree_digest(model / "code" / "pkg")
     # a real difference still is one
     (model / "code" / "pkg" / "features.py").write_text("changed\n")
-    assert [f.subject for f in check_model(spec, model)] == ["pkg"]
+    assert [(f.code, f.path_str, f.file) for f in check_model(spec, model)] == [("SPC511", "code.paths[0]", "code/pkg")]
 
 
 @pytest.mark.xfail(

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, report
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
+    from specc.spec import EnvSpec
 
 HELP = "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)"
 EPILOG = """\
@@ -24,14 +30,15 @@ apt, maven, r, env, secrets, targets), the Python version (python_env.yaml, MLmo
 MLmodel's databricks_runtime, plus hazards (uv.lock/pyproject.toml in the model, absolute
 paths in requirements.txt).  When model-env.lock sits next to the spec it is used too: a stale
 lock is drift, a requirement pinned at the locked version is accepted (a model logged
---locked), a package at another version than the lock's is drift.  One line per finding,
-each with a stable code (docs/check.md).
+--locked), a package at another version than the lock's is drift.  Findings are reported
+like `specc validate`'s diagnostics (stderr; file:line of the model file, the spec entry, a
+stable code: docs/check.md); --format json prints the same report as every command.
 
 exit codes: 0 no drift, 1 drift (or an invalid spec / unreadable model), 2 usage error.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         help=HELP,
@@ -53,15 +60,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         "--format",
         choices=("text", "json"),
         default="text",
-        help="one line per finding (default) or a JSON report on stdout",
+        help="findings as diagnostics on stderr (default) or a JSON report on stdout",
     )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     from specc.commands._common import load_for_command
-    from specc.drift import CheckError, check_env, check_env_lock, check_lock, check_model, find_lock
-    from specc.output import dump_json
+    from specc.diagnostics import has_errors, render_json, sort_key, summary_line
+    from specc.drift import CheckError, check_env, check_lock, find_lock, model_report
 
     if not args.model and not args.env:
         print("specc check: say what to compare the spec with: --model MODEL_URI_OR_DIR or --env", file=sys.stderr)
@@ -72,55 +79,61 @@ def run(args: argparse.Namespace) -> int:
     # errors, which make the comparison meaningless, are shown here.
     spec, result = load_for_command(path, fmt="quiet")
     if spec is None:
-        errors = [d for d in result.diagnostics if d.severity == "error"]
+        errors = sorted((d for d in result.diagnostics if d.severity == "error"), key=sort_key)
         if args.format == "json":
-            from specc.diagnostics import render_json
-
             print(render_json(errors))
         else:
             report(errors, result.sources)
             print(f"specc check: {path} is invalid; fix it first (`specc validate`)", file=sys.stderr)
         return EXIT_INVALID
+    sources = dict(result.sources)
+    diags: list[Diagnostic] = []
+    lock = None
+    lock_path = None if args.no_lock else find_lock(spec)
+    lock_display = str(Path(path).with_name(lock_path.name)) if lock_path is not None else "model-env.lock"
     try:
-        lock, findings = None, []
-        lock_path = None if args.no_lock else find_lock(spec)
         if lock_path is not None:
-            lock, findings = check_lock(spec, lock_path)
+            lock, diags = check_lock(spec, lock_path, display=lock_display)
         if args.env:
-            found = check_env(spec)
-            if lock is not None:
-                seen = {f.subject for f in found}
-                found += [f for f in check_env_lock(lock) if f.subject not in seen]
+            diags += check_env(spec, lock=lock, display=path, lock_display=lock_display)
         else:
-            found = check_model(spec, args.model, flavor=args.flavor, lock=lock)
-        findings += found
+            found = model_report(spec, args.model, flavor=args.flavor, lock=lock, display=args.model)
+            diags += found.diagnostics
+            sources.update(found.sources)
     except CheckError as exc:
         print(f"specc check: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    target = "this Python environment" if args.env else args.model
-    drift = any(f.severity == "error" for f in findings)
+    diags = sorted((_locate(d, spec, path) for d in diags), key=sort_key)
+    drift = has_errors(diags)
     if args.format == "json":
-        sys.stdout.write(
-            dump_json(
-                {
-                    "spec": path,
-                    "against": "env" if args.env else args.model,
-                    "lock": str(lock_path) if lock_path is not None else None,
-                    "drift": drift,
-                    "findings": [f.to_json() for f in findings],
-                }
-            )
-        )
+        context = {
+            "spec": path,
+            "against": "env" if args.env else args.model,
+            "lock": lock_display if lock_path is not None else None,
+            "drift": drift,
+        }
+        print(render_json(diags, extra={"check": context}))
     else:
-        for f in findings:
-            print(f.line())
-        errors = sum(f.severity == "error" for f in findings)
-        warnings = len(findings) - errors
-        if drift:
-            print(
-                f"specc check: {path} and {target} differ ({errors} error(s), {warnings} warning(s))", file=sys.stderr
-            )
-        else:
-            extra = f" ({warnings} warning(s))" if warnings else ""
-            print(f"specc check: {path} and {target} match{extra}", file=sys.stderr)
+        report(diags, sources)
+        target = "this Python environment" if args.env else args.model
+        verdict = "differ" if drift else "match"
+        print(f"specc check: {path} and {target} {verdict} ({summary_line(diags)})", file=sys.stderr)
     return EXIT_INVALID if drift else EXIT_OK
+
+
+def _locate(d: Diagnostic, spec: EnvSpec, spec_file: str) -> Diagnostic:
+    """A diagnostic on a normalized spec path, moved to where that value is written (spec.origins).
+
+    Diagnostics about a model's or the lock's files, and paths without a recorded origin, are
+    left as they are (the normalized path then names the TOML value).
+    """
+    if d.file != spec_file or not d.path:
+        return d
+    origin = spec.origins.get(d.path)
+    if origin is None:
+        return d
+    file = spec_file
+    if origin.file is not None:  # relative to the spec's folder
+        folder = Path(spec_file).parent
+        file = origin.file if str(folder) in ("", ".") else str(folder / origin.file)
+    return replace(d, path=origin.path, file=file, span=origin.span)
