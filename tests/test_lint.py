@@ -23,7 +23,6 @@ MYPY_DEBT = frozenset(
         "specc/commands/validate.py",
         "specc/compat.py",
         "specc/condalock.py",
-        "specc/envartifact.py",
         "specc/load.py",
         "specc/lock.py",
         "specc/lockfile.py",
