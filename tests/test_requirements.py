@@ -62,7 +62,7 @@ def test_table_form() -> None:
     r, problems = requirement_from_table("NLTK", "3.9.1", None, ["X"], None, None)
     assert not problems and r is not None and r.line == "nltk[x]==3.9.1"
     r, problems = requirement_from_table("nltk", "3.9.1", ">=3", [], None, None)
-    assert r is None and problems[0][0] == "specifier"
+    assert r is None and problems[0].path == ("specifier",)
 
 
 def test_requirements_file_follows_r_and_c(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, render_json, render_text, sort_key, summary_line
-from specc.normalize import Result
+from specc.validate import Result
 from specc.spec import EnvSpec
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
