@@ -143,7 +143,10 @@ PYTHON_VERSION = Syntax(
     'write major.minor or major.minor.micro, e.g. "3.11" or "3.11.9"',
 )
 CUDA_VERSION = Syntax(
-    r"^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?$", "SPC117", 'invalid CUDA version "{value}"', 'write major.minor, e.g. "12.4"'
+    r"^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?$",
+    "SPC117",
+    'invalid CUDA version "{value}"',
+    'write major.minor, e.g. "12.4"',
 )
 PACKAGE_NAME = Syntax(  # PEP 508 names (packaging's own pattern, case-insensitive)
     r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$",
@@ -206,7 +209,10 @@ DOCKER_SECRET = Syntax(
     r"^[A-Za-z0-9_.-]+$", "SPC122", 'invalid BuildKit secret id "{value}"', "use letters, digits, '.', '_' and '-'"
 )
 ARTIFACT_NAME = Syntax(
-    r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", "SPC125", "invalid artifact name `{value}`", "use letters, digits, '.', '_' and '-'"
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+    "SPC125",
+    "invalid artifact name `{value}`",
+    "use letters, digits, '.', '_' and '-'",
 )
 FLAVOR = Syntax(
     r"^[a-z][a-z0-9_]*$",

@@ -46,7 +46,9 @@ def validate(ctx: Context, sec: MavenInput | None) -> Maven:
                 )
                 continue
             # the same artifact twice: exclude only what both entries exclude
-            both = sorted(set(prev[0].exclusions) & set(pkg.exclusions)) if prev[0].exclusions and pkg.exclusions else []
+            both = (
+                sorted(set(prev[0].exclusions) & set(pkg.exclusions)) if prev[0].exclusions and pkg.exclusions else []
+            )
             pkg = MavenPkg(coordinates=coords, exclusions=tuple(both), repository=pkg.repository or prev[0].repository)
             path = prev[1]
         pkgs[ident] = (pkg, path)

@@ -8,6 +8,7 @@ from specc.diagnostics import Diagnostic
 from specc.hashing import compute_hashes
 from specc.load import Document
 from specc.paths import repository_root
+from specc.spec import EnvSpec
 from specc.validate import (
     KEY_CODES,
     Result,
@@ -27,7 +28,6 @@ from specc.validate import (
     secrets,
     targets,
 )
-from specc.spec import EnvSpec
 from specc.validate.context import Context
 from specc.validate.shape import typed_input
 

@@ -118,7 +118,9 @@ def _report_at(
         ctx.report(code, "error", path, message, hint, Origin(path, ctx.doc.source.name, where))
 
 
-def _requirements_files(ctx: Context, sec: PythonInput, requirements: list[Entry], constraints: list[Entry]) -> tuple[FileRef, ...]:
+def _requirements_files(
+    ctx: Context, sec: PythonInput, requirements: list[Entry], constraints: list[Entry]
+) -> tuple[FileRef, ...]:
     """Read each requirements file (following -r/-c); its lines join the requirements and constraints."""
     refs: dict[str, tuple[FileRef, TomlPath]] = {}
     for path, item in ctx.inp.enumerate(("python", "requirements-files"), sec.requirements_files):
@@ -195,7 +197,9 @@ def _wheels(ctx: Context, sec: PythonInput, merged: list[Entry]) -> tuple[FileRe
             continue
         prev = projects.get(project)
         if prev and prev[1] != str(version):
-            ctx.error("SPC201", item_path, f"two wheels of {project}: {prev[1]} and {version}", "keep one wheel per project")
+            ctx.error(
+                "SPC201", item_path, f"two wheels of {project}: {prev[1]} and {version}", "keep one wheel per project"
+            )
             continue
         projects[project] = (path, str(version))
         wheels.setdefault(ref.path, (ref, path))

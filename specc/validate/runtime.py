@@ -17,7 +17,9 @@ def validate(ctx: Context, sec: RuntimeInput | None) -> Runtime | None:
     ok = True
     if ctx.check(PYTHON_VERSION, ("runtime", "python"), sec.python):
         if int(sec.python.split(".")[1]) < MIN_MINOR:
-            ctx.error("SPC107", ("runtime", "python"), f"Python {sec.python} is not supported", "use Python 3.8 or newer")
+            ctx.error(
+                "SPC107", ("runtime", "python"), f"Python {sec.python} is not supported", "use Python 3.8 or newer"
+            )
             ok = False
     else:
         ok = False

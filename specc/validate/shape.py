@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from specc.diagnostics import Diagnostic, PathPart, TomlPath
 from specc.schema_errors import _field_by_alias, _tags, _unwrap, translate
 from specc.spec import (
-    CodeInput,
     AptInput,
+    CodeInput,
     MavenInput,
     MlflowInput,
     ModelInput,
@@ -125,7 +125,7 @@ def _per_section(data: dict[str, Any], kept: dict[TomlPath, tuple[int, ...]]) ->
 @cache
 def _adapter(name: str) -> TypeAdapter[Any]:
     """The validator of one top-level field, built once, on first use (the slow path only)."""
-    annotation = SpecInput.model_fields[name].annotation
+    annotation: Any = SpecInput.model_fields[name].annotation
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return TypeAdapter(annotation)  # a model keeps its own (strict) config
     return TypeAdapter(annotation, config=ConfigDict(strict=True))
@@ -166,12 +166,13 @@ def _cut(loc: tuple[Any, ...], data: dict[str, Any]) -> TomlPath:
 def _present(data: Any, path: list[PathPart]) -> bool:
     node = data
     for part in path:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        if isinstance(node, dict):
+            found = isinstance(part, str) and part in node
         else:
+            found = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not found:
             return False
+        node = node[part]
     return True
 
 
