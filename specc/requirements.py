@@ -88,8 +88,17 @@ def _next_major(spec: str) -> str:
     return f"<{int(m.group(1)) + 1}" if m else "<2"
 
 
+# The most common line by far, "name" or "name==1.2.3": a strict subset of PEP 508 whose
+# canonical form needs no parser (packaging gives the same Req; tests/test_requirements.py
+# checks the two agree).  Anything else goes through packaging.
+_SIMPLE = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(==[0-9]+(?:\.[0-9]+)*)?")
+
+
 def parse_requirement_string(text: str) -> Req:
     """A PEP 508 string → canonical :class:`Req` (raises RequirementProblem)."""
+    simple = _SIMPLE.fullmatch(text)
+    if simple is not None:
+        return Req(name=canonicalize_name(simple.group(1)), specifier=simple.group(2) or "")
     if text.strip() == "":
         raise RequirementProblem("empty requirement", 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"')
     if "\n" in text or "\r" in text:
@@ -114,8 +123,12 @@ def from_packaging(req: Requirement) -> Req:
 
 
 def canonical_specifier(spec: SpecifierSet) -> str:
-    """Sorted, de-duplicated clauses: ``<3,>=2.1`` (what SpecifierSet prints)."""
-    return str(SpecifierSet(",".join(sorted({str(s) for s in spec}))))
+    """Sorted, de-duplicated clauses: ``<3,>=2.1`` (what SpecifierSet prints).
+
+    A clause prints as its operator and version as written, so joining the sorted
+    clause strings is what parsing them again and printing would give.
+    """
+    return ",".join(sorted({str(s) for s in spec}))
 
 
 @dataclass(frozen=True)
@@ -250,7 +263,8 @@ def merge_tagged(entries: Iterable[tuple[Req, T]]) -> tuple[list[tuple[Req, T]],
             conflicts.append(MergeConflict(r.name, prev[0], r, tag))
             continue
         groups[key] = (merged, prev[1])
-    ordered = sorted(groups.values(), key=lambda e: (e[0].name, e[0].markers or "", e[0].line))
+    # (name, markers) is unique per group, so it orders them completely
+    ordered = sorted(groups.values(), key=lambda e: (e[0].name, e[0].markers or ""))
     return ordered, conflicts
 
 

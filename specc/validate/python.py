@@ -143,10 +143,9 @@ def _requirements_files(
                 p.hint,
                 Origin(path, ctx.shown(p.file), Span(p.lineno, p.col, p.lineno, p.end_col)),
             )
-        for line, req in parsed.requirements:
-            requirements.append((req, _line_origin(ctx, path, line)))
-        for line, req in parsed.constraints:
-            constraints.append((req, _line_origin(ctx, path, line)))
+        origin = _LineOrigins(ctx, path)
+        requirements += [(req, origin(line)) for line, req in parsed.requirements]
+        constraints += [(req, origin(line)) for line, req in parsed.constraints]
     out = []
     for k, rel in enumerate(sorted(refs)):
         ref, path = refs[rel]
@@ -155,8 +154,22 @@ def _requirements_files(
     return tuple(out)
 
 
-def _line_origin(ctx: Context, entry: TomlPath, line: reqs.FileLine) -> Origin:
-    return Origin(entry, ctx.shown(line.file), Span(line.lineno, line.col, line.lineno, line.col + len(line.text)))
+class _LineOrigins:
+    """Origin of each line of the files behind one ``requirements-files`` entry.
+
+    Lines arrive in runs from the same file, so the file's shown name is looked up
+    once per run (this runs once per requirement: 100,000 of them at scale).
+    """
+
+    def __init__(self, ctx: Context, entry: TomlPath) -> None:
+        self.ctx, self.entry = ctx, entry
+        self.file: Path | None = None
+        self.name = ""
+
+    def __call__(self, line: reqs.FileLine) -> Origin:
+        if line.file is not self.file:
+            self.file, self.name = line.file, self.ctx.shown(line.file)
+        return Origin(self.entry, self.name, Span(line.lineno, line.col, line.lineno, line.col + len(line.text)))
 
 
 def _merge(ctx: Context, entries: list[Entry], what: str) -> list[Entry]:
