@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Origins, TomlPath
 from specc.load import Document, Source
@@ -140,7 +139,3 @@ def validate_document(doc: Document, *, targets: Iterable[str] | None = None) ->
     finally:
         if paused:
             gc.enable()
-
-
-def _base_dir(doc: Document) -> Path:
-    return (doc.path.parent if doc.path else Path.cwd()).resolve()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from specc.diagnostics import Diagnostic
 from specc.hashing import compute_hashes
@@ -12,7 +13,6 @@ from specc.spec import EnvSpec
 from specc.validate import (
     KEY_CODES,
     Result,
-    _base_dir,
     apt,
     artifacts,
     code,
@@ -33,7 +33,9 @@ from specc.validate.shape import typed_input
 
 
 def run(doc: Document, wanted: Iterable[str] | None) -> Result:
-    base = _base_dir(doc)
+    """See :func:`specc.validate.validate_document`."""
+    # relative paths in the spec are relative to its folder (text without a file: the cwd)
+    base = (doc.path.parent if doc.path else Path.cwd()).resolve()
     inp, shape_diagnostics = typed_input(doc.data)
     ctx = Context(doc=doc, base=base, root=repository_root(base), inp=inp)
     ctx.diagnostics.extend(shape_diagnostics)

@@ -27,7 +27,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from specc.diagnostics import Diagnostic, PathPart, TomlPath
-from specc.schema_errors import _field_by_alias, _tags, _unwrap, translate
+from specc.schema_errors import field_by_alias, translate, union_tags, unwrap
 from specc.spec import (
     AptInput,
     CodeInput,
@@ -141,16 +141,16 @@ def _cut(loc: tuple[Any, ...], data: dict[str, Any]) -> TomlPath:
     path: list[PathPart] = []
     tp: Any = SpecInput
     for part in loc:
-        tp = _unwrap(tp)
+        tp = unwrap(tp)
         if get_origin(tp) is typing.Annotated:  # a short-or-table union: the tag is no TOML key
-            tags = _tags(get_args(tp)[0])
+            tags = union_tags(get_args(tp)[0])
             if isinstance(part, str) and part in tags:
                 tp = tags[part]
                 continue
             tp = get_args(tp)[0]
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             path.append(part)
-            info = _field_by_alias(tp, str(part))
+            info = field_by_alias(tp, str(part))
             tp = info.annotation if info else None
             continue
         path.append(part)
