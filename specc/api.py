@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, render_text
 from specc.load import LoadError, parse_spec_bytes, read_spec_file
-from specc.normalize import Result, validate_document
+from specc.validate import Result, validate_document
 from specc.spec import EnvSpec
 
 DEFAULT_SPEC = "model-env.toml"
@@ -22,18 +23,35 @@ class SpecError(ValueError):
         super().__init__("\n" + render_text(diagnostics, self.sources))
 
 
-def check(path: str | os.PathLike[str] = DEFAULT_SPEC, *, display: str | None = None) -> Result:
-    """Validate a spec file; never raises for bad input (the result carries diagnostics)."""
+def check(
+    path: str | os.PathLike[str] = DEFAULT_SPEC,
+    *,
+    display: str | None = None,
+    targets: Iterable[str] | None = None,
+) -> Result:
+    """Validate a spec file; never raises for bad input (the result carries diagnostics).
+
+    ``display`` is the name diagnostics give the file (default: ``path`` as given);
+    ``targets`` the targets whose capabilities the spec must fit (default: the ones
+    it declares or implies).  The result keeps the parsed document and the origins:
+    place any later diagnostic with :meth:`Result.locate`, never by reading the file again.
+    """
     p = Path(path)
     try:
         doc = read_spec_file(p, display or str(path))
     except LoadError as exc:
         sources = {exc.source.name: exc.source.text} if exc.source else {}
         return Result(None, exc.diagnostics, sources)
-    return validate_document(doc)
+    return validate_document(doc, targets=targets)
 
 
-def check_text(text: str, *, base_dir: str | os.PathLike[str] | None = None, name: str = DEFAULT_SPEC) -> Result:
+def check_text(
+    text: str,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    name: str = DEFAULT_SPEC,
+    targets: Iterable[str] | None = None,
+) -> Result:
     """Validate spec text as if it were ``base_dir/name`` (default: the current folder)."""
     path = Path(base_dir or ".").resolve() / name
     try:
@@ -41,7 +59,7 @@ def check_text(text: str, *, base_dir: str | os.PathLike[str] | None = None, nam
     except LoadError as exc:
         sources = {exc.source.name: exc.source.text} if exc.source else {}
         return Result(None, exc.diagnostics, sources)
-    return validate_document(doc)
+    return validate_document(doc, targets=targets)
 
 
 def load(path: str | os.PathLike[str] = DEFAULT_SPEC, *, strict: bool = False) -> EnvSpec:

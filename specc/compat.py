@@ -14,8 +14,10 @@ Two rules beyond the Python-version check that validation already does (SPC212):
   PEP 440 ``contains`` is used rather than string equality, so ``torch==2.3.1``
   accepts the preinstalled ``2.3.1+cu121`` exactly as pip would.
 
-:func:`check_runtime_compat` is pure: callers pass ``(toml_path, item)`` pairs
-so each diagnostic points at the line the user wrote.  ``specc validate`` calls
+:func:`check_runtime_compat` is pure: callers pass ``(path, item)`` pairs.  Validation
+passes normalized paths (``("python", "requirements", 3)``) and places the
+diagnostics through the spec's origins, so each points at the line the user
+wrote (a requirements-file line included) without walking the document again.  ``specc validate`` calls
 it for the spec's runtime; the Databricks backend calls it again when the
 runtime comes from a logged model or a default.
 """
@@ -23,10 +25,7 @@ runtime comes from a logged model or a default.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as PkgRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -35,7 +34,7 @@ from specc.diagnostics import Diagnostic, TomlPath
 from specc.runtimes import RuntimeInfo, scala_suffix_ok
 from specc.spec import MavenPkg, Req
 
-__all__ = ["check_runtime_compat", "maven_paths", "requirement_paths"]
+__all__ = ["check_runtime_compat"]
 
 SCALA_MISMATCH = "SPC214"
 PREINSTALLED_OVERRIDE = "SPC215"
@@ -95,52 +94,3 @@ def _suffix(artifact: str) -> str:
 
 def _with_suffix(artifact: str, scala: str) -> str:
     return f"{artifact.rsplit('_', 1)[0]}_{scala}"
-
-
-# --- mapping normalized items back to the TOML paths the user wrote -----------------------------
-
-
-def requirement_paths(data: Mapping[str, Any], reqs: Iterable[Req]) -> list[tuple[TomlPath, Req]]:
-    """Pair each normalized requirement with the TOML path it came from.
-
-    A requirement written in ``python.requirements`` points at its entry; one that
-    came from a requirements file points at ``python.requirements-files``.
-    """
-    python = data.get("python") if isinstance(data.get("python"), Mapping) else {}
-    written: dict[str, int] = {}
-    entries = python.get("requirements") if isinstance(python.get("requirements"), list) else []
-    for i, item in enumerate(entries):
-        name: str | None = None
-        if isinstance(item, str):
-            try:
-                name = PkgRequirement(item).name
-            except InvalidRequirement:
-                name = None
-        elif isinstance(item, Mapping) and isinstance(item.get("name"), str):
-            name = item["name"]
-        if name is not None:
-            written.setdefault(canonicalize_name(name), i)
-    files = python.get("requirements-files")
-    out: list[tuple[TomlPath, Req]] = []
-    for req in reqs:
-        idx = written.get(canonicalize_name(req.name))
-        if idx is not None:
-            out.append((("python", "requirements", idx), req))
-        elif isinstance(files, list) and len(files) == 1:
-            out.append((("python", "requirements-files", 0), req))
-        else:
-            out.append((("python", "requirements-files") if files else ("python", "requirements"), req))
-    return out
-
-
-def maven_paths(data: Mapping[str, Any], pkgs: Iterable[MavenPkg]) -> list[tuple[TomlPath, MavenPkg]]:
-    """Pair each normalized Maven package with its ``maven.packages[i]`` entry."""
-    maven = data.get("maven") if isinstance(data.get("maven"), Mapping) else {}
-    entries = maven.get("packages") if isinstance(maven.get("packages"), list) else []
-    where: dict[str, TomlPath] = {}
-    for i, item in enumerate(entries):
-        if isinstance(item, str):
-            where.setdefault(item, ("maven", "packages", i))
-        elif isinstance(item, Mapping) and isinstance(item.get("coordinates"), str):
-            where.setdefault(item["coordinates"], ("maven", "packages", i, "coordinates"))
-    return [(where.get(p.coordinates, ("maven", "packages")), p) for p in pkgs]

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -17,16 +18,36 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from specc.spec import Req
+from specc.diagnostics import PathPart
+from specc.spec import EXTRA_NAME, PACKAGE_NAME, Req
 
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+T = TypeVar("T")
 
 
 class RequirementProblem(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    """A requirement string packaging refuses.
+
+    ``span`` is where in the string packaging found the error: 0-based offsets, end
+    exclusive (packaging's caret, widened to the characters it underlines), or None
+    when the whole string is at fault.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, span: tuple[int, int] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.span = span
+
+
+def _error_span(exc: Exception) -> tuple[int, int] | None:
+    """packaging's position of a parse error (``ParserSyntaxError.span``, the ``__cause__`` of
+    InvalidRequirement/InvalidMarker): it underlines ``start..end`` and puts a caret at ``end``,
+    so the offending characters are ``[start, end + 1)``."""
+    span = getattr(exc.__cause__, "span", None)
+    if isinstance(span, tuple) and len(span) == 2 and all(isinstance(n, int) for n in span):
+        start, end = span
+        return start, max(end, start) + 1
+    return None
 
 
 def _packaging_reason(exc: Exception) -> str:
@@ -67,8 +88,17 @@ def _next_major(spec: str) -> str:
     return f"<{int(m.group(1)) + 1}" if m else "<2"
 
 
+# The most common line by far, "name" or "name==1.2.3": a strict subset of PEP 508 whose
+# canonical form needs no parser (packaging gives the same Req; tests/test_requirements.py
+# checks the two agree).  Anything else goes through packaging.
+_SIMPLE = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(==[0-9]+(?:\.[0-9]+)*)?")
+
+
 def parse_requirement_string(text: str) -> Req:
     """A PEP 508 string → canonical :class:`Req` (raises RequirementProblem)."""
+    simple = _SIMPLE.fullmatch(text)
+    if simple is not None:
+        return Req(name=canonicalize_name(simple.group(1)), specifier=simple.group(2) or "")
     if text.strip() == "":
         raise RequirementProblem("empty requirement", 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"')
     if "\n" in text or "\r" in text:
@@ -77,7 +107,7 @@ def parse_requirement_string(text: str) -> Req:
         req = Requirement(text)
     except InvalidRequirement as exc:
         raise RequirementProblem(
-            f'invalid requirement "{text}": {_packaging_reason(exc)}', _hint_for_text(text)
+            f'invalid requirement "{text}": {_packaging_reason(exc)}', _hint_for_text(text), _error_span(exc)
         ) from None
     return from_packaging(req)
 
@@ -93,8 +123,24 @@ def from_packaging(req: Requirement) -> Req:
 
 
 def canonical_specifier(spec: SpecifierSet) -> str:
-    """Sorted, de-duplicated clauses: ``<3,>=2.1`` (what SpecifierSet prints)."""
-    return str(SpecifierSet(",".join(sorted({str(s) for s in spec}))))
+    """Sorted, de-duplicated clauses: ``<3,>=2.1`` (what SpecifierSet prints).
+
+    A clause prints as its operator and version as written, so joining the sorted
+    clause strings is what parsing them again and printing would give.
+    """
+    return ",".join(sorted({str(s) for s in spec}))
+
+
+@dataclass(frozen=True)
+class TableProblem:
+    """A problem of a requirement's table form; ``path`` is relative to the table
+    (``("extras", 2)``), ``span`` as in :class:`RequirementProblem` (inside ``markers``)."""
+
+    path: tuple[PathPart, ...]
+    code: str
+    message: str
+    hint: str | None = None
+    span: tuple[int, int] | None = None
 
 
 def requirement_from_table(
@@ -104,37 +150,41 @@ def requirement_from_table(
     extras: Iterable[str],
     markers: str | None,
     url: str | None,
-) -> tuple[Req | None, list[tuple[str, str, str, str | None]]]:
-    """Build a Req from the table form; returns problems as (field, code, message, hint)."""
-    problems: list[tuple[str, str, str, str | None]] = []
-    if not _NAME.match(name):
-        problems.append(("name", "SPC103", f'invalid package name "{name}"', "names use letters, digits, . _ -"))
+) -> tuple[Req | None, list[TableProblem]]:
+    """Build a Req from the table form; returns every problem (and no Req when there is one)."""
+    problems: list[TableProblem] = []
+    if not PACKAGE_NAME.matches(name):
+        problems.append(TableProblem(("name",), PACKAGE_NAME.code, *PACKAGE_NAME.describe(name)))
     spec = ""
     if version is not None and specifier is not None:
         problems.append(
-            ("specifier", "SPC105", "give either `version` or `specifier`, not both", 'e.g. version = "1.5.2"')
+            TableProblem(
+                ("specifier",), "SPC105", "give either `version` or `specifier`, not both", 'e.g. version = "1.5.2"'
+            )
         )
     elif version is not None:
         try:
             spec = f"=={Version(version)}" if not version.startswith("=") else ""
             if version.startswith("="):
                 problems.append(
-                    (
-                        "version",
+                    TableProblem(
+                        ("version",),
                         "SPC116",
                         f'"{version}" is a specifier, not a version',
                         f'write version = "{version.lstrip("=")}"',
                     )
                 )
         except InvalidVersion:
-            problems.append(("version", "SPC116", f'invalid version "{version}" (PEP 440)', 'e.g. version = "1.5.2"'))
+            problems.append(
+                TableProblem(("version",), "SPC116", f'invalid version "{version}" (PEP 440)', 'e.g. version = "1.5.2"')
+            )
     elif specifier is not None:
         try:
             spec = canonical_specifier(SpecifierSet(specifier))
         except InvalidSpecifier:
             problems.append(
-                (
-                    "specifier",
+                TableProblem(
+                    ("specifier",),
                     "SPC116",
                     f'invalid version specifier "{specifier}" (PEP 440)',
                     'e.g. specifier = ">=2.1,<3"',
@@ -142,8 +192,8 @@ def requirement_from_table(
             )
     extras_out = []
     for i, e in enumerate(extras):
-        if not _NAME.match(e):
-            problems.append((f"extras[{i}]", "SPC103", f'invalid extra name "{e}"', None))
+        if not EXTRA_NAME.matches(e):
+            problems.append(TableProblem(("extras", i), EXTRA_NAME.code, *EXTRA_NAME.describe(e)))
         extras_out.append(canonicalize_name(e))
     marker = None
     if markers is not None:
@@ -151,15 +201,16 @@ def requirement_from_table(
             marker = str(Marker(markers))
         except InvalidMarker as exc:
             problems.append(
-                (
-                    "markers",
+                TableProblem(
+                    ("markers",),
                     "SPC103",
                     f'invalid marker "{markers}": {_packaging_reason(exc)}',
                     "e.g. markers = \"python_version >= '3.10'\"",
+                    _error_span(exc),
                 )
             )
     if url is not None and spec:
-        problems.append(("url", "SPC105", "a direct `url` cannot be combined with a version", None))
+        problems.append(TableProblem(("url",), "SPC105", "a direct `url` cannot be combined with a version"))
     if problems:
         return None, problems
     return (
@@ -175,7 +226,7 @@ def requirement_from_table(
 
 
 def is_pinned(req: Req) -> bool:
-    if req.url:
+    if req.url or req.pinned_version is not None:  # the common case, without parsing again
         return True
     spec = SpecifierSet(req.specifier)
     clauses = list(spec)
@@ -183,33 +234,48 @@ def is_pinned(req: Req) -> bool:
 
 
 @dataclass
-class MergeConflict:
+class MergeConflict(Generic[T]):
+    """Two requirements that cannot both hold; ``where`` is the second one's tag."""
+
     name: str
     first: Req
     second: Req
+    where: T | None = None
 
 
-def merge(reqs: Iterable[Req]) -> tuple[list[Req], list[MergeConflict]]:
+def merge_tagged(entries: Iterable[tuple[Req, T]]) -> tuple[list[tuple[Req, T]], list[MergeConflict[T]]]:
+    """:func:`merge` over requirements tagged with where they came from.
+
+    A merged requirement keeps the tag of its first entry; a conflict carries the
+    tag of the entry that contradicted an earlier one.  Linear in the entries
+    (one dict lookup each; only duplicates are intersected).
+    """
+    groups: dict[tuple[str, str | None], tuple[Req, T]] = {}
+    conflicts: list[MergeConflict[T]] = []
+    for r, tag in entries:
+        key = (r.name, r.markers)
+        prev = groups.get(key)
+        if prev is None:
+            groups[key] = (r, tag)
+            continue
+        merged, ok = _merge_two(prev[0], r)
+        if not ok:
+            conflicts.append(MergeConflict(r.name, prev[0], r, tag))
+            continue
+        groups[key] = (merged, prev[1])
+    # (name, markers) is unique per group, so it orders them completely
+    ordered = sorted(groups.values(), key=lambda e: (e[0].name, e[0].markers or ""))
+    return ordered, conflicts
+
+
+def merge(reqs: Iterable[Req]) -> tuple[list[Req], list[MergeConflict[None]]]:
     """De-duplicate by (name, markers); intersect specifiers; report contradictions.
 
     Two exact pins of one package that differ, or a pin that another clause of
     the same package excludes, are conflicts.  Ranges are intersected.
     """
-    groups: dict[tuple[str, str | None], Req] = {}
-    conflicts: list[MergeConflict] = []
-    for r in reqs:
-        key = (r.name, r.markers)
-        prev = groups.get(key)
-        if prev is None:
-            groups[key] = r
-            continue
-        merged, ok = _merge_two(prev, r)
-        if not ok:
-            conflicts.append(MergeConflict(r.name, prev, r))
-            continue
-        groups[key] = merged
-    ordered = sorted(groups.values(), key=lambda q: (q.name, q.markers or "", q.line))
-    return ordered, conflicts
+    merged, conflicts = merge_tagged((r, None) for r in reqs)
+    return [r for r, _ in merged], conflicts
 
 
 def _merge_two(a: Req, b: Req) -> tuple[Req, bool]:
@@ -333,6 +399,7 @@ def parse_requirements_file(
         result.problems.append(FileProblem(path, 1, 1, 2, "SPC119", f"cannot read {path.name}: {exc}", None))
         return result
     result.texts[path] = text
+    lines = text.splitlines()
     for lineno, col, line in _logical_lines(text):
         end = col + len(line)
         m = _OPTION.match(line)
@@ -394,7 +461,13 @@ def parse_requirements_file(
         try:
             req = parse_requirement_string(line)
         except RequirementProblem as exc:
-            result.problems.append(FileProblem(path, lineno, col, end, "SPC103", exc.message, exc.hint))
+            start, stop = col, end
+            physical = lines[lineno - 1] if lineno <= len(lines) else ""
+            # packaging's position is in the logical line; it is a column of the file only
+            # when that line is one physical line as written (no continuation, no comment cut)
+            if exc.span is not None and physical[col - 1 : col - 1 + len(line)] == line:
+                start, stop = col + exc.span[0], col + exc.span[1]
+            result.problems.append(FileProblem(path, lineno, start, stop, "SPC103", exc.message, exc.hint))
             continue
         entry = (FileLine(path, lineno, col, line), req)
         (result.constraints if as_constraints else result.requirements).append(entry)

@@ -36,13 +36,13 @@ def toml_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap(tp: Any) -> Any:
     """Strip Optional[...] (one non-None member) and plain Annotated wrappers."""
     while True:
         origin = get_origin(tp)
         if origin is typing.Annotated:
             inner, *_meta = get_args(tp)
-            if get_origin(inner) in (Union, types.UnionType) and _tags(inner):
+            if get_origin(inner) in (Union, types.UnionType) and union_tags(inner):
                 return tp  # a tagged short-or-table union: keep the metadata
             tp = inner
             continue
@@ -54,7 +54,7 @@ def _unwrap(tp: Any) -> Any:
         return tp
 
 
-def _tags(union: Any) -> dict[str, Any]:
+def union_tags(union: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for member in get_args(union):
         if get_origin(member) is typing.Annotated:
@@ -66,7 +66,7 @@ def _tags(union: Any) -> dict[str, Any]:
     return out
 
 
-def _field_by_alias(model: type[BaseModel], alias: str) -> FieldInfo | None:
+def field_by_alias(model: type[BaseModel], alias: str) -> FieldInfo | None:
     for name, info in model.model_fields.items():
         if (info.alias or name) == alias:
             return info
@@ -82,17 +82,17 @@ def walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[PathPart], A
     path: list[PathPart] = []
     tp: Any = root
     for part in loc:
-        tp = _unwrap(tp)
+        tp = unwrap(tp)
         if get_origin(tp) is typing.Annotated:
             union = get_args(tp)[0]
-            tags = _tags(union)
+            tags = union_tags(union)
             if isinstance(part, str) and part in tags:
                 tp = tags[part]
                 continue
             tp = union
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             path.append(part)
-            info = _field_by_alias(tp, str(part))
+            info = field_by_alias(tp, str(part))
             tp = info.annotation if info else None
             continue
         origin = get_origin(tp)
@@ -107,11 +107,11 @@ def walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[PathPart], A
             continue
         path.append(part)
         tp = None
-    return path, _unwrap(tp) if tp is not None else None
+    return path, unwrap(tp) if tp is not None else None
 
 
 def _expected(tp: Any) -> str:
-    tp = _unwrap(tp)
+    tp = unwrap(tp)
     if get_origin(tp) is typing.Annotated:
         return "a string or a table"
     if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -240,7 +240,7 @@ def _did_you_mean(key: str, allowed: list[str]) -> str | None:
 def _example_for(root: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
     _, parent_tp = walk(root, loc[:-1])
     if isinstance(parent_tp, type) and issubclass(parent_tp, BaseModel):
-        info = _field_by_alias(parent_tp, str(loc[-1]))
+        info = field_by_alias(parent_tp, str(loc[-1]))
         if info and info.examples:
             ex = info.examples[0]
             if isinstance(ex, str):

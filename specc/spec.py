@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -35,6 +37,253 @@ def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
+# --- syntax rules: one object per constrained type ---------------------------------------------
+#
+# A rule is Annotated metadata on an input field.  It does two jobs: it puts ``pattern`` (or
+# ``minimum``/``maximum``) into the published JSON Schema, so editors flag the mistake as it is
+# typed, and it is what ``specc.validate`` checks, with the rule's own code, message and hint.
+# pydantic itself does not enforce it: a pattern failure inside pydantic would surface as a
+# generic type error, not as the precise diagnostic users get.
+#
+# Patterns are written in the common subset of JSON Schema's ECMA-262 dialect and Python's
+# ``re``: ASCII classes (``[0-9]``, never ``\d``, which is Unicode in Python), anchored with
+# ``^...$`` and matched in Python with ``fullmatch`` (Python's ``$`` also accepts a trailing
+# newline, ECMA's does not), no look-behind, no named groups, no inline flags.
+
+
+Hint = Union[str, Callable[[str], str], None]  # noqa: UP007 - evaluated at run time
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """A string's syntax: a JSON Schema ``pattern`` and the diagnostic when a value misses it.
+
+    ``message`` and a string ``hint`` are ``str.format`` templates over ``value`` (and any
+    extra fields the validator passes, e.g. ``key``); a callable hint gets the value.
+    """
+
+    pattern: str
+    code: str
+    message: str
+    hint: Hint = None
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def matches(self, value: str) -> bool:
+        return self.regex.fullmatch(value) is not None
+
+    def describe(self, value: str, **fields: object) -> tuple[str, str | None]:
+        """The (message, hint) for a value that does not match."""
+        hint = self.hint(value) if callable(self.hint) else self.hint
+        return self.message.format(value=value, **fields), hint
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        out = handler(core_schema)
+        out["pattern"] = self.pattern
+        return out
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An integer's range: JSON Schema ``minimum``/``maximum`` and the diagnostic outside it."""
+
+    minimum: int | None
+    maximum: int | None
+    code: str
+    message: str
+    hint: str | None = None
+
+    def contains(self, value: int) -> bool:
+        return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
+
+    def describe(self, value: int, **fields: object) -> tuple[str, str | None]:
+        return self.message.format(value=value, **fields), self.hint
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        out = handler(core_schema)
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+@dataclass(frozen=True)
+class SchemaPattern:
+    """A ``pattern`` for the JSON Schema only, composed from rules the validator checks one by one
+    (a short form such as ``"name=version"`` is split first, then each part is checked)."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        out = handler(core_schema)
+        out["pattern"] = self.pattern
+        return out
+
+
+def _body(rule: Syntax) -> str:
+    """A rule's pattern without its anchors, to compose a larger pattern."""
+    return rule.pattern.removeprefix("^").removesuffix("$")
+
+
+def slug(name: str) -> str:
+    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``)."""
+    s = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
+    return s or "model"
+
+
+def env_name(name: str) -> str:
+    """A valid environment variable name made from any name (``"pypi-token"`` → ``"PYPI_TOKEN"``)."""
+    s = re.sub(r"[^A-Z0-9_]", "_", name.upper())
+    return s if s and not s[0].isdigit() else "_" + s
+
+
+MODEL_NAME = Syntax(
+    r"^[a-z0-9][a-z0-9._-]*$",
+    "SPC108",
+    'invalid model name "{value}"',
+    lambda v: f'use lower-case letters, digits, ".", "_" and "-", e.g. "{slug(v)}"',
+)
+PYTHON_VERSION = Syntax(
+    r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$",
+    "SPC107",
+    'invalid Python version "{value}"',
+    'write major.minor or major.minor.micro, e.g. "3.11" or "3.11.9"',
+)
+CUDA_VERSION = Syntax(
+    r"^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?$",
+    "SPC117",
+    'invalid CUDA version "{value}"',
+    'write major.minor, e.g. "12.4"',
+)
+PACKAGE_NAME = Syntax(  # PEP 508 names (packaging's own pattern, case-insensitive)
+    r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$",
+    "SPC103",
+    'invalid package name "{value}"',
+    "names use letters, digits, . _ -",
+)
+EXTRA_NAME = Syntax(PACKAGE_NAME.pattern, "SPC103", 'invalid extra name "{value}"')
+SHA256 = Syntax(r"^[0-9a-f]{64}$", "SPC105", "sha256 must be 64 lower-case hex digits")
+APT_NAME = Syntax(
+    r"^[a-z0-9][a-z0-9+.-]+$",
+    "SPC109",
+    'invalid apt package name "{value}"',
+    "Debian package names are lower-case letters, digits, '+', '-' and '.', at least two characters",
+)
+APT_VERSION = Syntax(
+    r"^([0-9]+:)?[0-9][A-Za-z0-9.+~:-]*$",
+    "SPC109",
+    'invalid apt package version "{value}"',
+    'Debian versions start with a digit, e.g. "libgomp1=12.2.0-14"',
+)
+MAVEN_COORDINATES = Syntax(  # group:artifact[:packaging[:classifier]]:version
+    r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+){2,4}$",
+    "SPC110",
+    'invalid Maven coordinates "{value}"',
+    'write group:artifact:version, e.g. "org.xerial:sqlite-jdbc:3.45.1.0"',
+)
+MAVEN_EXCLUSION = Syntax(  # group:artifact, either may be a * wildcard
+    r"^[A-Za-z0-9_.*-]+:[A-Za-z0-9_.*-]+$",
+    "SPC111",
+    'invalid Maven exclusion "{value}"',
+    'write group:artifact (no version), e.g. "org.slf4j:slf4j-api"',
+)
+R_NAME = Syntax(
+    r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$",
+    "SPC112",
+    'invalid R package name "{value}"',
+    "R package names are letters, digits and '.', start with a letter and do not end with '.'",
+)
+R_VERSION = Syntax(r"^[0-9]+([.-][0-9]+)+$", "SPC112", 'invalid R package version "{value}"', 'e.g. version = "1.1.5"')
+ENV_NAME = Syntax(
+    r"^[A-Z_][A-Z0-9_]*$",
+    "SPC113",
+    "invalid environment variable name `{value}`",
+    lambda v: f"names are [A-Z_][A-Z0-9_]*, e.g. `{env_name(v)}`",
+)
+SECRET_NAME = Syntax(
+    ENV_NAME.pattern,
+    "SPC114",
+    "invalid secret name `{value}`",
+    lambda v: f"secret names are [A-Z_][A-Z0-9_]*, e.g. `{env_name(v)}`",
+)
+DATABRICKS_SECRET = Syntax(
+    r"^[A-Za-z0-9_.-]{1,128}/[A-Za-z0-9_.-]{1,128}$",
+    "SPC122",
+    'invalid Databricks secret reference "{value}"',
+    'write scope/key, e.g. "ml-secrets/pypi-token"',
+)
+DOCKER_SECRET = Syntax(
+    r"^[A-Za-z0-9_.-]+$", "SPC122", 'invalid BuildKit secret id "{value}"', "use letters, digits, '.', '_' and '-'"
+)
+ARTIFACT_NAME = Syntax(
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+    "SPC125",
+    "invalid artifact name `{value}`",
+    "use letters, digits, '.', '_' and '-'",
+)
+FLAVOR = Syntax(
+    r"^[a-z][a-z0-9_]*$",
+    "SPC105",
+    'invalid MLflow flavor "{value}"',
+    'name the flavor module, e.g. "sklearn" for mlflow.sklearn',
+)
+IMAGE = Syntax(  # [registry[:port]/]name[/name...][:tag][@sha256:digest]
+    r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$",
+    "SPC127",
+    'invalid image reference "{value}"',
+    'e.g. "python:3.11-slim-bookworm" or "python@sha256:<64 hex>"',
+)
+PLATFORM = Syntax(
+    r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$",
+    "SPC126",
+    'invalid platform "{value}"',
+    'write os/arch, e.g. "linux/amd64" or "linux/arm64"',
+)
+WORKSPACE_PATH = Syntax(  # the validator also refuses ".." segments and names DBFS paths
+    r"^/(Volumes|Workspace)/[^\s]+$",
+    "SPC128",
+    "{key} must be an absolute /Volumes/... or /Workspace/... path",
+    'e.g. "/Volumes/ml/default/libs"',
+)
+PORT = Bounds(1, 65535, "SPC123", "port {value} is out of range", "use 1-65535, e.g. 8080")
+WORKERS = Bounds(0, None, "SPC124", "workers cannot be negative")
+_AUTOSCALE = "invalid autoscale range min={min}, max={max}"
+_AUTOSCALE_HINT = "use 0 <= min <= max and max >= 1, e.g. { min = 1, max = 4 }"
+AUTOSCALE_MIN = Bounds(0, None, "SPC124", _AUTOSCALE, _AUTOSCALE_HINT)
+AUTOSCALE_MAX = Bounds(1, None, "SPC124", _AUTOSCALE, _AUTOSCALE_HINT)
+
+ModelName = Annotated[str, MODEL_NAME]
+PythonVersion = Annotated[str, PYTHON_VERSION]
+CudaVersion = Annotated[str, CUDA_VERSION]
+PackageName = Annotated[str, PACKAGE_NAME]
+ExtraName = Annotated[str, EXTRA_NAME]
+Sha256 = Annotated[str, SHA256]
+AptName = Annotated[str, APT_NAME]
+AptVersion = Annotated[str, APT_VERSION]
+AptShort = Annotated[str, SchemaPattern(f"^{_body(APT_NAME)}(={_body(APT_VERSION)})?$")]
+MavenCoordinates = Annotated[str, MAVEN_COORDINATES]
+MavenExclusion = Annotated[str, MAVEN_EXCLUSION]
+RName = Annotated[str, R_NAME]
+RVersion = Annotated[str, R_VERSION]
+EnvName = Annotated[str, ENV_NAME]
+SecretName = Annotated[str, SECRET_NAME]
+DatabricksSecret = Annotated[str, DATABRICKS_SECRET]
+DockerSecret = Annotated[str, DOCKER_SECRET]
+ArtifactName = Annotated[str, ARTIFACT_NAME]
+Flavor = Annotated[str, FLAVOR]
+Image = Annotated[str, IMAGE]
+Platform = Annotated[str, PLATFORM]
+WorkspacePath = Annotated[str, WORKSPACE_PATH]
+Port = Annotated[int, PORT]
+Workers = Annotated[int, WORKERS]
+AutoscaleMin = Annotated[int, AUTOSCALE_MIN]
+AutoscaleMax = Annotated[int, AUTOSCALE_MAX]
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -53,10 +302,10 @@ def _short_or_table(value: Any) -> str | None:
     return None
 
 
-def ShortOrTable(table: type[BaseModel], what: str) -> Any:
+def ShortOrTable(table: type[BaseModel], what: str, short: Any = str) -> Any:
     """``"short string" | { table = ... }``, dispatched on the TOML type."""
     return Annotated[
-        Union[Annotated[str, Tag("short")], Annotated[table, Tag("table")]],  # noqa: UP007
+        Union[Annotated[short, Tag("short")], Annotated[table, Tag("table")]],  # noqa: UP007
         Discriminator(
             _short_or_table,
             custom_error_type="short_or_table",
@@ -75,7 +324,7 @@ class FileInput(_Input):
         description="Path relative to the spec's folder; must stay inside the repository.",
         examples=["dist/featurizer-0.3.0-py3-none-any.whl"],
     )
-    sha256: str | None = Field(
+    sha256: Sha256 | None = Field(
         default=None,
         description="Expected sha256 of the file (64 hex digits); validation fails if it differs.",
         examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
@@ -94,7 +343,7 @@ class PathInput(_Input):
 class RequirementInput(_Input):
     """A Python requirement in table form (the short form is a PEP 508 string)."""
 
-    name: str = Field(description="Distribution name (PEP 508).", examples=["scikit-learn"])
+    name: PackageName = Field(description="Distribution name (PEP 508).", examples=["scikit-learn"])
     version: str | None = Field(
         default=None,
         description='Exact version to pin (PEP 440), same as specifier "==<version>".',
@@ -105,7 +354,7 @@ class RequirementInput(_Input):
         description="PEP 440 version specifier set; exclusive with `version`.",
         examples=[">=2.1,<3"],
     )
-    extras: list[str] = Field(default_factory=list, description="Extras to install.", examples=[["openmp"]])
+    extras: list[ExtraName] = Field(default_factory=list, description="Extras to install.", examples=[["openmp"]])
     markers: str | None = Field(
         default=None,
         description="PEP 508 environment marker.",
@@ -121,18 +370,18 @@ class RequirementInput(_Input):
 class AptPackageInput(_Input):
     """A Debian/Ubuntu package in table form (short form: \"name\" or \"name=version\")."""
 
-    name: str = Field(description="Package name (Debian policy).", examples=["libgomp1"])
-    version: str | None = Field(default=None, description="Exact package version.", examples=["12.2.0-14"])
+    name: AptName = Field(description="Package name (Debian policy).", examples=["libgomp1"])
+    version: AptVersion | None = Field(default=None, description="Exact package version.", examples=["12.2.0-14"])
 
 
 class MavenPackageInput(_Input):
     """A Maven artifact in table form (short form: \"group:artifact:version\")."""
 
-    coordinates: str = Field(
+    coordinates: MavenCoordinates = Field(
         description="group:artifact:version, optionally group:artifact:packaging:classifier:version.",
         examples=["org.xerial:sqlite-jdbc:3.45.1.0"],
     )
-    exclusions: list[str] = Field(
+    exclusions: list[MavenExclusion] = Field(
         default_factory=list,
         description="Transitive dependencies to leave out, as group:artifact.",
         examples=[["org.slf4j:slf4j-api"]],
@@ -147,8 +396,8 @@ class MavenPackageInput(_Input):
 class RPackageInput(_Input):
     """An R package in table form (short form: the package name)."""
 
-    name: str = Field(description="CRAN package name.", examples=["prophet"])
-    version: str | None = Field(default=None, description="Exact version to install.", examples=["1.1.5"])
+    name: RName = Field(description="CRAN package name.", examples=["prophet"])
+    version: RVersion | None = Field(default=None, description="Exact version to install.", examples=["1.1.5"])
     repository: str | None = Field(
         default=None,
         description="Repository for this package only (overrides r.repository).",
@@ -162,7 +411,7 @@ class RPackageInput(_Input):
 class ModelInput(_Input):
     """What the model is called."""
 
-    name: str | None = Field(
+    name: ModelName | None = Field(
         default=None,
         description="Model name, [a-z0-9][a-z0-9._-]*. Default: the spec folder's name.",
         examples=["churn-classifier"],
@@ -172,7 +421,7 @@ class ModelInput(_Input):
 class RuntimeInput(_Input):
     """Where the model runs: Python, optionally a Databricks Runtime and CUDA."""
 
-    python: str = Field(description='Python version, "3.11" or "3.11.9".', examples=["3.11"])
+    python: PythonVersion = Field(description='Python version, "3.11" or "3.11.9".', examples=["3.11"])
     databricks: str | None = Field(
         default=None,
         description=(
@@ -181,7 +430,7 @@ class RuntimeInput(_Input):
         ),
         examples=["15.4.x-cpu-ml-scala2.12"],
     )
-    cuda: str | None = Field(
+    cuda: CudaVersion | None = Field(
         default=None,
         description="CUDA version for GPU images and gpu-ml runtimes, major.minor.",
         examples=["12.4"],
@@ -189,9 +438,9 @@ class RuntimeInput(_Input):
 
 
 Requirement = ShortOrTable(RequirementInput, "a requirement")
-AptPackage = ShortOrTable(AptPackageInput, "an apt package")
-MavenPackage = ShortOrTable(MavenPackageInput, "a Maven artifact")
-RPackage = ShortOrTable(RPackageInput, "an R package")
+AptPackage = ShortOrTable(AptPackageInput, "an apt package", AptShort)
+MavenPackage = ShortOrTable(MavenPackageInput, "a Maven artifact", MavenCoordinates)
+RPackage = ShortOrTable(RPackageInput, "an R package", RName)
 LocalFile = ShortOrTable(FileInput, "a file path")
 LocalPath = ShortOrTable(PathInput, "a path")
 
@@ -302,12 +551,12 @@ class SecretInput(_Input):
     description: str | None = Field(
         default=None, description="What the secret is for.", examples=["read token for the private index"]
     )
-    databricks: str | None = Field(
+    databricks: DatabricksSecret | None = Field(
         default=None,
         description="Databricks secret as scope/key, used as {{secrets/scope/key}}.",
         examples=["ml-secrets/pypi-token"],
     )
-    docker: str | None = Field(
+    docker: DockerSecret | None = Field(
         default=None,
         description="BuildKit secret id. Default: the secret's name, lower-cased.",
         examples=["pypi_token"],
@@ -325,7 +574,7 @@ class MlflowInput(_Input):
         ),
         examples=["exact"],
     )
-    flavor: str | None = Field(
+    flavor: Flavor | None = Field(
         default=None,
         description="MLflow flavor whose default requirements exact mode merges in.",
         examples=["sklearn"],
@@ -335,15 +584,15 @@ class MlflowInput(_Input):
 class AutoscaleInput(_Input):
     """Autoscaling bounds of the job cluster."""
 
-    min: int = Field(description="Minimum workers.", examples=[1])
-    max: int = Field(description="Maximum workers.", examples=[4])
+    min: AutoscaleMin = Field(description="Minimum workers.", examples=[1])
+    max: AutoscaleMax = Field(description="Maximum workers.", examples=[4])
 
 
 class ClusterInput(_Input):
     """The job cluster the rendered Databricks job uses."""
 
     node_type: str | None = Field(default=None, description="node_type_id.", examples=["i3.xlarge"])
-    workers: int | None = Field(
+    workers: Workers | None = Field(
         default=None, description="Fixed number of workers; exclusive with autoscale.", examples=[2]
     )
     autoscale: AutoscaleInput | None = Field(
@@ -359,25 +608,25 @@ class ClusterInput(_Input):
 class DockerTargetInput(_Input):
     """Options of `specc render --target docker`."""
 
-    base_image: str | None = Field(
+    base_image: Image | None = Field(
         default=None,
         description="Base image; a digest pin (@sha256:...) is recommended, a bare tag warns.",
         examples=["python:3.11-slim-bookworm"],
     )
-    platform: str | None = Field(default=None, description="Build platform.", examples=["linux/amd64"])
+    platform: Platform | None = Field(default=None, description="Build platform.", examples=["linux/amd64"])
     serve: bool = Field(default=False, description="Add an entrypoint that serves the MLflow model.", examples=[True])
-    port: int = Field(default=8080, description="Port the model server listens on.", examples=[8080])
+    port: Port = Field(default=8080, description="Port the model server listens on.", examples=[8080])
 
 
 class DatabricksTargetInput(_Input):
     """Options of `specc render --target databricks`."""
 
-    libraries_dir: str | None = Field(
+    libraries_dir: WorkspacePath | None = Field(
         default=None,
         description="Where wheels, jars and requirements are uploaded (/Volumes/... or /Workspace/...).",
         examples=["/Volumes/ml/default/libs"],
     )
-    init_script: str | None = Field(
+    init_script: WorkspacePath | None = Field(
         default=None,
         description="Where the init script is uploaded. Default: <libraries-dir>/init/<model>.sh.",
         examples=["/Volumes/ml/default/init/churn-classifier.sh"],
@@ -414,20 +663,25 @@ class SpecInput(_Input):
     apt: AptInput | None = Field(default=None, description="OS (Debian/Ubuntu) packages.")
     maven: MavenInput | None = Field(default=None, description="JVM dependencies.")
     r: RInput | None = Field(default=None, description="R dependencies.")
-    env: dict[str, str] = Field(
+    # keys carry their syntax too: pydantic publishes a key pattern as patternProperties, and
+    # additionalProperties=false makes a key outside it an error for editors as well
+    env: dict[EnvName, str] = Field(
         default_factory=dict,
         description="Plain, non-secret environment variables.",
         examples=[{"OMP_NUM_THREADS": "4"}],
+        json_schema_extra={"additionalProperties": False},
     )
-    secrets: dict[str, SecretInput] = Field(
+    secrets: dict[SecretName, SecretInput] = Field(
         default_factory=dict,
         description="Secrets by reference, keyed by name ([A-Z_][A-Z0-9_]*); never their values.",
         examples=[{"PYPI_TOKEN": {"databricks": "ml-secrets/pypi-token"}}],
+        json_schema_extra={"additionalProperties": False},
     )
-    artifacts: dict[str, LocalPath] = Field(  # type: ignore[valid-type]
+    artifacts: dict[ArtifactName, LocalPath] = Field(  # type: ignore[valid-type]
         default_factory=dict,
         description="Extra files logged with the model (MLflow artifacts), keyed by name.",
         examples=[{"vocab": "data/vocab.json"}],
+        json_schema_extra={"additionalProperties": False},
     )
     mlflow: MlflowInput | None = Field(default=None, description="MLflow log_model options.")
     targets: TargetsInput | None = Field(default=None, description="Per-target options.")

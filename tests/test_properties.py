@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from specc.api import check_text
 from specc.load import LoadError, parse_spec_bytes
-from specc.normalize import validate_document
+from specc.validate import validate_document
 from tests.toml_writer import dumps
 
 # CI runs at least 2,000 examples of the totality property (the bar).

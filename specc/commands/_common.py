@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, render_json, render_text, sort_key, summary_line
-from specc.normalize import Result
+from specc.validate import Result
 from specc.spec import EnvSpec
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -70,15 +71,22 @@ def report(
         print(file=out)  # type: ignore[arg-type]
 
 
-def load_for_command(path: str, *, strict: bool = False, fmt: str = "text") -> tuple[EnvSpec | None, Result]:
+def load_for_command(
+    path: str, *, strict: bool = False, fmt: str = "text", targets: Iterable[str] | None = None
+) -> tuple[EnvSpec | None, Result]:
     """Validate ``path``; print its diagnostics; return the spec when usable.
 
     Commands that produce output call this first and exit 1 when it returns
-    None, so nothing is ever written from an invalid spec.
+    None, so nothing is ever written from an invalid spec.  ``targets``: the
+    targets whose capabilities the spec must fit (None: the ones it declares or
+    implies; a render passes those plus its own target).  The returned Result
+    keeps the parsed document and origins: a command places its later
+    diagnostics (a target's, on normalized paths) with ``result.locate(...)``
+    and prints them with ``result.sources``; it never reads the spec again.
     """
     from specc.api import check
 
-    result = check(Path(path), display=path)
+    result = check(Path(path), display=path, targets=targets)
     diags = apply_strict(result.diagnostics, strict)
     if fmt == "text":
         report(diags, result.sources)

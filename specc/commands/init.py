@@ -122,7 +122,8 @@ def _read_requirements(path: Path) -> tuple[list[str], bool]:
 
 def run(args: argparse.Namespace) -> int:
     from specc.api import check
-    from specc.normalize import PYTHON_RE, _slug
+    from specc.spec import PYTHON_VERSION
+    from specc.spec import slug as _slug
     from specc.output import write_file_atomic
 
     folder = Path(args.dir)
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc init: {target} already exists; pass --force to replace it", file=sys.stderr)
         return EXIT_INVALID
     python = args.python or f"{sys.version_info.major}.{sys.version_info.minor}"
-    if not PYTHON_RE.match(python):
+    if not PYTHON_VERSION.matches(python):
         print(f'specc init: invalid --python "{python}" (e.g. 3.11)', file=sys.stderr)
         return EXIT_USAGE
     name = args.name or _slug(folder.resolve().name)

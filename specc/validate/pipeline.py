@@ -1,0 +1,94 @@
+"""One validation run: shape, then each section, then the rules on the normalized spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from specc.diagnostics import Diagnostic
+from specc.hashing import compute_hashes
+from specc.load import Document
+from specc.paths import repository_root
+from specc.spec import EnvSpec
+from specc.validate import (
+    KEY_CODES,
+    Result,
+    apt,
+    artifacts,
+    code,
+    cross,
+    env,
+    locate,
+    maven,
+    mlflow,
+    model,
+    python,
+    r,
+    runtime,
+    secrets,
+    targets,
+)
+from specc.validate.context import Context
+from specc.validate.shape import typed_input
+
+
+def run(doc: Document, wanted: Iterable[str] | None) -> Result:
+    """See :func:`specc.validate.validate_document`."""
+    # relative paths in the spec are relative to its folder (text without a file: the cwd)
+    base = (doc.path.parent if doc.path else Path.cwd()).resolve()
+    inp, shape_diagnostics = typed_input(doc.data)
+    ctx = Context(doc=doc, base=base, root=repository_root(base), inp=inp)
+    ctx.diagnostics.extend(shape_diagnostics)
+    ctx.secret_names = secrets.declared(doc.data.get("secrets"))
+
+    model.validate_version(ctx, inp.spec_version)
+    the_model = model.validate(ctx, inp.model)
+    the_runtime = runtime.validate(ctx, inp.runtime)
+    the_secrets = secrets.validate(ctx, inp.secrets)
+    the_python = python.validate(ctx, inp.python)
+    the_code, code_hashes = code.validate(ctx, inp.code)
+    the_apt = apt.validate(ctx, inp.apt)
+    the_maven = maven.validate(ctx, inp.maven)
+    the_r = r.validate(ctx, inp.r)
+    the_env = env.validate(ctx, inp.env)
+    the_artifacts, artifact_hashes = artifacts.validate(ctx, inp.artifacts)
+    the_mlflow = mlflow.validate(ctx, inp.mlflow)
+    the_targets = targets.validate(ctx, inp.targets, the_model)
+
+    # diagnostics so far carry TOML paths; the rules below see normalized values
+    located = [doc.locate(d, key=d.code in KEY_CODES) for d in ctx.diagnostics]
+    normalized: list[Diagnostic] = cross.validate(the_runtime, the_python, the_maven)
+
+    spec = None
+    if the_model is not None and the_runtime is not None:
+        hashes = compute_hashes(the_runtime, the_python, the_apt, the_maven, the_r, code_hashes, artifact_hashes)
+        spec = EnvSpec(
+            spec_version=1,
+            model=the_model,
+            runtime=the_runtime,
+            python=the_python,
+            code=the_code,
+            apt=the_apt,
+            maven=the_maven,
+            r=the_r,
+            env=the_env,
+            secrets=the_secrets,
+            artifacts=the_artifacts,
+            mlflow=the_mlflow,
+            targets=the_targets,
+            hashes=hashes,
+        )
+        spec._origins = ctx.origins
+        if doc.path is not None:
+            spec._base_dir = str(base)
+            spec._spec_path = str(doc.path.resolve())
+        from specc import backends
+
+        chosen = backends.implied_targets(spec) if wanted is None else tuple(wanted)
+        normalized += backends.check_capabilities(spec, chosen)
+
+    located += locate(normalized, ctx.origins, doc)
+    sources = {doc.source.name: doc.source.text, **ctx.sources}
+    if any(d.severity == "error" for d in located):
+        spec = None
+    return Result(spec, located, sources, doc, ctx.origins)

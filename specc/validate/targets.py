@@ -1,0 +1,139 @@
+"""``[targets.docker]`` and ``[targets.databricks]``: per-target options."""
+
+from __future__ import annotations
+
+import difflib
+
+from specc.diagnostics import Origin, TomlPath
+from specc.spec import (
+    AUTOSCALE_MAX,
+    AUTOSCALE_MIN,
+    IMAGE,
+    PLATFORM,
+    PORT,
+    WORKERS,
+    WORKSPACE_PATH,
+    Autoscale,
+    Cluster,
+    ClusterInput,
+    DatabricksTarget,
+    DatabricksTargetInput,
+    DockerTarget,
+    DockerTargetInput,
+    Model,
+    Targets,
+    TargetsInput,
+)
+from specc.validate.context import Context
+
+# the data_security_mode values the Clusters API accepts
+SECURITY_MODES = (
+    "SINGLE_USER",
+    "USER_ISOLATION",
+    "NONE",
+    "DATA_SECURITY_MODE_AUTO",
+    "DATA_SECURITY_MODE_STANDARD",
+    "DATA_SECURITY_MODE_DEDICATED",
+    "LEGACY_SINGLE_USER",
+    "LEGACY_SINGLE_USER_STANDARD",
+    "LEGACY_TABLE_ACL",
+    "LEGACY_PASSTHROUGH",
+)
+
+
+def validate(ctx: Context, sec: TargetsInput | None, model: Model | None) -> Targets:
+    """``model`` names the default init script (``<libraries-dir>/init/<model>.sh``)."""
+    docker = _docker(ctx, sec.docker if sec is not None else None)
+    databricks = _databricks(ctx, sec.databricks if sec is not None else None, model)
+    return Targets(docker=docker, databricks=databricks)
+
+
+def _record_set(ctx: Context, path: TomlPath, fields: set[str]) -> None:
+    for name in fields:
+        key = name.replace("_", "-")
+        ctx.record((*path, key), Origin((*path, key)))
+
+
+def _docker(ctx: Context, sec: DockerTargetInput | None) -> DockerTarget:
+    if sec is None:
+        return DockerTarget()
+    path = ("targets", "docker")
+    image, platform, port = sec.base_image, sec.platform, sec.port
+    if image is not None and not ctx.check(IMAGE, (*path, "base-image"), image):
+        image = None
+    if platform is not None and not ctx.check(PLATFORM, (*path, "platform"), platform):
+        platform = None
+    if not ctx.check_range(PORT, (*path, "port"), port):
+        port = 8080
+    _record_set(ctx, path, sec.model_fields_set)
+    return DockerTarget(base_image=image, platform=platform, serve=sec.serve, port=port)
+
+
+def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | None) -> DatabricksTarget:
+    if sec is None:
+        return DatabricksTarget()
+    path = ("targets", "databricks")
+    libdir, init = sec.libraries_dir, sec.init_script
+    for key, value in (("libraries-dir", libdir), ("init-script", init)):
+        if value is None:
+            continue
+        if value.lower().startswith(("dbfs:", "/dbfs")):
+            ctx.error(
+                WORKSPACE_PATH.code,
+                (*path, key),
+                f"DBFS path {value!r}: Databricks disabled libraries and init scripts on DBFS",
+                'use a Unity Catalog volume ("/Volumes/<catalog>/<schema>/<volume>/...") or "/Workspace/..."',
+            )
+        elif not WORKSPACE_PATH.matches(value) or ".." in value.split("/"):
+            ctx.error(WORKSPACE_PATH.code, (*path, key), *WORKSPACE_PATH.describe(value, key=key))
+    if init is not None and not init.endswith(".sh"):
+        ctx.error(WORKSPACE_PATH.code, (*path, "init-script"), "an init script path ends in .sh", None)
+    if init is None and libdir is not None and model is not None:
+        init = f"{libdir.rstrip('/')}/init/{model.name}.sh"
+    _record_set(ctx, path, sec.model_fields_set - {"cluster"})
+    return DatabricksTarget(
+        libraries_dir=libdir,
+        init_script=init,
+        requirements_library=sec.requirements_library,
+        cluster=_cluster(ctx, sec.cluster),
+    )
+
+
+def _cluster(ctx: Context, sec: ClusterInput | None) -> Cluster:
+    if sec is None:
+        return Cluster()
+    path = ("targets", "databricks", "cluster")
+    workers, auto = sec.workers, sec.autoscale
+    if workers is not None and auto is not None:
+        ctx.error(
+            "SPC124",
+            (*path, "autoscale"),
+            "give either `workers` or `autoscale`, not both",
+            "drop `workers` for an autoscaling cluster, or `autoscale` for a fixed size",
+        )
+    if workers is not None and not ctx.check_range(WORKERS, (*path, "workers"), workers):
+        workers = None
+    autoscale = None
+    if auto is not None:
+        lo, hi = auto.min, auto.max
+        if not (AUTOSCALE_MIN.contains(lo) and AUTOSCALE_MAX.contains(hi)) or lo > hi:
+            ctx.error(AUTOSCALE_MIN.code, (*path, "autoscale"), *AUTOSCALE_MIN.describe(lo, min=lo, max=hi))
+        else:
+            autoscale = Autoscale(min=lo, max=hi)
+    mode = sec.data_security_mode
+    if mode is not None and mode not in SECURITY_MODES:
+        close = difflib.get_close_matches(mode.upper(), SECURITY_MODES, n=1)
+        ctx.error(
+            "SPC105",
+            (*path, "data-security-mode"),
+            f'unknown data-security-mode "{mode}"',
+            f'did you mean "{close[0]}"?' if close else "one of " + ", ".join(SECURITY_MODES),
+        )
+        mode = None
+    _record_set(ctx, path, sec.model_fields_set)
+    return Cluster(
+        node_type=sec.node_type,
+        workers=None if autoscale else (workers if workers is not None else 1),
+        autoscale=autoscale,
+        data_security_mode=mode or "SINGLE_USER",
+    )

@@ -1,0 +1,275 @@
+"""The validation pipeline: origins of normalized items, bad items skipping only themselves,
+locating diagnostics given on normalized paths, and the syntax rules in the published schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from specc import spec as spec_module
+from specc.api import check, check_text
+from specc.diagnostics import Diagnostic, Origin, Span
+from specc.load import parse_spec_bytes
+from specc.validate import Result, validate_document
+from tests.helpers import EXAMPLES, REPO, example_names
+
+SCHEMA = json.loads((REPO / "schemas" / "model-env.schema.json").read_text(encoding="utf-8"))
+HEAD = 'spec-version = 1\n[runtime]\npython = "3.11"\n'
+
+
+def _write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        p = folder / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    (folder / ".git").mkdir(exist_ok=True)  # the repository root: paths stay inside it
+    return folder / "model-env.toml"
+
+
+def _ok(result: Result) -> Result:
+    assert result.spec is not None, [d.message for d in result.diagnostics]
+    return result
+
+
+# --- origins ------------------------------------------------------------------------------------
+
+
+def test_origins_of_spec_entries_table_forms_and_requirements_file_lines(tmp_path: Path) -> None:
+    spec_path = _write(
+        tmp_path,
+        {
+            "model-env.toml": HEAD + "[python]\n"
+            'requirements = ["zlib-ng==1.0", { name = "attrs", version = "23.1.0" }]\n'
+            'requirements-files = ["requirements.txt"]\n',
+            "requirements.txt": "# top\nnumpy==2.0.0\n-r sub/more.txt\n",
+            "sub/more.txt": "\n\n  pandas==2.2.3\n",
+        },
+    )
+    result = _ok(check(spec_path, display="model-env.toml"))
+    assert result.spec is not None
+    names = [r.name for r in result.spec.python.requirements]
+    assert names == ["attrs", "numpy", "pandas", "zlib-ng"]
+    origins = result.spec.origins
+    assert origins is result.origins
+    # a table form: the entry as written (index 1 in the spec, 0 once sorted)
+    assert origins[("python", "requirements", 0)] == Origin(("python", "requirements", 1))
+    # a line of the listed file: its requirements-files entry, the file and the line
+    assert origins[("python", "requirements", 1)] == Origin(
+        ("python", "requirements-files", 0), "requirements.txt", Span(2, 1, 2, 13)
+    )
+    # a line of a file included with -r: still that entry, but the nested file and its line
+    assert origins[("python", "requirements", 2)] == Origin(
+        ("python", "requirements-files", 0), str(Path("sub") / "more.txt"), Span(3, 3, 3, 16)
+    )
+    # a short string in the spec
+    assert origins[("python", "requirements", 3)] == Origin(("python", "requirements", 0))
+    assert origins[("python", "requirements-files", 0)] == Origin(("python", "requirements-files", 0))
+
+
+def test_every_normalized_item_has_an_origin_in_the_kitchen_sink() -> None:
+    result = _ok(check(EXAMPLES / "kitchen-sink"))
+    spec = result.spec
+    assert spec is not None
+    data = spec.to_dict(with_hashes=False)
+    collections = {
+        ("python", "requirements"),
+        ("python", "requirements-files"),
+        ("python", "constraints"),
+        ("python", "wheels"),
+        ("python", "extra-index-urls"),
+        ("code", "paths"),
+        ("apt", "packages"),
+        ("apt", "debs"),
+        ("maven", "packages"),
+        ("maven", "jars"),
+        ("r", "packages"),
+        ("r", "sources"),
+    }
+    missing = []
+    for section, key in collections:
+        items = data.get(section, {}).get(key, [])
+        assert items, (section, key)  # the kitchen sink has every kind
+        missing += [(section, key, k) for k in range(len(items)) if (section, key, k) not in spec.origins]
+    for table in ("env", "secrets", "artifacts"):
+        missing += [(table, name) for name in data.get(table, {}) if (table, name) not in spec.origins]
+    assert not missing
+    # every origin points at something the TOML writes (or a requirements-file line)
+    assert result.document is not None
+    for origin in spec.origins.values():
+        assert origin.file is not None or origin.path in result.document.source_map.values, origin
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_origins_stay_in_their_section_and_point_at_written_values(name: str) -> None:
+    result = _ok(check(EXAMPLES / name))
+    assert result.document is not None
+    written = result.document.source_map.values
+    for normalized, origin in result.origins.items():
+        assert origin.path[0] == normalized[0], (normalized, origin)
+        assert origin.path in written, (normalized, origin)
+        assert (origin.file is None) == (origin.span is None)
+
+
+# --- a bad item skips only itself -----------------------------------------------------------------
+
+
+def test_a_bad_item_skips_only_itself(tmp_path: Path) -> None:
+    text = HEAD + '[python]\nrequirements = ["numpy>=1.2,<", 42, "pandas"]\n'
+    result = check_text(text, base_dir=tmp_path)
+    assert result.spec is None
+    by_code = {d.code: d for d in result.diagnostics}
+    assert by_code["SPC103"].path == ("python", "requirements", 0)  # packaging refuses it
+    assert by_code["SPC102"].path == ("python", "requirements", 1)  # not a string nor a table
+    # the good one went all the way: parsed, checked for a pin, normalized, given its origin
+    assert by_code["SPC202"].path == ("python", "requirements", 2)
+    assert by_code["SPC202"].message == '"pandas" is unpinned'
+    assert result.origins[("python", "requirements", 0)] == Origin(("python", "requirements", 2))
+
+
+def test_shape_errors_in_several_sections_are_all_reported_and_the_rest_still_checked(tmp_path: Path) -> None:
+    text = (
+        "spec-version = 1\n[runtime]\npython = 3\n"
+        '[apt]\npackages = [{ name = "libgomp1", bogus = 1 }, "Bad_Name", "curl"]\n'
+        '[env]\nGOOD = "1"\nBAD = 2\nlower = "x"\n'
+        "[targets.docker]\nport = 70000\nserve = 'yes'\n"
+    )
+    result = check_text(text, base_dir=tmp_path)
+    got = sorted((d.code, d.path_str) for d in result.diagnostics)
+    assert got == [
+        ("SPC101", "apt.packages[0].bogus"),
+        ("SPC102", "env.BAD"),
+        ("SPC102", "runtime.python"),
+        ("SPC102", "targets.docker.serve"),
+        ("SPC109", "apt.packages[1]"),
+        ("SPC113", "env.lower"),
+        ("SPC123", "targets.docker.port"),
+    ]
+    assert result.spec is None
+
+
+def test_a_typed_section_keeps_the_positions_the_user_wrote(tmp_path: Path) -> None:
+    text = HEAD + '[maven]\npackages = [1, "a:b:1", true, "a:b:2"]\n'
+    result = check_text(text, base_dir=tmp_path)
+    conflict = next(d for d in result.diagnostics if d.code == "SPC201")
+    assert conflict.path == ("maven", "packages", 3)
+    assert conflict.span is not None and conflict.span.line == 5
+
+
+# --- locating diagnostics given on normalized paths ----------------------------------------------
+
+
+def test_locate_through_origins_without_reading_the_spec_again(tmp_path: Path) -> None:
+    spec_path = _write(
+        tmp_path,
+        {
+            "model-env.toml": HEAD + "[python]\n"
+            'requirements = ["zz==1"]\nrequirements-files = ["requirements.txt"]\n'
+            "[maven]\npackages = [\n"
+            '  { coordinates = "org.b:b:1" },\n'
+            '  "org.a:a:1",\n'
+            "]\n",
+            "requirements.txt": "aa==1\n",
+        },
+    )
+    result = _ok(check(spec_path, display="model-env.toml"))
+    spec_path.unlink()  # nothing may read it again
+    given = [
+        Diagnostic("SPC399", "error", "from a file", ("python", "requirements", 0)),
+        Diagnostic("SPC399", "error", "from the spec", ("python", "requirements", 1)),
+        Diagnostic("SPC399", "error", "table entry, sub-key", ("maven", "packages", 1, "coordinates")),
+        Diagnostic("SPC399", "error", "short entry, sub-key", ("maven", "packages", 0, "coordinates")),
+        Diagnostic("SPC399", "error", "no origin: same TOML path", ("runtime", "python")),
+        Diagnostic("SPC399", "error", "a section", ("maven",)),
+    ]
+    placed = result.locate(given)
+    by_msg = {d.message: d for d in placed}
+    d = by_msg["from a file"]
+    assert (d.file, d.path, d.span) == ("requirements.txt", ("python", "requirements-files", 0), Span(1, 1, 1, 6))
+    d = by_msg["from the spec"]
+    assert (d.file, d.path, d.span and d.span.line) == ("model-env.toml", ("python", "requirements", 0), 5)
+    d = by_msg["table entry, sub-key"]
+    assert d.path == ("maven", "packages", 0, "coordinates")
+    assert d.span is not None and (d.span.line, d.span.col) == (9, 19)
+    d = by_msg["short entry, sub-key"]
+    assert d.path == ("maven", "packages", 1)  # a short string has no sub-key: the string itself
+    assert d.span is not None and (d.span.line, d.span.col) == (10, 3)
+    d = by_msg["no origin: same TOML path"]
+    assert d.span is not None and d.span.line == 3
+    assert by_msg["a section"].span is not None and by_msg["a section"].span.line == 7
+    # excerpts come from what validation kept
+    assert "aa==1" in result.sources["requirements.txt"]
+
+
+def test_locate_leaves_placed_diagnostics_and_documentless_results_alone() -> None:
+    placed = Diagnostic("SPC399", "warning", "x", ("a",), None, "f.txt", Span(1, 1, 1, 2))
+    assert Result(None, []).locate([placed]) == [placed]
+    result = _ok(check(EXAMPLES / "sklearn-basic"))
+    assert result.locate([placed]) == [placed]
+
+
+def test_capabilities_run_for_the_targets_asked(tmp_path: Path) -> None:
+    text = 'spec-version = 1\n[runtime]\npython = "3.12"\ndatabricks = "serverless-v3"\n[apt]\npackages = ["curl"]\n'
+    doc = parse_spec_bytes(text.encode(), "model-env.toml", tmp_path / "model-env.toml")
+    implied = validate_document(doc)
+    assert [d.code for d in implied.diagnostics] == ["SPC301"]
+    assert implied.diagnostics[0].span is not None and implied.diagnostics[0].span.line == 5
+    assert implied.spec is None
+    only_mlflow = validate_document(doc, targets=("mlflow",))
+    assert only_mlflow.spec is not None and not only_mlflow.diagnostics
+
+
+def test_requirement_error_is_underlined_where_packaging_found_it(tmp_path: Path) -> None:
+    result = check_text(HEAD + '[python]\nrequirements = ["numpy>=1.2,<"]\n', base_dir=tmp_path)
+    (d,) = result.diagnostics
+    # the string starts at column 17 (its quote); packaging points at ">=1.2,<"
+    assert d.span == Span(5, 23, 5, 30)
+    escaped = check_text(HEAD + '[python]\nrequirements = ["\\u006eumpy>=1.2,<"]\n', base_dir=tmp_path)
+    (e,) = escaped.diagnostics
+    assert e.span is not None and e.span.col == 17  # escapes: the whole value, not a wrong column
+
+
+# --- syntax rules on the input models, published in the schema --------------------------------------
+
+
+def _rules() -> list[spec_module.Syntax]:
+    return [v for v in vars(spec_module).values() if isinstance(v, spec_module.Syntax)]
+
+
+def test_the_schema_carries_every_syntax_rule() -> None:
+    text = json.dumps(SCHEMA)
+    missing = [r.pattern for r in _rules() if json.dumps(r.pattern) not in text]
+    assert not missing
+    assert SCHEMA["$defs"]["ModelInput"]["properties"]["name"]["anyOf"][0]["pattern"] == spec_module.MODEL_NAME.pattern
+    port = SCHEMA["$defs"]["DockerTargetInput"]["properties"]["port"]
+    assert (port["minimum"], port["maximum"]) == (1, 65535)
+
+
+@pytest.mark.parametrize(
+    ("doc", "code"),
+    [
+        ({"model": {"name": "Churn Model"}}, "SPC108"),
+        ({"runtime": {"python": "3.x"}}, "SPC107"),
+        ({"apt": {"packages": ["libgomp1=x1"]}}, "SPC109"),
+        ({"maven": {"packages": ["a:b"]}}, "SPC110"),
+        ({"env": {"lower": "1"}}, "SPC113"),
+        ({"targets": {"docker": {"port": 0}}}, "SPC123"),
+    ],
+)
+def test_schema_and_validator_agree_on_syntax(doc: dict[str, object], code: str, tmp_path: Path) -> None:
+    from tests.toml_writer import dumps
+
+    full: dict[str, object] = {"spec-version": 1, "runtime": {"python": "3.11"}, **doc}
+    assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(full)), "the schema accepts it"
+    result = check_text(dumps(full), base_dir=tmp_path)
+    assert code in {d.code for d in result.diagnostics}
+
+
+def test_rules_match_whole_strings_only() -> None:
+    # Python's $ also matches before a final newline (so does the jsonschema package, which
+    # runs patterns with Python's re.search; ECMA-262 in editors does not): the rules use fullmatch
+    assert not spec_module.PYTHON_VERSION.matches("3.11\n")
+    assert not spec_module.PYTHON_VERSION.matches("3.\u0661\u0661")  # \d would take Arabic-Indic digits
+    assert spec_module.PYTHON_VERSION.matches("3.11.9")
