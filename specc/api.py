@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, render_text
-from specc.load import LoadError, parse_spec_bytes, read_spec_file
+from specc.document import LoadError, parse_spec_bytes, read_spec_file
 from specc.validate import Result, validate_document
 from specc.spec import EnvSpec
 

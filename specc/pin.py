@@ -149,7 +149,7 @@ def plan_pins(path: str | Path, installed: Mapping[str, str] | None = None) -> P
     ``installed`` maps canonical names to versions (default: this Python's distributions).
     """
     from specc.diagnostics import format_path
-    from specc.load import LoadError, read_spec_file
+    from specc.document import LoadError, read_spec_file
 
     p = Path(path)
     if p.is_dir():

@@ -23,7 +23,7 @@ MYPY_DEBT = frozenset(
         "specc/commands/validate.py",
         "specc/compat.py",
         "specc/condalock.py",
-        "specc/load.py",
+        "specc/document.py",
         "specc/lock.py",
         "specc/lockfile.py",
         "specc/mlflow.py",

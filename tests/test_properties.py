@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specc.api import check_text
-from specc.load import LoadError, parse_spec_bytes
+from specc.document import LoadError, parse_spec_bytes
 from specc.validate import validate_document
 from tests.toml_writer import dumps
 

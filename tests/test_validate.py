@@ -12,7 +12,7 @@ import pytest
 from specc import spec as spec_module
 from specc.api import check, check_text
 from specc.diagnostics import Diagnostic, Origin, Span
-from specc.load import parse_spec_bytes
+from specc.document import parse_spec_bytes
 from specc.validate import Result, validate_document
 from tests.helpers import EXAMPLES, REPO, example_names
 

@@ -164,7 +164,7 @@ def _locate(diagnostics: list, args: argparse.Namespace) -> list:  # type: ignor
     """Give a target's diagnostics (TOML path only) the spec's file:line:col and excerpt."""
     if args.from_model or not diagnostics or all(d.span is not None for d in diagnostics):
         return diagnostics
-    from specc.load import LoadError, read_spec_file
+    from specc.document import LoadError, read_spec_file
 
     try:
         doc = read_spec_file(Path(args.path), display=args.path)

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from specc.diagnostics import Diagnostic, Origins, TomlPath
-from specc.load import Document, Source
+from specc.document import Document, Source
 from specc.spec import EnvSpec
 
 __all__ = ["Result", "locate", "validate_document"]

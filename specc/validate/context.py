@@ -8,7 +8,7 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Origin, Origins, PathPart, Severity, Span, TomlPath
 from specc.hashing import sha256_file
-from specc.load import Document
+from specc.document import Document
 from specc.paths import PathProblem, Resolved, resolve_path
 from specc.spec import SHA256, Bounds, FileInput, FileRef, Syntax
 from specc.urls import check_url

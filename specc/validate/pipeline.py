@@ -7,7 +7,7 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic
 from specc.hashing import compute_hashes
-from specc.load import Document
+from specc.document import Document
 from specc.paths import repository_root
 from specc.spec import EnvSpec
 from specc.validate import (

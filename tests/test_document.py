@@ -1,4 +1,4 @@
-"""specc.load: reading files, TOML errors, and the source map behind every caret."""
+"""specc.document: reading files, TOML errors, and the source map behind every caret."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from specc.load import MAX_SPEC_BYTES, LoadError, parse_spec_bytes, read_spec_file, scan
+from specc.document import MAX_SPEC_BYTES, LoadError, parse_spec_bytes, read_spec_file, scan
 
 
 def _span(text: str, path: tuple) -> str:
