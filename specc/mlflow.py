@@ -182,9 +182,9 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
 
     copies: dict[str, str] = {}
     code_paths: list[str] = []
-    for ref in (*spec.code.paths, *py.wheels):
-        dest = f"code/{_base(ref.path)}"
-        copies[dest] = ref.path
+    for rel in [c.path for c in spec.code.paths] + [w.path for w in py.wheels]:
+        dest = f"code/{_base(rel)}"
+        copies[dest] = rel
         code_paths.append(dest)
     for f in private_packages(spec):
         copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{f.path}"] = f.path

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 import specc
-from specc.cli import main
 from specc.backends.base import PROVENANCE_FILE
+from specc.cli import main
 from specc.mlflow import compile_mlflow
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -47,9 +47,9 @@ class Flag:
     metavar: str | None = None
 
 
-def flag(option: str, help: str, *, kind: FlagKind = "text", metavar: str | None = None, default: Any = None) -> Any:
-    """A dataclass field of an options model that is also a CLI flag (see :func:`flags_of`)."""
-    return field(default=default, metadata={"flag": Flag(option, help, kind, metavar)})
+def flag(option: str, help: str, *, kind: FlagKind = "text", metavar: str | None = None) -> dict[str, Flag]:
+    """Field metadata making an options field a CLI flag: ``field(default=None, metadata=flag(...))``."""
+    return {"flag": Flag(option, help, kind, metavar)}
 
 
 @dataclass(frozen=True)
@@ -388,4 +388,3 @@ def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> N
     with atomic_dir(out) as tmp:
         write_rendered(rendered, tmp)
         (tmp / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, target, rendered.meta)), "utf-8")
-

@@ -64,10 +64,13 @@ TARGET = "databricks"
 class DatabricksOptions(RenderOptions):
     """Options of ``specc render --target databricks``."""
 
-    cluster_id: str | None = flag("--cluster-id", "the cluster_id of the Libraries API body")
-    locked: LockFile | None = flag(
-        "--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock"
+    cluster_id: str | None = field(
+        default=None, metadata=flag("--cluster-id", "the cluster_id of the Libraries API body")
     )
+    locked: LockFile | None = field(
+        default=None, metadata=flag("--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock")
+    )
+
 
 #: Used when ``targets.databricks.libraries-dir`` is unset: exists in every workspace.
 DEFAULT_LIBRARIES_DIR = "/Workspace/Shared/specc"
@@ -121,7 +124,9 @@ class Plan:
     uploads: dict[str, Upload] = field(default_factory=dict)  # by kind:name
     libraries: list[dict[str, Any]] = field(default_factory=list)
     generated: dict[str, bytes] = field(default_factory=dict)
-    locked: LockFile | None = None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
+    locked: LockFile | None = (
+        None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
+    )
 
     @property
     def serverless(self) -> bool:
@@ -358,7 +363,9 @@ CAPABILITIES: CapabilityTable = {
     "r.packages:authenticated-repository": Supported("the repository URL is passed as written"),
     "r.sources:same-name": _duplicate("r", ("r", "sources")),
     "env": Supported("spark_env_vars"),
-    **_all(Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.databricks", "secrets.description"),
+    **_all(
+        Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.databricks", "secrets.description"
+    ),
     "secrets.docker": Ignored("the Docker mapping of a secret"),
     "secrets.databricks:unset": (
         Unsupported(
@@ -448,6 +455,7 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
     """The runtime named by the spec, else the model's training runtime, else the newest LTS ML
     runtime with the spec's Python (a warning)."""
     gpu = spec.runtime.cuda is not None
+    info: RuntimeInfo | None
     if spec.runtime.databricks is not None:
         info = get_runtime(spec.runtime.databricks)
         if info is not None and options.from_model:
@@ -456,7 +464,7 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
             diags.extend(_compat(spec, info))
         return info
     mm = ".".join(spec.runtime.python.split(".")[:2])
-    info: RuntimeInfo | None = None
+    info = None
     if options.model_databricks_runtime:
         key = runtime_from_mlmodel(options.model_databricks_runtime, gpu=gpu)
         info = get_runtime(key) if key else None

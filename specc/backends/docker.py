@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,12 +61,14 @@ def render_template(name: str, /, **view: object) -> str:
 class DockerOptions(RenderOptions):
     """Options of ``specc render --target docker``."""
 
-    model_dir: Path | None = flag(
-        "--model", "a logged MLflow model to copy in and serve", kind="model", metavar="DIR_OR_URI"
+    model_dir: Path | None = field(
+        default=None,
+        metadata=flag("--model", "a logged MLflow model to copy in and serve", kind="model", metavar="DIR_OR_URI"),
     )
-    locked: LockFile | None = flag(
-        "--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock"
+    locked: LockFile | None = field(
+        default=None, metadata=flag("--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock")
     )
+
 
 VENV = "/opt/venv"
 STAGING = "/tmp/specc"  # dependency files are COPY'd here, installed, then removed
@@ -290,8 +292,7 @@ CAPABILITIES: CapabilityTable = {
     "runtime.python": Unsupported(
         "SPC332",
         "warning",
-        "the CUDA image gets Python {minor} from the deadsnakes PPA, whose patch version is its latest, "
-        "not {python}",
+        "the CUDA image gets Python {minor} from the deadsnakes PPA, whose patch version is its latest, not {python}",
         "write runtime.python as major.minor, or set targets.docker.base-image to an image with that Python",
         when=_ppa_patch_mismatch,
     ),
@@ -336,9 +337,7 @@ CAPABILITIES: CapabilityTable = {
     "python.extra-index-urls:control-characters": Unsupported(
         _CONTROL, "error", "an index URL with control characters"
     ),
-    "python.requirements:control-characters": Unsupported(
-        _CONTROL, "error", "a requirement with control characters"
-    ),
+    "python.requirements:control-characters": Unsupported(_CONTROL, "error", "a requirement with control characters"),
     "python.wheels:same-name": _clash("python.wheels"),
     **_all(Supported("COPY'd to /opt/specc/code, on PYTHONPATH"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": Supported("validation rejects two code paths with one name (SPC206)"),
@@ -424,8 +423,7 @@ CAPABILITIES: CapabilityTable = {
         "SPC330",
         "warning",
         'base image "{image}" is a tag without a digest; it can change under you',
-        "pin it: docker buildx imagetools inspect {image} (or skopeo inspect), then write "
-        '"{image}@sha256:<digest>"',
+        'pin it: docker buildx imagetools inspect {image} (or skopeo inspect), then write "{image}@sha256:<digest>"',
     ),
     "targets.databricks": Ignored("options of the Databricks target"),
 }
@@ -627,8 +625,8 @@ def build_view(spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | P
     if spec.code.paths:
         env.append(("PYTHONPATH", dockerfile_env_value(CODE_DIR)))
     env += [(k, dockerfile_env_value(v)) for k, v in sorted(spec.env.items())]
-    for ref in spec.code.paths:
-        files[f"code/{file_name(ref.path)}"] = _source(spec, ref.path)
+    for code in spec.code.paths:
+        files[f"code/{file_name(code.path)}"] = _source(spec, code.path)
     if options.model_dir is not None:
         files["model"] = Path(options.model_dir)
 

@@ -81,7 +81,7 @@ def _walk_normalized(node: Any, parts: list[str], path: TomlPath) -> Iterator[To
         for i, item in enumerate(node):
             yield from _walk_normalized(item, parts, (*path, i))
         return
-    if isinstance(node, dict) and (not parts or node and not hasattr(next(iter(node.values())), parts[0])):
+    if isinstance(node, dict) and (not parts or (node and not hasattr(next(iter(node.values())), parts[0]))):
         # a table of plain values (env): each key is a use
         for key in sorted(node):
             if _is_set(node[key]):
@@ -253,7 +253,9 @@ DERIVED: tuple[Feature, ...] = (
         _maven_authenticated,
     ),
     Feature(
-        "r.packages:authenticated-repository", "an R package installs from a repository with credentials", _r_authenticated
+        "r.packages:authenticated-repository",
+        "an R package installs from a repository with credentials",
+        _r_authenticated,
     ),
     Feature(
         "env:control-characters",
@@ -281,7 +283,9 @@ DERIVED: tuple[Feature, ...] = (
         _control(lambda s: _urls(s, "maven")),
     ),
     Feature(
-        "r.repository:control-characters", "an R repository URL holds control characters", _control(lambda s: _urls(s, "r"))
+        "r.repository:control-characters",
+        "an R repository URL holds control characters",
+        _control(lambda s: _urls(s, "r")),
     ),
     Feature("python.wheels:same-name", "two wheels share a file name", _same_name("python.wheels")),
     Feature("apt.debs:same-name", "two .deb files share a file name", _same_name("apt.debs")),
@@ -289,9 +293,7 @@ DERIVED: tuple[Feature, ...] = (
     Feature("r.sources:same-name", "two R source packages share a file name", _same_name("r.sources")),
     Feature("code.paths:file-names", "the final names of code paths and wheels (copied side by side)", _code_names),
     Feature("targets.docker.base-image:tag-only", "a base image without a @sha256 digest", _base_image_tag),
-    Feature(
-        "targets.databricks.cluster.node-type:unset", "no node type for the job cluster", _node_type_unset
-    ),
+    Feature("targets.databricks.cluster.node-type:unset", "no node type for the job cluster", _node_type_unset),
     Feature("secrets.databricks:unset", "a secret without a Databricks scope/key mapping", _secret_unmapped),
 )
 
@@ -341,4 +343,3 @@ def unanswered(table: typing.Mapping[str, Any]) -> list[str]:
 def unknown(table: typing.Mapping[str, Any]) -> list[str]:
     """Table keys that name no feature (a typo, or a field that no longer exists)."""
     return [k for k in table if k not in _catalogue()]
-

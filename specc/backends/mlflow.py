@@ -8,7 +8,7 @@ the one writer (with ``specc-provenance.json``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,11 +45,15 @@ BUNDLE_DIR = "specc-environment"
 class MlflowOptions(RenderOptions):
     """Options of ``specc compile`` / ``specc render --target mlflow``."""
 
-    flavor: str | None = flag(
-        "--flavor", "the mlflow.<flavor> you log with (default: [mlflow] flavor; none means pyfunc)"
+    flavor: str | None = field(
+        default=None,
+        metadata=flag("--flavor", "the mlflow.<flavor> you log with (default: [mlflow] flavor; none means pyfunc)"),
     )
-    locked: LockFile | None = flag(
-        "--locked", "pin every package exactly from model-env.lock; fail if it is missing or stale", kind="lock"
+    locked: LockFile | None = field(
+        default=None,
+        metadata=flag(
+            "--locked", "pin every package exactly from model-env.lock; fail if it is missing or stale", kind="lock"
+        ),
     )
 
 

@@ -72,7 +72,9 @@ def foreign_flags(backend: Backend, args: argparse.Namespace, all_backends: list
     from specc.backends.base import flags_of
 
     own = {f.option for f in flags_of(backend.options_type).values()}
-    given = {f.option for b in all_backends for f in flags_of(b.options_type).values() if getattr(args, _dest(f.option))}
+    given = {
+        f.option for b in all_backends for f in flags_of(b.options_type).values() if getattr(args, _dest(f.option))
+    }
     return sorted(given - own)
 
 
@@ -80,9 +82,7 @@ class OptionError(Exception):
     """A flag's value cannot be used (a model that does not resolve, a stale lock)."""
 
 
-def target_options(
-    backend: Backend, args: argparse.Namespace, spec: EnvSpec, **common: Any
-) -> RenderOptions:
+def target_options(backend: Backend, args: argparse.Namespace, spec: EnvSpec, **common: Any) -> RenderOptions:
     """``backend``'s options from the parsed flags (``kind`` says how each value is turned into
     the option) plus ``common`` fields (strict, from_model...).  Raises :class:`OptionError`."""
     from specc.backends.base import flags_of
