@@ -943,6 +943,9 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
     marks += [(f"r/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]
     marks += [(s.databricks or "", ("secrets", name)) for name, s in spec.secrets.items()]
     marks += [(k, ("env", k)) for k in spec.env]
+    for kind, path in (("requirements", ("python", "requirements")), ("constraints", ("python", "constraints"))):
+        if kind in plan.uploads:  # the line installing the uploaded file (init.sh -r, a requirements library)
+            marks.append((plan.uploads[kind].remote, path))
     marks.append((plan.spark_version, ("runtime", "databricks")))
     cl = spec.targets.databricks.cluster
     if cl.node_type:

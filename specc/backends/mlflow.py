@@ -216,4 +216,7 @@ def _marks(spec: EnvSpec) -> list[Mark]:
     marks += [(f"code/{file_name(c.path)}", ("code", "paths", i)) for i, c in enumerate(spec.code.paths)]
     marks += [(f"artifacts/{k}/{file_name(a.path)}", ("artifacts", k)) for k, a in spec.artifacts.items()]
     marks.append((f"python={spec.runtime.python}", ("runtime", "python")))
+    marks += [(d.path, ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
+    marks += [(j.path, ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
+    marks += [(r.path, ("r", "sources", i)) for i, r in enumerate(spec.r.sources)]
     return marks
