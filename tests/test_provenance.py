@@ -119,3 +119,15 @@ def test_provenance_is_not_written_into_outputs(kitchen: EnvSpec, tmp_path: Path
     write_output(out, kitchen, "docker", tmp_path / "o")
     sidecar = json.loads((tmp_path / "o" / "specc-provenance.json").read_text())
     assert set(sidecar) == {"specc-version", "target", "model", "dependency-hash", "hashes"}
+
+
+def test_origins_of_leads_back_to_the_spec(kitchen: EnvSpec) -> None:
+    """From an output line to the spec entry and from there to where the spec wrote it."""
+    from specc.diagnostics import Origin, Span
+
+    spec = kitchen.model_copy()
+    origin = Origin(("python", "requirements-files", 0), "requirements.txt", Span(3, 1, 3, 20))
+    spec._origins = {("python", "requirements", 1): origin}
+    out = _render(spec, "mlflow")
+    (line,) = out.produced_by("requirements.txt", ("python", "requirements", 1))
+    assert out.origins_of(spec, "requirements.txt", line) == [(("python", "requirements", 1), origin)]

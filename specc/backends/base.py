@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 
-from specc.diagnostics import Diagnostic, Severity, TomlPath
+from specc.diagnostics import Diagnostic, Origin, Severity, TomlPath
 
 if TYPE_CHECKING:
     from specc.runtimes import RuntimeInfo
@@ -124,6 +124,11 @@ class Rendered:
         """The lines / JSON pointers of ``file`` that ``path`` (or an entry below it) produced."""
         n = len(path)
         return [p.where for p in self.provenance.get(file, ()) if any(q[:n] == path for q in p.paths)]
+
+    def origins_of(self, spec: EnvSpec, file: str, where: int | str) -> list[tuple[TomlPath, Origin | None]]:
+        """:meth:`sources_of` with where each entry came from (``spec.origins``: the TOML path,
+        or a requirements file and span); None for a value the spec did not write (a default)."""
+        return [(path, spec.origins.get(path)) for path in self.sources_of(file, where)]
 
     def sources_of(self, file: str, where: int | str) -> tuple[TomlPath, ...]:
         """The normalized spec paths that produced line / pointer ``where`` of ``file``."""
@@ -370,7 +375,7 @@ def write_rendered(rendered: Rendered, dest: Path) -> None:
             if content.is_dir():
                 shutil.copytree(content, target, ignore=ignore, symlinks=False, dirs_exist_ok=True)
             else:
-                shutil.copyfile(content, target)
+                shutil.copy2(content, target)  # keeps the mode (an executable script stays one), as copytree does
         else:
             target.write_bytes(content)
         mode = rendered.modes.get(rel)
