@@ -306,3 +306,19 @@ def test_options_are_frozen_dataclasses_with_typed_flags() -> None:
                 and f.help
                 and name in {x.name for x in dataclasses.fields(backend.options_type)}
             )
+
+
+def test_the_registry_and_the_tables_import_light() -> None:
+    """`specc validate` consults every table: that must not pull a target's heavy libraries."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specc\n"
+        "from specc.backends import check_capabilities, implied_targets\n"
+        f"s = specc.load({str(EXAMPLES / 'kitchen-sink' / 'model-env.toml')!r})\n"
+        "check_capabilities(s, ('docker', 'databricks', 'mlflow'))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'mlflow', 'databricks', 'uv'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
