@@ -16,8 +16,10 @@ stay in ``render``.  This module imports nothing heavy (no jinja2, mlflow or dat
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +92,9 @@ def narrow(options: RenderOptions | None, options_type: type[RenderOptions]) -> 
 # --- rendered output and its provenance ----------------------------------------------------------
 
 
+Mark = tuple[str, TomlPath]  # (text an entry puts into the output, the entry's normalized path)
+
+
 @dataclass(frozen=True)
 class Produced:
     """One piece of an output file and the spec entries that produced it.
@@ -109,16 +114,27 @@ class Rendered:
 
     ``files`` maps a relative POSIX path to its bytes, or to a local file or folder to copy
     (wheels, code).  ``modes`` sets permissions (0o755 for scripts).  ``diagnostics`` carries
-    what the target could not express.  ``provenance`` maps an output file to what produced
-    which of its lines or fields; ``meta`` adds target fields to ``specc-provenance.json``.
+    what the target could not express.  ``marks`` say what text each spec entry put into the
+    outputs; :attr:`provenance` (output file → which entries produced which of its lines or
+    JSON fields) is traced from them on first use, so a render that nobody explains pays
+    nothing for it.  ``meta`` adds target fields to ``specc-provenance.json``.
     """
 
     files: dict[str, bytes | Path] = field(default_factory=dict)
     modes: dict[str, int] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    provenance: dict[str, list[Produced]] = field(default_factory=dict)
+    marks: list[Mark] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # a few words for the "wrote DIR/ (...)" line, e.g. "exact mode, code layout"
+    _provenance: dict[str, list[Produced]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def provenance(self) -> dict[str, list[Produced]]:
+        """Output file → :class:`Produced` pieces (lines of text files, pointers of JSON files,
+        line 1 of a copied file), traced from :attr:`marks` once."""
+        if self._provenance is None:
+            self._provenance = trace_files(self.files, self.marks)
+        return self._provenance
 
     def produced_by(self, file: str, path: TomlPath) -> list[int | str]:
         """The lines / JSON pointers of ``file`` that ``path`` (or an entry below it) produced."""
@@ -139,45 +155,76 @@ class Rendered:
         return tuple(out)
 
 
-Mark = tuple[str, TomlPath]  # (text an entry puts into the output, the entry's normalized path)
+# A mark matches as a whole token: "r" must not match every line holding the letter r.  A token
+# starts after a character that is not [A-Za-z0-9_.-] and ends before one that is not [A-Za-z0-9_-].
+# (Marks neither start nor end with whitespace, so neither do the candidate tokens.)
+_STARTS = re.compile(r"(?<![A-Za-z0-9_.\-])(?=\S)")
+_ENDS = re.compile(r"(?<=\S)(?![A-Za-z0-9_\-])")
 
 
-def _token_in(needle: str, line: str) -> bool:
-    # a token match: "r" must not match every line holding the letter r
-    start = line.find(needle)
-    while start >= 0:
-        end = start + len(needle)
-        before = line[start - 1] if start else " "
-        after = line[end] if end < len(line) else " "
-        if not (before.isalnum() or before in "_-.") and not (after.isalnum() or after in "_-"):
-            return True
-        start = line.find(needle, start + 1)
-    return False
+class _Matcher:
+    """Finds every mark in a string by dict lookups of the string's (start, end) token-boundary
+    pairs, so the cost does not grow with the number of marks (a 100,000-requirement spec has
+    100,000 of them), only with the tokens of each line."""
+
+    def __init__(self, marks: Iterable[Mark]) -> None:
+        self.exact: dict[str, list[TomlPath]] = {}
+        for needle, path in marks:
+            if needle.strip():
+                self.exact.setdefault(needle.strip(), []).append(path)
+        self.longest = max(map(len, self.exact), default=0)
+
+    def find(self, text: str) -> tuple[TomlPath, ...]:
+        if not self.exact or not text:
+            return ()
+        hit = self.exact.get(text)
+        if hit is not None and len(hit) == 1 and " " not in text:
+            return (hit[0],)  # the common case: a line that is exactly one entry (requirements.txt)
+        ends = [m.start() for m in _ENDS.finditer(text)]
+        found: dict[TomlPath, None] = {}
+        for m in _STARTS.finditer(text):
+            start = m.start()
+            for end in ends[bisect.bisect_right(ends, start) :]:
+                if end - start > self.longest:
+                    break
+                for path in self.exact.get(text[start:end], ()):
+                    found[path] = None
+        return tuple(found)
+
+    def key(self, text: str) -> tuple[TomlPath, ...]:
+        """The marks equal to ``text`` (a JSON key)."""
+        return tuple(dict.fromkeys(self.exact.get(text, ())))
 
 
 def trace_text(text: str | bytes, marks: Iterable[Mark]) -> list[Produced]:
     """Which lines of ``text`` each mark's text appears on (as a whole token), line by line."""
+    return _trace_text(text, _Matcher(marks))
+
+
+def _trace_text(text: str | bytes, matcher: _Matcher) -> list[Produced]:
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    marks = [m for m in marks if m[0]]
     out = []
     for no, line in enumerate(text.splitlines(), start=1):
-        paths = tuple(dict.fromkeys(path for needle, path in marks if _token_in(needle, line)))
+        paths = matcher.find(line)
         if paths:
             out.append(Produced(no, paths))
     return out
 
 
 def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
-    """Which string fields of a JSON value hold a mark's text (as a token), by JSON pointer."""
-    marks = [m for m in marks if m[0]]
+    """Which string fields (and keys) of a JSON value hold a mark's text (as a token), by JSON pointer."""
+    return _trace_json(data, _Matcher(marks))
+
+
+def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
     out: list[Produced] = []
 
     def walk(node: Any, pointer: str) -> None:
         if isinstance(node, dict):
             for k, v in node.items():
                 at = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
-                keyed = tuple(dict.fromkeys(path for needle, path in marks if needle == str(k)))
+                keyed = matcher.key(str(k))
                 if keyed:  # a key the entry named (spark_env_vars: {"OMP_NUM_THREADS": ...})
                     out.append(Produced(at, keyed))
                 walk(v, at)
@@ -185,7 +232,7 @@ def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
             for i, v in enumerate(node):
                 walk(v, f"{pointer}/{i}")
         elif isinstance(node, str):
-            paths = tuple(dict.fromkeys(path for needle, path in marks if _token_in(needle, node)))
+            paths = matcher.find(node)
             if paths:
                 out.append(Produced(pointer, paths))
 
@@ -193,22 +240,24 @@ def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
     return out
 
 
-def trace_files(rendered: Rendered, marks: Iterable[Mark]) -> None:
-    """Fill ``rendered.provenance`` for every generated (bytes) file: JSON by pointer, text by line."""
+def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[Mark]) -> dict[str, list[Produced]]:
+    """The provenance of every file: generated JSON by pointer, generated text by line, a copied
+    file (line 1) from the marks naming its file name."""
     marks = list(marks)
-    for name, content in sorted(rendered.files.items()):
+    matcher = _Matcher(marks)
+    by_name: dict[str, list[TomlPath]] = {}
+    for needle, path in marks:
+        by_name.setdefault(needle.rsplit("/", 1)[-1], []).append(path)
+    out: dict[str, list[Produced]] = {}
+    for name, content in sorted(files.items()):
         if not isinstance(content, bytes):
-            rendered.provenance[name] = [Produced(1, _copied_from(marks, name))] if _copied_from(marks, name) else []
-            continue
-        if name.endswith(".json"):
-            rendered.provenance[name] = trace_json(json.loads(content), marks)
+            copied = tuple(dict.fromkeys(by_name.get(name.rsplit("/", 1)[-1], ())))
+            out[name] = [Produced(1, copied)] if copied else []
+        elif name.endswith(".json"):
+            out[name] = _trace_json(json.loads(content), matcher)
         else:
-            rendered.provenance[name] = trace_text(content, marks)
-
-
-def _copied_from(marks: list[Mark], name: str) -> tuple[TomlPath, ...]:
-    base = name.rsplit("/", 1)[-1]
-    return tuple(dict.fromkeys(path for needle, path in marks if needle.rsplit("/", 1)[-1] == base))
+            out[name] = _trace_text(content, matcher)
+    return out
 
 
 # --- capability tables ---------------------------------------------------------------------------

@@ -45,7 +45,6 @@ from specc.backends.base import (
     check_table,
     flag,
     narrow,
-    trace_files,
 )
 from specc.backends.shared import PLACEHOLDER, file_name, index_lines, pip_urls, requirement_lines, secret_names
 from specc.diagnostics import Diagnostic, TomlPath
@@ -174,7 +173,7 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     uploads = sorted((u.as_dict() for u in plan.uploads.values()), key=lambda u: (u["remote"], u["kind"]))
     files["uploads.json"] = dump_json(uploads).encode("utf-8")
     out.files = files
-    trace_files(out, _marks(spec, plan))
+    out.marks = _marks(spec, plan)
     return out
 
 

@@ -38,7 +38,6 @@ from specc.backends.base import (
     check_table,
     flag,
     narrow,
-    trace_files,
 )
 from specc.backends.shared import file_name, index_lines, pip_urls, requirement_lines, secret_names
 from specc.diagnostics import Diagnostic
@@ -721,7 +720,7 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     out.files["Dockerfile"] = render_template("docker/Dockerfile.j2", v=view).encode("utf-8")
     out.files[".dockerignore"] = render_template("docker/dockerignore.j2", v=view).encode("utf-8")
     out.files["BUILD.md"] = _build_md(spec, view).encode("utf-8")
-    trace_files(out, _marks(spec))
+    out.marks = _marks(spec)
     return out
 
 

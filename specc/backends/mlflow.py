@@ -26,7 +26,6 @@ from specc.backends.base import (
     check_table,
     flag,
     narrow,
-    trace_files,
 )
 from specc.backends.shared import file_name
 from specc.diagnostics import Diagnostic
@@ -179,7 +178,7 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     opts: MlflowOptions = narrow(options, MlflowOptions)
     args = compile_mlflow(spec, opts.flavor, locked=opts.locked)
     out = rendered_from_args(spec, args)
-    trace_files(out, _marks(spec))
+    out.marks = _marks(spec)
     return out
 
 
