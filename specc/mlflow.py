@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from specc.backends.mlflow import diagnostics as capability_diagnostics
+from specc.backends.shared import index_lines, requirement_lines
 from specc.diagnostics import Diagnostic
 from specc.envartifact import (
     ARTIFACT_FILE,
@@ -157,28 +159,6 @@ def _base(path: str) -> str:
     return PurePosixPath(path).name
 
 
-def _collisions(spec: EnvSpec) -> list[Diagnostic]:
-    seen: dict[str, tuple[str, ...]] = {}
-    out = []
-    refs = [(("code", "paths", i), r.path) for i, r in enumerate(spec.code.paths)]
-    refs += [(("python", "wheels", i), r.path) for i, r in enumerate(spec.python.wheels)]
-    for path, rel in refs:
-        name = _base(rel)
-        if name == BUNDLE_DIR or name in seen:
-            other = "specc's own folder" if name == BUNDLE_DIR else "/".join(map(str, seen[name]))
-            out.append(
-                Diagnostic(
-                    "SPC310",
-                    "error",
-                    f"{rel} would be copied to code/{name} in the model, colliding with {other}",
-                    path,
-                    "MLflow keeps only the last part of a code path; rename one of them",
-                )
-            )
-        seen[name] = path
-    return out
-
-
 def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None) -> MlflowArgs:
     """Compile ``spec`` into MLflow arguments (pure; the flavor's defaults are merged at log time).
 
@@ -194,16 +174,7 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
     mode = spec.mlflow.pip
     py = spec.python
 
-    pip: list[str] = []
-    if py.index_url:
-        pip.append(f"--index-url {py.index_url}")
-    pip += [f"--extra-index-url {u}" for u in py.extra_index_urls]
-    if locked is not None:
-        from specc.lockfile import pip_lines
-
-        pip += pip_lines(locked, hashes=False)
-    else:
-        pip += [r.line for r in py.requirements]
+    pip = index_lines(py) + requirement_lines(spec, locked, hashes=False)
     pip += [f"code/{_base(w.path)}" for w in py.wheels]
     constraints = tuple(c.line for c in py.constraints) if locked is None else ()
     if constraints:
@@ -211,9 +182,9 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
 
     copies: dict[str, str] = {}
     code_paths: list[str] = []
-    for ref in (*spec.code.paths, *py.wheels):
-        dest = f"code/{_base(ref.path)}"
-        copies[dest] = ref.path
+    for rel in [c.path for c in spec.code.paths] + [w.path for w in py.wheels]:
+        dest = f"code/{_base(rel)}"
+        copies[dest] = rel
         code_paths.append(dest)
     for f in private_packages(spec):
         copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{f.path}"] = f.path
@@ -254,46 +225,27 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
         artifacts=artifacts,
         files=files,
         copies=copies,
-        diagnostics=tuple(_collisions(spec)),
+        diagnostics=tuple(capability_diagnostics(spec)),
     )
     from specc.output import dump_json
 
     files["log_model.json"] = dump_json(args.kwargs())
-    files["specc-provenance.json"] = dump_json(_provenance_json(spec, args))
     return args
 
 
-def _provenance_json(spec: EnvSpec, args: MlflowArgs) -> dict[str, Any]:
-    from specc import __version__
-
-    return {
-        "specc-version": __version__,
-        "target": "mlflow",
-        "model": spec.model.name,
-        "flavor": args.flavor,
-        "layout": args.layout,
-        "dependency-hash": spec.hashes.dependencies,
-        "hashes": spec.hashes.model_dump(mode="json"),
-    }
-
-
 def write_compiled(spec: EnvSpec, args: MlflowArgs, dest: str | os.PathLike[str]) -> None:
-    """Write the files and copies of ``args`` into the (empty or new) folder ``dest``."""
-    root = Path(dest)
+    """Write the files and copies of ``args`` into the (empty or new) folder ``dest``, with the
+    one writer every target uses (:func:`specc.backends.base.write_rendered`)."""
+    from specc.backends.base import PROVENANCE_FILE, provenance_record, write_rendered
+    from specc.backends.mlflow import rendered_from_args
+    from specc.output import dump_json
+
     if spec.base_dir is None:
         raise ValueError("the spec was not loaded from a file; its local paths cannot be resolved")
-    base = Path(spec.base_dir)
-    for rel, text in args.files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    for rel, src_rel in args.copies.items():
-        src, path = base / src_rel, root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, path, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
-        else:
-            shutil.copy2(src, path)
+    root = Path(dest)
+    rendered = rendered_from_args(spec, args)
+    write_rendered(rendered, root)
+    (root / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, "mlflow", rendered.meta)), "utf-8")
 
 
 # --- next to MLflow ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import specc
+from specc.backends.base import PROVENANCE_FILE
 from specc.cli import main
 from specc.mlflow import compile_mlflow
 
@@ -39,7 +40,8 @@ def test_golden(example: str, tmp_path: Path) -> None:
     assert _compile(example, out) == 0
     spec = specc.load(ROOT / "examples" / example / "model-env.toml")
     args = compile_mlflow(spec)
-    produced = {rel: (out / rel).read_text(encoding="utf-8") for rel in args.files}
+    # the compiled files, plus specc-provenance.json from the one writer every target shares
+    produced = {rel: (out / rel).read_text(encoding="utf-8") for rel in (*args.files, PROVENANCE_FILE)}
     produced[TREE] = _tree(out)
     golden = GOLDEN / example / "mlflow"
     if UPDATE:

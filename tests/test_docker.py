@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specc.api import check_text, load
+from specc.api import load
 from specc.backends import RenderOptions
 from specc.backends import docker as backend
+from tests.backend_helpers import check_text  # a target test asks the target: no capability step
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").iterdir() if (p / "model-env.toml").is_file())

@@ -27,19 +27,49 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from specc import __version__
-from specc.backends import Rendered, RenderOptions
+from specc.backends.base import (
+    CapabilityTable,
+    Facts,
+    Ignored,
+    Mark,
+    Rendered,
+    RenderOptions,
+    Support,
+    Supported,
+    Unsupported,
+    Use,
+    check_table,
+    flag,
+    narrow,
+)
+from specc.backends.shared import PLACEHOLDER, file_name, index_lines, pip_urls, requirement_lines, secret_names
 from specc.diagnostics import Diagnostic, TomlPath
 from specc.output import dump_json
 from specc.quoting import shquote
 from specc.runtimes import RuntimeInfo, get_runtime, known_runtimes, resolve_runtime
 from specc.spec import EnvSpec, FileRef
 
+if TYPE_CHECKING:
+    from specc.lockfile import LockFile
+
 TARGET = "databricks"
-OPTIONS = frozenset({"cluster_id", "model_dir"})
+
+
+@dataclass(frozen=True)
+class DatabricksOptions(RenderOptions):
+    """Options of ``specc render --target databricks``."""
+
+    cluster_id: str | None = field(
+        default=None, metadata=flag("--cluster-id", "the cluster_id of the Libraries API body")
+    )
+    locked: LockFile | None = field(
+        default=None, metadata=flag("--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock")
+    )
+
 
 #: Used when ``targets.databricks.libraries-dir`` is unset: exists in every workspace.
 DEFAULT_LIBRARIES_DIR = "/Workspace/Shared/specc"
@@ -52,6 +82,7 @@ JARS_SWITCH = "SPECC_JARS_TO_CLASSPATH"
 DEFAULT_CRAN = "https://cloud.r-project.org"
 
 # Diagnostic codes of this target (docs/databricks.md lists them).
+SERVERLESS_NO_INIT = "SPC301"
 RUNTIME_DEFAULTED = "SPC320"
 MAVEN_AUTH = "SPC321"
 REQUIREMENTS_NEEDS_15 = "SPC322"
@@ -61,8 +92,6 @@ SECRET_UNMAPPED = "SPC325"
 DUPLICATE_UPLOAD = "SPC326"
 REQUIREMENTS_LIBRARY_IGNORED = "SPC327"
 MODEL_RUNTIME_UNKNOWN = "SPC328"
-
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 # --- the plan ----------------------------------------------------------------------------------
@@ -93,30 +122,31 @@ class Plan:
     python_mode: str  # "none" | "api" | "requirements" | "init" | "serverless"
     uploads: dict[str, Upload] = field(default_factory=dict)  # by kind:name
     libraries: list[dict[str, Any]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     generated: dict[str, bytes] = field(default_factory=dict)
-    locked: Any = None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
+    locked: LockFile | None = (
+        None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
+    )
 
     @property
     def serverless(self) -> bool:
         return self.runtime is not None and self.runtime.serverless
 
-    def error(self, code: str, path: TomlPath, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, "error", message, path, hint))
-
-    def warn(self, code: str, path: TomlPath, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, "warning", message, path, hint))
-
     def remote(self, kind: str) -> list[str]:
         return [u.remote for u in self.uploads.values() if u.kind == kind]
 
 
-def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
-    """Render the Databricks deployment files for ``spec`` (pure, deterministic)."""
-    plan = make_plan(spec, options)
-    out = Rendered(diagnostics=list(plan.diagnostics))
-    if any(d.severity == "error" for d in plan.diagnostics):
+def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
+    """Render the Databricks deployment files for ``spec`` (pure, deterministic).
+
+    Diagnostics: the capability table's (the ones ``specc validate`` reports too, with the
+    runtime resolution's); files only when none is an error.
+    """
+    opts: DatabricksOptions = narrow(options, DatabricksOptions)
+    facts = BACKEND.facts(spec, opts)
+    out = Rendered(diagnostics=check_table(CAPABILITIES, spec, facts))
+    if any(d.severity == "error" for d in out.diagnostics):
         return out
+    plan = make_plan(spec, opts, facts.runtime)
     files: dict[str, bytes | Path] = {}
     if not plan.serverless:
         init = render_init_script(spec, plan).encode("utf-8")
@@ -135,7 +165,7 @@ def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
         if up.source is not None:
             files[up.local] = up.source
     if not plan.serverless:
-        files["libraries.json"] = dump_json(libraries_body(plan, options)).encode("utf-8")
+        files["libraries.json"] = dump_json(libraries_body(plan, opts)).encode("utf-8")
         files["cluster.json"] = dump_json(cluster_spec(spec, plan)).encode("utf-8")
     job = job_settings(spec, plan, task_path=plan.task_remote)
     files["job.json"] = dump_json(job).encode("utf-8")
@@ -143,12 +173,12 @@ def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
     uploads = sorted((u.as_dict() for u in plan.uploads.values()), key=lambda u: (u["remote"], u["kind"]))
     files["uploads.json"] = dump_json(uploads).encode("utf-8")
     out.files = files
+    out.marks = _marks(spec, plan)
     return out
 
 
-def make_plan(spec: EnvSpec, options: RenderOptions) -> Plan:
-    diags: list[Diagnostic] = []
-    runtime = pick_runtime(spec, options, diags)
+def make_plan(spec: EnvSpec, options: DatabricksOptions, runtime: RuntimeInfo | None) -> Plan:
+    """Every decision of the render for ``runtime`` (:meth:`DatabricksBackend.facts`)."""
     dbx = spec.targets.databricks
     libdir = (dbx.libraries_dir or DEFAULT_LIBRARIES_DIR).rstrip("/")
     name = spec.model.name
@@ -166,23 +196,255 @@ def make_plan(spec: EnvSpec, options: RenderOptions) -> Plan:
         init_remote=init_remote,
         task_remote=task_remote,
         python_mode="none",
-        diagnostics=diags,
         locked=options.locked,
     )
     _plan_files(spec, plan)
     _plan_python(spec, plan)
     _plan_maven(spec, plan)
     _plan_r(spec, plan)
-    _plan_secrets(spec, plan)
-    _plan_serverless(spec, plan)
-    if not plan.serverless and spec.targets.databricks.cluster.node_type is None:
-        plan.warn(
-            NO_NODE_TYPE,
-            ("targets", "databricks", "cluster"),
-            "no node-type: cluster.json and job.json have no node_type_id, which Databricks requires",
-            'set targets.databricks.cluster.node-type, e.g. "i3.xlarge" (AWS) or "Standard_DS3_v2" (Azure)',
-        )
+    if plan.serverless:
+        plan.libraries.clear()  # a serverless job takes an environment, not libraries
     return plan
+
+
+# --- capabilities --------------------------------------------------------------------------------
+
+
+def _serverless(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    return facts.serverless
+
+
+def _classic(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    return not facts.serverless
+
+
+def _python_by_init(spec: EnvSpec, facts: Facts, _use: Use | None = None) -> bool:
+    """The init script installs the Python packages (:func:`python_init_reasons`)."""
+    py = spec.python
+    return not facts.serverless and bool(py.requirements or py.wheels) and bool(python_init_reasons(spec))
+
+
+def _requirements_library_before_15(spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    rt = facts.runtime
+    mode = spec.python.requirements and not facts.serverless and not python_init_reasons(spec)
+    return bool(mode) and rt is not None and _version_tuple(rt.version) < (15, 0)
+
+
+def _secret_for_pip(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+    return _python_by_init(spec, facts) and use.values["name"] in init_secret_names(spec)
+
+
+def _secret_not_for_pip(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+    return not _secret_for_pip(spec, facts, use)
+
+
+_SERVERLESS_HINT = 'use a classic runtime, e.g. databricks = "15.4-ml"'
+
+
+def _serverless_cannot(what: str, at: TomlPath) -> Unsupported:
+    return Unsupported(
+        SERVERLESS_CANNOT,
+        "error",
+        "{runtime} is serverless: its environment cannot install " + what,
+        _SERVERLESS_HINT,
+        when=_serverless,
+        at=at,
+    )
+
+
+def _no_init_scripts(what: str, hint: str, at: TomlPath | None = None) -> Unsupported:
+    return Unsupported(
+        SERVERLESS_NO_INIT,
+        "error",
+        "{runtime} is serverless, which runs no init scripts, so " + what,
+        hint,
+        when=_serverless,
+        at=at,
+    )
+
+
+def _duplicate(folder: str, at: TomlPath) -> Unsupported:
+    return Unsupported(
+        DUPLICATE_UPLOAD,
+        "error",
+        "{first} and {this} would both be uploaded as {base}/" + folder + "/{name}",
+        "rename one of them",
+        at=at,
+    )
+
+
+def _all(support: Support, *keys: str) -> dict[str, Support]:
+    return dict.fromkeys(keys, support)
+
+
+_APT_SERVERLESS = _no_init_scripts(
+    "apt packages cannot be installed", 'use a classic runtime (e.g. "15.4-ml") or drop the apt packages', ("apt",)
+)
+_INDEX_SERVERLESS = _no_init_scripts(
+    "authenticated indexes cannot be used",
+    "configure the workspace's default package repository instead, or use a classic runtime",
+)
+_REQ_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
+
+#: What the Databricks target expresses (SPC301, SPC32x).  Keys: specc.backends.features.
+CAPABILITIES: CapabilityTable = {
+    **_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
+    "runtime.databricks": Supported("spark_version; unset: the newest LTS ML runtime with the spec's Python (SPC320)"),
+    "runtime.cuda": Supported("a gpu-ml runtime"),
+    **_all(
+        Supported("pypi libraries, a requirements library, or the init script's pip"),
+        "python",
+        "python.requirements",
+        *(f"python.requirements.{k}" for k in _REQ_FIELDS),
+        "python.requirements-files",
+        "python.requirements-files.path",
+        "python.requirements-files.sha256",
+        "python.wheels",
+        "python.wheels.path",
+        "python.wheels.sha256",
+        "python.index-url",
+        "python.extra-index-urls",
+        "python.requirements:url-credentials",
+        *(f"python.constraints.{k}" for k in _REQ_FIELDS),
+    ),
+    "python.constraints": _serverless_cannot("pip constraints", ("python", "constraints")),
+    "python.index-url:credentials": _INDEX_SERVERLESS,
+    "python.extra-index-urls:credentials": _INDEX_SERVERLESS,
+    **_all(
+        Supported("values are JSON strings or shell-quoted words"),
+        "python.index-url:control-characters",
+        "python.extra-index-urls:control-characters",
+        "python.requirements:control-characters",
+        "maven.repository:control-characters",
+        "r.repository:control-characters",
+        "env:control-characters",
+    ),
+    "python.wheels:same-name": _duplicate("wheels", ("python", "wheels")),
+    **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
+    "code.paths:file-names": Supported("code is not uploaded separately"),
+    **_all(Supported("the init script"), "apt", "apt.packages.name", "apt.packages.version", "apt.debs.path"),
+    "apt.debs.sha256": Supported("uploads.json"),
+    "apt.packages": _APT_SERVERLESS,
+    "apt.debs": _APT_SERVERLESS,
+    "apt.debs:same-name": _duplicate("debs", ("apt", "debs")),
+    **_all(
+        Supported("maven libraries; jars as jar libraries"),
+        "maven",
+        "maven.repository",
+        "maven.packages.coordinates",
+        "maven.packages.exclusions",
+        "maven.packages.repository",
+        "maven.jars",
+        "maven.jars.path",
+        "maven.jars.sha256",
+    ),
+    "maven.packages": _serverless_cannot("Maven coordinates (serverless takes jars only)", ("maven", "packages")),
+    "maven.packages:authenticated-repository": Unsupported(
+        MAVEN_AUTH,
+        "error",
+        "{coordinates}: Databricks resolves Maven coordinates in its control plane, without credentials, so an "
+        "authenticated repository cannot be used",
+        "download the jar and ship it instead: list it in maven.jars (it becomes a `jar` library)",
+    ),
+    "maven.jars:same-name": _duplicate("jars", ("maven", "jars")),
+    **_all(
+        Supported("cran libraries; pinned versions and sources by the init script"),
+        "r",
+        "r.repository",
+        "r.packages.name",
+        "r.packages.version",
+        "r.packages.repository",
+        "r.sources.path",
+        "r.sources.sha256",
+    ),
+    "r.packages": _serverless_cannot("R packages", ("r",)),
+    "r.sources": _serverless_cannot("R packages", ("r",)),
+    "r.packages:authenticated-repository": Supported("the repository URL is passed as written"),
+    "r.sources:same-name": _duplicate("r", ("r", "sources")),
+    "env": Supported("spark_env_vars"),
+    **_all(
+        Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.databricks", "secrets.description"
+    ),
+    "secrets.docker": Ignored("the Docker mapping of a secret"),
+    "secrets.databricks:unset": (
+        Unsupported(
+            SECRET_UNMAPPED,
+            "error",
+            "secret {name} is needed by the init script's pip install but has no Databricks mapping",
+            'add databricks = "<scope>/<key>" to [secrets.{name}]',
+            when=_secret_for_pip,
+        ),
+        Unsupported(
+            SECRET_UNMAPPED,
+            "warning",
+            "secret {name} has no Databricks mapping: it is not in spark_env_vars",
+            'add databricks = "<scope>/<key>" to [secrets.{name}]',
+            when=_secret_not_for_pip,
+        ),
+    ),
+    "artifacts": Ignored("MLflow artifacts travel inside the logged model"),
+    "mlflow": Ignored("how specc compile fills log_model"),
+    "targets": Supported(),
+    "targets.docker": Ignored("options of the Docker target"),
+    **_all(
+        Supported(),
+        "targets.databricks",
+        "targets.databricks.libraries-dir",
+        "targets.databricks.init-script",
+        "targets.databricks.cluster",
+        "targets.databricks.cluster.autoscale",
+        "targets.databricks.cluster.autoscale.min",
+        "targets.databricks.cluster.autoscale.max",
+        "targets.databricks.cluster.data-security-mode",
+        "targets.databricks.cluster.node-type",
+        "targets.databricks.cluster.workers",
+    ),
+    "targets.databricks.requirements-library": (
+        Unsupported(
+            REQUIREMENTS_NEEDS_15,
+            "error",
+            "a requirements library needs Databricks Runtime 15.0 or newer; {runtime} is older",
+            "set requirements-library = false (one pypi library per requirement) or use DBR >= 15.0",
+            when=_requirements_library_before_15,
+        ),
+        Unsupported(
+            REQUIREMENTS_LIBRARY_IGNORED,
+            "warning",
+            "requirements-library is ignored: the init script installs the Python packages because of {reasons}",
+            "set requirements-library = false to silence this",
+            when=_python_by_init,
+        ),
+    ),
+    "targets.databricks.cluster.node-type:unset": Unsupported(
+        NO_NODE_TYPE,
+        "warning",
+        "no node-type: cluster.json and job.json have no node_type_id, which Databricks requires",
+        'set targets.databricks.cluster.node-type, e.g. "i3.xlarge" (AWS) or "Standard_DS3_v2" (Azure)',
+        when=_classic,
+    ),
+}
+
+
+class DatabricksBackend:
+    """The Databricks target (see the module docstring)."""
+
+    name = TARGET
+    options_type = DatabricksOptions
+    capabilities = CAPABILITIES
+
+    def facts(self, spec: EnvSpec, options: RenderOptions | None = None) -> Facts:
+        """The runtime the render targets (:func:`pick_runtime`) and what choosing it found."""
+        diags: list[Diagnostic] = []
+        runtime = pick_runtime(spec, options or RenderOptions(), diags)
+        libdir = (spec.targets.databricks.libraries_dir or DEFAULT_LIBRARIES_DIR).rstrip("/")
+        values = {"base": f"{libdir}/{spec.model.name}", "reasons": " and ".join(python_init_reasons(spec))}
+        return Facts(runtime=runtime, diagnostics=tuple(diags), values=values)
+
+    def render(self, spec: EnvSpec, options: RenderOptions) -> Rendered:
+        return render(spec, options)
+
+
+BACKEND = DatabricksBackend()
 
 
 # --- runtime -------------------------------------------------------------------------------------
@@ -192,6 +454,7 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
     """The runtime named by the spec, else the model's training runtime, else the newest LTS ML
     runtime with the spec's Python (a warning)."""
     gpu = spec.runtime.cuda is not None
+    info: RuntimeInfo | None
     if spec.runtime.databricks is not None:
         info = get_runtime(spec.runtime.databricks)
         if info is not None and options.from_model:
@@ -200,7 +463,7 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
             diags.extend(_compat(spec, info))
         return info
     mm = ".".join(spec.runtime.python.split(".")[:2])
-    info: RuntimeInfo | None = None
+    info = None
     if options.model_databricks_runtime:
         key = runtime_from_mlmodel(options.model_databricks_runtime, gpu=gpu)
         info = get_runtime(key) if key else None
@@ -290,26 +553,18 @@ def runtime_from_mlmodel(value: str, *, gpu: bool = False) -> str | None:
 
 
 def _plan_files(spec: EnvSpec, plan: Plan) -> None:
-    groups: list[tuple[str, str, tuple[FileRef, ...], TomlPath]] = [
-        ("wheel", "wheels", spec.python.wheels, ("python", "wheels")),
-        ("jar", "jars", spec.maven.jars, ("maven", "jars")),
-        ("deb", "debs", spec.apt.debs, ("apt", "debs")),
-        ("r-source", "r", spec.r.sources, ("r", "sources")),
+    groups: list[tuple[str, str, tuple[FileRef, ...]]] = [
+        ("wheel", "wheels", spec.python.wheels),
+        ("jar", "jars", spec.maven.jars),
+        ("deb", "debs", spec.apt.debs),
+        ("r-source", "r", spec.r.sources),
     ]
     base_dir = Path(spec.base_dir) if spec.base_dir else Path(".")
-    for kind, folder, refs, path in groups:
-        seen: dict[str, str] = {}
+    for kind, folder, refs in groups:
         for ref in refs:
-            fname = PurePosixPath(ref.path).name
-            if fname in seen:
-                plan.error(
-                    DUPLICATE_UPLOAD,
-                    path,
-                    f"{seen[fname]} and {ref.path} would both be uploaded as {plan.base}/{folder}/{fname}",
-                    "rename one of them",
-                )
-                continue
-            seen[fname] = ref.path
+            fname = file_name(ref.path)
+            if f"{kind}:{fname}" in plan.uploads:
+                continue  # two files with one name: the capability table's SPC326
             plan.uploads[f"{kind}:{fname}"] = Upload(
                 kind, f"files/{folder}/{fname}", f"{plan.base}/{folder}/{fname}", ref.sha256, base_dir / ref.path
             )
@@ -330,6 +585,11 @@ def _authenticated(url: str | None) -> bool:
     return url is not None and "${" in url
 
 
+def _authenticated_repo(url: str | None) -> bool:
+    """A ${NAME} placeholder or a literal user@ in a repository URL."""
+    return url is not None and ("${" in url or "@" in url.split("//", 1)[-1].split("/", 1)[0])
+
+
 def _plan_python(spec: EnvSpec, plan: Plan) -> None:
     py = spec.python
     if not (py.requirements or py.wheels):
@@ -345,14 +605,6 @@ def _plan_python(spec: EnvSpec, plan: Plan) -> None:
     reasons = python_init_reasons(spec)
     if reasons:
         plan.python_mode = "init"
-        if spec.targets.databricks.requirements_library:
-            plan.warn(
-                REQUIREMENTS_LIBRARY_IGNORED,
-                ("targets", "databricks", "requirements-library"),
-                "requirements-library is ignored: the init script installs the Python packages because of "
-                + " and ".join(reasons),
-                "set requirements-library = false to silence this",
-            )
         if py.requirements or (plan.locked is not None and py.wheels):
             text = _requirements_text(spec, with_index=False, plan=plan, wheels=True)
             _add_generated(plan, "requirements", "requirements.txt", text)
@@ -362,21 +614,13 @@ def _plan_python(spec: EnvSpec, plan: Plan) -> None:
     wheels = [{"whl": u.remote} for u in plan.uploads.values() if u.kind == "wheel"]
     if spec.targets.databricks.requirements_library and py.requirements:
         plan.python_mode = "requirements"
-        rt = plan.runtime
-        if rt is not None and _version_tuple(rt.version) < (15, 0):
-            plan.error(
-                REQUIREMENTS_NEEDS_15,
-                ("targets", "databricks", "requirements-library"),
-                f"a requirements library needs Databricks Runtime 15.0 or newer; {rt.key} is older",
-                "set requirements-library = false (one pypi library per requirement) or use DBR >= 15.0",
-            )
         text = _requirements_text(spec, with_index=True, plan=plan)
         remote = _add_generated(plan, "requirements", "requirements.txt", text)
         plan.libraries.append({"requirements": remote})
     else:
         plan.python_mode = "api"
         # --locked: one pypi library per locked package, exact pins (the Libraries API takes no hashes)
-        lines = _locked_lines(plan, hashes=False) if plan.locked is not None else [r.line for r in py.requirements]
+        lines = _locked_lines(spec, plan, hashes=False)
         for line in lines:
             lib: dict[str, Any] = {"package": line}
             if py.index_url:
@@ -401,29 +645,27 @@ def python_init_reasons(spec: EnvSpec) -> list[str]:
 
 
 def _requirements_text(spec: EnvSpec, *, with_index: bool, plan: Plan | None = None, wheels: bool = False) -> str:
-    lines = []
-    if with_index and spec.python.index_url:
-        lines.append(f"--index-url {spec.python.index_url}")
-    if with_index:
-        lines.extend(f"--extra-index-url {u}" for u in spec.python.extra_index_urls)
+    lines = index_lines(spec.python) if with_index else []
     if plan is not None and plan.locked is not None:
         # --locked: every locked package with its sha256 hashes (pip then checks every hash);
         # the spec's wheels too when this same pip run installs them (init script).
-        lines.extend(_locked_lines(plan, hashes=True))
+        lines.extend(_locked_lines(spec, plan, hashes=True))
         if wheels:
             lines.extend(f"{u.remote} --hash=sha256:{u.sha256}" for u in plan.uploads.values() if u.kind == "wheel")
     else:
-        lines.extend(r.line for r in spec.python.requirements)
+        lines.extend(requirement_lines(spec))
     return "".join(line + "\n" for line in lines)
 
 
-def _locked_lines(plan: Plan, *, hashes: bool) -> list[str]:
+def _locked_lines(spec: EnvSpec, plan: Plan, *, hashes: bool) -> list[str]:
+    """The requirement lines, from the lock when rendering --locked (its default platform)."""
+    if plan.locked is None:
+        return requirement_lines(spec)
     from specc.lock import DEFAULT_PLATFORM
-    from specc.lockfile import pip_lines
 
     platforms = plan.locked.python.platforms
     platform = DEFAULT_PLATFORM if DEFAULT_PLATFORM in platforms or not platforms else platforms[0]
-    return pip_lines(plan.locked, platform=platform, hashes=hashes)
+    return requirement_lines(spec, plan.locked, platform=platform, hashes=hashes)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -435,18 +677,10 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 def _plan_maven(spec: EnvSpec, plan: Plan) -> None:
     mvn = spec.maven
-    for i, pkg in enumerate(mvn.packages):
+    for pkg in mvn.packages:
         repo = pkg.repository or mvn.repository
-        if repo is not None and ("${" in repo or "@" in repo.split("//", 1)[-1].split("/", 1)[0]):
-            where: TomlPath = ("maven", "packages", i) if pkg.repository else ("maven", "repository")
-            plan.error(
-                MAVEN_AUTH,
-                where,
-                f"{pkg.coordinates}: Databricks resolves Maven coordinates in its control plane, without "
-                "credentials, so an authenticated repository cannot be used",
-                "download the jar and ship it instead: list it in maven.jars (it becomes a `jar` library)",
-            )
-            continue
+        if _authenticated_repo(repo):
+            continue  # the capability table's SPC321
         lib: dict[str, Any] = {"coordinates": pkg.coordinates}
         if repo:
             lib["repo"] = repo
@@ -467,60 +701,9 @@ def _plan_r(spec: EnvSpec, plan: Plan) -> None:
         plan.libraries.append({"cran": lib})
 
 
-def _plan_secrets(spec: EnvSpec, plan: Plan) -> None:
-    used = set()
-    if plan.python_mode == "init":
-        used = set(init_secret_names(spec))
-    for name, secret in sorted(spec.secrets.items()):
-        if secret.databricks is not None:
-            continue
-        if name in used:
-            plan.error(
-                SECRET_UNMAPPED,
-                ("secrets", name),
-                f"secret {name} is needed by the init script's pip install but has no Databricks mapping",
-                f'add databricks = "<scope>/<key>" to [secrets.{name}]',
-            )
-        else:
-            plan.warn(
-                SECRET_UNMAPPED,
-                ("secrets", name),
-                f"secret {name} has no Databricks mapping: it is not in spark_env_vars",
-                f'add databricks = "<scope>/<key>" to [secrets.{name}]',
-            )
-
-
-def _plan_serverless(spec: EnvSpec, plan: Plan) -> None:
-    if not plan.serverless:
-        return
-    rt = plan.runtime
-    assert rt is not None
-    cannot: list[tuple[TomlPath, str]] = []
-    if spec.maven.packages:
-        cannot.append((("maven", "packages"), "Maven coordinates (serverless takes jars only)"))
-    if spec.r.packages or spec.r.sources:
-        cannot.append((("r",), "R packages"))
-    if spec.python.constraints:
-        cannot.append((("python", "constraints"), "pip constraints"))
-    for path, what in cannot:
-        plan.error(
-            SERVERLESS_CANNOT,
-            path,
-            f"{rt.key} is serverless: its environment cannot install {what}",
-            'use a classic runtime, e.g. databricks = "15.4-ml"',
-        )
-    plan.libraries.clear()
-
-
 def init_secret_names(spec: EnvSpec) -> list[str]:
     """Secrets the init script's pip step reads from its environment, in first-use order."""
-    names: list[str] = []
-    py = spec.python
-    for url in (py.index_url, *py.extra_index_urls, *(r.url for r in py.requirements)):
-        for m in _PLACEHOLDER.finditer(url or ""):
-            if m.group(1) not in names:
-                names.append(m.group(1))
-    return names
+    return secret_names(pip_urls(spec.python))
 
 
 # --- init.sh -----------------------------------------------------------------------------------------
@@ -531,7 +714,7 @@ def shell_url(url: str) -> str:
     :func:`shquote`, each placeholder a double-quoted variable expansion."""
     parts: list[str] = []
     pos = 0
-    for m in _PLACEHOLDER.finditer(url):
+    for m in PLACEHOLDER.finditer(url):
         if m.start() > pos:
             parts.append(shquote(url[pos : m.start()]))
         parts.append(f'"${{{m.group(1)}}}"')
@@ -628,7 +811,7 @@ def default_model_uri(spec: EnvSpec) -> str:
 # --- JSON outputs --------------------------------------------------------------------------------------
 
 
-def libraries_body(plan: Plan, options: RenderOptions) -> dict[str, Any]:
+def libraries_body(plan: Plan, options: DatabricksOptions) -> dict[str, Any]:
     return {"cluster_id": options.cluster_id or CLUSTER_ID_PLACEHOLDER, "libraries": plan.libraries}
 
 
@@ -740,3 +923,30 @@ def bundle_text(spec: EnvSpec, plan: Plan) -> str:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
+    """What each spec entry puts into the outputs, for :attr:`Rendered.provenance`."""
+    py = spec.python
+    marks: list[Mark] = [(r.line, ("python", "requirements", i)) for i, r in enumerate(py.requirements)]
+    marks += [(c.line, ("python", "constraints", i)) for i, c in enumerate(py.constraints)]
+    if py.index_url:
+        marks.append((py.index_url, ("python", "index-url")))
+    marks += [(u, ("python", "extra-index-urls", i)) for i, u in enumerate(py.extra_index_urls)]
+    marks += [(f"wheels/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(py.wheels)]
+    marks += [(p.line, ("apt", "packages", i)) for i, p in enumerate(spec.apt.packages)]
+    marks += [(f"debs/{file_name(d.path)}", ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
+    marks += [(p.coordinates, ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
+    marks += [(f"jars/{file_name(j.path)}", ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
+    marks += [(p.name, ("r", "packages", i)) for i, p in enumerate(spec.r.packages)]
+    marks += [(f"r/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]
+    marks += [(s.databricks or "", ("secrets", name)) for name, s in spec.secrets.items()]
+    marks += [(k, ("env", k)) for k in spec.env]
+    for kind, path in (("requirements", ("python", "requirements")), ("constraints", ("python", "constraints"))):
+        if kind in plan.uploads:  # the line installing the uploaded file (init.sh -r, a requirements library)
+            marks.append((plan.uploads[kind].remote, path))
+    marks.append((plan.spark_version, ("runtime", "databricks")))
+    cl = spec.targets.databricks.cluster
+    if cl.node_type:
+        marks.append((cl.node_type, ("targets", "databricks", "cluster", "node-type")))
+    return marks

@@ -19,19 +19,55 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specc import __version__
-from specc.backends import Rendered, RenderOptions
+from specc.backends.base import (
+    CapabilityTable,
+    Facts,
+    Ignored,
+    Mark,
+    Rendered,
+    RenderOptions,
+    Support,
+    Supported,
+    Unsupported,
+    Use,
+    check_table,
+    flag,
+    narrow,
+)
+from specc.backends.shared import file_name, index_lines, pip_urls, requirement_lines, secret_names
 from specc.diagnostics import Diagnostic
-from specc.quoting import dockerfile_env_value, dockerfile_json, dockerfile_shquote, has_control_chars, rquote
+from specc.quoting import dockerfile_env_value, dockerfile_json, dockerfile_shquote, rquote
 from specc.spec import EnvSpec
-from specc.templating import render_template
+
+if TYPE_CHECKING:
+    from specc.lockfile import LockFile
 
 TARGET = "docker"
-OPTIONS = frozenset({"model_dir"})
+
+
+def render_template(name: str, /, **view: object) -> str:
+    from specc.templating import render_template as render  # jinja2: only when rendering
+
+    return render(name, **view)
+
+
+@dataclass(frozen=True)
+class DockerOptions(RenderOptions):
+    """Options of ``specc render --target docker``."""
+
+    model_dir: Path | None = field(
+        default=None,
+        metadata=flag("--model", "a logged MLflow model to copy in and serve", kind="model", metavar="DIR_OR_URI"),
+    )
+    locked: LockFile | None = field(
+        default=None, metadata=flag("--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock")
+    )
+
 
 VENV = "/opt/venv"
 STAGING = "/tmp/specc"  # dependency files are COPY'd here, installed, then removed
@@ -60,9 +96,6 @@ CUDA_TAGS = {
     "12.5": "12.5.1",
     "12.6": "12.6.3",
 }
-
-_PLACEHOLDER = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
-
 
 # --- the view -------------------------------------------------------------------------------
 
@@ -120,10 +153,6 @@ def _diag(code: str, severity: str, path: tuple[str | int, ...], message: str, h
     return Diagnostic(code, severity, message, path, hint)  # type: ignore[arg-type]
 
 
-def _file_name(path: str) -> str:
-    return PurePosixPath(path).name
-
-
 def _source(spec: EnvSpec, rel: str) -> Path:
     base = Path(spec.base_dir) if spec.base_dir else Path.cwd()
     return base / rel
@@ -144,15 +173,6 @@ def _python_minor(spec: EnvSpec) -> str:
     return ".".join(spec.runtime.python.split(".")[:2])
 
 
-def _secret_env_names(values: Iterable[str]) -> list[str]:
-    names: list[str] = []
-    for value in values:
-        for name in _PLACEHOLDER.findall(value):
-            if name not in names:
-                names.append(name)
-    return names
-
-
 # --- context files --------------------------------------------------------------------------
 
 
@@ -161,10 +181,8 @@ def _requirements_txt(spec: EnvSpec, extra: list[str]) -> str:
         f"# Rendered by specc {__version__}; python dependency hash {spec.hashes.python}",
         "# ${NAME} placeholders are expanded by pip from the build secrets (never stored in a layer).",
     ]
-    if spec.python.index_url:
-        lines.append(f"--index-url {spec.python.index_url}")
-    lines += [f"--extra-index-url {url}" for url in spec.python.extra_index_urls]
-    lines += [req.line for req in spec.python.requirements]
+    lines += index_lines(spec.python)
+    lines += requirement_lines(spec)
     lines += extra
     return "\n".join(lines) + "\n"
 
@@ -237,114 +255,208 @@ def _install_r(spec: EnvSpec, sources: list[str]) -> str:
 # --- decisions ------------------------------------------------------------------------------
 
 
-def _check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
-    """What the Docker target cannot express (SPC33x)."""
+# --- capabilities ---------------------------------------------------------------------------
+
+
+def _no_default_cuda_image(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
+    return not spec.targets.docker.base_image and default_base_image(spec) is None
+
+
+def _ppa_patch_mismatch(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
+    return bool(spec.runtime.cuda) and not spec.targets.docker.base_image and spec.runtime.python.count(".") == 2
+
+
+_CONTROL = "SPC334"
+_FILES_CLASH = Unsupported(
+    "SPC337",
+    "error",
+    'two {section} files are named "{name}"; the build context holds one folder per ecosystem',
+    "rename one of them",
+)
+
+
+def _clash(section: str) -> Unsupported:
+    from dataclasses import replace
+
+    return replace(_FILES_CLASH, message=_FILES_CLASH.message.replace("{section}", section))
+
+
+def _all(support: Support, *keys: str) -> dict[str, Support]:
+    return dict.fromkeys(keys, support)
+
+
+#: What the Docker target expresses (SPC33x).  Keys: specc.backends.features.
+CAPABILITIES: CapabilityTable = {
+    **_all(Supported(), "spec-version", "model", "model.name", "runtime"),
+    "runtime.python": Unsupported(
+        "SPC332",
+        "warning",
+        "the CUDA image gets Python {minor} from the deadsnakes PPA, whose patch version is its latest, not {python}",
+        "write runtime.python as major.minor, or set targets.docker.base-image to an image with that Python",
+        when=_ppa_patch_mismatch,
+    ),
+    "runtime.cuda": Unsupported(
+        "SPC335",
+        "error",
+        "no default CUDA base image for CUDA {cuda}",
+        "set targets.docker.base-image, or use one of CUDA " + ", ".join(CUDA_TAGS),
+        when=_no_default_cuda_image,
+    ),
+    "runtime.databricks": Unsupported(
+        "SPC331",
+        "warning",
+        "the Docker image does not reproduce Databricks Runtime {databricks}: it holds only what the spec "
+        "lists, not the runtime's preinstalled libraries or Spark",
+        "list every library the model imports in python.requirements (the Databricks target's "
+        "compatibility check keeps the versions consistent)",
+    ),
+    **_all(
+        Supported("pip install from deps/python/requirements.txt"),
+        "python",
+        "python.requirements",
+        *(f"python.requirements.{k}" for k in ("name", "version", "specifier", "extras", "markers", "url")),
+        "python.requirements-files",
+        "python.requirements-files.path",
+        "python.requirements-files.sha256",
+        "python.constraints",
+        *(f"python.constraints.{k}" for k in ("name", "version", "specifier", "extras", "markers", "url")),
+        "python.wheels",
+        "python.wheels.path",
+        "python.wheels.sha256",
+        "python.index-url",
+        "python.extra-index-urls",
+    ),
+    **_all(
+        Supported("expanded by pip from BuildKit secrets mounted on the pip step only"),
+        "python.index-url:credentials",
+        "python.extra-index-urls:credentials",
+        "python.requirements:url-credentials",
+    ),
+    "python.index-url:control-characters": Unsupported(_CONTROL, "error", "an index URL with control characters"),
+    "python.extra-index-urls:control-characters": Unsupported(
+        _CONTROL, "error", "an index URL with control characters"
+    ),
+    "python.requirements:control-characters": Unsupported(_CONTROL, "error", "a requirement with control characters"),
+    "python.wheels:same-name": _clash("python.wheels"),
+    **_all(Supported("COPY'd to /opt/specc/code, on PYTHONPATH"), "code", "code.paths", "code.paths.path"),
+    "code.paths:file-names": Supported("validation rejects two code paths with one name (SPC206)"),
+    **_all(
+        Supported("apt-get install in one layer"),
+        "apt",
+        "apt.packages",
+        "apt.packages.name",
+        "apt.packages.version",
+        "apt.debs",
+        "apt.debs.path",
+        "apt.debs.sha256",
+    ),
+    "apt.debs:same-name": _clash("apt.debs"),
+    **_all(
+        Supported("resolved by Ivy in a separate stage"),
+        "maven",
+        "maven.repository",
+        "maven.packages",
+        "maven.packages.coordinates",
+        "maven.packages.exclusions",
+        "maven.packages.repository",
+        "maven.jars",
+        "maven.jars.path",
+        "maven.jars.sha256",
+    ),
+    "maven.packages:authenticated-repository": Unsupported(
+        "SPC333",
+        "error",
+        "the Docker target cannot pass credentials to a maven repository",
+        "serve the repository without authentication inside the build network, or vendor the packages as maven.jars",
+        at=("maven", "repository"),
+    ),
+    "maven.repository:control-characters": Unsupported(
+        _CONTROL, "error", "a maven repository URL with control characters", at=("maven", "repository")
+    ),
+    "maven.jars:same-name": _clash("maven.jars"),
+    **_all(
+        Supported("install.R"),
+        "r",
+        "r.repository",
+        "r.packages",
+        "r.packages.name",
+        "r.packages.version",
+        "r.packages.repository",
+        "r.sources",
+        "r.sources.path",
+        "r.sources.sha256",
+    ),
+    "r.packages:authenticated-repository": Unsupported(
+        "SPC333",
+        "error",
+        "the Docker target cannot pass credentials to a r repository",
+        "serve the repository without authentication inside the build network, or vendor the packages as r.sources",
+        at=("r", "repository"),
+    ),
+    "r.repository:control-characters": Unsupported(
+        _CONTROL, "error", "a r repository URL with control characters", at=("r", "repository")
+    ),
+    "r.sources:same-name": _clash("r.sources"),
+    "env": Supported("ENV"),
+    "env:control-characters": Unsupported(
+        _CONTROL,
+        "error",
+        "a Dockerfile ENV value cannot hold a line break or another control character",
+        "put multi-line values in a file shipped with the code and point the variable at it",
+    ),
+    **_all(Supported("BuildKit secret ids"), "secrets", "secrets.docker", "secrets.description"),
+    "secrets.databricks": Ignored("the Databricks mapping of a secret"),
+    "secrets.databricks:unset": Ignored("the Databricks mapping of a secret"),
+    "artifacts": Ignored("MLflow artifacts travel inside the logged model (--model)"),
+    "mlflow": Ignored("how specc compile fills log_model"),
+    "targets": Supported(),
+    **_all(
+        Supported(),
+        "targets.docker",
+        "targets.docker.base-image",
+        "targets.docker.platform",
+        "targets.docker.serve",
+        "targets.docker.port",
+    ),
+    "targets.docker.base-image:tag-only": Unsupported(
+        "SPC330",
+        "warning",
+        'base image "{image}" is a tag without a digest; it can change under you',
+        'pin it: docker buildx imagetools inspect {image} (or skopeo inspect), then write "{image}@sha256:<digest>"',
+    ),
+    "targets.databricks": Ignored("options of the Databricks target"),
+}
+
+
+class DockerBackend:
+    """The Docker target (see the module docstring)."""
+
+    name = TARGET
+    options_type = DockerOptions
+    capabilities = CAPABILITIES
+
+    def facts(self, spec: EnvSpec, options: RenderOptions | None = None) -> Facts:
+        return Facts(values=_values(spec))
+
+    def render(self, spec: EnvSpec, options: RenderOptions) -> Rendered:
+        return render(spec, options)
+
+
+def _values(spec: EnvSpec) -> dict[str, str]:
+    return {
+        "python": spec.runtime.python,
+        "minor": _python_minor(spec),
+        "cuda": spec.runtime.cuda or "",
+        "databricks": spec.runtime.databricks or "",
+    }
+
+
+BACKEND = DockerBackend()
+
+
+def _model_check(spec: EnvSpec, options: DockerOptions) -> list[Diagnostic]:
+    """--model: the image should serve the model with the mlflow it was logged with (SPC336)."""
     diags: list[Diagnostic] = []
-    docker = spec.targets.docker
-    if docker.base_image and "@sha256:" not in docker.base_image:
-        diags.append(
-            _diag(
-                "SPC330",
-                "warning",
-                ("targets", "docker", "base-image"),
-                f'base image "{docker.base_image}" is a tag without a digest; it can change under you',
-                f"pin it: docker buildx imagetools inspect {docker.base_image} (or skopeo inspect), then write "
-                f'"{docker.base_image}@sha256:<digest>"',
-            )
-        )
-    if not docker.base_image and default_base_image(spec) is None:
-        diags.append(
-            _diag(
-                "SPC335",
-                "error",
-                ("runtime", "cuda"),
-                f"no default CUDA base image for CUDA {spec.runtime.cuda}",
-                f"set targets.docker.base-image, or use one of CUDA {', '.join(CUDA_TAGS)}",
-            )
-        )
-    if spec.runtime.cuda and not docker.base_image and spec.runtime.python.count(".") == 2:
-        diags.append(
-            _diag(
-                "SPC332",
-                "warning",
-                ("runtime", "python"),
-                f"the CUDA image gets Python {_python_minor(spec)} from the deadsnakes PPA, whose patch "
-                f"version is its latest, not {spec.runtime.python}",
-                "write runtime.python as major.minor, or set targets.docker.base-image to an image with that Python",
-            )
-        )
-    if spec.runtime.databricks:
-        diags.append(
-            _diag(
-                "SPC331",
-                "warning",
-                ("runtime", "databricks"),
-                f"the Docker image does not reproduce Databricks Runtime {spec.runtime.databricks}: "
-                "it holds only what the spec lists, not the runtime's preinstalled libraries or Spark",
-                "list every library the model imports in python.requirements (the Databricks target's "
-                "compatibility check keeps the versions consistent)",
-            )
-        )
-    for name, value in spec.env.items():
-        if has_control_chars(value):
-            diags.append(
-                _diag(
-                    "SPC334",
-                    "error",
-                    ("env", name),
-                    "a Dockerfile ENV value cannot hold a line break or another control character",
-                    "put multi-line values in a file shipped with the code and point the variable at it",
-                )
-            )
-    for i, url in enumerate(spec.python.extra_index_urls):
-        if has_control_chars(url):
-            diags.append(
-                _diag("SPC334", "error", ("python", "extra-index-urls", i), "an index URL with control characters")
-            )
-    if spec.python.index_url and has_control_chars(spec.python.index_url):
-        diags.append(_diag("SPC334", "error", ("python", "index-url"), "an index URL with control characters"))
-    for i, req in enumerate(spec.python.requirements):
-        if has_control_chars(req.line):
-            diags.append(
-                _diag("SPC334", "error", ("python", "requirements", i), "a requirement with control characters")
-            )
-    for section, path, urls in (
-        ("maven", ("maven", "repository"), [spec.maven.repository, *(p.repository for p in spec.maven.packages)]),
-        ("r", ("r", "repository"), [spec.r.repository, *(p.repository for p in spec.r.packages)]),
-    ):
-        if any(u and has_control_chars(u) for u in urls):
-            diags.append(_diag("SPC334", "error", path, f"a {section} repository URL with control characters"))
-        if any(u and _PLACEHOLDER.search(u) for u in urls):
-            diags.append(
-                _diag(
-                    "SPC333",
-                    "error",
-                    path,
-                    f"the Docker target cannot pass credentials to a {section} repository",
-                    "serve the repository without authentication inside the build network, or vendor the "
-                    f"packages as {'maven.jars' if section == 'maven' else 'r.sources'}",
-                )
-            )
-    for section, refs in (
-        ("python.wheels", spec.python.wheels),
-        ("apt.debs", spec.apt.debs),
-        ("maven.jars", spec.maven.jars),
-        ("r.sources", spec.r.sources),
-    ):
-        seen: set[str] = set()
-        for i, ref in enumerate(refs):
-            name = _file_name(ref.path)
-            if name in seen:
-                diags.append(
-                    _diag(
-                        "SPC337",
-                        "error",
-                        (*section.split("."), i),
-                        f'two {section} files are named "{name}"; the build context holds one folder per ecosystem',
-                        "rename one of them",
-                    )
-                )
-            seen.add(name)
     if options.model_dir is not None:
         logged = _logged_mlflow_version(options.model_dir)
         serving = _serving_mlflow(spec)
@@ -385,26 +497,26 @@ def _locked_platform(spec: EnvSpec) -> str:
     return normalize_platform(spec.targets.docker.platform or "linux/amd64")
 
 
-def _locked_check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
+def _locked_check(spec: EnvSpec, options: DockerOptions) -> list[Diagnostic]:
     """--locked: the lock must cover the image's platform and everything the image installs (SPC338)."""
     lock = options.locked
     if lock is None:
         return []
     diags = []
     plat = _locked_platform(spec)
-    if plat not in lock.python.platforms:  # type: ignore[attr-defined]
+    if plat not in lock.python.platforms:
         diags.append(
             _diag(
                 "SPC338",
                 "error",
                 ("targets", "docker", "platform"),
                 f"model-env.lock has no resolution for the image's platform {plat} "
-                f"(it has {', '.join(lock.python.platforms)})",  # type: ignore[attr-defined]
+                f"(it has {', '.join(lock.python.platforms)})",
                 f"run: specc lock --platform {plat}",
             )
         )
     serve = spec.targets.docker.serve or options.model_dir is not None
-    locked_names = {p.name for p in lock.python.packages}  # type: ignore[attr-defined]
+    locked_names = {p.name for p in lock.python.packages}
     if serve and _serving_mlflow(spec) and not locked_names & {"mlflow", "mlflow-skinny"}:
         diags.append(
             _diag(
@@ -419,30 +531,26 @@ def _locked_check(spec: EnvSpec, options: RenderOptions) -> list[Diagnostic]:
     return diags
 
 
-def _locked_requirements_txt(spec: EnvSpec, lock: object, wheels: list[str]) -> str:
-    from specc.lockfile import pip_lines
-
+def _locked_requirements_txt(spec: EnvSpec, lock: LockFile, wheels: list[str]) -> str:
     lines = [
         f"# Rendered by specc {__version__} from model-env.lock (python dependency hash {spec.hashes.python}):",
         "# exact pins with sha256 hashes, installed with pip --require-hashes.",
         "# ${NAME} placeholders are expanded by pip from the build secrets (never stored in a layer).",
     ]
-    if spec.python.index_url:
-        lines.append(f"--index-url {spec.python.index_url}")
-    lines += [f"--extra-index-url {url}" for url in spec.python.extra_index_urls]
-    lines += pip_lines(lock, platform=_locked_platform(spec), hashes=True)  # type: ignore[arg-type]
+    lines += index_lines(spec.python)
+    lines += requirement_lines(spec, lock, platform=_locked_platform(spec), hashes=True)
     for ref, name in zip(spec.python.wheels, wheels, strict=True):
         lines.append(f"{STAGING}/python/wheels/{name} --hash=sha256:{ref.sha256}")
     return "\n".join(lines) + "\n"
 
 
 def _pip_step(
-    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path], locked: object | None = None
+    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path], locked: LockFile | None = None
 ) -> tuple[bool, list[SecretMount], list[list[str]]]:
     extra = []
     if serve and (line := _serving_mlflow(spec)) and locked is None:
         extra.append(line)
-    wheels = [_file_name(w.path) for w in spec.python.wheels]
+    wheels = [file_name(w.path) for w in spec.python.wheels]
     if not (spec.python.requirements or extra or wheels):
         return False, [], []
     if locked is not None:
@@ -464,16 +572,14 @@ def _pip_step(
 
 
 def _pip_mounts(spec: EnvSpec) -> list[SecretMount]:
-    urls = [u for u in (spec.python.index_url, *spec.python.extra_index_urls) if u]
-    urls += [r.url for r in spec.python.requirements if r.url]
     mounts = []
-    for name in _secret_env_names(urls):
+    for name in secret_names(pip_urls(spec.python)):
         secret = spec.secrets.get(name)
         mounts.append(SecretMount(id=secret.docker if secret else name.lower(), env=name))
     return mounts
 
 
-def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | Path]) -> DockerView:
+def build_view(spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | Path]) -> DockerView:
     """Make every decision; fill ``files`` with the build context (besides the Dockerfile)."""
     docker = spec.targets.docker
     model = options.model_dir is not None
@@ -484,7 +590,7 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
 
     apt_words = [dockerfile_shquote(p.line) for p in spec.apt.packages]
     for ref in spec.apt.debs:
-        name = _file_name(ref.path)
+        name = file_name(ref.path)
         files[f"deps/apt/debs/{name}"] = _source(spec, ref.path)
         apt_words.append(dockerfile_shquote(f"{STAGING}/apt/debs/{name}"))
 
@@ -504,12 +610,12 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
         files["deps/maven/ivy/ivysettings.xml"] = settings
         files["deps/maven/ivy/ivy.xml"] = ivy
     for ref in spec.maven.jars:
-        files[f"deps/maven/jars/{_file_name(ref.path)}"] = _source(spec, ref.path)
+        files[f"deps/maven/jars/{file_name(ref.path)}"] = _source(spec, ref.path)
 
     if r:
         sources = []
         for ref in spec.r.sources:
-            name = _file_name(ref.path)
+            name = file_name(ref.path)
             files[f"deps/r/sources/{name}"] = _source(spec, ref.path)
             sources.append(name)
         files["deps/r/install.R"] = _install_r(spec, sources).encode("utf-8")
@@ -518,8 +624,8 @@ def build_view(spec: EnvSpec, options: RenderOptions, files: dict[str, bytes | P
     if spec.code.paths:
         env.append(("PYTHONPATH", dockerfile_env_value(CODE_DIR)))
     env += [(k, dockerfile_env_value(v)) for k, v in sorted(spec.env.items())]
-    for ref in spec.code.paths:
-        files[f"code/{_file_name(ref.path)}"] = _source(spec, ref.path)
+    for code in spec.code.paths:
+        files[f"code/{file_name(code.path)}"] = _source(spec, code.path)
     if options.model_dir is not None:
         files["model"] = Path(options.model_dir)
 
@@ -597,15 +703,51 @@ def _build_md(spec: EnvSpec, view: DockerView) -> str:
     )
 
 
-def render(spec: EnvSpec, options: RenderOptions) -> Rendered:
-    """Render the build context for ``spec`` (see the module docstring for the layer order)."""
+def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
+    """Render the build context for ``spec`` (see the module docstring for the layer order).
+
+    Diagnostics: the capability table's (the ones ``specc validate`` reports too), then those
+    of the options (``--model`` SPC336, ``--locked`` SPC338); files only when none is an error.
+    """
+    opts: DockerOptions = narrow(options, DockerOptions)
     out = Rendered()
-    out.diagnostics.extend(_check(spec, options))
-    out.diagnostics.extend(_locked_check(spec, options))
+    out.diagnostics.extend(check_table(CAPABILITIES, spec, BACKEND.facts(spec, opts)))
+    out.diagnostics.extend(_model_check(spec, opts))
+    out.diagnostics.extend(_locked_check(spec, opts))
     if any(d.severity == "error" for d in out.diagnostics):
         return out
-    view = build_view(spec, options, out.files)
+    view = build_view(spec, opts, out.files)
     out.files["Dockerfile"] = render_template("docker/Dockerfile.j2", v=view).encode("utf-8")
     out.files[".dockerignore"] = render_template("docker/dockerignore.j2", v=view).encode("utf-8")
     out.files["BUILD.md"] = _build_md(spec, view).encode("utf-8")
+    out.marks = _marks(spec)
     return out
+
+
+def _marks(spec: EnvSpec) -> list[Mark]:
+    """What each spec entry puts into the build context, for :attr:`Rendered.provenance`."""
+    marks: list[Mark] = []
+    if spec.python.requirements or spec.python.wheels:
+        marks.append((f"{STAGING}/python/requirements.txt", ("python", "requirements")))
+    if spec.python.constraints:
+        marks.append((f"{STAGING}/python/constraints.txt", ("python", "constraints")))
+    if spec.python.index_url:
+        marks.append((spec.python.index_url, ("python", "index-url")))
+    marks += [(u, ("python", "extra-index-urls", i)) for i, u in enumerate(spec.python.extra_index_urls)]
+    marks += [(r.line, ("python", "requirements", i)) for i, r in enumerate(spec.python.requirements)]
+    marks += [(c.line, ("python", "constraints", i)) for i, c in enumerate(spec.python.constraints)]
+    marks += [(f"python/wheels/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(spec.python.wheels)]
+    marks += [(p.line, ("apt", "packages", i)) for i, p in enumerate(spec.apt.packages)]
+    marks += [(f"apt/debs/{file_name(d.path)}", ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
+    marks += [(p.coordinates.split(":")[1], ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
+    marks += [(f"maven/jars/{file_name(j.path)}", ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
+    marks += [(p.name, ("r", "packages", i)) for i, p in enumerate(spec.r.packages)]
+    marks += [(f"r/sources/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]
+    marks += [(f"{k}=", ("env", k)) for k in spec.env]
+    marks += [(s.docker, ("secrets", name)) for name, s in spec.secrets.items()]
+    marks += [(f"code/{file_name(c.path)}", ("code", "paths", i)) for i, c in enumerate(spec.code.paths)]
+    if spec.targets.docker.base_image:
+        marks.append((spec.targets.docker.base_image, ("targets", "docker", "base-image")))
+    else:
+        marks.append((default_base_image(spec) or "", ("runtime",)))
+    return marks

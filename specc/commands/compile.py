@@ -37,6 +37,9 @@ exit codes: 0 ok, 1 invalid spec, 2 usage error, 3 internal error.
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    from specc.backends import mlflow
+    from specc.commands.render import add_target_flags
+
     p = sub.add_parser(
         "compile",
         help=HELP,
@@ -46,16 +49,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
     )
     add_spec_argument(p)
     p.add_argument("--out", "-o", type=Path, help="output folder (written atomically); required unless --format json")
-    p.add_argument(
-        "--flavor",
-        help="the mlflow.<flavor> you log with (default: [mlflow] flavor; none means pyfunc)",
-    )
     add_strict_argument(p)
-    p.add_argument(
-        "--locked",
-        action="store_true",
-        help="pin every package exactly from model-env.lock; fail if it is missing or stale",
-    )
+    add_target_flags(p, [mlflow.BACKEND])  # --flavor, --locked: the mlflow target's options
     p.add_argument(
         "--format",
         choices=("text", "json"),
@@ -71,9 +66,12 @@ def _resolve(path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``specc render --target mlflow`` with compile's own CLI: ``--out`` optional under
+    ``--format json``, which prints the log_model keyword arguments instead of writing."""
+    from specc.backends import mlflow, write_output
     from specc.commands._common import load_for_command
-    from specc.mlflow import compile_mlflow, write_compiled
-    from specc.output import OutputError, atomic_dir, check_out_dir, dump_json
+    from specc.commands.render import OptionError, locate, target_options
+    from specc.output import OutputError, check_out_dir
 
     if args.out is None and args.format != "json":
         print("specc compile: --out DIR is required (or --format json to print the kwargs)", file=sys.stderr)
@@ -84,32 +82,30 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as exc:
             print(f"specc compile: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
             return EXIT_INVALID
-    spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt="text")
+    # the mlflow target's capability table is checked by its render below, as for `specc render`
+    spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt="text", targets=())
     if spec is None:
         return EXIT_INVALID
-    locked = None
-    if args.locked:
-        from specc.lockfile import LockError, load_fresh_lock
-
-        try:
-            locked = load_fresh_lock(spec)
-        except LockError as exc:
-            print(f"specc compile: --locked: {exc}", file=sys.stderr)
-            return EXIT_INVALID
-    compiled = compile_mlflow(spec, args.flavor, locked=locked)
-    diags = apply_strict(list(compiled.diagnostics), args.strict)
+    try:
+        options = target_options(mlflow.BACKEND, args, spec, strict=args.strict)
+    except OptionError as exc:
+        print(f"specc compile: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    rendered = mlflow.BACKEND.render(spec, options)
+    diags = apply_strict(locate(rendered.diagnostics, spec, result), args.strict)
     report(diags, result.sources)
     if any(d.severity == "error" for d in diags):
         print("specc compile: nothing written; fix the errors above", file=sys.stderr)
         return EXIT_INVALID
     if args.format == "json":
-        sys.stdout.write(dump_json(compiled.kwargs()))
+        content = rendered.files["log_model.json"]
+        assert isinstance(content, bytes)
+        sys.stdout.write(content.decode("utf-8"))
         return EXIT_OK
     try:
-        with atomic_dir(args.out) as tmp:
-            write_compiled(spec, compiled, tmp)
+        write_output(rendered, spec, mlflow.TARGET, args.out)
     except OutputError as exc:
         print(f"specc compile: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"wrote {args.out}/ (mlflow, {compiled.mode} mode, {compiled.layout} layout)", file=sys.stderr)
+    print(f"wrote {args.out}/ (mlflow, {rendered.note})", file=sys.stderr)
     return EXIT_OK

@@ -1,10 +1,17 @@
-"""``specc render --target docker|databricks``: deploy artifacts from one spec."""
+"""``specc render --target docker|databricks|mlflow``: deploy artifacts from one spec.
+
+The parser is built from the registry: ``--target`` offers every backend, and each flag a
+target's options model declares (:func:`specc.backends.base.flag`) exists once, marked with
+the targets that take it; a flag given to another target is a usage error (exit 2).
+``specc compile`` shares :func:`add_target_flags`, :func:`target_options` and :func:`locate`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from specc.commands._common import (
     EXIT_INVALID,
@@ -17,7 +24,13 @@ from specc.commands._common import (
     report,
 )
 
-HELP = "render deploy artifacts: a Docker build context, or Databricks init script and API payloads"
+if TYPE_CHECKING:
+    from specc.backends.base import Backend, Flag, RenderOptions
+    from specc.diagnostics import Diagnostic
+    from specc.normalize import Result
+    from specc.spec import EnvSpec
+
+HELP = "render deploy artifacts: a Docker build context, Databricks init script and API payloads, or MLflow files"
 EPILOG = """\
 examples:
   specc render --target docker --out build/docker
@@ -25,11 +38,113 @@ examples:
   specc render --target databricks --out build/dbx --cluster-id 0123-456789-abcdef12
   specc render --target docker --from-model models:/churn/3 --out build/docker
   specc render --target docker --locked --out build/docker   pip --require-hashes from model-env.lock
+  specc render --target mlflow --out build/mlflow            the same folder as `specc compile`
 
 The output folder is written atomically: it is either the old folder or the
 complete new one, and specc refuses to replace a folder it did not create.
 exit codes: 0 ok, 1 invalid spec or the target cannot express it, 2 usage, 3 internal.
 """
+
+
+def _dest(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
+
+
+def add_target_flags(p: argparse.ArgumentParser, backends: list[Backend], *, label: bool = True) -> None:
+    """Add every flag the ``backends``' options declare, once each (the first declaration's help;
+    ``label``: prefixed with the targets that take it)."""
+    from specc.backends.base import flags_of
+
+    seen: dict[str, tuple[Flag, list[str]]] = {}
+    for backend in backends:
+        for f in flags_of(backend.options_type).values():
+            seen.setdefault(f.option, (f, []))[1].append(backend.name)
+    for option, (f, names) in seen.items():
+        help_text = f"{', '.join(names)}: {f.help}" if label and len(names) < len(backends) else f.help
+        if f.kind in ("switch", "lock"):
+            p.add_argument(option, dest=_dest(option), action="store_true", help=help_text)
+        else:
+            p.add_argument(option, dest=_dest(option), metavar=f.metavar, help=help_text)
+
+
+def foreign_flags(backend: Backend, args: argparse.Namespace, all_backends: list[Backend]) -> list[str]:
+    """Flags given on the command line that ``backend`` does not take."""
+    from specc.backends.base import flags_of
+
+    own = {f.option for f in flags_of(backend.options_type).values()}
+    given = {
+        f.option for b in all_backends for f in flags_of(b.options_type).values() if getattr(args, _dest(f.option))
+    }
+    return sorted(given - own)
+
+
+class OptionError(Exception):
+    """A flag's value cannot be used (a model that does not resolve, a stale lock)."""
+
+
+def target_options(backend: Backend, args: argparse.Namespace, spec: EnvSpec, **common: Any) -> RenderOptions:
+    """``backend``'s options from the parsed flags (``kind`` says how each value is turned into
+    the option) plus ``common`` fields (strict, from_model...).  Raises :class:`OptionError`."""
+    from specc.backends.base import flags_of
+
+    values: dict[str, Any] = dict(common)
+    for field_name, f in flags_of(backend.options_type).items():
+        raw = getattr(args, _dest(f.option))
+        if not raw:
+            continue
+        if f.kind == "model":
+            from specc.envartifact import FromModelError, resolve_model_dir
+
+            try:
+                values[field_name] = resolve_model_dir(raw)
+            except FromModelError as exc:
+                raise OptionError(str(exc)) from exc
+        elif f.kind == "lock":
+            from specc.lockfile import LockError, load_fresh_lock
+
+            try:
+                values[field_name] = load_fresh_lock(spec)
+            except LockError as exc:
+                raise OptionError(f"{f.option}: {exc}") from exc
+        else:
+            values[field_name] = raw
+    return backend.options_type(**values)
+
+
+def locate(diagnostics: list[Diagnostic], spec: EnvSpec, result: Result | None) -> list[Diagnostic]:
+    """Place a target's diagnostics (normalized paths, no span) in the spec's files.
+
+    Uses the validation result's locator when it has one; until then ``spec.origins`` (a
+    requirements file's line, else the TOML path the value came from) and the spec text the
+    validation already read (``result.sources``; the file is not read again).
+    """
+    if result is None or not diagnostics:
+        return diagnostics
+    locator = getattr(result, "locate", None)
+    if callable(locator):
+        return [locator(d) for d in diagnostics]
+    from dataclasses import replace
+
+    from specc.load import LoadError, parse_spec_bytes
+
+    name = next(iter(result.sources), None)
+    try:
+        doc = parse_spec_bytes(result.sources[name].encode("utf-8"), name) if name else None
+    except LoadError:
+        doc = None
+    out = []
+    for d in diagnostics:
+        origin = spec.origins.get(d.path)
+        if d.span is not None or not d.path:
+            out.append(d)
+        elif origin is not None and origin.file and origin.span:
+            out.append(replace(d, file=origin.file, span=origin.span))
+        elif doc is not None:
+            placed = doc.locate(replace(d, path=origin.path if origin is not None else d.path))
+            out.append(replace(d, file=placed.file, span=placed.span))
+        else:
+            out.append(d)
+    return out
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -52,28 +167,22 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         metavar="MODEL_URI_OR_DIR",
         help="render from a logged MLflow model and its specc-environment.json instead of a spec",
     )
-    p.add_argument("--model", metavar="DIR_OR_URI", type=str, help="docker: a logged MLflow model to copy in and serve")
-    p.add_argument("--cluster-id", help="databricks: the cluster_id of the Libraries API body")
-    p.add_argument("--locked", action="store_true", help="use exact pins from model-env.lock; fail if it is stale")
+    add_target_flags(p, list(BACKENDS.values()))
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    from specc.backends import RenderOptions, get_backend, write_rendered
+    from specc.backends import BACKENDS, write_output
     from specc.commands._common import load_for_command
-    from specc.output import OutputError, atomic_dir, check_out_dir, dump_json
+    from specc.output import OutputError, check_out_dir
 
-    backend = get_backend(args.target)
-    unsupported = [
-        flag
-        for flag, value, field in (
-            ("--model", args.model, "model_dir"),
-            ("--cluster-id", args.cluster_id, "cluster_id"),
-        )
-        if value is not None and field not in backend.OPTIONS
-    ]
-    if unsupported:
-        print(f"specc render: {', '.join(unsupported)} does not apply to --target {args.target}", file=sys.stderr)
+    backend = BACKENDS[args.target]
+    foreign = foreign_flags(backend, args, list(BACKENDS.values()))
+    if foreign:
+        print(f"specc render: {', '.join(foreign)} does not apply to --target {args.target}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.from_model and getattr(args, "locked", False):
+        print("specc render: --locked needs a spec and its model-env.lock, not --from-model", file=sys.stderr)
         return EXIT_USAGE
     try:
         check_out_dir(args.out)
@@ -81,8 +190,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc render: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
         return EXIT_INVALID
 
-    model_dir = None
-    model_runtime = None
+    common: dict[str, Any] = {"strict": args.strict}
+    result = None
     if args.from_model:
         from specc.envartifact import FromModelError, load_from_model
 
@@ -91,46 +200,26 @@ def run(args: argparse.Namespace) -> int:
         except FromModelError as exc:
             print(f"specc render: {exc}", file=sys.stderr)
             return EXIT_INVALID
-        spec, model_dir, model_runtime = loaded.spec, loaded.model_dir, loaded.databricks_runtime
+        spec = loaded.spec
+        common.update(from_model=True, model_dir=loaded.model_dir, model_databricks_runtime=loaded.databricks_runtime)
         sources: dict[str, str] = {}
     else:
-        spec, result = load_for_command(args.path, strict=args.strict, fmt=args.format)
+        # the target's own capability table is checked once, by its render below (the same table
+        # `specc validate` consults); other targets' warnings do not belong in this command's output
+        loaded_spec, result = load_for_command(args.path, strict=args.strict, fmt=args.format, targets=())
         sources = result.sources
-        if spec is None:
+        if loaded_spec is None:
             if args.format == "json":
                 report(result.diagnostics, sources, "json", stream=sys.stdout)
             return EXIT_INVALID
-        if args.model:
-            from specc.envartifact import FromModelError, resolve_model_dir
-
-            try:
-                model_dir = resolve_model_dir(args.model)
-            except FromModelError as exc:
-                print(f"specc render: {exc}", file=sys.stderr)
-                return EXIT_INVALID
-
-    locked = None
-    if args.locked:
-        if args.from_model:
-            print("specc render: --locked needs a spec and its model-env.lock, not --from-model", file=sys.stderr)
-            return EXIT_USAGE
-        from specc.lockfile import LockError, load_fresh_lock
-
-        try:
-            locked = load_fresh_lock(spec)
-        except LockError as exc:
-            print(f"specc render: --locked: {exc}", file=sys.stderr)
-            return EXIT_INVALID
-    options = RenderOptions(
-        locked=locked,
-        strict=args.strict,
-        model_dir=model_dir,
-        from_model=bool(args.from_model),
-        cluster_id=args.cluster_id,
-        model_databricks_runtime=model_runtime,
-    )
+        spec = loaded_spec
+    try:
+        options = target_options(backend, args, spec, **common)
+    except OptionError as exc:
+        print(f"specc render: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     rendered = backend.render(spec, options)
-    diags = apply_strict(_locate(rendered.diagnostics, args), args.strict)
+    diags = apply_strict(locate(rendered.diagnostics, spec, result), args.strict)
     failed = any(d.severity == "error" for d in diags)
     if args.format == "json":
         report(diags, sources, "json", stream=sys.stdout)
@@ -139,35 +228,11 @@ def run(args: argparse.Namespace) -> int:
     if failed:
         print(f"specc render: nothing written; fix the errors above ({args.target})", file=sys.stderr)
         return EXIT_INVALID
-    from specc import __version__
-
-    provenance = {
-        "specc-version": __version__,
-        "target": args.target,
-        "model": spec.model.name,
-        "dependency-hash": spec.hashes.dependencies,
-        "hashes": spec.hashes.model_dump(mode="json"),
-    }
     try:
-        with atomic_dir(args.out) as tmp:
-            write_rendered(rendered, tmp)
-            (tmp / "specc-provenance.json").write_text(dump_json(provenance), encoding="utf-8")
+        write_output(rendered, spec, backend.name, args.out)
     except OutputError as exc:
         print(f"specc render: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
     if args.format == "text":
         print(f"wrote {args.out}/ ({args.target}, {len(rendered.files)} files)", file=sys.stderr)
     return EXIT_OK
-
-
-def _locate(diagnostics: list, args: argparse.Namespace) -> list:  # type: ignore[type-arg]
-    """Give a target's diagnostics (TOML path only) the spec's file:line:col and excerpt."""
-    if args.from_model or not diagnostics or all(d.span is not None for d in diagnostics):
-        return diagnostics
-    from specc.document import LoadError, read_spec_file
-
-    try:
-        doc = read_spec_file(Path(args.path), display=args.path)
-    except LoadError:
-        return diagnostics
-    return [d if d.span is not None or not d.path else doc.locate(d) for d in diagnostics]

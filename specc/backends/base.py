@@ -1,0 +1,444 @@
+"""The target contract: options with their CLI flags, capability tables, ``Rendered``, one writer.
+
+A target is one module holding one object that satisfies :class:`Backend`::
+
+    name: str                                   # "docker"
+    options_type: type[RenderOptions]           # its options; fields made with flag() are CLI flags
+    capabilities: CapabilityTable               # feature -> Supported | Ignored | Unsupported rule(s)
+    def facts(spec, options) -> Facts           # what the table's conditions need (runtime...)
+    def render(spec, options) -> Rendered       # pure: spec + options in, files + diagnostics out
+
+``specc validate`` runs every implied target's capability table (:func:`check_table`) and
+``render`` runs the same table first, so a spec a target would reject never validates.
+Diagnostics that depend on render options only (``--model``, ``--locked``, ``--cluster-id``)
+stay in ``render``.  This module imports nothing heavy (no jinja2, mlflow or databricks-sdk).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+
+from specc.diagnostics import Diagnostic, Origin, Severity, TomlPath
+
+if TYPE_CHECKING:
+    from specc.runtimes import RuntimeInfo
+    from specc.spec import EnvSpec
+
+# --- options and their flags ---------------------------------------------------------------------
+
+#: How the command turns a flag into an option value: ``text`` is taken as given; ``switch`` is a
+#: bool; ``model`` is a logged model folder or URI resolved to a local folder; ``lock`` is a switch
+#: that loads the spec's fresh ``model-env.lock`` (``--locked``).
+FlagKind = Literal["text", "switch", "model", "lock"]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One command-line flag of a target: ``--cluster-id`` sets the options field it is declared on."""
+
+    option: str  # "--cluster-id"
+    help: str
+    kind: FlagKind = "text"
+    metavar: str | None = None
+
+
+def flag(option: str, help: str, *, kind: FlagKind = "text", metavar: str | None = None) -> dict[str, Flag]:
+    """Field metadata making an options field a CLI flag: ``field(default=None, metadata=flag(...))``."""
+    return {"flag": Flag(option, help, kind, metavar)}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What every target may be given besides the spec (none of it is a flag of its own).
+
+    Targets subclass it and add their flags with :func:`flag`.
+    """
+
+    strict: bool = False
+    # True when the spec itself was rebuilt from a logged model's specc-environment.json
+    from_model: bool = False
+    # a logged MLflow model folder (--model on docker; --from-model on every target)
+    model_dir: Path | None = None
+    # the MLmodel's databricks_runtime, when rendering from a model
+    model_databricks_runtime: str | None = None
+
+
+def flags_of(options_type: type[RenderOptions]) -> dict[str, Flag]:
+    """Options field name → its :class:`Flag`, for the fields declared with :func:`flag`."""
+    return {f.name: f.metadata["flag"] for f in dataclasses.fields(options_type) if "flag" in f.metadata}
+
+
+def narrow(options: RenderOptions | None, options_type: type[RenderOptions]) -> Any:
+    """``options`` as an ``options_type``: the common fields kept, the target's own defaulted.
+
+    Lets ``backend.render(spec, RenderOptions())`` keep working for callers that know no target.
+    """
+    if isinstance(options, options_type):
+        return options
+    if options is None:
+        return options_type()
+    own = {f.name for f in dataclasses.fields(options_type)}
+    common = {f.name: getattr(options, f.name) for f in dataclasses.fields(options) if f.name in own}
+    return options_type(**common)
+
+
+# --- rendered output and its provenance ----------------------------------------------------------
+
+
+Mark = tuple[str, TomlPath]  # (text an entry puts into the output, the entry's normalized path)
+
+
+@dataclass(frozen=True)
+class Produced:
+    """One piece of an output file and the spec entries that produced it.
+
+    ``where`` is a 1-based line number (text files) or a JSON pointer (``/libraries/0``, JSON
+    files); ``paths`` are normalized EnvSpec paths, which ``spec.origins`` maps to the TOML
+    path or the requirements file and line.
+    """
+
+    where: int | str
+    paths: tuple[TomlPath, ...]
+
+
+@dataclass
+class Rendered:
+    """A rendered output folder, not yet written.
+
+    ``files`` maps a relative POSIX path to its bytes, or to a local file or folder to copy
+    (wheels, code).  ``modes`` sets permissions (0o755 for scripts).  ``diagnostics`` carries
+    what the target could not express.  ``marks`` say what text each spec entry put into the
+    outputs; :attr:`provenance` (output file → which entries produced which of its lines or
+    JSON fields) is traced from them on first use, so a render that nobody explains pays
+    nothing for it.  ``meta`` adds target fields to ``specc-provenance.json``.
+    """
+
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    modes: dict[str, int] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # a few words for the "wrote DIR/ (...)" line, e.g. "exact mode, code layout"
+    _provenance: dict[str, list[Produced]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def provenance(self) -> dict[str, list[Produced]]:
+        """Output file → :class:`Produced` pieces (lines of text files, pointers of JSON files,
+        line 1 of a copied file), traced from :attr:`marks` once."""
+        if self._provenance is None:
+            self._provenance = trace_files(self.files, self.marks)
+        return self._provenance
+
+    def produced_by(self, file: str, path: TomlPath) -> list[int | str]:
+        """The lines / JSON pointers of ``file`` that ``path`` (or an entry below it) produced."""
+        n = len(path)
+        return [p.where for p in self.provenance.get(file, ()) if any(q[:n] == path for q in p.paths)]
+
+    def origins_of(self, spec: EnvSpec, file: str, where: int | str) -> list[tuple[TomlPath, Origin | None]]:
+        """:meth:`sources_of` with where each entry came from (``spec.origins``: the TOML path,
+        or a requirements file and span); None for a value the spec did not write (a default)."""
+        return [(path, spec.origins.get(path)) for path in self.sources_of(file, where)]
+
+    def sources_of(self, file: str, where: int | str) -> tuple[TomlPath, ...]:
+        """The normalized spec paths that produced line / pointer ``where`` of ``file``."""
+        out: list[TomlPath] = []
+        for p in self.provenance.get(file, ()):
+            if p.where == where:
+                out += [q for q in p.paths if q not in out]
+        return tuple(out)
+
+
+# A mark matches as a whole token: "r" must not match every line holding the letter r.  A token
+# starts after a character that is not [A-Za-z0-9_.-] and ends before one that is not [A-Za-z0-9_-].
+# (Marks neither start nor end with whitespace, so neither do the candidate tokens.)
+_STARTS = re.compile(r"(?<![A-Za-z0-9_.\-])(?=\S)")
+_ENDS = re.compile(r"(?<=\S)(?![A-Za-z0-9_\-])")
+
+
+class _Matcher:
+    """Finds every mark in a string by dict lookups of the string's (start, end) token-boundary
+    pairs, so the cost does not grow with the number of marks (a 100,000-requirement spec has
+    100,000 of them), only with the tokens of each line."""
+
+    def __init__(self, marks: Iterable[Mark]) -> None:
+        self.exact: dict[str, list[TomlPath]] = {}
+        for needle, path in marks:
+            if needle.strip():
+                self.exact.setdefault(needle.strip(), []).append(path)
+        self.longest = max(map(len, self.exact), default=0)
+
+    def find(self, text: str) -> tuple[TomlPath, ...]:
+        if not self.exact or not text:
+            return ()
+        hit = self.exact.get(text)
+        if hit is not None and len(hit) == 1 and " " not in text:
+            return (hit[0],)  # the common case: a line that is exactly one entry (requirements.txt)
+        ends = [m.start() for m in _ENDS.finditer(text)]
+        found: dict[TomlPath, None] = {}
+        for m in _STARTS.finditer(text):
+            start = m.start()
+            for end in ends[bisect.bisect_right(ends, start) :]:
+                if end - start > self.longest:
+                    break
+                for path in self.exact.get(text[start:end], ()):
+                    found[path] = None
+        return tuple(found)
+
+    def key(self, text: str) -> tuple[TomlPath, ...]:
+        """The marks equal to ``text`` (a JSON key)."""
+        return tuple(dict.fromkeys(self.exact.get(text, ())))
+
+
+def trace_text(text: str | bytes, marks: Iterable[Mark]) -> list[Produced]:
+    """Which lines of ``text`` each mark's text appears on (as a whole token), line by line."""
+    return _trace_text(text, _Matcher(marks))
+
+
+def _trace_text(text: str | bytes, matcher: _Matcher) -> list[Produced]:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    out = []
+    for no, line in enumerate(text.splitlines(), start=1):
+        paths = matcher.find(line)
+        if paths:
+            out.append(Produced(no, paths))
+    return out
+
+
+def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
+    """Which string fields (and keys) of a JSON value hold a mark's text (as a token), by JSON pointer."""
+    return _trace_json(data, _Matcher(marks))
+
+
+def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
+    out: list[Produced] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                at = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
+                keyed = matcher.key(str(k))
+                if keyed:  # a key the entry named (spark_env_vars: {"OMP_NUM_THREADS": ...})
+                    out.append(Produced(at, keyed))
+                walk(v, at)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{pointer}/{i}")
+        elif isinstance(node, str):
+            paths = matcher.find(node)
+            if paths:
+                out.append(Produced(pointer, paths))
+
+    walk(data, "")
+    return out
+
+
+def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[Mark]) -> dict[str, list[Produced]]:
+    """The provenance of every file: generated JSON by pointer, generated text by line, a copied
+    file (line 1) from the marks naming its file name."""
+    marks = list(marks)
+    matcher = _Matcher(marks)
+    by_name: dict[str, list[TomlPath]] = {}
+    for needle, path in marks:
+        by_name.setdefault(needle.rsplit("/", 1)[-1], []).append(path)
+    out: dict[str, list[Produced]] = {}
+    for name, content in sorted(files.items()):
+        if not isinstance(content, bytes):
+            copied = tuple(dict.fromkeys(by_name.get(name.rsplit("/", 1)[-1], ())))
+            out[name] = [Produced(1, copied)] if copied else []
+        elif name.endswith(".json"):
+            out[name] = _trace_json(json.loads(content), matcher)
+        else:
+            out[name] = _trace_text(content, matcher)
+    return out
+
+
+# --- capability tables ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a capability rule may depend on besides the spec: the runtime a target resolves.
+
+    ``diagnostics`` are the target's findings while resolving them (e.g. Databricks'
+    defaulted runtime, SPC320); they are reported like the table's.
+    """
+
+    runtime: RuntimeInfo | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    # values the table's messages may name ({python}, {cuda}...), besides {runtime}
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def serverless(self) -> bool:
+        return self.runtime is not None and self.runtime.serverless
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place a spec uses a feature: the normalized path and values for the rule's message."""
+
+    path: TomlPath
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+Condition = Callable[["EnvSpec", Facts, Use], bool]
+
+
+@dataclass(frozen=True)
+class Supported:
+    """The target expresses the feature."""
+
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """The target does not read this part of the spec at all (it may answer a whole section)."""
+
+    note: str
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """The diagnostic a target raises for a use of the feature.
+
+    ``message``/``hint`` are :meth:`str.format` templates over the use's values plus
+    ``runtime`` (the resolved runtime's key).  ``when`` limits the rule (else always);
+    ``at`` reports on a fixed path (once) instead of on each use's path.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+    when: Condition | None = None
+    at: TomlPath | None = None
+
+
+Support = Union[Supported, Ignored, Unsupported, tuple[Unsupported, ...]]  # noqa: UP007
+CapabilityTable = Mapping[str, Support]
+
+
+def rules(support: Support) -> tuple[Unsupported, ...]:
+    if isinstance(support, Unsupported):
+        return (support,)
+    if isinstance(support, tuple):
+        return support
+    return ()
+
+
+def check_table(table: CapabilityTable, spec: EnvSpec, facts: Facts) -> list[Diagnostic]:
+    """The diagnostics ``table`` raises for ``spec`` (normalized paths, no file/span), in order."""
+    from specc.backends.features import FEATURES
+
+    out: list[Diagnostic] = list(facts.diagnostics)
+    for key, support in table.items():
+        rs = rules(support)
+        if not rs:
+            continue
+        uses = list(FEATURES[key].find(spec))
+        for rule in rs:
+            hits = [u for u in uses if rule.when is None or rule.when(spec, facts, u)]
+            if rule.at is not None:
+                hits = hits[:1]
+            for use in hits:
+                values = {"runtime": facts.runtime.key if facts.runtime else "", **facts.values, **use.values}
+                d = Diagnostic(
+                    rule.code,
+                    rule.severity,
+                    rule.message.format(**values),
+                    rule.at if rule.at is not None else use.path,
+                    rule.hint.format(**values) if rule.hint else None,
+                )
+                if d not in out:  # two features reported on one fixed path say it once
+                    out.append(d)
+    return out
+
+
+# --- the contract ----------------------------------------------------------------------------------
+
+
+class Backend(Protocol):
+    """A render target (see the module docstring)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def options_type(self) -> type[RenderOptions]: ...
+
+    @property
+    def capabilities(self) -> CapabilityTable: ...
+
+    def facts(self, spec: EnvSpec, options: RenderOptions | None = None) -> Facts: ...
+
+    def render(self, spec: EnvSpec, options: RenderOptions) -> Rendered: ...
+
+
+def capability_diagnostics(backend: Backend, spec: EnvSpec, options: RenderOptions | None = None) -> list[Diagnostic]:
+    """``backend``'s capability table over ``spec``: the part of ``render`` that ``validate`` runs."""
+    return check_table(backend.capabilities, spec, backend.facts(spec, options))
+
+
+# --- the one writer ----------------------------------------------------------------------------------
+
+PROVENANCE_FILE = "specc-provenance.json"
+
+
+def provenance_record(spec: EnvSpec, target: str, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``specc-provenance.json``: which specc, target and spec (by its hashes) produced the folder."""
+    from specc import __version__
+
+    return {
+        "specc-version": __version__,
+        "target": target,
+        "model": spec.model.name,
+        **(meta or {}),
+        "dependency-hash": spec.hashes.dependencies,
+        "hashes": spec.hashes.model_dump(mode="json"),
+    }
+
+
+def write_rendered(rendered: Rendered, dest: Path) -> None:
+    """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter."""
+    import shutil
+
+    from specc.paths import IGNORED_NAMES, IGNORED_SUFFIXES
+
+    def ignore(_dir: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in IGNORED_NAMES or n.endswith(IGNORED_SUFFIXES)}
+
+    for rel in sorted(rendered.files):
+        content = rendered.files[rel]
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            if content.is_dir():
+                shutil.copytree(content, target, ignore=ignore, symlinks=False, dirs_exist_ok=True)
+            else:
+                shutil.copy2(content, target)  # keeps the mode (an executable script stays one), as copytree does
+        else:
+            target.write_bytes(content)
+        mode = rendered.modes.get(rel)
+        if mode is not None:
+            target.chmod(mode)
+
+
+def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> None:
+    """Write ``rendered`` and its ``specc-provenance.json`` atomically to ``out``.
+
+    Raises :class:`specc.output.OutputError` when ``out`` is not specc's to replace.
+    """
+    from specc.output import atomic_dir, dump_json
+
+    with atomic_dir(out) as tmp:
+        write_rendered(rendered, tmp)
+        (tmp / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, target, rendered.meta)), "utf-8")

@@ -1,0 +1,345 @@
+"""The feature catalogue every capability table answers.
+
+A feature is a key and a finder: ``find(spec)`` yields each :class:`~specc.backends.base.Use`
+of it in a normalized spec (a normalized path plus values for a rule's message).  Two kinds:
+
+* one per field of the input model (:func:`input_fields`, ``SpecInput`` walked recursively:
+  ``"python.index-url"``, ``"maven.packages.exclusions"``), found generically on the
+  normalized spec: a use wherever the value is set;
+* derived features, ``"<field>:<aspect>"``, for what a target cares about beyond presence
+  (``"python.index-url:credentials"``, ``"apt.debs:same-name"``), found by their own function.
+
+The exhaustiveness test fails when a table answers neither a feature nor (with ``Ignored``)
+a section above it, so a new section or field cannot be forgotten by any target.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from specc.backends.shared import file_name_collisions, placeholders
+from specc.diagnostics import TomlPath
+
+if TYPE_CHECKING:
+    from specc.backends.base import Use
+    from specc.spec import EnvSpec
+
+Finder = Callable[["EnvSpec"], Iterator["Use"]]
+
+
+@dataclass(frozen=True)
+class Feature:
+    key: str
+    doc: str
+    find: Finder
+
+
+# --- the input model's fields ------------------------------------------------------------------------
+
+
+def _models_in(annotation: Any) -> list[type]:
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type] = []
+    for arg in typing.get_args(annotation):
+        out += _models_in(arg)
+    return out
+
+
+@cache
+def input_fields() -> tuple[str, ...]:
+    """Every field path of :class:`specc.spec.SpecInput` (kebab-case, list items and table
+    values walked into: ``"python.requirements.url"``, ``"secrets.databricks"``), sorted."""
+    from specc.spec import SpecInput
+
+    out: list[str] = []
+
+    def walk(model: type, prefix: str) -> None:
+        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
+            path = f"{prefix}{info.alias or name}"
+            out.append(path)
+            for sub in _models_in(info.annotation):
+                walk(sub, path + ".")
+
+    walk(SpecInput, "")
+    return tuple(sorted(set(out)))
+
+
+def _is_set(value: Any) -> bool:
+    return value not in (None, (), {}, "", False)
+
+
+def _walk_normalized(node: Any, parts: list[str], path: TomlPath) -> Iterator[TomlPath]:
+    if isinstance(node, tuple):
+        for i, item in enumerate(node):
+            yield from _walk_normalized(item, parts, (*path, i))
+        return
+    if isinstance(node, dict) and (not parts or (node and not hasattr(next(iter(node.values())), parts[0]))):
+        # a table of plain values (env): each key is a use
+        for key in sorted(node):
+            if _is_set(node[key]):
+                yield (*path, key)
+        return
+    if isinstance(node, dict):
+        for key in sorted(node):
+            yield from _walk_normalized(node[key], parts, (*path, key))
+        return
+    if not parts:
+        if _is_set(node):
+            yield path
+        return
+    attr = parts[0].replace("-", "_")
+    if not hasattr(node, attr):
+        return  # an input-only field (a table form's "version" becomes Req.specifier)
+    yield from _walk_normalized(getattr(node, attr), parts[1:], (*path, parts[0]))
+
+
+def _field_finder(key: str) -> Finder:
+    def find(spec: EnvSpec) -> Iterator[Use]:
+        from specc.backends.base import Use
+
+        for path in _walk_normalized(spec, key.split("."), ()):
+            yield Use(path)
+
+    return find
+
+
+# --- derived features ----------------------------------------------------------------------------------
+
+_LITERAL_USER = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@]+@", re.IGNORECASE)
+
+
+def _authenticated(url: str | None) -> bool:
+    return bool(url) and (bool(placeholders(url or "")) or bool(_LITERAL_USER.match(url or "")))
+
+
+def _index_credentials(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    if spec.python.index_url and placeholders(spec.python.index_url):
+        yield Use(("python", "index-url"))
+
+
+def _extra_index_credentials(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for i, url in enumerate(spec.python.extra_index_urls):
+        if placeholders(url):
+            yield Use(("python", "extra-index-urls", i))
+
+
+def _requirement_url_credentials(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for i, req in enumerate(spec.python.requirements):
+        if req.url and placeholders(req.url):
+            yield Use(("python", "requirements", i))
+
+
+def _maven_authenticated(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for i, pkg in enumerate(spec.maven.packages):
+        if _authenticated(pkg.repository or spec.maven.repository):
+            where: TomlPath = ("maven", "packages", i) if pkg.repository else ("maven", "repository")
+            yield Use(where, {"coordinates": pkg.coordinates})
+
+
+def _r_authenticated(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for i, pkg in enumerate(spec.r.packages):
+        if _authenticated(pkg.repository or spec.r.repository):
+            where: TomlPath = ("r", "packages", i) if pkg.repository else ("r", "repository")
+            yield Use(where, {"name": pkg.name})
+
+
+def _control(values: Callable[[EnvSpec], Iterator[tuple[TomlPath, str | None]]]) -> Finder:
+    def find(spec: EnvSpec) -> Iterator[Use]:
+        from specc.backends.base import Use
+        from specc.quoting import has_control_chars
+
+        for path, value in values(spec):
+            if value and has_control_chars(value):
+                yield Use(path)
+
+    return find
+
+
+def _same_name(section: str) -> Finder:
+    def find(spec: EnvSpec) -> Iterator[Use]:
+        from specc.backends.base import Use
+
+        a, b = section.split(".")
+        refs = getattr(getattr(spec, a), b)
+        for clash in file_name_collisions([((a, b, i), ref.path) for i, ref in enumerate(refs)]):
+            yield Use(clash.path, {"name": clash.name, "first": clash.first_source, "this": clash.source})
+
+    return find
+
+
+def _code_names(spec: EnvSpec) -> Iterator[Use]:
+    """Every code path and wheel with its final name; ``other`` names an earlier entry with that
+    name when a wheel is involved (two code paths are validation's SPC206)."""
+    from specc.backends.base import Use
+
+    seen: dict[str, TomlPath] = {}
+    refs = [(("code", "paths", i), r.path) for i, r in enumerate(spec.code.paths)]
+    refs += [(("python", "wheels", i), r.path) for i, r in enumerate(spec.python.wheels)]
+    for path, rel in refs:
+        name = rel.rstrip("/").rsplit("/", 1)[-1]
+        prior = seen.get(name)
+        other = "" if prior is None or (prior[0] == "code" and path[0] == "code") else _dotted(prior)
+        yield Use(path, {"name": name, "source": rel, "other": other})
+        seen.setdefault(name, path)
+
+
+def _dotted(path: TomlPath) -> str:
+    from specc.diagnostics import format_path
+
+    return format_path(path)
+
+
+def _base_image_tag(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    image = spec.targets.docker.base_image
+    if image and "@sha256:" not in image:
+        yield Use(("targets", "docker", "base-image"), {"image": image})
+
+
+def _node_type_unset(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    if spec.targets.databricks.cluster.node_type is None:
+        yield Use(("targets", "databricks", "cluster"))
+
+
+def _secret_unmapped(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for name, secret in sorted(spec.secrets.items()):
+        if secret.databricks is None:
+            yield Use(("secrets", name), {"name": name})
+
+
+def _urls(spec: EnvSpec, section: str) -> Iterator[tuple[TomlPath, str | None]]:
+    sec = getattr(spec, section)
+    yield (section, "repository"), sec.repository
+    for pkg in sec.packages:
+        yield (section, "repository"), pkg.repository
+
+
+DERIVED: tuple[Feature, ...] = (
+    Feature("python.index-url:credentials", "the primary index URL holds ${NAME} credentials", _index_credentials),
+    Feature(
+        "python.extra-index-urls:credentials", "an extra index URL holds ${NAME} credentials", _extra_index_credentials
+    ),
+    Feature(
+        "python.requirements:url-credentials",
+        "a direct-URL requirement holds ${NAME} credentials",
+        _requirement_url_credentials,
+    ),
+    Feature(
+        "maven.packages:authenticated-repository",
+        "a Maven package resolves from a repository with credentials",
+        _maven_authenticated,
+    ),
+    Feature(
+        "r.packages:authenticated-repository",
+        "an R package installs from a repository with credentials",
+        _r_authenticated,
+    ),
+    Feature(
+        "env:control-characters",
+        "an env value holds a line break or another control character",
+        _control(lambda s: (((("env", k), v) for k, v in sorted(s.env.items())))),
+    ),
+    Feature(
+        "python.index-url:control-characters",
+        "the index URL holds control characters",
+        _control(lambda s: iter([(("python", "index-url"), s.python.index_url)])),
+    ),
+    Feature(
+        "python.extra-index-urls:control-characters",
+        "an extra index URL holds control characters",
+        _control(lambda s: ((("python", "extra-index-urls", i), u) for i, u in enumerate(s.python.extra_index_urls))),
+    ),
+    Feature(
+        "python.requirements:control-characters",
+        "a requirement holds control characters",
+        _control(lambda s: ((("python", "requirements", i), r.line) for i, r in enumerate(s.python.requirements))),
+    ),
+    Feature(
+        "maven.repository:control-characters",
+        "a Maven repository URL holds control characters",
+        _control(lambda s: _urls(s, "maven")),
+    ),
+    Feature(
+        "r.repository:control-characters",
+        "an R repository URL holds control characters",
+        _control(lambda s: _urls(s, "r")),
+    ),
+    Feature("python.wheels:same-name", "two wheels share a file name", _same_name("python.wheels")),
+    Feature("apt.debs:same-name", "two .deb files share a file name", _same_name("apt.debs")),
+    Feature("maven.jars:same-name", "two jars share a file name", _same_name("maven.jars")),
+    Feature("r.sources:same-name", "two R source packages share a file name", _same_name("r.sources")),
+    Feature("code.paths:file-names", "the final names of code paths and wheels (copied side by side)", _code_names),
+    Feature("targets.docker.base-image:tag-only", "a base image without a @sha256 digest", _base_image_tag),
+    Feature("targets.databricks.cluster.node-type:unset", "no node type for the job cluster", _node_type_unset),
+    Feature("secrets.databricks:unset", "a secret without a Databricks scope/key mapping", _secret_unmapped),
+)
+
+
+@cache
+def _catalogue() -> dict[str, Feature]:
+    out = {key: Feature(key, f"the input field {key}", _field_finder(key)) for key in input_fields()}
+    for f in DERIVED:
+        out[f.key] = f
+    return out
+
+
+class _Features:
+    """``FEATURES[key]``: the catalogue, built on first use (walking the input model costs time)."""
+
+    def __getitem__(self, key: str) -> Feature:
+        return _catalogue()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_catalogue())
+
+    def __len__(self) -> int:
+        return len(_catalogue())
+
+    def __contains__(self, key: object) -> bool:
+        return key in _catalogue()
+
+
+FEATURES = _Features()
+
+
+def unanswered(table: typing.Mapping[str, Any]) -> list[str]:
+    """Features ``table`` does not answer: no entry, and no ``Ignored`` entry for a section above."""
+    from specc.backends.base import Ignored
+
+    ignored = [k for k, v in table.items() if isinstance(v, Ignored)]
+
+    def covered(key: str) -> bool:
+        if key in table:
+            return True
+        field = key.split(":", 1)[0]
+        return any(field == k or field.startswith(k + ".") for k in ignored)
+
+    return [k for k in _catalogue() if not covered(k)]
+
+
+def unknown(table: typing.Mapping[str, Any]) -> list[str]:
+    """Table keys that name no feature (a typo, or a field that no longer exists)."""
+    return [k for k in table if k not in _catalogue()]

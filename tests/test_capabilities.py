@@ -1,0 +1,324 @@
+"""Capability tables: validate = render, every feature answered by every target, flags per target.
+
+One matrix (``CASES``) of spec fragments × targets: each row says which diagnostic codes each
+target raises for it (an empty set: supported).  Every row runs through ``render`` and through
+:func:`specc.backends.check_capabilities` (what ``specc validate`` calls for the targets the spec
+implies), and both must give exactly the expected codes, with the same severities and paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from specc.api import check
+from specc.backends import BACKENDS, check_capabilities, implied_targets
+from specc.backends.base import Ignored, Supported, Unsupported, flags_of, rules
+from specc.backends.features import FEATURES, input_fields, unanswered, unknown
+from specc.spec import EnvSpec
+from tests.helpers import EXAMPLES, REPO, run_cli
+
+JAR = REPO / "examples/kitchen-sink/lib/churn-udfs-1.2.0.jar"
+NODE = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+DOCKER = "[targets.docker]\nserve = true\n"
+
+
+def head(python: str = "3.11", databricks: str | None = None, cuda: str | None = None) -> str:
+    text = f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "{python}"\n'
+    if databricks:
+        text += f'databricks = "{databricks}"\n'
+    if cuda:
+        text += f'cuda = "{cuda}"\n'
+    return text
+
+
+AUTH_INDEX = '[python]\nrequirements = ["acme==1.0"]\nextra-index-urls = ["https://${TOK}@pkgs.example.com/simple"]\n'
+MAPPED = '[secrets.TOK]\ndatabricks = "s/k"\n'
+
+# id -> (spec text, {target: codes it raises}); the targets not listed are not rendered
+CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
+    "supported-everywhere": (
+        head("3.11", "15.4-ml") + '[python]\nrequirements = ["acme==1.0"]\n' + NODE,
+        {"databricks": set(), "mlflow": set()},
+    ),
+    "docker-plain": (head() + DOCKER + '[apt]\npackages = ["libgomp1"]\n', {"docker": set(), "mlflow": set()}),
+    "base-image-tag": (
+        head() + '[targets.docker]\nbase-image = "python:3.11-slim-bookworm"\n',
+        {"docker": {"SPC330"}, "mlflow": set()},
+    ),
+    "base-image-digest": (
+        head() + '[targets.docker]\nbase-image = "python:3.11-slim-bookworm@sha256:' + "a" * 64 + '"\n',
+        {"docker": set()},
+    ),
+    "databricks-runtime-in-docker": (
+        head("3.11", "15.4-ml") + DOCKER + NODE,
+        {"docker": {"SPC331"}, "databricks": set(), "mlflow": set()},
+    ),
+    "serverless-apt": (
+        head("3.12", "serverless-v3") + '[apt]\npackages = ["libgomp1"]\n',
+        {"databricks": {"SPC301"}, "mlflow": set()},
+    ),
+    "serverless-authenticated-index": (
+        head("3.12", "serverless-v3") + AUTH_INDEX + MAPPED,
+        {"databricks": {"SPC301"}, "mlflow": set()},
+    ),
+    "serverless-maven": (
+        head("3.12", "serverless-v3") + '[maven]\npackages = ["com.example:lib:1.0"]\n',
+        {"databricks": {"SPC323"}, "mlflow": set()},
+    ),
+    "serverless-constraints": (
+        head("3.12", "serverless-v3") + '[python]\nrequirements = ["acme==1.0"]\nconstraints = ["numpy<2"]\n',
+        {"databricks": {"SPC323"}},
+    ),
+    "serverless-r": (head("3.12", "serverless-v3") + '[r]\npackages = ["forecast"]\n', {"databricks": {"SPC323"}}),
+    "authenticated-maven": (
+        head("3.11", "15.4-ml")
+        + '[maven]\nrepository = "https://${TOK}@maven.example.com/repo"\npackages = ["com.example:lib:1.0"]\n'
+        + MAPPED
+        + DOCKER
+        + NODE,
+        {"docker": {"SPC331", "SPC333"}, "databricks": {"SPC321"}, "mlflow": set()},
+    ),
+    "requirements-library-before-15": (
+        head("3.10", "14.3-ml") + '[python]\nrequirements = ["acme==1.0"]\n'
+        "[targets.databricks]\nrequirements-library = true\n" + NODE,
+        {"databricks": {"SPC322"}},
+    ),
+    "requirements-library-ignored": (
+        head("3.11", "15.4-ml") + AUTH_INDEX + MAPPED + "[targets.databricks]\nrequirements-library = true\n" + NODE,
+        {"databricks": {"SPC327"}},
+    ),
+    "duplicate-jars": (
+        head("3.11", "15.4-ml") + '[maven]\njars = ["a/x-1.0.jar", "b/x-1.0.jar"]\n' + NODE,
+        {"docker": {"SPC331", "SPC337"}, "databricks": {"SPC326"}, "mlflow": set()},
+    ),
+    "secret-for-pip-unmapped": (
+        head("3.11", "15.4-ml") + AUTH_INDEX + '[secrets.TOK]\ndescription = "index token"\n' + NODE,
+        {"databricks": {"SPC325"}, "mlflow": set()},
+    ),
+    "secret-unmapped": (
+        head("3.11", "15.4-ml") + '[secrets.TOK]\ndescription = "unused"\n' + NODE,
+        {"databricks": {"SPC325"}},
+    ),
+    "cuda-without-default-image": (head("3.11", cuda="11.2") + DOCKER, {"docker": {"SPC335"}, "mlflow": set()}),
+    "cuda-patch-python": (head("3.11.9", cuda="12.4") + DOCKER, {"docker": {"SPC332"}}),
+    "code-path-named-like-specc-folder": (
+        head() + '[code]\npaths = ["src/specc-environment"]\n',
+        {"mlflow": {"SPC310"}, "docker": set()},
+    ),
+    "node-type-unset": (head("3.11", "15.4-ml"), {"databricks": {"SPC324"}}),
+    "runtime-defaulted": (head("3.11") + NODE, {"databricks": {"SPC320"}}),
+}
+
+
+def _project(tmp_path: Path, text: str) -> Path:
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copyfile(JAR, tmp_path / sub / "x-1.0.jar")
+    (tmp_path / "src" / "specc-environment").mkdir(parents=True)
+    (tmp_path / "src" / "specc-environment" / "x.py").write_text("", encoding="utf-8")
+    (tmp_path / "model-env.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "model-env.toml"
+
+
+def _spec(path: Path) -> EnvSpec:
+    """The normalized spec of ``path`` with no target's table consulted (so the tables can be
+    asked directly even for a fragment ``specc validate`` rejects)."""
+    import specc.backends
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(specc.backends, "check_capabilities", lambda spec, targets: [])
+        result = check(path)
+    if result.spec is not None:
+        return result.spec
+    # Validation's own serverless rules (SPC301 was validation's before the tables): normalize a
+    # classic twin with the same Python and put the serverless runtime back.
+    text = path.read_text(encoding="utf-8")
+    assert '"serverless-v3"' in text, [d.message for d in result.diagnostics]
+    assert all(d.code == "SPC301" for d in result.diagnostics), [d.message for d in result.diagnostics]
+    path.write_text(text.replace('"serverless-v3"', '"16.4-ml"'), encoding="utf-8")
+    try:
+        twin = check(path).spec
+    finally:
+        path.write_text(text, encoding="utf-8")
+    assert twin is not None
+    return twin.model_copy(update={"runtime": twin.runtime.model_copy(update={"databricks": "serverless-v3"})})
+
+
+def _validate_runs_capabilities() -> bool:
+    """Whether `specc validate` consults the capability tables yet (the validation pipeline
+    calls check_capabilities; until it does, the CLI half of the matrix is skipped)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model-env.toml"
+        path.write_text(head() + '[targets.docker]\nbase-image = "python:3.11-slim-bookworm"\n', encoding="utf-8")
+        r = run_cli("validate", "--format", "json", str(path))
+        return "SPC330" in r.out
+
+
+VALIDATE_WIRED = _validate_runs_capabilities()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_and_render_agree(case: str, tmp_path: Path) -> None:
+    text, expected = CASES[case]
+    spec = _spec(_project(tmp_path, text))
+    for target, codes in expected.items():
+        backend = BACKENDS[target]
+        rendered = backend.render(spec, backend.options_type())
+        by_render = [(d.code, d.severity, d.path, d.message) for d in rendered.diagnostics]
+        by_table = [(d.code, d.severity, d.path, d.message) for d in check_capabilities(spec, [target])]
+        assert {c for c, *_ in by_render} == codes, (target, by_render)
+        assert sorted(by_table) == sorted(by_render), target  # validate = render
+        assert bool(rendered.files) == all(s != "error" for _, s, *_ in by_render), target
+
+
+@pytest.mark.skipif(not VALIDATE_WIRED, reason="specc validate does not call check_capabilities yet")
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_specc_validate_reports_what_the_implied_targets_raise(case: str, tmp_path: Path) -> None:
+    text, expected = CASES[case]
+    path = _project(tmp_path, text)
+    spec = _spec(path)
+    r = run_cli("validate", "--format", "json", str(path))
+    reported = {d["code"] for d in json.loads(r.out)["diagnostics"]}
+    for target in implied_targets(spec):
+        if target in expected:
+            assert expected[target] <= reported, (target, reported)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_render_cli_fails_exactly_when_validate_or_the_table_errors(case: str, tmp_path: Path) -> None:
+    """`specc render` exits 1 and writes nothing exactly when `specc validate` fails (for the
+    implied targets) or the target's own table raises an error; its diagnostics are the
+    table's, placed in the spec file without reading it again."""
+    text, expected = CASES[case]
+    path = _project(tmp_path, text)
+    spec = _spec(path)
+    validate_failed = run_cli("validate", str(path)).code == 1
+    for target in expected:
+        table = check_capabilities(spec, [target])
+        out = tmp_path / f"out-{target}"
+        r = run_cli("render", "--target", target, str(path), "--out", str(out), "--format", "json")
+        fails = validate_failed or any(d.severity == "error" for d in table)
+        assert r.code == (1 if fails else 0), (target, r.out, r.err)
+        assert out.exists() == (not fails)
+        if not validate_failed:
+            located = json.loads(r.out)["diagnostics"]
+            assert sorted(d["code"] for d in located) == sorted(d.code for d in table)
+            assert all(d["file"] == str(path) for d in located if d["path"]), located
+            # placed on a line wherever the spec wrote the value (SPC324 is about an absent table)
+            assert all(d["line"] is not None for d in located if d["code"] != "SPC324"), located
+
+
+def test_every_target_answers_every_feature() -> None:
+    for name, backend in BACKENDS.items():
+        assert unanswered(backend.capabilities) == [], name
+        assert unknown(backend.capabilities) == [], name
+
+
+def test_exhaustiveness_fails_for_a_new_field() -> None:
+    """The check is real: the input model is walked recursively, and a table missing one
+    field (or answering it only through a Supported parent) is reported."""
+    fields = input_fields()
+    assert {"targets.docker.port", "targets.databricks.cluster.autoscale.min", "python.requirements.url"} <= set(fields)
+    assert {"maven.packages.exclusions", "secrets.databricks", "artifacts.path", "spec-version"} <= set(fields)
+    table = dict(BACKENDS["docker"].capabilities)
+    del table["targets.docker.port"]
+    assert unanswered(table) == ["targets.docker.port"]
+    table["targets.docker"] = Supported()  # a Supported section does not answer its fields
+    assert unanswered(table) == ["targets.docker.port"]
+    table["targets"] = Ignored("x")  # an Ignored one does
+    assert "targets.docker.port" not in unanswered(table)
+
+
+def test_every_feature_has_a_finder_that_runs_on_every_example() -> None:
+    from specc import load
+
+    for example in sorted(p for p in EXAMPLES.iterdir() if (p / "model-env.toml").is_file()):
+        spec = load(example / "model-env.toml")
+        for key in FEATURES:
+            list(FEATURES[key].find(spec))
+
+
+def test_every_code_a_table_raises_is_documented() -> None:
+    docs = "".join(p.read_text(encoding="utf-8") for p in (REPO / "docs").glob("*.md"))
+    for backend in BACKENDS.values():
+        for support in backend.capabilities.values():
+            for rule in rules(support):
+                assert isinstance(rule, Unsupported)
+                assert rule.code in docs or _in_range(rule.code, docs), rule.code
+
+
+def _in_range(code: str, docs: str) -> bool:
+    import re
+
+    n = int(code[3:])
+    return any(int(a) <= n <= int(b) for a, b in re.findall(r"SPC(\d{3})-SPC(\d{3})", docs))
+
+
+# --- flags ------------------------------------------------------------------------------------------
+
+
+def _all_flags() -> list[tuple[str, str]]:
+    out = []
+    for name, backend in BACKENDS.items():
+        out += [(name, f.option) for f in flags_of(backend.options_type).values()]
+    return out
+
+
+@pytest.mark.parametrize(("target", "option"), sorted({(t, o) for t in BACKENDS for _, o in _all_flags()}))
+def test_a_flag_exists_exactly_for_the_targets_that_take_it(target: str, option: str, tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "sklearn-basic", tmp_path / "p")
+    takes = option in {f.option for f in flags_of(BACKENDS[target].options_type).values()}
+    flag = [f for f in flags_of(BACKENDS[target].options_type).values() if f.option == option]
+    value = [] if flag and flag[0].kind in ("switch", "lock") else ["x"]
+    if not flag:
+        other = next(b for b in BACKENDS.values() if option in {f.option for f in flags_of(b.options_type).values()})
+        kind = next(f.kind for f in flags_of(other.options_type).values() if f.option == option)
+        value = [] if kind in ("switch", "lock") else ["x"]
+    r = run_cli("render", "--target", target, str(tmp_path / "p"), "--out", str(tmp_path / "o"), option, *value)
+    if takes:
+        assert r.code != 2, r.err
+    else:
+        assert r.code == 2 and option in r.err and "does not apply" in r.err
+        assert not (tmp_path / "o").exists()
+
+
+def test_compile_takes_the_mlflow_flags() -> None:
+    from specc.cli import build_parser
+
+    help_text = build_parser()._subparsers._group_actions[0].choices["compile"].format_help()  # type: ignore[union-attr]
+    for f in flags_of(BACKENDS["mlflow"].options_type).values():
+        assert f.option in help_text
+
+
+def test_options_are_frozen_dataclasses_with_typed_flags() -> None:
+    for backend in BACKENDS.values():
+        assert dataclasses.is_dataclass(backend.options_type)
+        for name, f in flags_of(backend.options_type).items():
+            assert (
+                f.option.startswith("--")
+                and f.help
+                and name in {x.name for x in dataclasses.fields(backend.options_type)}
+            )
+
+
+def test_the_registry_and_the_tables_import_light() -> None:
+    """`specc validate` consults every table: that must not pull a target's heavy libraries."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specc\n"
+        "from specc.backends import check_capabilities, implied_targets\n"
+        f"s = specc.load({str(EXAMPLES / 'kitchen-sink' / 'model-env.toml')!r})\n"
+        "check_capabilities(s, ('docker', 'databricks', 'mlflow'))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'mlflow', 'databricks', 'uv'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
