@@ -344,9 +344,11 @@ atexit.register(_cleanup)
 
 
 def _place(src: Path, dest: Path) -> None:
+    from specc.filetree import copytree_ignore
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     if src.is_dir():
-        shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(src, dest, ignore=copytree_ignore())
     else:
         shutil.copy2(src, dest)
 

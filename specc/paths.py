@@ -15,13 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 # Moved: which files count is specc.filetree's, hashing is specc.hashing's.  Re-exported only
-# for callers on other branches (normalize.py, backends/__init__.py write_rendered) until they
-# import from there; remove these imports once nothing imports them from here.
-from specc.filetree import IGNORED_NAMES as IGNORED_NAMES
-from specc.filetree import IGNORED_SUFFIXES as IGNORED_SUFFIXES
-from specc.hashing import sha256_file as sha256_file
-from specc.hashing import sha256_tree as sha256_tree
-
 Kind = Literal["file", "dir", "any"]
 
 

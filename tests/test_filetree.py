@@ -250,9 +250,6 @@ def test_drift_finds_no_difference_caused_by_junk(logged: tuple[Any, Path], proj
     assert [(f.code, f.path_str, f.file) for f in check_model(spec, model)] == [("SPC511", "code.paths[0]", "code/pkg")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="specc.mlflow.write_compiled still copies with its own ignore list (issue #10, item 5)"
-)
 def test_the_mlflow_model_ships_none_of_the_junk(logged: tuple[Any, Path]) -> None:
     _spec, model = logged
     assert _every_file(model / "code" / "pkg") == _clean_rels()
@@ -268,9 +265,6 @@ def test_docker_output_ships_none_of_the_junk(project: Path, tmp_path: Path) -> 
     assert _every_file(copies[0].parent) == _clean_rels()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="write_rendered does not pass its destination as `exclude` yet (issue #10, item 5)"
-)
 def test_docker_output_inside_the_code_folder(project: Path) -> None:
     # code = the spec's whole folder, --out inside it: the copy must not copy itself
     (project / "model-env.toml").write_text(SPEC.replace('paths = ["pkg"]', 'paths = ["."]'), encoding="utf-8")
@@ -280,9 +274,6 @@ def test_docker_output_inside_the_code_folder(project: Path) -> None:
     assert not list((project / "build" / "docker").rglob("Dockerfile"))[1:], "an output copied into itself"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="specc.mlflow.write_compiled does not pass its destination as `exclude` yet (issue #10, item 5)"
-)
 def test_compile_output_inside_the_code_folder(project: Path) -> None:
     (project / "model-env.toml").write_text(SPEC.replace('paths = ["pkg"]', 'paths = ["."]'), encoding="utf-8")
     _add_junk(project / "pkg")

@@ -51,9 +51,17 @@ def test_every_code_in_the_corpus_is_documented() -> None:
     codes = set()
     for p in INVALID.glob("*.expected"):
         codes |= set(re.findall(r"\[(SPC\d{3})\]", p.read_text(encoding="utf-8")))
-    docs = (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8")
-    missing = sorted(c for c in codes if c not in docs)
-    assert not missing, f"codes without documentation in docs/diagnostics.md: {missing}"
+    from specc.codes import CODES
+
+    # each code is documented on the page its registry entry names (diagnostics.md, or a
+    # target's page for the codes of its capability table)
+    missing = sorted(
+        c
+        for c in codes
+        if c not in CODES
+        or c not in (REPO / "docs" / CODES[c].doc.split("#")[0]).read_text(encoding="utf-8")
+    )
+    assert not missing, f"codes without documentation at their registry anchor: {missing}"
 
 
 def test_expected_files_have_cases() -> None:

@@ -411,10 +411,11 @@ def write_rendered(rendered: Rendered, dest: Path) -> None:
     """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter."""
     import shutil
 
-    from specc.paths import IGNORED_NAMES, IGNORED_SUFFIXES
+    from specc.filetree import copytree_ignore
 
-    def ignore(_dir: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in IGNORED_NAMES or n.endswith(IGNORED_SUFFIXES)}
+    # the one file-tree policy (specc.filetree); ``dest`` itself is left out too, since an output
+    # folder may sit inside a code path (`[code] paths = ["."]` with `--out build/...`)
+    ignore = copytree_ignore(exclude=dest)
 
     for rel in sorted(rendered.files):
         content = rendered.files[rel]

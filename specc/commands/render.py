@@ -114,37 +114,12 @@ def target_options(backend: Backend, args: argparse.Namespace, spec: EnvSpec, **
 def locate(diagnostics: list[Diagnostic], spec: EnvSpec, result: Result | None) -> list[Diagnostic]:
     """Place a target's diagnostics (normalized paths, no span) in the spec's files.
 
-    Uses the validation result's locator when it has one; until then ``spec.origins`` (a
-    requirements file's line, else the TOML path the value came from) and the spec text the
-    validation already read (``result.sources``; the file is not read again).
+    Through the validation result's origins and parsed document (``Result.locate``): the spec
+    is never read or parsed a second time.  A spec rebuilt from a logged model has no result.
     """
     if result is None or not diagnostics:
         return diagnostics
-    locator = getattr(result, "locate", None)
-    if callable(locator):
-        return [locator(d) for d in diagnostics]
-    from dataclasses import replace
-
-    from specc.load import LoadError, parse_spec_bytes
-
-    name = next(iter(result.sources), None)
-    try:
-        doc = parse_spec_bytes(result.sources[name].encode("utf-8"), name) if name else None
-    except LoadError:
-        doc = None
-    out = []
-    for d in diagnostics:
-        origin = spec.origins.get(d.path)
-        if d.span is not None or not d.path:
-            out.append(d)
-        elif origin is not None and origin.file and origin.span:
-            out.append(replace(d, file=origin.file, span=origin.span))
-        elif doc is not None:
-            placed = doc.locate(replace(d, path=origin.path if origin is not None else d.path))
-            out.append(replace(d, file=placed.file, span=placed.span))
-        else:
-            out.append(d)
-    return out
+    return result.locate(diagnostics)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
