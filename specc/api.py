@@ -8,8 +8,8 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic, render_text
 from specc.document import LoadError, parse_spec_bytes, read_spec_file
-from specc.validate import Result, validate_document
 from specc.spec import EnvSpec
+from specc.validate import Result, validate_document
 
 DEFAULT_SPEC = "model-env.toml"
 

@@ -48,16 +48,16 @@ def check_runtime_compat(
     """Diagnostics for ``requirements`` and ``maven`` packages on ``runtime``."""
     out: list[Diagnostic] = []
     for path, pkg in maven:
-        if scala_suffix_ok(runtime, pkg.coordinates) is False:
-            want, got = runtime.scala or "?", _suffix(pkg.artifact)
+        coords = pkg.coords
+        if scala_suffix_ok(runtime, coords.artifact) is False:
+            want, got = runtime.scala or "?", _suffix(coords.artifact)
             out.append(
-                Diagnostic(
+                Diagnostic.error(
                     SCALA_MISMATCH,
-                    "error",
-                    f'"{pkg.coordinates}" is built for Scala {got} but {runtime.key} runs Scala {want}',
-                    path,
-                    f'use the artifact built for Scala {want} ("{pkg.group}:{_with_suffix(pkg.artifact, want)}:...") '
-                    f"or a runtime with Scala {got}",
+                    message=f'"{pkg.coordinates}" is built for Scala {got} but {runtime.key} runs Scala {want}',
+                    path=path,
+                    hint=f"use the artifact built for Scala {want} "
+                    f'("{coords.group}:{_with_suffix(coords.artifact, want)}:...") or a runtime with Scala {got}',
                 )
             )
     preinstalled = runtime.packages()
@@ -78,12 +78,11 @@ def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlP
             return None
     except (InvalidSpecifier, InvalidVersion):
         return None
-    return Diagnostic(
+    return Diagnostic.warning(
         PREINSTALLED_OVERRIDE,
-        "warning",
-        f'"{req.line}" replaces {req.name} {have}, preinstalled on {runtime.key}',
-        path,
-        f"the runtime's own libraries were built against {req.name} {have}; pin {req.name}=={have} to keep it, "
+        message=f'"{req.line}" replaces {req.name} {have}, preinstalled on {runtime.key}',
+        path=path,
+        hint=f"the runtime's own libraries were built against {req.name} {have}; pin {req.name}=={have} to keep it, "
         "or keep your pin knowing it overrides the runtime's copy",
     )
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from specc.codes import CODES, name_of
@@ -216,26 +216,6 @@ class Diagnostic:
             "expected": self.expected,
             "actual": self.actual,
         }
-
-
-@dataclass
-class Collector:
-    """Accumulates diagnostics; validation code reports and carries on."""
-
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def error(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.items.append(Diagnostic.error(code, path=path, message=message, hint=hint))
-
-    def warning(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.items.append(Diagnostic.warning(code, path=path, message=message, hint=hint))
-
-    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.items.extend(diagnostics)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.items)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

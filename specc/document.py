@@ -108,7 +108,7 @@ def read_spec_file(path: Path, display: str | None = None) -> Document:
     name = display or str(path)
 
     def fail(code: str, message: str, hint: str | None = None) -> LoadError:
-        return LoadError([Diagnostic(code, "error", message, (), hint, name)])
+        return LoadError([Diagnostic.error(code, message=message, hint=hint, file=name)])
 
     if not path.exists():
         hint = "create one with `specc init`, or pass the spec's path: `specc validate path/to/model-env.toml`"
@@ -144,18 +144,16 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
     """Parse spec bytes; ``name`` is what diagnostics call the file."""
     if len(raw) > MAX_SPEC_BYTES:
         raise LoadError(
-            [Diagnostic("SPC004", "error", f"{name} is larger than {MAX_SPEC_BYTES:,} bytes", (), None, name)]
+            [Diagnostic.error("SPC004", message=f"{name} is larger than {MAX_SPEC_BYTES:,} bytes", file=name)]
         )
     if b"\x00" in raw:
         raise LoadError(
             [
-                Diagnostic(
+                Diagnostic.error(
                     "SPC003",
-                    "error",
-                    f"{name} is a binary file, not TOML text",
-                    (),
-                    "pass the model-env.toml file",
-                    name,
+                    message=f"{name} is a binary file, not TOML text",
+                    hint="pass the model-env.toml file",
+                    file=name,
                 )
             ]
         )
@@ -167,14 +165,12 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
         shown = Source.of(name, raw.decode("utf-8", "replace"))
         raise LoadError(
             [
-                Diagnostic(
+                Diagnostic.error(
                     "SPC003",
-                    "error",
-                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                    (),
-                    "TOML files must be UTF-8 encoded; re-save the file as UTF-8",
-                    name,
-                    Span(line, col, line, col + 1),
+                    message=f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                    hint="TOML files must be UTF-8 encoded; re-save the file as UTF-8",
+                    file=name,
+                    span=Span(line, col, line, col + 1),
                 )
             ],
             shown,
@@ -187,7 +183,7 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
     except tomllib.TOMLDecodeError as exc:
         raise LoadError([_toml_error(exc, source)], source) from None
     except RecursionError:
-        raise LoadError([Diagnostic("SPC100", "error", "TOML nesting is too deep", (), None, name)], source) from None
+        raise LoadError([Diagnostic.error("SPC100", message="TOML nesting is too deep", file=name)], source) from None
     try:
         smap = scan(text)
     except RecursionError:  # pragma: no cover - tomllib would have failed first
@@ -238,14 +234,12 @@ def _toml_error(exc: Exception, source: Source) -> Diagnostic:
             while end > start and text_line[end - 2] == " ":
                 end -= 1
             span = Span(span.line, start, span.line, max(end, start + 1))
-    return Diagnostic(
+    return Diagnostic.error(
         "SPC100",
-        "error",
-        f"invalid TOML: {text[:1].lower()}{text[1:]}",
-        (),
-        hint or "see https://toml.io for the syntax",
-        source.name,
-        span,
+        message=f"invalid TOML: {text[:1].lower()}{text[1:]}",
+        hint=hint or "see https://toml.io for the syntax",
+        file=source.name,
+        span=span,
     )
 
 
@@ -344,7 +338,8 @@ class _Scanner:
                 try:
                     import json
 
-                    return json.loads(f'"{raw}"')
+                    decoded: str = json.loads(f'"{raw}"')  # a JSON string literal decodes to a str
+                    return decoded
                 except ValueError:
                     return raw
             if c == "\n":

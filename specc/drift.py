@@ -37,7 +37,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -48,6 +48,9 @@ from specc.diagnostics import Diagnostic, Severity, Span, TomlPath
 from specc.filetree import tree_paths
 from specc.hashing import sha256_file
 from specc.spec import EnvSpec, Req
+
+if TYPE_CHECKING:
+    from specc.mlmodel import MLmodel
 
 __all__ = ["CheckError", "DriftReport", "check_env", "check_model", "model_report", "tree_digest"]
 
@@ -88,10 +91,8 @@ def tree_digest(path: Path) -> dict[str, str]:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        import yaml
-    except ImportError:  # pragma: no cover - pyyaml comes with mlflow
-        raise CheckError("reading a model's MLmodel needs PyYAML: pip install 'specc[mlflow]'") from None
+    """A small YAML file of the model other than MLmodel (``python_env.yaml``), parsed."""
+    import yaml
 
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -99,8 +100,14 @@ def _read_yaml(path: Path) -> Any:
         raise CheckError(f"{path}: unreadable YAML: {exc}") from exc
 
 
-def _mm(version: str) -> str:
-    return ".".join(str(version).split(".")[:2])
+def _read_mlmodel(model_dir: Path) -> MLmodel:
+    """The model's MLmodel (:mod:`specc.mlmodel`); :class:`CheckError` when it is missing or malformed."""
+    from specc.mlmodel import MLmodelError, read_mlmodel
+
+    try:
+        return read_mlmodel(model_dir)
+    except MLmodelError as exc:
+        raise CheckError(str(exc)) from None
 
 
 def _python_matches(spec_python: str, actual: str) -> bool:
@@ -343,11 +350,6 @@ def _hazards(model_dir: Path, req_text: str | None, at: Any) -> list[Diagnostic]
 # --- model ----------------------------------------------------------------------------------
 
 
-def _logged_flavor(mlmodel: dict[str, Any]) -> str:
-    flavors = [k for k in (mlmodel.get("flavors") or {}) if k != "python_function"]
-    return flavors[0] if flavors else "pyfunc"
-
-
 # Names (never versions) of what ``mlflow.<flavor>.get_default_pip_requirements()`` can return,
 # every option included (MLflow 3.x), so a check need not import MLflow (~2-5 s) for the common
 # flavors.  Only flavors that tests/test_check.py proves against MLflow itself (their libraries
@@ -360,13 +362,14 @@ FLAVOR_DEFAULT_NAMES: dict[str, frozenset[str]] = {
 }
 
 
-def _flavor_default_names(flavor: str, mlmodel: dict[str, Any]) -> frozenset[str] | None:
+def _flavor_default_names(flavor: str, mlmodel: MLmodel) -> frozenset[str] | None:
     known = FLAVOR_DEFAULT_NAMES.get("pyfunc" if flavor == "python_function" else flavor)
     if known is not None:
         return known
     from specc.mlflow import FlavorError, flavor_default_requirements
 
-    fmt = ((mlmodel.get("flavors") or {}).get(flavor) or {}).get("serialization_format")
+    logged = mlmodel.flavor(flavor)
+    fmt = logged.get("serialization_format") if logged is not None else None
     try:
         lines = flavor_default_requirements(flavor, serialization_format=fmt)
     except FlavorError:
@@ -470,18 +473,6 @@ def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: st
     return out
 
 
-def _find_artifact(model_dir: Path, mlmodel: dict[str, Any]) -> Path | None:
-    from specc.envartifact import find_artifact
-
-    return find_artifact(model_dir, mlmodel)
-
-
-def _recorded_artifact(mlmodel: dict[str, Any], key: str) -> str | None:
-    from specc.envartifact import _mlmodel_artifact
-
-    return _mlmodel_artifact(mlmodel, key)
-
-
 def check_model(
     spec: EnvSpec,
     model: str | os.PathLike[str],
@@ -538,6 +529,7 @@ def model_report(
         PACKAGES_KEY,
         FromModelError,
         build_artifact,
+        find_artifact,
         in_model_paths,
         layout_for_flavor,
         resolve_model_dir,
@@ -553,10 +545,8 @@ def model_report(
         model_dir = resolve_model_dir(model)
     except FromModelError as exc:
         raise CheckError(str(exc)) from None
-    mlmodel = _read_yaml(model_dir / "MLmodel")
-    if not isinstance(mlmodel, dict):
-        raise CheckError(f"{model_dir}/MLmodel: not a mapping")
-    flavor = flavor or _logged_flavor(mlmodel)
+    mlmodel = _read_mlmodel(model_dir)
+    flavor = flavor or mlmodel.logged_flavor
     compiled = compile_mlflow(spec, flavor)
     layout = layout_for_flavor(flavor)
     report = DriftReport()
@@ -613,7 +603,7 @@ def model_report(
     # code, wheels, private packages, artifacts
     base = Path(spec.base_dir) if spec.base_dir else None
     places = in_model_paths(spec, layout)
-    recorded_pkgs = _recorded_artifact(mlmodel, PACKAGES_KEY)
+    recorded_pkgs = mlmodel.artifact(PACKAGES_KEY)
     if base is not None:
         trees: list[tuple[str, str, str, TomlPath, tuple[str, str]]] = []  # spec path, in model, subject, path, codes
         for i, code_ref in enumerate(spec.code.paths):
@@ -633,13 +623,13 @@ def model_report(
                     dst = f"{recorded_pkgs}/{f.path}"
                 trees.append((f.path, dst, f.path, (section, key, i), ("SPC514", "SPC515")))
         for key, ref in spec.artifacts.items():
-            dst = _recorded_artifact(mlmodel, key) or places[f"artifacts:{key}"]
+            dst = mlmodel.artifact(key) or places[f"artifacts:{key}"]
             trees.append((ref.path, dst, f"artifacts.{key} ({ref.path})", ("artifacts", key), ("SPC512", "SPC513")))
         for src, dst, subject, path, codes in trees:
             found += _compare_tree(base / src, model_dir / dst, subject, codes, path=path, file=at(dst))
 
     # the non-Python environment
-    art_path = _find_artifact(model_dir, mlmodel)
+    art_path = find_artifact(model_dir, mlmodel)
     if art_path is None:
         found.append(
             Diagnostic.error(
@@ -678,9 +668,8 @@ def model_report(
                     actual=got_py,
                 )
             )
-    pyfunc = (mlmodel.get("flavors") or {}).get("python_function") or {}
-    got_mm = pyfunc.get("python_version")
-    if got_mm and not _python_matches(want_py, str(got_mm)):
+    got_mm = mlmodel.python_version
+    if got_mm and not _python_matches(want_py, got_mm):
         found.append(
             Diagnostic.error(
                 "SPC531",
@@ -688,10 +677,10 @@ def model_report(
                 path=("runtime", "python"),
                 file=at("MLmodel"),
                 expected=want_py,
-                actual=str(got_mm),
+                actual=got_mm,
             )
         )
-    found += _compare_databricks(spec, mlmodel.get("databricks_runtime"), at("MLmodel"))
+    found += _compare_databricks(spec, mlmodel.databricks_runtime, at("MLmodel"))
     found += _hazards(model_dir, req_text, at)
     return report
 
@@ -701,11 +690,12 @@ def _dbr_version(key: str) -> str | None:
     return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
-def _compare_databricks(spec: EnvSpec, recorded: Any, file: str) -> list[Diagnostic]:
+def _compare_databricks(spec: EnvSpec, recorded: str | None, file: str) -> list[Diagnostic]:
+    """MLmodel's ``databricks_runtime`` (``recorded``, in the model file ``file``) against ``runtime.databricks``."""
     want = spec.runtime.databricks
-    if recorded is None or recorded == "":
+    if not recorded:
         return []
-    got = str(recorded)
+    got = recorded
     if want is None:
         return [
             Diagnostic.warning(
@@ -811,10 +801,7 @@ def check_env(
                 )
             )
     for i, wheel in enumerate(spec.python.wheels):
-        parts = PurePosixPath(wheel.path).name.split("-")
-        if len(parts) < 2:
-            continue
-        name, version = _canon(parts[0]), parts[1]
+        name, version = wheel.project, wheel.version
         got = versions.get(name)
         path = ("python", "wheels", i)
         if got is None:

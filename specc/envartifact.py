@@ -25,20 +25,20 @@ Reading goes through MLmodel's recorded artifact paths first, then both fixed la
 from __future__ import annotations
 
 import atexit
-import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from specc.mlmodel import MLmodel, MLmodelError, mlmodel_from_data, read_mlmodel
+from specc.filetree import copytree_ignore
+from specc.hashing import sha256_file
+from specc.mlmodel import MLmodel, MLmodelError, read_mlmodel
 from specc.spec import Apt, Code, EnvSpec, FileRef, Maven, PathRef, Python, R, WheelRef
 
 ARTIFACT_FILE = "specc-environment.json"
@@ -145,7 +145,8 @@ def _schema() -> dict[str, Any]:
     schema["$id"] = f"{BASE_ID}/specc-environment.schema.json"
     for definition in (schema, *schema.get("$defs", {}).values()):
         _written_is_required(definition)
-    return _tidy(schema)  # type: ignore[no-any-return]
+    tidy: dict[str, Any] = _tidy(schema)  # the same mapping, pydantic's auto titles dropped
+    return tidy
 
 
 def _written_is_required(definition: dict[str, Any]) -> None:
@@ -291,27 +292,14 @@ def _read_mlmodel(model_dir: Path) -> MLmodel:
         raise FromModelError(str(exc)) from None
 
 
-def _as_mlmodel(mlmodel: MLmodel | Mapping[str, Any], model_dir: Path) -> MLmodel:
-    # specc.drift still passes MLmodel as the parsed YAML mapping
-    if isinstance(mlmodel, MLmodel):
-        return mlmodel
-    try:
-        return mlmodel_from_data(mlmodel, source=str(model_dir / "MLmodel"))
-    except MLmodelError as exc:
-        raise FromModelError(str(exc)) from None
+def find_artifact(model_dir: Path, mlmodel: MLmodel | None = None) -> Path | None:
+    """Where ``specc-environment.json`` is inside a model folder, in any layout specc produces; None if nowhere.
 
-
-def _mlmodel_artifact(mlmodel: MLmodel | Mapping[str, Any], key: str) -> str | None:
-    """Where MLmodel records the pyfunc artifact ``key`` (kept for specc.drift; prefer ``MLmodel.artifact``)."""
-    return _as_mlmodel(mlmodel, Path(".")).artifact(key)
-
-
-def find_artifact(model_dir: Path, mlmodel: MLmodel | Mapping[str, Any] | None = None) -> Path | None:
-    """Where ``specc-environment.json`` is inside a model folder, in any layout specc produces.
-
-    ``mlmodel`` is the model's MLmodel when the caller has read it already.
+    ``mlmodel`` is the model's MLmodel when the caller has read it already; else it is read here
+    (:class:`FromModelError` when it is missing or malformed).
     """
-    mlmodel = _read_mlmodel(model_dir) if mlmodel is None else _as_mlmodel(mlmodel, model_dir)
+    if mlmodel is None:
+        mlmodel = _read_mlmodel(model_dir)
     candidates = []
     recorded = mlmodel.artifact(ARTIFACT_KEY)
     if recorded:
@@ -322,14 +310,6 @@ def find_artifact(model_dir: Path, mlmodel: MLmodel | Mapping[str, Any] | None =
         if path.is_file():
             return path
     return None
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 _CLEANUP: list[str] = []
@@ -400,7 +380,7 @@ def load_from_model(uri_or_dir: str | os.PathLike[str]) -> FromModel:
     for rel, src in _actual_paths(artifact, model_dir, mlmodel).items():
         if not src.exists():
             raise FromModelError(f"{uri_or_dir}: {rel} is missing from the model (expected at {src})")
-        if rel in shipped and _sha256(src) != shipped[rel]:
+        if rel in shipped and sha256_file(src) != shipped[rel]:
             raise FromModelError(f"{uri_or_dir}: {rel} in the model does not match its recorded sha256")
         _place(src, base / rel)
     spec._base_dir = str(base)

@@ -165,7 +165,7 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
                 hint = "allowed keys: " + ", ".join(allowed)
             else:
                 hint = None
-            d = Diagnostic("SPC101", "error", message, tuple(full), hint)
+            d = Diagnostic.error("SPC101", message=message, path=full, hint=hint)
         elif kind == "missing":
             path, _ = walk(root, loc)
             key = str(path[-1]) if path else "?"
@@ -177,21 +177,16 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
                 hint = 'add a [runtime] table with python = "3.11" (the Python the model runs on)'
             else:
                 hint = None
-            d = Diagnostic(
-                "SPC104",
-                "error",
-                f"missing required key `{key}` in {_section(parent)}",
-                tuple(parent) if parent else (),
-                hint,
+            d = Diagnostic.error(
+                "SPC104", message=f"missing required key `{key}` in {_section(parent)}", path=parent, hint=hint
             )
         elif kind == "literal_error":
             path, tp = walk(root, loc)
-            d = Diagnostic(
+            d = Diagnostic.error(
                 "SPC105",
-                "error",
-                f"invalid value {_show(value)}; expected {_expected(tp)}",
-                tuple(path),
-                _literal_hint(value, tp),
+                message=f"invalid value {_show(value)}; expected {_expected(tp)}",
+                path=path,
+                hint=_literal_hint(value, tp),
             )
         else:
             path, tp = walk(root, loc)
@@ -199,13 +194,7 @@ def translate(exc: ValidationError, root: type[BaseModel], data: Any) -> list[Di
             found = toml_type(value)
             template = _TYPE_HINTS.get((expected, found))
             hint = template.format(value=value) if template else None
-            d = Diagnostic(
-                "SPC102",
-                "error",
-                f"expected {expected}, found {found}",
-                tuple(path),
-                hint,
-            )
+            d = Diagnostic.error("SPC102", message=f"expected {expected}, found {found}", path=path, hint=hint)
         k = (d.code, format_path(d.path))
         if k in seen:
             continue

@@ -19,7 +19,7 @@ import yaml
 
 import specc
 from specc.diagnostics import Diagnostic
-from specc.drift import check_env, check_model, tree_digest
+from specc.drift import CheckError, check_env, check_model, tree_digest
 from specc.mlflow import log_model, log_model_kwargs
 from tests.helpers import EXAMPLES, REPO, mlflow_tracking, run_cli
 
@@ -346,6 +346,20 @@ def test_cli_usage_and_bad_model(tmp_path: Path) -> None:
     assert run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", "x", "--env").code == 2
     r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(tmp_path))
     assert r.code == 1 and "not an MLflow model" in r.err
+
+
+def test_malformed_mlmodel_is_a_check_error_naming_the_field(models: dict[str, Any], tmp_path: Path) -> None:
+    # MLmodel is read by specc.mlmodel: an unquoted python_version (YAML reads 3.10 as 3.1) is an error
+    # naming the file and the field, not a silent "3.1" compared with runtime.python
+    model = _copy(models, "sklearn-basic", tmp_path)
+    mlmodel = yaml.safe_load((model / "MLmodel").read_text())
+    mlmodel["flavors"]["python_function"]["python_version"] = 3.10
+    (model / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+    with pytest.raises(CheckError, match=r"MLmodel: flavors\.python_function\.python_version: expected a string"):
+        check_model(_spec("sklearn-basic"), model)
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
+    assert r.code == 1 and "python_version: expected a string, got the number 3.1 (quote it" in r.err
+    assert "Traceback" not in r.err
 
 
 def test_tree_digest_ignores_caches(tmp_path: Path) -> None:

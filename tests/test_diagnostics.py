@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specc.diagnostics import Collector, Diagnostic, Span, format_path, redact, render_json, render_text
+from specc.diagnostics import Diagnostic, Span, format_path, redact, render_json, render_text
 from tests.helpers import EXAMPLES, REPO, run_cli
 
 REPORT_SCHEMA = json.loads((REPO / "schemas" / "specc-diagnostics.schema.json").read_text(encoding="utf-8"))
@@ -84,17 +84,6 @@ def test_keyword_constructors() -> None:
         Diagnostic.create("SPC999", message="an unregistered code needs an explicit severity")
     with pytest.raises(TypeError):
         Diagnostic.error("SPC103", "positional message")  # type: ignore[misc]
-
-
-def test_collector_builds_through_the_constructors() -> None:
-    c = Collector()
-    c.error("SPC103", ["python", "requirements", 0], "bad", "fix")
-    c.warning("SPC202", ("python", "requirements", 1), "range")
-    assert c.items == [
-        Diagnostic.error("SPC103", path=("python", "requirements", 0), message="bad", hint="fix"),
-        Diagnostic.warning("SPC202", path=("python", "requirements", 1), message="range"),
-    ]
-    assert c.has_errors
 
 
 # --- the one JSON report ---------------------------------------------------------------------

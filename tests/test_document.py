@@ -16,14 +16,14 @@ def _span(text: str, path: tuple) -> str:
 
 def test_scan_locates_values_in_tables_arrays_and_inline_tables() -> None:
     text = (
-        'spec-version = 1\n'
-        '[python]\n'
-        'requirements = [\n'
+        "spec-version = 1\n"
+        "[python]\n"
+        "requirements = [\n"
         '  "a==1",  # comment, with ] and "quotes"\n'
         '  { name = "b", version = "2" },\n'
-        ']\n'
-        '[targets.databricks.cluster]\n'
-        'autoscale = { min = 1, max = 4 }\n'
+        "]\n"
+        "[targets.databricks.cluster]\n"
+        "autoscale = { min = 1, max = 4 }\n"
     )
     assert _span(text, ("spec-version",)) == "1"
     assert _span(text, ("python", "requirements", 0)) == '"a==1"'
@@ -33,12 +33,7 @@ def test_scan_locates_values_in_tables_arrays_and_inline_tables() -> None:
 
 
 def test_scan_handles_dotted_keys_quoted_keys_and_multiline_strings() -> None:
-    text = (
-        'a.b."c d" = "x"\n'
-        "s = '''\nline ] one\n'''\n"
-        't = """say \\"hi\\" """\n'
-        '[env]\n"WEIRD KEY" = "v"\n'
-    )
+    text = 'a.b."c d" = "x"\ns = \'\'\'\nline ] one\n\'\'\'\nt = """say \\"hi\\" """\n[env]\n"WEIRD KEY" = "v"\n'
     assert _span(text, ("a", "b", "c d")) == '"x"'
     assert _span(text, ("s",)).startswith("'''")
     assert _span(text, ("t",)) == '"""say \\"hi\\" """'
@@ -47,7 +42,7 @@ def test_scan_handles_dotted_keys_quoted_keys_and_multiline_strings() -> None:
 
 
 def test_scan_counts_arrays_of_tables() -> None:
-    text = '[[x]]\na = 1\n[[x]]\na = 2\n'
+    text = "[[x]]\na = 1\n[[x]]\na = 2\n"
     assert _span(text, ("x", 1, "a")) == "2"
 
 
@@ -96,5 +91,5 @@ def test_toml_error_has_position_and_hint() -> None:
 
 
 def test_bom_is_ignored() -> None:
-    doc = parse_spec_bytes('\ufeffspec-version = 1\n'.encode(), "m.toml")
+    doc = parse_spec_bytes("\ufeffspec-version = 1\n".encode(), "m.toml")
     assert doc.data == {"spec-version": 1}

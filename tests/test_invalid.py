@@ -77,7 +77,5 @@ def test_every_code_specc_emits_is_documented() -> None:
         used |= set(re.findall(r"SPC\d{3}", path.read_text(encoding="utf-8")))
     docs = "".join(p.read_text(encoding="utf-8") for p in (REPO / "docs").glob("*.md"))
     ranges = [(int(a), int(b)) for a, b in re.findall(r"SPC(\d{3})-SPC(\d{3})", docs)]
-    missing = sorted(
-        c for c in used if c not in docs and not any(lo <= int(c[3:]) <= hi for lo, hi in ranges)
-    )
+    missing = sorted(c for c in used if c not in docs and not any(lo <= int(c[3:]) <= hi for lo, hi in ranges))
     assert not missing, f"undocumented diagnostic codes: {missing}"

@@ -48,7 +48,7 @@ def test_canonical_names_sorting_dedup(tmp_path: Path) -> None:
         '[maven]\npackages = ["org.b:b:1", "org.a:a:2"]\n'
         '[r]\npackages = ["zoo", { name = "forecast", version = "8.23.0" }]\n'
         '[env]\nZ = "1"\nA = "2"\n'
-        '[secrets.TOKEN]\n'
+        "[secrets.TOKEN]\n"
     )
     spec = check_text(text, base_dir=tmp_path).spec
     assert spec is not None
@@ -116,8 +116,7 @@ def test_requirement_files_are_merged(tmp_path: Path) -> None:
 
 def test_placeholders_for_declared_secrets_are_accepted(tmp_path: Path) -> None:
     text = BASE + (
-        '[python]\nextra-index-urls = ["https://${U}:${T}@pkgs.example.com/simple"]\n'
-        "[secrets.U]\n[secrets.T]\n"
+        '[python]\nextra-index-urls = ["https://${U}:${T}@pkgs.example.com/simple"]\n[secrets.U]\n[secrets.T]\n'
     )
     result = check_text(text, base_dir=tmp_path)
     assert result.ok, result.diagnostics

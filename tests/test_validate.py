@@ -177,12 +177,12 @@ def test_locate_through_origins_without_reading_the_spec_again(tmp_path: Path) -
     result = _ok(check(spec_path, display="model-env.toml"))
     spec_path.unlink()  # nothing may read it again
     given = [
-        Diagnostic("SPC399", "error", "from a file", ("python", "requirements", 0)),
-        Diagnostic("SPC399", "error", "from the spec", ("python", "requirements", 1)),
-        Diagnostic("SPC399", "error", "table entry, sub-key", ("maven", "packages", 1, "coordinates")),
-        Diagnostic("SPC399", "error", "short entry, sub-key", ("maven", "packages", 0, "coordinates")),
-        Diagnostic("SPC399", "error", "no origin: same TOML path", ("runtime", "python")),
-        Diagnostic("SPC399", "error", "a section", ("maven",)),
+        Diagnostic.error("SPC399", message="from a file", path=("python", "requirements", 0)),
+        Diagnostic.error("SPC399", message="from the spec", path=("python", "requirements", 1)),
+        Diagnostic.error("SPC399", message="table entry, sub-key", path=("maven", "packages", 1, "coordinates")),
+        Diagnostic.error("SPC399", message="short entry, sub-key", path=("maven", "packages", 0, "coordinates")),
+        Diagnostic.error("SPC399", message="no origin: same TOML path", path=("runtime", "python")),
+        Diagnostic.error("SPC399", message="a section", path=("maven",)),
     ]
     placed = result.locate(given)
     by_msg = {d.message: d for d in placed}
@@ -204,7 +204,7 @@ def test_locate_through_origins_without_reading_the_spec_again(tmp_path: Path) -
 
 
 def test_locate_leaves_placed_diagnostics_and_documentless_results_alone() -> None:
-    placed = Diagnostic("SPC399", "warning", "x", ("a",), None, "f.txt", Span(1, 1, 1, 2))
+    placed = Diagnostic.warning("SPC399", message="x", path=("a",), file="f.txt", span=Span(1, 1, 1, 2))
     assert Result(None, []).locate([placed]) == [placed]
     result = _ok(check(EXAMPLES / "sklearn-basic"))
     assert result.locate([placed]) == [placed]

@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from specc.diagnostics import Diagnostic, render_json, render_text, sort_key, summary_line
-from specc.validate import Result
 from specc.spec import EnvSpec
+from specc.validate import Result
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -58,17 +59,17 @@ def report(
     sources: dict[str, str],
     fmt: str = "text",
     *,
-    stream: object = None,
+    stream: TextIO | None = None,
 ) -> None:
     """Print diagnostics, sorted by position, text to stderr (JSON goes where asked)."""
     diags = sorted(diagnostics, key=sort_key)
     out = stream if stream is not None else sys.stderr
     if fmt == "json":
-        print(render_json(diags), file=out)  # type: ignore[arg-type]
+        print(render_json(diags), file=out)
         return
     if diags:
-        print(render_text(diags, sources, color=use_color(out)), file=out)  # type: ignore[arg-type]
-        print(file=out)  # type: ignore[arg-type]
+        print(render_text(diags, sources, color=use_color(out)), file=out)
+        print(file=out)
 
 
 def load_for_command(

@@ -122,9 +122,9 @@ def _read_requirements(path: Path) -> tuple[list[str], bool]:
 
 def run(args: argparse.Namespace) -> int:
     from specc.api import check
+    from specc.output import write_file_atomic
     from specc.spec import PYTHON_VERSION
     from specc.spec import slug as _slug
-    from specc.output import write_file_atomic
 
     folder = Path(args.dir)
     if not folder.is_dir():

@@ -31,7 +31,7 @@ exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error, 3 internal err
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "validate",
         help=HELP,

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from specc.diagnostics import Diagnostic, Origins, TomlPath
+from specc.diagnostics import Diagnostic, Origins, PathPart, TomlPath
 from specc.document import Document, Source
 from specc.spec import EnvSpec
 
@@ -107,14 +107,14 @@ def _locate_one(d: Diagnostic, origins: Origins, doc: Document) -> Diagnostic:
     return doc.locate(d, key=key)
 
 
-def _written(doc: Document, base: TomlPath, rest: Sequence[object]) -> TomlPath:
+def _written(doc: Document, base: TomlPath, rest: Sequence[PathPart]) -> TomlPath:
     """``base`` + as much of ``rest`` as the TOML writes out under it."""
     out = base
     for part in rest:
         nxt = (*out, part)
         if nxt not in doc.source_map.values:
             break
-        out = nxt  # type: ignore[assignment]
+        out = nxt
     return out
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Origin, Origins, PathPart, Severity, Span, TomlPath
-from specc.hashing import sha256_file
 from specc.document import Document
+from specc.hashing import sha256_file
 from specc.paths import PathProblem, Resolved, resolve_path
 from specc.spec import SHA256, Bounds, FileInput, FileRef, Syntax
 from specc.urls import check_url
@@ -38,10 +38,10 @@ class Context:
 
     # --- reporting -----------------------------------------------------------------------------
     def error(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, "error", message, tuple(path), hint))
+        self.diagnostics.append(Diagnostic.error(code, message=message, path=path, hint=hint))
 
     def warning(self, code: str, path: Sequence[PathPart], message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(code, "warning", message, tuple(path), hint))
+        self.diagnostics.append(Diagnostic.warning(code, message=message, path=path, hint=hint))
 
     def report(
         self,
@@ -54,9 +54,23 @@ class Context:
     ) -> None:
         """Report at an origin: its file line when it came from a requirements file, else its TOML path."""
         if origin is not None and origin.file is not None:
-            self.diagnostics.append(Diagnostic(code, severity, message, origin.path, hint, origin.file, origin.span))
+            self.diagnostics.append(
+                Diagnostic.create(
+                    code,
+                    severity=severity,
+                    message=message,
+                    path=origin.path,
+                    hint=hint,
+                    file=origin.file,
+                    span=origin.span,
+                )
+            )
         else:
-            self.diagnostics.append(Diagnostic(code, severity, message, origin.path if origin else path, hint))
+            self.diagnostics.append(
+                Diagnostic.create(
+                    code, severity=severity, message=message, path=origin.path if origin else path, hint=hint
+                )
+            )
 
     def check(self, rule: Syntax, path: TomlPath, value: str, **fields: object) -> bool:
         """Whether ``value`` follows ``rule``; reports the rule's diagnostic when it does not."""

@@ -23,22 +23,22 @@ def validate(runtime: Runtime | None, python: Python, maven: Maven) -> list[Diag
     mm = runtime.python_minor
     if info.python != mm:
         out.append(
-            Diagnostic(
+            Diagnostic.error(
                 "SPC212",
-                "error",
-                f"runtime.python is {runtime.python} but Databricks runtime {info.key} runs Python {info.python}",
-                ("runtime", "python"),
-                f'log and serve on the same Python: set python = "{info.python}", or pick a runtime with Python {mm}',
+                message=f"runtime.python is {runtime.python} but Databricks runtime {info.key} "
+                f"runs Python {info.python}",
+                path=("runtime", "python"),
+                hint=f'log and serve on the same Python: set python = "{info.python}", '
+                f"or pick a runtime with Python {mm}",
             )
         )
     if runtime.cuda is not None and not info.gpu and not info.serverless:
         out.append(
-            Diagnostic(
+            Diagnostic.warning(
                 "SPC213",
-                "warning",
-                f"cuda is set but {info.key} is not a GPU runtime",
-                ("runtime", "cuda"),
-                'use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
+                message=f"cuda is set but {info.key} is not a GPU runtime",
+                path=("runtime", "cuda"),
+                hint='use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
             )
         )
     out += compat.check_runtime_compat(

@@ -34,7 +34,7 @@ def validate(ctx: Context, sec: MavenInput | None) -> Maven:
         if not ok:
             continue
         pkg = MavenPkg(coordinates=coords, exclusions=tuple(sorted(exclusions)), repository=repo)
-        ident = coords.rsplit(":", 1)[0]
+        ident = pkg.coords.ident
         prev = pkgs.get(ident)
         if prev is not None:
             if prev[0].version != pkg.version:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic
-from specc.hashing import compute_hashes
 from specc.document import Document
+from specc.hashing import compute_hashes
 from specc.paths import repository_root
 from specc.spec import EnvSpec
 from specc.validate import (
