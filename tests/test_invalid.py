@@ -58,8 +58,7 @@ def test_every_code_in_the_corpus_is_documented() -> None:
     missing = sorted(
         c
         for c in codes
-        if c not in CODES
-        or c not in (REPO / "docs" / CODES[c].doc.split("#")[0]).read_text(encoding="utf-8")
+        if c not in CODES or c not in (REPO / "docs" / CODES[c].doc.split("#")[0]).read_text(encoding="utf-8")
     )
     assert not missing, f"codes without documentation at their registry anchor: {missing}"
 
