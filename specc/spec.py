@@ -30,6 +30,9 @@ class _Input(BaseModel):
         alias_generator=_kebab,
         populate_by_name=False,
         frozen=True,
+        # Build each validator on first use, not at import: a command pays only for the
+        # sections it validates (`specc validate` never needs the JSON-Schema-only paths).
+        defer_build=True,
     )
 
 
@@ -425,7 +428,9 @@ class SpecInput(_Input):
 
 
 class _Norm(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True, defer_build=True
+    )
 
 
 class FileRef(_Norm):
