@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,49 +47,62 @@ PINS = ["scikit-learn==1.9.1", "pandas==3.1.1", "numpy==2.4.6"]  # examples/skle
 
 # The console script's body; `python -c` keeps the checkout (PYTHONPATH) in charge of `specc`.
 SPECC = "import sys; from specc.cli import main; sys.exit(main())"
+FLOOR = "import pydantic, packaging.requirements, tomllib"
 TARGETS = {"specc validate": 1.5, "specc render --target docker": 1.8}
 
 
 @dataclass
 class Row:
+    """One command to time; ``error`` says why it could not be measured (then it is not run)."""
+
     label: str
-    times: list[float] = field(default_factory=list)
-    error: str | None = None  # why this row could not be measured
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    before: Callable[[], None] | None = None  # reset its output before every run
+    check: Callable[[], str | None] | None = None  # after every run: None, or what went wrong
+    times: list[float] = field(default_factory=list)  # wall-clock seconds per timed run
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the process
+    error: str | None = None
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
 
-
-def timed(
-    label: str,
-    argv: list[str],
-    runs: int,
-    *,
-    env: dict[str, str],
-    cwd: Path | None = None,
-    before: Callable[[], None] | None = None,
-    check: Callable[[], str | None] | None = None,
-) -> Row:
-    """One warm-up, then ``runs`` timed runs; a failed run or a failed ``check`` ends the row."""
-    row = Row(label)
-    for i in range(runs + 1):
-        if before:
-            before()
+    def run_once(self) -> tuple[float, float] | None:
+        """(wall, cpu) of one fresh process, or None after setting ``error``."""
+        if self.before:
+            self.before()
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
-        elapsed = time.perf_counter() - t0
+        proc = subprocess.run(self.argv, env=self.env, cwd=self.cwd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
-            row.error = f"exit {proc.returncode}: {tail[0][:100]}"
-            return row
-        problem = check() if check else None
+            self.error = f"exit {proc.returncode}: {tail[0][:100]}"
+            return None
+        problem = self.check() if self.check else None
         if problem:
-            row.error = problem
-            return row
-        if i:
-            row.times.append(elapsed)
-    return row
+            self.error = problem
+            return None
+        return wall, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+
+
+def measure(rows: list[Row], runs: int) -> None:
+    """One warm-up round, then ``runs`` rounds of every row in turn.
+
+    Interleaving spreads a busy moment of a shared machine over all rows alike, so the
+    ratios stay fair even when the absolute numbers move.
+    """
+    for i in range(runs + 1):
+        for row in rows:
+            if row.error:
+                continue
+            got = row.run_once()
+            if got and i:
+                row.times.append(got[0])
+                row.cpu.append(got[1])
 
 
 def fresh(path: Path) -> Callable[[], None]:
@@ -125,7 +139,7 @@ def peer_venv(name: str, requirement: str) -> tuple[Path | None, str | None]:
     return venv / "bin", None
 
 
-def bentoml_row(work: Path, runs: int, env: dict[str, str]) -> Row:
+def bentoml_row(work: Path, env: dict[str, str]) -> Row:
     label = "bentoml build (lock_packages: false)"
     bin_dir, why = peer_venv("bentoml", "bentoml==1.4.40")
     if bin_dir is None:
@@ -156,10 +170,10 @@ def bentoml_row(work: Path, runs: int, env: dict[str, str]) -> Row:
     home = work / "bentoml-home"
     env = env | {"BENTOML_HOME": str(home), "BENTOML_DO_NOT_TRACK": "true"}
     argv = [str(bin_dir / "bentoml"), "build", "-f", "bentofile.yaml", "."]
-    return timed(label, argv, runs, env=env, cwd=project, before=fresh(home), check=has_dockerfile(home / "bentos"))
+    return Row(label, argv, env, cwd=project, before=fresh(home), check=has_dockerfile(home / "bentos"))
 
 
-def truss_row(work: Path, runs: int, env: dict[str, str]) -> Row:
+def truss_row(work: Path, env: dict[str, str]) -> Row:
     label = "truss image build-context"
     bin_dir, why = peer_venv("truss", "truss==0.18.36")
     if bin_dir is None:
@@ -185,10 +199,10 @@ def truss_row(work: Path, runs: int, env: dict[str, str]) -> Row:
     )
     out = work / "truss-ctx"
     argv = [str(bin_dir / "truss"), "image", "build-context", str(out), str(project)]
-    return timed(label, argv, runs, env=env, before=fresh(out), check=has_dockerfile(out))
+    return Row(label, argv, env, before=fresh(out), check=has_dockerfile(out))
 
 
-def mlflow_row(work: Path, runs: int, env: dict[str, str]) -> Row:
+def mlflow_row(work: Path, env: dict[str, str]) -> Row:
     label = "mlflow models generate-dockerfile"
     try:
         version = importlib.metadata.version("mlflow")
@@ -203,21 +217,24 @@ def mlflow_row(work: Path, runs: int, env: dict[str, str]) -> Row:
     model = save_model(work)
     out = work / "mlflow-ctx"
     argv = mlflow_dockerfile_argv(bin_dir / "mlflow", model, out)
-    return timed(label, argv, runs, env=env, before=fresh(out), check=has_dockerfile(out))
+    return Row(label, argv, env, before=fresh(out), check=has_dockerfile(out))
 
 
 # --- main -------------------------------------------------------------------------------------
 
 
-def show(rows: list[Row], floor: float) -> None:
+def show(rows: list[Row], floor: Row) -> None:
     for row in rows:
         if row.error:
             print(f"  {row.label:<48} not measured: {row.error}")
             continue
-        line = f"  {row.label:<48} {row.median:6.3f} s ({min(row.times):.3f})  {row.median / floor:5.2f}x"
+        ratio = row.median / floor.median
+        cpu = statistics.median(row.cpu)
+        line = f"  {row.label:<48} {row.median:6.3f} s ({min(row.times):.3f})  {ratio:5.2f}x"
+        line += f"   cpu {cpu:6.3f} s {cpu / statistics.median(floor.cpu):5.2f}x"
         if row.label in TARGETS:
             limit = TARGETS[row.label]
-            line += f"   target <= {limit}x: {'PASS' if row.median / floor <= limit else 'FAIL'}"
+            line += f"   target <= {limit}x: {'PASS' if ratio <= limit else 'FAIL'}"
         print(line)
 
 
@@ -231,45 +248,41 @@ def main(argv: list[str] | None = None) -> int:
     # every row gets the same environment; PYTHONPATH puts this checkout's specc first
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # byte-code caches, as a user has them
+    spec = str(EXAMPLE)
     with tempfile.TemporaryDirectory(prefix="specc-bench-startup-") as tmp:
         work = Path(tmp)
         out = work / "out"
         floors = [
-            timed("python -c pass", [py, "-c", "pass"], runs, env=env),
-            timed(
-                "dependency floor (pydantic, packaging, tomllib)",
-                [py, "-c", "import pydantic, packaging.requirements, tomllib"],
-                runs,
-                env=env,
-            ),
+            Row("python -c pass", [py, "-c", "pass"], env),
+            Row("dependency floor (pydantic, packaging, tomllib)", [py, "-c", FLOOR], env),
         ]
-        spec = str(EXAMPLE)
         specc = [
-            timed("specc validate", [py, "-c", SPECC, "validate", spec], runs, env=env),
-            timed(
+            Row("specc validate", [py, "-c", SPECC, "validate", spec], env),
+            Row(
                 "specc render --target docker",
                 [py, "-c", SPECC, "render", "--target", "docker", spec, "--out", str(out)],
-                runs,
-                env=env,
+                env,
                 before=fresh(out),
                 check=has_dockerfile(out),
             ),
-            timed(
-                "specc compile", [py, "-c", SPECC, "compile", spec, "--out", str(out)], runs, env=env, before=fresh(out)
-            ),
+            Row("specc compile", [py, "-c", SPECC, "compile", spec, "--out", str(out)], env, before=fresh(out)),
         ]
         peers = []
         if not args.no_peers:
             for make in (bentoml_row, truss_row, mlflow_row):
                 try:
-                    peers.append(make(work, runs, env))
+                    peers.append(make(work, env))
                 except Exception as exc:  # a peer's setup failed: say so in its row, keep going
                     peers.append(Row(make.__name__.removesuffix("_row"), error=f"{type(exc).__name__}: {exc}"))
-    if floors[1].error:
-        print(f"dependency floor not measured: {floors[1].error}")
+        measure(floors + specc + peers, runs)
+    floor = floors[1]
+    if floor.error:
+        print(f"dependency floor not measured: {floor.error}")
         return 1
-    floor = floors[1].median
-    print(f"start-up, median of {runs} fresh processes (min), after one warm-up; x = ratio to the dependency floor")
+    print(
+        f"start-up, median of {runs} fresh processes (min), interleaved, after one warm-up round;\n"
+        "x = ratio to the dependency floor (wall-clock; cpu = user+system time of the process)"
+    )
     show(floors, floor)
     print("specc, examples/sklearn-basic:")
     show(specc, floor)
