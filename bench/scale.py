@@ -9,8 +9,8 @@ some extras, environment markers, comments and one ``-r`` include.  Then one fre
 per size does, through the Python API, timing each stage:
 
 * validate: ``specc.api.check`` (read, parse, validate, normalize, hash);
-* compile: ``specc.mlflow.compile_mlflow`` + ``write_compiled`` into a fresh folder;
-* render docker / render databricks: the backend's ``render`` + ``write_rendered``.
+* compile, render docker, render databricks: the target's render, written atomically into a
+  fresh folder as the CLI writes it.
 
 Printed: each stage per size, the total, the cost per dependency, and two checks from the
 issue: the 100,000 total is under 3 s, and growth is linear (the per-dependency cost at
@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's specc, also for --profile in this process
 STAGES = ("validate", "compile", "render docker", "render databricks")
 TOTAL_LIMIT_S = 3.0  # the issue's bound for 100,000 dependencies
 GROWTH_LIMIT = 1.5
@@ -126,40 +128,55 @@ def write_spec(folder: Path, size: int, files: int = 4) -> Path:
     return spec
 
 
+def write_target(spec: Any, target: str, out: Path) -> None:
+    """Render ``target`` ("mlflow" is ``specc compile``) and write it to ``out``, as the CLI does.
+
+    Works with the typed backend registry (``BACKENDS`` of objects with ``options_type``, mlflow
+    registered as a target, ``write_output``) and with the registry of modules before it.
+    """
+    from specc import backends
+
+    if target == "mlflow" and "mlflow" not in backends.BACKENDS:
+        from specc.mlflow import compile_mlflow, write_compiled
+        from specc.output import atomic_dir
+
+        compiled = compile_mlflow(spec)
+        with atomic_dir(out) as tmp:
+            write_compiled(spec, compiled, tmp)
+        return
+    backend = backends.get_backend(target)
+    rendered = backend.render(spec, getattr(backend, "options_type", backends.RenderOptions)())
+    errors = [d for d in rendered.diagnostics if d.severity == "error"]
+    if errors:
+        raise SystemExit(f"{target}: {errors[:3]}")
+    write_output = getattr(backends, "write_output", None)
+    if write_output is not None:
+        write_output(rendered, spec, target, out)
+    else:
+        from specc.output import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            backends.write_rendered(rendered, tmp)
+
+
 def run_stages(spec_path: Path, out: Path) -> dict[str, float]:
     """Validate, compile and render both targets in this process; seconds per stage."""
     times: dict[str, float] = {}
     t = time.perf_counter()
     from specc.api import check
-    from specc.backends import RenderOptions, get_backend, write_rendered
-    from specc.mlflow import compile_mlflow, write_compiled
 
     times["import"] = time.perf_counter() - t
-
     t = time.perf_counter()
     result = check(spec_path)
     times["validate"] = time.perf_counter() - t
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if result.spec is None or errors:
         raise SystemExit(f"generated spec is invalid: {errors[:3]}")
-    spec = result.spec
-
-    t = time.perf_counter()
-    compiled = compile_mlflow(spec)
-    (out / "mlflow").mkdir(parents=True)
-    write_compiled(spec, compiled, out / "mlflow")
-    times["compile"] = time.perf_counter() - t
-
-    for target in ("docker", "databricks"):
+    for stage, target in (("compile", "mlflow"), ("render docker", "docker"), ("render databricks", "databricks")):
         t = time.perf_counter()
-        rendered = get_backend(target).render(spec, RenderOptions())
-        if any(d.severity == "error" for d in rendered.diagnostics):
-            raise SystemExit(f"{target}: {rendered.diagnostics[:3]}")
-        (out / target).mkdir()
-        write_rendered(rendered, out / target)
-        times[f"render {target}"] = time.perf_counter() - t
-    count = len(spec.python.requirements)
-    times["dependencies"] = count
+        write_target(result.spec, target, out / target)
+        times[stage] = time.perf_counter() - t
+    times["dependencies"] = len(result.spec.python.requirements)
     return times
 
 
