@@ -30,8 +30,9 @@ class _Input(BaseModel):
         alias_generator=_kebab,
         populate_by_name=False,
         frozen=True,
-        # Build each validator on first use, not at import: a command pays only for the
-        # sections it validates (`specc validate` never needs the JSON-Schema-only paths).
+        # Build validators on first use, not at import: importing the models (every command,
+        # `specc --help`) builds none, and a nested section's model is never built on its own
+        # (SpecInput's validator holds its schema); tests/test_startup.py checks it.
         defer_build=True,
     )
 
