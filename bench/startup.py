@@ -7,7 +7,9 @@ first (byte-code caches, page cache), then the median (and min) of ``--runs`` (a
 The ratio column is to the *dependency floor*: ``python -c "import pydantic,
 packaging.requirements, tomllib"`` in the same venv, the least any command of specc can cost.
 
-* floors: ``python -c pass`` and the dependency floor;
+* floors: ``python -c pass``, the dependency floor, and the floor plus one trivial pydantic
+  model defined and validated (``import pydantic`` is lazy, so the floor itself loads none of
+  pydantic's model machinery: this row is the least a pydantic-validating command costs);
 * specc (this checkout, through ``specc.cli.main`` exactly like the ``specc`` console script)
   on examples/sklearn-basic: ``validate``, ``render --target docker`` and ``compile`` into a
   fresh folder each run;
@@ -48,6 +50,10 @@ PINS = ["scikit-learn==1.9.1", "pandas==3.1.1", "numpy==2.4.6"]  # examples/skle
 # The console script's body; `python -c` keeps the checkout (PYTHONPATH) in charge of `specc`.
 SPECC = "import sys; from specc.cli import main; sys.exit(main())"
 FLOOR = "import pydantic, packaging.requirements, tomllib"
+# `import pydantic` is lazy: the floor does not load pydantic's model machinery (pydantic.main,
+# schema generation, the plugin loader's entry-point scan).  This row shows what any command
+# that validates with one BaseModel pays on top, for reading the ratios.
+ONE_MODEL = FLOOR + "\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int\nM(x=1)"
 TARGETS = {"specc validate": 1.5, "specc render --target docker": 1.8}
 
 
@@ -255,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         floors = [
             Row("python -c pass", [py, "-c", "pass"], env),
             Row("dependency floor (pydantic, packaging, tomllib)", [py, "-c", FLOOR], env),
+            Row("  + one pydantic model defined and validated", [py, "-c", ONE_MODEL], env),
         ]
         specc = [
             Row("specc validate", [py, "-c", SPECC, "validate", spec], env),
