@@ -109,7 +109,7 @@ def dump_json(data: object) -> str:
     """
     try:
         return _indented(data) + "\n"
-    except (_NotPlain, RecursionError):
+    except (_NotPlain, RecursionError, TypeError):
         import json
 
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -158,10 +158,10 @@ def _indented(data: object) -> str:
             if not o:
                 append("{}")
                 return
-            if not all(type(k) is str for k in o):
-                raise _NotPlain
             append("{")
-            for k in sorted(o):
+            for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
+                if type(k) is not str:
+                    raise _NotPlain  # json.dumps's own key conversion
                 v = o[k]
                 text = quote(v) if type(v) is str else scalar(v)
                 if text is None:
