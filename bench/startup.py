@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/startup.py [--runs 7] [--no-peers]
 
-Every row is a fresh process, timed wall-clock from spawn to exit; one untimed warm-up run
-first (byte-code caches, page cache), then the median (and min) of ``--runs`` (at least 7).
-The ratio column is to the *dependency floor*: ``python -c "import pydantic,
+Every row is a fresh process, timed wall-clock from spawn to exit, and its user+system CPU
+time (which a busy shared machine moves less).  One untimed warm-up round first (byte-code
+caches, page cache), then ``--runs`` rounds (at least 7) running every row in turn; the median
+(and min) is printed.  The ratios are to the *dependency floor*: ``python -c "import pydantic,
 packaging.requirements, tomllib"`` in the same venv, the least any command of specc can cost.
 
 * floors: ``python -c pass``, the dependency floor, and the floor plus one trivial pydantic
