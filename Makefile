@@ -37,7 +37,10 @@ lint: install-dev
 	$(BIN)/ruff format --check specc tests bench scripts
 	$(BIN)/mypy specc
 
+# startup.py installs the peers (bentoml, truss, mlflow) once into build/bench-venvs/
 bench: install-dev system-deps
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/log_model.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/lock.py

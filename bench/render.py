@@ -56,6 +56,11 @@ def save_model(work: Path) -> Path:
     return _save(work / "model", ROOT / "examples" / "sklearn-basic" / "src")
 
 
+def mlflow_dockerfile_argv(mlflow: Path, model: Path, out: Path) -> list[str]:
+    """MLflow's own render of a saved model: a Dockerfile and build context in ``out``, no docker."""
+    return [str(mlflow), "models", "generate-dockerfile", "-m", str(model), "-d", str(out), "--env-manager", "local"]
+
+
 def bench_render(work: Path, runs: int) -> None:
     model = save_model(work)
     spec_dir = ROOT / "examples" / "sklearn-basic"
@@ -67,8 +72,7 @@ def bench_render(work: Path, runs: int) -> None:
 
     specc_argv = [sys.executable, "-c", SHIM, "render", "--target", "docker", str(spec_dir)]
     specc_argv += ["--out", str(out_specc), "--model", str(model)]
-    mlflow_argv = [str(BIN / "mlflow"), "models", "generate-dockerfile", "-m", str(model), "-d", str(out_mlflow)]
-    mlflow_argv += ["--env-manager", "local"]
+    mlflow_argv = mlflow_dockerfile_argv(BIN / "mlflow", model, out_mlflow)
     s = timed(specc_argv, runs, clean)
     m = timed(mlflow_argv, runs, clean)
     ms, mm = statistics.median(s), statistics.median(m)

@@ -291,6 +291,10 @@ class _Input(BaseModel):
         alias_generator=_kebab,
         populate_by_name=False,
         frozen=True,
+        # Build validators on first use, not at import: importing the models (every command,
+        # `specc --help`) builds none, and a nested section's model is never built on its own
+        # (SpecInput's validator holds its schema); tests/test_startup.py checks it.
+        defer_build=True,
     )
 
 
@@ -700,7 +704,9 @@ class SpecInput(_Input):
 
 
 class _Norm(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True, defer_build=True
+    )
 
 
 _SHA256_EXAMPLE = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"

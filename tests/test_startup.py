@@ -1,0 +1,104 @@
+"""The import graph of specc's commands: what a command imports is what it pays at start-up.
+
+Not a timed test (bench/startup.py times them): each command runs in a fresh interpreter
+through ``specc.cli.main``, exactly as the console script runs it, and reports the modules
+loaded when it is done.  The rules (issue 10): nothing imports MLflow, databricks-sdk or uv
+unless the command needs them; ``validate`` does not import jinja2.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "sklearn-basic"
+
+# Runs one command, then writes its exit code and sys.modules (top-level names and full) to argv[1].
+PROBE = """\
+import json, sys
+from specc.cli import main
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as fh:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+"""
+
+NEVER = {"mlflow", "databricks", "uv"}  # databricks: the SDK's namespace package
+
+
+def modules_after(tmp_path: Path, *argv: str) -> set[str]:
+    """The top-level names of every module loaded by ``specc *argv`` in a fresh process."""
+    report = tmp_path / "modules.json"
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(report), *argv], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(report.read_text())
+    assert data["code"] == 0, proc.stderr
+    return {name.split(".")[0] for name in data["modules"]}
+
+
+def test_validate_imports_no_template_engine_and_no_integration(tmp_path: Path) -> None:
+    loaded = modules_after(tmp_path, "validate", str(EXAMPLE))
+    assert "pydantic" in loaded  # the probe saw the real pipeline run
+    assert not loaded & (NEVER | {"jinja2"})
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("render", "--target", "docker"),
+        ("render", "--target", "databricks"),
+        ("compile",),  # the flavor's default requirements are merged at log time, not here
+    ],
+    ids=["render-docker", "render-databricks", "compile"],
+)
+def test_render_and_compile_import_no_integration(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    loaded = modules_after(tmp_path, *argv, str(EXAMPLE), "--out", str(tmp_path / "out"))
+    assert any((tmp_path / "out").iterdir())  # it did write its output
+    assert not loaded & NEVER
+
+
+def test_import_specc_imports_no_pipeline() -> None:
+    """``import specc`` (and a backend's ``from specc import __version__``) stays cheap; the
+    public ``specc.load`` is still the function, even after its namesake submodule is imported."""
+    code = (
+        "import sys, specc\n"
+        "heavy = [m for m in ('specc.api', 'pydantic', 'packaging') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "import specc.load, specc.api\n"
+        "assert specc.load is specc.api.load and specc.SpecError is specc.api.SpecError\n"
+        "from specc import load\n"
+        "assert load is specc.api.load\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_load_can_be_monkeypatched(monkeypatch: pytest.MonkeyPatch) -> None:
+    import specc
+    import specc.api
+
+    def fake(*_a: object, **_k: object) -> str:
+        return "fake"
+
+    monkeypatch.setattr(specc, "load", fake)
+    assert specc.load() == "fake"
+    monkeypatch.undo()
+    assert specc.load is specc.api.load
+
+
+def test_spec_import_builds_no_input_validator() -> None:
+    """``defer_build``: importing the models builds no validator; a command builds the ones it
+    validates with (the JSON Schema and every section's nested model are built on demand)."""
+    code = (
+        "import specc.spec as s\n"
+        "built = [n for n, c in vars(s).items() if isinstance(c, type) and issubclass(c, s._Input)\n"
+        "         and c.__pydantic_complete__]\n"
+        "assert not built, built\n"
+        "assert s.SpecInput.model_json_schema()['title'] == 'model-env.toml'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
