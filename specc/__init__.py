@@ -13,8 +13,6 @@ the validation pipeline (pydantic models, packaging) on first use.
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -26,38 +24,10 @@ if TYPE_CHECKING:  # what the lazy names resolve to, for type checkers and edito
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SpecError":
-        from specc.api import SpecError
+    # PEP 562: the API (pydantic models, packaging) is imported on first use, so `import specc`
+    # and the CLI's start-up stay cheap
+    if name in ("SpecError", "load"):
+        from specc import api
 
-        return SpecError
+        return getattr(api, name)
     raise AttributeError(f"module 'specc' has no attribute {name!r}")
-
-
-class _Package(types.ModuleType):
-    """The ``specc`` package, whose ``load`` is the function even though a ``specc.load``
-    submodule exists.
-
-    Importing a submodule binds it as an attribute of its package, so once anything imports
-    ``specc.load`` (the module), a lazily provided ``specc.load`` would become the module.  A
-    property wins over that binding: it always answers the function, unless someone sets
-    another value on purpose (a test's monkeypatch), which it then answers until reset.
-    """
-
-    _load_override: Any = None
-
-    @property
-    def load(self) -> Any:
-        if self._load_override is not None:
-            return self._load_override
-        from specc.api import load
-
-        return load
-
-    @load.setter
-    def load(self, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ == "specc.load":
-            return  # the import system binding the submodule: the function stays
-        self._load_override = value
-
-
-sys.modules[__name__].__class__ = _Package

@@ -324,7 +324,6 @@ atexit.register(_cleanup)
 
 
 def _place(src: Path, dest: Path) -> None:
-    from specc.filetree import copytree_ignore
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     if src.is_dir():

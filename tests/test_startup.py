@@ -63,12 +63,12 @@ def test_render_and_compile_import_no_integration(tmp_path: Path, argv: tuple[st
 
 def test_import_specc_imports_no_pipeline() -> None:
     """``import specc`` (and a backend's ``from specc import __version__``) stays cheap; the
-    public ``specc.load`` is still the function, even after its namesake submodule is imported."""
+    public ``specc.load`` is the function (no ``specc.load`` submodule shadows it)."""
     code = (
         "import sys, specc\n"
         "heavy = [m for m in ('specc.api', 'pydantic', 'packaging') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
-        "import specc.load, specc.api\n"
+        "import specc.api, specc.document\n"
         "assert specc.load is specc.api.load and specc.SpecError is specc.api.SpecError\n"
         "from specc import load\n"
         "assert load is specc.api.load\n"
