@@ -23,6 +23,7 @@ examples:
   specc compile examples/sklearn-basic -o out      a folder holding model-env.toml
   specc compile --flavor pyfunc --out out          you log with mlflow.pyfunc, whatever [mlflow] says
   specc compile --format json                      print the log_model kwargs (paths relative to --out)
+                                                   or, when it fails, the JSON diagnostics report
   specc compile --locked --out build/mlflow        exact pins from model-env.lock (fails if it is stale)
 
 --out DIR receives requirements.txt, constraints.txt (when any), conda.yaml,
@@ -55,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "--format",
         choices=("text", "json"),
         default="text",
-        help="text: write --out and report on stderr; json: print the log_model kwargs on stdout instead",
+        help="text: write --out and report on stderr; json: print the log_model kwargs on stdout instead "
+        "(the diagnostics report, as `specc validate --format json`, when it fails)",
     )
     return p
 
