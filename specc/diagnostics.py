@@ -77,7 +77,7 @@ class Origin:
 Origins = dict[TomlPath, Origin]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Diagnostic:
     """One problem, with everything a user needs to fix it.
 
@@ -87,8 +87,7 @@ class Diagnostic:
     ``expected``/``actual`` are the two sides of a comparison (``specc check``), else None.
 
     Build one with the keyword-only constructors :meth:`error`, :meth:`warning` or
-    :meth:`create`; the positional form is deprecated and becomes keyword-only
-    (``kw_only=True``) once every call site is converted.
+    :meth:`create`, or with keyword arguments (the fields are keyword-only).
     """
 
     code: str

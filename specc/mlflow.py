@@ -301,7 +301,7 @@ def _merge_defaults(spec: EnvSpec, lines: list[str], defaults: list[str]) -> lis
     from packaging.requirements import InvalidRequirement, Requirement
 
     named = {r.name for r in spec.python.requirements}
-    named |= {_canonical(_base(w.path).split("-")[0]) for w in spec.python.wheels}
+    named |= {w.project for w in spec.python.wheels}
     for line in lines:  # exact pins already listed (specc compile --locked) win over the defaults
         try:
             named.add(_canonical(Requirement(line).name))
@@ -322,7 +322,7 @@ def _merge_defaults(spec: EnvSpec, lines: list[str], defaults: list[str]) -> lis
 
 def _warn_runtime(spec: EnvSpec) -> None:
     current = f"{sys.version_info.major}.{sys.version_info.minor}"
-    wanted = ".".join(spec.runtime.python.split(".")[:2])
+    wanted = spec.runtime.python_minor
     if wanted != current:
         warnings.warn(
             f"runtime.python is {spec.runtime.python} but this is Python {current}: MLflow records the "

@@ -84,6 +84,8 @@ def test_keyword_constructors() -> None:
         Diagnostic.create("SPC999", message="an unregistered code needs an explicit severity")
     with pytest.raises(TypeError):
         Diagnostic.error("SPC103", "positional message")  # type: ignore[misc]
+    with pytest.raises(TypeError):  # the fields are keyword-only too
+        Diagnostic("SPC103", "error", "positional message")  # type: ignore[misc]
 
 
 # --- the one JSON report ---------------------------------------------------------------------
@@ -152,15 +154,24 @@ def test_render_json_is_a_report(tmp_path: Path) -> None:
     assert r.code == 1 and _report(r.out)["errors"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compile --format json prints the log_model kwargs; its diagnostics still go to stderr as text "
-    "(commands/compile.py, backends' file: print the report on stdout when it fails, as render does)",
-)
 def test_compile_json_is_a_report_when_it_fails(tmp_path: Path) -> None:
     (tmp_path / "model-env.toml").write_text(BAD, encoding="utf-8")
     r = run_cli("compile", str(tmp_path), "--format", "json")
     assert r.code == 1 and _report(r.out)["errors"] == 1
+    # valid, but the mlflow target rejects it (a code path named like specc's bundle): the same
+    # report on stdout, with validation's warning beside the target's error; no kwargs
+    (tmp_path / "specc-environment").mkdir()
+    (tmp_path / "specc-environment" / "x.py").write_text("", encoding="utf-8")
+    (tmp_path / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["pandas"]\n'
+        '[code]\npaths = ["specc-environment"]\n',
+        encoding="utf-8",
+    )
+    r = run_cli("compile", str(tmp_path), "--format", "json")
+    report = _report(r.out)
+    assert r.code == 1 and (report["errors"], report["warnings"]) == (1, 1)
+    assert [d["code"] for d in report["diagnostics"]] == ["SPC202", "SPC310"]
+    assert "nothing written" in r.err and "SPC310" not in r.err
 
 
 def test_check_json_is_a_report(tmp_path: Path) -> None:

@@ -351,12 +351,12 @@ def check_table(table: CapabilityTable, spec: EnvSpec, facts: Facts) -> list[Dia
                 hits = hits[:1]
             for use in hits:
                 values = {"runtime": facts.runtime.key if facts.runtime else "", **facts.values, **use.values}
-                d = Diagnostic(
+                d = Diagnostic.create(
                     rule.code,
-                    rule.severity,
-                    rule.message.format(**values),
-                    rule.at if rule.at is not None else use.path,
-                    rule.hint.format(**values) if rule.hint else None,
+                    severity=rule.severity,
+                    message=rule.message.format(**values),
+                    path=rule.at if rule.at is not None else use.path,
+                    hint=rule.hint.format(**values) if rule.hint else None,
                 )
                 if d not in out:  # two features reported on one fixed path say it once
                     out.append(d)

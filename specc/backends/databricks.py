@@ -462,32 +462,30 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
             # older manifests: check it again (a spec from a file was just checked by validation)
             diags.extend(_compat(spec, info))
         return info
-    mm = ".".join(spec.runtime.python.split(".")[:2])
+    mm = spec.runtime.python_minor
     info = None
     if options.model_databricks_runtime:
         key = runtime_from_mlmodel(options.model_databricks_runtime, gpu=gpu)
         info = get_runtime(key) if key else None
         if info is None:
             diags.append(
-                Diagnostic(
+                Diagnostic.error(
                     MODEL_RUNTIME_UNKNOWN,
-                    "error",
-                    f'the model was trained on Databricks runtime "{options.model_databricks_runtime}", '
+                    message=f'the model was trained on Databricks runtime "{options.model_databricks_runtime}", '
                     "which specc does not know",
-                    ("runtime", "databricks"),
-                    "set runtime.databricks explicitly; `specc runtimes` lists the known runtimes",
+                    path=("runtime", "databricks"),
+                    hint="set runtime.databricks explicitly; `specc runtimes` lists the known runtimes",
                 )
             )
             return None
         if info.python != mm:
             diags.append(
-                Diagnostic(
+                Diagnostic.error(
                     "SPC212",
-                    "error",
-                    f"runtime.python is {spec.runtime.python} but the model's training runtime {info.key} "
+                    message=f"runtime.python is {spec.runtime.python} but the model's training runtime {info.key} "
                     f"runs Python {info.python}",
-                    ("runtime", "python"),
-                    "log and serve on the same Python, or set runtime.databricks explicitly",
+                    path=("runtime", "python"),
+                    hint="log and serve on the same Python, or set runtime.databricks explicitly",
                 )
             )
     else:
@@ -495,23 +493,22 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
         candidates = [r for r in known_runtimes() if r.lts and r.flavor == flavor and r.python == mm]
         if not candidates:
             diags.append(
-                Diagnostic(
+                Diagnostic.error(
                     MODEL_RUNTIME_UNKNOWN,
-                    "error",
-                    f"runtime.databricks is unset and no LTS {flavor} runtime runs Python {mm}",
-                    ("runtime", "databricks"),
-                    "set runtime.databricks; `specc runtimes` lists the known runtimes",
+                    message=f"runtime.databricks is unset and no LTS {flavor} runtime runs Python {mm}",
+                    path=("runtime", "databricks"),
+                    hint="set runtime.databricks; `specc runtimes` lists the known runtimes",
                 )
             )
             return None
         info = candidates[-1]
         diags.append(
-            Diagnostic(
+            Diagnostic.warning(
                 RUNTIME_DEFAULTED,
-                "warning",
-                f"runtime.databricks is unset: using {info.key}, the newest LTS {flavor} runtime with Python {mm}",
-                ("runtime",),
-                f'pin the runtime you train on, e.g. databricks = "{info.key}"',
+                message=f"runtime.databricks is unset: using {info.key}, "
+                f"the newest LTS {flavor} runtime with Python {mm}",
+                path=("runtime",),
+                hint=f'pin the runtime you train on, e.g. databricks = "{info.key}"',
             )
         )
     diags.extend(_compat(spec, info))
@@ -759,7 +756,7 @@ def render_init_script(spec: EnvSpec, plan: Plan) -> str:
         "version": __version__,
         "dependency_hash": spec.hashes.dependencies,
         "model": spec.model.name,
-        "python": ".".join(spec.runtime.python.split(".")[:2]),
+        "python": spec.runtime.python_minor,
         "runtime": plan.spark_version,
         "apt_packages": [p.line for p in spec.apt.packages],
         "debs": plan.remote("deb"),

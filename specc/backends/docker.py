@@ -40,7 +40,7 @@ from specc.backends.base import (
     narrow,
 )
 from specc.backends.shared import file_name, index_lines, pip_urls, requirement_lines, secret_names
-from specc.diagnostics import Diagnostic
+from specc.diagnostics import Diagnostic, Severity
 from specc.quoting import dockerfile_env_value, dockerfile_json, dockerfile_shquote, rquote
 from specc.spec import EnvSpec
 
@@ -149,8 +149,10 @@ class DockerView:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _diag(code: str, severity: str, path: tuple[str | int, ...], message: str, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, severity, message, path, hint)  # type: ignore[arg-type]
+def _diag(
+    code: str, severity: Severity, path: tuple[str | int, ...], message: str, hint: str | None = None
+) -> Diagnostic:
+    return Diagnostic.create(code, severity=severity, message=message, path=path, hint=hint)
 
 
 def _source(spec: EnvSpec, rel: str) -> Path:
@@ -167,10 +169,6 @@ def default_base_image(spec: EnvSpec) -> str | None:
             return None
         return f"nvidia/cuda:{tag}-runtime-ubuntu22.04"
     return f"python:{spec.runtime.python}-slim-bookworm"
-
-
-def _python_minor(spec: EnvSpec) -> str:
-    return ".".join(spec.runtime.python.split(".")[:2])
 
 
 # --- context files --------------------------------------------------------------------------
@@ -214,15 +212,14 @@ def _ivy_files(spec: EnvSpec) -> tuple[bytes, bytes]:
     ET.SubElement(module, "info", organisation="specc", module=spec.model.name)
     deps = ET.SubElement(module, "dependencies")
     for pkg in spec.maven.packages:
-        parts = pkg.coordinates.split(":")
-        dep = ET.SubElement(deps, "dependency", org=parts[0], name=parts[1], rev=parts[-1], conf="default->default")
-        if len(parts) >= 4:  # group:artifact:packaging[:classifier]:version
-            attrs = {"name": parts[1], "type": parts[2], "ext": parts[2]}
-            if len(parts) == 5:
-                attrs["m:classifier"] = parts[3]
+        c = pkg.coords
+        dep = ET.SubElement(deps, "dependency", org=c.group, name=c.artifact, rev=c.version, conf="default->default")
+        if c.packaging:  # group:artifact:packaging[:classifier]:version
+            attrs = {"name": c.artifact, "type": c.packaging, "ext": c.packaging}
+            if c.classifier:
+                attrs["m:classifier"] = c.classifier
             ET.SubElement(dep, "artifact", attrs)
-        for excl in pkg.exclusions:
-            org, name = excl.split(":")
+        for org, name in pkg.excluded:
             ET.SubElement(dep, "exclude", org=org, module=name)
 
     def dump(elem: ET.Element) -> bytes:
@@ -445,7 +442,7 @@ class DockerBackend:
 def _values(spec: EnvSpec) -> dict[str, str]:
     return {
         "python": spec.runtime.python,
-        "minor": _python_minor(spec),
+        "minor": spec.runtime.python_minor,
         "cuda": spec.runtime.cuda or "",
         "databricks": spec.runtime.databricks or "",
     }
@@ -585,7 +582,7 @@ def build_view(spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | P
     model = options.model_dir is not None
     serve = docker.serve or model
     cuda_default = spec.runtime.cuda is not None and not docker.base_image
-    minor = _python_minor(spec)
+    minor = spec.runtime.python_minor
     python_bin = f"python{minor}" if cuda_default else "python3"
 
     apt_words = [dockerfile_shquote(p.line) for p in spec.apt.packages]
@@ -739,7 +736,7 @@ def _marks(spec: EnvSpec) -> list[Mark]:
     marks += [(f"python/wheels/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(spec.python.wheels)]
     marks += [(p.line, ("apt", "packages", i)) for i, p in enumerate(spec.apt.packages)]
     marks += [(f"apt/debs/{file_name(d.path)}", ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
-    marks += [(p.coordinates.split(":")[1], ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
+    marks += [(p.artifact, ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
     marks += [(f"maven/jars/{file_name(j.path)}", ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
     marks += [(p.name, ("r", "packages", i)) for i, p in enumerate(spec.r.packages)]
     marks += [(f"r/sources/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]

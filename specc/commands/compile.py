@@ -23,6 +23,7 @@ examples:
   specc compile examples/sklearn-basic -o out      a folder holding model-env.toml
   specc compile --flavor pyfunc --out out          you log with mlflow.pyfunc, whatever [mlflow] says
   specc compile --format json                      print the log_model kwargs (paths relative to --out)
+                                                   or, when it fails, the JSON diagnostics report
   specc compile --locked --out build/mlflow        exact pins from model-env.lock (fails if it is stale)
 
 --out DIR receives requirements.txt, constraints.txt (when any), conda.yaml,
@@ -36,7 +37,7 @@ exit codes: 0 ok, 1 invalid spec, 2 usage error, 3 internal error.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from specc.backends import mlflow
     from specc.commands.render import add_target_flags
 
@@ -55,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         "--format",
         choices=("text", "json"),
         default="text",
-        help="text: write --out and report on stderr; json: print the log_model kwargs on stdout instead",
+        help="text: write --out and report on stderr; json: print the log_model kwargs on stdout instead "
+        "(the diagnostics report, as `specc validate --format json`, when it fails)",
     )
     return p
 
@@ -67,7 +69,12 @@ def _resolve(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """``specc render --target mlflow`` with compile's own CLI: ``--out`` optional under
-    ``--format json``, which prints the log_model keyword arguments instead of writing."""
+    ``--format json``, which prints the log_model keyword arguments instead of writing.
+
+    Under ``--format json`` stdout is the kwargs when the compile succeeds (its warnings go to
+    stderr as text) and the common diagnostics report (``render_json``) when it fails, as for
+    ``specc render --format json``; exit 1 then.
+    """
     from specc.backends import mlflow, write_output
     from specc.commands._common import load_for_command
     from specc.commands.render import OptionError, locate, target_options
@@ -82,9 +89,12 @@ def run(args: argparse.Namespace) -> int:
         except OutputError as exc:
             print(f"specc compile: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
             return EXIT_INVALID
+    as_json = args.format == "json"
     # the mlflow target's capability table is checked by its render below, as for `specc render`
-    spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt="text", targets=())
+    spec, result = load_for_command(_resolve(args.path), strict=args.strict, fmt=args.format, targets=())
     if spec is None:
+        if as_json:
+            report(result.diagnostics, result.sources, "json", stream=sys.stdout)
         return EXIT_INVALID
     try:
         options = target_options(mlflow.BACKEND, args, spec, strict=args.strict)
@@ -93,11 +103,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     rendered = mlflow.BACKEND.render(spec, options)
     diags = apply_strict(locate(rendered.diagnostics, spec, result), args.strict)
-    report(diags, result.sources)
-    if any(d.severity == "error" for d in diags):
+    failed = any(d.severity == "error" for d in diags)
+    if as_json and failed:
+        # one report of everything this run found: validation's warnings and the target's diagnostics
+        report(result.diagnostics + diags, result.sources, "json", stream=sys.stdout)
+    else:
+        if as_json:  # validation printed nothing (fmt json): its warnings go to stderr beside the kwargs
+            report(result.diagnostics, result.sources)
+        report(diags, result.sources)
+    if failed:
         print("specc compile: nothing written; fix the errors above", file=sys.stderr)
         return EXIT_INVALID
-    if args.format == "json":
+    if as_json:
         content = rendered.files["log_model.json"]
         assert isinstance(content, bytes)
         sys.stdout.write(content.decode("utf-8"))

@@ -27,8 +27,8 @@ from specc.commands._common import (
 if TYPE_CHECKING:
     from specc.backends.base import Backend, Flag, RenderOptions
     from specc.diagnostics import Diagnostic
-    from specc.normalize import Result
     from specc.spec import EnvSpec
+    from specc.validate import Result
 
 HELP = "render deploy artifacts: a Docker build context, Databricks init script and API payloads, or MLflow files"
 EPILOG = """\
@@ -122,7 +122,7 @@ def locate(diagnostics: list[Diagnostic], spec: EnvSpec, result: Result | None) 
     return result.locate(diagnostics)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from specc.backends import BACKENDS
 
     p = sub.add_parser(
