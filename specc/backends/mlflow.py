@@ -57,7 +57,11 @@ class MlflowOptions(RenderOptions):
 
 
 def _code_name_clash(_spec: EnvSpec, _facts: Facts, use: Use) -> bool:
-    return bool(use.values["other"]) or use.values["name"] == BUNDLE_DIR
+    return bool(use.values["other"])
+
+
+def _code_name_is_ours(_spec: EnvSpec, _facts: Facts, use: Use) -> bool:
+    return bool(use.values["name"] == BUNDLE_DIR)
 
 
 def _all(support: Support, *keys: str) -> dict[str, Support]:
@@ -96,12 +100,21 @@ CAPABILITIES: CapabilityTable = {
         "python.wheels:same-name",
     ),
     **_all(Supported("code_paths"), "code", "code.paths", "code.paths.path"),
-    "code.paths:file-names": Unsupported(
-        "SPC310",
-        "error",
-        "{source} would be copied to code/{name} in the model, colliding with {other}",
-        "MLflow keeps only the last part of a code path; rename one of them",
-        when=_code_name_clash,
+    "code.paths:file-names": (
+        Unsupported(
+            "SPC310",
+            "error",
+            "{source} would be copied to code/{name} in the model, colliding with {other}",
+            "MLflow keeps only the last part of a code path; rename one of them",
+            when=_code_name_clash,
+        ),
+        Unsupported(
+            "SPC310",
+            "error",
+            "{source} would be copied to code/{name} in the model, the folder specc's own environment files use",
+            f"MLflow keeps only the last part of a code path; rename it (anything but {BUNDLE_DIR!r})",
+            when=_code_name_is_ours,
+        ),
     ),
     **_all(
         _CARRIED,
