@@ -139,7 +139,7 @@ def _serving(ctx: Context, sec: ServingInput | None) -> Serving | None:
                 (*path, "endpoint-name"),
                 f'serving endpoint name "{name}" starts with "{RESERVED_ENDPOINT_PREFIX}", which Databricks reserves '
                 "for its own endpoints",
-                f'e.g. "{name[len(RESERVED_ENDPOINT_PREFIX):] or "model"}"',
+                f'e.g. "{name[len(RESERVED_ENDPOINT_PREFIX) :] or "model"}"',
             )
             name = None
     size = sec.workload_size
