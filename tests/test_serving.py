@@ -386,7 +386,8 @@ def test_from_a_registered_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     text = HEAD + 'databricks = "15.4-ml"\n[env]\nMODE = "online"\n' + NODE + SERVING
     spec = check(_write(spec_dir, text)).spec
     assert spec is not None
-    mlflow.set_experiment("serving")
+    # artifacts under tmp_path, not ./mlruns in the working folder
+    mlflow.set_experiment(experiment_id=mlflow.create_experiment("serving", artifact_location=str(tmp_path / "art")))
     with mlflow.start_run():
         info = mlflow.pyfunc.log_model(
             name="model",
