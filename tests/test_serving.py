@@ -408,3 +408,51 @@ def test_from_a_registered_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert body["name"] == "churn-registered"
     assert entity["environment_vars"] == {"MODE": "online"}
     assert re.fullmatch(r"churn-registered-\d+", entity["name"])
+
+
+# --- the docs say what the code does ---------------------------------------------------------------
+
+
+def _doc_section(title: str) -> str:
+    text = (REPO / "docs" / "databricks.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def _blocks(section: str, lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", section, flags=re.S)
+
+
+def test_the_documented_body_is_what_specc_renders(tmp_path: Path) -> None:
+    """The JSON in docs/databricks.md is the render of the spec it describes (same flags)."""
+    section = _doc_section("## Model Serving")
+    (documented,) = [json.loads(b) for b in _blocks(section, "json")]
+    text = (
+        'spec-version = 1\n[model]\nname = "churn-classifier"\n[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n'
+        '[env]\nOMP_NUM_THREADS = "4"\n[secrets.PYPI_TOKEN]\ndatabricks = "ml-secrets/pypi-token"\n' + NODE + SERVING
+    )
+    code, out, _ = _render(tmp_path, text, "--model-name", "main.ml.churn", "--model-version", "3")
+    assert code == 0
+    assert _body(out) == documented
+    check_consumers(documented)
+
+
+def test_the_documented_deploy_commands(tmp_path: Path) -> None:
+    """The create/update commands: shellcheck-clean, and the endpoint they update is the one rendered."""
+    import subprocess
+    import sys
+
+    (script,) = _blocks(_doc_section("### Create or update"), "sh")
+    path = tmp_path / "deploy.sh"
+    path.write_text("#!/bin/bash\nset -euo pipefail\n" + script, encoding="utf-8")
+    shellcheck = Path(sys.executable).parent / "shellcheck"
+    proc = subprocess.run([str(shellcheck), "-f", "gcc", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+    assert "databricks serving-endpoints create --json @serving-endpoint.json" in script
+    (render_line,) = [line for line in script.splitlines() if line.startswith("specc render")]
+    flags = render_line.split()[render_line.split().index("--model-name") :]
+    code, out, _ = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE + SERVING, *flags)
+    assert code == 0
+    (update,) = [line for line in script.splitlines() if "update-config" in line]
+    assert update.split()[3] == _body(out)["name"]

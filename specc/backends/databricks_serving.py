@@ -18,8 +18,9 @@ every secret with a Databricks mapping as ``{{secrets/<scope>/<key>}}`` (the for
 ``ServedEntityInput.environment_vars`` docstring shows).
 
 An endpoint builds its environment from the model's own logged requirements (what ``specc
-compile`` wrote): it installs Python packages only, runs no init script, and cannot expand a
-``${NAME}`` placeholder in an index URL (``environment_vars`` reach the running model, not the
+compile`` wrote): it installs Python packages only, runs no init script ("Init scripts are not
+supported", docs.databricks.com machine-learning/model-serving/model-serving-limits), and cannot
+expand a ``${NAME}`` placeholder in an index URL (``environment_vars`` reach the running model, not the
 environment build).  :data:`CAPABILITIES` says so; the Databricks target merges it into its own
 table (:func:`merge_tables`), so ``specc validate`` reports it whenever the section is present.
 Private packages reach an endpoint by the two routes Databricks documents
