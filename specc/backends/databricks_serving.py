@@ -254,8 +254,9 @@ def registered_model(
     return name, version
 
 
-def check_version(version: str | None) -> list[Diagnostic]:
-    """``--model-version`` must be a registered version number (serving takes no alias or stage)."""
+def diagnostics_for_options(version: str | None) -> list[Diagnostic]:
+    """What the render options alone get wrong (the table cannot see flags): ``--model-version``
+    must be a registered version number (a served entity takes no alias or stage)."""
     from specc.diagnostics import Diagnostic
 
     if version is None or version.isdigit():
@@ -316,8 +317,3 @@ def marks(spec: EnvSpec, body: Mapping[str, Any]) -> list[Mark]:
     out.append((serving.workload_size, (*path, "workload-size")))
     out.append((serving.workload_type, (*path, "workload-type")))
     return out
-
-
-def diagnostics_for_options(model_version: str | None) -> list[Diagnostic]:
-    """What the render options alone get wrong (the table cannot see flags)."""
-    return check_version(model_version)
