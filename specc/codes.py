@@ -54,6 +54,7 @@ _SECURITY = "diagnostics.md#security"
 _INTERNAL = "diagnostics.md#internal"
 _DATABRICKS = "databricks.md#diagnostics-of-this-target"
 _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
+_SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 
 # one entry per code, laid out by hand for reading
@@ -110,6 +111,15 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC128", "invalid-databricks-path", E,
         "a Databricks path that is not `/Volumes/...` or `/Workspace/...` (DBFS is rejected)", _SYNTAX,
+    ),
+    Code(
+        "SPC129", "invalid-serving-endpoint-name", E,
+        "invalid `targets.databricks.serving.endpoint-name` (letters, digits, `-`, `_`; not `databricks-...`)",
+        _SYNTAX,
+    ),
+    Code(
+        "SPC130", "invalid-serving-workload", E,
+        "invalid `targets.databricks.serving.workload-type` or `workload-size`", _SYNTAX,
     ),
     # --- SPC2xx meaning
     Code(
@@ -234,6 +244,26 @@ _ALL: tuple[Code, ...] = (
         "`--locked`: `model-env.lock` has no resolution for the image's platform, or the image serves the model "
         "but the lock pins no `mlflow`/`mlflow-skinny` ([docs/lock.md](lock.md))",
         _DOCKER,
+    ),
+    Code(
+        "SPC340", "serving-cannot-install", E,
+        "a Model Serving endpoint cannot install apt packages, debs, Maven packages, jars or R packages "
+        "(it installs the model's Python requirements and runs no init script)",
+        _SERVING,
+    ),
+    Code(
+        "SPC341", "serving-index-credentials", E,
+        "Model Serving cannot expand `${NAME}` credentials in an index or requirement URL: use the workspace's "
+        "default package repositories or wheels logged with the model",
+        _SERVING,
+    ),
+    Code(
+        "SPC342", "serving-model-version", E,
+        "`--model-version` is not a version number (a served entity names one registered version)", _SERVING,
+    ),
+    Code(
+        "SPC343", "serving-cpu-for-gpu-model", W,
+        "a CPU `workload-type` for a spec that sets `runtime.cuda`", _SERVING,
     ),
     # --- SPC4xx security
     Code(

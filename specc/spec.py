@@ -140,6 +140,25 @@ def env_name(name: str) -> str:
     return s if s and not s[0].isdigit() else "_" + s
 
 
+#: specc's bound for the endpoint names it derives (a DNS label's 63 characters: the name becomes
+#: part of the endpoint's URL); Databricks documents the characters, not a maximum length.
+ENDPOINT_NAME_MAX = 63
+
+
+def endpoint_name(name: str) -> str:
+    """A serving endpoint name Databricks accepts, made from a registered model name.
+
+    Databricks allows letters, digits, ``-`` and ``_`` (``ServingEndpointsAPI.create``) and reserves
+    the ``databricks-`` prefix: every other run of characters (a Unity Catalog name's dots)
+    becomes ``-``, the result is cut to :data:`ENDPOINT_NAME_MAX` characters
+    (``"main.ml.churn"`` → ``"main-ml-churn"``).
+    """
+    s = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")
+    if s.lower().startswith("databricks-"):
+        s = "model-" + s
+    return s[:ENDPOINT_NAME_MAX].rstrip("-_") or "model"
+
+
 MODEL_NAME = Syntax(
     r"^[a-z0-9][a-z0-9._-]*$",
     "SPC108",
@@ -249,6 +268,36 @@ WORKSPACE_PATH = Syntax(  # the validator also refuses ".." segments and names D
     "{key} must be an absolute /Volumes/... or /Workspace/... path",
     'e.g. "/Volumes/ml/default/libs"',
 )
+ENDPOINT_NAME = Syntax(  # the validator also refuses the reserved "databricks-" prefix
+    r"^[A-Za-z0-9_-]+$",
+    "SPC129",
+    'invalid serving endpoint name "{value}"',
+    lambda v: f'use letters, digits, "-" and "_", e.g. "{endpoint_name(v)}"',
+)
+#: ServingModelWorkloadType of databricks-sdk (serving.py) and of the bundle schema
+WORKLOAD_TYPES = (
+    "CPU",
+    "CPU_MEDIUM",
+    "CPU_LARGE",
+    "GPU_SMALL",
+    "GPU_MEDIUM",
+    "GPU_LARGE",
+    "GPU_XLARGE",
+    "GPU_XLARGE_8",
+    "MULTIGPU_MEDIUM",
+)
+WORKLOAD_TYPE = Syntax(
+    "^(" + "|".join(WORKLOAD_TYPES) + ")$",
+    "SPC130",
+    'unknown serving workload type "{value}"',
+    "one of " + ", ".join(WORKLOAD_TYPES),
+)
+WORKLOAD_SIZE = Syntax(  # Small, Medium, Large, or a custom size the workspace offers
+    r"^[A-Za-z][A-Za-z0-9_-]*$",
+    "SPC130",
+    'invalid serving workload size "{value}"',
+    '"Small", "Medium", "Large" or a custom size your workspace offers',
+)
 PORT = Bounds(1, 65535, "SPC123", "port {value} is out of range", "use 1-65535, e.g. 8080")
 WORKERS = Bounds(0, None, "SPC124", "workers cannot be negative")
 _AUTOSCALE = "invalid autoscale range min={min}, max={max}"
@@ -278,6 +327,9 @@ Flavor = Annotated[str, FLAVOR]
 Image = Annotated[str, IMAGE]
 Platform = Annotated[str, PLATFORM]
 WorkspacePath = Annotated[str, WORKSPACE_PATH]
+EndpointName = Annotated[str, ENDPOINT_NAME]
+WorkloadType = Annotated[str, WORKLOAD_TYPE]
+WorkloadSize = Annotated[str, WORKLOAD_SIZE]
 Port = Annotated[int, PORT]
 Workers = Annotated[int, WORKERS]
 AutoscaleMin = Annotated[int, AUTOSCALE_MIN]
@@ -622,6 +674,36 @@ class DockerTargetInput(_Input):
     port: Port = Field(default=8080, description="Port the model server listens on.", examples=[8080])
 
 
+class ServingInput(_Input):
+    """A Databricks Model Serving endpoint for the registered model (serving-endpoint.json, bundle.yml)."""
+
+    endpoint_name: EndpointName | None = Field(
+        default=None,
+        description=(
+            "Serving endpoint name: letters, digits, - and _ (not databricks-...). Default: the registered "
+            "model's name with every other character run as - (main.ml.churn -> main-ml-churn)."
+        ),
+        examples=["churn-classifier"],
+    )
+    workload_size: WorkloadSize = Field(
+        default="Small",
+        description='Provisioned concurrency range: "Small" (4), "Medium" (8-16), "Large" (16-64) or a custom size.',
+        examples=["Small"],
+    )
+    workload_type: WorkloadType | None = Field(
+        default=None,
+        description="Compute type (CPU, GPU_SMALL, ...). Default: GPU_SMALL when runtime.cuda is set or "
+        "runtime.databricks is a GPU runtime, else CPU.",
+        examples=["GPU_SMALL"],
+    )
+    scale_to_zero: bool = Field(
+        default=True, description="Scale the endpoint's compute down to zero when idle.", examples=[True]
+    )
+    route_optimized: bool = Field(
+        default=False, description="Create a route-optimized endpoint (route_optimized).", examples=[False]
+    )
+
+
 class DatabricksTargetInput(_Input):
     """Options of `specc render --target databricks`."""
 
@@ -641,6 +723,9 @@ class DatabricksTargetInput(_Input):
         examples=[False],
     )
     cluster: ClusterInput | None = Field(default=None, description="The job cluster.")
+    serving: ServingInput | None = Field(
+        default=None, description="A Model Serving endpoint for the model; present: serving outputs are rendered."
+    )
 
 
 class TargetsInput(_Input):
@@ -1125,6 +1210,23 @@ class DockerTarget(_Norm):
     port: int = Field(default=8080, description="TCP port the model server listens on.")
 
 
+class Serving(_Norm):
+    """A Databricks Model Serving endpoint (``[targets.databricks.serving]``)."""
+
+    endpoint_name: str | None = Field(
+        default=None,
+        description="Endpoint name as written; unset: derived from the registered model's name when rendering.",
+    )
+    workload_size: str = Field(default="Small", description="workload_size of the served entity.")
+    workload_type: str = Field(
+        default="CPU",
+        description="workload_type of the served entity; unset in the spec: GPU_SMALL for a GPU spec "
+        "(runtime.cuda or a gpu-ml runtime), else CPU.",
+    )
+    scale_to_zero: bool = Field(default=True, description="scale_to_zero_enabled of the served entity.")
+    route_optimized: bool = Field(default=False, description="route_optimized of the endpoint.")
+
+
 class DatabricksTarget(_Norm):
     """Options of `specc render --target databricks`."""
 
@@ -1138,6 +1240,9 @@ class DatabricksTarget(_Norm):
         default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."
     )
     cluster: Cluster = Field(default_factory=Cluster, description="The job cluster.")
+    serving: Serving | None = Field(
+        default=None, description="The Model Serving endpoint; unset: no serving outputs are rendered."
+    )
 
 
 class Targets(_Norm):

@@ -25,6 +25,7 @@ from tests.helpers import EXAMPLES, REPO, run_cli
 JAR = REPO / "examples/kitchen-sink/lib/churn-udfs-1.2.0.jar"
 NODE = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
 DOCKER = "[targets.docker]\nserve = true\n"
+SERVING = "[targets.databricks.serving]\n"
 
 
 def head(python: str = "3.11", databricks: str | None = None, cuda: str | None = None) -> str:
@@ -112,6 +113,26 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     "node-type-unset": (head("3.11", "15.4-ml"), {"databricks": {"SPC324"}}),
     "runtime-defaulted": (head("3.11") + NODE, {"databricks": {"SPC320"}}),
+    "serving-supported": (
+        head("3.11", "15.4-ml") + '[python]\nrequirements = ["acme==1.0"]\n' + NODE + SERVING,
+        {"databricks": set(), "mlflow": set()},
+    ),
+    "serving-apt": (
+        head("3.11", "15.4-ml") + '[apt]\npackages = ["libgomp1"]\n' + NODE + SERVING + DOCKER,
+        {"databricks": {"SPC340"}, "docker": {"SPC331"}, "mlflow": set()},
+    ),
+    "serving-jars-and-r": (
+        head("3.11", "15.4-ml") + '[maven]\njars = ["a/x-1.0.jar"]\n[r]\npackages = ["forecast"]\n' + NODE + SERVING,
+        {"databricks": {"SPC340"}},
+    ),
+    "serving-index-credentials": (
+        head("3.11", "15.4-ml") + AUTH_INDEX + MAPPED + NODE + SERVING,
+        {"databricks": {"SPC341"}, "mlflow": set()},
+    ),
+    "serving-cpu-for-gpu": (
+        head("3.11", "15.4-ml", cuda="12.4") + NODE + SERVING + 'workload-type = "CPU"\n',
+        {"databricks": {"SPC343"}},
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from databricks.bundles import jobs as bundle_jobs
+from databricks.bundles import model_serving_endpoints as bundle_serving
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,8 +149,8 @@ def validate_def(instance: Any, cls: Any) -> None:
 
 
 def validate_bundle(bundle: Any) -> None:
-    """bundle.yml holds only ``resources``, each kind checked with its bundle type (jobs today)."""
-    kinds = {"jobs": bundle_jobs.Job}
+    """bundle.yml holds only ``resources``, each kind checked with its bundle type."""
+    kinds = {"jobs": bundle_jobs.Job, "model_serving_endpoints": bundle_serving.ModelServingEndpoint}
     assert isinstance(bundle, dict) and list(bundle) == ["resources"], bundle
     assert bundle["resources"] and set(bundle["resources"]) <= set(kinds), bundle["resources"]
     for kind, resources in bundle["resources"].items():

@@ -68,6 +68,8 @@ class RenderOptions:
     model_dir: Path | None = None
     # the MLmodel's databricks_runtime, when rendering from a model
     model_databricks_runtime: str | None = None
+    # what --from-model was given (a models:/<name>/<version> URI names the registered model)
+    model_uri: str | None = None
 
 
 def flags_of(options_type: type[RenderOptions]) -> dict[str, Flag]:

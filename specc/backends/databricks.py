@@ -9,7 +9,9 @@ outputs are views of it, so they always agree on paths:
 * ``cluster.json``  a ``new_cluster`` (``compute.ClusterSpec``)
 * ``job.json``      a Jobs API 2.1 batch-scoring job (``jobs.JobSettings``)
 * ``score.py``      the job's notebook (``targets/databricks/score.py.j2``)
-* ``bundle.yml``    the same job as Asset Bundle resources
+* ``bundle.yml``    the same job as Asset Bundle resources (and the serving endpoint)
+* ``serving-endpoint.json``  with ``[targets.databricks.serving]``: the body of
+  ``POST /api/2.0/serving-endpoints`` (:mod:`specc.backends.databricks_serving`)
 * ``uploads.json``  every file to upload, with its remote path and sha256
 
 Strategy per ecosystem (docs/databricks.md): the Libraries API wherever it can express a
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specc import __version__
+from specc.backends import databricks_serving as serving
 from specc.backends.base import (
     CapabilityTable,
     Facts,
@@ -68,6 +71,15 @@ class DatabricksOptions(RenderOptions):
     )
     locked: LockFile | None = field(
         default=None, metadata=flag("--locked", "use exact pins from model-env.lock; fail if it is stale", kind="lock")
+    )
+    model_name: str | None = field(
+        default=None,
+        metadata=flag(
+            "--model-name", "the registered model the serving endpoint serves (catalog.schema.model in Unity Catalog)"
+        ),
+    )
+    model_version: str | None = field(
+        default=None, metadata=flag("--model-version", "the registered model version the serving endpoint serves")
     )
 
 
@@ -143,7 +155,9 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     """
     opts: DatabricksOptions = narrow(options, DatabricksOptions)
     facts = BACKEND.facts(spec, opts)
-    out = Rendered(diagnostics=check_table(CAPABILITIES, spec, facts))
+    out = Rendered(diagnostics=check_table(BACKEND.capabilities, spec, facts))
+    if spec.targets.databricks.serving is not None:
+        out.diagnostics += serving.diagnostics_for_options(opts.model_version)
     if any(d.severity == "error" for d in out.diagnostics):
         return out
     plan = make_plan(spec, opts, facts.runtime)
@@ -169,12 +183,23 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
         files["cluster.json"] = dump_json(cluster_spec(spec, plan)).encode("utf-8")
     job = job_settings(spec, plan, task_path=plan.task_remote)
     files["job.json"] = dump_json(job).encode("utf-8")
-    files["bundle.yml"] = bundle_text(spec, plan).encode("utf-8")
+    endpoint = _endpoint(spec, opts)
+    if endpoint is not None:
+        files[serving.ENDPOINT_FILE] = dump_json(endpoint).encode("utf-8")
+    files["bundle.yml"] = bundle_text(spec, plan, endpoint).encode("utf-8")
     uploads = sorted((u.as_dict() for u in plan.uploads.values()), key=lambda u: (u["remote"], u["kind"]))
     files["uploads.json"] = dump_json(uploads).encode("utf-8")
     out.files = files
-    out.marks = _marks(spec, plan)
+    out.marks = _marks(spec, plan) + (serving.marks(spec, endpoint) if endpoint is not None else [])
     return out
+
+
+def _endpoint(spec: EnvSpec, opts: DatabricksOptions) -> dict[str, Any] | None:
+    """The Model Serving endpoint (specc.backends.databricks_serving); None without a serving section."""
+    if spec.targets.databricks.serving is None:
+        return None
+    entity = serving.registered_model(spec, opts.model_name, opts.model_version, opts.model_uri)
+    return serving.endpoint_body(spec, entity, spark_env_vars(spec))
 
 
 def make_plan(spec: EnvSpec, options: DatabricksOptions, runtime: RuntimeInfo | None) -> Plan:
@@ -430,7 +455,8 @@ class DatabricksBackend:
 
     name = TARGET
     options_type = DatabricksOptions
-    capabilities = CAPABILITIES
+    # the batch job's table and, when the spec has a serving section, the endpoint's
+    capabilities = serving.merge_tables(CAPABILITIES, serving.CAPABILITIES)
 
     def facts(self, spec: EnvSpec, options: RenderOptions | None = None) -> Facts:
         """The runtime the render targets (:func:`pick_runtime`) and what choosing it found."""
@@ -898,16 +924,20 @@ def bundle_key(spec: EnvSpec) -> str:
     return re.sub(r"[^a-z0-9_]", "_", spec.model.name.lower()) + "_batch_score"
 
 
-def bundle_resources(spec: EnvSpec, plan: Plan) -> dict[str, Any]:
+def bundle_resources(spec: EnvSpec, plan: Plan, endpoint: dict[str, Any] | None = None) -> dict[str, Any]:
     """The job as Asset Bundle resources: the notebook path is relative to bundle.yml, which
     the CLI syncs and translates; every other path is absolute (init script destinations
-    are never translated, cli ``bundle/config/mutator/paths``)."""
+    are never translated, cli ``bundle/config/mutator/paths``).  ``endpoint`` (the body of
+    serving-endpoint.json) becomes ``model_serving_endpoints``, the same fields."""
     job = job_settings(spec, plan, task_path="./score.py")
     job["tasks"][0]["spark_python_task" if plan.serverless else "notebook_task"].pop("source")
-    return {"resources": {"jobs": {bundle_key(spec): job}}}
+    resources: dict[str, Any] = {"jobs": {bundle_key(spec): job}}
+    if endpoint is not None:
+        resources["model_serving_endpoints"] = {serving.bundle_key(spec): endpoint}
+    return {"resources": resources}
 
 
-def bundle_text(spec: EnvSpec, plan: Plan) -> str:
+def bundle_text(spec: EnvSpec, plan: Plan, endpoint: dict[str, Any] | None = None) -> str:
     """bundle.yml as JSON, which is YAML: no YAML dependency, and every value is a quoted
     JSON string, so "15.4"-like versions and yes/no/on words cannot turn into numbers or
     booleans the way unquoted YAML scalars do."""
@@ -915,7 +945,7 @@ def bundle_text(spec: EnvSpec, plan: Plan) -> str:
         f"# Generated by specc {__version__} (dependency hash {spec.hashes.dependencies}).\n"
         "# Databricks Asset Bundle resources (JSON is valid YAML): include this file from databricks.yml.\n"
     )
-    return header + dump_json(bundle_resources(spec, plan))
+    return header + dump_json(bundle_resources(spec, plan, endpoint))
 
 
 def _sha(data: bytes) -> str:

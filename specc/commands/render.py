@@ -176,7 +176,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"specc render: {exc}", file=sys.stderr)
             return EXIT_INVALID
         spec = loaded.spec
-        common.update(from_model=True, model_dir=loaded.model_dir, model_databricks_runtime=loaded.databricks_runtime)
+        common.update(
+            from_model=True,
+            model_dir=loaded.model_dir,
+            model_databricks_runtime=loaded.databricks_runtime,
+            model_uri=str(args.from_model),
+        )
         sources: dict[str, str] = {}
     else:
         # the target's own capability table is checked once, by its render below (the same table

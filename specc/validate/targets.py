@@ -1,4 +1,4 @@
-"""``[targets.docker]`` and ``[targets.databricks]``: per-target options."""
+"""``[targets.docker]``, ``[targets.databricks]`` and ``[targets.databricks.serving]``: per-target options."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from specc.diagnostics import Origin, TomlPath
 from specc.spec import (
     AUTOSCALE_MAX,
     AUTOSCALE_MIN,
+    ENDPOINT_NAME,
     IMAGE,
     PLATFORM,
     PORT,
     WORKERS,
+    WORKLOAD_SIZE,
+    WORKLOAD_TYPE,
     WORKSPACE_PATH,
     Autoscale,
     Cluster,
@@ -21,6 +24,8 @@ from specc.spec import (
     DockerTarget,
     DockerTargetInput,
     Model,
+    Serving,
+    ServingInput,
     Targets,
     TargetsInput,
 )
@@ -90,12 +95,69 @@ def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | 
         ctx.error(WORKSPACE_PATH.code, (*path, "init-script"), "an init script path ends in .sh", None)
     if init is None and libdir is not None and model is not None:
         init = f"{libdir.rstrip('/')}/init/{model.name}.sh"
-    _record_set(ctx, path, sec.model_fields_set - {"cluster"})
+    _record_set(ctx, path, sec.model_fields_set - {"cluster", "serving"})
     return DatabricksTarget(
         libraries_dir=libdir,
         init_script=init,
         requirements_library=sec.requirements_library,
         cluster=_cluster(ctx, sec.cluster),
+        serving=_serving(ctx, sec.serving),
+    )
+
+
+#: Databricks reserves endpoint names starting with this for its preconfigured endpoints
+#: (docs.databricks.com, machine-learning/model-serving/create-manage-serving-endpoints).
+RESERVED_ENDPOINT_PREFIX = "databricks-"
+
+
+def _gpu_spec(ctx: Context) -> bool:
+    """Whether the spec's runtime is a GPU one: ``runtime.cuda`` set, or ``runtime.databricks``
+    naming a gpu-ml runtime (read from the typed input: the runtime section validates separately)."""
+    from specc.runtimes import resolve_runtime
+
+    rt = ctx.inp.runtime if ctx.inp is not None else None
+    if rt is None:
+        return False
+    if rt.cuda is not None:
+        return True
+    key = resolve_runtime(rt.databricks) if rt.databricks else None
+    return key is not None and "-gpu-" in key
+
+
+def _serving(ctx: Context, sec: ServingInput | None) -> Serving | None:
+    """None when the spec has no serving section (nothing is rendered for serving then)."""
+    if sec is None:
+        return None
+    path = ("targets", "databricks", "serving")
+    name = sec.endpoint_name
+    if name is not None:
+        if not ctx.check(ENDPOINT_NAME, (*path, "endpoint-name"), name):
+            name = None
+        elif name.lower().startswith(RESERVED_ENDPOINT_PREFIX):
+            ctx.error(
+                ENDPOINT_NAME.code,
+                (*path, "endpoint-name"),
+                f'serving endpoint name "{name}" starts with "{RESERVED_ENDPOINT_PREFIX}", which Databricks reserves '
+                "for its own endpoints",
+                f'e.g. "{name[len(RESERVED_ENDPOINT_PREFIX) :] or "model"}"',
+            )
+            name = None
+    size = sec.workload_size
+    if not ctx.check(WORKLOAD_SIZE, (*path, "workload-size"), size):
+        size = "Small"
+    wtype = sec.workload_type
+    if wtype is not None and not ctx.check(WORKLOAD_TYPE, (*path, "workload-type"), wtype):
+        wtype = None
+    if wtype is None:
+        wtype = "GPU_SMALL" if _gpu_spec(ctx) else "CPU"
+    ctx.record(path, Origin(path))
+    _record_set(ctx, path, sec.model_fields_set)
+    return Serving(
+        endpoint_name=name,
+        workload_size=size,
+        workload_type=wtype,
+        scale_to_zero=sec.scale_to_zero,
+        route_optimized=sec.route_optimized,
     )
 
 

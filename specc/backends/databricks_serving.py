@@ -1,0 +1,319 @@
+"""Databricks Model Serving: ``serving-endpoint.json`` and the bundle's ``model_serving_endpoints``.
+
+Rendered by the Databricks target (:func:`specc.backends.databricks.render`) when the spec has a
+``[targets.databricks.serving]`` section:
+
+* ``serving-endpoint.json``: the body of ``POST /api/2.0/serving-endpoints``.  The SDK has no
+  request type for the whole body: its top-level keys are parameters of
+  ``ServingEndpointsAPI.create`` and ``config`` is a ``serving.EndpointCoreConfigInput`` (without
+  ``name``: the create body names the endpoint at the top, and ``PUT
+  /api/2.0/serving-endpoints/{name}/config``, which updates an existing endpoint, takes the
+  ``config`` object as its whole body).
+* ``resources.model_serving_endpoints.<key>`` in ``bundle.yml``: the same endpoint.
+
+One served entity: the registered model (``--model-name`` / ``--model-version``, else the
+``models:/<name>/<version>`` given to ``--from-model``, else ``model.name`` version 1), its
+workload size and type, scale to zero, and ``environment_vars`` holding the spec's ``[env]`` and
+every secret with a Databricks mapping as ``{{secrets/<scope>/<key>}}`` (the form the
+``ServedEntityInput.environment_vars`` docstring shows).
+
+An endpoint builds its environment from the model's own logged requirements (what ``specc
+compile`` wrote): it installs Python packages only, runs no init script ("Init scripts are not
+supported", docs.databricks.com machine-learning/model-serving/model-serving-limits), and cannot
+expand a ``${NAME}`` placeholder in an index URL (``environment_vars`` reach the running model, not the
+environment build).  :data:`CAPABILITIES` says so; the Databricks target merges it into its own
+table (:func:`merge_tables`), so ``specc validate`` reports it whenever the section is present.
+Private packages reach an endpoint by the two routes Databricks documents
+(docs.databricks.com/aws/en/machine-learning/model-serving/private-libraries-model-serving):
+the workspace's default Python package repositories, or wheels logged with the model
+(``python.wheels``, which ``specc compile`` ships as ``code/<wheel>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from specc.backends.base import (
+    CapabilityTable,
+    Facts,
+    Ignored,
+    Mark,
+    Support,
+    Supported,
+    Unsupported,
+    Use,
+    rules,
+)
+from specc.spec import endpoint_name
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
+    from specc.spec import EnvSpec
+
+ENDPOINT_FILE = "serving-endpoint.json"
+
+# Diagnostic codes (docs/databricks.md, "Model Serving").
+SERVING_CANNOT_INSTALL = "SPC340"
+SERVING_INDEX_CREDENTIALS = "SPC341"
+SERVING_MODEL_VERSION = "SPC342"
+SERVING_CPU_FOR_GPU = "SPC343"
+
+
+# --- capabilities ---------------------------------------------------------------------------------
+
+
+def _serving(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
+    return spec.targets.databricks.serving is not None
+
+
+def _cpu_for_gpu(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
+    serving = spec.targets.databricks.serving
+    return serving is not None and spec.runtime.cuda is not None and serving.workload_type.startswith("CPU")
+
+
+_FIX = (
+    "serve this model from the Docker image instead (specc render --target docker), or drop "
+    "[targets.databricks.serving]"
+)
+
+
+def _cannot(what: str) -> Unsupported:
+    return Unsupported(
+        SERVING_CANNOT_INSTALL,
+        "error",
+        "a Databricks Model Serving endpoint installs only the model's Python requirements and runs no init "
+        "script, so it cannot install " + what,
+        _FIX,
+        when=_serving,
+    )
+
+
+_CREDENTIALS = Unsupported(
+    SERVING_INDEX_CREDENTIALS,
+    "error",
+    "Model Serving cannot expand the ${{NAME}} credentials in this URL: the endpoint builds its environment from "
+    "the model's requirements, and environment_vars reach only the running model",
+    "have a workspace admin configure the private index as the workspace's default Python package repository "
+    "(Settings > Compute > Default Package Repositories; endpoints use it) and remove the URL from the spec, "
+    "or ship the private packages as wheels in python.wheels (logged with the model)",
+    when=_serving,
+)
+
+_S = Supported()
+
+
+def _all(support: Support, *keys: str) -> dict[str, Support]:
+    return dict.fromkeys(keys, support)
+
+
+_REQ_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
+
+#: What a Model Serving endpoint can install (SPC34x), consulted only when the spec has a
+#: serving section.  Keys: specc.backends.features; every feature is answered.
+CAPABILITIES: CapabilityTable = {
+    **_all(_S, "spec-version", "model", "model.name", "runtime", "runtime.python", "runtime.databricks"),
+    "runtime.cuda": Supported("a GPU workload type"),
+    **_all(
+        Supported("the model's logged requirements"),
+        "python",
+        "python.requirements",
+        *(f"python.requirements.{k}" for k in _REQ_FIELDS),
+        "python.requirements-files",
+        "python.requirements-files.path",
+        "python.requirements-files.sha256",
+        "python.constraints",
+        *(f"python.constraints.{k}" for k in _REQ_FIELDS),
+        "python.index-url",
+        "python.extra-index-urls",
+        "python.index-url:control-characters",
+        "python.extra-index-urls:control-characters",
+        "python.requirements:control-characters",
+    ),
+    **_all(
+        Supported("wheels logged with the model (code/<wheel>)"),
+        "python.wheels",
+        "python.wheels.path",
+        "python.wheels.sha256",
+        "python.wheels:same-name",
+    ),
+    "python.index-url:credentials": _CREDENTIALS,
+    "python.extra-index-urls:credentials": _CREDENTIALS,
+    "python.requirements:url-credentials": _CREDENTIALS,
+    **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
+    "code.paths:file-names": Supported("the MLflow target's table checks it"),
+    "apt": _S,
+    **_all(_S, "apt.packages.name", "apt.packages.version", "apt.debs.path", "apt.debs.sha256", "apt.debs:same-name"),
+    "apt.packages": _cannot("apt packages"),
+    "apt.debs": _cannot(".deb packages"),
+    **_all(
+        _S,
+        "maven",
+        "maven.repository",
+        "maven.packages.coordinates",
+        "maven.packages.exclusions",
+        "maven.packages.repository",
+        "maven.packages:authenticated-repository",
+        "maven.repository:control-characters",
+        "maven.jars.path",
+        "maven.jars.sha256",
+        "maven.jars:same-name",
+    ),
+    "maven.packages": _cannot("Maven packages"),
+    "maven.jars": _cannot("jars"),
+    **_all(
+        _S,
+        "r",
+        "r.repository",
+        "r.packages.name",
+        "r.packages.version",
+        "r.packages.repository",
+        "r.packages:authenticated-repository",
+        "r.repository:control-characters",
+        "r.sources.path",
+        "r.sources.sha256",
+        "r.sources:same-name",
+    ),
+    "r.packages": _cannot("R packages"),
+    "r.sources": _cannot("R source packages"),
+    **_all(Supported("environment_vars"), "env", "env:control-characters"),
+    **_all(
+        Supported("{{secrets/scope/key}} in environment_vars"),
+        "secrets",
+        "secrets.databricks",
+        "secrets.description",
+        "secrets.databricks:unset",
+    ),
+    "secrets.docker": Ignored("the Docker mapping of a secret"),
+    "artifacts": Ignored("MLflow artifacts travel inside the logged model"),
+    "mlflow": Ignored("how specc compile fills log_model"),
+    "targets": _S,
+    "targets.docker": Ignored("options of the Docker target"),
+    **_all(
+        Ignored("the batch-scoring job's options"),
+        "targets.databricks.libraries-dir",
+        "targets.databricks.init-script",
+        "targets.databricks.requirements-library",
+        "targets.databricks.cluster",
+        "targets.databricks.cluster.node-type:unset",
+    ),
+    **_all(
+        _S,
+        "targets.databricks",
+        "targets.databricks.serving",
+        "targets.databricks.serving.endpoint-name",
+        "targets.databricks.serving.workload-size",
+        "targets.databricks.serving.scale-to-zero",
+        "targets.databricks.serving.route-optimized",
+    ),
+    "targets.databricks.serving.workload-type": Unsupported(
+        SERVING_CPU_FOR_GPU,
+        "warning",
+        "a CPU workload type for a model whose spec sets runtime.cuda: the endpoint has no GPU",
+        'use a GPU workload type, e.g. workload-type = "GPU_SMALL", or drop the setting',
+        when=_cpu_for_gpu,
+    ),
+}
+
+
+def merge_tables(first: CapabilityTable, second: CapabilityTable) -> CapabilityTable:
+    """One table answering like both: a feature's rules are ``first``'s then ``second``'s; a
+    feature neither restricts keeps ``first``'s answer (``second``'s if ``first`` has none)."""
+    out: dict[str, Support] = {}
+    for key in [*first, *(k for k in second if k not in first)]:
+        a, b = first.get(key), second.get(key)
+        both = (rules(a) if a is not None else ()) + (rules(b) if b is not None else ())
+        if len(both) > 1:
+            out[key] = both
+        elif both:
+            out[key] = both[0]
+        else:
+            out[key] = a if a is not None else b  # type: ignore[assignment]
+    return out
+
+
+# --- the registered model -------------------------------------------------------------------------
+
+_MODELS_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>[^/]+)|@[^/]+)?/?$")
+
+
+def registered_model(
+    spec: EnvSpec, model_name: str | None, model_version: str | None, model_uri: str | None
+) -> tuple[str, str]:
+    """The served ``(entity_name, entity_version)``: the flags, else a ``models:/<name>/<version>``
+    URI the spec was read from (``--from-model``), else ``model.name`` and version ``"1"`` (the
+    batch job's default ``models:/<name>/1`` too).  A UC name stays three-level as given."""
+    uri_name = uri_version = None
+    m = _MODELS_URI.match(model_uri or "")
+    if m:
+        uri_name = m.group("name")
+        uri_version = m.group("version") if m.group("version") and m.group("version").isdigit() else None
+    name = model_name or uri_name or spec.model.name
+    version = model_version or (uri_version if not model_name or model_name == uri_name else None) or "1"
+    return name, version
+
+
+def diagnostics_for_options(version: str | None) -> list[Diagnostic]:
+    """What the render options alone get wrong (the table cannot see flags): ``--model-version``
+    must be a registered version number (a served entity takes no alias or stage)."""
+    from specc.diagnostics import Diagnostic
+
+    if version is None or version.isdigit():
+        return []
+    return [
+        Diagnostic(
+            SERVING_MODEL_VERSION,
+            "error",
+            f'--model-version "{version}" is not a model version number: a served entity names one version',
+            ("targets", "databricks", "serving"),
+            "give the registered version, e.g. --model-version 3",
+        )
+    ]
+
+
+# --- outputs ---------------------------------------------------------------------------------------
+
+
+def endpoint_body(spec: EnvSpec, entity: tuple[str, str], env: Mapping[str, str]) -> dict[str, Any]:
+    """The body of ``POST /api/2.0/serving-endpoints`` for the one served entity ``entity``
+    (``(name, version)``), with ``env`` as its ``environment_vars`` (omitted when empty)."""
+    serving = spec.targets.databricks.serving
+    assert serving is not None, "only rendered for a spec with a serving section"
+    name, version = entity
+    served: dict[str, Any] = {
+        "name": endpoint_name(f"{name}-{version}"),  # the default (name-version) would keep a UC name's dots
+        "entity_name": name,
+        "entity_version": version,
+        "workload_size": serving.workload_size,
+        "workload_type": serving.workload_type,
+        "scale_to_zero_enabled": serving.scale_to_zero,
+    }
+    if env:
+        served["environment_vars"] = dict(sorted(env.items()))
+    body: dict[str, Any] = {
+        "name": serving.endpoint_name or endpoint_name(name),
+        "config": {"served_entities": [served]},
+        "tags": [{"key": "specc-model", "value": spec.model.name}],
+    }
+    if serving.route_optimized:
+        body["route_optimized"] = True
+    return body
+
+
+def bundle_key(spec: EnvSpec) -> str:
+    """The resource key of the endpoint in bundle.yml (beside the job's ``<model>_batch_score``)."""
+    return re.sub(r"[^a-z0-9_]", "_", spec.model.name.lower()) + "_serving"
+
+
+def marks(spec: EnvSpec, body: Mapping[str, Any]) -> list[Mark]:
+    """What the serving section's entries put into the outputs (the env and secret marks are the
+    target's own, shared with spark_env_vars)."""
+    serving = spec.targets.databricks.serving
+    if serving is None:
+        return []
+    path = ("targets", "databricks", "serving")
+    out: list[Mark] = [(str(body["name"]), (*path, "endpoint-name"))] if serving.endpoint_name else []
+    out.append((serving.workload_size, (*path, "workload-size")))
+    out.append((serving.workload_type, (*path, "workload-type")))
+    return out
