@@ -262,12 +262,11 @@ def diagnostics_for_options(version: str | None) -> list[Diagnostic]:
     if version is None or version.isdigit():
         return []
     return [
-        Diagnostic(
+        Diagnostic.error(
             SERVING_MODEL_VERSION,
-            "error",
-            f'--model-version "{version}" is not a model version number: a served entity names one version',
-            ("targets", "databricks", "serving"),
-            "give the registered version, e.g. --model-version 3",
+            message=f'--model-version "{version}" is not a model version number: a served entity names one version',
+            path=("targets", "databricks", "serving"),
+            hint="give the registered version, e.g. --model-version 3",
         )
     ]
 
