@@ -175,6 +175,9 @@ def _indented(data: object) -> str:
             if not o:
                 append("[]")
                 return
+            if all(type(v) is str for v in o):  # requirement lines, libraries...: one join
+                append("[" + lead + sep.join(map(quote, o)) + nl + "]")
+                return
             append("[")
             for v in o:
                 text = quote(v) if type(v) is str else scalar(v)
