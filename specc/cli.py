@@ -14,21 +14,51 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from specc import __version__
 
-# An explicit registry (pre-commit's style): command name → module.
-COMMANDS: dict[str, str] = {
-    "validate": "specc.commands.validate",
-    "init": "specc.commands.init",
-    "schema": "specc.commands.schema",
-    "runtimes": "specc.commands.runtimes",
-    "compile": "specc.commands.compile",
-    "render": "specc.commands.render",
-    "lock": "specc.commands.lock",
-    "pin": "specc.commands.pin",
-    "check": "specc.commands.check",
+# An explicit registry (pre-commit's style): command name → (module, one-line help).  The help
+# is the module's HELP (tests/test_cli.py checks they agree), kept here so `specc --help` and
+# every other command list the commands without importing their modules: `specc validate`
+# imports only specc.commands.validate.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": (
+        "specc.commands.validate",
+        "check a model-env.toml and report every problem (file:line:col, code, hint)",
+    ),
+    "init": (
+        "specc.commands.init",
+        "write a commented starter model-env.toml (from flags, or from a requirements.txt)",
+    ),
+    "schema": (
+        "specc.commands.schema",
+        "print the JSON Schema of model-env.toml (for editor completion), or --check it is fresh",
+    ),
+    "runtimes": (
+        "specc.commands.runtimes",
+        "list the known Databricks runtimes with their Python, Spark and Scala versions",
+    ),
+    "compile": (
+        "specc.commands.compile",
+        "compile the spec into MLflow log_model arguments (requirements, conda env, code paths, artifacts)",
+    ),
+    "render": (
+        "specc.commands.render",
+        "render deploy artifacts: a Docker build context, Databricks init script and API payloads, or MLflow files",
+    ),
+    "lock": (
+        "specc.commands.lock",
+        "resolve the spec's dependencies into model-env.lock (hashed pins, runtime-aware) or check it is fresh",
+    ),
+    "pin": (
+        "specc.commands.pin",
+        "pin the spec's requirements to the versions installed in this Python environment",
+    ),
+    "check": (
+        "specc.commands.check",
+        "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -59,7 +89,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The ``specc`` parser.  ``commands``: the commands whose own parsers (options, help,
+    ``run``) are built, importing their modules; the others are listed by name and one-line
+    help only.  None builds every command."""
     parser = _Parser(
         prog="specc",
         description=DESCRIPTION,
@@ -68,24 +101,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"specc {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for _name, module in COMMANDS.items():
+    for name, (module, help) in COMMANDS.items():
+        if commands is not None and name not in commands:
+            sub.add_parser(name, help=help)  # listed in `specc --help`; never parsed (see main)
+            continue
         mod = importlib.import_module(module)
         p = mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
     return parser
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word that is not an option (the top-level parser
+    has only ``-h`` and ``--version``, which take no value)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if args_in[:1] == ["--version"]:  # before anything is built or imported
+        print(f"specc {__version__}")
+        return EXIT_OK
+    # pydantic scans every installed distribution's entry points for plugins (importlib.metadata,
+    # ~15-20 ms) the first time it builds a model, unless PYDANTIC_DISABLE_PLUGINS is "__all__",
+    # "1" or "true" (pydantic/plugin/_loader.py).  specc's own models use no plugin, so the
+    # command line skips the scan, unless the user set the variable (then theirs applies).  Only
+    # here, not on `import specc`: a program using specc as a library keeps its plugins.  Child
+    # processes specc starts inherit it, which only matters to a pydantic program among them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    command = _command_in(args_in)
+    parser = build_parser([command] if command in COMMANDS else ())
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_in)
     except SystemExit as exc:  # argparse exits on --help/--version/usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from specc.gcpause import paused
+
     try:
-        return int(args._run(args))
+        # one command per process: the cyclic collector pauses for it (see specc.gcpause)
+        with paused():
+            return int(args._run(args))
     except KeyboardInterrupt:
         print("specc: interrupted", file=sys.stderr)
         return 130

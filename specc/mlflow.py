@@ -50,8 +50,7 @@ from specc.envartifact import (
     PACKAGES_DIR,
     PACKAGES_KEY,
     Layout,
-    artifact_text,
-    build_artifact,
+    environment_text,
     layout_for_flavor,
     private_packages,
 )
@@ -204,7 +203,7 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
         "channels": ["conda-forge"],
         "dependencies": [f"python={spec.runtime.python}", "pip", {"pip": list(pip)}],
     }
-    env_json = artifact_text(build_artifact(spec, layout))
+    env_json = environment_text(spec, layout)
     files = {
         "requirements.txt": _provenance(spec) + "".join(f"{line}\n" for line in pip),
         "conda.yaml": _conda_yaml(spec, conda_env),

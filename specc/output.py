@@ -148,46 +148,44 @@ def _indented(data: object) -> str:
             return None
         raise _NotPlain
 
-    out: list[str] = []
-    append = out.append
-
-    def container(o: Any, nl: str) -> None:
+    def container(o: Any, nl: str) -> str:
+        """A list, tuple or dict (or a subclass) as indented JSON text starting at an indent of
+        ``nl`` (a newline and the spaces of the enclosing level).  Each value's type is checked
+        inline (str, dict, list first: the shapes of 100,000-entry outputs), the rest through
+        :func:`scalar`; a level's items are joined once."""
         inner = nl + "  "
-        lead, sep = inner, "," + inner
         if isinstance(o, dict):
             if not o:
-                append("{}")
-                return
-            append("{")
+                return "{}"
+            parts = []
             for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
                 if type(k) is not str:
                     raise _NotPlain  # json.dumps's own key conversion
                 v = o[k]
-                text = quote(v) if type(v) is str else scalar(v)
-                if text is None:
-                    append(lead + quote(k) + ": ")
-                    container(v, inner)
+                t = type(v)
+                if t is str:
+                    parts.append(quote(k) + ": " + quote(v))
+                elif t is dict or t is list:
+                    parts.append(quote(k) + ": " + container(v, inner))
                 else:
-                    append(lead + quote(k) + ": " + text)
-                lead = sep
-            append(nl + "}")
-        else:
-            if not o:
-                append("[]")
-                return
-            append("[")
-            for v in o:
-                text = quote(v) if type(v) is str else scalar(v)
-                if text is None:
-                    append(lead)
-                    container(v, inner)
-                else:
-                    append(lead + text)
-                lead = sep
-            append(nl + "]")
+                    text = scalar(v)
+                    parts.append(quote(k) + ": " + (container(v, inner) if text is None else text))
+            return "{" + inner + ("," + inner).join(parts) + nl + "}"
+        if not o:
+            return "[]"
+        parts = []
+        for v in o:
+            t = type(v)
+            if t is str:
+                parts.append(quote(v))
+            elif t is dict or t is list:
+                parts.append(container(v, inner))
+            else:
+                text = scalar(v)
+                parts.append(container(v, inner) if text is None else text)
+        return "[" + inner + ("," + inner).join(parts) + nl + "]"
 
     text = scalar(data)
     if text is not None:
         return text
-    container(data, "\n")
-    return "".join(out)
+    return container(data, "\n")

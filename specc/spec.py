@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -890,9 +890,14 @@ class Req(_Norm):
         default=None, description="Direct reference (name @ url); credentials only as ${NAME} placeholders."
     )
 
-    @property
+    @cached_property
     def line(self) -> str:
-        """The PEP 508 string, e.g. ``scikit-learn[openmp]==1.5.2; python_version >= "3.10"``."""
+        """The PEP 508 string, e.g. ``scikit-learn[openmp]==1.5.2; python_version >= "3.10"``.
+
+        Cached (pydantic leaves a ``cached_property`` out of fields, dumps and equality; the
+        model is frozen, so the value cannot go stale): every target, the capability checks
+        and the provenance marks each ask for it, 100,000 times in a large spec.
+        """
         out = self.name
         if self.extras:
             out += "[" + ",".join(self.extras) + "]"
@@ -905,6 +910,13 @@ class Req(_Norm):
         if self.markers:
             out += f"; {self.markers}"
         return out
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Req:
+        """A copy; the cached :attr:`line` is dropped when ``update`` may change it."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy.__dict__.pop("line", None)
+        return copy
 
     @property
     def pinned_version(self) -> str | None:

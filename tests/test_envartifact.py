@@ -172,3 +172,14 @@ def test_from_model_carries_the_mlmodel(tmp_path: Path) -> None:
     loaded = load_from_model(model)
     assert loaded.mlmodel.mlflow_version == "2.16.2"
     assert loaded.mlmodel.logged_flavor == "sklearn"
+
+
+@pytest.mark.parametrize("layout", ["artifacts", "code"])
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_environment_text_is_the_validated_artifact_dumped(example: str, layout: str) -> None:
+    """compile writes ``environment_text`` (no model round trip): byte for byte what validating
+    the data into a SpeccEnvironment and dumping it gives."""
+    from specc.envartifact import environment_text
+
+    spec = _spec(example)
+    assert environment_text(spec, layout) == artifact_text(build_artifact(spec, layout))  # type: ignore[arg-type]

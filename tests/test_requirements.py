@@ -108,16 +108,32 @@ def test_requirements_file_cannot_escape(tmp_path: Path) -> None:
     assert not parsed.requirements
 
 
+_NAMES = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    name=st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,8}[A-Za-z0-9])?", fullmatch=True),
+    name=_NAMES,
+    extras=st.none() | st.lists(_NAMES, min_size=1, max_size=3),
     version=st.none() | st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}", fullmatch=True),
 )
-def test_the_fast_path_agrees_with_packaging(name: str, version: str | None) -> None:
-    """`name` and `name==1.2.3` skip the parser; the result must be what packaging gives."""
+def test_the_fast_path_agrees_with_packaging(name: str, extras: list[str] | None, version: str | None) -> None:
+    """`name`, `name[a,b]` and `name==1.2.3` skip the parser (and pydantic's validation); the
+    result must be what packaging gives, as a validated Req."""
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
-    from specc.requirements import from_packaging
+    from specc.spec import Req
 
-    text = name if version is None else f"{name}=={version}"
-    assert parse_requirement_string(text) == from_packaging(Requirement(text))
+    text = name + ("" if extras is None else "[" + ",".join(extras) + "]")
+    text += "" if version is None else f"=={version}"
+    req = Requirement(text)
+    expected = Req(
+        name=canonicalize_name(req.name),
+        extras=tuple(sorted({canonicalize_name(e) for e in req.extras})),
+        specifier=",".join(sorted(str(s) for s in req.specifier)),
+    )
+    got = parse_requirement_string(text)
+    assert got == expected
+    assert got.model_dump() == expected.model_dump()
+    assert got.line == expected.line

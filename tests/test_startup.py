@@ -24,7 +24,9 @@ import json, sys
 from specc.cli import main
 code = main(sys.argv[2:])
 with open(sys.argv[1], "w") as fh:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, fh)
+    loader = sys.modules.get("pydantic.plugin._loader")
+    scanned = loader is not None and loader._plugins is not None  # pydantic caches the scan's result
+    json.dump({"code": code, "modules": sorted(sys.modules), "plugin_scan": scanned}, fh)
 """
 
 NEVER = {"mlflow", "databricks", "uv"}  # databricks: the SDK's namespace package
@@ -102,3 +104,59 @@ def test_spec_import_builds_no_input_validator() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def modules_of(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tuple[int, set[str], bool]:
+    """Exit code, the full names of every module loaded by ``specc *argv`` in a fresh process,
+    and whether pydantic scanned the installed distributions' entry points for plugins."""
+    import os
+
+    report = tmp_path / "modules.json"
+    run_env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    run_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(report), *argv], cwd=ROOT, capture_output=True, text=True, env=run_env
+    )
+    assert report.exists(), proc.stderr
+    data = json.loads(report.read_text())
+    return data["code"], set(data["modules"]), data["plugin_scan"]
+
+
+def test_version_answers_before_building_anything(tmp_path: Path) -> None:
+    code, loaded, _ = modules_of(tmp_path, "--version")
+    assert code == 0
+    assert not {m for m in loaded if m.split(".")[0] in {"pydantic", "packaging"}}
+    assert not {m for m in loaded if m.startswith("specc.commands")}
+
+
+def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
+    code, loaded, scanned = modules_of(tmp_path, "validate", str(EXAMPLE))
+    assert code == 0
+    commands = {m for m in loaded if m.startswith("specc.commands.")} - {"specc.commands._common"}
+    assert commands == {"specc.commands.validate"}
+    assert "pydantic.main" in loaded  # it did build and use models
+    assert not scanned  # no entry-point scan: the CLI switches pydantic's plugin loader off
+
+
+def test_the_users_pydantic_plugin_setting_wins(tmp_path: Path) -> None:
+    code, _, scanned = modules_of(tmp_path, "validate", str(EXAMPLE), env={"PYDANTIC_DISABLE_PLUGINS": "0"})
+    assert code == 0
+    assert scanned  # pydantic scanned for plugins, as the user asked
+
+
+def test_render_docker_imports_no_xml_for_a_spec_without_maven(tmp_path: Path) -> None:
+    code, loaded, _ = modules_of(tmp_path, "render", "--target", "docker", str(EXAMPLE), "--out", str(tmp_path / "o"))
+    assert code == 0
+    assert not {m for m in loaded if m.startswith("xml")}
+
+
+def test_the_command_table_matches_the_command_modules() -> None:
+    """The one-line help `specc --help` shows without importing a command is each module's HELP,
+    and the top-level help is the same text as with every command's parser built."""
+    import importlib
+
+    from specc.cli import COMMANDS, build_parser
+
+    for name, (module, help) in COMMANDS.items():
+        assert help == importlib.import_module(module).HELP, name
+    assert build_parser(()).format_help() == build_parser().format_help()

@@ -18,7 +18,6 @@ the model) leaves every dependency layer cached.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,6 +191,8 @@ def _constraints_txt(spec: EnvSpec) -> str:
 
 def _ivy_files(spec: EnvSpec) -> tuple[bytes, bytes]:
     """``ivysettings.xml`` (one chain of Maven-layout repositories) and ``ivy.xml``."""
+    import xml.etree.ElementTree as ET  # only a spec with Maven packages pays for the import
+
     repos: list[str] = []
     for pkg in spec.maven.packages:
         if pkg.repository and pkg.repository not in repos:

@@ -124,18 +124,11 @@ def validate_document(doc: Document, *, targets: Iterable[str] | None = None) ->
     ``targets``: the targets whose capabilities the spec must fit; None means the
     ones it declares or implies (:func:`specc.backends.implied_targets`).
     """
-    import gc
-
+    from specc.gcpause import paused
     from specc.validate import pipeline
 
-    # Building 100,000 requirements allocates hundreds of thousands of small objects, and the
-    # cyclic collector would re-scan every live one many times over (a third of the run at that
-    # scale).  Validation makes no reference cycles it needs collected (reference counting
-    # frees its garbage), so the collector pauses for the run and is restored as it was.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    # Building 100,000 requirements allocates millions of small objects that the cyclic
+    # collector would re-scan many times over (see specc.gcpause); validation makes no cycles
+    # it needs collected, so the collector pauses for the run and is restored as it was.
+    with paused():
         return pipeline.run(doc, targets)
-    finally:
-        if paused:
-            gc.enable()

@@ -216,7 +216,7 @@ def _wheels(ctx: Context, sec: PythonInput, merged: list[Entry]) -> tuple[WheelR
             continue
         projects[project] = (path, str(version))
         wheels.setdefault(ref.path, (WheelRef(path=ref.path, sha256=ref.sha256), path))
-    for r, _origin in merged:
+    for r, _origin in merged if projects else ():  # no wheels: no walk over 100,000 requirements
         if r.name in projects and not r.url:
             ctx.warning(
                 "SPC211",
