@@ -207,42 +207,42 @@ _ALL: tuple[Code, ...] = (
         "the model's recorded runtime is unknown, or no LTS ML runtime runs the spec's Python", _DATABRICKS,
     ),
     Code(
-        "SPC340", "standard-mode-ml-runtime", E,
+        "SPC350", "standard-mode-ml-runtime", E,
         "an ML or GPU runtime on standard access mode (`USER_ISOLATION` / `DATA_SECURITY_MODE_STANDARD`)",
         _WORKSPACE,
     ),
-    Code("SPC341", "standard-mode-r", E, "R packages on standard access mode (R is not supported there)", _WORKSPACE),
+    Code("SPC351", "standard-mode-r", E, "R packages on standard access mode (R is not supported there)", _WORKSPACE),
     Code(
-        "SPC342", "volume-path-shape", E,
+        "SPC352", "volume-path-shape", E,
         "a `/Volumes` path without `/<catalog>/<schema>/<volume>` (`libraries-dir`, `init-script`)", _WORKSPACE,
     ),
     Code(
-        "SPC343", "volumes-need-dbr-13-3", E,
+        "SPC353", "volumes-need-dbr-13-3", E,
         "`libraries-dir` or `init-script` in a volume on a runtime older than 13.3 LTS", _WORKSPACE,
     ),
     Code(
-        "SPC344", "node-type-runtime-mismatch", W,
+        "SPC354", "node-type-runtime-mismatch", W,
         "a GPU runtime on a known CPU instance family, or a non-GPU runtime on a GPU instance family", _WORKSPACE,
     ),
     Code(
-        "SPC345", "init-script-outside-volumes", E,
+        "SPC355", "init-script-outside-volumes", E,
         "an init script stored outside a volume that reads files from a volume `libraries-dir`", _WORKSPACE,
     ),
     Code(
-        "SPC346", "apt-pin-not-ubuntu", W,
+        "SPC356", "apt-pin-not-ubuntu", W,
         "an apt `name=version` pin on Databricks, which installs Ubuntu's versions, not Debian's", _WORKSPACE,
     ),
     Code(
-        "SPC347", "standard-mode-allowlist", W,
+        "SPC357", "standard-mode-allowlist", W,
         "standard access mode: the init script, jars and Maven coordinates must be on the Unity Catalog allowlist",
         _WORKSPACE,
     ),
     Code(
-        "SPC348", "env-value-expanded", E,
+        "SPC358", "env-value-expanded", E,
         "a `$` in an `[env]` value: Databricks expands it in `spark_env_vars`, values are literal", _WORKSPACE,
     ),
     Code(
-        "SPC349", "libraries-dir-required", E,
+        "SPC359", "libraries-dir-required", E,
         "files to upload and no `libraries-dir` (the only default, `/Workspace/Shared`, is writable by every user)",
         _WORKSPACE,
     ),

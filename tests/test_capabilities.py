@@ -124,7 +124,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     # --- the workspace's rules (docs/diagnostics.md#databricks-workspace-rules)
     "standard-mode-ml-runtime": (
         head("3.11", "15.4-ml") + NODE + f'data-security-mode = "{USER_ISOLATION}"\n',
-        {"databricks": {"SPC340", "SPC347"}, "mlflow": set()},
+        {"databricks": {"SPC350", "SPC357"}, "mlflow": set()},
     ),
     "standard-mode-gpu-runtime": (
         head("3.11", "15.4.x-gpu-ml-scala2.12")
@@ -132,18 +132,18 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         + LIBDIR
         + '[targets.databricks.cluster]\nnode-type = "g4dn.xlarge"\n'
         + 'data-security-mode = "DATA_SECURITY_MODE_STANDARD"\n',
-        {"databricks": {"SPC340", "SPC347"}},
+        {"databricks": {"SPC350", "SPC357"}},
     ),
     "standard-mode-r": (
         head("3.11", "15.4") + '[r]\npackages = ["forecast"]\n' + NODE + 'data-security-mode = "USER_ISOLATION"\n',
-        {"databricks": {"SPC341", "SPC347"}},
+        {"databricks": {"SPC351", "SPC357"}},
     ),
     "standard-mode-allowlist": (
         head("3.11", "15.4")
         + '[maven]\npackages = ["com.example:lib:1.0"]\njars = ["a/x-1.0.jar"]\n'
         + NODE
         + 'data-security-mode = "DATA_SECURITY_MODE_STANDARD"\n',
-        {"databricks": {"SPC347"}},
+        {"databricks": {"SPC357"}},
     ),
     "dedicated-mode-ml-runtime": (
         head("3.11", "15.4-ml") + '[r]\npackages = ["forecast"]\n' + NODE + 'data-security-mode = "SINGLE_USER"\n',
@@ -151,7 +151,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     "volume-without-catalog-schema-volume": (
         head("3.11", "15.4-ml") + '[targets.databricks]\nlibraries-dir = "/Volumes/libs"\n' + CLUSTER,
-        {"databricks": {"SPC342"}, "mlflow": set()},
+        {"databricks": {"SPC352"}, "mlflow": set()},
     ),
     "init-script-volume-without-file": (
         head("3.11", "15.4-ml")
@@ -159,22 +159,22 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         + LIBDIR
         + 'init-script = "/Volumes/main/ml/init.sh"\n'
         + CLUSTER,
-        {"databricks": {"SPC342"}},
+        {"databricks": {"SPC352"}},
     ),
-    "volumes-before-13-3": (head("3.9", "12.2-ml") + NODE, {"databricks": {"SPC343"}}),
+    "volumes-before-13-3": (head("3.9", "12.2-ml") + NODE, {"databricks": {"SPC353"}}),
     "workspace-folder-before-13-3": (
         head("3.9", "12.2-ml")
         + '[targets.databricks]\nlibraries-dir = "/Workspace/Users/me@example.com/specc"\n'
         + CLUSTER,
         {"databricks": set()},
     ),
-    "gpu-runtime-on-cpu-node": (head("3.11", "15.4.x-gpu-ml-scala2.12") + NODE, {"databricks": {"SPC344"}}),
+    "gpu-runtime-on-cpu-node": (head("3.11", "15.4.x-gpu-ml-scala2.12") + NODE, {"databricks": {"SPC354"}}),
     "cpu-runtime-on-gpu-node": (
         head("3.11", "15.4-ml")
         + "[targets.databricks]\n"
         + LIBDIR
         + '[targets.databricks.cluster]\nnode-type = "Standard_NC4as_T4_v3"\n',
-        {"databricks": {"SPC344"}},
+        {"databricks": {"SPC354"}},
     ),
     "unknown-node-family": (
         head("3.11", "15.4.x-gpu-ml-scala2.12")
@@ -190,7 +190,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         + LIBDIR
         + 'init-script = "/Workspace/Users/me@example.com/init.sh"\n'
         + CLUSTER,
-        {"databricks": {"SPC345"}},
+        {"databricks": {"SPC355"}},
     ),
     "init-script-outside-volumes-reads-nothing": (
         head("3.11", "15.4-ml")
@@ -202,21 +202,21 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     "apt-debian-version": (
         head("3.11", "15.4-ml") + '[apt]\npackages = ["libgomp1=12.2.0-14"]\n' + NODE + DOCKER,
-        {"databricks": {"SPC346"}, "docker": {"SPC331"}, "mlflow": set()},
+        {"databricks": {"SPC356"}, "docker": {"SPC331"}, "mlflow": set()},
     ),
     "apt-unpinned": (head("3.11", "15.4-ml") + '[apt]\npackages = ["libgomp1"]\n' + NODE, {"databricks": set()}),
     "env-dollar": (
         head("3.11", "15.4-ml") + '[env]\nDATA_HOME = "$HOME/data"\n' + NODE + DOCKER,
-        {"databricks": {"SPC348"}, "docker": {"SPC331"}, "mlflow": set()},
+        {"databricks": {"SPC358"}, "docker": {"SPC331"}, "mlflow": set()},
     ),
-    "libraries-dir-unset": (head("3.11", "15.4-ml") + CLUSTER, {"databricks": {"SPC349"}, "mlflow": set()}),
+    "libraries-dir-unset": (head("3.11", "15.4-ml") + CLUSTER, {"databricks": {"SPC359"}, "mlflow": set()}),
     "libraries-dir-unset-init-script-set": (
         head("3.11", "15.4-ml") + '[targets.databricks]\ninit-script = "/Volumes/main/ml/libs/init.sh"\n' + CLUSTER,
         {"databricks": set()},
     ),
     "libraries-dir-unset-serverless-uploads": (
         head("3.12", "serverless-v3") + '[python]\nrequirements = ["acme==1.0"]\n',
-        {"databricks": {"SPC349"}},
+        {"databricks": {"SPC359"}},
     ),
     "libraries-dir-unset-serverless-nothing-to-upload": (head("3.12", "serverless-v3"), {"databricks": set()}),
     # --- installer-owned names (specc/backends/installers.py)
@@ -349,8 +349,8 @@ def test_render_cli_fails_exactly_when_validate_or_the_table_errors(case: str, t
             assert sorted(d["code"] for d in located) == sorted(d.code for d in table)
             assert all(d["file"] == str(path) for d in located if d["path"]), located
             # placed on a line wherever the spec wrote the value (SPC324 is about an absent table)
-            # (SPC349 is about an absent key)
-            assert all(d["line"] is not None for d in located if d["code"] not in ("SPC324", "SPC349")), located
+            # (SPC359 is about an absent key)
+            assert all(d["line"] is not None for d in located if d["code"] not in ("SPC324", "SPC359")), located
 
 
 def test_every_target_answers_every_feature() -> None:
@@ -497,14 +497,14 @@ def test_installer_owned_names(name: str, group: str | None) -> None:
 def test_env_values_are_literal_on_every_target(tmp_path: Path) -> None:
     """One behaviour for `$` in [env]: the value as written.  Docker's ENV escapes it (the image
     sees `$HOME/data`, not the expansion); the MLflow model carries it as written; Databricks
-    would expand it in spark_env_vars, so it refuses the value (SPC348) instead of changing it."""
+    would expand it in spark_env_vars, so it refuses the value (SPC358) instead of changing it."""
     text = head("3.11", "15.4-ml") + '[env]\nDATA_HOME = "$HOME/data"\n' + NODE + DOCKER
     spec = _spec(_project(tmp_path, text))
     assert spec.env == {"DATA_HOME": "$HOME/data"}
     docker = BACKENDS["docker"].render(spec, BACKENDS["docker"].options_type())
     assert 'DATA_HOME="\\$HOME/data"' in docker.files["Dockerfile"].decode()
     dbx = BACKENDS["databricks"].render(spec, BACKENDS["databricks"].options_type())
-    assert [(d.code, d.severity, d.path) for d in dbx.diagnostics] == [("SPC348", "error", ("env", "DATA_HOME"))]
+    assert [(d.code, d.severity, d.path) for d in dbx.diagnostics] == [("SPC358", "error", ("env", "DATA_HOME"))]
     assert dbx.files == {}
     (tmp_path / "plain").mkdir()
     plain = _spec(_project(tmp_path / "plain", text.replace("$HOME/data", "/data")))

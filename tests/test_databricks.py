@@ -36,7 +36,7 @@ from tests.backend_helpers import check_text  # a target test asks the target: n
 REPO = Path(__file__).resolve().parent.parent
 ALL_EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
 # The examples meant for Databricks: those setting libraries-dir (without one a render is refused,
-# SPC349; sklearn-basic targets Docker only: test_an_example_without_libraries_dir_is_refused).
+# SPC359; sklearn-basic targets Docker only: test_an_example_without_libraries_dir_is_refused).
 EXAMPLES = [
     e
     for e in ALL_EXAMPLES
@@ -110,8 +110,8 @@ def test_an_example_without_libraries_dir_is_refused(tmp_path: Path) -> None:
     assert spec is not None
     out = dbx.render(spec, RenderOptions())
     assert out.files == {}
-    assert [(d.code, d.severity, d.path) for d in out.diagnostics if d.code == "SPC349"] == [
-        ("SPC349", "error", ("targets", "databricks", "libraries-dir"))
+    assert [(d.code, d.severity, d.path) for d in out.diagnostics if d.code == "SPC359"] == [
+        ("SPC359", "error", ("targets", "databricks", "libraries-dir"))
     ]
     assert (
         render_cli("--target", "databricks", str(REPO / "examples" / "sklearn-basic"), "--out", str(tmp_path / "o"))
@@ -292,7 +292,7 @@ LIBDIR = "/Workspace/Users/me@example.com/specc"
 
 def _render(tmp_path: Path, body: str, runtime: str = "15.4-ml", **opts: Any) -> tuple[Any, Any]:
     rt = f'databricks = "{runtime}"\n' if runtime else ""
-    if "libraries-dir" not in body:  # required (SPC349); a TOML table may follow its sub-tables
+    if "libraries-dir" not in body:  # required (SPC359); a TOML table may follow its sub-tables
         table, line = "[targets.databricks]\n", f'libraries-dir = "{LIBDIR}"\n'
         body = body.replace(table, table + line, 1) if table in body else body + table + line
     text = f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n{rt}{body}'
@@ -498,7 +498,7 @@ def _with_values(spec: Any, v: list[str]) -> Any:
     url = [x.replace("${", "$ {") for x in v]  # ${NAME} in a URL is a placeholder by design
     sha = "0" * 64
     # inside one volume (/Volumes/<catalog>/<schema>/<volume>): the init script must be there to read
-    # the files (SPC345), and a shorter path is refused (SPC342)
+    # the files (SPC355), and a shorter path is refused (SPC352)
     vol = "/Volumes/c/s/v/"
     dbx_t = spec.targets.databricks.model_copy(update={"libraries_dir": vol + v[0], "init_script": vol + v[1]})
     return spec.model_copy(

@@ -194,7 +194,7 @@ def test_databricks_locked_init_script_checks_hashes(tmp_path: Path) -> None:
 
 def test_databricks_locked_libraries_api_exact_pins(tmp_path: Path) -> None:
     folder = _copy("sklearn-basic", tmp_path)  # public index only: one pypi library per package
-    text = (folder / "model-env.toml").read_text()  # a Databricks render needs libraries-dir (SPC349)
+    text = (folder / "model-env.toml").read_text()  # a Databricks render needs libraries-dir (SPC359)
     (folder / "model-env.toml").write_text(
         text + '\n[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n'
     )

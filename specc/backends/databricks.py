@@ -76,7 +76,7 @@ class DatabricksOptions(RenderOptions):
 #: workspace folder: notebooks run from the workspace, never from a volume.  Nothing the init
 #: script runs or reads is put here: every workspace user has Can Manage on ``/Workspace/Shared``
 #: (docs.databricks.com/aws/en/security/auth/access-control), and the init script runs as root,
-#: so ``libraries-dir`` is required whenever a file must be uploaded (SPC349).
+#: so ``libraries-dir`` is required whenever a file must be uploaded (SPC359).
 DEFAULT_LIBRARIES_DIR = "/Workspace/Shared/specc"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
 JOB_CLUSTER_KEY = "scoring"
@@ -98,16 +98,16 @@ DUPLICATE_UPLOAD = "SPC326"
 REQUIREMENTS_LIBRARY_IGNORED = "SPC327"
 MODEL_RUNTIME_UNKNOWN = "SPC328"
 # The workspace's rules (docs/diagnostics.md#databricks-workspace-rules, each with its source).
-STANDARD_MODE_RUNTIME = "SPC340"
-STANDARD_MODE_R = "SPC341"
-VOLUME_PATH_SHAPE = "SPC342"
-VOLUMES_NEED_13_3 = "SPC343"
-NODE_TYPE_RUNTIME = "SPC344"
-INIT_OUTSIDE_VOLUMES = "SPC345"
-APT_PIN_UBUNTU = "SPC346"
-STANDARD_MODE_ALLOWLIST = "SPC347"
-ENV_EXPANDED = "SPC348"
-LIBRARIES_DIR_REQUIRED = "SPC349"
+STANDARD_MODE_RUNTIME = "SPC350"
+STANDARD_MODE_R = "SPC351"
+VOLUME_PATH_SHAPE = "SPC352"
+VOLUMES_NEED_13_3 = "SPC353"
+NODE_TYPE_RUNTIME = "SPC354"
+INIT_OUTSIDE_VOLUMES = "SPC355"
+APT_PIN_UBUNTU = "SPC356"
+STANDARD_MODE_ALLOWLIST = "SPC357"
+ENV_EXPANDED = "SPC358"
+LIBRARIES_DIR_REQUIRED = "SPC359"
 INSTALLER_NAME = "SPC407"
 
 

@@ -99,11 +99,11 @@ def render_starter(
         "",
     ]
     if databricks:
-        # required (SPC349): the root-run init script must not default to /Workspace/Shared
+        # required (SPC359): the root-run init script must not default to /Workspace/Shared
         lines += [
             "[targets.databricks]",
             "# Where the init script and uploaded files go: a folder only you (or your team) can change.",
-            '# Create this volume (catalog "main", schema "default") or change the path (SPC349).',
+            '# Create this volume (catalog "main", schema "default") or change the path (SPC359).',
             'libraries-dir = "/Volumes/main/default/specc"',
             "",
         ]
