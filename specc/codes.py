@@ -51,6 +51,7 @@ _MEANING = "diagnostics.md#meaning"
 _TARGETS = "diagnostics.md#targets"
 _COMPAT = "diagnostics.md#runtime-compatibility"
 _SECURITY = "diagnostics.md#security"
+_WORKSPACE = "diagnostics.md#databricks-workspace-rules"
 _INTERNAL = "diagnostics.md#internal"
 _DATABRICKS = "databricks.md#diagnostics-of-this-target"
 _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
@@ -215,6 +216,46 @@ _ALL: tuple[Code, ...] = (
         "SPC328", "model-runtime-unknown", E,
         "the model's recorded runtime is unknown, or no LTS ML runtime runs the spec's Python", _DATABRICKS,
     ),
+    Code(
+        "SPC350", "standard-mode-ml-runtime", E,
+        "an ML or GPU runtime on standard access mode (`USER_ISOLATION` / `DATA_SECURITY_MODE_STANDARD`)",
+        _WORKSPACE,
+    ),
+    Code("SPC351", "standard-mode-r", E, "R packages on standard access mode (R is not supported there)", _WORKSPACE),
+    Code(
+        "SPC352", "volume-path-shape", E,
+        "a `/Volumes` path without `/<catalog>/<schema>/<volume>` (`libraries-dir`, `init-script`)", _WORKSPACE,
+    ),
+    Code(
+        "SPC353", "volumes-need-dbr-13-3", E,
+        "`libraries-dir` or `init-script` in a volume on a runtime older than 13.3 LTS", _WORKSPACE,
+    ),
+    Code(
+        "SPC354", "node-type-runtime-mismatch", W,
+        "a GPU runtime on a known CPU instance family, or a non-GPU runtime on a GPU instance family", _WORKSPACE,
+    ),
+    Code(
+        "SPC355", "init-script-outside-volumes", E,
+        "an init script stored outside a volume that reads files from a volume `libraries-dir`", _WORKSPACE,
+    ),
+    Code(
+        "SPC356", "apt-pin-not-ubuntu", W,
+        "an apt `name=version` pin on Databricks, which installs Ubuntu's versions, not Debian's", _WORKSPACE,
+    ),
+    Code(
+        "SPC357", "standard-mode-allowlist", W,
+        "standard access mode: the init script, jars and Maven coordinates must be on the Unity Catalog allowlist",
+        _WORKSPACE,
+    ),
+    Code(
+        "SPC358", "env-value-expanded", E,
+        "a `$` in an `[env]` value: Databricks expands it in `spark_env_vars`, values are literal", _WORKSPACE,
+    ),
+    Code(
+        "SPC359", "libraries-dir-required", E,
+        "files to upload and no `libraries-dir` (the only default, `/Workspace/Shared`, is writable by every user)",
+        _WORKSPACE,
+    ),
     Code("SPC330", "base-image-not-pinned", W, "`targets.docker.base-image` is a tag without a digest", _DOCKER),
     Code(
         "SPC331", "databricks-runtime-not-in-image", W,
@@ -281,6 +322,12 @@ _ALL: tuple[Code, ...] = (
     ),
     Code("SPC405", "unsafe-path-characters", E, "a path with backslashes or control characters", _SECURITY),
     Code("SPC406", "plain-http-index", W, "a package index over plain http to a host other than localhost", _SECURITY),
+    Code(
+        "SPC407", "installer-owned-name", EW,
+        "a secret or `[env]` name an installer reads as its option (`PIP_*`, `JAVA_TOOL_OPTIONS`, ...): "
+        "an error where an installer sees it, a warning where a tool may at run time",
+        _SECURITY,
+    ),
     # --- SPC5xx drift (specc check)
     Code(
         "SPC501", "requirement-missing-from-model", E,

@@ -23,9 +23,12 @@ from specc.spec import EnvSpec
 from tests.helpers import EXAMPLES, REPO, run_cli
 
 JAR = REPO / "examples/kitchen-sink/lib/churn-udfs-1.2.0.jar"
-NODE = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+LIBDIR = 'libraries-dir = "/Volumes/main/ml/libs"\n'
+CLUSTER = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+NODE = "[targets.databricks]\n" + LIBDIR + CLUSTER
 DOCKER = "[targets.docker]\nserve = true\n"
 SERVING = "[targets.databricks.serving]\n"
+USER_ISOLATION = "USER_ISOLATION"  # standard access mode, the old spelling
 
 
 def head(python: str = "3.11", databricks: str | None = None, cuda: str | None = None) -> str:
@@ -64,7 +67,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         {"databricks": {"SPC301"}, "mlflow": set()},
     ),
     "serverless-authenticated-index": (
-        head("3.12", "serverless-v3") + AUTH_INDEX + MAPPED,
+        head("3.12", "serverless-v3") + AUTH_INDEX + MAPPED + "[targets.databricks]\n" + LIBDIR,
         {"databricks": {"SPC301"}, "mlflow": set()},
     ),
     "serverless-maven": (
@@ -72,7 +75,8 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         {"databricks": {"SPC323"}, "mlflow": set()},
     ),
     "serverless-constraints": (
-        head("3.12", "serverless-v3") + '[python]\nrequirements = ["acme==1.0"]\nconstraints = ["numpy<2"]\n',
+        head("3.12", "serverless-v3") + '[python]\nrequirements = ["acme==1.0"]\nconstraints = ["numpy<2"]\n'
+        "[targets.databricks]\n" + LIBDIR,
         {"databricks": {"SPC323"}},
     ),
     "serverless-r": (head("3.12", "serverless-v3") + '[r]\npackages = ["forecast"]\n', {"databricks": {"SPC323"}}),
@@ -86,11 +90,16 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     "requirements-library-before-15": (
         head("3.10", "14.3-ml") + '[python]\nrequirements = ["acme==1.0"]\n'
-        "[targets.databricks]\nrequirements-library = true\n" + NODE,
+        "[targets.databricks]\nrequirements-library = true\n" + LIBDIR + CLUSTER,
         {"databricks": {"SPC322"}},
     ),
     "requirements-library-ignored": (
-        head("3.11", "15.4-ml") + AUTH_INDEX + MAPPED + "[targets.databricks]\nrequirements-library = true\n" + NODE,
+        head("3.11", "15.4-ml")
+        + AUTH_INDEX
+        + MAPPED
+        + "[targets.databricks]\nrequirements-library = true\n"
+        + LIBDIR
+        + CLUSTER,
         {"databricks": {"SPC327"}},
     ),
     "duplicate-jars": (
@@ -111,7 +120,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         head() + '[code]\npaths = ["src/specc-environment"]\n',
         {"mlflow": {"SPC310"}, "docker": set()},
     ),
-    "node-type-unset": (head("3.11", "15.4-ml"), {"databricks": {"SPC324"}}),
+    "node-type-unset": (head("3.11", "15.4-ml") + "[targets.databricks]\n" + LIBDIR, {"databricks": {"SPC324"}}),
     "runtime-defaulted": (head("3.11") + NODE, {"databricks": {"SPC320"}}),
     "serving-supported": (
         head("3.11", "15.4-ml") + '[python]\nrequirements = ["acme==1.0"]\n' + NODE + SERVING,
@@ -130,8 +139,135 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         {"databricks": {"SPC341"}, "mlflow": set()},
     ),
     "serving-cpu-for-gpu": (
-        head("3.11", "15.4-ml", cuda="12.4") + NODE + SERVING + 'workload-type = "CPU"\n',
+        head("3.11", "15.4-ml", cuda="12.4")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + '[targets.databricks.cluster]\nnode-type = "g5.xlarge"\n'
+        + SERVING
+        + 'workload-type = "CPU"\n',
         {"databricks": {"SPC343"}},
+    ),
+    # --- the workspace's rules (docs/diagnostics.md#databricks-workspace-rules)
+    "standard-mode-ml-runtime": (
+        head("3.11", "15.4-ml") + NODE + f'data-security-mode = "{USER_ISOLATION}"\n',
+        {"databricks": {"SPC350", "SPC357"}, "mlflow": set()},
+    ),
+    "standard-mode-gpu-runtime": (
+        head("3.11", "15.4.x-gpu-ml-scala2.12")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + '[targets.databricks.cluster]\nnode-type = "g4dn.xlarge"\n'
+        + 'data-security-mode = "DATA_SECURITY_MODE_STANDARD"\n',
+        {"databricks": {"SPC350", "SPC357"}},
+    ),
+    "standard-mode-r": (
+        head("3.11", "15.4") + '[r]\npackages = ["forecast"]\n' + NODE + 'data-security-mode = "USER_ISOLATION"\n',
+        {"databricks": {"SPC351", "SPC357"}},
+    ),
+    "standard-mode-allowlist": (
+        head("3.11", "15.4")
+        + '[maven]\npackages = ["com.example:lib:1.0"]\njars = ["a/x-1.0.jar"]\n'
+        + NODE
+        + 'data-security-mode = "DATA_SECURITY_MODE_STANDARD"\n',
+        {"databricks": {"SPC357"}},
+    ),
+    "dedicated-mode-ml-runtime": (
+        head("3.11", "15.4-ml") + '[r]\npackages = ["forecast"]\n' + NODE + 'data-security-mode = "SINGLE_USER"\n',
+        {"databricks": set()},
+    ),
+    "volume-without-catalog-schema-volume": (
+        head("3.11", "15.4-ml") + '[targets.databricks]\nlibraries-dir = "/Volumes/libs"\n' + CLUSTER,
+        {"databricks": {"SPC352"}, "mlflow": set()},
+    ),
+    "init-script-volume-without-file": (
+        head("3.11", "15.4-ml")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + 'init-script = "/Volumes/main/ml/init.sh"\n'
+        + CLUSTER,
+        {"databricks": {"SPC352"}},
+    ),
+    "volumes-before-13-3": (head("3.9", "12.2-ml") + NODE, {"databricks": {"SPC353"}}),
+    "workspace-folder-before-13-3": (
+        head("3.9", "12.2-ml")
+        + '[targets.databricks]\nlibraries-dir = "/Workspace/Users/me@example.com/specc"\n'
+        + CLUSTER,
+        {"databricks": set()},
+    ),
+    "gpu-runtime-on-cpu-node": (head("3.11", "15.4.x-gpu-ml-scala2.12") + NODE, {"databricks": {"SPC354"}}),
+    "cpu-runtime-on-gpu-node": (
+        head("3.11", "15.4-ml")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + '[targets.databricks.cluster]\nnode-type = "Standard_NC4as_T4_v3"\n',
+        {"databricks": {"SPC354"}},
+    ),
+    "unknown-node-family": (
+        head("3.11", "15.4.x-gpu-ml-scala2.12")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + '[targets.databricks.cluster]\nnode-type = "x9.huge"\n',
+        {"databricks": set()},
+    ),
+    "init-script-outside-volumes-reads-volume": (
+        head("3.11", "15.4-ml")
+        + '[maven]\njars = ["a/x-1.0.jar"]\n'
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + 'init-script = "/Workspace/Users/me@example.com/init.sh"\n'
+        + CLUSTER,
+        {"databricks": {"SPC355"}},
+    ),
+    "init-script-outside-volumes-reads-nothing": (
+        head("3.11", "15.4-ml")
+        + "[targets.databricks]\n"
+        + LIBDIR
+        + 'init-script = "/Workspace/Users/me@example.com/init.sh"\n'
+        + CLUSTER,
+        {"databricks": set()},
+    ),
+    "apt-debian-version": (
+        head("3.11", "15.4-ml") + '[apt]\npackages = ["libgomp1=12.2.0-14"]\n' + NODE + DOCKER,
+        {"databricks": {"SPC356"}, "docker": {"SPC331"}, "mlflow": set()},
+    ),
+    "apt-unpinned": (head("3.11", "15.4-ml") + '[apt]\npackages = ["libgomp1"]\n' + NODE, {"databricks": set()}),
+    "env-dollar": (
+        head("3.11", "15.4-ml") + '[env]\nDATA_HOME = "$HOME/data"\n' + NODE + DOCKER,
+        {"databricks": {"SPC358"}, "docker": {"SPC331"}, "mlflow": set()},
+    ),
+    "libraries-dir-unset": (head("3.11", "15.4-ml") + CLUSTER, {"databricks": {"SPC359"}, "mlflow": set()}),
+    "libraries-dir-unset-init-script-set": (
+        head("3.11", "15.4-ml") + '[targets.databricks]\ninit-script = "/Volumes/main/ml/libs/init.sh"\n' + CLUSTER,
+        {"databricks": set()},
+    ),
+    "libraries-dir-unset-serverless-uploads": (
+        head("3.12", "serverless-v3") + '[python]\nrequirements = ["acme==1.0"]\n',
+        {"databricks": {"SPC359"}},
+    ),
+    "libraries-dir-unset-serverless-nothing-to-upload": (head("3.12", "serverless-v3"), {"databricks": set()}),
+    # --- installer-owned names (specc/backends/installers.py)
+    "installer-name-secret-read-by-pip": (
+        head("3.11", "15.4-ml")
+        + '[python]\nrequirements = ["acme==1.0"]\nextra-index-urls = ["https://${PIP_USER}@pkgs.example.com/simple"]\n'
+        + '[secrets.PIP_USER]\ndatabricks = "s/k"\n'
+        + NODE
+        + DOCKER,
+        {"databricks": {"SPC407"}, "docker": {"SPC331", "SPC407"}, "mlflow": set()},
+    ),
+    "installer-name-env-jvm": (
+        head("3.11", "15.4-ml") + '[env]\nJAVA_TOOL_OPTIONS = "-Xmx2g"\n' + NODE + DOCKER,
+        {"databricks": {"SPC407"}, "docker": {"SPC331", "SPC407"}, "mlflow": set()},
+    ),
+    "installer-name-env-uv": (
+        head("3.11", "15.4-ml") + '[env]\nUV_INDEX_URL = "https://pkgs.example.com/simple"\n' + NODE + DOCKER,
+        {"databricks": {"SPC407"}, "docker": {"SPC331", "SPC407"}},
+    ),
+    "installer-name-uv-credential-route": (
+        head("3.11", "15.4-ml")
+        + '[secrets.UV_INDEX_ACME_PASSWORD]\ndatabricks = "s/k"\ndocker = "acme"\n'
+        + NODE
+        + DOCKER,
+        {"databricks": set(), "docker": {"SPC331"}},
     ),
 }
 
@@ -239,7 +375,8 @@ def test_render_cli_fails_exactly_when_validate_or_the_table_errors(case: str, t
             assert sorted(d["code"] for d in located) == sorted(d.code for d in table)
             assert all(d["file"] == str(path) for d in located if d["path"]), located
             # placed on a line wherever the spec wrote the value (SPC324 is about an absent table)
-            assert all(d["line"] is not None for d in located if d["code"] != "SPC324"), located
+            # (SPC359 is about an absent key)
+            assert all(d["line"] is not None for d in located if d["code"] not in ("SPC324", "SPC359")), located
 
 
 def test_every_target_answers_every_feature() -> None:
@@ -349,3 +486,53 @@ def test_the_registry_and_the_tables_import_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+# --- installer-owned names and literal [env] values ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("PIP_USER", "pip"),
+        ("PIP_INDEX_URL", "pip"),  # specc sets it from [python] index-url: not a credential route
+        ("UV_INDEX_URL", "uv"),
+        ("UV_INDEX_ACME_PASSWORD", None),  # uv's documented credential route
+        ("UV_INDEX_ACME_USERNAME", None),
+        ("VIRTUALENV_PYTHON", "virtualenv"),
+        ("JAVA_TOOL_OPTIONS", "jvm"),
+        ("_JAVA_OPTIONS", "jvm"),
+        ("JDK_JAVA_OPTIONS", "jvm"),
+        ("R_LIBS_USER", "r"),
+        ("R_PROFILE_USER", "r"),
+        ("APT_CONFIG", "apt"),
+        ("PIPELINE_TOKEN", None),  # a prefix of a word is not pip's
+        ("PIP", None),
+        ("UV", None),
+        ("MAVEN_OPTS", None),  # no target runs Maven
+        ("OMP_NUM_THREADS", None),
+    ],
+)
+def test_installer_owned_names(name: str, group: str | None) -> None:
+    from specc.backends.installers import owner
+
+    found = owner(name)
+    assert (found.group if found else None) == group
+
+
+def test_env_values_are_literal_on_every_target(tmp_path: Path) -> None:
+    """One behaviour for `$` in [env]: the value as written.  Docker's ENV escapes it (the image
+    sees `$HOME/data`, not the expansion); the MLflow model carries it as written; Databricks
+    would expand it in spark_env_vars, so it refuses the value (SPC358) instead of changing it."""
+    text = head("3.11", "15.4-ml") + '[env]\nDATA_HOME = "$HOME/data"\n' + NODE + DOCKER
+    spec = _spec(_project(tmp_path, text))
+    assert spec.env == {"DATA_HOME": "$HOME/data"}
+    docker = BACKENDS["docker"].render(spec, BACKENDS["docker"].options_type())
+    assert 'DATA_HOME="\\$HOME/data"' in docker.files["Dockerfile"].decode()
+    dbx = BACKENDS["databricks"].render(spec, BACKENDS["databricks"].options_type())
+    assert [(d.code, d.severity, d.path) for d in dbx.diagnostics] == [("SPC358", "error", ("env", "DATA_HOME"))]
+    assert dbx.files == {}
+    (tmp_path / "plain").mkdir()
+    plain = _spec(_project(tmp_path / "plain", text.replace("$HOME/data", "/data")))
+    files = BACKENDS["databricks"].render(plain, BACKENDS["databricks"].options_type()).files
+    assert json.loads(files["cluster.json"])["spark_env_vars"] == {"DATA_HOME": "/data"}

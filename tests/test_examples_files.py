@@ -169,7 +169,9 @@ def test_kitchen_sink_uses_every_key() -> None:
     for section in ("maven", "r"):
         kinds = {type(p) for p in doc[section]["packages"]}
         assert kinds == {str, dict}, section
-    assert any("=" in p for p in doc["apt"]["packages"])
+    # no apt "name=version" pin: one spec serves Docker's Debian and Databricks' Ubuntu, whose versions
+    # differ (SPC356); the form itself is parsed in tests/test_validate.py
+    assert not any("=" in p for p in doc["apt"]["packages"])
     assert any(Path(EXAMPLES / "kitchen-sink" / p).is_file() for p in doc["code"]["paths"])
     assert any(Path(EXAMPLES / "kitchen-sink" / p).is_dir() for p in doc["code"]["paths"])
     req = (EXAMPLES / "kitchen-sink" / "requirements.txt").read_text(encoding="utf-8")

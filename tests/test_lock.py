@@ -79,7 +79,7 @@ def test_lock_round_trips_and_is_stable(tmp_path: Path) -> None:
     assert again.maven.packages[1].exclusions == ("org.slf4j:slf4j-api",)
     assert again.r.snapshot == "2024-06-03"
     assert {(p.name, p.version) for p in again.r.packages} == {("forecast", None), ("prophet", "1.1.5")}
-    assert ("graphviz", "2.42.2-7") in {(p.name, p.version) for p in again.apt.packages}
+    assert ("graphviz", None) in {(p.name, p.version) for p in again.apt.packages}
     # placeholders, never values
     assert "${PYPI_TOKEN}" in text
     assert pip_lines(again) == [f"six==1.16.0 --hash={FAKE_HASH}"]
@@ -109,7 +109,7 @@ STALE_EDITS = [
     ("runtime", 'cuda = "12.4"', 'cuda = "12.1"'),
     ("python", '"pandas>=2.1,<3"', '"pandas>=2.2,<3"'),
     ("python", 'constraints = ["numpy<2.1"]', 'constraints = ["numpy<2.2"]'),
-    ("apt", '"graphviz=2.42.2-7"', '"graphviz=2.42.2-8"'),
+    ("apt", '"graphviz",', '"graphviz=2.42.2-8",'),
     ("maven", "spark-nlp_2.12:5.3.3", "spark-nlp_2.12:5.3.2"),
     ("r", '{ name = "prophet", version = "1.1.5" }', '{ name = "prophet", version = "1.1.4" }'),
     ("r", "cran/2024-06-03", "cran/2024-07-01"),

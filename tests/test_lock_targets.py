@@ -194,6 +194,10 @@ def test_databricks_locked_init_script_checks_hashes(tmp_path: Path) -> None:
 
 def test_databricks_locked_libraries_api_exact_pins(tmp_path: Path) -> None:
     folder = _copy("sklearn-basic", tmp_path)  # public index only: one pypi library per package
+    text = (folder / "model-env.toml").read_text()  # a Databricks render needs libraries-dir (SPC359)
+    (folder / "model-env.toml").write_text(
+        text + '\n[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n'
+    )
     _fake_lock(folder)
     out = tmp_path / "out"
     r = run_cli("render", "--target", "databricks", "--locked", "--out", str(out), str(folder))
@@ -207,7 +211,9 @@ def test_databricks_locked_libraries_api_exact_pins(tmp_path: Path) -> None:
 def test_databricks_locked_requirements_library_has_hashes(tmp_path: Path) -> None:
     folder = _copy("sklearn-basic", tmp_path)
     text = (folder / "model-env.toml").read_text()
-    (folder / "model-env.toml").write_text(text + "\n[targets.databricks]\nrequirements-library = true\n")
+    (folder / "model-env.toml").write_text(
+        text + '\n[targets.databricks]\nrequirements-library = true\nlibraries-dir = "/Volumes/ml/default/libs"\n'
+    )
     _fake_lock(folder)
     out = tmp_path / "out"
     r = run_cli("render", "--target", "databricks", "--locked", "--out", str(out), str(folder))

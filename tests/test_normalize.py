@@ -132,9 +132,10 @@ def test_secret_value_never_appears_in_diagnostics(tmp_path: Path) -> None:
 
 
 def test_databricks_runtime_short_forms_normalize_to_keys(tmp_path: Path) -> None:
-    spec = check_text(BASE + 'databricks = "15.4 LTS ML"\n', base_dir=tmp_path).spec
+    libdir = '[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n'  # required (SPC359)
+    spec = check_text(BASE + 'databricks = "15.4 LTS ML"\n' + libdir, base_dir=tmp_path).spec
     assert spec is not None and spec.runtime.databricks == "15.4.x-cpu-ml-scala2.12"
-    spec = check_text(BASE + 'databricks = "15.4-ml"\ncuda = "12.4"\n', base_dir=tmp_path).spec
+    spec = check_text(BASE + 'databricks = "15.4-ml"\ncuda = "12.4"\n' + libdir, base_dir=tmp_path).spec
     assert spec is not None and spec.runtime.databricks == "15.4.x-gpu-ml-scala2.12"
 
 

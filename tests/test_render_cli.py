@@ -16,6 +16,9 @@ from tests.helpers import EXAMPLES, run_cli
 def project(tmp_path: Path) -> Path:
     work = tmp_path / "proj"
     shutil.copytree(EXAMPLES / "sklearn-basic", work)
+    # every target renders it: Databricks needs a folder for the init script (SPC359)
+    with (work / "model-env.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/specc"\n')
     return work
 
 

@@ -30,8 +30,13 @@ from tests.helpers import REPO, run_cli
 from tests.test_databricks import validate_bundle, validate_def
 
 HEAD = 'spec-version = 1\n[model]\nname = "churn"\n[runtime]\npython = "3.11"\n'
-NODE = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+NODE = (
+    '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\n'
+    + '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+)
 SERVING = "[targets.databricks.serving]\n"
+# a serving section alone: the Databricks target then needs its libraries-dir (SPC359)
+LIBDIR = '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\n'
 WHEEL = REPO / "examples" / "private-index" / "dist" / "featurizer-0.3.0-py3-none-any.whl"
 
 
@@ -190,7 +195,7 @@ def test_bad_model_version_flag(tmp_path: Path) -> None:
 def test_registered_model(uri: str | None, flags: tuple[str | None, ...], want: tuple[str, str]) -> None:
     from specc.api import check_text
 
-    spec = check_text(HEAD + SERVING).spec
+    spec = check_text(HEAD + LIBDIR + SERVING).spec
     assert spec is not None
     name, version = (*flags, None, None)[:2]
     assert serving.registered_model(spec, name, version, uri) == want
@@ -233,17 +238,17 @@ def test_a_derived_endpoint_name_is_always_accepted(name: str) -> None:
     ],
 )
 def test_validation_of_the_section(tmp_path: Path, line: str, code: str) -> None:
-    r = run_cli("validate", "--format", "json", str(_write(tmp_path, HEAD + SERVING + line + "\n")))
+    r = run_cli("validate", "--format", "json", str(_write(tmp_path, HEAD + LIBDIR + SERVING + line + "\n")))
     assert r.code == 1
     (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
-    assert d["code"] == code and d["line"] == 7 and d["hint"]
+    assert d["code"] == code and d["line"] == 9 and d["hint"]
 
 
 def test_normalized_form_reads_back_the_same(tmp_path: Path) -> None:
     from specc.api import check_text
     from tests.toml_writer import dumps
 
-    text = HEAD + 'cuda = "12.4"\n' + SERVING + 'endpoint-name = "e"\nroute-optimized = true\n'
+    text = HEAD + 'cuda = "12.4"\n' + LIBDIR + SERVING + 'endpoint-name = "e"\nroute-optimized = true\n'
     spec = check(_write(tmp_path, text)).spec
     assert spec is not None
     again = check_text(dumps(spec.to_dict(with_hashes=False))).spec

@@ -89,7 +89,7 @@ def implied_targets(spec: EnvSpec) -> tuple[str, ...]:
     """The targets a spec declares or implies, in registry order.
 
     ``mlflow`` always (``specc compile`` is how every model is logged); ``databricks`` when
-    ``runtime.databricks`` is set or a ``[targets.databricks]`` table is written; ``docker``
+    ``runtime.databricks`` is set or ``[targets.databricks]`` sets a non-default value; ``docker``
     when a ``[targets.docker]`` table is written.  "Written" comes from ``spec.origins``;
     a spec without origins (rebuilt from a model) falls back to non-default values.
     """
@@ -101,8 +101,9 @@ def implied_targets(spec: EnvSpec) -> tuple[str, ...]:
         if name == "mlflow":
             out.append(name)
         elif name == "databricks":
-            written = _written(spec, "targets", "databricks") if has_origins else False
-            if spec.runtime.databricks is not None or written or spec.targets.databricks != DatabricksTarget():
+            # a table holding only defaults (the normalized form writes them: requirements-library,
+            # workers, data-security-mode) does not ask for this target
+            if spec.runtime.databricks is not None or spec.targets.databricks != DatabricksTarget():
                 out.append(name)
         elif name == "docker":
             written = _written(spec, "targets", "docker") if has_origins else False

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,7 +84,11 @@ class DatabricksOptions(RenderOptions):
     )
 
 
-#: Used when ``targets.databricks.libraries-dir`` is unset: exists in every workspace.
+#: Where the job's notebook (or serverless task file) goes when ``libraries-dir`` is not a
+#: workspace folder: notebooks run from the workspace, never from a volume.  Nothing the init
+#: script runs or reads is put here: every workspace user has Can Manage on ``/Workspace/Shared``
+#: (docs.databricks.com/aws/en/security/auth/access-control), and the init script runs as root,
+#: so ``libraries-dir`` is required whenever a file must be uploaded (SPC359).
 DEFAULT_LIBRARIES_DIR = "/Workspace/Shared/specc"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
 JOB_CLUSTER_KEY = "scoring"
@@ -104,6 +109,18 @@ SECRET_UNMAPPED = "SPC325"
 DUPLICATE_UPLOAD = "SPC326"
 REQUIREMENTS_LIBRARY_IGNORED = "SPC327"
 MODEL_RUNTIME_UNKNOWN = "SPC328"
+# The workspace's rules (docs/diagnostics.md#databricks-workspace-rules, each with its source).
+STANDARD_MODE_RUNTIME = "SPC350"
+STANDARD_MODE_R = "SPC351"
+VOLUME_PATH_SHAPE = "SPC352"
+VOLUMES_NEED_13_3 = "SPC353"
+NODE_TYPE_RUNTIME = "SPC354"
+INIT_OUTSIDE_VOLUMES = "SPC355"
+APT_PIN_UBUNTU = "SPC356"
+STANDARD_MODE_ALLOWLIST = "SPC357"
+ENV_EXPANDED = "SPC358"
+LIBRARIES_DIR_REQUIRED = "SPC359"
+INSTALLER_NAME = "SPC407"
 
 
 # --- the plan ----------------------------------------------------------------------------------
@@ -263,6 +280,120 @@ def _secret_not_for_pip(spec: EnvSpec, facts: Facts, use: Use) -> bool:
     return not _secret_for_pip(spec, facts, use)
 
 
+def _runtime_is(kind: str) -> Callable[[EnvSpec, Facts, Use], bool]:
+    """The resolved classic runtime is a GPU ML runtime ("gpu"), a CPU ML one ("cpu-ml") or
+    not a GPU one ("not-gpu")."""
+
+    def when(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+        rt = facts.runtime
+        if rt is None or rt.serverless:
+            return False
+        return {"gpu": rt.gpu, "cpu-ml": rt.ml and not rt.gpu, "not-gpu": not rt.gpu}[kind]
+
+    return when
+
+
+def _node_mismatch(want: str, runtime_kind: str) -> Callable[[EnvSpec, Facts, Use], bool]:
+    is_runtime = _runtime_is(runtime_kind)
+    return lambda spec, facts, use: use.values["kind"] == want and is_runtime(spec, facts, use)
+
+
+def _volumes_before_13_3(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    rt = facts.runtime
+    return rt is not None and not rt.serverless and _version_tuple(rt.version) < (13, 3)
+
+
+def init_reads_uploads(spec: EnvSpec) -> bool:
+    """Whether init.sh reads files uploaded to libraries-dir (debs, R sources, jars it may copy,
+    or the requirements/constraints/wheels of its pip step)."""
+    if spec.apt.debs or spec.r.sources or spec.maven.jars:
+        return True
+    py = spec.python
+    return bool(python_init_reasons(spec)) and bool(py.requirements or py.wheels)
+
+
+def _init_reads_volume_files(spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    return not facts.serverless and init_reads_uploads(spec)
+
+
+def _uploads_files(spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    """The render uploads a file besides the job's notebook / task file: always the init script
+    on a classic runtime (unless init-script names one), and any requirements file, wheel, jar,
+    deb or R source."""
+    if not facts.serverless and spec.targets.databricks.init_script is None:
+        return True
+    plan = make_plan(spec, DatabricksOptions(), facts.runtime)
+    return bool(plan.uploads)
+
+
+def _apt_pin_on_classic(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    # specc cannot know which versions the runtime's Ubuntu archive has (a Debian version such
+    # as bookworm's 2.42.2-7 is usually not there), so every pin is a reminder to check it
+    return not facts.serverless
+
+
+def _standard_with_artifacts(spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+    return not facts.serverless  # a classic cluster always has specc's init script
+
+
+def _group(*groups: str, when: Callable[[EnvSpec, Facts, Use], bool] | None = None) -> Callable[..., bool]:
+    def check(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+        if facts.serverless or use.values["group"] not in groups:
+            return False
+        return when is None or when(spec, facts, use)
+
+    return check
+
+
+def _installs(group: str) -> Callable[[EnvSpec, Facts, Use], bool]:
+    """The init script runs this installer on the cluster."""
+
+    def when(spec: EnvSpec, facts: Facts, _use: Use) -> bool:
+        if group == "pip":
+            return _python_by_init(spec, facts)
+        if group == "r":
+            return bool(spec.r.packages or spec.r.sources)
+        if group == "apt":
+            return bool(spec.apt.packages or spec.apt.debs)
+        return group == "jvm"  # Spark's own JVMs, on every cluster
+
+    return when
+
+
+def _not(cond: Callable[[EnvSpec, Facts, Use], bool]) -> Callable[[EnvSpec, Facts, Use], bool]:
+    return lambda spec, facts, use: not cond(spec, facts, use)
+
+
+_INSTALLER_MESSAGE = (
+    "{name} is read by {tool}: spark_env_vars reach the init script and every process on the cluster, "
+    "so the value reconfigures it (and a bad value is printed in its error)"
+)
+_INSTALLER_HINT = "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}"
+
+
+def _installer_rules(section: str) -> tuple[Unsupported, ...]:
+    def error_when(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+        return _installs(use.values["group"])(spec, facts, use)
+
+    return (
+        Unsupported(
+            INSTALLER_NAME,
+            "error",
+            _INSTALLER_MESSAGE,
+            _INSTALLER_HINT,
+            when=_group("pip", "r", "apt", "jvm", when=error_when),
+        ),
+        Unsupported(
+            INSTALLER_NAME,
+            "warning",
+            "{name} is read by {tool}, which may run on the cluster (%pip, MLflow's environment managers "
+            "restoring a model's environment)",
+            _INSTALLER_HINT,
+            when=_group("pip", "uv", "virtualenv", "r", "apt", when=_not(error_when)),
+        ),
+    )
+
+
 _SERVERLESS_HINT = 'use a classic runtime, e.g. databricks = "15.4-ml"'
 
 
@@ -348,6 +479,15 @@ CAPABILITIES: CapabilityTable = {
     **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": Supported("code is not uploaded separately"),
     **_all(Supported("the init script"), "apt", "apt.packages.name", "apt.packages.version", "apt.debs.path"),
+    "apt.packages:version-pin": Unsupported(
+        APT_PIN_UBUNTU,
+        "warning",
+        "{name}={version}: on Databricks apt installs from the runtime's Ubuntu{ubuntu} archive, whose "
+        "versions are Ubuntu's, not Debian's; a version that archive lacks fails apt-get and the init script",
+        "pin the version `apt-cache policy {name}` prints on that Ubuntu release, or drop the pin (a pin "
+        "cannot suit both a Debian Docker base and Databricks)",
+        when=_apt_pin_on_classic,
+    ),
     "apt.debs.sha256": Supported("uploads.json"),
     "apt.packages": _APT_SERVERLESS,
     "apt.debs": _APT_SERVERLESS,
@@ -383,10 +523,28 @@ CAPABILITIES: CapabilityTable = {
         "r.sources.sha256",
     ),
     "r.packages": _serverless_cannot("R packages", ("r",)),
+    "r:standard-access-mode": Unsupported(
+        STANDARD_MODE_R,
+        "error",
+        "R packages on standard access mode ({mode}): Databricks does not support R there",
+        'use dedicated access mode: data-security-mode = "SINGLE_USER"',
+        when=_classic,
+        at=("r",),
+    ),
     "r.sources": _serverless_cannot("R packages", ("r",)),
     "r.packages:authenticated-repository": Supported("the repository URL is passed as written"),
     "r.sources:same-name": _duplicate("r", ("r", "sources")),
     "env": Supported("spark_env_vars"),
+    "env:dollar": Unsupported(
+        ENV_EXPANDED,
+        "error",
+        "[env] values are literal on every target, but Databricks expands $VAR in spark_env_vars "
+        "(as in $SPARK_DAEMON_JAVA_OPTS), so {name} cannot be passed as written",
+        "remove the $ from the value (set what it refers to in the value itself)",
+        when=_classic,
+    ),
+    "env:installer-option": _installer_rules("env"),
+    "secrets:installer-option": _installer_rules("secrets"),
     **_all(
         Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.databricks", "secrets.description"
     ),
@@ -440,6 +598,84 @@ CAPABILITIES: CapabilityTable = {
             when=_python_by_init,
         ),
     ),
+    "targets.databricks.cluster.data-security-mode:standard": (
+        Unsupported(
+            STANDARD_MODE_RUNTIME,
+            "error",
+            "{runtime} is a GPU ML runtime; standard access mode ({mode}) supports neither Databricks "
+            "Runtime for ML nor GPU compute",
+            'use dedicated access mode: data-security-mode = "SINGLE_USER"',
+            when=_runtime_is("gpu"),
+        ),
+        Unsupported(
+            STANDARD_MODE_RUNTIME,
+            "error",
+            "{runtime} is a Databricks Runtime for ML, which standard access mode ({mode}) does not support",
+            'use dedicated access mode: data-security-mode = "SINGLE_USER", or a non-ML runtime',
+            when=_runtime_is("cpu-ml"),
+        ),
+        Unsupported(
+            STANDARD_MODE_ALLOWLIST,
+            "warning",
+            "on standard access mode ({mode}) the cluster runs only allowlisted init scripts, jars and Maven "
+            "coordinates: {init} must be on the Unity Catalog allowlist{maven_and_jars}",
+            "a metastore admin adds them: databricks artifact-allowlists update INIT_SCRIPT (and LIBRARY_JAR, "
+            'LIBRARY_MAVEN) --json \'{{"artifact_matchers": [{{"artifact": "{init}", '
+            '"match_type": "PREFIX_MATCH"}}]}}\'',
+            when=_standard_with_artifacts,
+        ),
+    ),
+    "targets.databricks.libraries-dir:volume-shape": Unsupported(
+        VOLUME_PATH_SHAPE,
+        "error",
+        '{key} "{value}" is not inside a volume: a volume path is /Volumes/<catalog>/<schema>/<volume>/..., '
+        "so the files would land in volumes named after specc's own folders",
+        'name the volume: e.g. "/Volumes/main/ml/libs" (libraries-dir) or "/Volumes/main/ml/libs/init/m.sh"',
+    ),
+    "targets.databricks.libraries-dir:volumes": Unsupported(
+        VOLUMES_NEED_13_3,
+        "error",
+        '{key} "{value}" is in a Unity Catalog volume, which {runtime} cannot use: volumes need Databricks '
+        "Runtime 13.3 LTS or newer",
+        'use a runtime >= 13.3 LTS (e.g. databricks = "15.4-ml"), or a /Workspace/... folder',
+        when=_volumes_before_13_3,
+    ),
+    "targets.databricks.init-script:outside-volumes": Unsupported(
+        INIT_OUTSIDE_VOLUMES,
+        "error",
+        "the init script {init} is not stored in a volume but reads files from {dir}: only init scripts "
+        "stored in Unity Catalog volumes get the credentials to read other volume files",
+        "store the init script in the volume too (unset init-script: it defaults to <libraries-dir>/init/)",
+        when=_init_reads_volume_files,
+    ),
+    "targets.databricks.libraries-dir:unset": Unsupported(
+        LIBRARIES_DIR_REQUIRED,
+        "error",
+        "no libraries-dir: the init script runs as root with the secrets in its environment, so it and the "
+        "files it installs need a folder only you (or your team) can change; the folder every workspace has, "
+        "/Workspace/Shared, lets every user manage them, and a per-user folder cannot be known when rendering",
+        'set targets.databricks.libraries-dir, e.g. "/Volumes/<catalog>/<schema>/<volume>/specc" or '
+        '"/Workspace/Users/<you>/specc"',
+        when=_uploads_files,
+    ),
+    "targets.databricks.cluster.node-type:kind": (
+        Unsupported(
+            NODE_TYPE_RUNTIME,
+            "warning",
+            "{runtime} is a GPU runtime but {node} is a CPU instance ({family}): GPU compute needs GPU "
+            "worker and driver types",
+            'use a GPU node type (e.g. "g4dn.xlarge" on AWS, "Standard_NC4as_T4_v3" on Azure), or a CPU runtime',
+            when=_node_mismatch("cpu", "gpu"),
+        ),
+        Unsupported(
+            NODE_TYPE_RUNTIME,
+            "warning",
+            "{node} is a GPU instance ({family}) but {runtime} is not a GPU runtime: GPU compute needs a "
+            "GPU-enabled runtime (its GPU would sit unused, without drivers)",
+            'set runtime.cuda (a gpu-ml runtime) or use a CPU node type, e.g. "i3.xlarge"',
+            when=_node_mismatch("gpu", "not-gpu"),
+        ),
+    ),
     "targets.databricks.cluster.node-type:unset": Unsupported(
         NO_NODE_TYPE,
         "warning",
@@ -463,7 +699,18 @@ class DatabricksBackend:
         diags: list[Diagnostic] = []
         runtime = pick_runtime(spec, options or RenderOptions(), diags)
         libdir = (spec.targets.databricks.libraries_dir or DEFAULT_LIBRARIES_DIR).rstrip("/")
-        values = {"base": f"{libdir}/{spec.model.name}", "reasons": " and ".join(python_init_reasons(spec))}
+        dbx = spec.targets.databricks
+        maven = [p.coordinates for p in spec.maven.packages]
+        extra = ", and so must " + " and ".join(
+            [*(["the jars"] if spec.maven.jars else []), *(["the Maven coordinates"] if maven else [])]
+        )
+        values = {
+            "base": f"{libdir}/{spec.model.name}",
+            "reasons": " and ".join(python_init_reasons(spec)),
+            "init": dbx.init_script or f"{libdir}/init/{spec.model.name}.sh",
+            "maven_and_jars": extra if (maven or spec.maven.jars) else "",
+            "ubuntu": f" {runtime.ubuntu}" if runtime is not None and runtime.ubuntu else "",
+        }
         return Facts(runtime=runtime, diagnostics=tuple(diags), values=values)
 
     def render(self, spec: EnvSpec, options: RenderOptions) -> Rendered:

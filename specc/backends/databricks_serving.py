@@ -186,6 +186,16 @@ CAPABILITIES: CapabilityTable = {
         "secrets.databricks:unset",
     ),
     "secrets.docker": Ignored("the Docker mapping of a secret"),
+    # the workspace's cluster rules: an endpoint has no access mode, init script or installer of
+    # the spec's (apt and R are SPC340 above); the Databricks target's own table still applies
+    "r:standard-access-mode": Supported("no cluster access mode on an endpoint"),
+    "apt.packages:version-pin": Supported("apt is refused on an endpoint (SPC340)"),
+    "env:dollar": Supported("environment_vars; the Databricks table decides about $"),
+    **_all(
+        Supported("an endpoint runs none of the installers the spec configures"),
+        "env:installer-option",
+        "secrets:installer-option",
+    ),
     "artifacts": Ignored("MLflow artifacts travel inside the logged model"),
     "mlflow": Ignored("how specc compile fills log_model"),
     "targets": _S,

@@ -265,6 +265,14 @@ def _ppa_patch_mismatch(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
 
 
 _CONTROL = "SPC334"
+_INSTALLER_NAME = "SPC407"
+
+
+def _pip_secret_names(spec: EnvSpec) -> list[str]:
+    """The secrets mounted and exported on the pip step (those its URLs name)."""
+    return secret_names(pip_urls(spec.python))
+
+
 _FILES_CLASH = Unsupported(
     "SPC337",
     "error",
@@ -396,6 +404,25 @@ CAPABILITIES: CapabilityTable = {
     ),
     "r.sources:same-name": _clash("r.sources"),
     "env": Supported("ENV"),
+    "env:dollar": Supported("[env] values are literal: ENV escapes $ (\\$)"),
+    "apt.packages:version-pin": Supported("the base image's Debian archive versions"),
+    "r:standard-access-mode": Supported("no access modes in an image"),
+    "env:installer-option": Unsupported(
+        _INSTALLER_NAME,
+        "warning",
+        "{name} is read by {tool}: ENV sets it in the image after the installs, so a tool run in the "
+        "container (MLflow's environment managers, pip, Rscript, java) reads it as its option",
+        "rename it to a name no tool reads, e.g. MY_{name}",
+        when=lambda _spec, _facts, use: use.values["group"] != "apt",
+    ),
+    "secrets:installer-option": Unsupported(
+        _INSTALLER_NAME,
+        "error",
+        "{name} is read by {tool}: the pip step exports the build secret under its name, so pip reads it as "
+        "one of its options (and prints a bad value in its error)",
+        "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}",
+        when=lambda spec, _facts, use: use.values["group"] == "pip" and use.values["name"] in _pip_secret_names(spec),
+    ),
     "env:control-characters": Unsupported(
         _CONTROL,
         "error",

@@ -230,6 +230,149 @@ def _secret_unmapped(spec: EnvSpec) -> Iterator[Use]:
             yield Use(("secrets", name), {"name": name})
 
 
+#: data_security_mode values meaning standard (formerly shared) access mode: the Clusters API's
+#: old and new spellings.
+STANDARD_MODES = ("USER_ISOLATION", "DATA_SECURITY_MODE_STANDARD")
+
+
+def _standard_mode(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    mode = spec.targets.databricks.cluster.data_security_mode
+    if mode in STANDARD_MODES:
+        yield Use(("targets", "databricks", "cluster", "data-security-mode"), {"mode": mode})
+
+
+def _r_on_standard_mode(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    mode = spec.targets.databricks.cluster.data_security_mode
+    if mode in STANDARD_MODES and (spec.r.packages or spec.r.sources):
+        yield Use(("r",), {"mode": mode})
+
+
+def volume_parts(path: str) -> list[str] | None:
+    """The parts after ``/Volumes/`` of a volume path (None: not a volume path)."""
+    if path != "/Volumes" and not path.startswith("/Volumes/"):
+        return None
+    return [p for p in path[len("/Volumes") :].split("/") if p]
+
+
+def _written_init_script(spec: EnvSpec) -> bool:
+    """Whether the spec wrote init-script itself (else it follows libraries-dir), from its origins;
+    a spec without origins (rebuilt from a model) counts a set value as written."""
+    path = ("targets", "databricks", "init-script")
+    return path in spec.origins if spec.origins else spec.targets.databricks.init_script is not None
+
+
+def _volume_paths(spec: EnvSpec) -> Iterator[tuple[TomlPath, str, int]]:
+    """(path, value, parts needed after /Volumes/) of every Databricks path the spec wrote."""
+    dbx = spec.targets.databricks
+    if dbx.libraries_dir:
+        yield ("targets", "databricks", "libraries-dir"), dbx.libraries_dir, 3  # catalog/schema/volume
+    if dbx.init_script and _written_init_script(spec):
+        yield ("targets", "databricks", "init-script"), dbx.init_script, 4  # ... and a file in it
+
+
+def _volume_shape(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for path, value, need in _volume_paths(spec):
+        parts = volume_parts(value)
+        if parts is not None and len(parts) < need:
+            yield Use(path, {"value": value, "key": str(path[-1])})
+
+
+def _volumes_used(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for path, value, _need in _volume_paths(spec):
+        if volume_parts(value) is not None:
+            yield Use(path, {"value": value, "key": str(path[-1])})
+
+
+def _init_outside_volumes(spec: EnvSpec) -> Iterator[Use]:
+    """The init script is stored outside a volume while libraries-dir (what it reads) is one."""
+    from specc.backends.base import Use
+
+    dbx = spec.targets.databricks
+    libdir, init = dbx.libraries_dir, dbx.init_script
+    if init and libdir and volume_parts(libdir) is not None and volume_parts(init) is None:
+        yield Use(("targets", "databricks", "init-script"), {"init": init, "dir": libdir})
+
+
+def _libraries_dir_unset(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    if spec.targets.databricks.libraries_dir is None:
+        yield Use(("targets", "databricks", "libraries-dir"))
+
+
+# Instance families by compute kind, from the clouds' and Databricks' GPU pages
+# (docs.databricks.com/aws/en/compute/gpu lists the GPU ones): a prefix of node_type_id.
+GPU_FAMILIES = (
+    "g4dn.", "g5.", "g6.", "g6e.", "p3.", "p3dn.", "p4d.", "p4de.", "p5.",  # AWS
+    "Standard_NC", "Standard_ND", "Standard_NV",  # Azure
+    "a2-", "a3-", "g2-",  # GCP
+)  # fmt: skip
+CPU_FAMILIES = (
+    "i3.", "i3en.", "i4i.", "m4.", "m5.", "m5d.", "m5n.", "m6i.", "m6id.", "m6g.", "m6gd.", "m7g.", "m7gd.",
+    "r5.", "r5d.", "r6i.", "r6id.", "r6g.", "r6gd.", "r7g.", "r7gd.", "c5.", "c5d.", "c6i.", "c6id.", "c6gd.",
+    "c7g.", "c7gd.", "z1d.",  # AWS
+    "Standard_D", "Standard_E", "Standard_F", "Standard_L",  # Azure
+    "n1-", "n2-", "n2d-", "c2-", "c2d-", "e2-",  # GCP
+)  # fmt: skip
+
+
+def node_kind(node_type: str) -> tuple[str, str] | None:
+    """(``"gpu"`` | ``"cpu"``, the family prefix) of a known instance family, else None."""
+    for kind, families in (("gpu", GPU_FAMILIES), ("cpu", CPU_FAMILIES)):
+        for family in families:
+            if node_type.startswith(family):
+                return kind, family.rstrip(".-")
+    return None
+
+
+def _node_kind(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    node = spec.targets.databricks.cluster.node_type
+    known = node_kind(node) if node else None
+    if node and known:
+        yield Use(
+            ("targets", "databricks", "cluster", "node-type"), {"node": node, "kind": known[0], "family": known[1]}
+        )
+
+
+def _apt_pins(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for i, pkg in enumerate(spec.apt.packages):
+        if pkg.version:
+            yield Use(("apt", "packages", i), {"name": pkg.name, "version": pkg.version})
+
+
+def _env_dollar(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for name, value in sorted(spec.env.items()):
+        if "$" in value:
+            yield Use(("env", name), {"name": name})
+
+
+def _installer_names(section: str) -> Finder:
+    def find(spec: EnvSpec) -> Iterator[Use]:
+        from specc.backends.base import Use
+        from specc.backends.installers import owner
+
+        for name in sorted(getattr(spec, section)):
+            found = owner(name)
+            if found is not None:
+                yield Use((section, name), {"name": name, "group": found.group, "tool": found.tool})
+
+    return find
+
+
 def _urls(spec: EnvSpec, section: str) -> Iterator[tuple[TomlPath, str | None]]:
     sec = getattr(spec, section)
     yield (section, "repository"), sec.repository
@@ -295,6 +438,39 @@ DERIVED: tuple[Feature, ...] = (
     Feature("targets.docker.base-image:tag-only", "a base image without a @sha256 digest", _base_image_tag),
     Feature("targets.databricks.cluster.node-type:unset", "no node type for the job cluster", _node_type_unset),
     Feature("secrets.databricks:unset", "a secret without a Databricks scope/key mapping", _secret_unmapped),
+    Feature(
+        "targets.databricks.cluster.data-security-mode:standard",
+        "standard (formerly shared) access mode, in either spelling",
+        _standard_mode,
+    ),
+    Feature("r:standard-access-mode", "R packages on a standard access mode cluster", _r_on_standard_mode),
+    Feature(
+        "targets.databricks.libraries-dir:volume-shape",
+        "a /Volumes path without /<catalog>/<schema>/<volume> (libraries-dir or a written init-script)",
+        _volume_shape,
+    ),
+    Feature(
+        "targets.databricks.libraries-dir:volumes",
+        "libraries-dir or a written init-script in a Unity Catalog volume",
+        _volumes_used,
+    ),
+    Feature(
+        "targets.databricks.init-script:outside-volumes",
+        "the init script is stored outside a volume while libraries-dir is a volume",
+        _init_outside_volumes,
+    ),
+    Feature("targets.databricks.libraries-dir:unset", "no libraries-dir", _libraries_dir_unset),
+    Feature(
+        "targets.databricks.cluster.node-type:kind", "a node type of a known CPU or GPU instance family", _node_kind
+    ),
+    Feature("apt.packages:version-pin", "an apt package pinned to a version", _apt_pins),
+    Feature("env:dollar", "an env value holding a $", _env_dollar),
+    Feature("env:installer-option", "an env name an installer or tool reads as its option", _installer_names("env")),
+    Feature(
+        "secrets:installer-option",
+        "a secret name an installer or tool reads as its option",
+        _installer_names("secrets"),
+    ),
 )
 
 

@@ -98,6 +98,15 @@ def render_starter(
         'pip = "exact"                       # pip_requirements: no slow inference at log time',
         "",
     ]
+    if databricks:
+        # required (SPC359): the root-run init script must not default to /Workspace/Shared
+        lines += [
+            "[targets.databricks]",
+            "# Where the init script and uploaded files go: a folder only you (or your team) can change.",
+            '# Create this volume (catalog "main", schema "default") or change the path (SPC359).',
+            'libraries-dir = "/Volumes/main/default/specc"',
+            "",
+        ]
     return "\n".join(lines)
 
 
