@@ -15,14 +15,18 @@ pydantic); resolving is :mod:`specc.lock`.  The published JSON Schema
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field
 
 from specc import __version__
 from specc.schema import BASE_ID, DRAFT, _tidy, register
 from specc.spec import Apt, DependencyHashes, Maven, R, Runtime, _Norm
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
 
 LOCK_NAME = "model-env.lock"
 LOCK_VERSION = 1
@@ -98,6 +102,14 @@ class LockedPython(_Lock):
         description="Extra indexes, credentials only as ${NAME} placeholders.",
         examples=[["https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple"]],
     )
+    implied_requirements: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Requirements a target installs that the spec does not list, locked with it "
+            "(the model server of a Docker image with serve = true)."
+        ),
+        examples=[["mlflow-skinny==3.17.2"]],
+    )
     packages: list[LockedPythonPackage] = Field(
         default_factory=list, description="Every resolved distribution, sorted by name."
     )
@@ -134,6 +146,81 @@ class LockFile(_Lock):
         plat = platform or (self.python.platforms[0] if self.python.platforms else None)
         return [p for p in self.python.packages if not p.platforms or plat in p.platforms]
 
+    def require_platform(
+        self, platform: str, *, target: str, path: tuple[str | int, ...] = (), file: str | None = None
+    ) -> Diagnostic | None:
+        """SPC620 when the lock has no resolution for ``platform`` (what ``--locked`` on ``target`` needs).
+
+        ``platform`` is a uv platform (``x86_64-manylinux_2_28``) or an alias (``linux/arm64``);
+        ``path`` is the spec value that decides it (``("targets", "docker", "platform")``).  None
+        when the lock covers it.  Every ``--locked`` target calls this with the platform from
+        :func:`target_platform` before using the lock's pins.
+        """
+        from specc.diagnostics import Diagnostic
+
+        plat = normalize_platform(platform)
+        if plat in self.python.platforms or (not self.python.packages and not self.python.platforms):
+            return None
+        return Diagnostic(
+            code="SPC620",
+            severity="error",
+            message=(
+                f"--locked: {target} installs on {plat}, but model-env.lock has no resolution for it "
+                f"(it has {', '.join(self.python.platforms) or 'none'})"
+            ),
+            path=path,
+            hint=f"run: specc lock --platform {plat} (the platforms already locked are kept)",
+            file=file,
+        )
+
+
+#: The platform ``specc compile --locked`` must cover.  An MLflow model has no platform of its
+#: own; its requirements.txt is installed where it is served: Databricks Model Serving, and the
+#: images ``mlflow models build-docker`` and specc's Docker target build by default, all linux
+#: x86_64.  So compile takes the pins of this platform and fails (SPC620) on a lock without it.
+COMPILE_PLATFORM = "x86_64-manylinux_2_28"
+
+_ALIASES = {
+    "linux-64": "x86_64-manylinux_2_28",
+    "linux-x86_64": "x86_64-manylinux_2_28",
+    "linux/amd64": "x86_64-manylinux_2_28",
+    "linux-aarch64": "aarch64-manylinux_2_28",
+    "linux-arm64": "aarch64-manylinux_2_28",
+    "linux/arm64": "aarch64-manylinux_2_28",
+}
+
+
+def normalize_platform(value: str) -> str:
+    """uv's ``--python-platform`` spelling of a platform (``linux/arm64`` → ``aarch64-manylinux_2_28``)."""
+    return _ALIASES.get(value.strip().lower(), value.strip())
+
+
+# AWS Graviton instance families (m6g, m6gd, c7gn, r8g, ...): a letter family, a generation, then "g".
+_GRAVITON = re.compile(r"^[a-z]+\d+g[a-z]*\.", re.IGNORECASE)
+
+
+def databricks_node_platform(node_type: str | None) -> str:
+    """The uv platform a Databricks node type runs: Graviton (AWS) and Tau T2A (GCP) are aarch64."""
+    if node_type and (_GRAVITON.match(node_type) or node_type.lower().startswith("t2a-")):
+        return "aarch64-manylinux_2_28"
+    return "x86_64-manylinux_2_28"
+
+
+def target_platform(spec: Any, target: str) -> tuple[str, tuple[str | int, ...]]:
+    """The platform ``--locked`` on ``target`` needs, and the spec path that decides it.
+
+    ``docker``: ``targets.docker.platform`` (default linux/amd64); ``databricks``: the job cluster's
+    node type (serverless and unset: x86_64); ``mlflow`` (``specc compile``): :data:`COMPILE_PLATFORM`.
+    """
+    if target == "docker":
+        docker = spec.targets.docker
+        return normalize_platform(docker.platform or "linux/amd64"), ("targets", "docker", "platform")
+    if target == "databricks":
+        cluster = getattr(spec.targets.databricks, "cluster", None)
+        node = getattr(cluster, "node_type", None) if cluster is not None else None
+        return databricks_node_platform(node), ("targets", "databricks", "cluster", "node-type")
+    return COMPILE_PLATFORM, ()
+
 
 # --- schema ---------------------------------------------------------------------------------------
 
@@ -162,7 +249,21 @@ register("model-env-lock.schema.json", _lock_schema)
 
 
 class LockError(Exception):
-    """The lock file is missing, unreadable or stale; the message says which and what to do."""
+    """The lock file is missing, unreadable or stale; the message says which and what to do.
+
+    ``code``: SPC611 missing, SPC612 unreadable or of another format version, SPC613 stale.
+    """
+
+    def __init__(self, message: str, code: str = "SPC612", hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+
+    def diagnostic(self, file: str | None = None) -> Diagnostic:
+        """The error as a diagnostic (``file``: how to show the lock's path)."""
+        from specc.diagnostics import Diagnostic
+
+        return Diagnostic(code=self.code, severity="error", message=str(self), hint=self.hint, file=file)
 
 
 def lock_path_for(spec_path: str | Path) -> Path:
@@ -183,7 +284,7 @@ def read_lock(path: str | Path) -> LockFile:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise LockError(f"{path}: no lock file; run `specc lock`") from None
+        raise LockError(f"{path}: no lock file; run `specc lock`", "SPC611") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -221,7 +322,7 @@ def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
     lock = read_lock(lock_path)
     parts = stale_parts(lock, spec)
     if parts:
-        raise LockError(stale_message(lock_path, parts))
+        raise LockError(stale_message(lock_path, parts), "SPC613")
     return lock
 
 
@@ -268,6 +369,8 @@ def dump_lock(lock: LockFile, spec_name: str = "model-env.toml") -> str:
     """The file's text: a provenance comment, then a stable, human-diffable TOML layout."""
     data = lock.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
     # Empty lists inside package entries are noise; drop them (defaults restore them on reading).
+    if not data["python"].get("implied-requirements"):
+        data["python"].pop("implied-requirements", None)  # most locks have none; keep their text unchanged
     for sec in ("python", "apt", "maven", "r"):
         for key, items in list(data.get(sec, {}).items()):
             if _is_table_array(items):
