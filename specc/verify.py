@@ -336,8 +336,9 @@ def _import_error(stderr: str) -> str:
     if not lines:
         return "the interpreter exited without a message"
     last = lines[-1]
-    abi = next((ln for ln in lines if "compiled using NumPy 1.x cannot be run" in ln), None)
-    return f"{last} ({abi})" if abi and abi not in last else last
+    if any("compiled using NumPy 1.x cannot be run" in ln for ln in lines):
+        return f"{last} (numpy: a module compiled using NumPy 1.x cannot be run in NumPy 2.x)"
+    return last
 
 
 def _import_all(python: Path, modules: Sequence[tuple[str, str]], jobs: int) -> dict[tuple[str, str], str | None]:

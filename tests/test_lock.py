@@ -356,7 +356,7 @@ def test_runtime_aware_lock_prefers_preinstalled_versions(tmp_path: Path, uv_cac
             rf"{name} is locked at {re.escape(got[name].version)}.*preinstalls {re.escape(pre[name])}", r.err
         )
     deviations = [p for p in lock.python.packages if p.name in pre and p.version != pre[p.name]]
-    assert len(re.findall(r"warning: ", r.err)) == len(deviations)
+    assert len(re.findall(r"warning\[SPC601\]: ", r.err)) == len(deviations)
 
 
 @pytest.mark.slow
