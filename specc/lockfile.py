@@ -313,8 +313,13 @@ def stale_message(lock_path: str | Path, parts: list[str]) -> str:
     return f"{lock_path} is stale: {what}; run `specc lock` and commit the result"
 
 
-def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
-    """The lock next to ``spec``, or :class:`LockError` when it is missing or stale (``--locked``)."""
+def load_fresh_lock(spec: Any, lock_path: str | Path | None = None, *, target: str | None = None) -> LockFile:
+    """The lock next to ``spec``, or :class:`LockError` when it is missing or stale (``--locked``).
+
+    With ``target`` (``"docker"``, ``"databricks"``, ``"mlflow"``: what ``--locked`` renders), the
+    lock must also cover the platform that target installs on (:func:`target_platform`), else
+    LockError with code SPC620.
+    """
     if lock_path is None:
         if not spec.spec_path:
             raise LockError("the spec was not loaded from a file, so there is no model-env.lock next to it")
@@ -323,6 +328,11 @@ def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
     parts = stale_parts(lock, spec)
     if parts:
         raise LockError(stale_message(lock_path, parts), "SPC613")
+    if target is not None:
+        platform, path = target_platform(spec, target)
+        missing = lock.require_platform(platform, target=target, path=path)
+        if missing is not None:
+            raise LockError(missing.message, "SPC620", missing.hint)
     return lock
 
 
