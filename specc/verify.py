@@ -500,7 +500,19 @@ def verify_lock(
                 res.modules.append((dist, module))
                 continue
             version = records[dist][0]
-            if dist in locked:
+            provided = _runtime_provides(error, spec, runtime, locked)
+            if provided:
+                res.diagnostics.append(
+                    _diag(
+                        "SPC634",
+                        "warning",
+                        f"{dist} {version}: `import {module}` needs {provided}, which "
+                        f"{spec.runtime.databricks} provides; it is not installed here, so this import is not verified",
+                        None,
+                        lock_file,
+                    )
+                )
+            elif dist in locked:
                 res.diagnostics.append(
                     _diag(
                         "SPC630",
@@ -524,6 +536,35 @@ def verify_lock(
                 )
     res.seconds = time.perf_counter() - t0
     return res
+
+
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+
+
+def _runtime_provides(error: str, spec: Any, runtime: Mapping[str, str], locked: Mapping[str, Any]) -> str | None:
+    """The runtime package a failed import is missing, when the runtime provides it and the lock does not.
+
+    A Databricks runtime provides its preinstalled packages and, outside pip, PySpark itself
+    (``pyspark`` is in no manifest): a locked package that imports them works on the cluster.
+    """
+    if not spec.runtime.databricks:
+        return None
+    m = _NO_MODULE.search(error)
+    if m is None:
+        return None
+    from specc.lock import canonical_name
+    from specc.runtimes import get_runtime
+
+    top = m.group(1).split(".", 1)[0]
+    name = canonical_name(top)
+    if name in locked:
+        return None
+    if name in runtime:
+        return f"{name} {runtime[name]}"
+    info = get_runtime(spec.runtime.databricks)
+    if name == "pyspark" and info is not None and info.spark:
+        return f"pyspark (Spark {info.spark})"
+    return None
 
 
 def _import_hint(dist: str, lock: LockFile, runtime: Mapping[str, str]) -> str:
