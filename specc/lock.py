@@ -110,6 +110,14 @@ def find_uv() -> str:
 
 
 def uv_version(uv: str) -> str:
+    """``uv 0.13.9``: from the ``uv`` distribution's metadata when ``uv`` is its binary (no process started)."""
+    if Path(uv).parent == Path(sys.executable).parent:
+        import importlib.metadata
+
+        try:
+            return f"uv {importlib.metadata.version('uv')}"
+        except importlib.metadata.PackageNotFoundError:
+            pass
     out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False).stdout.split()
     return f"uv {out[1]}" if len(out) > 1 else "uv"
 
