@@ -94,7 +94,7 @@ def find_uv() -> str:
     if found:
         return found
     try:  # the ``uv`` package from PyPI
-        from uv import find_uv_bin  # type: ignore[import-not-found]
+        from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]
 
         return str(find_uv_bin())
     except Exception:
@@ -441,7 +441,10 @@ class _Resolver:
             proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False)
             found: dict[str, bool] = {}
             if proc.returncode == 0:
-                import tomllib
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # pragma: no cover
+                    import tomli as tomllib
 
                 for pkg in tomllib.loads(out.read_text(encoding="utf-8")).get("packages", []):
                     wheels = [w.get("name") or w.get("url", "").rsplit("/", 1)[-1] for w in pkg.get("wheels", [])]
@@ -646,9 +649,7 @@ def _abi_risks(results: Mapping[str, _Resolution], runtime: Mapping[str, str], r
         for p_name, moves in sorted(candidates.items()):
             if specific.get(p_name):
                 for m_name, m_version in moves:
-                    risks.append(
-                        AbiRisk(p_name, res.versions[p_name], m_name, runtime[m_name], m_version, plat)
-                    )
+                    risks.append(AbiRisk(p_name, res.versions[p_name], m_name, runtime[m_name], m_version, plat))
     return risks
 
 

@@ -239,7 +239,8 @@ def _lock_schema() -> dict[str, Any]:
     schema["description"] = (
         "model-env.lock, format version 1: the hashed, resolved view of a model-env.toml's dependencies (specc lock)."
     )
-    return _tidy(schema)
+    tidy: dict[str, Any] = _tidy(schema)
+    return tidy
 
 
 register("model-env-lock.schema.json", _lock_schema)
@@ -274,10 +275,12 @@ def lock_path_for(spec_path: str | Path) -> Path:
 
 
 def read_lock(path: str | Path) -> LockFile:
-    try:
+    import sys
+
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     from pydantic import ValidationError
 
     path = Path(path)

@@ -17,8 +17,9 @@ How the file is rewritten (docs/pin.md):
   is not installed.  Nothing is written when any requirement fails.
 * Requirements whose marker is false here are left alone (reported); URL requirements and exact
   pins are already exact.  Requirements from ``requirements-files``, and from every file they
-  include with ``-r`` (nested; ``-c`` files hold constraints, ranges on purpose), are reported as ``file:line`` with the pin to write, and
-  rewritten only with ``--rewrite-files``: those files are often shared with other tools.
+  include with ``-r`` (nested; ``-c`` files hold constraints, ranges on purpose), are reported
+  as ``file:line`` with the pin to write, and rewritten only with ``--rewrite-files``: those
+  files are often shared with other tools.
 """
 
 from __future__ import annotations

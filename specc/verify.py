@@ -252,6 +252,7 @@ class _RangeReader(io.RawIOBase):
 
     def read(self, n: int = -1) -> bytes:
         end = self.size if n is None or n < 0 else min(self.size, self.pos + n)
+        data: bytes
         if self.pos >= self.tail_start:
             data = self.tail[self.pos - self.tail_start : end - self.tail_start]
         else:
@@ -259,13 +260,13 @@ class _RangeReader(io.RawIOBase):
 
             req = urllib.request.Request(self.url, headers={"Range": f"bytes={self.pos}-{end - 1}"})
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                data = resp.read()
+                data = bytes(resp.read())
         self.pos += len(data)
         return data
 
 
 def _wheel_metadata(url: str, timeout: float) -> str:
-    with zipfile.ZipFile(_RangeReader(url, timeout)) as zf:  # type: ignore[arg-type]
+    with zipfile.ZipFile(_RangeReader(url, timeout)) as zf:
         name = next(n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
         return zf.read(name).decode("utf-8", errors="replace")
 
@@ -422,9 +423,7 @@ def verify_lock(
         if overlay and runtime:
             moved = [n for n, p in locked.items() if n in runtime and p.version and p.version != runtime[n]]
             if moved:
-                under, unknown = runtime_dependents(
-                    runtime, moved, python=lock.python.python_version, platform=plat
-                )
+                under, unknown = runtime_dependents(runtime, moved, python=lock.python.python_version, platform=plat)
                 under = {n: v for n, v in under.items() if n not in locked}
                 local = sorted(n for n, v in under.items() if "+" in v)
                 if local or unknown:
@@ -571,6 +570,8 @@ def _import_hint(dist: str, lock: LockFile, runtime: Mapping[str, str]) -> str:
     moved = [p for p in lock.python.packages if p.preinstalled]
     if moved:
         names = ", ".join(f"{p.name} {p.preinstalled} → {p.version}" for p in moved[:4])
-        return f"the lock moves packages off the runtime's versions ({names}); re-lock, or pin {dist} to a release "  \
+        return (
+            f"the lock moves packages off the runtime's versions ({names}); re-lock, or pin {dist} to a release "
             "built for the locked versions"
+        )
     return f"pin another {dist} in python.requirements and re-lock, or report it to {dist}'s maintainers"

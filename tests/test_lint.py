@@ -19,7 +19,6 @@ MYPY_DEBT = frozenset(
         "specc/backends/docker.py",
         "specc/commands/check.py",
         "specc/commands/compile.py",
-        "specc/commands/lock.py",
         "specc/commands/render.py",
         "specc/commands/validate.py",
         "specc/compat.py",
@@ -27,8 +26,6 @@ MYPY_DEBT = frozenset(
         "specc/drift.py",
         "specc/envartifact.py",
         "specc/load.py",
-        "specc/lock.py",
-        "specc/lockfile.py",
         "specc/mlflow.py",
     }
 )

@@ -155,9 +155,10 @@ def test_editing_code_or_artifacts_never_makes_the_lock_stale(tmp_path: Path) ->
 
 def test_check_without_a_lock_fails(tmp_path: Path) -> None:
     folder = _copy_example("sklearn-basic", tmp_path)
+    (folder / "model-env.lock").unlink()  # the example's committed lock
     r = run_cli("lock", "--check", str(folder))
     assert r.code == 1
-    assert "no lock file" in r.err and "specc lock" in r.err
+    assert "no lock file" in r.err and "specc lock" in r.err and "error[SPC611]" in r.err
 
 
 def test_check_rejects_a_garbled_lock(tmp_path: Path) -> None:

@@ -67,6 +67,7 @@ def _fake_lock(folder: Path, extra: dict[str, str] | None = None) -> None:
 )
 def test_locked_fails_without_a_fresh_lock(argv: tuple[str, ...], tmp_path: Path) -> None:
     folder = _copy("sklearn-basic", tmp_path)
+    (folder / "model-env.lock").unlink()  # the example's committed lock
     out = tmp_path / "out"
     args = [a.format(out=out) for a in argv] + [str(folder)]
     r = run_cli(*args)

@@ -26,7 +26,7 @@ linux_x86 = pytest.mark.skipif(
 
 def _spec(folder: Path, body: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "model-env.toml").write_text("spec-version = 1\n[model]\nname = \"m\"\n" + body, encoding="utf-8")
+    (folder / "model-env.toml").write_text('spec-version = 1\n[model]\nname = "m"\n' + body, encoding="utf-8")
     return folder
 
 

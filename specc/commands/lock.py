@@ -51,8 +51,8 @@ verification failure, 2 usage error, 3 internal error.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
         "lock",
         help=HELP,
         description=HELP[0].upper() + HELP[1:] + ".",

@@ -88,7 +88,10 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         sys.stdout.write(plan.diff())
         extra = f"; {unpinned} line(s) of requirements files are not pinned (listed above)" if unpinned else ""
-        print(f"specc pin: {len(pinned)} requirement(s) would be pinned (dry run, nothing written){extra}", file=sys.stderr)
+        print(
+            f"specc pin: {len(pinned)} requirement(s) would be pinned (dry run, nothing written){extra}",
+            file=sys.stderr,
+        )
         return EXIT_OK
     if plan.changed:
         plan.write()
@@ -101,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
         skipped = rewrite_files(plan.file_edits)
         for e in plan.file_edits:
             if e in skipped:
-                print(f"{e.file.name}:{e.lineno}: note: not rewritten (a continued line); write `{e.new}` there", file=sys.stderr)
+                print(
+                    f"{e.file.name}:{e.lineno}: note: not rewritten (a continued line); write `{e.new}` there",
+                    file=sys.stderr,
+                )
             else:
                 files_done += 1
                 print(f"pinned {e.file.name}:{e.lineno}: {e.old} -> {e.new}", file=sys.stderr)
