@@ -126,33 +126,34 @@ def _resolve(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     specs = list(dict.fromkeys(_resolve(p) for p in args.paths))
-    return max(_run_one(spec_path, args) for spec_path in specs)
+    collected: list[Diagnostic] = []  # --format json: one report for every spec, on stdout
+    code = max(_run_one(spec_path, args, collected) for spec_path in specs)
+    if getattr(args, "format", "text") == "json":
+        report(collected, {}, "json", stream=sys.stdout)
+    return code
 
 
-def _run_one(spec_path: str, args: argparse.Namespace) -> int:
+def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic]) -> int:
     from specc.commands._common import load_for_command
 
     fmt = getattr(args, "format", "text")
     spec, result = load_for_command(spec_path, strict=args.strict, fmt=fmt)
+    if fmt == "json":
+        collected.extend(result.diagnostics)  # the spec's own (validation) diagnostics first
     if spec is None:
-        if fmt == "json":
-            _emit(list(result.diagnostics), fmt, result.sources)
         return EXIT_INVALID
     if args.conda:
-        return _conda(spec, spec_path, args)
-    diags, code = _lock_one(spec, spec_path, args)
+        diags, code = _conda(spec, spec_path, args)
+    else:
+        diags, code = _lock_one(spec, spec_path, args)
     diags = apply_strict(diags, args.strict)
     if args.strict and code == EXIT_OK and any(d.severity == "error" for d in diags):
         code = EXIT_INVALID
-    _emit(list(result.diagnostics if fmt == "json" else []) + diags, fmt, result.sources)
-    return code
-
-
-def _emit(diags: list[Diagnostic], fmt: str, sources: dict[str, str]) -> None:
     if fmt == "json":
-        report(diags, sources, "json", stream=sys.stdout)
+        collected.extend(diags)
     elif diags:
-        report(diags, sources, "text")
+        report(diags, result.sources, "text")
+    return code
 
 
 def _lock_one(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
@@ -255,7 +256,7 @@ def _display_msg(exc: Exception, lock_path: Path) -> str:
     return str(exc).replace(str(lock_path), _display(lock_path))
 
 
-def _conda(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> int:
+def _conda(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     from specc.condalock import conda_environment, run_conda_lock
     from specc.output import write_file_atomic
 
@@ -273,8 +274,7 @@ def _conda(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> int:
         diags.append(Diagnostic(code="SPC652", severity="error", message=message, file=shown))
     else:
         print(message, file=sys.stderr)
-    _emit(diags, getattr(args, "format", "text"), {})
-    return EXIT_OK if ok is not False else EXIT_INVALID
+    return diags, EXIT_OK if ok is not False else EXIT_INVALID
 
 
 def _conda_platform(p: str) -> str:
