@@ -22,7 +22,6 @@ MYPY_DEBT = frozenset(
         "specc/commands/render.py",
         "specc/commands/validate.py",
         "specc/compat.py",
-        "specc/condalock.py",
         "specc/drift.py",
         "specc/envartifact.py",
         "specc/load.py",
