@@ -202,13 +202,14 @@ class UvEntry:
     requirement: str
     hashes: list[str]
     via: list[str] = field(default_factory=list)  # canonical names of the packages depending on it
+    sources: list[str] = field(default_factory=list)  # names of the input files (``-r file``) listing it
 
 
 def parse_uv_output(text: str) -> list[UvEntry]:
     """Entries of uv's annotated requirements.txt output (``--generate-hashes``, ``# via`` comments).
 
     A ``# via`` block follows its entry: ``# via pkg`` or ``# via`` then ``#   pkg`` lines;
-    ``-r file`` / ``-c file`` sources are not packages and are left out.
+    ``-r file`` sources go to ``sources`` (the file's name), ``-c file`` ones are left out.
     """
     entries: list[UvEntry] = []
     cur = ""
@@ -218,7 +219,7 @@ def parse_uv_output(text: str) -> list[UvEntry]:
         nonlocal cur
         if cur.strip():
             req, hashes = _split_hashes(cur)
-            entries.append(UvEntry(req, hashes, []))
+            entries.append(UvEntry(req, hashes, [], []))
         cur = ""
 
     for raw in text.splitlines():
@@ -251,7 +252,10 @@ def parse_uv_output(text: str) -> list[UvEntry]:
 
 
 def _add_via(entries: list[UvEntry], source: str) -> None:
-    if not entries or source.startswith(("-r ", "-c ", "--")):
+    if entries and source.startswith("-r "):
+        entries[-1].sources.append(Path(source[3:].strip()).name)
+        return
+    if not entries or source.startswith(("-c ", "--")):
         return
     name = source.split()[0]
     entries[-1].via.append(canonical_name(name.split("[")[0]))
@@ -304,6 +308,22 @@ class _Resolution:
     entries: dict[Key, list[str]]  # key -> hashes
     versions: dict[str, str]  # canonical name -> version (index packages only)
     dependents: dict[str, set[str]]  # canonical name -> packages that depend on it
+    roots: set[str] = field(default_factory=set)  # names the spec's own requirements (and wheels) list
+
+    def reachable(self) -> set[str]:
+        """Names the spec's own requirements need (the roots and everything they depend on)."""
+        needs: dict[str, set[str]] = {}
+        for dep, users in self.dependents.items():
+            for user in users:
+                needs.setdefault(user, set()).add(dep)
+        seen = set(self.roots)
+        todo = list(seen)
+        while todo:
+            for dep in needs.get(todo.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        return seen
 
 
 @dataclass(frozen=True)
@@ -351,7 +371,7 @@ class _Resolver:
 
     def compile(
         self,
-        req_in: Path,
+        inputs: Sequence[Path],
         platform: str,
         preferred: Mapping[str, str],
         upgrade: set[str],
@@ -367,7 +387,7 @@ class _Resolver:
             self.uv,
             "pip",
             "compile",
-            str(req_in),
+            *map(str, inputs),
             "--python-version",
             self.spec.runtime.python,
             "--python-platform",
@@ -398,10 +418,13 @@ class _Resolver:
                 )
             )
         res = _Resolution({}, {}, {})
+        spec_input = inputs[0].name
         for e in parse_uv_output(out.read_text(encoding="utf-8")):
             key = _entry_key(e.requirement, self.wheel_by_abs, self.base, self.spec_urls)
             res.entries[key] = e.hashes
             name, version, url, path = key
+            if spec_input in e.sources:
+                res.roots.add(name)
             if version is not None and url is None and path is None:
                 res.versions[name] = version
             for dep in e.via:
@@ -498,14 +521,19 @@ def resolve_python(
         preferred.pop(name, None)
 
     implied = implied_requirements(spec)
-    lines = [q.line for q in py.requirements] + implied
-    if not lines and not py.wheels:
+    spec_lines = [q.line for q in py.requirements]
+    if not spec_lines and not implied and not py.wheels:
         return _python_section(spec, platforms, uv, [], implied), []
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="specc-lock-") as tmp:
         r = _Resolver(spec, uv, env, secrets, Path(tmp))
         req_in = Path(tmp) / "requirements.in"
-        req_in.write_text("\n".join(lines + list(r.wheel_by_abs)) + "\n", encoding="utf-8")
+        req_in.write_text("\n".join(spec_lines + list(r.wheel_by_abs)) + "\n", encoding="utf-8")
+        inputs = [req_in]
+        if implied:  # a file of its own: uv's annotations then tell what only the implied lines need
+            implied_in = Path(tmp) / "implied.in"
+            implied_in.write_text("".join(line + "\n" for line in implied), encoding="utf-8")
+            inputs.append(implied_in)
 
         holds: dict[str, str] = {}  # name -> upper bound keeping it in the runtime's major version
         dropped: set[str] = set()  # runtime preferences given up for a compiled package's sake
@@ -514,7 +542,7 @@ def resolve_python(
         def run(extra_holds: Mapping[str, str] = {}) -> dict[str, _Resolution]:
             prefs = {n: v for n, v in preferred.items() if n not in dropped}
             return {
-                plat: r.compile(req_in, plat, prefs, upgrade_set | dropped, {**holds, **extra_holds})
+                plat: r.compile(inputs, plat, prefs, upgrade_set | dropped, {**holds, **extra_holds})
                 for plat in platforms
             }
 
@@ -580,11 +608,16 @@ def resolve_python(
 
     resolved = {plat: res.entries for plat, res in results.items()}
     packages = _merge(resolved, platforms, r.wheel_by_abs)
+    needed = set().union(*(res.reachable() for res in results.values())) if implied else None
     final = []
     for p in packages:
+        only_implied = needed is not None and p.name not in needed
+        if only_implied:
+            p = p.model_copy(update={"implied_only": True})
         pre = runtime.get(p.name) or runtime_packages(spec).get(p.name)
         if pre is not None and p.version is not None and not _same_version(pre, p.version):
             p = p.model_copy(update={"preinstalled": pre})
+        if pre is not None and p.version is not None and not _same_version(pre, p.version) and not only_implied:
             diags.append(
                 _diag(
                     "SPC601",

@@ -78,6 +78,14 @@ class LockedPythonPackage(_Lock):
         description="The Databricks runtime's preinstalled version, recorded when the locked one differs.",
         examples=["1.23.5"],
     )
+    implied_only: bool = Field(
+        default=False,
+        description=(
+            "Needed only by python.implied-requirements (the model server of a serving image), not by the "
+            "spec's own requirements; targets that do not install the implied requirements leave it out."
+        ),
+        examples=[True],
+    )
 
     def requirement(self) -> str:
         """``name==version`` (or ``name @ url``), without hashes."""
@@ -387,7 +395,7 @@ def dump_lock(lock: LockFile, spec_name: str = "model-env.toml") -> str:
     for sec in ("python", "apt", "maven", "r"):
         for key, items in list(data.get(sec, {}).items()):
             if _is_table_array(items):
-                data[sec][key] = [{k: v for k, v in i.items() if v != []} for i in items]
+                data[sec][key] = [{k: v for k, v in i.items() if v != [] and v is not False} for i in items]
     # LockedR extends the spec's R, so its snapshot comes last in the model; the file has
     # always written it right after the repository.
     r_order = ("repository", "snapshot", "packages", "sources")
@@ -430,14 +438,16 @@ def new_lock(spec: Any, python: LockedPython) -> LockFile:
     )
 
 
-def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = True) -> list[str]:
+def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = True, implied: bool = True) -> list[str]:
     """requirements.txt lines of the locked packages: ``name==version --hash=sha256:...`` (one line each).
 
-    Local wheels are left out (targets ship and install them from their own paths).
+    Local wheels are left out (targets ship and install them from their own paths).  ``implied``:
+    False leaves out what only ``python.implied-requirements`` need (a target that does not serve
+    the model: Databricks, the MLflow model's own requirements).
     """
     out = []
     for p in lock.python_packages(platform):
-        if p.path:
+        if p.path or (p.implied_only and not implied):
             continue
         line = p.requirement()
         if hashes and p.hashes:

@@ -70,6 +70,15 @@ def test_the_pypi_examples_have_fresh_locks() -> None:
         if spec.targets.docker.serve and not {q.name for q in spec.python.requirements} & {"mlflow", "mlflow-skinny"}:
             assert lock.python.implied_requirements and "mlflow-skinny" in names, name
             assert {"uvicorn", "fastapi"} <= names, name  # what `mlflow models serve` imports
+            # what only the model server needs is marked, so a target that does not serve leaves it out
+            only = {p.name for p in lock.python.packages if p.implied_only}
+            assert {"mlflow-skinny", "uvicorn", "fastapi"} <= only, name
+            assert not only & {q.name for q in spec.python.requirements}, name
+            from specc.lockfile import pip_lines
+
+            served = {line.split("==")[0] for line in pip_lines(lock, hashes=False)}
+            not_served = {line.split("==")[0] for line in pip_lines(lock, hashes=False, implied=False)}
+            assert served - not_served == only, name
 
 
 @pytest.mark.slow
