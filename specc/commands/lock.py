@@ -228,9 +228,11 @@ def _verify(
     diags = diags + got.diagnostics
     if got.ok:
         extra = f", over {len(got.overlay)} of the runtime's packages" if got.overlay else ""
+        dists = f"{got.distributions} distribution{'' if got.distributions == 1 else 's'}"
+        mods = f"{len(got.modules)} module{'' if len(got.modules) == 1 else 's'}"
         print(
-            f"verified {shown}: {got.distributions} distributions install on {got.platform} (Python {got.python})"
-            f"{extra}; {len(got.modules)} modules import ({got.seconds:.1f} s)",
+            f"verified {shown}: {dists} install on {got.platform} (Python {got.python}){extra}; "
+            f"{mods} import ({got.seconds:.1f} s)",
             file=sys.stderr,
         )
         return diags, EXIT_OK
