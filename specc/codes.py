@@ -57,6 +57,7 @@ _DATABRICKS = "databricks.md#diagnostics-of-this-target"
 _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
+_LOCK = "lock.md#lock-codes-spc6xx"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -416,6 +417,90 @@ _ALL: tuple[Code, ...] = (
         "SPC563", "env-differs-from-lock", E,
         "`--env`: a locked package is not installed, or installed at another version", _CHECK,
     ),
+    # --- SPC6xx lock
+    Code(
+        "SPC601", "runtime-version-replaced", W,
+        "a locked version differs from the one the Databricks runtime preinstalls; the cluster's copy "
+        "is replaced", _LOCK,
+    ),
+    Code(
+        "SPC602", "resolution-failed", E,
+        "`uv pip compile` failed (unsatisfiable requirements, an unreachable index; uv's explanation is "
+        "included), or uv is not installed", _LOCK,
+    ),
+    Code(
+        "SPC603", "index-credential-missing", E,
+        "an index URL or direct reference names a `${NAME}` the environment does not set, or a "
+        "credential would reach the lock", _LOCK,
+    ),
+    Code(
+        "SPC604", "compiled-package-conflict", E,
+        "a platform-specific package held at the runtime's version by the spec depends on a package the "
+        "requirements move across a major version", _LOCK,
+    ),
+    Code(
+        "SPC605", "kept-in-runtime-major", W,
+        "a runtime package is kept below its next major version so that compiled packages built against "
+        "it keep working", _LOCK,
+    ),
+    Code(
+        "SPC606", "runtime-preference-dropped", W,
+        "the runtime's version of a compiled package is not kept: a dependency moved across a major "
+        "version", _LOCK,
+    ),
+    Code(
+        "SPC610", "existing-lock-ignored", W,
+        "the existing `model-env.lock` cannot be read; it is re-created and its pins are not "
+        "kept", _LOCK,
+    ),
+    Code("SPC611", "lock-missing", E, "no `model-env.lock` next to the spec (`--check`, `--locked`)", _LOCK),
+    Code(
+        "SPC612", "lock-file-invalid", E,
+        "`model-env.lock` is not valid TOML, not a lock, or of an unsupported "
+        "`lock-version`", _LOCK,
+    ),
+    Code(
+        "SPC613", "lock-out-of-date", E,
+        "the spec changed since the lock was made; the message names each stale "
+        "part", _LOCK,
+    ),
+    Code(
+        "SPC620", "lock-platform-missing", E,
+        "`--locked` on a target whose platform the lock has no resolution "
+        "for", _LOCK,
+    ),
+    Code("SPC630", "locked-import-fails", E, "`--verify`: a locked distribution's module does not import", _LOCK),
+    Code(
+        "SPC631", "locked-install-fails", E,
+        "`--verify`: the locked set does not install for this machine's "
+        "platform", _LOCK,
+    ),
+    Code(
+        "SPC632", "cannot-verify-here", E,
+        "`--verify`: this machine's platform is not locked, or the lock's Python is not installed "
+        "here", _LOCK,
+    ),
+    Code(
+        "SPC633", "runtime-import-fails", E,
+        "`--verify`: a package the Databricks runtime preinstalls does not import over the locked "
+        "set", _LOCK,
+    ),
+    Code(
+        "SPC634", "overlay-incomplete", W,
+        "`--verify`: part of the runtime could not be installed or imported here (not on PyPI, no "
+        "metadata, provided outside pip)", _LOCK,
+    ),
+    Code(
+        "SPC650", "conda-note", W,
+        "`--conda`: something the conda-lock file cannot express (a constraint listed as a requirement, "
+        "a local wheel left out)", _LOCK,
+    ),
+    Code(
+        "SPC651", "conda-lock-not-run", W,
+        "`--conda`: conda-lock, a conda solver or the channel is missing; the file is written and the "
+        "command to run later is shown", _LOCK,
+    ),
+    Code("SPC652", "conda-lock-failed", E, "`--conda`: conda-lock ran and failed", _LOCK),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

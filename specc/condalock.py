@@ -139,7 +139,7 @@ def run_conda_lock(env_file: Path, *, platforms: list[str]) -> tuple[bool | None
     why = _channel_reachable()
     if why:
         missing.append(f"the {CHANNEL} channel is not reachable: {why}")
-    if missing:
+    if missing or solver is None:
         return None, (
             "conda-lock was not run: " + "; ".join(missing) + f".\nThe environment file is ready; once these are "
             f"available run: {cmd_hint}"

@@ -12,7 +12,21 @@
   versions, overridden by the previous lock's pins (so re-locking keeps pins;
   ``--upgrade`` drops the previous pins, ``--upgrade-package`` drops one and
   tells uv to ignore any preference for it).  A spec that needs a newer
-  version than the runtime's still resolves; each difference is reported.
+  version than the runtime's still resolves; each difference is reported (SPC601).
+* **Preferences that keep imports working** (docs/lock.md, "Runtime preferences
+  and compiled packages").  Package metadata carries no ABI bounds (pyarrow 14
+  says ``numpy>=1.16.6`` although its wheels were built against numpy 1.x), but
+  it does carry the dependency edges (uv's ``# via`` annotations) and whether a
+  distribution is platform-specific (its wheel's tags).  When the resolution
+  moves a runtime package M across a major version (numpy 1.23.5 → 2.x), every
+  *platform-specific* package P that depends on M and is still held at the
+  runtime's version by a preference is at risk.  The rule, applied until
+  nothing is at risk: first try to keep M within the runtime's major version
+  (``M<2`` as a constraint: the runtime's other compiled packages then keep
+  working on a cluster too); where the requirements do not allow that, drop
+  P's preference (``--upgrade-package P``) and re-resolve.  A P that stays at
+  the runtime's version even then is pinned by the spec: an error (SPC604)
+  naming the pair and the choices.  No package names are built in.
 """
 
 from __future__ import annotations
@@ -28,37 +42,47 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specc.lockfile import LockedPython, LockedPythonPackage, LockFile, new_lock
+from specc.diagnostics import Diagnostic
+from specc.lockfile import _ALIASES, LockedPython, LockedPythonPackage, LockFile, new_lock, normalize_platform
 from specc.spec import WheelRef
 
 DEFAULT_PLATFORM = "x86_64-manylinux_2_28"
-PLATFORM_ALIASES = {
-    "linux-64": "x86_64-manylinux_2_28",
-    "linux-x86_64": "x86_64-manylinux_2_28",
-    "linux/amd64": "x86_64-manylinux_2_28",
-    "linux-aarch64": "aarch64-manylinux_2_28",
-    "linux-arm64": "aarch64-manylinux_2_28",
-    "linux/arm64": "aarch64-manylinux_2_28",
-}
+PLATFORM_ALIASES = _ALIASES
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: How many re-resolutions the compiled-package rule may take before giving up (each round
+#: settles at least one package, so real specs need one or two).
+MAX_ROUNDS = 8
+
+Key = tuple[str, str | None, str | None, str | None]  # (name, version, url, path)
 
 
 class LockFailed(Exception):
-    """Resolution failed; the message is meant for the user."""
+    """Resolution failed; ``diagnostics`` say why (SPC6xx), the message is their text."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]) -> None:
+        self.diagnostics = [diagnostics] if isinstance(diagnostics, Diagnostic) else list(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+def _diag(code: str, severity: str, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code=code, severity=severity, message=message, hint=hint)  # type: ignore[arg-type]
 
 
 @dataclass
 class LockResult:
+    """The lock and every message about it (SPC6xx diagnostics, warnings only: errors raise)."""
+
     lock: LockFile
-    warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The diagnostics' messages (the pre-diagnostics interface)."""
+        return [d.message for d in self.diagnostics]
 
 
 def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def normalize_platform(value: str) -> str:
-    return PLATFORM_ALIASES.get(value.strip().lower(), value.strip())
 
 
 def find_uv() -> str:
@@ -70,15 +94,30 @@ def find_uv() -> str:
     if found:
         return found
     try:  # the ``uv`` package from PyPI
-        from uv import find_uv_bin  # type: ignore[import-not-found]
+        from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]
 
         return str(find_uv_bin())
     except Exception:
         pass
-    raise LockFailed("uv is not installed; install it with `pip install 'specc[lock]'` (or `pip install uv`)")
+    raise LockFailed(
+        _diag(
+            "SPC602",
+            "error",
+            "uv is not installed",
+            "install it with `pip install 'specc[lock]'` (or `pip install uv`)",
+        )
+    )
 
 
 def uv_version(uv: str) -> str:
+    """``uv 0.13.9``: from the ``uv`` distribution's metadata when ``uv`` is its binary (no process started)."""
+    if Path(uv).parent == Path(sys.executable).parent:
+        import importlib.metadata
+
+        try:
+            return f"uv {importlib.metadata.version('uv')}"
+        except importlib.metadata.PackageNotFoundError:
+            pass
     out = subprocess.run([uv, "--version"], capture_output=True, text=True, check=False).stdout.split()
     return f"uv {out[1]}" if len(out) > 1 else "uv"
 
@@ -99,8 +138,11 @@ def expand_placeholders(url: str, environ: Mapping[str, str]) -> tuple[str, list
     return _PLACEHOLDER.sub(sub, url), missing
 
 
-def _uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
-    """uv's environment: indexes with credentials expanded; also the secret values to scrub."""
+def uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """uv's environment: indexes with credentials expanded; also the secret values to scrub.
+
+    Raises :class:`LockFailed` (SPC603) naming every placeholder the environment does not set.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("UV_") or k in ("UV_CACHE_DIR", "UV_NO_CACHE")}
     secrets: list[str] = []
     missing: list[str] = []
@@ -129,13 +171,19 @@ def _uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list
             else:
                 missing.append(name)
     if missing:
-        names = ", ".join(sorted(set(missing)))
+        names = sorted(set(missing))
         raise LockFailed(
-            f"the package indexes need {names} but the environment does not set it; "
-            f"export {sorted(set(missing))[0]}=... (credentials are read from the environment only, "
-            "never written to the lock)"
+            _diag(
+                "SPC603",
+                "error",
+                f"the package indexes need {', '.join(names)} but the environment does not set it",
+                f"export {names[0]}=... (credentials are read from the environment only, never written to the lock)",
+            )
         )
     return env, secrets
+
+
+_uv_env = uv_env  # the name earlier versions used
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
@@ -147,24 +195,75 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def _parse_uv_output(text: str) -> list[tuple[str, list[str]]]:
-    """``(requirement, hashes)`` per entry of uv's requirements.txt output."""
-    entries: list[tuple[str, list[str]]] = []
+@dataclass(frozen=True)
+class UvEntry:
+    """One entry of uv's requirements.txt output: the requirement, its hashes, and who needs it."""
+
+    requirement: str
+    hashes: list[str]
+    via: list[str] = field(default_factory=list)  # canonical names of the packages depending on it
+    sources: list[str] = field(default_factory=list)  # names of the input files (``-r file``) listing it
+
+
+def parse_uv_output(text: str) -> list[UvEntry]:
+    """Entries of uv's annotated requirements.txt output (``--generate-hashes``, ``# via`` comments).
+
+    A ``# via`` block follows its entry: ``# via pkg`` or ``# via`` then ``#   pkg`` lines;
+    ``-r file`` sources go to ``sources`` (the file's name), ``-c file`` ones are left out.
+    """
+    entries: list[UvEntry] = []
     cur = ""
+    in_via = False
+
+    def flush() -> None:
+        nonlocal cur
+        if cur.strip():
+            req, hashes = _split_hashes(cur)
+            entries.append(UvEntry(req, hashes, [], []))
+        cur = ""
+
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("#"):
-            if cur.strip():
-                entries.append(_split_hashes(cur))
-            cur = ""
-        elif line.endswith("\\"):
+        if not line:
+            flush()
+            in_via = False
+            continue
+        if line.startswith("#"):
+            flush()
+            body = line[1:].strip()
+            if body.startswith("via"):
+                in_via = True
+                rest = body[3:].strip()
+                if rest:
+                    _add_via(entries, rest)
+            elif in_via and raw.startswith("    #   ") and body:
+                _add_via(entries, body)
+            else:
+                in_via = False
+            continue
+        in_via = False
+        if line.endswith("\\"):
             cur += " " + line[:-1]
         else:
-            entries.append(_split_hashes(cur + " " + line))
-            cur = ""
-    if cur.strip():
-        entries.append(_split_hashes(cur))
+            cur += " " + line
+            flush()
+    flush()
     return entries
+
+
+def _add_via(entries: list[UvEntry], source: str) -> None:
+    if entries and source.startswith("-r "):
+        entries[-1].sources.append(Path(source[3:].strip()).name)
+        return
+    if not entries or source.startswith(("-c ", "--")):
+        return
+    name = source.split()[0]
+    entries[-1].via.append(canonical_name(name.split("[")[0]))
+
+
+def _parse_uv_output(text: str) -> list[tuple[str, list[str]]]:
+    """``(requirement, hashes)`` per entry of uv's requirements.txt output."""
+    return [(e.requirement, e.hashes) for e in parse_uv_output(text)]
 
 
 def _split_hashes(logical: str) -> tuple[str, list[str]]:
@@ -184,6 +283,211 @@ def runtime_packages(spec: Any) -> dict[str, str]:
     return dict(info.packages()) if info else {}
 
 
+def implied_requirements(spec: Any) -> list[str]:
+    """Requirement lines a target installs although the spec does not list them (locked with the spec's).
+
+    Today: the model server of a Docker image that serves (``targets.docker.serve``), unless
+    the spec lists mlflow or mlflow-skinny itself; the Docker target's ``--locked`` install
+    takes nothing unhashed, so what serves the model must be in the lock.
+    """
+    docker = getattr(spec.targets, "docker", None)
+    if docker is None or not docker.serve:
+        return []
+    names = {q.name for q in spec.python.requirements}
+    if names & {"mlflow", "mlflow-skinny"}:
+        return []
+    from specc.backends.docker import DEFAULT_SERVING_MLFLOW
+
+    return [DEFAULT_SERVING_MLFLOW]
+
+
+@dataclass
+class _Resolution:
+    """One platform's ``uv pip compile`` result."""
+
+    entries: dict[Key, list[str]]  # key -> hashes
+    versions: dict[str, str]  # canonical name -> version (index packages only)
+    dependents: dict[str, set[str]]  # canonical name -> packages that depend on it
+    roots: set[str] = field(default_factory=set)  # names the spec's own requirements (and wheels) list
+
+    def reachable(self) -> set[str]:
+        """Names the spec's own requirements need (the roots and everything they depend on)."""
+        needs: dict[str, set[str]] = {}
+        for dep, users in self.dependents.items():
+            for user in users:
+                needs.setdefault(user, set()).add(dep)
+        seen = set(self.roots)
+        todo = list(seen)
+        while todo:
+            for dep in needs.get(todo.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        return seen
+
+
+@dataclass(frozen=True)
+class AbiRisk:
+    """A platform-specific package held at the runtime's version next to a dependency moved across a major."""
+
+    package: str  # P, e.g. pyarrow
+    version: str  # P's (the runtime's) version
+    dependency: str  # M, e.g. numpy
+    runtime_version: str  # M's runtime version
+    locked_version: str  # M's locked version
+    platform: str
+
+
+def major(version: str) -> tuple[int, ...] | None:
+    """The part of a version whose change signals an incompatible release: ``(1,)``; ``(0, 14)`` for 0.x."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        rel = Version(version).release
+    except InvalidVersion:
+        return None
+    return rel[:2] if rel[0] == 0 and len(rel) > 1 else rel[:1]
+
+
+def _next_major(version: str) -> str:
+    m = major(version) or (0,)
+    return f"{m[0]}.{m[1] + 1}" if len(m) == 2 else str(m[0] + 1)
+
+
+class _Resolver:
+    """Runs ``uv pip compile`` for one spec; shared state of one ``specc lock``."""
+
+    def __init__(self, spec: Any, uv: str, env: dict[str, str], secrets: list[str], tmpdir: Path) -> None:
+        self.spec = spec
+        self.uv = uv
+        self.env = env
+        self.secrets = secrets
+        self.tmp = tmpdir
+        self.base = Path(spec.base_dir or ".")
+        self.wheel_by_abs = {str((self.base / w.path).resolve()): w for w in spec.python.wheels}
+        self.spec_urls = {q.name: q.url for q in spec.python.requirements if q.url}
+        self.runs = 0
+        self._specific: dict[tuple[str, str, str], bool] = {}
+
+    def compile(
+        self,
+        inputs: Sequence[Path],
+        platform: str,
+        preferred: Mapping[str, str],
+        upgrade: set[str],
+        holds: Mapping[str, str],
+    ) -> _Resolution:
+        """Resolve for one platform; raises :class:`LockFailed` (SPC602) with uv's message."""
+        self.runs += 1
+        out = self.tmp / f"out-{self.runs}.txt"
+        out.write_text("".join(f"{n}=={v}\n" for n, v in sorted(preferred.items())), encoding="utf-8")
+        cons_lines = [q.line for q in self.spec.python.constraints]
+        cons_lines += [f"{n}<{bound}" for n, bound in sorted(holds.items())]
+        cmd = [
+            self.uv,
+            "pip",
+            "compile",
+            *map(str, inputs),
+            "--python-version",
+            self.spec.runtime.python,
+            "--python-platform",
+            platform,
+            "--generate-hashes",
+            "--no-header",
+            "--annotation-style",
+            "split",
+            "--quiet",
+            "--output-file",
+            str(out),
+        ]
+        if cons_lines:
+            cons = self.tmp / f"constraints-{self.runs}.txt"
+            cons.write_text("".join(line + "\n" for line in cons_lines), encoding="utf-8")
+            cmd += ["--constraint", str(cons)]
+        for name in sorted(upgrade):
+            cmd += ["--upgrade-package", name]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False)
+        if proc.returncode != 0:
+            msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
+            raise LockFailed(
+                _diag(
+                    "SPC602",
+                    "error",
+                    f"uv pip compile failed for Python {self.spec.runtime.python} on {platform}:\n{msg}",
+                    "the requirements cannot be satisfied together; uv's explanation above names the conflict",
+                )
+            )
+        res = _Resolution({}, {}, {})
+        spec_input = inputs[0].name
+        for e in parse_uv_output(out.read_text(encoding="utf-8")):
+            key = _entry_key(e.requirement, self.wheel_by_abs, self.base, self.spec_urls)
+            res.entries[key] = e.hashes
+            name, version, url, path = key
+            if spec_input in e.sources:
+                res.roots.add(name)
+            if version is not None and url is None and path is None:
+                res.versions[name] = version
+            for dep in e.via:
+                res.dependents.setdefault(name, set()).add(dep)
+        return res
+
+    def platform_specific(self, packages: Mapping[str, str], platform: str) -> dict[str, bool]:
+        """Whether each ``name: version`` installs a platform-specific distribution on ``platform``.
+
+        Asks uv which file it would install (``--format pylock.toml``, no dependencies): a wheel
+        tagged ``*-none-any`` is pure; any other wheel, or only an sdist (it may compile), is not.
+        """
+        todo = {n: v for n, v in packages.items() if (n, v, platform) not in self._specific}
+        if todo:
+            self.runs += 1
+            folder = self.tmp / f"tags-{self.runs}"
+            folder.mkdir()
+            req = folder / "requirements.in"
+            req.write_text("".join(f"{n}=={v}\n" for n, v in sorted(todo.items())), encoding="utf-8")
+            out = folder / "pylock.toml"
+            cmd = [
+                self.uv,
+                "pip",
+                "compile",
+                str(req),
+                "--no-deps",
+                "--python-version",
+                self.spec.runtime.python,
+                "--python-platform",
+                platform,
+                "--format",
+                "pylock.toml",
+                "--quiet",
+                "--output-file",
+                str(out),
+            ]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False)
+            found: dict[str, bool] = {}
+            if proc.returncode == 0:
+                if sys.version_info >= (3, 11):
+                    import tomllib
+                else:  # pragma: no cover
+                    import tomli as tomllib
+
+                for pkg in tomllib.loads(out.read_text(encoding="utf-8")).get("packages", []):
+                    wheels = [w.get("name") or w.get("url", "").rsplit("/", 1)[-1] for w in pkg.get("wheels", [])]
+                    found[canonical_name(pkg["name"])] = not wheels or any(not _pure_wheel(w) for w in wheels)
+            for n, v in todo.items():
+                # unknown (uv could not tell): treat as platform-specific, the safe side of the rule
+                self._specific[(n, v, platform)] = found.get(n, True)
+        return {n: self._specific[(n, v, platform)] for n, v in packages.items()}
+
+
+def _pure_wheel(filename: str) -> bool:
+    """``x-1.0-py3-none-any.whl`` → True; ``x-1.0-cp311-cp311-manylinux_2_28_x86_64.whl`` → False."""
+    stem = filename[: -len(".whl")] if filename.endswith(".whl") else filename
+    parts = stem.split("-")
+    if len(parts) < 5:
+        return False
+    abi, plat = parts[-2], parts[-1]
+    return abi == "none" and plat == "any"
+
+
 def resolve_python(
     spec: Any,
     *,
@@ -193,89 +497,193 @@ def resolve_python(
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     uv: str | None = None,
-) -> tuple[LockedPython, list[str]]:
-    """Resolve the spec's Python dependencies; return the section and warnings."""
+) -> tuple[LockedPython, list[Diagnostic]]:
+    """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
+
+    Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
+    is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
+    """
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
-    base = Path(spec.base_dir or ".")
     py = spec.python
     platforms = list(dict.fromkeys(normalize_platform(p) for p in platforms)) or [DEFAULT_PLATFORM]
-    env, secrets = _uv_env(spec, environ)
+    env, secrets = uv_env(spec, environ)
     upgrade_set = {canonical_name(n) for n in upgrade_packages}
+    runtime = {n: v for n, v in runtime_packages(spec).items() if _valid_pin(n, v)}
 
     # Preferences: the runtime's versions, then the previous lock's pins over them.
-    preferred: dict[str, str] = dict(runtime_packages(spec))
+    preferred: dict[str, str] = dict(runtime)
     if previous is not None and not upgrade:
         for p in previous.python.packages:
-            if p.version and not p.url and not p.path:
+            if p.version and not p.url and not p.path and _valid_pin(p.name, p.version):
                 preferred[p.name] = p.version
     for name in upgrade_set:
         preferred.pop(name, None)
-    preferred = {n: v for n, v in preferred.items() if _valid_pin(n, v)}
 
-    wheel_by_abs = {str((base / w.path).resolve()): w for w in py.wheels}
-    spec_urls = {q.name: q.url for q in py.requirements if q.url}
-    resolved: dict[str, dict[tuple[str, str | None, str | None, str | None], list[str]]] = {}
-    # per platform: key (name, version, url, path) -> hashes
+    implied = implied_requirements(spec)
+    spec_lines = [q.line for q in py.requirements]
+    if not spec_lines and not implied and not py.wheels:
+        return _python_section(spec, platforms, uv, [], implied), []
+    diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="specc-lock-") as tmp:
-        tmpdir = Path(tmp)
-        req_in = tmpdir / "requirements.in"
-        lines = [q.line for q in py.requirements] + list(wheel_by_abs)
-        if not lines:
-            return _python_section(spec, platforms, uv, []), []
-        req_in.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        cons = tmpdir / "constraints.txt"
-        cons.write_text("".join(q.line + "\n" for q in py.constraints), encoding="utf-8")
-        for plat in platforms:
-            out = tmpdir / f"out-{plat}.txt"
-            out.write_text("".join(f"{n}=={v}\n" for n, v in sorted(preferred.items())), encoding="utf-8")
-            cmd = [
-                uv,
-                "pip",
-                "compile",
-                str(req_in),
-                "--python-version",
-                spec.runtime.python,
-                "--python-platform",
-                plat,
-                "--generate-hashes",
-                "--no-header",
-                "--no-annotate",
-                "--quiet",
-                "--output-file",
-                str(out),
-            ]
-            if py.constraints:
-                cmd += ["--constraint", str(cons)]
-            for name in sorted(upgrade_set):
-                cmd += ["--upgrade-package", name]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(base), check=False)
-            if proc.returncode != 0:
-                msg = _scrub((proc.stderr or proc.stdout).strip(), secrets)
-                raise LockFailed(f"uv pip compile failed for Python {spec.runtime.python} on {plat}:\n{msg}")
-            for req, hashes in _parse_uv_output(out.read_text(encoding="utf-8")):
-                key = _entry_key(req, wheel_by_abs, base, spec_urls)
-                resolved.setdefault(plat, {})[key] = hashes
+        r = _Resolver(spec, uv, env, secrets, Path(tmp))
+        req_in = Path(tmp) / "requirements.in"
+        req_in.write_text("\n".join(spec_lines + list(r.wheel_by_abs)) + "\n", encoding="utf-8")
+        inputs = [req_in]
+        if implied:  # a file of its own: uv's annotations then tell what only the implied lines need
+            implied_in = Path(tmp) / "implied.in"
+            implied_in.write_text("".join(line + "\n" for line in implied), encoding="utf-8")
+            inputs.append(implied_in)
 
-    packages = _merge(resolved, platforms, wheel_by_abs, base)
-    rt = runtime_packages(spec)
-    warnings = []
+        holds: dict[str, str] = {}  # name -> upper bound keeping it in the runtime's major version
+        dropped: set[str] = set()  # runtime preferences given up for a compiled package's sake
+        tried_holds: set[str] = set()
+
+        def run(extra_holds: Mapping[str, str] = {}) -> dict[str, _Resolution]:
+            prefs = {n: v for n, v in preferred.items() if n not in dropped}
+            return {
+                plat: r.compile(inputs, plat, prefs, upgrade_set | dropped, {**holds, **extra_holds})
+                for plat in platforms
+            }
+
+        results = run()
+        if runtime:
+            for _ in range(MAX_ROUNDS):
+                risks = _abi_risks(results, runtime, r)
+                if not risks:
+                    break
+                moved = sorted({k.dependency for k in risks} - tried_holds)
+                held = False
+                for name in moved:  # first: keep the dependency in the runtime's major version
+                    tried_holds.add(name)
+                    bound = _next_major(runtime[name])
+                    try:
+                        attempt = run({name: bound})
+                    except LockFailed:
+                        continue
+                    holds[name] = bound
+                    results, held = attempt, True
+                    diags.append(
+                        _diag(
+                            "SPC605",
+                            "warning",
+                            f"{name} is kept below {bound} (the runtime's {runtime[name]} is {name} "
+                            f"{'.'.join(map(str, major(runtime[name]) or ()))}.x): "
+                            + ", ".join(sorted({f"{k.package} {k.version}" for k in risks if k.dependency == name}))
+                            + f" (platform-specific, preferred at the runtime's version) depend on {name}",
+                            f"a {name} of another major version would need them rebuilt; "
+                            "`specc lock --verify` imports the locked set",
+                        )
+                    )
+                    break
+                if held:
+                    continue
+                to_drop = {k.package for k in risks} - dropped
+                if not to_drop:  # preferences already dropped: the spec itself holds the pair
+                    raise LockFailed([_conflict(k, spec) for k in _dedupe(risks)])
+                for k in _dedupe(risks):
+                    if k.package in to_drop:
+                        diags.append(
+                            _diag(
+                                "SPC606",
+                                "warning",
+                                f"the runtime's {k.package} {k.version} is not kept: it is platform-specific and "
+                                f"depends on {k.dependency}, which moves from the runtime's {k.runtime_version} "
+                                f"to {k.locked_version} (another major version)",
+                                f"{k.package} is re-resolved to a version built for {k.dependency} "
+                                f"{k.locked_version}; `specc lock --verify` imports the locked set",
+                            )
+                        )
+                dropped |= to_drop
+                results = run()
+            else:
+                raise LockFailed(
+                    _diag(
+                        "SPC604",
+                        "error",
+                        f"the compiled-package rule did not settle after {MAX_ROUNDS} resolutions",
+                        "pin the packages named in the warnings above",
+                    )
+                )
+
+    resolved = {plat: res.entries for plat, res in results.items()}
+    packages = _merge(resolved, platforms, r.wheel_by_abs)
+    needed = set().union(*(res.reachable() for res in results.values())) if implied else None
     final = []
     for p in packages:
-        pre = rt.get(p.name)
+        only_implied = needed is not None and p.name not in needed
+        if only_implied:
+            p = p.model_copy(update={"implied_only": True})
+        pre = runtime.get(p.name) or runtime_packages(spec).get(p.name)
         if pre is not None and p.version is not None and not _same_version(pre, p.version):
             p = p.model_copy(update={"preinstalled": pre})
-            warnings.append(
-                f"{p.name} is locked at {p.version}, but {spec.runtime.databricks} preinstalls {pre}; "
-                f"the cluster's copy will be replaced by {p.version}"
+        if pre is not None and p.version is not None and not _same_version(pre, p.version) and not only_implied:
+            diags.append(
+                _diag(
+                    "SPC601",
+                    "warning",
+                    f"{p.name} is locked at {p.version}, but {spec.runtime.databricks} preinstalls {pre}; "
+                    f"the cluster's copy will be replaced by {p.version}",
+                    "pin the runtime's version in python.requirements if the spec allows it",
+                )
             )
         final.append(p)
-    section = _python_section(spec, platforms, uv, final)
+    section = _python_section(spec, platforms, uv, final, implied)
     dumped = section.model_dump_json()
     for value in secrets:
         if len(value) >= 4 and value in dumped:  # defence in depth: a credential must never reach the lock
-            raise LockFailed("refusing to write the lock: a credential from the environment appears in uv's output")
-    return section, warnings
+            raise LockFailed(
+                _diag(
+                    "SPC603",
+                    "error",
+                    "refusing to write the lock: a credential from the environment appears in uv's output",
+                )
+            )
+    return section, diags
+
+
+def _dedupe(risks: Sequence[AbiRisk]) -> list[AbiRisk]:
+    seen: dict[tuple[str, str], AbiRisk] = {}
+    for k in risks:
+        seen.setdefault((k.package, k.dependency), k)
+    return [seen[key] for key in sorted(seen)]
+
+
+def _conflict(k: AbiRisk, spec: Any) -> Diagnostic:
+    return _diag(
+        "SPC604",
+        "error",
+        f"{k.package} {k.version} (the runtime's, platform-specific) depends on {k.dependency}, which the "
+        f"requirements move from the runtime's {k.runtime_version} to {k.locked_version}: a compiled package "
+        f"built for {k.dependency} {k.runtime_version.split('.')[0]}.x may not import with {k.dependency} "
+        f"{k.locked_version}, and the spec keeps {k.package} at {k.version}",
+        f"choices: allow {k.dependency}<{_next_major(k.runtime_version)} (relax what needs {k.dependency} "
+        f"{k.locked_version}), or allow another {k.package} (relax its pin or constraint); "
+        "then `specc lock --verify`",
+    )
+
+
+def _abi_risks(results: Mapping[str, _Resolution], runtime: Mapping[str, str], r: _Resolver) -> list[AbiRisk]:
+    """Platform-specific packages at the runtime's version whose dependency moved across a major version."""
+    risks: list[AbiRisk] = []
+    for plat, res in results.items():
+        candidates: dict[str, list[tuple[str, str]]] = {}  # P -> [(M, M's locked version)]
+        for m_name, m_version in res.versions.items():
+            rt = runtime.get(m_name)
+            if rt is None or major(rt) is None or major(m_version) is None or major(rt) == major(m_version):
+                continue
+            for p_name in res.dependents.get(m_name, ()):
+                p_version = res.versions.get(p_name)
+                if p_version is not None and p_name in runtime and _same_version(runtime[p_name], p_version):
+                    candidates.setdefault(p_name, []).append((m_name, m_version))
+        if not candidates:
+            continue
+        specific = r.platform_specific({p: res.versions[p] for p in candidates}, plat)
+        for p_name, moves in sorted(candidates.items()):
+            if specific.get(p_name):
+                for m_name, m_version in moves:
+                    risks.append(AbiRisk(p_name, res.versions[p_name], m_name, runtime[m_name], m_version, plat))
+    return risks
 
 
 def _valid_pin(name: str, version: str) -> bool:
@@ -302,9 +710,7 @@ def _same_version(a: str, b: str) -> bool:
     return va == vb or va.public == vb.public
 
 
-def _entry_key(
-    req: str, wheel_by_abs: Mapping[str, WheelRef], base: Path, spec_urls: Mapping[str, str]
-) -> tuple[str, str | None, str | None, str | None]:
+def _entry_key(req: str, wheel_by_abs: Mapping[str, WheelRef], base: Path, spec_urls: Mapping[str, str]) -> Key:
     """(name, version, url, path) of one uv output entry."""
     req = req.split(";")[0].strip()
     if " @ " in req:
@@ -325,16 +731,15 @@ def _entry_key(
     if absolute in wheel_by_abs:
         w = wheel_by_abs[absolute]
         return (w.project, w.version, None, w.path)
-    raise LockFailed(f"unexpected line in uv's output: {req!r}")
+    raise LockFailed(_diag("SPC602", "error", f"unexpected line in uv's output: {req!r}"))
 
 
 def _merge(
-    resolved: Mapping[str, Mapping[tuple[str, str | None, str | None, str | None], list[str]]],
+    resolved: Mapping[str, Mapping[Key, list[str]]],
     platforms: Sequence[str],
     wheel_by_abs: Mapping[str, WheelRef],
-    base: Path,
 ) -> list[LockedPythonPackage]:
-    keys: dict[tuple[str, str | None, str | None, str | None], list[str]] = {}
+    keys: dict[Key, list[str]] = {}
     for plat in platforms:
         for key in resolved.get(plat, {}):
             keys.setdefault(key, []).append(plat)
@@ -360,13 +765,16 @@ def _merge(
     return sorted(out, key=lambda p: (p.name, p.version or "", p.platforms))
 
 
-def _python_section(spec: Any, platforms: Sequence[str], uv: str, packages: list[LockedPythonPackage]) -> LockedPython:
+def _python_section(
+    spec: Any, platforms: Sequence[str], uv: str, packages: list[LockedPythonPackage], implied: Sequence[str] = ()
+) -> LockedPython:
     return LockedPython(
         python_version=spec.runtime.python,
         platforms=list(platforms),
         resolver=uv_version(uv),
         index_url=spec.python.index_url,
         extra_index_urls=list(spec.python.extra_index_urls),
+        implied_requirements=list(implied),
         packages=packages,
     )
 
@@ -380,8 +788,8 @@ def lock_spec(
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> LockResult:
-    """Resolve ``spec`` (an EnvSpec) into a lock; warnings name runtime deviations."""
-    python, warnings = resolve_python(
+    """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed)."""
+    python, diags = resolve_python(
         spec,
         platforms=platforms,
         previous=previous,
@@ -389,4 +797,4 @@ def lock_spec(
         upgrade_packages=upgrade_packages,
         environ=environ,
     )
-    return LockResult(lock=new_lock(spec, python), warnings=warnings)
+    return LockResult(lock=new_lock(spec, python), diagnostics=diags)

@@ -15,14 +15,18 @@ pydantic); resolving is :mod:`specc.lock`.  The published JSON Schema
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field
 
 from specc import __version__
 from specc.schema import BASE_ID, DRAFT, _tidy, register
 from specc.spec import Apt, DependencyHashes, Maven, R, Runtime, _Norm
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
 
 LOCK_NAME = "model-env.lock"
 LOCK_VERSION = 1
@@ -74,6 +78,14 @@ class LockedPythonPackage(_Lock):
         description="The Databricks runtime's preinstalled version, recorded when the locked one differs.",
         examples=["1.23.5"],
     )
+    implied_only: bool = Field(
+        default=False,
+        description=(
+            "Needed only by python.implied-requirements (the model server of a serving image), not by the "
+            "spec's own requirements; targets that do not install the implied requirements leave it out."
+        ),
+        examples=[True],
+    )
 
     def requirement(self) -> str:
         """``name==version`` (or ``name @ url``), without hashes."""
@@ -97,6 +109,14 @@ class LockedPython(_Lock):
         default_factory=list,
         description="Extra indexes, credentials only as ${NAME} placeholders.",
         examples=[["https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple"]],
+    )
+    implied_requirements: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Requirements a target installs that the spec does not list, locked with it "
+            "(the model server of a Docker image with serve = true)."
+        ),
+        examples=[["mlflow-skinny==3.17.2"]],
     )
     packages: list[LockedPythonPackage] = Field(
         default_factory=list, description="Every resolved distribution, sorted by name."
@@ -134,6 +154,81 @@ class LockFile(_Lock):
         plat = platform or (self.python.platforms[0] if self.python.platforms else None)
         return [p for p in self.python.packages if not p.platforms or plat in p.platforms]
 
+    def require_platform(
+        self, platform: str, *, target: str, path: tuple[str | int, ...] = (), file: str | None = None
+    ) -> Diagnostic | None:
+        """SPC620 when the lock has no resolution for ``platform`` (what ``--locked`` on ``target`` needs).
+
+        ``platform`` is a uv platform (``x86_64-manylinux_2_28``) or an alias (``linux/arm64``);
+        ``path`` is the spec value that decides it (``("targets", "docker", "platform")``).  None
+        when the lock covers it.  Every ``--locked`` target calls this with the platform from
+        :func:`target_platform` before using the lock's pins.
+        """
+        from specc.diagnostics import Diagnostic
+
+        plat = normalize_platform(platform)
+        if plat in self.python.platforms or (not self.python.packages and not self.python.platforms):
+            return None
+        return Diagnostic(
+            code="SPC620",
+            severity="error",
+            message=(
+                f"--locked: {target} installs on {plat}, but model-env.lock has no resolution for it "
+                f"(it has {', '.join(self.python.platforms) or 'none'})"
+            ),
+            path=path,
+            hint=f"run: specc lock --platform {plat} (the platforms already locked are kept)",
+            file=file,
+        )
+
+
+#: The platform ``specc compile --locked`` must cover.  An MLflow model has no platform of its
+#: own; its requirements.txt is installed where it is served: Databricks Model Serving, and the
+#: images ``mlflow models build-docker`` and specc's Docker target build by default, all linux
+#: x86_64.  So compile takes the pins of this platform and fails (SPC620) on a lock without it.
+COMPILE_PLATFORM = "x86_64-manylinux_2_28"
+
+_ALIASES = {
+    "linux-64": "x86_64-manylinux_2_28",
+    "linux-x86_64": "x86_64-manylinux_2_28",
+    "linux/amd64": "x86_64-manylinux_2_28",
+    "linux-aarch64": "aarch64-manylinux_2_28",
+    "linux-arm64": "aarch64-manylinux_2_28",
+    "linux/arm64": "aarch64-manylinux_2_28",
+}
+
+
+def normalize_platform(value: str) -> str:
+    """uv's ``--python-platform`` spelling of a platform (``linux/arm64`` → ``aarch64-manylinux_2_28``)."""
+    return _ALIASES.get(value.strip().lower(), value.strip())
+
+
+# AWS Graviton instance families (m6g, m6gd, c7gn, r8g, ...): a letter family, a generation, then "g".
+_GRAVITON = re.compile(r"^[a-z]+\d+g[a-z]*\.", re.IGNORECASE)
+
+
+def databricks_node_platform(node_type: str | None) -> str:
+    """The uv platform a Databricks node type runs: Graviton (AWS) and Tau T2A (GCP) are aarch64."""
+    if node_type and (_GRAVITON.match(node_type) or node_type.lower().startswith("t2a-")):
+        return "aarch64-manylinux_2_28"
+    return "x86_64-manylinux_2_28"
+
+
+def target_platform(spec: Any, target: str) -> tuple[str, tuple[str | int, ...]]:
+    """The platform ``--locked`` on ``target`` needs, and the spec path that decides it.
+
+    ``docker``: ``targets.docker.platform`` (default linux/amd64); ``databricks``: the job cluster's
+    node type (serverless and unset: x86_64); ``mlflow`` (``specc compile``): :data:`COMPILE_PLATFORM`.
+    """
+    if target == "docker":
+        docker = spec.targets.docker
+        return normalize_platform(docker.platform or "linux/amd64"), ("targets", "docker", "platform")
+    if target == "databricks":
+        cluster = getattr(spec.targets.databricks, "cluster", None)
+        node = getattr(cluster, "node_type", None) if cluster is not None else None
+        return databricks_node_platform(node), ("targets", "databricks", "cluster", "node-type")
+    return COMPILE_PLATFORM, ()
+
 
 # --- schema ---------------------------------------------------------------------------------------
 
@@ -152,7 +247,8 @@ def _lock_schema() -> dict[str, Any]:
     schema["description"] = (
         "model-env.lock, format version 1: the hashed, resolved view of a model-env.toml's dependencies (specc lock)."
     )
-    return _tidy(schema)
+    tidy: dict[str, Any] = _tidy(schema)
+    return tidy
 
 
 register("model-env-lock.schema.json", _lock_schema)
@@ -162,7 +258,21 @@ register("model-env-lock.schema.json", _lock_schema)
 
 
 class LockError(Exception):
-    """The lock file is missing, unreadable or stale; the message says which and what to do."""
+    """The lock file is missing, unreadable or stale; the message says which and what to do.
+
+    ``code``: SPC611 missing, SPC612 unreadable or of another format version, SPC613 stale.
+    """
+
+    def __init__(self, message: str, code: str = "SPC612", hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
+
+    def diagnostic(self, file: str | None = None) -> Diagnostic:
+        """The error as a diagnostic (``file``: how to show the lock's path)."""
+        from specc.diagnostics import Diagnostic
+
+        return Diagnostic(code=self.code, severity="error", message=str(self), hint=self.hint, file=file)
 
 
 def lock_path_for(spec_path: str | Path) -> Path:
@@ -173,17 +283,19 @@ def lock_path_for(spec_path: str | Path) -> Path:
 
 
 def read_lock(path: str | Path) -> LockFile:
-    try:
+    import sys
+
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     from pydantic import ValidationError
 
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise LockError(f"{path}: no lock file; run `specc lock`") from None
+        raise LockError(f"{path}: no lock file; run `specc lock`", "SPC611") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -212,8 +324,13 @@ def stale_message(lock_path: str | Path, parts: list[str]) -> str:
     return f"{lock_path} is stale: {what}; run `specc lock` and commit the result"
 
 
-def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
-    """The lock next to ``spec``, or :class:`LockError` when it is missing or stale (``--locked``)."""
+def load_fresh_lock(spec: Any, lock_path: str | Path | None = None, *, target: str | None = None) -> LockFile:
+    """The lock next to ``spec``, or :class:`LockError` when it is missing or stale (``--locked``).
+
+    With ``target`` (``"docker"``, ``"databricks"``, ``"mlflow"``: what ``--locked`` renders), the
+    lock must also cover the platform that target installs on (:func:`target_platform`), else
+    LockError with code SPC620.
+    """
     if lock_path is None:
         if not spec.spec_path:
             raise LockError("the spec was not loaded from a file, so there is no model-env.lock next to it")
@@ -221,7 +338,12 @@ def load_fresh_lock(spec: Any, lock_path: str | Path | None = None) -> LockFile:
     lock = read_lock(lock_path)
     parts = stale_parts(lock, spec)
     if parts:
-        raise LockError(stale_message(lock_path, parts))
+        raise LockError(stale_message(lock_path, parts), "SPC613")
+    if target is not None:
+        platform, path = target_platform(spec, target)
+        missing = lock.require_platform(platform, target=target, path=path)
+        if missing is not None:
+            raise LockError(missing.message, "SPC620", missing.hint)
     return lock
 
 
@@ -268,10 +390,12 @@ def dump_lock(lock: LockFile, spec_name: str = "model-env.toml") -> str:
     """The file's text: a provenance comment, then a stable, human-diffable TOML layout."""
     data = lock.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
     # Empty lists inside package entries are noise; drop them (defaults restore them on reading).
+    if not data["python"].get("implied-requirements"):
+        data["python"].pop("implied-requirements", None)  # most locks have none; keep their text unchanged
     for sec in ("python", "apt", "maven", "r"):
         for key, items in list(data.get(sec, {}).items()):
             if _is_table_array(items):
-                data[sec][key] = [{k: v for k, v in i.items() if v != []} for i in items]
+                data[sec][key] = [{k: v for k, v in i.items() if v != [] and v is not False} for i in items]
     # LockedR extends the spec's R, so its snapshot comes last in the model; the file has
     # always written it right after the repository.
     r_order = ("repository", "snapshot", "packages", "sources")
@@ -314,14 +438,16 @@ def new_lock(spec: Any, python: LockedPython) -> LockFile:
     )
 
 
-def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = True) -> list[str]:
+def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = True, implied: bool = True) -> list[str]:
     """requirements.txt lines of the locked packages: ``name==version --hash=sha256:...`` (one line each).
 
-    Local wheels are left out (targets ship and install them from their own paths).
+    Local wheels are left out (targets ship and install them from their own paths).  ``implied``:
+    False leaves out what only ``python.implied-requirements`` need (a target that does not serve
+    the model: Databricks, the MLflow model's own requirements).
     """
     out = []
     for p in lock.python_packages(platform):
-        if p.path:
+        if p.path or (p.implied_only and not implied):
             continue
         line = p.requirement()
         if hashes and p.hashes:

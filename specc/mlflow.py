@@ -173,7 +173,11 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
     mode = spec.mlflow.pip
     py = spec.python
 
-    pip = index_lines(py) + requirement_lines(spec, locked, hashes=False)
+    # --locked: the lock's resolution for the platform an MLflow model must cover
+    # (docs/lock.md), without the serving image's own packages
+    from specc.lockfile import COMPILE_PLATFORM
+
+    pip = index_lines(py) + requirement_lines(spec, locked, platform=COMPILE_PLATFORM, hashes=False, implied=False)
     pip += [f"code/{_base(w.path)}" for w in py.wheels]
     constraints = tuple(c.line for c in py.constraints) if locked is None else ()
     if constraints:

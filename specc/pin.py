@@ -16,8 +16,10 @@ How the file is rewritten (docs/pin.md):
 * A range that the installed version violates is an error, not an overwrite; so is a package that
   is not installed.  Nothing is written when any requirement fails.
 * Requirements whose marker is false here are left alone (reported); URL requirements and exact
-  pins are already exact.  Requirements from ``requirements-files`` are reported with the pin to
-  write, never rewritten: those files are often shared with other tools.
+  pins are already exact.  Requirements from ``requirements-files``, and from every file they
+  include with ``-r`` (nested; ``-c`` files hold constraints, ranges on purpose), are reported
+  as ``file:line`` with the pin to write, and rewritten only with ``--rewrite-files``: those
+  files are often shared with other tools.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["PinError", "PinPlan", "Pinned", "installed_versions", "plan_pins"]
+__all__ = ["FileEdit", "PinError", "PinPlan", "Pinned", "installed_versions", "plan_pins", "rewrite_files"]
 
 
 class PinError(Exception):
@@ -73,6 +75,12 @@ class PinPlan:
     new_text: str
     items: list[Pinned] = field(default_factory=list)
     bom: bool = False
+    file_edits: list[FileEdit] = field(default_factory=list)  # requirements files: applied only on request
+
+    @property
+    def unpinned_in_files(self) -> list[Pinned]:
+        """Lines of requirements files (and the files they include) that are not exact pins."""
+        return [i for i in self.items if i.status == "file"]
 
     @property
     def errors(self) -> list[Pinned]:
@@ -192,12 +200,13 @@ def plan_pins(path: str | Path, installed: Mapping[str, str] | None = None) -> P
         else:
             raise PinError(f"{where}: not a requirement string or table; run `specc validate`")
 
-    items += _file_items(doc, p, versions)
+    file_items, file_edits = _file_items(doc, p, versions)
+    items += file_items
 
     new = text
     for start, end, repl in sorted(edits, reverse=True):
         new = new[:start] + repl + new[end:]
-    plan = PinPlan(p, text, new, items, bom)
+    plan = PinPlan(p, text, new, items, bom, file_edits)
     if plan.changed and not plan.errors:
         _verify(plan, doc.data)
     return plan
@@ -287,35 +296,85 @@ def _table_text(value: dict[str, Any]) -> str:
     return "{ " + ", ".join(f"{k} = {v!r}" for k, v in value.items()) + " }"
 
 
-def _file_items(doc: Any, spec_path: Path, versions: Mapping[str, str]) -> list[Pinned]:
-    """Unpinned requirements of ``requirements-files``: reported with their pin, never rewritten."""
+@dataclass(frozen=True)
+class FileEdit:
+    """One requirement line of a requirements file to rewrite (``specc pin --from-env --rewrite-files``)."""
+
+    file: Path
+    lineno: int  # 1-based
+    col: int  # 1-based column of the requirement text
+    old: str
+    new: str
+
+
+def _file_items(doc: Any, spec_path: Path, versions: Mapping[str, str]) -> tuple[list[Pinned], list[FileEdit]]:
+    """Unpinned lines of ``requirements-files`` and every file they include with ``-r`` (nested).
+
+    Each is reported as ``file:line`` (relative to the spec's folder, as ``specc validate``
+    shows it) with the pin to write; the edits are applied only on request (shared files).
+    """
+    import os
+
+    from specc.requirements import parse_requirements_file
+
     files = (doc.data.get("python") or {}).get("requirements-files") or []
     out: list[Pinned] = []
+    edits: list[FileEdit] = []
+    seen: set[tuple[Path, int]] = set()
+    folder = spec_path.parent
     for entry in files:
         rel = entry if isinstance(entry, str) else (entry.get("path") if isinstance(entry, dict) else None)
         if not isinstance(rel, str):
             continue
-        path = spec_path.parent / rel
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        for n, line in enumerate(lines, 1):
-            body = line.split(" #", 1)[0].strip()
-            if not body or body.startswith(("#", "-")):
+        parsed = parse_requirements_file(folder / rel, Path(folder.resolve().anchor))
+        # constraints (-c files) stay ranges on purpose, as python.constraints do (and validate agrees)
+        for fl, _req in parsed.requirements:
+            if (fl.file, fl.lineno) in seen:
                 continue
+            seen.add((fl.file, fl.lineno))
+            shown = os.path.relpath(fl.file, folder.resolve()).replace(os.sep, "/")
             try:
-                req = Requirement(body)
+                req = Requirement(fl.text)
             except InvalidRequirement:
                 continue
-            got = _pin_short(body, req, f"{rel}:{n}", versions, '"')
+            got = _pin_short(fl.text, req, f"{shown}:{fl.lineno}", versions, '"')
             if got.status == "pinned":
                 out.append(
-                    Pinned(got.where, got.name, body, got.after, "file", f"not rewritten: write `{got.after}` there")
+                    Pinned(got.where, got.name, fl.text, got.after, "file", f"not rewritten: write `{got.after}` there")
                 )
+                edits.append(FileEdit(fl.file, fl.lineno, fl.col, fl.text, got.after or fl.text))
             elif got.status in ("not-installed", "violates"):
-                out.append(Pinned(got.where, got.name, body, None, "file", f"not rewritten: {got.message}"))
-    return out
+                out.append(Pinned(got.where, got.name, fl.text, None, "file", f"not rewritten: {got.message}"))
+    return out, edits
+
+
+def rewrite_files(edits: list[FileEdit]) -> list[FileEdit]:
+    """Apply ``edits`` to their files (atomically, mode kept); return the edits that could not be applied.
+
+    A line is rewritten only where the requirement is written on one physical line exactly as
+    parsed (a line continued with ``\\`` is left for a human).
+    """
+    from specc.output import write_file_atomic
+
+    skipped: list[FileEdit] = []
+    by_file: dict[Path, list[FileEdit]] = {}
+    for e in edits:
+        by_file.setdefault(e.file, []).append(e)
+    for path, items in by_file.items():
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        lines = text.splitlines(keepends=True)
+        for e in items:
+            line = lines[e.lineno - 1] if e.lineno <= len(lines) else ""
+            start = e.col - 1
+            if line[start : start + len(e.old)] != e.old or line.rstrip("\r\n").endswith("\\"):
+                skipped.append(e)
+                continue
+            lines[e.lineno - 1] = line[:start] + e.new + line[start + len(e.old) :]
+        mode = path.stat().st_mode & 0o777
+        write_file_atomic(path, ("\ufeff" if bom else "") + "".join(lines), mode=mode)
+    return skipped
 
 
 def _verify(plan: PinPlan, old_data: dict[str, Any]) -> None:

@@ -131,7 +131,7 @@ def test_requirement_at_another_version(models: dict[str, Any], tmp_path: Path) 
     assert f.path_str == "python.requirements[1]" and f.file == "requirements.txt" and f.span is not None
     assert f.expected == "pandas==3.1.1" and f.actual == "pandas==3.0.2"
     assert f.message == "pandas: the spec requires `pandas==3.1.1`, the model has `pandas==3.0.2`"
-    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model))
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model), "--no-lock")
     assert r.code == 1 and r.out == ""
     # the model's line, underlined, as validate shows a spec's
     assert r.err.splitlines()[:4] == [
@@ -318,7 +318,7 @@ def test_uv_files_and_absolute_paths_are_hazards(models: dict[str, Any], tmp_pat
 def test_json_report_with_drift(models: dict[str, Any], tmp_path: Path) -> None:
     model = _copy(models, "sklearn-basic", tmp_path)
     _edit(model / "requirements.txt", "pandas==3.1.1", "pandas==3.0.2")
-    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model), "--format", "json")
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", str(model), "--format", "json", "--no-lock")
     assert r.code == 1
     report = _json_report(r.out)
     assert report["check"]["drift"] is True and (report["errors"], report["warnings"]) == (1, 0)

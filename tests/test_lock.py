@@ -155,9 +155,10 @@ def test_editing_code_or_artifacts_never_makes_the_lock_stale(tmp_path: Path) ->
 
 def test_check_without_a_lock_fails(tmp_path: Path) -> None:
     folder = _copy_example("sklearn-basic", tmp_path)
+    (folder / "model-env.lock").unlink()  # the example's committed lock
     r = run_cli("lock", "--check", str(folder))
     assert r.code == 1
-    assert "no lock file" in r.err and "specc lock" in r.err
+    assert "no lock file" in r.err and "specc lock" in r.err and "error[SPC611]" in r.err
 
 
 def test_check_rejects_a_garbled_lock(tmp_path: Path) -> None:
@@ -356,7 +357,7 @@ def test_runtime_aware_lock_prefers_preinstalled_versions(tmp_path: Path, uv_cac
             rf"{name} is locked at {re.escape(got[name].version)}.*preinstalls {re.escape(pre[name])}", r.err
         )
     deviations = [p for p in lock.python.packages if p.name in pre and p.version != pre[p.name]]
-    assert len(re.findall(r"warning: ", r.err)) == len(deviations)
+    assert len(re.findall(r"warning\[SPC601\]: ", r.err)) == len(deviations)
 
 
 @pytest.mark.slow
@@ -501,3 +502,25 @@ def test_reads_a_lock_written_by_an_earlier_specc(tmp_path: Path) -> None:
     assert lock.maven.packages[1].coords.version == "3.45.1.0"
     assert lock.r.snapshot == "2024-06-03"
     assert dump_lock(lock) == old.read_text(encoding="utf-8")  # read and written again: the same bytes
+
+
+def test_check_reports_codes_and_one_json_document_for_several_specs(tmp_path: Path) -> None:
+    fresh = _copy_example("kitchen-sink", tmp_path)
+    _fake_lock(fresh)
+    missing = _copy_example("sklearn-basic", tmp_path)
+    (missing / "model-env.lock").unlink()
+    stale = _copy_example("spark-nlp", tmp_path)
+    _edit(stale / "model-env.toml", '"spark-nlp==5.3.3"', '"spark-nlp==5.3.2"')
+    r = run_cli("lock", "--check", "--format", "json", str(fresh), str(missing), str(stale))
+    assert r.code == 1
+    data = json.loads(r.out)  # one document on stdout
+    lock_diags = [d for d in data["diagnostics"] if d["code"].startswith("SPC6")]
+    assert [d["code"] for d in lock_diags] == ["SPC611", "SPC613"], data
+    assert lock_diags[1]["message"].endswith(
+        "is stale: python (python requirements, constraints, indexes, "
+        "wheels or the Python version changed); run `specc lock` and commit "
+        "the result"
+    )
+    assert all(d["file"] and d["file"].endswith("model-env.lock") for d in lock_diags)
+    text = run_cli("lock", "--check", str(stale))
+    assert text.code == 1 and "error[SPC613]" in text.err

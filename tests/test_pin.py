@@ -161,3 +161,55 @@ def test_crlf_and_bom_are_kept(tmp_path: Path) -> None:
     plan = plan_pins(spec, VERSIONS)
     plan.write()
     assert spec.read_bytes() == b"\xef\xbb\xbf" + text.replace("# c\r\n", '# c\r\nversion = "3.1.1"\r\n').encode()
+
+
+# --- requirements files, nested -r / -c (issue: pin skipped lines validate reports as SPC202) -----------
+
+
+def _nested(tmp_path: Path) -> Path:
+    """A spec whose requirements file includes a nested -r file (in a subfolder) and a -c file."""
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "requirements.txt").write_text(
+        "-r reqs/base.txt\n-c constraints.txt\npackaging==24.0\n", encoding="utf-8"
+    )
+    (tmp_path / "reqs" / "base.txt").write_text("# shared with the training job\nPyYAML>=5  # yaml\n", encoding="utf-8")
+    (tmp_path / "constraints.txt").write_text("pytest>=7\n", encoding="utf-8")
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["nltk==3.9.1"]\n'
+        'requirements-files = ["requirements.txt"]\n',
+        encoding="utf-8",
+    )
+    return spec
+
+
+def test_unpinned_lines_of_nested_files_are_reported(tmp_path: Path) -> None:
+    spec = _nested(tmp_path)
+    yaml_v = importlib.metadata.version("PyYAML")
+    # validate reports the same lines as ranges (SPC202)
+    v = run_cli("validate", str(spec))
+    assert "reqs/base.txt:2" in v.err and "constraints.txt" not in v.err, v.err
+    plan = plan_pins(spec)
+    files = {i.where: i.after for i in plan.unpinned_in_files}
+    assert files == {"reqs/base.txt:2": f"PyYAML=={yaml_v}"}  # constraints stay ranges, as validate agrees
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.txt")}
+    r = run_cli("pin", "--from-env", str(spec))
+    assert r.code == 0
+    assert f"reqs/base.txt:2: note: PyYAML: not rewritten: write `PyYAML=={yaml_v}` there" in r.err
+    assert "every requirement is already pinned" not in r.err
+    assert "1 line(s) of requirements files are not pinned" in r.err
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.txt")} == before  # shared files untouched
+
+
+def test_rewrite_files_pins_them_behind_the_flag(tmp_path: Path) -> None:
+    spec = _nested(tmp_path)
+    yaml_v = importlib.metadata.version("PyYAML")
+    r = run_cli("pin", "--from-env", "--rewrite-files", str(spec))
+    assert r.code == 0, r.err
+    assert (tmp_path / "reqs" / "base.txt").read_text(encoding="utf-8") == (
+        f"# shared with the training job\nPyYAML=={yaml_v}  # yaml\n"
+    )
+    assert "1 requirements-file line(s) pinned" in r.err
+    assert (tmp_path / "constraints.txt").read_text(encoding="utf-8") == "pytest>=7\n"
+    again = run_cli("pin", "--from-env", str(spec))
+    assert again.code == 0 and "every requirement is already pinned" in again.err, again.err

@@ -928,14 +928,15 @@ def _requirements_text(spec: EnvSpec, *, with_index: bool, plan: Plan | None = N
 
 
 def _locked_lines(spec: EnvSpec, plan: Plan, *, hashes: bool) -> list[str]:
-    """The requirement lines, from the lock when rendering --locked (its default platform)."""
+    """The requirement lines, from the lock when rendering --locked: the resolution for the
+    cluster's architecture (``load_fresh_lock(..., target="databricks")`` made sure it is there),
+    without the serving image's own packages."""
     if plan.locked is None:
         return requirement_lines(spec)
-    from specc.lock import DEFAULT_PLATFORM
+    from specc.lockfile import target_platform
 
-    platforms = plan.locked.python.platforms
-    platform = DEFAULT_PLATFORM if DEFAULT_PLATFORM in platforms or not platforms else platforms[0]
-    return requirement_lines(spec, plan.locked, platform=platform, hashes=hashes)
+    platform, _where = target_platform(spec, "databricks")
+    return requirement_lines(spec, plan.locked, platform=platform, hashes=hashes, implied=False)
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:

@@ -51,15 +51,21 @@ def index_lines(python: Python) -> list[str]:
 
 
 def requirement_lines(
-    spec: EnvSpec, locked: LockFile | None = None, *, platform: str | None = None, hashes: bool = False
+    spec: EnvSpec,
+    locked: LockFile | None = None,
+    *,
+    platform: str | None = None,
+    hashes: bool = False,
+    implied: bool = True,
 ) -> list[str]:
     """The requirement lines a target installs: the spec's, or with ``locked`` every locked
-    package pinned exactly (``hashes``: with its ``--hash`` options, for ``--require-hashes``)."""
+    package pinned exactly (``hashes``: with its ``--hash`` options, for ``--require-hashes``;
+    ``implied``: False leaves out what only the serving image's own packages need)."""
     if locked is None:
         return [r.line for r in spec.python.requirements]
     from specc.lockfile import pip_lines
 
-    return pip_lines(locked, platform=platform, hashes=hashes)
+    return pip_lines(locked, platform=platform, hashes=hashes, implied=implied)
 
 
 @dataclass(frozen=True)

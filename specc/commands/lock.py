@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from specc.commands._common import EXIT_INVALID, EXIT_OK, add_strict_argument
+from specc.commands._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    add_format_argument,
+    add_strict_argument,
+    apply_strict,
+    report,
+)
+from specc.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from specc.lockfile import LockFile
+    from specc.spec import EnvSpec
 
 HELP = "resolve the spec's dependencies into model-env.lock (hashed pins, runtime-aware) or check it is fresh"
 EPILOG = """\
@@ -15,7 +29,10 @@ examples:
   specc lock --check                      exit 1 when the lock is missing or stale (pre-commit, CI)
   specc lock --upgrade-package numpy      re-resolve numpy only; every other pin is kept
   specc lock --upgrade                    re-resolve everything (a runtime's versions stay preferred)
-  specc lock --platform linux-64 --platform linux-aarch64
+  specc lock --platform linux-aarch64     add aarch64 to the lock's platforms (x86_64 stays)
+  specc lock --replace-platforms --platform linux-aarch64   aarch64 only
+  specc lock --check --verify             CI: fresh, and the locked set installs and imports here
+  specc lock --format json                diagnostics as JSON on stdout (the schema of validate's)
   specc lock --conda                      write model-env.conda.yml for conda-lock (and run it if possible)
 
 Python is resolved by `uv pip compile` for runtime.python and linux x86_64
@@ -24,15 +41,18 @@ Index credentials come from the environment (${NAME} placeholders); the lock kee
 the placeholders.  With runtime.databricks, the runtime's preinstalled versions are
 preferred, and every locked version that differs from them is reported.  Re-locking
 keeps existing pins unless --upgrade/--upgrade-package says otherwise.  Editing model
-code or artifacts never makes the lock stale.
+code or artifacts never makes the lock stale.  A platform-specific package kept at the
+runtime's version is never locked next to a dependency moved across a major version
+(numpy 1.x -> 2.x): specc keeps the dependency in the runtime's major version, or
+re-resolves the package (docs/lock.md).  Every message has an SPC6xx code.
 
-exit codes: 0 ok, 1 invalid spec, stale/missing lock (--check) or resolution failure,
-2 usage error, 3 internal error.
+exit codes: 0 ok, 1 invalid spec, stale/missing lock (--check), resolution or
+verification failure, 2 usage error, 3 internal error.
 """
 
 
-def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
-    p = sub.add_parser(
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
         "lock",
         help=HELP,
         description=HELP[0].upper() + HELP[1:] + ".",
@@ -61,8 +81,26 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         action="append",
         default=[],
         metavar="PLATFORM",
-        help="uv --python-platform to lock for, or linux-64/linux-aarch64 (repeatable; default: the lock's, "
-        "else x86_64-manylinux_2_28)",
+        help="uv --python-platform to lock for, or linux-64/linux-aarch64 (repeatable); added to the platforms "
+        "the lock already has (default when there is none: x86_64-manylinux_2_28)",
+    )
+    p.add_argument(
+        "--replace-platforms",
+        action="store_true",
+        help="lock only the --platform values given, dropping the platforms the existing lock has",
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="after locking (or with --check: the existing lock), install the locked set for this machine's "
+        "platform in a throwaway environment and import every distribution's modules (on a Databricks runtime, "
+        "over the runtime's own packages)",
+    )
+    p.add_argument(
+        "--no-overlay",
+        action="store_true",
+        help="with --verify on a Databricks runtime: verify the locked set alone, without the runtime's packages "
+        "that depend on what it moves (faster; proves less)",
     )
     p.add_argument(
         "--conda",
@@ -73,6 +111,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:  # t
         "--conda-file", type=Path, help="where --conda writes (default: model-env.conda.yml next to the spec)"
     )
     add_strict_argument(p)
+    add_format_argument(p)
     return p
 
 
@@ -87,44 +126,77 @@ def _resolve(path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     specs = list(dict.fromkeys(_resolve(p) for p in args.paths))
-    return max(_run_one(spec_path, args) for spec_path in specs)
+    collected: list[Diagnostic] = []  # --format json: one report for every spec, on stdout
+    code = max(_run_one(spec_path, args, collected) for spec_path in specs)
+    if getattr(args, "format", "text") == "json":
+        report(collected, {}, "json", stream=sys.stdout)
+    return code
 
 
-def _run_one(spec_path: str, args: argparse.Namespace) -> int:
+def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic]) -> int:
     from specc.commands._common import load_for_command
-    from specc.lockfile import LockError, lock_path_for, read_lock, stale_message, stale_parts, write_lock
 
-    spec, _result = load_for_command(spec_path, strict=args.strict, fmt="text")
+    fmt = getattr(args, "format", "text")
+    spec, result = load_for_command(spec_path, strict=args.strict, fmt=fmt)
+    if fmt == "json":
+        collected.extend(result.diagnostics)  # the spec's own (validation) diagnostics first
     if spec is None:
         return EXIT_INVALID
+    if args.conda:
+        diags, code = _conda(spec, spec_path, args)
+    else:
+        diags, code = _lock_one(spec, spec_path, args)
+    diags = apply_strict(diags, args.strict)
+    if args.strict and code == EXIT_OK and any(d.severity == "error" for d in diags):
+        code = EXIT_INVALID
+    if fmt == "json":
+        collected.extend(diags)
+    elif diags:
+        report(diags, result.sources, "text")
+    return code
+
+
+def _lock_one(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
+    """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
+    from specc.lockfile import LockError, lock_path_for, read_lock, stale_message, stale_parts, write_lock
+
     lock_path = lock_path_for(spec_path)
     shown = _display(lock_path)
-
-    if args.conda:
-        return _conda(spec, spec_path, args)
+    diags: list[Diagnostic] = []
 
     if args.check:
         try:
             lock = read_lock(lock_path)
         except LockError as exc:
-            print(f"specc lock --check: {_display_msg(exc, lock_path)}", file=sys.stderr)
-            return EXIT_INVALID
+            return [_relabel(exc.diagnostic(shown), lock_path)], EXIT_INVALID
         parts = stale_parts(lock, spec)
         if parts:
-            print(f"specc lock --check: {stale_message(shown, parts)}", file=sys.stderr)
-            return EXIT_INVALID
+            return [LockError(stale_message(shown, parts), "SPC613").diagnostic(shown)], EXIT_INVALID
         print(f"{shown} is up to date", file=sys.stderr)
-        return EXIT_OK
+        if args.verify:
+            return _verify(spec, lock, shown, diags, args.no_overlay)
+        return diags, EXIT_OK
 
-    from specc.lock import DEFAULT_PLATFORM, LockFailed, lock_spec
+    from specc.lock import DEFAULT_PLATFORM, LockFailed, lock_spec, normalize_platform
 
     previous = None
     if lock_path.is_file():
         try:
             previous = read_lock(lock_path)
         except LockError as exc:
-            print(f"specc lock: warning: ignoring the existing lock: {exc}", file=sys.stderr)
-    platforms = args.platform or (previous.python.platforms if previous else [DEFAULT_PLATFORM])
+            d = exc.diagnostic(shown)
+            diags.append(
+                Diagnostic(
+                    code="SPC610",
+                    severity="warning",
+                    message=f"ignoring the existing lock: {_display_msg(exc, lock_path)}",
+                    hint="it is re-created from the spec; its pins are not kept",
+                    file=d.file,
+                )
+            )
+    asked = [normalize_platform(p) for p in args.platform]
+    kept = [] if (args.replace_platforms or previous is None) else list(previous.python.platforms)
+    platforms = list(dict.fromkeys(kept + asked)) or [DEFAULT_PLATFORM]
     try:
         result = lock_spec(
             spec,
@@ -134,17 +206,45 @@ def _run_one(spec_path: str, args: argparse.Namespace) -> int:
             upgrade_packages=args.upgrade_package,
         )
     except LockFailed as exc:
-        print(f"specc lock: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    for w in result.warnings:
-        print(f"{shown}: warning: {w}", file=sys.stderr)
-    if args.strict and result.warnings:
-        print(f"specc lock: {len(result.warnings)} warning(s) with --strict; nothing written", file=sys.stderr)
-        return EXIT_INVALID
+        return diags + [_with_file(d, shown) for d in exc.diagnostics], EXIT_INVALID
+    diags += [_with_file(d, shown) for d in result.diagnostics]
+    if args.strict and diags:
+        print(f"specc lock: {len(diags)} warning(s) with --strict; nothing written", file=sys.stderr)
+        return diags, EXIT_INVALID
     write_lock(lock_path, result.lock, Path(spec_path).name)
     n = len(result.lock.python.packages)
     print(f"wrote {shown} ({n} Python package{'s' if n != 1 else ''} for {', '.join(platforms)})", file=sys.stderr)
-    return EXIT_OK
+    if args.verify:
+        return _verify(spec, result.lock, shown, diags, args.no_overlay)
+    return diags, EXIT_OK
+
+
+def _verify(
+    spec: EnvSpec, lock: LockFile, shown: str, diags: list[Diagnostic], overlay_off: bool
+) -> tuple[list[Diagnostic], int]:
+    from specc.verify import verify_lock
+
+    got = verify_lock(spec, lock, lock_file=shown, overlay=not overlay_off)
+    diags = diags + got.diagnostics
+    if got.ok:
+        extra = f", over {len(got.overlay)} of the runtime's packages" if got.overlay else ""
+        dists = f"{got.distributions} distribution{'' if got.distributions == 1 else 's'}"
+        mods = f"{len(got.modules)} module{'' if len(got.modules) == 1 else 's'}"
+        print(
+            f"verified {shown}: {dists} install on {got.platform} (Python {got.python}){extra}; "
+            f"{mods} import ({got.seconds:.1f} s)",
+            file=sys.stderr,
+        )
+        return diags, EXIT_OK
+    return diags, EXIT_INVALID
+
+
+def _with_file(d: Diagnostic, shown: str) -> Diagnostic:
+    return d if d.file else dataclasses.replace(d, file=shown)
+
+
+def _relabel(d: Diagnostic, lock_path: Path) -> Diagnostic:
+    return dataclasses.replace(d, message=d.message.replace(str(lock_path), _display(lock_path)))
 
 
 def _display(path: Path) -> str:
@@ -158,20 +258,25 @@ def _display_msg(exc: Exception, lock_path: Path) -> str:
     return str(exc).replace(str(lock_path), _display(lock_path))
 
 
-def _conda(spec: object, spec_path: str, args: argparse.Namespace) -> int:
+def _conda(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     from specc.condalock import conda_environment, run_conda_lock
     from specc.output import write_file_atomic
 
     out = args.conda_file or Path(spec_path).parent / "model-env.conda.yml"
+    shown = _display(out)
     platforms = list(dict.fromkeys(_conda_platform(p) for p in args.platform)) or ["linux-64"]
     text, notes = conda_environment(spec, spec_name=Path(spec_path).name, platforms=platforms)
     write_file_atomic(out, text)
-    for n in notes:
-        print(f"{_display(out)}: note: {n}", file=sys.stderr)
-    print(f"wrote {_display(out)} (conda-lock environment file)", file=sys.stderr)
+    diags = [Diagnostic(code="SPC650", severity="warning", message=n, file=shown) for n in notes]
+    print(f"wrote {shown} (conda-lock environment file)", file=sys.stderr)
     ok, message = run_conda_lock(out, platforms=platforms)
-    print(message, file=sys.stderr)
-    return EXIT_OK if ok is not False else EXIT_INVALID
+    if ok is None:  # could not run: the file is ready, the message says what is missing
+        diags.append(Diagnostic(code="SPC651", severity="warning", message=message, file=shown))
+    elif ok is False:
+        diags.append(Diagnostic(code="SPC652", severity="error", message=message, file=shown))
+    else:
+        print(message, file=sys.stderr)
+    return diags, EXIT_OK if ok is not False else EXIT_INVALID
 
 
 def _conda_platform(p: str) -> str:

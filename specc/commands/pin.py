@@ -14,13 +14,15 @@ examples:
   specc pin --from-env                  pin ./model-env.toml from this environment
   specc pin --from-env --dry-run        show the diff, write nothing
   specc pin --from-env examples/x       a folder holding model-env.toml
+  specc pin --from-env --rewrite-files  also pin the lines of requirements files (shared files: opt in)
 
 Every requirement of python.requirements that is not an exact pin gets the installed
 version: "pandas>=2" becomes "pandas==2.2.3" (extras and markers kept), a table's
 `specifier` becomes `version`.  Only those values change; comments and formatting are
 kept, and the file is replaced atomically.  A package that is not installed, or whose
 installed version the spec's range excludes, is an error and nothing is written.
-Requirements from requirements-files are listed with the pin to write, not rewritten.
+Unpinned lines of requirements-files, and of every file they include with -r/-c, are
+listed as file:line with the pin to write; --rewrite-files rewrites them too.
 Run it in the environment you trained in (see docs/pin.md).
 
 exit codes: 0 ok, 1 not installed / out of range / invalid spec, 2 usage error.
@@ -42,6 +44,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         help="take the versions from this Python environment (importlib.metadata); required",
     )
     p.add_argument("--dry-run", action="store_true", help="print the diff on stdout and write nothing")
+    p.add_argument(
+        "--rewrite-files",
+        action="store_true",
+        help="also rewrite the unpinned lines of requirements files (and the files they include with -r/-c); "
+        "by default they are only listed, because such files are often shared with other tools",
+    )
     return p
 
 
@@ -76,15 +84,46 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc pin: {path} not changed ({len(plan.errors)} requirement(s) cannot be pinned)", file=sys.stderr)
         return EXIT_INVALID
     pinned = [i for i in plan.items if i.status == "pinned"]
+    unpinned = len(plan.unpinned_in_files)  # lines of requirements files (nested -r/-c too)
     if args.dry_run:
         sys.stdout.write(plan.diff())
-        print(f"specc pin: {len(pinned)} requirement(s) would be pinned (dry run, nothing written)", file=sys.stderr)
+        extra = f"; {unpinned} line(s) of requirements files are not pinned (listed above)" if unpinned else ""
+        print(
+            f"specc pin: {len(pinned)} requirement(s) would be pinned (dry run, nothing written){extra}",
+            file=sys.stderr,
+        )
         return EXIT_OK
-    if not plan.changed:
-        print(f"specc pin: {path}: every requirement is already pinned", file=sys.stderr)
+    if plan.changed:
+        plan.write()
+        for item in pinned:
+            print(f"pinned {item.where}: {item.before} -> {item.after}", file=sys.stderr)
+    files_done = 0
+    if args.rewrite_files and plan.file_edits:
+        from specc.pin import rewrite_files
+
+        skipped = rewrite_files(plan.file_edits)
+        for e in plan.file_edits:
+            if e in skipped:
+                print(
+                    f"{e.file.name}:{e.lineno}: note: not rewritten (a continued line); write `{e.new}` there",
+                    file=sys.stderr,
+                )
+            else:
+                files_done += 1
+                print(f"pinned {e.file.name}:{e.lineno}: {e.old} -> {e.new}", file=sys.stderr)
+    left = unpinned - files_done
+    tail = (
+        f"; {left} line(s) of requirements files are not pinned (listed above): pin them there, or run again "
+        "with --rewrite-files"
+        if left
+        else ""
+    )
+    if not plan.changed and not files_done:
+        if left:
+            print(f"specc pin: {path}: python.requirements is already pinned{tail}", file=sys.stderr)
+        else:
+            print(f"specc pin: {path}: every requirement is already pinned", file=sys.stderr)
         return EXIT_OK
-    plan.write()
-    for item in pinned:
-        print(f"pinned {item.where}: {item.before} -> {item.after}", file=sys.stderr)
-    print(f"specc pin: wrote {path} ({len(pinned)} requirement(s) pinned)", file=sys.stderr)
+    files_part = f" and {files_done} requirements-file line(s)" if files_done else ""
+    print(f"specc pin: wrote {path} ({len(pinned)} requirement(s){files_part} pinned){tail}", file=sys.stderr)
     return EXIT_OK

@@ -103,9 +103,11 @@ def target_options(backend: Backend, args: argparse.Namespace, spec: EnvSpec, **
             from specc.lockfile import LockError, load_fresh_lock
 
             try:
-                values[field_name] = load_fresh_lock(spec)
+                values[field_name] = load_fresh_lock(spec, target=backend.name)
             except LockError as exc:
-                raise OptionError(f"{f.option}: {exc}") from exc
+                hint = f"\n  = hint: {exc.hint}" if exc.hint else ""
+                text = str(exc) if str(exc).startswith(f.option) else f"{f.option}: {exc}"
+                raise OptionError(f"error[{exc.code}] {text}{hint}") from exc
         else:
             values[field_name] = raw
     return backend.options_type(**values)

@@ -1,0 +1,212 @@
+"""Locks that import: the compiled-package rule of ``specc lock`` and ``specc lock --verify``.
+
+The slow tests resolve against PyPI and really install and import the locked sets (uv's shared
+cache keeps repeated runs cheap).  Each case is a runtime-preferred compiled package next to a
+numpy major version change, in another shape: held in the runtime's major version (the reported
+dask case), the preference dropped (the spec needs numpy 2), the spec pinning the pair (an
+error), the runtime's version kept, and a lock made without the rule that --verify catches.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, read_lock, write_lock
+from specc.verify import machine_platform, module_names
+from tests.helpers import run_cli
+
+linux_x86 = pytest.mark.skipif(
+    machine_platform(["x86_64-manylinux_2_28"])[0] is None, reason="verifies x86_64-manylinux_2_28 locks"
+)
+
+
+def _spec(folder: Path, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model-env.toml").write_text('spec-version = 1\n[model]\nname = "m"\n' + body, encoding="utf-8")
+    return folder
+
+
+def _versions(folder: Path) -> dict[str, str]:
+    return {p.name: p.version or "" for p in read_lock(folder / "model-env.lock").python.packages}
+
+
+def _codes(err: str) -> list[str]:
+    import re
+
+    return re.findall(r"\[(SPC6\d{2})\]", err)  # the lock's codes (validation's SPC2xx may precede them)
+
+
+# --- fast: the pieces -------------------------------------------------------------------------------
+
+
+def test_module_names_from_record() -> None:
+    record = "\n".join(
+        [
+            "pyarrow/__init__.py,sha256=x,1",
+            "pyarrow/lib.cpython-311-x86_64-linux-gnu.so,sha256=x,1",
+            "pyarrow-14.0.1.dist-info/RECORD,,",
+            "six.py,sha256=x,1",
+            "_cffi_backend.cpython-311-x86_64-linux-gnu.so,sha256=x,1",
+            "__pycache__/six.cpython-311.pyc,,",
+            "distutils-precedence.pth,sha256=x,1",
+            "tests/__init__.py,sha256=x,1",
+            "../../../bin/tool,sha256=x,1",
+            "my-data/file.txt,sha256=x,1",
+            "pkg.data/scripts/x,sha256=x,1",
+        ]
+    )
+    assert module_names(record) == ["_cffi_backend", "pyarrow", "six"]
+
+
+def test_machine_platform_matches_arch_and_glibc() -> None:
+    plat, here = machine_platform(["aarch64-manylinux_2_28", "x86_64-manylinux_2_28"])
+    assert here
+    if sys.platform.startswith("linux") and "x86_64" in here:
+        assert plat == "x86_64-manylinux_2_28"
+    assert machine_platform(["x86_64-manylinux_9_99"])[0] is None  # a glibc from the future
+    assert machine_platform([])[0] is None
+
+
+def test_verify_needs_a_locked_platform_of_this_machine(tmp_path: Path) -> None:
+    """A lock for another platform only: SPC632, nothing installed."""
+    import specc
+
+    folder = _spec(tmp_path / "arm", '[runtime]\npython = "3.11"\n[python]\nrequirements = ["six==1.16.0"]\n')
+    spec = specc.load(folder / "model-env.toml")
+    python = LockedPython(
+        python_version="3.11",
+        platforms=["riscv64-manylinux_2_39"],
+        resolver="uv test",
+        packages=[LockedPythonPackage(name="six", version="1.16.0", hashes=["sha256:" + "ab" * 32])],
+    )
+    write_lock(folder / "model-env.lock", new_lock(spec, python))
+    r = run_cli("lock", "--check", "--verify", str(folder))
+    assert r.code == 1 and _codes(r.err) == ["SPC632"], r.err
+    assert "riscv64-manylinux_2_39" in r.err
+    j = run_cli("lock", "--check", "--verify", "--format", "json", str(folder))
+    data = json.loads(j.out)
+    assert j.code == 1 and [d["code"] for d in data["diagnostics"]] == ["SPC632"] and data["errors"] == 1
+
+
+# --- slow: real resolutions, installs and imports ---------------------------------------------------
+
+
+@pytest.mark.slow
+@linux_x86
+def test_reported_case_dask_on_15_4_ml_holds_numpy_and_imports(tmp_path: Path) -> None:
+    """dask[complete]==2024.8.0 on 15.4 ML: dask needs numpy>=1.24 (above the runtime's 1.23.5).
+
+    The runtime's pyarrow 14.0.1 (built against numpy 1.x) is preferred, so numpy must stay on
+    1.x: specc keeps it below 2 (SPC605) and the locked set installs and imports.
+    """
+    folder = _spec(
+        tmp_path / "dask",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n[python]\nrequirements = ["dask[complete]==2024.8.0"]\n',
+    )
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    got = _versions(folder)
+    assert got["numpy"].startswith("1.") and got["numpy"] != "1.23.5"
+    assert got["pyarrow"] == "14.0.1"
+    assert "SPC605" in _codes(r.err) and "numpy is kept below 2" in r.err
+    v = run_cli("lock", "--check", "--verify", "--no-overlay", str(folder))
+    assert v.code == 0, v.err
+    assert "34 distributions install" in v.err or "distributions install" in v.err
+
+
+@pytest.mark.slow
+@linux_x86
+def test_spec_needing_numpy_2_drops_the_compiled_preferences(tmp_path: Path) -> None:
+    """numpy>=2 next to pandas and matplotlib on 15.4: the runtime's pandas 1.5.3 and matplotlib
+    3.7.2 (compiled against numpy 1.x) are not kept (SPC606); the lock imports.  Over the runtime
+    (--verify's overlay), the cluster's own pyarrow 14.0.1 breaks with numpy 2: SPC633 says so."""
+    folder = _spec(
+        tmp_path / "np2",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4"\n'
+        '[python]\nrequirements = ["numpy>=2", "pandas", "matplotlib"]\n',
+    )
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    got = _versions(folder)
+    assert got["numpy"].startswith("2.")
+    assert got["pandas"] != "1.5.3" and got["matplotlib"] != "3.7.2"
+    assert "SPC606" in _codes(r.err) and "the runtime's pandas 1.5.3 is not kept" in r.err
+    alone = run_cli("lock", "--check", "--verify", "--no-overlay", str(folder))
+    assert alone.code == 0, alone.err
+    over = run_cli("lock", "--check", "--verify", "--format", "json", str(folder))
+    data = json.loads(over.out)
+    failing = {d["message"].split()[0] for d in data["diagnostics"] if d["code"] == "SPC633"}
+    assert over.code == 1 and "pyarrow" in failing, over.out
+    lock_codes = {d["code"] for d in data["diagnostics"] if d["code"].startswith("SPC6")}
+    assert lock_codes <= {"SPC633", "SPC634"}, data
+
+
+@pytest.mark.slow
+def test_spec_pinning_the_pair_is_an_error_naming_both(tmp_path: Path) -> None:
+    folder = _spec(
+        tmp_path / "pair",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n'
+        '[python]\nrequirements = ["numpy>=2", "pyarrow==14.0.1"]\n',
+    )
+    r = run_cli("lock", "--format", "json", str(folder))
+    assert r.code == 1
+    data = json.loads(r.out)
+    errors = [d for d in data["diagnostics"] if d["severity"] == "error"]
+    assert [d["code"] for d in errors] == ["SPC604"], data
+    assert "pyarrow 14.0.1" in errors[0]["message"] and "numpy" in errors[0]["message"]
+    assert "numpy<2" in errors[0]["hint"] and "another pyarrow" in errors[0]["hint"]
+    assert not (folder / "model-env.lock").exists()
+
+
+@pytest.mark.slow
+@linux_x86
+def test_runtime_versions_kept_when_the_requirements_allow(tmp_path: Path) -> None:
+    folder = _spec(
+        tmp_path / "keep",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n[python]\nrequirements = ["pyarrow", "numpy"]\n',
+    )
+    r = run_cli("lock", str(folder))
+    assert r.code == 0 and _codes(r.err) == [], r.err
+    got = _versions(folder)
+    assert (got["numpy"], got["pyarrow"]) == ("1.23.5", "14.0.1")
+    v = run_cli("lock", "--check", "--verify", str(folder))  # nothing moved: no overlay needed
+    assert v.code == 0, v.err
+
+
+@pytest.mark.slow
+@linux_x86
+def test_verify_catches_a_lock_that_does_not_import(tmp_path: Path) -> None:
+    """Without a runtime there is no preference to drop: the spec pins pyarrow 14 with numpy 2
+    itself, uv accepts it (pyarrow 14 declares numpy>=1.16.6), and --verify names the failure."""
+    folder = _spec(
+        tmp_path / "bad",
+        '[runtime]\npython = "3.11"\n[python]\nrequirements = ["numpy==2.0.2", "pyarrow==14.0.1"]\n',
+    )
+    assert run_cli("lock", str(folder)).code == 0
+    v = run_cli("lock", "--check", "--verify", "--format", "json", str(folder))
+    assert v.code == 1
+    data = json.loads(v.out)
+    bad = [d for d in data["diagnostics"] if d["code"] == "SPC630"]
+    assert bad and bad[0]["message"].startswith("pyarrow 14.0.1 (locked): `import pyarrow` fails"), data
+    assert "numpy" in bad[0]["message"].lower()
+
+
+@pytest.mark.slow
+def test_verify_without_the_specs_python(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    found = subprocess.run(
+        [uv, "python", "find", "3.13"], capture_output=True, text=True, env={"UV_PYTHON_DOWNLOADS": "never"}
+    )
+    if found.returncode == 0:
+        pytest.skip("Python 3.13 is installed here")
+    folder = _spec(tmp_path / "py313", '[runtime]\npython = "3.13"\n[python]\nrequirements = ["six==1.16.0"]\n')
+    assert run_cli("lock", str(folder)).code == 0
+    v = run_cli("lock", "--check", "--verify", str(folder))
+    assert v.code == 1 and _codes(v.err) == ["SPC632"] and "no Python 3.13" in v.err, v.err
