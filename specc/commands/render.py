@@ -144,9 +144,9 @@ def _for_render(d: Diagnostic) -> Diagnostic:
             "specc.mlflow.log_model (or log_model_kwargs) so `specc check --model` can tell that "
             "its apt, Maven, R, env and runtime needs are the spec's",
         )
-    if d.code in _PYTHON_CODES and d.expected and d.actual:
-        if d.expected.split(".")[:2] == d.actual.split(".")[:2]:
-            return replace(d, severity="warning", message=d.message + " (same minor version: it loads alike)")
+    same_minor = bool(d.expected and d.actual and d.expected.split(".")[:2] == d.actual.split(".")[:2])
+    if d.code in _PYTHON_CODES and same_minor:
+        return replace(d, severity="warning", message=d.message + " (same minor version: it loads alike)")
     return d
 
 
