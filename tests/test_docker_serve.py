@@ -74,11 +74,12 @@ WHEEL_PROJECT_CODE = '''\
 """A pyfunc model whose class lives in a code path and whose work is done by a private wheel."""
 
 import mlflow.pyfunc
-import tinypkg
 
 
 class Twice(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input, params=None):
+        import tinypkg  # the private wheel: installed where the model serves, not where it is logged
+
         return [tinypkg.twice(int(x)) + 1 for x in model_input["x"]]
 '''
 
