@@ -70,54 +70,38 @@ def log_sklearn(project: Path) -> Path:
     return Path(mlflow.artifacts.download_artifacts(info.model_uri))
 
 
-WHEEL_PROJECT_CODE = '''\
-"""A pyfunc model whose class lives in a code path and whose work is done by a private wheel."""
-
-import mlflow.pyfunc
-
-
-class Twice(mlflow.pyfunc.PythonModel):
-    def predict(self, context, model_input, params=None):
-        import tinypkg  # the private wheel: installed where the model serves, not where it is logged
-
-        return [tinypkg.twice(int(x)) + 1 for x in model_input["x"]]
-'''
-
-
-def wheel_project(root: Path, port: int | None = None) -> Path:
-    """A spec with a private wheel (tinypkg, built here) and a code path holding the model class."""
-    wheel = build_tiny_wheel(root / "dist", "tinypkg", "0.1.0")
-    code = root / "src" / "twice_model"
-    code.mkdir(parents=True)
-    (code / "__init__.py").write_text(WHEEL_PROJECT_CODE, encoding="utf-8")
-    body = f'[python]\nwheels = ["dist/{wheel.name}"]\n[code]\npaths = ["src/twice_model"]\n'
-    return write_spec(root, body, name="twice", port=port)
-
-
-SYSLIB_PROJECT_CODE = '''\
-"""A pyfunc model that calls a C library from an apt package (libyaml) through ctypes."""
+PYFUNC_PROJECT_CODE = '''\
+"""A pyfunc model whose class lives in a code path, whose work is done by a private wheel and
+which calls a C library from an apt package (libyaml) through ctypes."""
 
 import ctypes
 
 import mlflow.pyfunc
 
 
-class LibyamlVersion(mlflow.pyfunc.PythonModel):
+class TwiceWithLibyaml(mlflow.pyfunc.PythonModel):
     def predict(self, context, model_input, params=None):
+        import tinypkg  # the private wheel: installed where the model serves, not where it is logged
+
         lib = ctypes.CDLL("libyaml-0.so.2")
         lib.yaml_get_version_string.restype = ctypes.c_char_p
         version = lib.yaml_get_version_string().decode()
-        return [f"{x}@libyaml-{version}" for x in model_input["x"]]
+        return [f"{tinypkg.twice(int(x)) + 1}@libyaml-{version}" for x in model_input["x"]]
 '''
 
 
-def syslib_project(root: Path, port: int | None = None) -> Path:
-    """A spec whose model loads libyaml-0.so.2, which only the apt package libyaml-0-2 brings."""
-    code = root / "src" / "syslib_model"
+def pyfunc_project(root: Path, port: int | None = None) -> Path:
+    """A spec with a private wheel (tinypkg, built here), a code path holding the model class, and
+    the apt package libyaml-0-2 (libyaml-0.so.2, which the model loads; the base image lacks it)."""
+    wheel = build_tiny_wheel(root / "dist", "tinypkg", "0.1.0")
+    code = root / "src" / "twice_model"
     code.mkdir(parents=True)
-    (code / "__init__.py").write_text(SYSLIB_PROJECT_CODE, encoding="utf-8")
-    body = '[apt]\npackages = ["libyaml-0-2"]\n[code]\npaths = ["src/syslib_model"]\n'
-    return write_spec(root, body, name="syslib", port=port)
+    (code / "__init__.py").write_text(PYFUNC_PROJECT_CODE, encoding="utf-8")
+    body = (
+        f'[python]\nwheels = ["dist/{wheel.name}"]\n[code]\npaths = ["src/twice_model"]\n'
+        '[apt]\npackages = ["libyaml-0-2"]\n'
+    )
+    return write_spec(root, body, name="twice", port=port)
 
 
 def log_code_model(project: Path, module: str, cls: str) -> Path:
@@ -349,7 +333,7 @@ def test_spec_wheel_wins_over_the_models_copy(tmp_path: Path) -> None:
     from specc.backends import RenderOptions
     from specc.backends import docker as backend
 
-    project = wheel_project(tmp_path / "p")
+    project = pyfunc_project(tmp_path / "p")
     model = _plain_model(tmp_path, ["mlflow==3.17.2", "code/tinypkg-0.1.0-py3-none-any.whl", "cloudpickle==3.1.3"])
     shutil.copy(project / "dist" / "tinypkg-0.1.0-py3-none-any.whl", model / "code")
     out = backend.render(load(project / "model-env.toml"), RenderOptions(model_dir=model))

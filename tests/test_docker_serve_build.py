@@ -7,17 +7,18 @@ built exactly as a user builds it, and started with the image's own ENTRYPOINT:
 * (a) a scikit-learn model whose spec lists only scikit-learn: the image must bring pandas and
   numpy (the scoring server) and skops (the flavor's default, from the model's requirements.txt);
   before, the container died with ``No module named 'pandas'``, then ``'skops'``;
-* (b) a pyfunc model whose class lives in a code path and calls a private wheel built here;
-* (c) a pyfunc model that loads a C library (libyaml, apt package libyaml-0-2) through ctypes.
+* (b) a pyfunc model whose class lives in a code path and calls a private wheel built here,
+* (c) which also loads a C library (libyaml, apt package libyaml-0-2) through ctypes: (b) and (c)
+  are one model and one image, so the suite pays for two builds, not three.
 
-The three builds share the base image and pip's cache mount; (b) and (c) reuse most of what (a)
-downloaded.
+The builds share the session's base image and pip's cache mount.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,11 +31,10 @@ from tests.infra.buildah import Buildah, free_port
 from tests.test_docker_serve import (
     log_code_model,
     log_sklearn,
+    pyfunc_project,
     render_cli,
     requirement_lines,
     sklearn_project,
-    syslib_project,
-    wheel_project,
 )
 
 pytestmark = pytest.mark.slow
@@ -57,10 +57,12 @@ def build_and_score(
     assert run.code == 0, run.err
     assert "error" not in run.err, run.err
     result = buildah.bud(ctx, tag, build_args={"BASE": base_image}).check()
+    started = time.monotonic()
     config = json.loads(buildah._buildah(["inspect", "--type", "image", tag]).stdout)["Docker"]["config"]
     port = int(next(iter(config["ExposedPorts"])).split("/")[0])
     with buildah.start_server(tag, config["Entrypoint"], port, ready_path="/ping", timeout=240) as server:
-        body = json.dumps({"dataframe_split": {"columns": list(rows), "data": [list(r) for r in zip(*rows.values())]}})
+        data = [list(r) for r in zip(*rows.values(), strict=True)]
+        body = json.dumps({"dataframe_split": {"columns": list(rows), "data": data}})
         request = urllib.request.Request(
             f"{server.url}/invocations", data=body.encode(), headers={"Content-Type": "application/json"}
         )
@@ -69,6 +71,7 @@ def build_and_score(
                 answer = json.loads(response.read())
         except Exception as exc:  # the server's log says why (an import error, a failed load...)
             raise AssertionError(f"{exc}\n--- server log ---\n{server.log()[-4000:]}") from exc
+    print(f"{tag}: build {result.duration:.1f} s, serve and score {time.monotonic() - started:.1f} s")
     return answer["predictions"], result.log
 
 
@@ -92,27 +95,30 @@ def test_a_sklearn_model_whose_spec_lists_only_scikit_learn(
     assert "Successfully installed" in log
 
 
-def test_b_pyfunc_model_with_a_private_wheel_and_a_code_path(
-    buildah: Buildah, base_image: str, tracking: Path, tmp_path: Path
-) -> None:
-    project = wheel_project(tmp_path / "project", port=free_port())
-    model = log_code_model(project, "twice_model", "Twice")
+@pytest.fixture(scope="module")
+def pyfunc_served(buildah: Buildah, base_image: str, tracking: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """(b) and (c) in one image, to keep the suite's build time down: the pyfunc model's class is in
+    a code path, calls the private wheel and loads libyaml; each part fails the answer on its own."""
+    work = tmp_path_factory.mktemp("pyfunc")
+    project = pyfunc_project(work / "project", port=free_port())
+    model = log_code_model(project, "twice_model", "TwiceWithLibyaml")
+    tag = "localhost/specc-serve-pyfunc:1"
+    predictions, _ = build_and_score(buildah, base_image, project, model, work, tag, {"x": [2, 5]})
+    return {"model": model, "predictions": predictions, "tag": tag}
+
+
+def test_b_pyfunc_model_with_a_private_wheel_and_a_code_path(pyfunc_served: dict) -> None:  # type: ignore[type-arg]
+    model = pyfunc_served["model"]
     assert (model / "code" / "tinypkg-0.1.0-py3-none-any.whl").is_file()
-    predictions, _ = build_and_score(
-        buildah, base_image, project, model, tmp_path, "localhost/specc-serve-wheel:1", {"x": [2, 5]}
-    )
-    assert predictions == [5, 11]  # tinypkg.twice(x) + 1, the class from the code path
+    assert (model / "code" / "twice_model" / "__init__.py").is_file()
+    # tinypkg.twice(x) + 1, computed by the class from the code path
+    assert [p.split("@")[0] for p in pyfunc_served["predictions"]] == ["5", "11"]
 
 
-def test_c_pyfunc_model_needing_a_system_library(
-    buildah: Buildah, base_image: str, tracking: Path, tmp_path: Path
-) -> None:
-    project = syslib_project(tmp_path / "project", port=free_port())
-    model = log_code_model(project, "syslib_model", "LibyamlVersion")
-    tag = "localhost/specc-serve-syslib:1"
-    predictions, _ = build_and_score(buildah, base_image, project, model, tmp_path, tag, {"x": ["a", "b"]})
-    assert [p.split("@")[0] for p in predictions] == ["a", "b"]
+def test_c_model_needing_a_system_library(buildah: Buildah, base_image: str, pyfunc_served: dict) -> None:  # type: ignore[type-arg]
+    predictions = pyfunc_served["predictions"]
     assert all(p.split("@")[1].startswith("libyaml-0.") for p in predictions), predictions
-    # the library comes from the apt layer: the base image alone does not have it
+    # the library comes from the image's apt layer: the base image alone does not have it
     probe = ["python3", "-c", "import ctypes; ctypes.CDLL('libyaml-0.so.2')"]
     assert buildah.run(base_image, probe).returncode != 0
+    assert buildah.run(pyfunc_served["tag"], probe).returncode == 0
