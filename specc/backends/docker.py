@@ -593,8 +593,8 @@ def serving_lines(spec: EnvSpec, logged_mlflow: str | None = None, model: ModelP
     ``mlflow-skinny`` at the version the model was logged with (``logged_mlflow``; default
     :data:`DEFAULT_SERVING_MLFLOW`) unless the spec names mlflow itself, then the packages the
     scoring server imports (:data:`SERVER_PACKAGES`) that neither the spec nor the model names:
-    unpinned, so they resolve together with everything else in the one pip install.
-    ``[]`` when the image does not serve.  (The lock helper pins these for ``--locked``.)
+    unpinned, so they resolve together with everything else in the one pip install.  Only
+    for an image that serves; with ``--locked`` the lock must pin them instead (SPC338).
     """
     names = _spec_names(spec) | {n for n, _ in (model.named if model else ())}
     out = []
