@@ -284,7 +284,14 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC338", "lock-does-not-cover-image", E,
         "`--locked`: `model-env.lock` has no resolution for the image's platform, or the image serves the model "
-        "but the lock pins no `mlflow`/`mlflow-skinny` ([docs/lock.md](lock.md))",
+        "but the lock pins no `mlflow`/`mlflow-skinny` or a package its scoring server imports "
+        "([docs/lock.md](lock.md))",
+        _DOCKER,
+    ),
+    Code(
+        "SPC339", "model-requirement-not-installable", E,
+        "`--model`: a line of the model's `requirements.txt` the image cannot install (an absolute path, a file "
+        "missing from the model), or with `--locked` a requirement `model-env.lock` does not pin",
         _DOCKER,
     ),
     Code(
@@ -367,18 +374,24 @@ _ALL: tuple[Code, ...] = (
     ),
     Code("SPC515", "package-differs", E, "a wheel or private package differs (sha256)", _CHECK),
     Code(
-        "SPC520", "environment-artifact-missing", E,
-        "the model has no `specc-environment.json` (not logged with specc's kwargs)", _CHECK,
+        "SPC520", "environment-artifact-missing", EW,
+        "the model has no `specc-environment.json` (not logged with specc's kwargs); a warning in "
+        "`specc render --model`", _CHECK,
     ),
     Code(
         "SPC521", "environment-differs", E,
         "a non-Python section differs (runtime, apt, maven, r, env, secrets, model, targets); one finding per item",
         _CHECK,
     ),
-    Code("SPC530", "python-env-differs", E, "`python_env.yaml` names another Python than `runtime.python`", _CHECK),
     Code(
-        "SPC531", "mlmodel-python-differs", E,
-        "MLmodel `python_version` is another Python than `runtime.python`", _CHECK,
+        "SPC530", "python-env-differs", EW,
+        "`python_env.yaml` names another Python than `runtime.python` (`render --model`: a warning when only "
+        "the patch differs)", _CHECK,
+    ),
+    Code(
+        "SPC531", "mlmodel-python-differs", EW,
+        "MLmodel `python_version` is another Python than `runtime.python` (`render --model`: a warning when "
+        "only the patch differs)", _CHECK,
     ),
     Code(
         "SPC532", "databricks-runtime-differs", E,

@@ -512,6 +512,7 @@ def model_report(
     flavor: str | None = None,
     lock: Any = None,
     display: str | None = None,
+    mlmodel: MLmodel | None = None,
 ) -> DriftReport:
     """Every difference between ``spec`` and the logged model at ``model`` (folder or URI).
 
@@ -521,6 +522,7 @@ def model_report(
     another version is drift (SPC562).  Staleness is :func:`check_lock`'s business.
     ``display`` names the model in each diagnostic's ``file`` (``models:/churn/3`` →
     ``models:/churn/3/requirements.txt``); default: files are named by their path in the model.
+    ``mlmodel`` is the model's MLmodel when the caller has read it already (``specc render --model``).
     Raises :class:`CheckError` when the model cannot be read.
     """
     locked = _locked_versions(lock)
@@ -545,7 +547,7 @@ def model_report(
         model_dir = resolve_model_dir(model)
     except FromModelError as exc:
         raise CheckError(str(exc)) from None
-    mlmodel = _read_mlmodel(model_dir)
+    mlmodel = mlmodel or _read_mlmodel(model_dir)
     flavor = flavor or mlmodel.logged_flavor
     compiled = compile_mlflow(spec, flavor)
     layout = layout_for_flavor(flavor)

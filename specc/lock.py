@@ -286,19 +286,18 @@ def runtime_packages(spec: Any) -> dict[str, str]:
 def implied_requirements(spec: Any) -> list[str]:
     """Requirement lines a target installs although the spec does not list them (locked with the spec's).
 
-    Today: the model server of a Docker image that serves (``targets.docker.serve``), unless
-    the spec lists mlflow or mlflow-skinny itself; the Docker target's ``--locked`` install
-    takes nothing unhashed, so what serves the model must be in the lock.
+    Today: what the scoring server of a Docker image that serves (``targets.docker.serve``)
+    needs beyond the spec (mlflow-skinny unless the spec lists mlflow itself, and the packages
+    ``mlflow models serve`` imports): the Docker target's ``--locked`` install takes nothing
+    unhashed, so what serves the model must be in the lock.  One source of truth with the
+    image: :func:`specc.backends.docker.serving_lines`.
     """
     docker = getattr(spec.targets, "docker", None)
     if docker is None or not docker.serve:
         return []
-    names = {q.name for q in spec.python.requirements}
-    if names & {"mlflow", "mlflow-skinny"}:
-        return []
-    from specc.backends.docker import DEFAULT_SERVING_MLFLOW
+    from specc.backends.docker import serving_lines
 
-    return [DEFAULT_SERVING_MLFLOW]
+    return serving_lines(spec)
 
 
 @dataclass

@@ -419,10 +419,21 @@ def test_what_docker_cannot_express(tmp_path: Path, body: str, expected: list[tu
 
 
 def test_model_logged_with_another_mlflow_warns(tmp_path: Path) -> None:
+    from specc.mlmodel import read_mlmodel
+
     model = tmp_path / "model"
     model.mkdir()
     (model / "MLmodel").write_text("flavors: {}\nmlflow_version: 2.16.0\n")
+    mlmodel = read_mlmodel(model)
+    # the spec names no mlflow: the image serves with the one the model was logged with (MLflow 2's
+    # scoring server is a Flask app under gunicorn, which mlflow-skinny 2.x does not bring)
     spec = load(ROOT / "examples" / "sklearn-basic" / "model-env.toml")
-    out = backend.render(spec, RenderOptions(model_dir=model))
+    out = backend.render(spec, RenderOptions(model_dir=model, mlmodel=mlmodel))
+    assert out.diagnostics == []
+    reqs = out.files["deps/python/requirements.txt"].decode().splitlines()
+    assert reqs[-3:] == ["mlflow-skinny==2.16.0", "flask", "gunicorn"]
+    # a spec pinning its own mlflow gets SPC336, which says what to pin
+    pinned = _spec(tmp_path, '[runtime]\npython = "3.11"\n[python]\nrequirements = ["mlflow-skinny==3.17.2"]\n')
+    out = backend.render(pinned, RenderOptions(model_dir=model, mlmodel=mlmodel))
     assert [(d.code, d.severity) for d in out.diagnostics] == [("SPC336", "warning")]
     assert "mlflow-skinny==2.16.0" in (out.diagnostics[0].hint or "")

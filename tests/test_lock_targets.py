@@ -124,7 +124,7 @@ def test_flavor_defaults_do_not_override_locked_pins() -> None:
 
 def test_docker_locked_installs_with_require_hashes(tmp_path: Path) -> None:
     folder = _copy("kitchen-sink", tmp_path)
-    _fake_lock(folder, {"joblib": "1.4.2", "mlflow-skinny": "3.1.0"})
+    _fake_lock(folder, {"joblib": "1.4.2", "mlflow-skinny": "3.1.0", "numpy": "2.4.6"})  # numpy: the server imports it
     out = tmp_path / "out"
     r = run_cli("render", "--target", "docker", "--locked", "--out", str(out), str(folder))
     assert r.code == 0, r.err

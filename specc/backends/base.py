@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
 from specc.diagnostics import Diagnostic, Origin, Severity, TomlPath
 
 if TYPE_CHECKING:
+    from specc.mlmodel import MLmodel
     from specc.runtimes import RuntimeInfo
     from specc.spec import EnvSpec
 
@@ -70,6 +71,9 @@ class RenderOptions:
     model_databricks_runtime: str | None = None
     # what --from-model was given (a models:/<name>/<version> URI names the registered model)
     model_uri: str | None = None
+    # the model's MLmodel, read once by the command (specc.mlmodel.read_mlmodel) when a model is
+    # given; targets take its facts (mlflow_version, flavors) from here and never read the file
+    mlmodel: MLmodel | None = None
 
 
 def flags_of(options_type: type[RenderOptions]) -> dict[str, Flag]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from specc import __version__
@@ -171,22 +171,6 @@ def default_base_image(spec: EnvSpec) -> str | None:
 
 
 # --- context files --------------------------------------------------------------------------
-
-
-def _requirements_txt(spec: EnvSpec, extra: list[str]) -> str:
-    lines = [
-        f"# Rendered by specc {__version__}; python dependency hash {spec.hashes.python}",
-        "# ${NAME} placeholders are expanded by pip from the build secrets (never stored in a layer).",
-    ]
-    lines += index_lines(spec.python)
-    lines += requirement_lines(spec)
-    lines += extra
-    return "\n".join(lines) + "\n"
-
-
-def _constraints_txt(spec: EnvSpec) -> str:
-    head = f"# Rendered by specc {__version__}; python dependency hash {spec.hashes.python}"
-    return "\n".join([head, *(c.line for c in spec.python.constraints)]) + "\n"
 
 
 def _ivy_files(spec: EnvSpec) -> tuple[bytes, bytes]:
@@ -479,41 +463,213 @@ def _values(spec: EnvSpec) -> dict[str, str]:
 BACKEND = DockerBackend()
 
 
-def _model_check(spec: EnvSpec, options: DockerOptions) -> list[Diagnostic]:
-    """--model: the image should serve the model with the mlflow it was logged with (SPC336)."""
-    diags: list[Diagnostic] = []
-    if options.model_dir is not None:
-        logged = _logged_mlflow_version(options.model_dir)
-        serving = _serving_mlflow(spec)
-        if logged and serving and serving.split("==")[-1] != logged and "==" in serving:
-            diags.append(
-                _diag(
-                    "SPC336",
-                    "warning",
-                    ("python", "requirements"),
-                    f"the model was logged with mlflow {logged}; the image serves it with {serving}",
-                    f'add "mlflow-skinny=={logged}" (or "mlflow=={logged}") to python.requirements',
-                )
-            )
-    return diags
+# --- serving a logged model (--model) ---------------------------------------------------------
+
+#: Names that bring ``mlflow models serve``; the model's ``mlflow==`` pin (MLflow adds one to
+#: every model) is served by ``mlflow-skinny`` at the same version (see :func:`serving_lines`).
+MLFLOW_NAMES = frozenset({"mlflow", "mlflow-skinny"})
+
+#: What ``mlflow models serve --env-manager local`` imports beyond mlflow-skinny, by MLflow major
+#: version.  Read from MLflow 3.17.2's source (and proven by tests/test_docker_serve_build.py):
+#: ``mlflow.pyfunc`` imports numpy at module level, ``mlflow.pyfunc.scoring_server`` imports
+#: pandas to parse every request; its FastAPI app runs under uvicorn, and fastapi, starlette and
+#: uvicorn are requirements of mlflow-skinny 3.x.  MLflow 2's scoring server is a Flask app run
+#: by gunicorn, neither of which mlflow-skinny 2.x brings.
+SERVER_PACKAGES: dict[int, tuple[str, ...]] = {
+    2: ("numpy", "pandas", "flask", "gunicorn"),
+    3: ("numpy", "pandas"),
+}
+MODEL_STAGING = "deps/python/model"  # the model's local requirement files, in the build context
 
 
-def _logged_mlflow_version(model_dir: Path) -> str | None:
-    mlmodel = Path(model_dir) / "MLmodel"
+def _canon(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
+
+
+def _spec_names(spec: EnvSpec) -> set[str]:
+    """Canonical names the spec installs itself: its requirements and its wheels' projects."""
+    return {r.name for r in spec.python.requirements} | {w.project for w in spec.python.wheels}
+
+
+@dataclass(frozen=True)
+class ModelPip:
+    """What a logged model adds to the image's one pip install (``--model``).
+
+    Made from the model's ``requirements.txt`` (what MLflow logged: the flavor's defaults such as
+    ``skops``, the model's own pins, ``code/<wheel>`` lines): lines naming a package the spec
+    installs itself are left to the spec's line (``replaced``; ``specc check --model`` reports a
+    version that differs), ``mlflow``/``mlflow-skinny`` lines are replaced by the server's
+    :func:`serving_lines` (``mlflow_pin``), and local paths relative to the model folder are
+    staged under ``deps/python/model/`` and rewritten to where the build finds them.
+    """
+
+    lines: tuple[str, ...] = ()  # requirement lines the image installs for the model
+    named: tuple[tuple[str, str], ...] = ()  # (canonical name, line) of the named requirements among them
+    wheels: tuple[tuple[str, str], ...] = ()  # (path in the image, sha256) of staged local wheels and sdists
+    replaced: tuple[str, ...] = ()  # model lines left to the spec's own entries
+    mlflow_pin: str | None = None  # the version of the model's ``mlflow==`` line
+    problems: tuple[str, ...] = ()  # lines no build can install (absolute or missing paths)
+
+
+def _local_project(name: str) -> str | None:
+    """The canonical project name of a wheel or sdist file name, or None."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
     try:
-        text = mlmodel.read_text(encoding="utf-8")
+        if name.endswith(".whl"):
+            return str(parse_wheel_filename(name)[0])
+        return str(parse_sdist_filename(name)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+
+
+def model_pip(spec: EnvSpec, model_dir: Path, files: dict[str, bytes | Path]) -> ModelPip:
+    """Read ``model_dir/requirements.txt`` into a :class:`ModelPip`; stage its local files in ``files``.
+
+    A model without the file adds nothing (``specc check --model`` reports SPC542).
+    """
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from specc.hashing import sha256_file
+
+    path = Path(model_dir) / "requirements.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
     except OSError:
-        return None
-    m = re.search(r"^mlflow_version:\s*['\"]?([^\s'\"]+)", text, re.MULTILINE)
-    return m.group(1) if m else None
+        return ModelPip()
+    spec_names = _spec_names(spec)
+    spec_index = {" ".join(line.split()) for line in index_lines(spec.python)}
+    lines: list[str] = []
+    named: list[tuple[str, str]] = []
+    wheels: list[tuple[str, str]] = []
+    replaced: list[str] = []
+    problems: list[str] = []
+    pin: str | None = None
+
+    def stage(rel: str) -> tuple[str, Path] | None:
+        """(the image path, the model file) of ``rel``, staged; None when no build can find it."""
+        parts = PurePosixPath(rel).parts
+        src = Path(model_dir).joinpath(*parts)
+        if rel.startswith(("/", "file:")) or ".." in parts or not src.exists():
+            return None
+        clean = PurePosixPath(*[p for p in parts if p != "."]).as_posix()
+        files[f"{MODEL_STAGING}/{clean}"] = src
+        return f"{STAGING}/python/model/{clean}", src
+
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s+)#.*$", "", raw).strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            option, _, value = line.partition(" ")
+            value = value.strip()
+            if option in ("-c", "--constraint", "-r", "--requirement") and value:
+                staged = (value, None) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) else stage(value)
+                if staged is None:
+                    problems.append(line)
+                else:
+                    lines.append(f"{option} {staged[0]}")
+            elif " ".join(line.split()) not in spec_index:
+                lines.append(line)  # an index the model was logged against, an editable install...
+            continue
+        try:
+            req: Requirement | None = Requirement(line)
+        except InvalidRequirement:
+            req = None
+        if req is not None and not (req.url is None and re.search(r"[/\\]|\.(whl|zip|tar\.gz)$", line)):
+            name = _canon(req.name)
+            if name in MLFLOW_NAMES:
+                exact = [s.version for s in req.specifier if s.operator in ("==", "===")]
+                pin = pin or (exact[0] if exact else None)
+            elif name in spec_names:
+                replaced.append(line)
+            else:
+                lines.append(line)
+                named.append((name, line))
+            continue
+        # a local path relative to the model folder (MLflow writes code/<wheel> for shipped wheels)
+        project = _local_project(PurePosixPath(line).name)
+        if project is not None and project in spec_names:
+            replaced.append(line)
+            continue
+        staged_file = stage(line)
+        if staged_file is None:
+            problems.append(line)
+            continue
+        where, src = staged_file
+        lines.append(where)
+        if src.is_file():
+            wheels.append((where, sha256_file(src)))
+    return ModelPip(tuple(lines), tuple(named), tuple(wheels), tuple(replaced), pin, tuple(problems))
 
 
-def _serving_mlflow(spec: EnvSpec) -> str | None:
-    """The requirement line that brings ``mlflow models serve``, or None if the spec lists one."""
-    names = {r.name for r in spec.python.requirements}
-    if names & {"mlflow", "mlflow-skinny"}:
-        return None
-    return DEFAULT_SERVING_MLFLOW
+def _logged_mlflow(options: DockerOptions, model: ModelPip | None) -> str | None:
+    """The MLflow version the model was logged with: its ``mlflow==`` pin, else MLmodel's record."""
+    if model is not None and model.mlflow_pin:
+        return model.mlflow_pin
+    return options.mlmodel.mlflow_version if options.mlmodel is not None else None
+
+
+def serving_lines(spec: EnvSpec, logged_mlflow: str | None = None, model: ModelPip | None = None) -> list[str]:
+    """The requirement lines the image adds so ``mlflow models serve`` runs.
+
+    ``mlflow-skinny`` at the version the model was logged with (``logged_mlflow``; default
+    :data:`DEFAULT_SERVING_MLFLOW`) unless the spec names mlflow itself, then the packages the
+    scoring server imports (:data:`SERVER_PACKAGES`) that neither the spec nor the model names:
+    unpinned, so they resolve together with everything else in the one pip install.  Only
+    for an image that serves; with ``--locked`` the lock must pin them instead (SPC338).
+    """
+    names = _spec_names(spec) | {n for n, _ in (model.named if model else ())}
+    out = []
+    version = logged_mlflow or DEFAULT_SERVING_MLFLOW.split("==")[1]
+    if not names & MLFLOW_NAMES:
+        out.append(f"mlflow-skinny=={version}")
+    served = _spec_mlflow_version(spec) or version
+    major = int(served.split(".")[0]) if served.split(".")[0].isdigit() else 3
+    out += [p for p in SERVER_PACKAGES[min(max(major, 2), 3)] if p not in names]
+    return out
+
+
+def _spec_mlflow_version(spec: EnvSpec) -> str | None:
+    """The version of the spec's own ``mlflow``/``mlflow-skinny==`` pin, if any."""
+    for r in spec.python.requirements:
+        if r.name in MLFLOW_NAMES and r.pinned_version:
+            return r.pinned_version
+    return None
+
+
+def _model_check(spec: EnvSpec, options: DockerOptions, model: ModelPip | None) -> list[Diagnostic]:
+    """--model: the spec's own mlflow pin against the model's (SPC336); lines no build installs (SPC339)."""
+    if options.model_dir is None:
+        return []
+    diags: list[Diagnostic] = []
+    logged = _logged_mlflow(options, model)
+    served = _spec_mlflow_version(spec)
+    if logged and served and served != logged:
+        diags.append(
+            _diag(
+                "SPC336",
+                "warning",
+                ("python", "requirements"),
+                f"the model was logged with mlflow {logged}; the image serves it with the spec's mlflow {served}",
+                f'pin "mlflow-skinny=={logged}" (or "mlflow=={logged}") in python.requirements, '
+                "or leave mlflow out: the image then serves with the version the model was logged with",
+            )
+        )
+    for line in model.problems if model else ():
+        diags.append(
+            _diag(
+                "SPC339",
+                "error",
+                (),
+                f"the model's requirements.txt has `{line}`, which the image cannot install: "
+                "an absolute path, or a file that is not in the model folder",
+                "log the model with the file in its code paths (specc.mlflow.log_model ships the spec's wheels)",
+            )
+        )
+    return diags
 
 
 def _locked_platform(spec: EnvSpec) -> str:
@@ -522,8 +678,9 @@ def _locked_platform(spec: EnvSpec) -> str:
     return normalize_platform(spec.targets.docker.platform or "linux/amd64")
 
 
-def _locked_check(spec: EnvSpec, options: DockerOptions) -> list[Diagnostic]:
-    """--locked: the lock must cover the image's platform and everything the image installs (SPC338)."""
+def _locked_check(spec: EnvSpec, options: DockerOptions, model: ModelPip | None) -> list[Diagnostic]:
+    """--locked: the lock must cover the image's platform and everything the image installs:
+    the server's packages (SPC338) and the model's requirements (SPC339)."""
     lock = options.locked
     if lock is None:
         return []
@@ -540,23 +697,77 @@ def _locked_check(spec: EnvSpec, options: DockerOptions) -> list[Diagnostic]:
                 f"run: specc lock --platform {plat}",
             )
         )
+    locked = {_canon(p.name): p for p in lock.python_packages(plat if plat in lock.python.platforms else None)}
     serve = spec.targets.docker.serve or options.model_dir is not None
-    locked_names = {p.name for p in lock.python.packages}
-    if serve and _serving_mlflow(spec) and not locked_names & {"mlflow", "mlflow-skinny"}:
+    if serve:
+        wanted = serving_lines(spec, _logged_mlflow(options, model), model)
+        missing = [w for w in wanted if _canon(w.split("==")[0]) not in locked]
+        if any(_canon(w.split("==")[0]) in MLFLOW_NAMES for w in wanted) and locked.keys() & MLFLOW_NAMES:
+            missing = [w for w in missing if _canon(w.split("==")[0]) not in MLFLOW_NAMES]
+        if missing:
+            diags.append(
+                _diag(
+                    "SPC338",
+                    "error",
+                    ("python", "requirements"),
+                    "--locked: the model server needs " + ", ".join(f"`{m}`" for m in missing) + ", which "
+                    "model-env.lock does not pin (pip --require-hashes installs nothing without a locked hash)",
+                    "add " + ", ".join(f'"{m}"' for m in missing) + " to python.requirements and run specc lock",
+                )
+            )
+    for name, line in model.named if model else ():
+        from packaging.requirements import Requirement
+        from packaging.version import InvalidVersion, Version
+
+        pkg = locked.get(name)
+        req = Requirement(line)
+        try:
+            ok = pkg is not None and (
+                req.url is None and (not pkg.version or req.specifier.contains(Version(pkg.version), prereleases=True))
+            )
+        except InvalidVersion:
+            ok = False
+        if ok:
+            continue
+        have = "does not pin it" if pkg is None else f"has {name}=={pkg.version}"
         diags.append(
             _diag(
-                "SPC338",
+                "SPC339",
                 "error",
                 ("python", "requirements"),
-                "--locked: the model server needs mlflow, which model-env.lock does not pin "
-                "(pip --require-hashes installs nothing without a locked hash)",
-                f'add "{DEFAULT_SERVING_MLFLOW}" to python.requirements and run specc lock',
+                f"--locked: the model requires `{line}` (its requirements.txt) and model-env.lock {have}",
+                f'add "{line}" to python.requirements and run specc lock, so the image installs what the model '
+                "was logged with",
             )
         )
     return diags
 
 
-def _locked_requirements_txt(spec: EnvSpec, lock: LockFile, wheels: list[str]) -> str:
+def _requirements_txt(spec: EnvSpec, model: ModelPip | None, serving: list[str]) -> str:
+    lines = [
+        f"# Rendered by specc {__version__}; python dependency hash {spec.hashes.python}",
+        "# ${NAME} placeholders are expanded by pip from the build secrets (never stored in a layer).",
+    ]
+    lines += index_lines(spec.python)
+    lines += requirement_lines(spec)
+    if model is not None and (model.lines or model.replaced):
+        lines.append("# The model's requirements.txt (as MLflow logged it, the flavor's defaults included),")
+        lines.append("# resolved together with the spec's in this one install:")
+        if model.replaced:
+            lines.append("# (the spec's own lines stand for: " + ", ".join(model.replaced) + ")")
+        lines += model.lines
+    if serving:
+        lines.append("# What `mlflow models serve` needs: mlflow-skinny and what its scoring server imports.")
+        lines += serving
+    return "\n".join(lines) + "\n"
+
+
+def _constraints_txt(spec: EnvSpec) -> str:
+    head = f"# Rendered by specc {__version__}; python dependency hash {spec.hashes.python}"
+    return "\n".join([head, *(c.line for c in spec.python.constraints)]) + "\n"
+
+
+def _locked_requirements_txt(spec: EnvSpec, lock: LockFile, wheels: list[str], model: ModelPip | None) -> str:
     lines = [
         f"# Rendered by specc {__version__} from model-env.lock (python dependency hash {spec.hashes.python}):",
         "# exact pins with sha256 hashes, installed with pip --require-hashes.",
@@ -566,26 +777,33 @@ def _locked_requirements_txt(spec: EnvSpec, lock: LockFile, wheels: list[str]) -
     lines += requirement_lines(spec, lock, platform=_locked_platform(spec), hashes=True)
     for ref, name in zip(spec.python.wheels, wheels, strict=True):
         lines.append(f"{STAGING}/python/wheels/{name} --hash=sha256:{ref.sha256}")
+    for where, sha in model.wheels if model else ():
+        lines.append(f"{where} --hash=sha256:{sha}")  # the model's own files, hashed as shipped
     return "\n".join(lines) + "\n"
 
 
 def _pip_step(
-    spec: EnvSpec, serve: bool, files: dict[str, bytes | Path], locked: LockFile | None = None
+    spec: EnvSpec,
+    serve: bool,
+    files: dict[str, bytes | Path],
+    locked: LockFile | None = None,
+    model: ModelPip | None = None,
+    serving: list[str] | None = None,
 ) -> tuple[bool, list[SecretMount], list[list[str]]]:
-    extra = []
-    if serve and (line := _serving_mlflow(spec)) and locked is None:
-        extra.append(line)
+    serving = (serving or []) if serve and locked is None else []
     wheels = [file_name(w.path) for w in spec.python.wheels]
-    if not (spec.python.requirements or extra or wheels):
+    model_lines = model.lines if model is not None and locked is None else ()
+    model_wheels = model.wheels if model is not None and locked is not None else ()
+    if not (spec.python.requirements or serving or wheels or model_lines or model_wheels):
         return False, [], []
     if locked is not None:
         # Every package, the spec's own wheels included, with its hash: one hash-checked install.
-        files["deps/python/requirements.txt"] = _locked_requirements_txt(spec, locked, wheels).encode("utf-8")
+        files["deps/python/requirements.txt"] = _locked_requirements_txt(spec, locked, wheels, model).encode("utf-8")
         args = [["--require-hashes", "--requirement", f"{STAGING}/python/requirements.txt"]]
         for ref, name in zip(spec.python.wheels, wheels, strict=True):
             files[f"deps/python/wheels/{name}"] = _source(spec, ref.path)
         return True, _pip_mounts(spec), args
-    files["deps/python/requirements.txt"] = _requirements_txt(spec, extra).encode("utf-8")
+    files["deps/python/requirements.txt"] = _requirements_txt(spec, model, serving).encode("utf-8")
     args = [["--requirement", f"{STAGING}/python/requirements.txt"]]
     if spec.python.constraints:
         files["deps/python/constraints.txt"] = _constraints_txt(spec).encode("utf-8")
@@ -604,9 +822,16 @@ def _pip_mounts(spec: EnvSpec) -> list[SecretMount]:
     return mounts
 
 
-def build_view(spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | Path]) -> DockerView:
-    """Make every decision; fill ``files`` with the build context (besides the Dockerfile)."""
+def build_view(
+    spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | Path], model_reqs: ModelPip | None = None
+) -> DockerView:
+    """Make every decision; fill ``files`` with the build context (besides the Dockerfile).
+
+    ``model_reqs``: what ``options.model_dir`` adds to the pip step (:func:`model_pip`; read here when None).
+    """
     docker = spec.targets.docker
+    if model_reqs is None and options.model_dir is not None:
+        model_reqs = model_pip(spec, options.model_dir, files)
     model = options.model_dir is not None
     serve = docker.serve or model
     cuda_default = spec.runtime.cuda is not None and not docker.base_image
@@ -628,7 +853,8 @@ def build_view(spec: EnvSpec, options: DockerOptions, files: dict[str, bytes | P
     if java:
         runtime_packages.append("default-jre-headless")
 
-    pip, mounts, pip_args = _pip_step(spec, serve, files, options.locked)
+    serving = serving_lines(spec, _logged_mlflow(options, model_reqs), model_reqs) if serve else []
+    pip, mounts, pip_args = _pip_step(spec, serve, files, options.locked, model_reqs, serving)
 
     if spec.maven.packages:
         settings, ivy = _ivy_files(spec)
@@ -732,16 +958,21 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     """Render the build context for ``spec`` (see the module docstring for the layer order).
 
     Diagnostics: the capability table's (the ones ``specc validate`` reports too), then those
-    of the options (``--model`` SPC336, ``--locked`` SPC338); files only when none is an error.
+    of the options (``--model`` SPC336/SPC339, ``--locked`` SPC338/SPC339); files only when none
+    is an error.  ``options.mlmodel`` (read by the command) gives the model's MLflow version; the
+    model's ``requirements.txt`` is read here (:func:`model_pip`).
     """
     opts: DockerOptions = narrow(options, DockerOptions)
     out = Rendered()
     out.diagnostics.extend(check_table(CAPABILITIES, spec, BACKEND.facts(spec, opts)))
-    out.diagnostics.extend(_model_check(spec, opts))
-    out.diagnostics.extend(_locked_check(spec, opts))
+    staged: dict[str, bytes | Path] = {}
+    model = model_pip(spec, opts.model_dir, staged) if opts.model_dir is not None else None
+    out.diagnostics.extend(_model_check(spec, opts, model))
+    out.diagnostics.extend(_locked_check(spec, opts, model))
     if any(d.severity == "error" for d in out.diagnostics):
         return out
-    view = build_view(spec, opts, out.files)
+    out.files.update(staged)
+    view = build_view(spec, opts, out.files, model)
     out.files["Dockerfile"] = render_template("docker/Dockerfile.j2", v=view).encode("utf-8")
     out.files[".dockerignore"] = render_template("docker/dockerignore.j2", v=view).encode("utf-8")
     out.files["BUILD.md"] = _build_md(spec, view).encode("utf-8")

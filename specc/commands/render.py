@@ -124,6 +124,61 @@ def locate(diagnostics: list[Diagnostic], spec: EnvSpec, result: Result | None) 
     return result.locate(diagnostics)
 
 
+class ModelCheckError(Exception):
+    """The model given with ``--model`` cannot be read (no or a malformed MLmodel, unreadable files)."""
+
+
+#: How ``render --model`` reports a finding of ``specc check --model`` when it differs from check:
+#: a model logged without specc (no ``specc-environment.json``) can still be served from the
+#: spec, so that is a warning; Python versions that differ in the patch only unpickle alike.
+_MISSING_ARTIFACT = "SPC520"
+_PYTHON_CODES = ("SPC530", "SPC531")
+
+
+def _for_render(d: Diagnostic) -> Diagnostic:
+    from dataclasses import replace
+
+    if d.code == _MISSING_ARTIFACT:
+        return replace(
+            d,
+            severity="warning",
+            hint="the image installs the model's requirements.txt and the spec; log the model with "
+            "specc.mlflow.log_model (or log_model_kwargs) so `specc check --model` can tell that "
+            "its apt, Maven, R, env and runtime needs are the spec's",
+        )
+    same_minor = bool(d.expected and d.actual and d.expected.split(".")[:2] == d.actual.split(".")[:2])
+    if d.code in _PYTHON_CODES and same_minor:
+        return replace(d, severity="warning", message=d.message + " (same minor version: it loads alike)")
+    return d
+
+
+def check_model(
+    spec: EnvSpec, options: RenderOptions, *, display: str | None = None
+) -> tuple[RenderOptions, list[Diagnostic], dict[str, str]]:
+    """``render --model``: read the model's MLmodel once and compare the model with the spec.
+
+    Returns the options carrying the MLmodel (targets read it from there, never from the
+    file), the findings of ``specc check --model`` (:func:`specc.drift.model_report`, with
+    ``options.locked`` as the lock) with the render severities of :func:`_for_render` (a
+    Python minor mismatch stays an error), and the model files' text for excerpts.
+    Raises :class:`ModelCheckError` when the model cannot be read.
+    """
+    from dataclasses import replace
+
+    from specc.drift import CheckError, model_report
+    from specc.mlmodel import MLmodelError, read_mlmodel
+
+    assert options.model_dir is not None
+    try:
+        mlmodel = read_mlmodel(options.model_dir)
+        report = model_report(
+            spec, options.model_dir, lock=getattr(options, "locked", None), display=display, mlmodel=mlmodel
+        )
+    except (MLmodelError, CheckError) as exc:
+        raise ModelCheckError(str(exc)) from None
+    return replace(options, mlmodel=mlmodel), [_for_render(d) for d in report.diagnostics], report.sources
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     from specc.backends import BACKENDS
 
@@ -183,6 +238,7 @@ def run(args: argparse.Namespace) -> int:
             model_dir=loaded.model_dir,
             model_databricks_runtime=loaded.databricks_runtime,
             model_uri=str(args.from_model),
+            mlmodel=loaded.mlmodel,
         )
         sources: dict[str, str] = {}
     else:
@@ -200,8 +256,17 @@ def run(args: argparse.Namespace) -> int:
     except OptionError as exc:
         print(f"specc render: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    found: list[Diagnostic] = []
+    if options.model_dir is not None and not args.from_model:
+        try:
+            options, found, model_sources = check_model(spec, options, display=getattr(args, "model", None))
+        except ModelCheckError as exc:
+            print(f"specc render: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        sources = {**sources, **model_sources}
     rendered = backend.render(spec, options)
-    diags = apply_strict(locate(rendered.diagnostics, spec, result), args.strict)
+    # the model's findings name the model's files (or the spec entry concerned) as `specc check` does
+    diags = apply_strict(found + locate(rendered.diagnostics, spec, result), args.strict)
     failed = any(d.severity == "error" for d in diags)
     if args.format == "json":
         report(diags, sources, "json", stream=sys.stdout)
