@@ -32,9 +32,7 @@ def log(registered_model_name: str | None = None) -> Any:
     finally:
         sys.path.remove(str(HERE / "model_code"))
     spec = specc.load(HERE / "model-env.toml")
-    signature = ModelSignature(
-        inputs=Schema([ColSpec(t, n) for n, t in INPUTS]), outputs=Schema([ColSpec("double")])
-    )
+    signature = ModelSignature(inputs=Schema([ColSpec(t, n) for n, t in INPUTS]), outputs=Schema([ColSpec("double")]))
     with mlflow.start_run():
         return log_model(
             mlflow.pyfunc,
