@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,9 @@ def test_unity_catalog_registry_only_for_three_part_names_on_databricks(
 
     for source in (_golden_notebook(), serverless_script.read_text(encoding="utf-8")):
         ns = _cell_functions(source, {"select_registry"})
-        mlflow.set_registry_uri("sqlite:///unused.db")
+        # set_registry_uri also exports MLFLOW_REGISTRY_URI: monkeypatch puts it back afterwards
+        monkeypatch.setenv("MLFLOW_REGISTRY_URI", "http://127.0.0.1:1")
+        mlflow.set_registry_uri("http://127.0.0.1:1")
         if databricks:
             monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "15.4")
         else:
@@ -175,31 +178,47 @@ def classic_runtime() -> Path:
     return sp.runtime_venv(CLASSIC)
 
 
-@pytest.fixture(scope="session")
-def spark_driver(classic_runtime: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[sp.SparkDriver]:
-    root = tmp_path_factory.mktemp("spark")
-    driver = sp.SparkDriver(classic_runtime / "bin" / "python", root / "warehouse", root / "driver.log").start()
-    yield driver
-    driver.close()
+@dataclass
+class Stack:
+    driver: sp.SparkDriver
+    server: sp.MlflowServer
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sp.MlflowServer]:
+def stack(classic_runtime: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The Spark JVM and the MLflow server, started side by side (each takes tens of seconds)."""
     import mlflow
 
-    server = sp.MlflowServer(tmp_path_factory.mktemp("mlflow-server")).start()
+    root = tmp_path_factory.mktemp("spark")
+    driver = sp.SparkDriver(classic_runtime / "bin" / "python", root / "warehouse", root / "driver.log").launch()
+    server = sp.MlflowServer(tmp_path_factory.mktemp("mlflow-server")).launch()
     old = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_UV_AUTO_DETECT", "MLFLOW_LOG_UV_FILES")}
-    os.environ["MLFLOW_TRACKING_URI"] = server.uri
-    mlflow.set_tracking_uri(server.uri)
-    mlflow.set_experiment("specc-spark-scoring")
-    yield server
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    mlflow.set_tracking_uri(None)  # type: ignore[arg-type]
-    server.close()
+    try:
+        driver.wait()
+        server.wait()
+        os.environ["MLFLOW_TRACKING_URI"] = server.uri
+        mlflow.set_tracking_uri(server.uri)
+        mlflow.set_experiment("specc-spark-scoring")
+        yield Stack(driver, server)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        mlflow.set_tracking_uri(None)  # type: ignore[arg-type]
+        server.close()
+        driver.close()
+
+
+@pytest.fixture(scope="session")
+def spark_driver(stack: Stack) -> sp.SparkDriver:
+    return stack.driver
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(stack: Stack) -> sp.MlflowServer:
+    return stack.server
 
 
 def _example_module(folder: Path) -> Any:
