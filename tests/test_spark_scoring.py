@@ -277,21 +277,21 @@ def _render(example_dir: Path, out: Path) -> Path:
     return out
 
 
-def _make_table(python: Path, driver: sp.SparkDriver, name: str, cwd: Path) -> None:
+def _make_table(driver: sp.SparkDriver, name: str) -> None:
     code = (
         f"rows = {ROWS!r}\n"
         f"spark.createDataFrame(rows, {TABLE_SCHEMA!r}).write.mode('overwrite').saveAsTable({name!r})\n"
     )
-    sp.spark_python(python, code, cwd=cwd, env=driver.env)
+    driver.run(code)
 
 
-def _read_table(python: Path, driver: sp.SparkDriver, name: str, cwd: Path) -> tuple[list[str], list[dict[str, Any]]]:
+def _read_table(driver: sp.SparkDriver, name: str) -> tuple[list[str], list[dict[str, Any]]]:
     code = (
         "import json\n"
         f"df = spark.table({name!r})\n"
         "print(json.dumps({'columns': df.columns, 'rows': [r.asDict() for r in df.orderBy('id').collect()]}))\n"
     )
-    out = json.loads(sp.spark_python(python, code, cwd=cwd, env=driver.env).strip().splitlines()[-1])
+    out = json.loads(driver.run(code).strip().splitlines()[-1])
     return out["columns"], out["rows"]
 
 
@@ -318,7 +318,7 @@ def _score_classic(
     work = tmp / "work"  # the job's working folder: not the model's
     work.mkdir()
     table = case.replace("-", "_")
-    _make_table(runtime / "bin" / "python", driver, f"{table}_in", work)
+    _make_table(driver, f"{table}_in")
     run = sp.run_notebook(
         notebook,
         python,
@@ -326,7 +326,7 @@ def _score_classic(
         params={"model_uri": model_uri, "input_table": f"{table}_in", "output_table": f"{table}_out"},
         env={**driver.env, "MLFLOW_TRACKING_URI": server.uri},
     )
-    columns, rows = _read_table(runtime / "bin" / "python", driver, f"{table}_out", work)
+    columns, rows = _read_table(driver, f"{table}_out")
     return python, columns, rows, run
 
 
@@ -433,7 +433,7 @@ def test_serverless_environment_then_script_scores(
     work = tmp_path / "work"
     work.mkdir()
     sp.pip_install_lines(python, [remote(d) for d in env_spec["dependencies"]], cwd=work)
-    _make_table(runtime / "bin" / "python", spark_driver, "serverless_in", work)
+    _make_table(spark_driver, "serverless_in")
     params = {"model_uri": info.model_uri, "input_table": "serverless_in", "output_table": "serverless_out"}
     args = [
         a.replace("{{job.parameters." + k + "}}", v) for a in task["parameters"] for k, v in params.items() if k in a
@@ -445,7 +445,7 @@ def test_serverless_environment_then_script_scores(
         cwd=work,
         env={**spark_driver.env, "MLFLOW_TRACKING_URI": mlflow_server.uri},
     )
-    columns, rows = _read_table(runtime / "bin" / "python", spark_driver, "serverless_out", work)
+    columns, rows = _read_table(spark_driver, "serverless_out")
     _assert_risk_scored(columns, rows)
     assert _versions(python, ["scorekit", "mlflow"]) == {"scorekit": "0.1.0", "mlflow": None}
 

@@ -164,7 +164,16 @@ spark = (SparkSession.builder.master("local[2]").appName("specc-scoring-tests")
          .getOrCreate())
 params = spark.sparkContext._gateway.gateway_parameters
 print(json.dumps({"port": params.port, "secret": params.auth_token}), flush=True)
-sys.stdin.read()  # until the test session closes our stdin
+import contextlib, io, traceback
+for line in sys.stdin:  # one JSON string of Python code per line, until the session closes stdin
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(json.loads(line), {"spark": spark, "__name__": "__driver__"})
+        reply = {"ok": True, "out": out.getvalue()}
+    except Exception:
+        reply = {"ok": False, "out": out.getvalue() + traceback.format_exc()}
+    print(json.dumps(reply), flush=True)
 spark.stop()
 """
 
@@ -216,6 +225,23 @@ class SparkDriver:
         self.env = {"PYSPARK_GATEWAY_PORT": str(gateway["port"]), "PYSPARK_GATEWAY_SECRET": gateway["secret"]}
         return self
 
+    def run(self, code: str, timeout: float = 300) -> str:
+        """Run ``code`` in the driver's own Python (``spark`` defined); returns what it printed.
+        Cheaper than attaching a new interpreter. Raises AssertionError when the code raises."""
+        import selectors
+
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(code) + "\n")
+        self.proc.stdin.flush()
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            raise TimeoutError(f"the Spark driver did not answer in {timeout} s")
+        reply = json.loads(self.proc.stdout.readline() or '{"ok": false, "out": "the driver exited"}')
+        if not reply["ok"]:
+            raise AssertionError(f"driver code failed:\n{reply['out'][-6000:]}")
+        return str(reply["out"])
+
     def close(self) -> None:
         if self.proc is None:
             return
@@ -260,7 +286,8 @@ class MlflowServer:
             "--default-artifact-root", (self.root / "artifacts").as_uri(),
             "--no-serve-artifacts", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
         ]  # fmt: skip
-        env = {**os.environ, **QUIET_ENV}
+        # no job runner: it starts seven huey consumers, which a registry for scoring does not need
+        env = {**os.environ, **QUIET_ENV, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
         env.pop("MLFLOW_TRACKING_URI", None)
         log = open(self.root / "server.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
