@@ -453,3 +453,51 @@ def test_serverless_environment_then_script_scores(
 def test_examples_cover_this_file() -> None:
     assert "private-wheel-scoring" in example_names()
     assert sys.version_info[:2] == (3, 11), "the Spark proof runs the DBR 15.x Python (3.11)"
+
+
+# --- one install path on the job cluster (init script in a Databricks-like chroot) --------------------
+
+
+@pytest.mark.slow
+def test_job_cluster_init_script_leaves_pip_to_the_notebook(databricks_rootfs: Path, tmp_path: Path) -> None:
+    """The job's cluster (job.json) sets SPECC_PYTHON_BY_NOTEBOOK: its init script skips pip (which
+    here would fail: the index does not exist); cluster.json's own cluster still runs it."""
+    from tests.infra import rootfs
+    from tests.infra.pypi_index import build_tiny_wheel
+
+    repo = tmp_path / "repo"
+    build_tiny_wheel(repo / "dist", "localpkg", "1.0.0")
+    (repo / "model-env.toml").write_text(
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n'
+        '[python]\nrequirements = ["tinypkg"]\nwheels = ["dist/localpkg-1.0.0-py3-none-any.whl"]\n'
+        'index-url = "http://${IDX_USER}:${IDX_TOKEN}@127.0.0.1:9/simple"\n'
+        '[secrets.IDX_USER]\ndatabricks = "ci/user"\n[secrets.IDX_TOKEN]\ndatabricks = "ci/token"\n'
+        '[targets.databricks]\nlibraries-dir = "/Volumes/test/ml/libs"\n[targets.databricks.cluster]\n'
+        'node-type = "i3.xlarge"\n',
+        encoding="utf-8",
+    )
+    out = _render(repo, tmp_path / "out")
+    for up in json.loads((out / "uploads.json").read_text(encoding="utf-8")):
+        dest = databricks_rootfs / up["remote"].lstrip("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out / up["local"], dest)
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    cluster = json.loads((out / "cluster.json").read_text(encoding="utf-8"))
+    script = cluster["init_scripts"][0]["volumes"]["destination"]
+    secrets = {"{{secrets/ci/user}}": "u", "{{secrets/ci/token}}": "t"}
+
+    def env_of(new_cluster: dict[str, Any]) -> dict[str, str]:
+        env = {"DB_IS_DRIVER": "TRUE"}
+        env.update({k: secrets.get(v, v) for k, v in new_cluster.get("spark_env_vars", {}).items()})
+        return env
+
+    job_run = rootfs.run_in_chroot(
+        databricks_rootfs, ["bash", script], env=env_of(job["job_clusters"][0]["new_cluster"])
+    )
+    assert job_run.returncode == 0, job_run.stderr[-3000:]
+    assert "pip: left to the scoring notebook" in job_run.stdout + job_run.stderr
+    have = rootfs.run_in_chroot(databricks_rootfs, ["/databricks/python/bin/pip", "show", "localpkg"])
+    assert have.returncode != 0  # nothing installed by the init script
+    cluster_run = rootfs.run_in_chroot(databricks_rootfs, ["bash", script], env=env_of(cluster))
+    assert cluster_run.returncode != 0  # pip ran, and the index does not exist
+    assert "pip: install" in cluster_run.stdout + cluster_run.stderr
