@@ -501,3 +501,18 @@ def test_job_cluster_init_script_leaves_pip_to_the_notebook(databricks_rootfs: P
     cluster_run = rootfs.run_in_chroot(databricks_rootfs, ["bash", script], env=env_of(cluster))
     assert cluster_run.returncode != 0  # pip ran, and the index does not exist
     assert "pip: install" in cluster_run.stdout + cluster_run.stderr
+
+
+def test_deploy_loop_in_the_docs_creates_folders_and_passes_shellcheck(tmp_path: Path) -> None:
+    """The upload loop of docs/databricks.md ("Deploy"): mkdirs before every import, shellcheck-clean."""
+    doc = (EXAMPLES.parent / "docs" / "databricks.md").read_text(encoding="utf-8")
+    start = doc.index("jq -r '.[] | [.kind, .local, .remote] | @tsv' uploads.json")
+    loop = doc[start : doc.index("\ndone\n", start) + len("\ndone\n")]
+    assert loop.index("databricks workspace mkdirs") < loop.index("databricks workspace import")
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.fail("shellcheck is a system dependency (.ci/install-system-deps.sh)")
+    script = tmp_path / "deploy.sh"
+    script.write_text("#!/bin/bash\nset -euo pipefail\n" + loop, encoding="utf-8")
+    proc = subprocess.run([shellcheck, str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
