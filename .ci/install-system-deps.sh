@@ -3,6 +3,8 @@
 #   buildah + runc (+ podman, optional) : real image builds and containers (tests/infra/buildah.py)
 #   debootstrap                         : the bookworm rootfs for init-script chroots (rootfs.py)
 #   ivy + a JDK (javac/jar/java)        : Maven fixtures are compiled with javac, resolved by Ivy
+#   openjdk-17-jre-headless             : Java 17 for local PySpark 3.5 (tests/test_spark_scoring.py;
+#                                         DBR 15.4 runs Spark 3.5, which supports Java 8/11/17)
 #   ShellCheck (the linter)             : lint of rendered init scripts
 #   dpkg-dev, zstd, util-linux          : dpkg-deb, layer decompression, unshare
 # R is NOT installed on the host: it is installed inside the chroot/image when a test needs it.
@@ -11,8 +13,8 @@
 # Usage: sudo .ci/install-system-deps.sh [--no-podman]
 set -euo pipefail
 
-packages=(buildah runc debootstrap ivy default-jdk-headless shellcheck dpkg-dev zstd util-linux
-  ca-certificates podman)
+packages=(buildah runc debootstrap ivy default-jdk-headless openjdk-17-jre-headless shellcheck dpkg-dev zstd
+  util-linux ca-certificates podman)
 if [[ "${1:-}" == "--no-podman" ]]; then
   packages=("${packages[@]/podman/}")
 fi

@@ -141,6 +141,7 @@ def test_uploads_cover_every_referenced_path(example: str, rendered: dict[str, P
     # every path the other files point at is uploaded
     job = _load_json(out / "job.json")
     referenced = {job["tasks"][0]["notebook_task"]["notebook_path"]}
+    init = (out / "init.sh").read_text() if (out / "init.sh").exists() else ""
     if (out / "libraries.json").exists():
         for lib in _load_json(out / "libraries.json")["libraries"]:
             for kind in ("whl", "jar", "requirements"):
@@ -148,8 +149,17 @@ def test_uploads_cover_every_referenced_path(example: str, rendered: dict[str, P
                     referenced.add(lib[kind])
         cluster = _load_json(out / "cluster.json")
         referenced |= {next(iter(i.values()))["destination"] for i in cluster["init_scripts"]}
-        assert cluster == job["job_clusters"][0]["new_cluster"]
-    init = (out / "init.sh").read_text() if (out / "init.sh").exists() else ""
+        job_cluster = job["job_clusters"][0]["new_cluster"]
+        # the job's cluster is cluster.json, plus the switch leaving pip to the notebook when init.sh pips
+        job_env = job_cluster.get("spark_env_vars", {})
+        if job_env.pop("SPECC_PYTHON_BY_NOTEBOOK", None) is not None:
+            assert "SPECC_PYTHON_BY_NOTEBOOK" in init
+            if not job_env:
+                job_cluster.pop("spark_env_vars")
+        assert cluster == job_cluster
+        # one install path: the job's task installs no Python packages (the notebook's %pip does)
+        for lib in job["tasks"][0].get("libraries", []):
+            assert not {"pypi", "whl", "requirements"} & set(lib), lib
     referenced |= set(re.findall(r"(/(?:Volumes|Workspace)/\S+\.(?:whl|jar|deb|tar\.gz|txt))", init))
     assert referenced <= remotes
     # nothing secret: only {{secrets/...}} references and ${NAME} placeholders

@@ -32,6 +32,7 @@ EXPECTED = {
     "r-forecast",
     "gpu-torch",
     "kitchen-sink",
+    "private-wheel-scoring",
 }
 SPECS = sorted(EXAMPLES.glob("*/model-env.toml"))
 IDS = [p.parent.name for p in SPECS]

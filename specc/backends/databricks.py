@@ -96,6 +96,11 @@ TASK_KEY = "score"
 ENVIRONMENT_KEY = "default"
 #: The environment switch that asks init.sh to copy private jars onto the JVM classpath.
 JARS_SWITCH = "SPECC_JARS_TO_CLASSPATH"
+#: Set on the scoring job's cluster: init.sh then leaves the Python packages to the notebook's
+#: %pip of the model's own requirements (one install path per job, docs/databricks.md).
+PYTHON_BY_NOTEBOOK = "SPECC_PYTHON_BY_NOTEBOOK"
+#: Library types that install Python packages: the scoring job leaves them to the notebook.
+PYTHON_LIBRARY_TYPES = frozenset({"pypi", "whl", "requirements", "egg"})
 DEFAULT_CRAN = "https://cloud.r-project.org"
 
 # Diagnostic codes of this target (docs/databricks.md lists them).
@@ -188,7 +193,7 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
         score = render_score_script(spec).encode("utf-8")
         plan.uploads["python-file"] = Upload("python-file", "score.py", plan.task_remote, _sha(score))
     else:
-        score = render_score_notebook(spec).encode("utf-8")
+        score = render_score_notebook(spec, plan).encode("utf-8")
         plan.uploads["notebook"] = Upload("notebook", "score.py", plan.task_remote, _sha(score))
     files["score.py"] = score
     files.update(plan.generated)
@@ -1018,7 +1023,7 @@ def render_init_script(spec: EnvSpec, plan: Plan) -> str:
         indexes = [u for u in (py.index_url, *py.extra_index_urls) if u]
         pip = {
             "args": args,
-            "env": env,
+            "env_prefix": "".join(f"{name}={value} " for name, value in env),  # NAME=value words before pip
             "secrets": init_secret_names(spec),
             "indexes": indexes,
             "reason": " and ".join(python_init_reasons(spec)),  # logged as written: ${NAME} placeholders, never values
@@ -1035,6 +1040,7 @@ def render_init_script(spec: EnvSpec, plan: Plan) -> str:
         "apt_packages": [p.line for p in spec.apt.packages],
         "debs": plan.remote("deb"),
         "pip": pip,
+        "python_by_notebook": PYTHON_BY_NOTEBOOK,
         "jars": plan.remote("jar"),
         "jars_switch": JARS_SWITCH,
         "r_pinned": r_pinned,
@@ -1046,15 +1052,37 @@ def render_init_script(spec: EnvSpec, plan: Plan) -> str:
 # --- score.py ----------------------------------------------------------------------------------------
 
 
-def render_score_notebook(spec: EnvSpec) -> str:
+def render_score_notebook(spec: EnvSpec, plan: Plan) -> str:
+    """The classic job's notebook: installs the model's logged requirements with ``%pip``
+    (relative paths anchored at the downloaded model folder, MLflow's ``mlflow==`` pin as
+    :func:`mlflow_pin_as`), restarts Python, scores with ``spark_udf``."""
     from specc.templating import render_template
 
+    mlflow_as = mlflow_pin_as(spec, plan.runtime)
     return render_template(
         "databricks/score.py.j2",
         version=__version__,
         dependency_hash=spec.hashes.dependencies,
         default_model_uri=json_str(default_model_uri(spec)),
+        mlflow_as=mlflow_as,
+        mlflow_as_literal=json_str(mlflow_as) if mlflow_as else "None",
     )
+
+
+def mlflow_pin_as(spec: EnvSpec, runtime: RuntimeInfo | None) -> str | None:
+    """What the notebook installs for the ``mlflow==<v>`` line MLflow adds to every model's
+    requirements: ``"mlflow-skinny"`` (same version) when the runtime preinstalls mlflow-skinny
+    and neither it nor the spec asks for full ``mlflow``; ``None`` (keep the line) otherwise."""
+    from packaging.utils import canonicalize_name
+
+    if runtime is None:
+        return None
+    packages = runtime.packages()
+    if "mlflow-skinny" not in packages or "mlflow" in packages:
+        return None
+    if any(r.name and canonicalize_name(r.name) == "mlflow" for r in spec.python.requirements):
+        return None
+    return "mlflow-skinny"
 
 
 def render_score_script(spec: EnvSpec) -> str:
@@ -1127,9 +1155,12 @@ JOB_PARAMETERS = ("model_uri", "input_table", "output_table")
 def job_settings(spec: EnvSpec, plan: Plan, *, task_path: str) -> dict[str, Any]:
     """A Jobs API 2.1 job (``jobs.JobSettings``) scoring a table with the model.
 
-    Classic: a notebook task on a job cluster (``%pip`` works only in notebooks).
+    Classic: a notebook task on a job cluster (``%pip`` works only in notebooks); the
+    notebook installs the model's own requirements, so the task carries no Python libraries
+    and the cluster's init script skips its pip step (:data:`PYTHON_BY_NOTEBOOK`).
     Serverless: a Python file task with an environment, since job environments apply to
-    non-notebook tasks (``compute.Environment`` docstring) and serverless runs no init script.
+    non-notebook tasks (``compute.Environment`` docstring) and serverless runs no init script;
+    the environment's dependencies (from the spec) are its one install path.
     """
     task: dict[str, Any] = {"task_key": TASK_KEY}
     if plan.serverless:
@@ -1161,10 +1192,15 @@ def job_settings(spec: EnvSpec, plan: Plan, *, task_path: str) -> dict[str, Any]
         job["environments"] = [{"environment_key": ENVIRONMENT_KEY, "spec": env_spec}]
         task["environment_key"] = ENVIRONMENT_KEY
     else:
-        job["job_clusters"] = [{"job_cluster_key": JOB_CLUSTER_KEY, "new_cluster": cluster_spec(spec, plan)}]
+        cluster = cluster_spec(spec, plan)
+        if plan.python_mode == "init":  # init.sh would pip install what the notebook installs
+            cluster["spark_env_vars"] = {**cluster.get("spark_env_vars", {}), PYTHON_BY_NOTEBOOK: "true"}
+        job["job_clusters"] = [{"job_cluster_key": JOB_CLUSTER_KEY, "new_cluster": cluster}]
         task["job_cluster_key"] = JOB_CLUSTER_KEY
-        if plan.libraries:
-            task["libraries"] = plan.libraries
+        # Python packages come from the model's requirements (the notebook's %pip), once.
+        libraries = [lib for lib in plan.libraries if not PYTHON_LIBRARY_TYPES.intersection(lib)]
+        if libraries:
+            task["libraries"] = libraries
     return job
 
 

@@ -86,20 +86,25 @@ rm -rf -- "$deb_dir"
 log "pip: index" https://pypi.org/simple
 # shellcheck disable=SC2016  # logged as written: ${NAME} placeholders, never the secret values
 log "pip: index" 'https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple'
-pip_args=(
-  install
-  --no-input
-  --disable-pip-version-check
-  --progress-bar
-  off
-  -r
-  /Volumes/ml/default/libs/churn-classifier/requirements.txt
-  -c
-  /Volumes/ml/default/libs/churn-classifier/constraints.txt
-  /Volumes/ml/default/libs/churn-classifier/wheels/featurizer-0.3.0-py3-none-any.whl
-)
-log "pip: ${pip_args[*]}"
-PIP_INDEX_URL=https://pypi.org/simple PIP_EXTRA_INDEX_URL=https://"${PYPI_USER}":"${PYPI_TOKEN}"@pkgs.example.com/simple "$DB_PYTHON/bin/pip" "${pip_args[@]}"
+if [[ "${SPECC_PYTHON_BY_NOTEBOOK:-false}" == true ]]; then
+  # the scoring job's cluster: its notebook installs the model's own requirements, once
+  log "pip: left to the scoring notebook (SPECC_PYTHON_BY_NOTEBOOK=true)"
+else
+  pip_args=(
+    install
+    --no-input
+    --disable-pip-version-check
+    --progress-bar
+    off
+    -r
+    /Volumes/ml/default/libs/churn-classifier/requirements.txt
+    -c
+    /Volumes/ml/default/libs/churn-classifier/constraints.txt
+    /Volumes/ml/default/libs/churn-classifier/wheels/featurizer-0.3.0-py3-none-any.whl
+  )
+  log "pip: ${pip_args[*]}"
+  PIP_INDEX_URL=https://pypi.org/simple PIP_EXTRA_INDEX_URL=https://"${PYPI_USER}":"${PYPI_TOKEN}"@pkgs.example.com/simple "$DB_PYTHON/bin/pip" "${pip_args[@]}"
+fi
 
 # --- private jars onto the JVM classpath (only when asked: they are also `jar` libraries) ---
 if [[ "${SPECC_JARS_TO_CLASSPATH:-false}" == true ]]; then

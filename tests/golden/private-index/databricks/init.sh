@@ -27,17 +27,22 @@ have_python=$("$DB_PYTHON/bin/python" -c 'import sys; print("%d.%d" % sys.versio
 [[ -n "${PYPI_TOKEN:-}" ]] || fail 'PYPI_TOKEN is not set: add it to the cluster'"'"'s spark_env_vars as {{secrets/<scope>/<key>}} (cluster.json does)'
 # shellcheck disable=SC2016  # logged as written: ${NAME} placeholders, never the secret values
 log "pip: index" 'https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple'
-pip_args=(
-  install
-  --no-input
-  --disable-pip-version-check
-  --progress-bar
-  off
-  -r
-  /Volumes/ml/support/libs/ticket-router/requirements.txt
-  /Volumes/ml/support/libs/ticket-router/wheels/featurizer-0.3.0-py3-none-any.whl
-)
-log "pip: ${pip_args[*]}"
-PIP_EXTRA_INDEX_URL=https://"${PYPI_USER}":"${PYPI_TOKEN}"@pkgs.example.com/simple "$DB_PYTHON/bin/pip" "${pip_args[@]}"
+if [[ "${SPECC_PYTHON_BY_NOTEBOOK:-false}" == true ]]; then
+  # the scoring job's cluster: its notebook installs the model's own requirements, once
+  log "pip: left to the scoring notebook (SPECC_PYTHON_BY_NOTEBOOK=true)"
+else
+  pip_args=(
+    install
+    --no-input
+    --disable-pip-version-check
+    --progress-bar
+    off
+    -r
+    /Volumes/ml/support/libs/ticket-router/requirements.txt
+    /Volumes/ml/support/libs/ticket-router/wheels/featurizer-0.3.0-py3-none-any.whl
+  )
+  log "pip: ${pip_args[*]}"
+  PIP_EXTRA_INDEX_URL=https://"${PYPI_USER}":"${PYPI_TOKEN}"@pkgs.example.com/simple "$DB_PYTHON/bin/pip" "${pip_args[@]}"
+fi
 
 log "done"
