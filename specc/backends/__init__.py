@@ -80,9 +80,12 @@ def get_backend(target: str) -> Backend:
 
 
 def _written(spec: EnvSpec, *prefix: str | int) -> bool:
-    """Whether the spec itself set something under ``prefix`` (its origins say so)."""
-    n = len(prefix)
-    return any(tuple(path[:n]) == prefix for path in spec.origins)
+    """Whether the spec itself set something under ``prefix`` (its origins say so).
+
+    The origins hold one entry per requirement (100,000 at scale): a path is sliced only when
+    its first part matches."""
+    n, first = len(prefix), prefix[0]
+    return any(path[0] == first and path[:n] == prefix for path in spec.origins if path)
 
 
 def implied_targets(spec: EnvSpec) -> tuple[str, ...]:
