@@ -197,6 +197,10 @@ def _indented(data: object) -> str:
             return None
         raise _NotPlain
 
+    # key tuple (in insertion order) → its keys sorted, each with its quoted "key": prefix;
+    # 100,000 dicts of one shape (a requirement's fields) share one entry
+    orders: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
     def container(o: Any, nl: str) -> str:
         """A list, tuple or dict (or a subclass) or a fragment as indented JSON text starting at
         an indent of ``nl`` (a newline and the spaces of the enclosing level).  Each value's type
@@ -217,19 +221,26 @@ def _indented(data: object) -> str:
                         return "{" + inner + quote(k) + ": " + container(v, inner) + nl + "}"
                     text = scalar(v)
                     return "{" + inner + quote(k) + ": " + (container(v, inner) if text is None else text) + nl + "}"
+            keys = tuple(o)
+            order = orders.get(keys)
+            if order is None:  # a dict of a new key set: sort and quote its keys once per call
+                order = []
+                for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
+                    if type(k) is not str:
+                        raise _NotPlain  # json.dumps's own key conversion
+                    order.append((k, quote(k) + ": "))
+                orders[keys] = order
             parts = []
-            for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
-                if type(k) is not str:
-                    raise _NotPlain  # json.dumps's own key conversion
+            for k, key in order:
                 v = o[k]
                 t = type(v)
                 if t is str:
-                    parts.append(quote(k) + ": " + quote(v))
+                    parts.append(key + quote(v))
                 elif t is dict or t is list:
-                    parts.append(quote(k) + ": " + container(v, inner))
+                    parts.append(key + container(v, inner))
                 else:
                     text = scalar(v)
-                    parts.append(quote(k) + ": " + (container(v, inner) if text is None else text))
+                    parts.append(key + (container(v, inner) if text is None else text))
             return "{" + inner + ("," + inner).join(parts) + nl + "}"
         if isinstance(o, JsonFragment):
             return o.at(nl)

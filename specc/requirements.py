@@ -148,6 +148,15 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+def _canonical_name(name: str) -> str:
+    """``canonicalize_name`` (PEP 503), without its regex for a name that is already one
+    lower-cased word joined by single hyphens (most names)."""
+    lower = name.lower()
+    if "_" in lower or "." in lower or "--" in lower:
+        return canonicalize_name(name)
+    return lower
+
+
 def parse_requirement_string(text: str) -> Req:
     """A PEP 508 string → canonical :class:`Req` (raises RequirementProblem)."""
     simple = _SIMPLE.fullmatch(text)
@@ -162,7 +171,7 @@ def parse_requirement_string(text: str) -> Req:
     if simple is not None:
         name, extras, pin = simple.groups()
         return _make_req(
-            canonicalize_name(name),
+            _canonical_name(name),
             () if extras is None else tuple(sorted({canonicalize_name(e) for e in extras.split(",")})),
             pin or "",
             markers,
