@@ -122,7 +122,10 @@ def write_spec(folder: Path, size: int, files: int = 4) -> Path:
         f"[python]\nrequirements = [\n{reqs}]\n"
         f"requirements-files = {json.dumps(listed)}\n\n"
         '[mlflow]\nflavor = "sklearn"\n\n'
-        "[targets.docker]\nserve = true\n"
+        "[targets.docker]\nserve = true\n\n"
+        # a folder only the team can change (the init script runs as root): Databricks'
+        # workspace rules refuse a render without one
+        '[targets.databricks]\nlibraries-dir = "/Volumes/ml/prod/libs/specc"\n'
     )
     spec = folder / "model-env.toml"
     spec.write_text(toml)
