@@ -24,17 +24,16 @@ runtime comes from a logged model or a default.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from specc.diagnostics import Diagnostic, TomlPath
 from specc.runtimes import RuntimeInfo, scala_suffix_ok
 from specc.spec import MavenPkg, Req
 
-__all__ = ["check_runtime_compat"]
+__all__ = ["check_runtime_compat", "preinstalled_overrides"]
 
 SCALA_MISMATCH = "SPC214"
 PREINSTALLED_OVERRIDE = "SPC215"
@@ -62,14 +61,34 @@ def check_runtime_compat(
             )
     preinstalled = runtime.packages()
     for path, req in requirements:
-        diag = _override(runtime, preinstalled, path, req)
+        if req.name in preinstalled:  # Req.name is canonical; most requirements stop here
+            diag = _override(runtime, preinstalled, path, req)
+            if diag is not None:
+                out.append(diag)
+    return out
+
+
+def preinstalled_overrides(
+    runtime: RuntimeInfo, requirements: Sequence[Req], path: Callable[[int], TomlPath]
+) -> list[Diagnostic]:
+    """:func:`check_runtime_compat`'s SPC215 warnings for a sequence of requirements, the k-th
+    reported at ``path(k)``.
+
+    One set lookup per requirement against the runtime's manifest (indexed by canonical name
+    once per process, :meth:`RuntimeInfo.packages`); a path is built only for the few the
+    runtime preinstalls, so 100,000 requirements cost 100,000 lookups and nothing else.
+    """
+    preinstalled = runtime.packages()
+    out: list[Diagnostic] = []
+    for k in [k for k, req in enumerate(requirements) if req.name in preinstalled]:
+        diag = _override(runtime, preinstalled, path(k), requirements[k])
         if diag is not None:
             out.append(diag)
     return out
 
 
 def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlPath, req: Req) -> Diagnostic | None:
-    have = preinstalled.get(canonicalize_name(req.name))
+    have = preinstalled.get(req.name)  # Req.name is canonical (PEP 503)
     if have is None or req.url or not req.specifier:
         return None
     try:

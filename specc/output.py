@@ -105,14 +105,63 @@ def dump_json(data: object) -> str:
     environment artifact), so the common shapes (string keys; str, int, float, bool, None,
     list, tuple and dict values) are written by :func:`_indented` about 3-4x faster.  Anything
     else (a non-string key, an unknown type, a cycle) goes to ``json.dumps`` for its exact
-    result or error (``TypeError``, ``ValueError``).
+    result or error (``TypeError``, ``ValueError``).  A :class:`JsonFragment` value is spliced
+    in as already encoded (one large list put into several documents is encoded once).
     """
     try:
         return _indented(data) + "\n"
     except (_NotPlain, RecursionError, TypeError):
         import json
 
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=_fragment_value) + "\n"
+
+
+class JsonFragment:
+    """A JSON value encoded once in :func:`dump_json`'s style, for several documents to hold.
+
+    ``JsonFragment(value)`` encodes ``value`` now (at the top level); :func:`dump_json` writes it
+    wherever it appears by re-indenting that text to its depth (one ``str.replace``: an encoded
+    string never holds a raw line break), which is exactly what encoding ``value`` there would
+    give.  Immutable: the value is encoded when the fragment is made, so later changes to it are
+    not seen (build the fragment from the final value).  Shape: ``fragment.value`` is the value,
+    ``fragment.text`` its encoding without the final newline.
+    """
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.text = dump_json(value)[:-1]
+
+    def at(self, nl: str) -> str:
+        """The encoding for a value starting at indent ``nl`` (a newline and that level's spaces)."""
+        return self.text if nl == "\n" else self.text.replace("\n", nl)
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.value)  # type: ignore[call-overload,no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, JsonFragment):
+            return bool(self.value == other.value)
+        return bool(self.value == other)
+
+    __hash__ = None  # type: ignore[assignment]  # like the list or dict it stands for
+
+    def __repr__(self) -> str:
+        return f"JsonFragment({self.value!r})"
+
+
+def _fragment_value(o: object) -> object:
+    """``json.dumps``'s ``default``: a fragment is its value; anything else is refused as by json."""
+    if isinstance(o, JsonFragment):
+        return o.value
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
 class _NotPlain(Exception):
@@ -125,7 +174,7 @@ def _indented(data: object) -> str:
 
     def scalar(o: Any) -> str | None:
         """JSON text of a non-container as json.dumps writes it (its type checks, in its
-        order); None for a list, tuple or dict."""
+        order); None for a list, tuple, dict or fragment."""
         if isinstance(o, str):
             return quote(o)
         if o is None:
@@ -144,33 +193,57 @@ def _indented(data: object) -> str:
             if o == -INFINITY:
                 return "-Infinity"
             return float.__repr__(o)
-        if isinstance(o, (list, tuple, dict)):
+        if isinstance(o, (list, tuple, dict, JsonFragment)):
             return None
         raise _NotPlain
 
+    # key tuple (in insertion order) → its keys sorted, each with its quoted "key": prefix;
+    # 100,000 dicts of one shape (a requirement's fields) share one entry
+    orders: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+
     def container(o: Any, nl: str) -> str:
-        """A list, tuple or dict (or a subclass) as indented JSON text starting at an indent of
-        ``nl`` (a newline and the spaces of the enclosing level).  Each value's type is checked
-        inline (str, dict, list first: the shapes of 100,000-entry outputs), the rest through
-        :func:`scalar`; a level's items are joined once."""
+        """A list, tuple or dict (or a subclass) or a fragment as indented JSON text starting at
+        an indent of ``nl`` (a newline and the spaces of the enclosing level).  Each value's type
+        is checked inline (str, dict, list first: the shapes of 100,000-entry outputs), the rest
+        through :func:`scalar`; a level's items are joined once."""
         inner = nl + "  "
         if isinstance(o, dict):
             if not o:
                 return "{}"
+            if len(o) == 1:  # {"pypi": {...}}, {"package": "x==1"}: 100,000 of them at scale
+                for k, v in o.items():
+                    if type(k) is not str:
+                        raise _NotPlain
+                    t = type(v)
+                    if t is str:
+                        return "{" + inner + quote(k) + ": " + quote(v) + nl + "}"
+                    if t is dict or t is list:
+                        return "{" + inner + quote(k) + ": " + container(v, inner) + nl + "}"
+                    text = scalar(v)
+                    return "{" + inner + quote(k) + ": " + (container(v, inner) if text is None else text) + nl + "}"
+            keys = tuple(o)
+            order = orders.get(keys)
+            if order is None:  # a dict of a new key set: sort and quote its keys once per call
+                order = []
+                for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
+                    if type(k) is not str:
+                        raise _NotPlain  # json.dumps's own key conversion
+                    order.append((k, quote(k) + ": "))
+                orders[keys] = order
             parts = []
-            for k in sorted(o):  # mixed key types: TypeError, as in json.dumps
-                if type(k) is not str:
-                    raise _NotPlain  # json.dumps's own key conversion
+            for k, key in order:
                 v = o[k]
                 t = type(v)
                 if t is str:
-                    parts.append(quote(k) + ": " + quote(v))
+                    parts.append(key + quote(v))
                 elif t is dict or t is list:
-                    parts.append(quote(k) + ": " + container(v, inner))
+                    parts.append(key + container(v, inner))
                 else:
                     text = scalar(v)
-                    parts.append(quote(k) + ": " + (container(v, inner) if text is None else text))
+                    parts.append(key + (container(v, inner) if text is None else text))
             return "{" + inner + ("," + inner).join(parts) + nl + "}"
+        if isinstance(o, JsonFragment):
+            return o.at(nl)
         if not o:
             return "[]"
         parts = []

@@ -81,3 +81,20 @@ def test_str_and_int_subclasses_as_json_writes_them() -> None:
 
     data = {"c": Color.RED, "n": Name("x"), "l": [Color.RED, Name("y")]}
     assert dump_json(data) == reference(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, values)
+def test_a_fragment_is_spliced_as_its_value_would_be_written(value: Any, other: Any) -> None:
+    """One value encoded once (JsonFragment) and put at several depths of several documents
+    gives the bytes of writing the value itself at each place, on the fast path and on the
+    json.dumps fallback (a non-string key sends the whole document there)."""
+    from specc.output import JsonFragment
+
+    fragment = JsonFragment(value)
+    doc = {"a": fragment, "b": [other, {"c": [fragment]}]}
+    plain = {"a": value, "b": [other, {"c": [value]}]}
+    assert dump_json(doc) == reference(plain)
+    assert dump_json(fragment) == reference(value)
+    assert dump_json({1: fragment}) == reference({1: value})
+    assert fragment == value and bool(fragment) == bool(value)

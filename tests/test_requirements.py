@@ -137,3 +137,51 @@ def test_the_fast_path_agrees_with_packaging(name: str, extras: list[str] | None
     assert got == expected
     assert got.model_dump() == expected.model_dump()
     assert got.line == expected.line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Flask_Cors==4.0.1 ; python_version >= "3.9"',
+        "numpy==2.1.0;sys_platform=='linux'",
+        "pkg[S3,cli]==1.2 ;  platform_machine == 'x86_64' and python_version < '3.13'",
+        "pkg ; extra == 'Dev_Tools'",
+        "pkg==1 ; os_name == 'a;b'",
+    ],
+)
+def test_the_marker_fast_path_agrees_with_packaging(text: str) -> None:
+    """`name==1.2 ; marker` skips the requirement parser (the marker is parsed once per distinct
+    text); the result must be packaging's, as a validated Req."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from specc.spec import Req
+
+    req = Requirement(text)
+    expected = Req(
+        name=canonicalize_name(req.name),
+        extras=tuple(sorted({canonicalize_name(e) for e in req.extras})),
+        specifier=",".join(sorted(str(s) for s in req.specifier)),
+        markers=str(req.marker),
+    )
+    for _ in range(2):  # the second time from the marker memo
+        got = parse_requirement_string(text)
+        assert got == expected and got.model_dump() == expected.model_dump() and got.line == expected.line
+
+
+@pytest.mark.parametrize("text", ["pkg==1 ;", "pkg==1 ; bogus", "pkg==1 ; python_version >="])
+def test_an_invalid_marker_keeps_packagings_message_and_position(text: str) -> None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    with pytest.raises(InvalidRequirement):
+        Requirement(text)
+    with pytest.raises(RequirementProblem) as info:
+        parse_requirement_string(text)
+    assert info.value.span is not None and info.value.message.startswith(f'invalid requirement "{text}": ')
+
+
+def test_merge_orders_by_name_then_markers() -> None:
+    lines = ['b; python_version < "3"', "ab==1", "b", "a-b==2", 'ab; os_name == "nt"', "a==1"]
+    merged, conflicts = merge([parse_requirement_string(x) for x in lines])
+    assert not conflicts
+    assert [(r.name, r.markers or "") for r in merged] == sorted((r.name, r.markers or "") for r in merged)

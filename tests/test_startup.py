@@ -162,3 +162,35 @@ def test_the_command_table_matches_the_command_modules() -> None:
     for name, (module, help) in COMMANDS.items():
         assert help == importlib.import_module(module).HELP, name
     assert build_parser(()).format_help() == build_parser().format_help()
+
+
+def test_validate_loads_only_the_targets_the_spec_implies(tmp_path: Path) -> None:
+    """A registry entry imports its target's module on first use: a spec implying no Docker or
+    Databricks target validates without loading either module (their tables, dataclasses and
+    render code), and one with ``[targets.docker]`` loads Docker's and not Databricks'."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    base = 'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n'
+    (spec / "model-env.toml").write_text(base + '[python]\nrequirements = ["numpy==2.4.6"]\n')
+    code, loaded, _ = modules_of(tmp_path, "validate", str(spec))
+    assert code == 0
+    assert "specc.backends.features" in loaded  # the capability tables did run (mlflow's)
+    assert not loaded & {"specc.backends.docker", "specc.backends.databricks", "specc.backends.databricks_serving"}
+    (spec / "model-env.toml").write_text(base + "[targets.docker]\nserve = true\n")
+    code, loaded, _ = modules_of(tmp_path, "validate", str(spec))
+    assert code == 0
+    assert "specc.backends.docker" in loaded
+    assert not loaded & {"specc.backends.databricks", "specc.backends.databricks_serving"}
+
+
+def test_a_registry_entry_is_its_targets_backend() -> None:
+    """Each entry hands every call to its module's ``BACKEND``, loaded once, named as registered."""
+    import importlib
+
+    from specc.backends import BACKENDS
+
+    for name, entry in BACKENDS.items():
+        module = importlib.import_module(f"specc.backends.{name}")
+        assert entry.name == name and entry.backend is module.BACKEND  # type: ignore[attr-defined]
+        assert entry.capabilities is module.BACKEND.capabilities
+        assert entry.options_type is module.BACKEND.options_type

@@ -9,16 +9,19 @@ which it hands back by path for the one writer (:func:`write_output`) to copy.  
 compose by each taking the whole spec, never by inheritance.
 
 Adding a target: a module ``specc/backends/<name>.py`` with its options, its capability table
-and ``BACKEND``, and one entry in :data:`BACKENDS`.  Importing this package stays light (no
-jinja2, mlflow or databricks-sdk: each target imports those inside ``render``).
+and ``BACKEND``, and one entry in :data:`BACKENDS` (``_entry("<name>")``).  Importing this
+package stays light: no jinja2, mlflow or databricks-sdk (each target imports those inside
+``render``), and no target module either: a registry entry imports its module on first use
+(its options, table, facts or render), so ``specc validate`` loads only the targets the spec
+implies and ``render --target docker`` none of Databricks' tables.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from specc.backends import databricks, docker, mlflow
 from specc.backends.base import (
     Backend,
     CapabilityTable,
@@ -63,12 +66,51 @@ __all__ = [
     "write_rendered",
 ]
 
-#: Every target by name.  ``specc render --target`` offers these; ``specc compile`` is "mlflow".
-BACKENDS: dict[str, Backend] = {
-    docker.BACKEND.name: docker.BACKEND,
-    databricks.BACKEND.name: databricks.BACKEND,
-    mlflow.BACKEND.name: mlflow.BACKEND,
-}
+
+class _Entry:
+    """A registry entry: the target ``name``, whose module ``specc.backends.<name>`` (holding
+    ``BACKEND``) is imported on first use of anything but the name.  Satisfies :class:`Backend`
+    by handing every call to the module's object; ``entry.backend`` is that object."""
+
+    __slots__ = ("_backend", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._backend: Backend | None = None
+
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            backend: Backend = importlib.import_module(f"specc.backends.{self.name}").BACKEND
+            assert backend.name == self.name, f"specc.backends.{self.name}.BACKEND is named {backend.name!r}"
+            self._backend = backend
+        return self._backend
+
+    @property
+    def options_type(self) -> type[RenderOptions]:
+        return self.backend.options_type
+
+    @property
+    def capabilities(self) -> CapabilityTable:
+        return self.backend.capabilities
+
+    def facts(self, spec: EnvSpec, options: RenderOptions | None = None) -> Facts:
+        return self.backend.facts(spec, options)
+
+    def render(self, spec: EnvSpec, options: RenderOptions) -> Rendered:
+        return self.backend.render(spec, options)
+
+    def __repr__(self) -> str:
+        return f"<target {self.name}{'' if self._backend is None else ' (loaded)'}>"
+
+
+def _entry(name: str) -> Backend:
+    return _Entry(name)
+
+
+#: Every target by name, in this order.  ``specc render --target`` offers these; ``specc
+#: compile`` is "mlflow".  Each entry loads its module on first use (see the module docstring).
+BACKENDS: dict[str, Backend] = {name: _entry(name) for name in ("docker", "databricks", "mlflow")}
 
 
 def get_backend(target: str) -> Backend:
@@ -80,9 +122,12 @@ def get_backend(target: str) -> Backend:
 
 
 def _written(spec: EnvSpec, *prefix: str | int) -> bool:
-    """Whether the spec itself set something under ``prefix`` (its origins say so)."""
-    n = len(prefix)
-    return any(tuple(path[:n]) == prefix for path in spec.origins)
+    """Whether the spec itself set something under ``prefix`` (its origins say so).
+
+    The origins hold one entry per requirement (100,000 at scale): a path is sliced only when
+    its first part matches."""
+    n, first = len(prefix), prefix[0]
+    return any(path[0] == first and path[:n] == prefix for path in spec.origins if path)
 
 
 def implied_targets(spec: EnvSpec) -> tuple[str, ...]:

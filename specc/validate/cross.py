@@ -42,8 +42,7 @@ def validate(runtime: Runtime | None, python: Python, maven: Maven) -> list[Diag
             )
         )
     out += compat.check_runtime_compat(
-        info,
-        ((("python", "requirements", k), r) for k, r in enumerate(python.requirements)),
-        ((("maven", "packages", k, "coordinates"), p) for k, p in enumerate(maven.packages)),
+        info, maven=((("maven", "packages", k, "coordinates"), p) for k, p in enumerate(maven.packages))
     )
+    out += compat.preinstalled_overrides(info, python.requirements, lambda k: ("python", "requirements", k))
     return out

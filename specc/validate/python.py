@@ -7,6 +7,7 @@ entry), then merged; diagnostics about a requirement point at that origin.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
@@ -17,6 +18,10 @@ from specc.spec import FileRef, Python, PythonInput, Req, RequirementInput, Whee
 from specc.validate.context import Context
 
 Entry = tuple[Req, Origin]
+
+# "==1.2.3": the exact pin most requirements are, recognised without packaging (is_pinned
+# decides the rest)
+_PINNED = re.compile(r"==[0-9]+(?:\.[0-9]+)*").fullmatch
 
 _PIN_HINT = (
     'pin the exact version you trained with, e.g. "{name}==<version>" '
@@ -54,7 +59,7 @@ def validate(ctx: Context, sec: PythonInput | None) -> Python:
             )
 
     for req, origin in requirements:
-        if not reqs.is_pinned(req):
+        if req.url is None and not _PINNED(req.specifier) and not reqs.is_pinned(req):
             kind = "unpinned" if not req.specifier else "a range, not an exact pin"
             hint = _PIN_HINT.format(name=req.name)
             ctx.report("SPC202", "warning", origin.path, f'"{req.line}" is {kind}', hint, origin)
@@ -184,8 +189,7 @@ def _merge(ctx: Context, entries: list[Entry], what: str) -> list[Entry]:
             f"keep one version of {c.name}" if what == "requirements" else f"keep one constraint for {c.name}",
             c.where,
         )
-    for k, (_req, origin) in enumerate(merged):
-        ctx.record(("python", what, k), origin)
+    ctx.origins.update({("python", what, k): origin for k, (_req, origin) in enumerate(merged)})
     return merged
 
 
