@@ -52,7 +52,7 @@ from specc.backends.base import (
 )
 from specc.backends.shared import PLACEHOLDER, file_name, index_lines, pip_urls, requirement_lines, secret_names
 from specc.diagnostics import Diagnostic, TomlPath
-from specc.output import dump_json
+from specc.output import JsonFragment, dump_json
 from specc.quoting import shquote
 from specc.runtimes import RuntimeInfo, get_runtime, known_runtimes, resolve_runtime
 from specc.spec import EnvSpec, FileRef
@@ -156,6 +156,8 @@ class Plan:
     python_mode: str  # "none" | "api" | "requirements" | "init" | "serverless"
     uploads: dict[str, Upload] = field(default_factory=dict)  # by kind:name
     libraries: list[dict[str, Any]] = field(default_factory=list)
+    # the final libraries, encoded once by render for the three documents that hold them
+    libraries_json: JsonFragment | None = None
     generated: dict[str, bytes] = field(default_factory=dict)
     locked: LockFile | None = (
         None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
@@ -183,6 +185,9 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     if any(d.severity == "error" for d in out.diagnostics):
         return out
     plan = make_plan(spec, opts, facts.runtime)
+    # libraries.json, job.json and bundle.yml each hold the library list (100,000 entries at
+    # scale): encoded once here and spliced into each by dump_json
+    plan.libraries_json = JsonFragment(plan.libraries)
     files: dict[str, bytes | Path] = {}
     if not plan.serverless:
         init = render_init_script(spec, plan).encode("utf-8")
@@ -794,11 +799,11 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
 
 
 def _compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
-    from specc.compat import check_runtime_compat
+    from specc.compat import check_runtime_compat, preinstalled_overrides
 
-    reqs = [(("python", "requirements"), r) for r in spec.python.requirements]
     maven = [(("maven", "packages"), p) for p in spec.maven.packages]
-    return check_runtime_compat(info, reqs, maven)
+    out = check_runtime_compat(info, maven=maven)
+    return out + preinstalled_overrides(info, spec.python.requirements, lambda _k: ("python", "requirements"))
 
 
 def runtime_from_mlmodel(value: str, *, gpu: bool = False) -> str | None:
@@ -1111,7 +1116,10 @@ def default_model_uri(spec: EnvSpec) -> str:
 
 
 def libraries_body(plan: Plan, options: DatabricksOptions) -> dict[str, Any]:
-    return {"cluster_id": options.cluster_id or CLUSTER_ID_PLACEHOLDER, "libraries": plan.libraries}
+    return {
+        "cluster_id": options.cluster_id or CLUSTER_ID_PLACEHOLDER,
+        "libraries": plan.libraries_json or plan.libraries,
+    }
 
 
 def spark_env_vars(spec: EnvSpec) -> dict[str, str]:
