@@ -137,7 +137,8 @@ def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnosti
     from specc.commands._common import load_for_command
 
     fmt = getattr(args, "format", "text")
-    spec, result = load_for_command(spec_path, strict=args.strict, fmt=fmt)
+    # the spec alone: a lock resolves Python packages, whatever a target would refuse to render
+    spec, result = load_for_command(spec_path, strict=args.strict, fmt=fmt, targets=())
     if fmt == "json":
         collected.extend(result.diagnostics)  # the spec's own (validation) diagnostics first
     if spec is None:

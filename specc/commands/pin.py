@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     p = Path(args.path)
     path = str(p / "model-env.toml") if p.is_dir() else args.path
     # Range warnings (SPC202) are what pinning fixes; only errors are shown before refusing.
-    spec, result = load_for_command(path, fmt="quiet")
+    spec, result = load_for_command(path, fmt="quiet", targets=())  # pins: the spec alone
     if spec is None:
         report([d for d in result.diagnostics if d.severity == "error"], result.sources)
         print(f"specc pin: {path} is invalid; nothing written (`specc validate` lists every problem)", file=sys.stderr)
