@@ -133,7 +133,9 @@ def test_b_the_private_wheel_example_is_served(
     tag = "localhost/specc-serve-private-wheel:1"
     predictions, log = build_and_score(buildah, base_image, EXAMPLE, model, tmp_path, tag, rows, port=free_port())
     expected = [0.01 * a + 0.5 * g for a, g in zip(amounts, ages, strict=True)]  # the README's formula
-    assert predictions == pytest.approx(expected), predictions
+    # the model returns a Series and its signature's output is one unnamed double column: the
+    # scoring server answers one record per row, keyed by the column name pandas gives it
+    assert predictions == [{"0": pytest.approx(v)} for v in expected], predictions
     assert "scorekit" in log
     # the wheel is what the image installed (not a copy of the source on a path)
     probe = ["python", "-c", "import importlib.metadata as m; print(m.version('scorekit'))"]
