@@ -149,7 +149,12 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC215", "replaces-preinstalled-package", W,
-        "a pin replaces a package the Databricks runtime preinstalls (both versions named)", _COMPAT,
+        "a pin replaces a package the Databricks runtime preinstalls (both versions named) "
+        "and `runtime.overrides` does not acknowledge it", _COMPAT,
+    ),
+    Code(
+        "SPC216", "unneeded-override", W,
+        "`runtime.overrides` names a package no requirement replaces on the runtime (or names it twice)", _COMPAT,
     ),
     # --- SPC3xx a target cannot express part of the spec
     Code(

@@ -107,7 +107,7 @@ def test_lock_schema_validates_a_lock(tmp_path: Path) -> None:
 
 STALE_EDITS = [
     ("runtime", 'cuda = "12.4"', 'cuda = "12.1"'),
-    ("python", '"pandas>=2.1,<3"', '"pandas>=2.2,<3"'),
+    ("python", '"pandas==2.2.3"', '"pandas==2.2.2"'),
     ("python", 'constraints = ["numpy<2.1"]', 'constraints = ["numpy<2.2"]'),
     ("apt", '"graphviz=2.42.2-7"', '"graphviz=2.42.2-8"'),
     ("maven", "spark-nlp_2.12:5.3.3", "spark-nlp_2.12:5.3.2"),

@@ -57,7 +57,7 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
 
     # diagnostics so far carry TOML paths; the rules below see normalized values
     located = [doc.locate(d, key=d.code in KEY_CODES) for d in ctx.diagnostics]
-    normalized: list[Diagnostic] = cross.validate(the_runtime, the_python, the_maven)
+    normalized: list[Diagnostic] = cross.validate(the_runtime)
 
     spec = None
     if the_model is not None and the_runtime is not None:
