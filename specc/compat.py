@@ -116,8 +116,9 @@ def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlP
         PREINSTALLED_OVERRIDE,
         message=f'"{req.line}" replaces {req.name} {have}, preinstalled on {runtime.key}',
         path=path,
-        hint=f'if you trained with this version, keep it and acknowledge the replacement: runtime.overrides = ["{name}"]; '
-        f"if you trained on the runtime's copy, pin {req.name}=={have} "
+        hint="if you trained with this version, keep it and acknowledge the replacement: "
+        f'runtime.overrides = ["{name}"]; if you trained on the runtime\'s copy, pin {req.name}=={have} '
+        
         "(`specc pin --from-env`, run where you trained, writes the versions installed there)",
     )
 
