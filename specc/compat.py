@@ -118,7 +118,6 @@ def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlP
         path=path,
         hint="if you trained with this version, keep it and acknowledge the replacement: "
         f'runtime.overrides = ["{name}"]; if you trained on the runtime\'s copy, pin {req.name}=={have} '
-        
         "(`specc pin --from-env`, run where you trained, writes the versions installed there)",
     )
 

@@ -73,7 +73,8 @@ def render_starter(
         f"python = {_toml_str(python)}                    # log and serve on the same Python",
     ]
     if databricks:
-        lines.append(f"databricks = {_toml_str(databricks)}   # {databricks_note or 'a spark_version key or a short form'}")
+        note = databricks_note or "a spark_version key or a short form"
+        lines.append(f"databricks = {_toml_str(databricks)}   # {note}")
     else:
         lines.append('# databricks = "15.4-ml"           # the Databricks Runtime you train on')
     lines += ["", "[python]"]
