@@ -75,7 +75,7 @@ def find_uv() -> str:
         return str(find_uv_bin())
     except Exception:
         pass
-    raise LockFailed("uv is not installed; install it with `pip install 'specc[lock]'` (or `pip install uv`)")
+    raise LockFailed("uv is not installed; install it with `pip install 'specc-env[lock]'` (or `pip install uv`)")
 
 
 def uv_version(uv: str) -> str:
