@@ -139,12 +139,11 @@ def _uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
-    from urllib.parse import quote
+    # only the credentials' own characters: a short user name ("aws") is masked in a URL's
+    # userinfo, not in every word or host name that contains it
+    from specc.diagnostics import scrub
 
-    for s in secrets:
-        if s:
-            text = text.replace(s, "****").replace(quote(s, safe=""), "****")
-    return text
+    return scrub(text, secrets)
 
 
 def _parse_uv_output(text: str) -> list[tuple[str, list[str]]]:
