@@ -363,7 +363,7 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
     head += f": {redact(d.message)}"
     lines = [head]
     if d.span is not None and source is not None:
-        src_lines = source.splitlines()
+        src_lines = _lines(d.file or "", source)
         if 1 <= d.span.line <= len(src_lines):
             text = redact(src_lines[d.span.line - 1].replace("\t", " "))
             gutter = str(d.span.line)
@@ -372,7 +372,8 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
                 width = max(1, d.span.end_col - d.span.col)
             else:  # a multi-line value: underline to the end of its first line
                 width = max(1, len(text) - d.span.col + 1)
-            caret = " " * (d.span.col - 1) + "^" * width
+            text, col, width = _window(text, d.span.col, width)
+            caret = " " * (col - 1) + "^" * width
             lines.append(f"{pad} |")
             lines.append(f"{gutter} | {text}")
             lines.append(f"{pad} | {_style(caret, '1;31' if d.severity == 'error' else '1;33', color)}")
@@ -382,6 +383,34 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
     if d.hint:
         lines.append(f"  = hint: {redact(d.hint)}")
     return "\n".join(lines)
+
+
+def _lines(name: str, source: str) -> list[str]:
+    """The lines of ``source`` as its spans count them: a TOML file breaks at "\n" only
+    (specc.document.Source; \x85 or \u2028 inside a TOML string is a character, not a line
+    break), a requirements file at every :meth:`str.splitlines` break, as pip reads it."""
+    if name.endswith(".toml"):
+        return [line.removesuffix("\r") for line in source.split("\n")]
+    return source.splitlines()
+
+
+#: source lines longer than this are shown as a window around the value (a 5,000-character path
+#: would otherwise fill the terminal); shorter lines are shown whole
+EXCERPT_LIMIT = 200
+_BEFORE = 40  # characters kept before the value in a window
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """``(line, 1-based column, caret width)`` to show: ``text`` itself when short enough, else
+    at most :data:`EXCERPT_LIMIT` characters around the value, elided with ``…``."""
+    col = min(col, len(text) + 1)  # a span past the line's end (a file read another way) stays on it
+    if len(text) <= EXCERPT_LIMIT:
+        return text, col, width
+    start = max(0, col - 1 - _BEFORE)
+    end = min(len(text), start + EXCERPT_LIMIT)
+    shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    new_col = col - start + (1 if start else 0)
+    return shown, new_col, max(1, min(width, end - (col - 1)))
 
 
 def render_json(diagnostics: Sequence[Diagnostic], extra: Mapping[str, object] | None = None) -> str:
