@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXAMPLE ?= examples/sklearn-basic
+# sklearn-basic is not made for Databricks: its numpy 2 would replace the numpy 1 a Python 3.11
+# runtime's pyarrow was built against (SPC215); private-index is a spec written for it
+DATABRICKS_EXAMPLE ?= examples/private-index
 OUT    ?= build/demo
 
 .PHONY: demo test install install-dev system-deps lint bench clean
@@ -23,10 +26,10 @@ system-deps:
 	bash .ci/install-system-deps.sh
 
 demo: install
-	$(BIN)/specc validate $(EXAMPLE)
-	$(BIN)/specc compile $(EXAMPLE) --out $(OUT)/mlflow
-	$(BIN)/specc render --target docker $(EXAMPLE) --out $(OUT)/docker
-	$(BIN)/specc render --target databricks $(EXAMPLE) --out $(OUT)/databricks
+	$(BIN)/specc validate --strict $(EXAMPLE) $(DATABRICKS_EXAMPLE)
+	$(BIN)/specc compile --strict $(EXAMPLE) --out $(OUT)/mlflow
+	$(BIN)/specc render --strict --target docker $(EXAMPLE) --out $(OUT)/docker
+	$(BIN)/specc render --strict --target databricks $(DATABRICKS_EXAMPLE) --out $(OUT)/databricks
 	@echo "demo: see $(OUT)/ (mlflow/log_model.json, docker/Dockerfile, databricks/init.sh ...)"
 
 test: install-dev system-deps

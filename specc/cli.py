@@ -156,6 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
+        from specc.output import OutputError
+
+        if isinstance(exc, OutputError):  # a file a command writes (init, pin, lock): the user's to fix
+            print(f"specc: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
+            return EXIT_INVALID
         return internal_error(exc)
 
 

@@ -148,6 +148,11 @@ _ALL: tuple[Code, ...] = (
         "SPC208", "wrong-file-kind", E,
         "wrong kind of file (a folder for a file, `.rpm` for a `.deb`, a misnamed R source package)", _MEANING,
     ),
+    Code(
+        "SPC209", "unreadable-path", E,
+        "the operating system refuses a path: too long, a symlink loop, permission denied, a file used as a folder",
+        _MEANING,
+    ),
     Code("SPC210", "sha256-mismatch", E, "a file's sha256 differs from the one the spec pins", _MEANING),
     Code("SPC211", "wheel-and-requirement", W, "a package is both a local wheel and a requirement", _MEANING),
     Code(
@@ -161,7 +166,12 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC215", "replaces-preinstalled-package", W,
-        "a pin replaces a package the Databricks runtime preinstalls (both versions named)", _COMPAT,
+        "a pin replaces a package the Databricks runtime preinstalls (both versions named) "
+        "and `runtime.overrides` does not acknowledge it", _COMPAT,
+    ),
+    Code(
+        "SPC216", "unneeded-override", W,
+        "`runtime.overrides` names a package no requirement replaces on the runtime (or names it twice)", _COMPAT,
     ),
     # --- SPC3xx a target cannot express part of the spec
     Code(

@@ -12,28 +12,30 @@ Two rules beyond the Python-version check that validation already does (SPC212):
   runtime's own libraries were built and tested against the preinstalled one
   (``pandas``/``numpy``/``pyarrow`` under PySpark are the classic breakage).
   PEP 440 ``contains`` is used rather than string equality, so ``torch==2.3.1``
-  accepts the preinstalled ``2.3.1+cu121`` exactly as pip would.
+  accepts the preinstalled ``2.3.1+cu121`` exactly as pip would.  A replacement the
+  spec acknowledges in ``runtime.overrides`` is not reported.
 
-:func:`check_runtime_compat` is pure: callers pass ``(path, item)`` pairs.  Validation
-passes normalized paths (``("python", "requirements", 3)``) and places the
-diagnostics through the spec's origins, so each points at the line the user
-wrote (a requirements-file line included) without walking the document again.  ``specc validate`` calls
-it for the spec's runtime; the Databricks backend calls it again when the
-runtime comes from a logged model or a default.
+:func:`check_runtime_compat` is pure: callers pass ``(path, item)`` pairs.  The
+Databricks backend (:func:`specc.backends.databricks.runtime_compat`, run by its
+``facts``, hence by ``specc validate`` whenever the Databricks target is implied and by
+``specc render --target databricks``) passes normalized paths
+(``("python", "requirements", 3)``); they are placed through the spec's origins, so
+each points at the line the user wrote (a requirements-file line included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from specc.diagnostics import Diagnostic, TomlPath
 from specc.runtimes import RuntimeInfo, scala_suffix_ok
 from specc.spec import MavenPkg, Req
 
-__all__ = ["check_runtime_compat", "preinstalled_overrides"]
+__all__ = ["check_runtime_compat", "replaced_packages"]
 
 SCALA_MISMATCH = "SPC214"
 PREINSTALLED_OVERRIDE = "SPC215"
@@ -43,8 +45,14 @@ def check_runtime_compat(
     runtime: RuntimeInfo,
     requirements: Iterable[tuple[TomlPath, Req]] = (),
     maven: Iterable[tuple[TomlPath, MavenPkg]] = (),
+    *,
+    acknowledged: Collection[str] = (),
 ) -> list[Diagnostic]:
-    """Diagnostics for ``requirements`` and ``maven`` packages on ``runtime``."""
+    """Diagnostics for ``requirements`` and ``maven`` packages on ``runtime``.
+
+    ``acknowledged``: PEP 503 names whose replacement the spec acknowledges
+    (``runtime.overrides``); their SPC215 warning is not reported.
+    """
     out: list[Diagnostic] = []
     for path, pkg in maven:
         coords = pkg.coords
@@ -61,48 +69,58 @@ def check_runtime_compat(
             )
     preinstalled = runtime.packages()
     for path, req in requirements:
-        if req.name in preinstalled:  # Req.name is canonical; most requirements stop here
-            diag = _override(runtime, preinstalled, path, req)
-            if diag is not None:
-                out.append(diag)
-    return out
-
-
-def preinstalled_overrides(
-    runtime: RuntimeInfo, requirements: Sequence[Req], path: Callable[[int], TomlPath]
-) -> list[Diagnostic]:
-    """:func:`check_runtime_compat`'s SPC215 warnings for a sequence of requirements, the k-th
-    reported at ``path(k)``.
-
-    One set lookup per requirement against the runtime's manifest (indexed by canonical name
-    once per process, :meth:`RuntimeInfo.packages`); a path is built only for the few the
-    runtime preinstalls, so 100,000 requirements cost 100,000 lookups and nothing else.
-    """
-    preinstalled = runtime.packages()
-    out: list[Diagnostic] = []
-    for k in [k for k, req in enumerate(requirements) if req.name in preinstalled]:
-        diag = _override(runtime, preinstalled, path(k), requirements[k])
+        if req.name not in preinstalled:  # Req.name is canonical (PEP 503): most stop here
+            continue
+        # An acknowledgement is a reviewed "yes, replace the runtime's copy": it silences this
+        # warning only.  A replacement that breaks imports (a compiled library the runtime ships,
+        # built against the preinstalled version's ABI: numpy 2 under a pyarrow built for numpy 1,
+        # the Lock issue's ABI rule) is an error no acknowledgement may silence: such a rule goes
+        # here, before this test, and never reads `acknowledged`.
+        if req.name in acknowledged:
+            continue
+        diag = _override(runtime, preinstalled, path, req)
         if diag is not None:
             out.append(diag)
     return out
 
 
-def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlPath, req: Req) -> Diagnostic | None:
-    have = preinstalled.get(req.name)  # Req.name is canonical (PEP 503)
+def replaced_packages(runtime: RuntimeInfo, requirements: Iterable[Req]) -> dict[str, str]:
+    """PEP 503 name → preinstalled version, for each requirement that replaces ``runtime``'s copy
+    (its specifier excludes the preinstalled version)."""
+    preinstalled = runtime.packages()
+    out: dict[str, str] = {}
+    for req in requirements:
+        have = _replaces(preinstalled, req)
+        if have is not None:
+            out[canonicalize_name(req.name)] = have
+    return out
+
+
+def _replaces(preinstalled: Mapping[str, str], req: Req) -> str | None:
+    """The preinstalled version ``req`` replaces, or None when it keeps it (or cannot say)."""
+    have = preinstalled.get(canonicalize_name(req.name))
     if have is None or req.url or not req.specifier:
         return None
     try:
-        spec = SpecifierSet(req.specifier)
-        if spec.contains(Version(have), prereleases=True):
+        if SpecifierSet(req.specifier).contains(Version(have), prereleases=True):
             return None
     except (InvalidSpecifier, InvalidVersion):
         return None
+    return have
+
+
+def _override(runtime: RuntimeInfo, preinstalled: Mapping[str, str], path: TomlPath, req: Req) -> Diagnostic | None:
+    have = _replaces(preinstalled, req)
+    if have is None:
+        return None
+    name = canonicalize_name(req.name)
     return Diagnostic.warning(
         PREINSTALLED_OVERRIDE,
         message=f'"{req.line}" replaces {req.name} {have}, preinstalled on {runtime.key}',
         path=path,
-        hint=f"the runtime's own libraries were built against {req.name} {have}; pin {req.name}=={have} to keep it, "
-        "or keep your pin knowing it overrides the runtime's copy",
+        hint="if you trained with this version, keep it and acknowledge the replacement: "
+        f'runtime.overrides = ["{name}"]; if you trained on the runtime\'s copy, pin {req.name}=={have} '
+        "(`specc pin --from-env`, run where you trained, writes the versions installed there)",
     )
 
 

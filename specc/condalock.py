@@ -132,7 +132,7 @@ def run_conda_lock(env_file: Path, *, platforms: list[str]) -> tuple[bool | None
     try:
         import conda_lock  # noqa: F401
     except ModuleNotFoundError:
-        missing.append("conda-lock is not installed (pip install 'specc[lock]')")
+        missing.append("conda-lock is not installed (pip install 'specc-env[lock]')")
     solver = _find_solver()
     if solver is None:
         missing.append("no conda solver: none of micromamba, mamba or conda is on PATH (nor CONDA_EXE set)")

@@ -246,10 +246,74 @@ def _mask(value: str) -> str:
     return "*" * len(value)
 
 
-def redact(text: str) -> str:
-    """Mask literal credentials in URLs (``user:pass@``, ``?token=``) in ``text``.
+# Tokens whose shape says what they are (each vendor's documented prefix), wherever they appear.
+# Bounded by non-word characters, so only the token's own characters are masked.
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_])(?:"
+    r"gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub
+    r"|github_pat_[A-Za-z0-9_]{22,}"
+    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab
+    r"|hf_[A-Za-z0-9]{30,}"  # Hugging Face
+    r"|dapi[0-9a-f]{32}(?:-[0-9]+)?"  # Databricks personal access token
+    r"|dose[0-9a-f]{32}(?:-[0-9]+)?"  # Databricks OAuth secret
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key id
+    r"|xox[abprs]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI-style API keys
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API key
+    r"|npm_[A-Za-z0-9]{36}"  # npm
+    r"|pypi-[A-Za-z0-9_-]{50,}"  # PyPI upload token
+    r"|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"  # a JWT
+    r")(?![A-Za-z0-9_])"
+)
 
-    ``${NAME}`` placeholders are references, not secrets, and stay visible.
+#: credential values shorter than this are masked only where they stand as credentials (URL
+#: userinfo, a secret's or credential variable's own value): a short user name such as "aws"
+#: also occurs inside unrelated words and host names, which must stay readable
+MIN_SCRUB_LENGTH = 8
+
+
+def looks_like_credential(value: str) -> bool:
+    """Whether ``value`` holds a token of a known credential shape (GitHub, Hugging Face,
+    Databricks, AWS, Slack, ... prefixes) or a URL with a literal credential."""
+    return bool(_TOKEN.search(value)) or redact(value) != value
+
+
+def mask_ranges(text: str, ranges: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the characters in each ``[start, end)`` range replaced by ``*``.
+
+    Lengths are kept (carets stay aligned) and line breaks stay (line numbers stay).
+    """
+    chars = list(text)
+    for start, end in ranges:
+        for i in range(max(0, start), min(len(chars), end)):
+            if chars[i] not in "\r\n":
+                chars[i] = "*"
+    return "".join(chars)
+
+
+def scrub(text: str, values: Iterable[str]) -> str:
+    """:func:`redact` ``text``, and mask every occurrence of each credential value in ``values``
+    (also URL-quoted) that is at least :data:`MIN_SCRUB_LENGTH` long.
+
+    For another program's output (uv, pip, conda-lock) that may echo a credential it was
+    given: a long value is masked wherever it appears; a short one only where :func:`redact`
+    sees a credential (a URL's userinfo), never inside other words.
+    """
+    from urllib.parse import quote
+
+    out = redact(text)
+    for value in sorted({v for v in values if len(v) >= MIN_SCRUB_LENGTH}, key=len, reverse=True):
+        for form in {value, quote(value, safe="")}:
+            out = out.replace(form, _mask(form))
+    return out
+
+
+def redact(text: str) -> str:
+    """Mask literal credentials in ``text``: in URLs (``user:pass@``, ``?token=``) and tokens of
+    a known shape (``ghp_...``, ``hf_...``, ``dapi...``, ``AKIA...``; :func:`looks_like_credential`).
+
+    Only the credential's own characters are masked, each by one ``*``; ``${NAME}``
+    placeholders are references, not secrets, and stay visible.
     """
 
     def userinfo(m: re.Match[str]) -> str:
@@ -269,7 +333,8 @@ def redact(text: str) -> str:
             return m.group(0)
         return m.group("key") + _mask(value)
 
-    return _QUERY_SECRET.sub(query, _USERINFO.sub(userinfo, text))
+    masked = _QUERY_SECRET.sub(query, _USERINFO.sub(userinfo, text))
+    return _TOKEN.sub(lambda m: _mask(m.group(0)), masked)
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -297,7 +362,7 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
     head += f": {redact(d.message)}"
     lines = [head]
     if d.span is not None and source is not None:
-        src_lines = source.splitlines()
+        src_lines = _lines(d.file or "", source)
         if 1 <= d.span.line <= len(src_lines):
             text = redact(src_lines[d.span.line - 1].replace("\t", " "))
             gutter = str(d.span.line)
@@ -306,7 +371,8 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
                 width = max(1, d.span.end_col - d.span.col)
             else:  # a multi-line value: underline to the end of its first line
                 width = max(1, len(text) - d.span.col + 1)
-            caret = " " * (d.span.col - 1) + "^" * width
+            text, col, width = _window(text, d.span.col, width)
+            caret = " " * (col - 1) + "^" * width
             lines.append(f"{pad} |")
             lines.append(f"{gutter} | {text}")
             lines.append(f"{pad} | {_style(caret, '1;31' if d.severity == 'error' else '1;33', color)}")
@@ -316,6 +382,34 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
     if d.hint:
         lines.append(f"  = hint: {redact(d.hint)}")
     return "\n".join(lines)
+
+
+def _lines(name: str, source: str) -> list[str]:
+    """The lines of ``source`` as its spans count them: a TOML file breaks at "\n" only
+    (specc.document.Source; \x85 or \u2028 inside a TOML string is a character, not a line
+    break), a requirements file at every :meth:`str.splitlines` break, as pip reads it."""
+    if name.endswith(".toml"):
+        return [line.removesuffix("\r") for line in source.split("\n")]
+    return source.splitlines()
+
+
+#: source lines longer than this are shown as a window around the value (a 5,000-character path
+#: would otherwise fill the terminal); shorter lines are shown whole
+EXCERPT_LIMIT = 200
+_BEFORE = 40  # characters kept before the value in a window
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """``(line, 1-based column, caret width)`` to show: ``text`` itself when short enough, else
+    at most :data:`EXCERPT_LIMIT` characters around the value, elided with ``…``."""
+    col = min(col, len(text) + 1)  # a span past the line's end (a file read another way) stays on it
+    if len(text) <= EXCERPT_LIMIT:
+        return text, col, width
+    start = max(0, col - 1 - _BEFORE)
+    end = min(len(text), start + EXCERPT_LIMIT)
+    shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    new_col = col - start + (1 if start else 0)
+    return shown, new_col, max(1, min(width, end - (col - 1)))
 
 
 def render_json(diagnostics: Sequence[Diagnostic], extra: Mapping[str, object] | None = None) -> str:

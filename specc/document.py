@@ -104,7 +104,25 @@ class LoadError(Exception):
 
 
 def read_spec_file(path: Path, display: str | None = None) -> Document:
-    """Read and parse ``path``, turning every failure into a diagnostic."""
+    """Read and parse ``path``, turning every failure into a diagnostic.
+
+    An OS error on the path itself (too long, a symlink loop, a file used as a folder,
+    permission) is SPC001 with the reason; a long path is shortened in the message.
+    """
+    try:
+        return _read_spec_file(path, display)
+    except (OSError, RuntimeError) as exc:
+        from specc.paths import SHOWN_PATH_LIMIT, os_problem, show_path
+
+        name = display or str(path)
+        shown = name if len(name) <= SHOWN_PATH_LIMIT else show_path(name)
+        problem = os_problem(name, exc)
+        message = problem.message.replace(show_path(name), "the spec path", 1)
+        diag = Diagnostic.error("SPC001", message=message, hint=problem.hint, file=shown)
+        raise LoadError([diag]) from None
+
+
+def _read_spec_file(path: Path, display: str | None = None) -> Document:
     name = display or str(path)
 
     def fail(code: str, message: str, hint: str | None = None) -> LoadError:
@@ -116,7 +134,7 @@ def read_spec_file(path: Path, display: str | None = None) -> Document:
     if path.is_dir():
         inner = path / "model-env.toml"
         if inner.is_file():
-            return read_spec_file(inner, str(Path(name) / "model-env.toml"))
+            return _read_spec_file(inner, str(Path(name) / "model-env.toml"))
         raise fail(
             "SPC002",
             f"{name} is a directory without a model-env.toml",

@@ -293,7 +293,9 @@ def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
     try:
         import mlflow.artifacts
     except ImportError as exc:  # pragma: no cover - mlflow is a declared extra
-        raise FromModelError(f"{text}: reading a model URI needs mlflow (pip install 'specc[mlflow]'): {exc}") from exc
+        raise FromModelError(
+            f"{text}: reading a model URI needs mlflow (pip install 'specc-env[mlflow]'): {exc}"
+        ) from exc
     try:
         path = Path(mlflow.artifacts.download_artifacts(artifact_uri=text))
     except Exception as exc:

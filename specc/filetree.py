@@ -10,6 +10,8 @@ Left out, at any depth, whether file or folder:
 * version control metadata: ``.git`` (a folder, or the file of a worktree/submodule),
   ``.hg``, ``.svn``;
 * Python caches: ``__pycache__``, ``*.pyc``, ``*.pyo``;
+* tools' folders: ``.venv``, ``.tox``, ``.nox``, ``.mypy_cache``, ``.pytest_cache``,
+  ``.ruff_cache``, ``.hypothesis``;
 * editor and OS litter: ``.DS_Store``, ``.ipynb_checkpoints``;
 * output folders: a folder holding specc's output marker (``.specc-output``), and the
   folders passed as ``exclude`` (the output folder being written, when it lies inside the
@@ -17,7 +19,7 @@ Left out, at any depth, whether file or folder:
 
 Symbolic links are followed, as ``shutil.copytree(symlinks=False)`` copies through them; a
 link back to one of its own ancestors is skipped instead of recursed into forever, and a
-dangling link is not a file.
+dangling link or a link loop is not a file.
 """
 
 from __future__ import annotations
@@ -29,7 +31,24 @@ from typing import TypeAlias
 
 __all__ = ["IGNORED_NAMES", "IGNORED_SUFFIXES", "Exclude", "copytree_ignore", "is_ignored", "tree_paths", "walk_files"]
 
-IGNORED_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".ipynb_checkpoints", ".DS_Store"})
+IGNORED_NAMES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".ipynb_checkpoints",
+        ".DS_Store",
+        # tools' own folders: a virtual environment and caches, never model code
+        ".venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+    }
+)
 IGNORED_SUFFIXES = (".pyc", ".pyo")
 
 # specc.output.MARKER; spelled out so reading a folder does not import the output module.
@@ -76,12 +95,16 @@ def walk_files(root: str | os.PathLike[str], *, exclude: Exclude = None) -> list
                 if is_ignored(entry.name):
                     continue
                 rel = prefix + entry.name
-                if entry.is_dir():  # follows symlinks, like copytree
+                try:
+                    is_dir, is_file = entry.is_dir(), entry.is_file()  # both follow symlinks, like copytree
+                except OSError:  # a link loop (ELOOP) leads nowhere, like a dangling link
+                    continue
+                if is_dir:
                     real = os.path.realpath(entry.path)
                     if real in ancestors or _skip_dir(entry.path, excluded):
                         continue
                     visit(entry.path, rel + "/", ancestors | {real})
-                elif entry.is_file():
+                elif is_file:
                     out.append(rel)
 
     visit(top, "", frozenset({os.path.realpath(top)}))
@@ -94,20 +117,43 @@ def copytree_ignore(exclude: Exclude = None) -> Callable[[str, list[str]], set[s
     """An ``ignore=`` callable for ``shutil.copytree`` applying this policy.
 
     Pass the destination as ``exclude`` when it may lie inside the source, so the copy
-    never copies itself.  Symlink loops are not detected here (copytree follows links);
-    :func:`walk_files` is what hashes and comparisons use.
+    never copies itself.  A symlinked folder that leads back to a folder the copy is already
+    inside (its real path is one of the real paths along ``folder``) is left out, as
+    :func:`walk_files` leaves it out: copytree follows links, and a link to an ancestor would
+    otherwise be copied into itself until the path is too long (two such links: exponentially).
     """
     excluded = _real_set(exclude)
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         out = set()
+        chain: set[str] | None = None  # real paths of `folder` and its lexical ancestors, computed once
         for name in names:
             path = os.path.join(folder, name)
-            if is_ignored(name) or (os.path.isdir(path) and _skip_dir(path, excluded)):
+            if is_ignored(name) or not os.path.exists(path):  # a dangling link or a link loop is no file
                 out.add(name)
+            elif os.path.isdir(path):
+                if _skip_dir(path, excluded):
+                    out.add(name)
+                    continue
+                if chain is None:
+                    chain = _real_chain(folder)
+                if os.path.realpath(path) in chain:
+                    out.add(name)
         return out
 
     return ignore
+
+
+def _real_chain(folder: str) -> set[str]:
+    """The real path of ``folder`` and of every lexical ancestor of it (through symlinks)."""
+    out = set()
+    current = os.path.abspath(folder)
+    while True:
+        out.add(os.path.realpath(current))
+        parent = os.path.dirname(current)
+        if parent == current:
+            return out
+        current = parent
 
 
 def tree_paths(root: Path, *, exclude: Exclude = None) -> list[tuple[str, Path]]:

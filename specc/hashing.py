@@ -80,7 +80,8 @@ def compute_hashes(
     """
     from specc.spec import Hashes
 
-    h_runtime = _h(runtime.model_dump(mode="json"))
+    # runtime.overrides acknowledges replacements the requirements already make: it installs nothing
+    h_runtime = _h(runtime.model_dump(mode="json", exclude={"overrides"}))
     h_python = _h(
         {
             "python": runtime.python,

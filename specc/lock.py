@@ -104,7 +104,7 @@ def find_uv() -> str:
             "SPC602",
             "error",
             "uv is not installed",
-            "install it with `pip install 'specc[lock]'` (or `pip install uv`)",
+            "install it with `pip install 'specc-env[lock]'` (or `pip install uv`)",
         )
     )
 
@@ -187,12 +187,11 @@ _uv_env = uv_env  # the name earlier versions used
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
-    from urllib.parse import quote
+    # only the credentials' own characters: a short user name ("aws") is masked in a URL's
+    # userinfo, not in every word or host name that contains it
+    from specc.diagnostics import scrub
 
-    for s in secrets:
-        if s:
-            text = text.replace(s, "****").replace(quote(s, safe=""), "****")
-    return text
+    return scrub(text, secrets)
 
 
 @dataclass(frozen=True)

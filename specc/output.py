@@ -29,33 +29,90 @@ class OutputError(Exception):
         self.hint = hint
 
 
+def _shown(path: Path) -> str:
+    """``path`` for a message: as given, or shortened in the middle when very long."""
+    from specc.paths import SHOWN_PATH_LIMIT, show_path
+
+    text = os.fspath(path)
+    return text if len(text) <= SHOWN_PATH_LIMIT else show_path(text)
+
+
+def os_error(out: Path, exc: BaseException) -> OutputError:
+    """An OS error met on the output path (too long, a symlink loop, permission, a file where
+    a folder must be, a read-only file system, ...) as an :class:`OutputError`."""
+    import errno
+
+    shown = _shown(out)
+    code = exc.errno if isinstance(exc, OSError) else errno.ELOOP
+    reasons = {
+        errno.ENAMETOOLONG: (
+            "the path is too long for the file system",
+            "use a shorter --out (each name at most 255 bytes, the whole path at most 4096)",
+        ),
+        errno.ELOOP: ("a symlink loop is in the way", "choose another --out"),
+        errno.EACCES: ("permission denied", "choose a folder you can write"),
+        errno.EPERM: ("operation not permitted", "choose a folder you can write"),
+        errno.ENOTDIR: ("a part of the path is a file, not a folder", "choose another --out"),
+        errno.EROFS: ("the file system is read-only", "choose a folder on a writable file system"),
+        errno.ENOSPC: ("no space left on the device", "free some space, or choose another --out"),
+    }
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+    default = (detail if len(detail) <= 200 else detail[:200] + "…", None)
+    reason, hint = reasons.get(code if code is not None else -1, default)
+    return OutputError(f"cannot write {shown}: {reason}", hint)
+
+
 def check_out_dir(out: Path) -> None:
-    """Refuse early (before any work) when ``out`` exists and is not specc's."""
+    """Refuse early (before any work) when ``out`` exists and is not specc's, or cannot be a folder.
+
+    Raises :class:`OutputError` (never a bare ``OSError``): a symlink, an existing file, a
+    folder specc did not write, a parent that is a file, or any OS error on the path.
+    """
+    try:
+        _check_out_dir(out)
+    except (OSError, RuntimeError) as exc:
+        raise os_error(out, exc) from None
+
+
+def _check_out_dir(out: Path) -> None:
     if out.is_symlink():
-        raise OutputError(f"{out} is a symlink; refusing to write through it", "pass a real folder path")
+        raise OutputError(f"{_shown(out)} is a symlink; refusing to write through it", "pass a real folder path")
     if out.exists():
         if not out.is_dir():
-            raise OutputError(f"{out} exists and is not a folder", "choose another --out")
+            raise OutputError(f"{_shown(out)} exists and is not a folder", "choose another --out")
         if any(out.iterdir()) and not (out / MARKER).is_file():
             raise OutputError(
-                f"{out} exists and was not written by specc; refusing to replace it",
+                f"{_shown(out)} exists and was not written by specc; refusing to replace it",
                 "choose a new or empty folder for --out (specc replaces only folders it created)",
             )
+        return
+    for parent in Path(os.path.abspath(out)).parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise OutputError(
+                    f"cannot write {_shown(out)}: {_shown(parent)} is not a folder", "choose another --out"
+                )
+            break
 
 
 @contextmanager
 def atomic_dir(out: Path) -> Iterator[Path]:
     """Yield a temporary sibling folder; on success it replaces ``out`` in one rename.
 
-    On any exception the temporary folder is removed and ``out`` is untouched.
+    On any exception the temporary folder is removed and ``out`` is untouched; an OS error
+    (writing the temporary folder or renaming it) is raised as :class:`OutputError`.
     """
     import shutil
     import tempfile
 
+    given = out
     out = Path(os.path.abspath(out))
     check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise os_error(given, exc) from None
     try:
         yield tmp
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -73,24 +130,37 @@ def atomic_dir(out: Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise os_error(given, exc) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
 def write_file_atomic(path: Path, data: str | bytes, mode: int = 0o644) -> None:
-    """Write one file via a temporary sibling and ``os.replace``."""
+    """Write one file via a temporary sibling and ``os.replace``.
+
+    Raises :class:`OutputError` when the OS refuses (a parent that is a file, permission, a
+    name too long, ...).
+    """
     import tempfile
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise os_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise os_error(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

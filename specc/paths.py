@@ -40,8 +40,61 @@ class Resolved:
     abs: Path  # absolute, symlinks resolved
 
 
+#: the longest path (in characters) a message shows whole; longer ones are shortened in the middle
+SHOWN_PATH_LIMIT = 80
+
+
+def show_path(raw: str | os.PathLike[str], limit: int = SHOWN_PATH_LIMIT) -> str:
+    """``raw`` quoted for a message (``repr``), shortened in the middle when longer than ``limit``
+    characters, with its length: ``'aaaa…aaaa' (5000 characters)``."""
+    text = os.fspath(raw)
+    if len(text) <= limit:
+        return repr(text)
+    head, tail = text[: limit // 2], text[-(limit // 4) :]
+    return f"{head + '…' + tail!r} ({len(text)} characters)"
+
+
+def os_problem(raw: str | os.PathLike[str], exc: BaseException) -> PathProblem:
+    """An OS error met on a user's path, as a diagnostic (SPC209) saying what to change.
+
+    ``exc`` is an :class:`OSError` (its errno says which) or the :class:`RuntimeError`
+    ``Path.resolve`` raises on a symlink loop before Python 3.13.
+    """
+    import errno
+
+    shown = show_path(raw)
+    code = exc.errno if isinstance(exc, OSError) else errno.ELOOP
+    if code == errno.ENAMETOOLONG:
+        return PathProblem(
+            "SPC209",
+            f"{shown} is too long for the file system",
+            "use a shorter path (each name at most 255 bytes, the whole path at most 4096)",
+        )
+    if code == errno.ELOOP:
+        return PathProblem("SPC209", f"{shown} is a symlink loop", "point the symlink at a real file or folder")
+    if code in (errno.EACCES, errno.EPERM):
+        return PathProblem("SPC209", f"{shown} cannot be read: permission denied", "make it readable by this user")
+    if code == errno.ENOTDIR:
+        return PathProblem(
+            "SPC209", f"{shown}: a part of it is a file, not a folder", "check the path's folders and spelling"
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    return PathProblem("SPC209", f"{shown} cannot be read: {reason}", None)
+
+
 def resolve_path(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved | PathProblem:
-    """Check one spec path; return where it points or what is wrong with it."""
+    """Check one spec path; return where it points or what is wrong with it.
+
+    Never raises for a bad path: every OS error (too long, a symlink loop, permission, a
+    file where a folder is expected, ...) is a :class:`PathProblem` (SPC209).
+    """
+    try:
+        return _resolve(raw, spec_dir, root, kind)
+    except (OSError, RuntimeError) as exc:
+        return os_problem(raw, exc)
+
+
+def _resolve(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved | PathProblem:
     if raw.strip() == "":
         return PathProblem("SPC120", "empty path", "name a file relative to the spec's folder")
     if "\x00" in raw or "\n" in raw or "\r" in raw:
@@ -49,13 +102,13 @@ def resolve_path(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved |
     if "\\" in raw:
         return PathProblem(
             "SPC405",
-            f"path {raw!r} uses backslashes",
-            f"use forward slashes: {raw.replace(chr(92), '/')!r}",
+            f"path {show_path(raw)} uses backslashes",
+            f"use forward slashes: {show_path(raw.replace(chr(92), '/'))}",
         )
     if raw.startswith(("/", "~")) or (len(raw) > 1 and raw[1] == ":"):
         return PathProblem(
             "SPC402",
-            f"absolute path {raw!r} is not allowed",
+            f"absolute path {show_path(raw)} is not allowed",
             "spec paths are relative to the spec's folder, so the repository stays portable",
         )
     rel = posixpath.normpath(raw)
@@ -65,30 +118,30 @@ def resolve_path(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved |
     if not _inside(lexical, root):
         return PathProblem(
             "SPC402",
-            f"path {raw!r} escapes {_display_root(root, spec_dir)}",
+            f"path {show_path(raw)} escapes {_display_root(root, spec_dir)}",
             "keep files the model needs inside the repository, next to model-env.toml",
         )
     if not lexical.exists() and not lexical.is_symlink():
         return PathProblem(
             "SPC204",
-            f"{raw!r} does not exist",
+            f"{show_path(raw)} does not exist",
             f"paths are relative to the spec's folder ({spec_dir.name}/); check the spelling",
         )
     real = lexical.resolve()
     if not _inside(real, root):
         return PathProblem(
             "SPC402",
-            f"{raw!r} is a symlink pointing outside the repository",
+            f"{show_path(raw)} is a symlink pointing outside the repository",
             "copy the file into the repository instead of linking to it",
         )
     if not real.exists():
-        return PathProblem("SPC204", f"{raw!r} is a broken symlink", None)
+        return PathProblem("SPC204", f"{show_path(raw)} is a broken symlink", None)
     if kind == "file" and not real.is_file():
-        return PathProblem("SPC208", f"{raw!r} is a folder, expected a file", None)
+        return PathProblem("SPC208", f"{show_path(raw)} is a folder, expected a file", None)
     if kind == "dir" and not real.is_dir():
-        return PathProblem("SPC208", f"{raw!r} is a file, expected a folder", None)
+        return PathProblem("SPC208", f"{show_path(raw)} is a file, expected a folder", None)
     if kind == "any" and not (real.is_file() or real.is_dir()):
-        return PathProblem("SPC208", f"{raw!r} is neither a file nor a folder", None)
+        return PathProblem("SPC208", f"{show_path(raw)} is neither a file nor a folder", None)
     return Resolved(rel, real)
 
 

@@ -563,6 +563,16 @@ def parse_requirements_file(
 
 
 def _check_included(target: Path, root: Path, arg: str) -> tuple[str, str, str | None] | None:
+    from specc.paths import os_problem
+
+    try:
+        return _included_problem(target, root, arg)
+    except (OSError, RuntimeError) as exc:  # too long, a symlink loop, permission: SPC209
+        p = os_problem(arg, exc)
+        return (p.code, p.message, p.hint)
+
+
+def _included_problem(target: Path, root: Path, arg: str) -> tuple[str, str, str | None] | None:
     if arg.startswith(("/", "~")) or "://" in arg:
         return ("SPC402", f"-r/-c path {arg!r} must be relative and inside the repository", None)
     import os

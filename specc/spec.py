@@ -491,6 +491,14 @@ class RuntimeInput(_Input):
         description="CUDA version for GPU images and gpu-ml runtimes, major.minor.",
         examples=["12.4"],
     )
+    overrides: list[PackageName] = Field(
+        default_factory=list,
+        description=(
+            "Packages the Databricks runtime preinstalls that the requirements replace on purpose: "
+            "acknowledges each replacement (SPC215), so it is reviewed in the spec and --strict passes."
+        ),
+        examples=[["scikit-learn"]],
+    )
 
 
 Requirement = ShortOrTable(RequirementInput, "a requirement")
@@ -672,6 +680,14 @@ class DockerTargetInput(_Input):
     platform: Platform | None = Field(default=None, description="Build platform.", examples=["linux/amd64"])
     serve: bool = Field(default=False, description="Add an entrypoint that serves the MLflow model.", examples=[True])
     port: Port = Field(default=8080, description="Port the model server listens on.", examples=[8080])
+    standalone: bool = Field(
+        default=False,
+        description=(
+            "true: the image is meant to hold only what the spec lists, not the Databricks runtime's "
+            "preinstalled libraries (acknowledges SPC331)."
+        ),
+        examples=[True],
+    )
 
 
 class ServingInput(_Input):
@@ -1081,6 +1097,17 @@ class Runtime(_Norm):
         examples=["15.4.x-cpu-ml-scala2.12"],
     )
     cuda: str | None = Field(default=None, description="CUDA version, major.minor.", examples=["12.4"])
+    overrides: tuple[str, ...] = Field(
+        default=(),
+        # left out of dumps when empty: specc-environment.json and model-env.lock written before
+        # the key existed read back byte for byte (their shape is unchanged for such specs)
+        exclude_if=lambda v: not v,
+        description=(
+            "Preinstalled packages of the Databricks runtime the requirements replace on purpose, "
+            "PEP 503-canonical, sorted; an acknowledgement only (not part of the dependency hashes)."
+        ),
+        examples=[["scikit-learn"]],
+    )
 
     @property
     def python_minor(self) -> str:
@@ -1220,6 +1247,11 @@ class DockerTarget(_Norm):
     platform: str | None = Field(default=None, description="Build platform, e.g. linux/amd64; unset: the builder's.")
     serve: bool = Field(default=False, description="Whether the image serves the MLflow model.")
     port: int = Field(default=8080, description="TCP port the model server listens on.")
+    standalone: bool = Field(
+        default=False,
+        exclude_if=lambda v: v is False,  # as runtime.overrides: earlier artifacts keep their shape
+        description="Whether the image is acknowledged to hold only what the spec lists (SPC331).",
+    )
 
 
 class Serving(_Norm):

@@ -112,6 +112,32 @@ def test_init_bad_python_is_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "model-env.toml").exists()
 
 
+@pytest.mark.parametrize(("runtime", "python"), [("16.4-ml", "3.12"), ("15.4 LTS", "3.11"), ("13.3-ml", "3.10")])
+def test_init_picks_the_runtimes_python(tmp_path: Path, runtime: str, python: str) -> None:
+    import specc
+
+    r = run_cli("init", str(tmp_path), "--databricks", runtime)
+    assert r.code == 0, r.err
+    spec = specc.load(tmp_path / "model-env.toml")
+    assert spec.runtime.python == python
+    assert run_cli("validate", str(tmp_path)).code == 0
+
+
+def test_init_rejects_an_unknown_runtime_before_writing(tmp_path: Path) -> None:
+    r = run_cli("init", str(tmp_path), "--databricks", "16.9-ml")
+    assert r.code == 2
+    assert r.err == (
+        'specc init: unknown Databricks runtime "16.9-ml"; did you mean "16.4-ml" or "16.1-ml" or "17.3-ml"?\n'
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_refuses_a_python_the_runtime_does_not_run(tmp_path: Path) -> None:
+    r = run_cli("init", str(tmp_path), "--databricks", "16.4-ml", "--python", "3.11")
+    assert r.code == 2 and "runs Python 3.12" in r.err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_runtimes_lists_and_resolves() -> None:
     r = run_cli("runtimes", "--lts", "--ml", "--format", "json")
     rows = json.loads(r.out)

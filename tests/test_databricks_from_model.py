@@ -73,7 +73,7 @@ def test_training_runtime_picks_the_spark_version(
     err = capsys.readouterr().err
     assert "SPC320" not in err
     # checked against the chosen runtime's manifest: ML runtimes preinstall nltk 3.8.1
-    assert 'warning[SPC215] python.requirements: "nltk==3.9.1" replaces nltk 3.8.1' in err
+    assert 'warning[SPC215] python.requirements[0]: "nltk==3.9.1" replaces nltk 3.8.1' in err
     cluster = json.loads((out / "cluster.json").read_text())
     assert cluster["spark_version"] == want
     # the private deb travels inside the model and is uploaded from there

@@ -91,7 +91,7 @@ def test_layer_order(rendered: dict[str, Path]) -> None:
         "useradd",
         "COPY deps/apt/",
         "r-base-core",
-        "python3 -m venv",
+        "-m venv",  # python3 on a python image, python3.11 (deadsnakes) on the CUDA one
         "COPY deps/python/",
         "COPY --from=maven-jars",
         "COPY deps/maven/jars/",

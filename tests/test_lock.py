@@ -107,7 +107,7 @@ def test_lock_schema_validates_a_lock(tmp_path: Path) -> None:
 
 STALE_EDITS = [
     ("runtime", 'cuda = "12.4"', 'cuda = "12.1"'),
-    ("python", '"pandas>=2.1,<3"', '"pandas>=2.2,<3"'),
+    ("python", '"pandas==2.2.3"', '"pandas==2.2.2"'),
     ("python", 'constraints = ["numpy<2.1"]', 'constraints = ["numpy<2.2"]'),
     ("apt", '"graphviz",', '"graphviz=2.42.2-8",'),
     ("maven", "spark-nlp_2.12:5.3.3", "spark-nlp_2.12:5.3.2"),
@@ -230,7 +230,7 @@ def test_conda_constraints_are_inlined(tmp_path: Path, mapping_url: str) -> None
     from packaging.specifiers import SpecifierSet
 
     spec_set = SpecifierSet(pandas.version.replace(" ", ""))
-    assert "2.2.0" in spec_set and "2.3.0" not in spec_set and "2.0.0" not in spec_set
+    assert "2.2.3" in spec_set and "2.2.0" not in spec_set and "2.3.0" not in spec_set  # the pin, within the constraint
     assert any(d.name == "numpy" for d in parsed.dependencies["linux-64"])  # constraint listed
     assert "local wheel dist/featurizer-0.3.0-py3-none-any.whl is left out" in r.err
     assert "${PYPI_TOKEN}" in text

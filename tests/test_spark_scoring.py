@@ -155,7 +155,8 @@ def test_unity_catalog_registry_only_for_three_part_names_on_databricks(
 
 
 @pytest.mark.parametrize(
-    "example", [e for e in example_names() if (GOLDEN / e / "databricks").is_dir()]  # Databricks-rendered ones
+    "example",
+    [e for e in example_names() if (GOLDEN / e / "databricks").is_dir()],  # Databricks-rendered ones
 )
 def test_every_scoring_task_feeds_the_signature_and_overwrites_the_schema(example: str) -> None:
     """Delta's overwriteSchema cannot run here (no Delta): the rendered files say it."""

@@ -1,6 +1,6 @@
 """The built wheel works on its own: installed into a fresh venv, outside the source tree.
 
-This is what users get from `pip install specc`: targets/ and schemas/ must be
+This is what users get from `pip install specc-env`: targets/ and schemas/ must be
 inside the wheel and found from there, not from a checkout.
 """
 
@@ -31,7 +31,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=tmp,
     )
     assert built.returncode == 0, built.stderr
-    wheel = next((tmp / "dist").glob("specc-*.whl"))
+    wheel = next((tmp / "dist").glob("specc_env-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "specc/_data/schemas/model-env.schema.json" in names
     assert any(n.startswith("specc/_data/targets/databricks/runtimes/") for n in names)

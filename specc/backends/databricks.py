@@ -457,6 +457,7 @@ CAPABILITIES: CapabilityTable = {
     **_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
     "runtime.databricks": Supported("spark_version; unset: the newest LTS ML runtime with the spec's Python (SPC320)"),
     "runtime.cuda": Supported("a gpu-ml runtime"),
+    "runtime.overrides": Supported("acknowledged replacements of preinstalled packages: no SPC215 for them"),
     **_all(
         Supported("pypi libraries, a requirements library, or the init script's pip"),
         "python",
@@ -740,10 +741,10 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
     info: RuntimeInfo | None
     if spec.runtime.databricks is not None:
         info = get_runtime(spec.runtime.databricks)
-        if info is not None and options.from_model:
-            # a spec read back from a model was validated when it was logged, perhaps against
-            # older manifests: check it again (a spec from a file was just checked by validation)
-            diags.extend(_compat(spec, info))
+        if info is not None:
+            # what the runtime preinstalls is this target's concern alone: `specc validate`
+            # reports it through these facts when Databricks is implied, `compile` never
+            diags.extend(runtime_compat(spec, info))
         return info
     mm = spec.runtime.python_minor
     info = None
@@ -794,16 +795,49 @@ def pick_runtime(spec: EnvSpec, options: RenderOptions, diags: list[Diagnostic])
                 hint=f'pin the runtime you train on, e.g. databricks = "{info.key}"',
             )
         )
-    diags.extend(_compat(spec, info))
+    diags.extend(runtime_compat(spec, info))
     return info
 
 
-def _compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
-    from specc.compat import check_runtime_compat, preinstalled_overrides
+def runtime_compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
+    """The spec against what runtime ``info`` is: a GPU runtime when CUDA is set (SPC213), Maven
+    Scala suffixes (SPC214), replaced preinstalled packages not acknowledged in
+    ``runtime.overrides`` (SPC215) and acknowledgements that replace nothing (SPC216).
 
-    maven = [(("maven", "packages"), p) for p in spec.maven.packages]
-    out = check_runtime_compat(info, maven=maven)
-    return out + preinstalled_overrides(info, spec.python.requirements, lambda _k: ("python", "requirements"))
+    Normalized paths (``("python", "requirements", 3)``), placed through the spec's origins.
+    """
+    from specc.compat import check_runtime_compat, replaced_packages
+
+    out: list[Diagnostic] = []
+    if spec.runtime.cuda is not None and not info.gpu and not info.serverless:
+        out.append(
+            Diagnostic.warning(
+                "SPC213",
+                message=f"cuda is set but {info.key} is not a GPU runtime",
+                path=("runtime", "cuda"),
+                hint='use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
+            )
+        )
+    acknowledged = spec.runtime.overrides
+    out += check_runtime_compat(
+        info,
+        ((("python", "requirements", k), r) for k, r in enumerate(spec.python.requirements)),
+        ((("maven", "packages", k, "coordinates"), p) for k, p in enumerate(spec.maven.packages)),
+        acknowledged=acknowledged,
+    )
+    replaced = replaced_packages(info, spec.python.requirements)
+    for k, name in enumerate(acknowledged):
+        if name not in replaced:
+            out.append(
+                Diagnostic.warning(
+                    "SPC216",
+                    message=f'runtime.overrides acknowledges replacing "{name}", '
+                    f"but no requirement replaces a preinstalled {name} on {info.key}",
+                    path=("runtime", "overrides", k),
+                    hint=f'remove "{name}" from runtime.overrides (the runtime\'s copy is kept, or it has none)',
+                )
+            )
+    return out
 
 
 def runtime_from_mlmodel(value: str, *, gpu: bool = False) -> str | None:

@@ -189,6 +189,7 @@ CAPABILITIES: CapabilityTable = {
     # the workspace's cluster rules: an endpoint has no access mode, init script or installer of
     # the spec's (apt and R are SPC340 above); the Databricks target's own table still applies
     "r:standard-access-mode": Supported("no cluster access mode on an endpoint"),
+    "runtime.overrides": Supported("an acknowledgement about the runtime's packages; an endpoint installs the model's"),
     "apt.packages:version-pin": Supported("apt is refused on an endpoint (SPC340)"),
     "env:dollar": Supported("environment_vars; the Databricks table decides about $"),
     **_all(

@@ -298,8 +298,10 @@ CAPABILITIES: CapabilityTable = {
         "the Docker image does not reproduce Databricks Runtime {databricks}: it holds only what the spec "
         "lists, not the runtime's preinstalled libraries or Spark",
         "list every library the model imports in python.requirements (the Databricks target's "
-        "compatibility check keeps the versions consistent)",
+        "compatibility check keeps the versions consistent), then say so: targets.docker.standalone = true",
+        when=lambda spec, _facts, _use: not spec.targets.docker.standalone,
     ),
+    "runtime.overrides": Ignored("an acknowledgement about the Databricks runtime's packages"),
     **_all(
         Supported("pip install from deps/python/requirements.txt"),
         "python",
@@ -426,6 +428,7 @@ CAPABILITIES: CapabilityTable = {
         "targets.docker.platform",
         "targets.docker.serve",
         "targets.docker.port",
+        "targets.docker.standalone",
     ),
     "targets.docker.base-image:tag-only": Unsupported(
         "SPC330",

@@ -75,7 +75,7 @@ _CARRIED = Supported("carried in specc-environment.json for the other targets")
 #: so the only thing MLflow cannot hold is two files at one code/<name>.
 CAPABILITIES: CapabilityTable = {
     **_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
-    **_all(_CARRIED, "runtime.databricks", "runtime.cuda"),
+    **_all(_CARRIED, "runtime.databricks", "runtime.cuda", "runtime.overrides"),
     **_all(
         Supported("requirements.txt, conda.yaml, log_model pip_requirements"),
         "python",

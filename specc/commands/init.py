@@ -34,7 +34,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     p.add_argument("dir", nargs="?", default=".", help="the model's folder (default: current folder)")
     p.add_argument("--name", help="model name (default: the folder's name)")
-    p.add_argument("--python", help="Python version, e.g. 3.11 (default: the running interpreter's)")
+    p.add_argument(
+        "--python",
+        help="Python version, e.g. 3.11 (default: the --databricks runtime's, else the running interpreter's)",
+    )
     p.add_argument("--databricks", help="Databricks Runtime, e.g. 15.4-ml or 15.4.x-cpu-ml-scala2.12")
     p.add_argument("--requirements", metavar="FILE", help="requirements file to start from")
     p.add_argument("--no-requirements", action="store_true", help="ignore a requirements.txt in the folder")
@@ -54,7 +57,9 @@ def render_starter(
     databricks: str | None,
     requirements: list[str],
     requirements_file: str | None,
+    databricks_note: str | None = None,
 ) -> str:
+    """The starter spec's text; ``databricks_note`` comments the runtime line (its key and Python)."""
     lines = [
         "# model-env.toml: everything this model needs at run time, in one checked-in file.",
         "# Check it with `specc validate`; editor completion: `specc schema > model-env.schema.json`",
@@ -68,7 +73,8 @@ def render_starter(
         f"python = {_toml_str(python)}                    # log and serve on the same Python",
     ]
     if databricks:
-        lines.append(f"databricks = {_toml_str(databricks)}   # a spark_version key or a short form")
+        note = databricks_note or "a spark_version key or a short form"
+        lines.append(f"databricks = {_toml_str(databricks)}   # {note}")
     else:
         lines.append('# databricks = "15.4-ml"           # the Databricks Runtime you train on')
     lines += ["", "[python]"]
@@ -143,9 +149,37 @@ def run(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"specc init: {target} already exists; pass --force to replace it", file=sys.stderr)
         return EXIT_INVALID
-    python = args.python or f"{sys.version_info.major}.{sys.version_info.minor}"
+    # the runtime first: it decides the default Python, and nothing is written for an unknown one
+    runtime = None
+    if args.databricks is not None:
+        from specc import runtimes
+
+        key = runtimes.resolve_runtime(args.databricks, gpu=False)
+        runtime = runtimes.get_runtime(key) if key else None
+        if runtime is None:
+            suggestions = runtimes.suggest_runtimes(args.databricks)
+            hint = (
+                "did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?"
+                if suggestions
+                else "`specc runtimes` lists the known runtimes"
+            )
+            print(f'specc init: unknown Databricks runtime "{args.databricks}"; {hint}', file=sys.stderr)
+            return EXIT_USAGE
+    if args.python:
+        python = args.python
+    elif runtime is not None:
+        python = runtime.python  # log and serve on the Python the runtime runs (SPC212)
+    else:
+        python = f"{sys.version_info.major}.{sys.version_info.minor}"
     if not PYTHON_VERSION.matches(python):
         print(f'specc init: invalid --python "{python}" (e.g. 3.11)', file=sys.stderr)
+        return EXIT_USAGE
+    if runtime is not None and ".".join(python.split(".")[:2]) != runtime.python:
+        print(
+            f"specc init: --python {python} but Databricks runtime {runtime.key} runs Python {runtime.python}; "
+            f"drop --python (it defaults to the runtime's) or pick a runtime with Python {python}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     name = args.name or _slug(folder.resolve().name)
     reqs: list[str] = []
@@ -166,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
             import os
 
             req_file = Path(os.path.relpath(candidate.resolve(), folder.resolve())).as_posix()
-    text = render_starter(name, python, args.databricks, reqs, req_file)
+    note = f"{runtime.key}: Python {runtime.python}" if runtime is not None else None
+    text = render_starter(name, python, args.databricks, reqs, req_file, databricks_note=note)
     write_file_atomic(target, text)
     result = check(target)
     errors = [d for d in result.diagnostics if d.severity == "error"]

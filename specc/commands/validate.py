@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         action="store_true",
         help="print the normalized spec as JSON on stdout (canonical names, sorted, defaults filled, hashes)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing when the spec is valid")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only (no warnings, no summary when valid)")
     return p
 
 
@@ -93,7 +93,8 @@ def _one(args: argparse.Namespace, path: str) -> int:
             payload["spec"] = None if failed or result.spec is None else result.spec.to_dict()
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_INVALID if failed else EXIT_OK
-    report(diags, result.sources)
+    # -q: errors only; warnings still count in the summary line of an invalid spec
+    report([d for d in diags if d.severity == "error"] if args.quiet else diags, result.sources)
     if failed:
         print(f"{args.path}: invalid ({summary_line(diags)})", file=sys.stderr)
         return EXIT_INVALID

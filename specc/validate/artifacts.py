@@ -24,7 +24,10 @@ def validate(ctx: Context, artifacts: dict[str, Any]) -> tuple[dict[str, PathRef
         if isinstance(res, PathProblem):
             ctx.error(res.code, raw_path, res.message, res.hint)
             continue
+        digest = ctx.read(raw_path, raw, sha256_tree, res.abs)
+        if digest is None:
+            continue
         out[key] = PathRef(path=res.rel)
-        hashes[key] = sha256_tree(res.abs)
+        hashes[key] = digest
         ctx.record(path, Origin(path))
     return dict(sorted(out.items())), hashes

@@ -32,9 +32,12 @@ def validate(ctx: Context, sec: CodeInput | None) -> tuple[Code, dict[str, str]]
                 f"MLflow copies both to code/{name}, so one would replace the other; rename one",
             )
             continue
+        digest = ctx.read(raw_path, raw, sha256_tree, res.abs)
+        if digest is None:
+            continue
         by_name[name] = raw_path
         found[res.rel] = path
-        hashes[res.rel] = sha256_tree(res.abs)
+        hashes[res.rel] = digest
     refs = []
     for k, rel in enumerate(sorted(found)):
         ctx.record(("code", "paths", k), Origin(found[rel]))

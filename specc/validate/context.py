@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from specc.diagnostics import Diagnostic, Origin, Origins, PathPart, Severity, Span, TomlPath
 from specc.document import Document
 from specc.hashing import sha256_file
-from specc.paths import PathProblem, Resolved, resolve_path
+from specc.paths import PathProblem, Resolved, resolve_path, show_path
 from specc.spec import SHA256, Bounds, FileInput, FileRef, Syntax
 from specc.urls import check_url
 from specc.validate.shape import TypedInput
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -122,6 +125,18 @@ class Context:
         return name
 
     # --- shared checks -------------------------------------------------------------------------
+    def read(self, path: TomlPath, raw: str, compute: Callable[[Path], T], target: Path) -> T | None:
+        """``compute(target)`` (hashing or reading the files the spec's ``raw`` names), or None
+        with SPC209 reported when the OS refuses (a file in the folder unreadable, ...)."""
+        from specc.paths import os_problem
+
+        try:
+            return compute(target)
+        except (OSError, RuntimeError) as exc:
+            p = os_problem(raw, exc)
+            self.error(p.code, path, p.message, p.hint)
+            return None
+
     def url(self, path: TomlPath, value: str, *, what: str) -> str | None:
         """Check an index/repository URL; report its problems; return it when usable."""
         problems = check_url(value, what=what, secret_names=self.secret_names)
@@ -144,20 +159,25 @@ class Context:
                 self.error(
                     "SPC207",
                     raw_path,
-                    f"{raw!r} is an egg; pip and Databricks Runtime 14+ no longer install eggs",
+                    f"{show_path(raw)} is an egg; pip and Databricks Runtime 14+ no longer install eggs",
                     "build a wheel instead: python -m build --wheel (or pip wheel .)",
                 )
             else:
                 self.error(
-                    "SPC208", raw_path, f"{raw!r} is not {what}", f"expected a file ending in {' or '.join(suffixes)}"
+                    "SPC208",
+                    raw_path,
+                    f"{show_path(raw)} is not {what}",
+                    f"expected a file ending in {' or '.join(suffixes)}",
                 )
             return None
-        digest = sha256_file(res.abs)
+        digest = self.read(raw_path, raw, sha256_file, res.abs)
+        if digest is None:
+            return None
         if expected is not None and self.check(SHA256, (*path, "sha256"), expected) and expected != digest:
             self.error(
                 "SPC210",
                 (*path, "sha256"),
-                f"{raw!r} has sha256 {digest}, not the expected {expected}",
+                f"{show_path(raw)} has sha256 {digest}, not the expected {expected}",
                 "the file changed; update the sha256 if the change is intended",
             )
         return FileRef(path=res.rel, sha256=digest), res

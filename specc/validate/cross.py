@@ -1,48 +1,37 @@
-"""Rules across sections: the Python and CUDA of a Databricks runtime, and what it preinstalls.
+"""Rules across sections that hold whatever the target: the Python of a Databricks runtime.
+
+What a runtime preinstalls (SPC214/SPC215), whether it is a GPU runtime (SPC213) and
+what ``runtime.overrides`` acknowledges are the Databricks target's concern: its
+:meth:`~specc.backends.databricks.DatabricksBackend.facts` report them, so ``specc
+validate`` (which consults every implied target) and ``specc render --target
+databricks`` print them, and ``specc compile`` or the Docker render do not.
 
 These rules see only normalized values; their diagnostics carry normalized
-paths (``("python", "requirements", 3)``), located through the origins like a
-target's.
+paths (``("runtime", "python")``), located through the origins like a target's.
 """
 
 from __future__ import annotations
 
 from specc.diagnostics import Diagnostic
-from specc.spec import Maven, Python, Runtime
+from specc.spec import Runtime
 
 
-def validate(runtime: Runtime | None, python: Python, maven: Maven) -> list[Diagnostic]:
+def validate(runtime: Runtime | None) -> list[Diagnostic]:
+    """SPC212: ``runtime.python`` must be the Python the Databricks runtime runs (every target
+    logs or serves with ``runtime.python``, so a mismatch is wrong whichever one is rendered)."""
     if runtime is None or runtime.databricks is None:
         return []
-    from specc import compat, runtimes
+    from specc import runtimes
 
     info = runtimes.get_runtime(runtime.databricks)
-    if info is None:
+    if info is None or info.python == runtime.python_minor:
         return []
-    out: list[Diagnostic] = []
-    mm = runtime.python_minor
-    if info.python != mm:
-        out.append(
-            Diagnostic.error(
-                "SPC212",
-                message=f"runtime.python is {runtime.python} but Databricks runtime {info.key} "
-                f"runs Python {info.python}",
-                path=("runtime", "python"),
-                hint=f'log and serve on the same Python: set python = "{info.python}", '
-                f"or pick a runtime with Python {mm}",
-            )
+    return [
+        Diagnostic.error(
+            "SPC212",
+            message=f"runtime.python is {runtime.python} but Databricks runtime {info.key} runs Python {info.python}",
+            path=("runtime", "python"),
+            hint=f'log and serve on the same Python: set python = "{info.python}", '
+            f"or pick a runtime with Python {runtime.python_minor}",
         )
-    if runtime.cuda is not None and not info.gpu and not info.serverless:
-        out.append(
-            Diagnostic.warning(
-                "SPC213",
-                message=f"cuda is set but {info.key} is not a GPU runtime",
-                path=("runtime", "cuda"),
-                hint='use a gpu-ml runtime (e.g. the short form "15.4-ml" with cuda set), or drop cuda',
-            )
-        )
-    out += compat.check_runtime_compat(
-        info, maven=((("maven", "packages", k, "coordinates"), p) for k, p in enumerate(maven.packages))
-    )
-    out += compat.preinstalled_overrides(info, python.requirements, lambda k: ("python", "requirements", k))
-    return out
+    ]

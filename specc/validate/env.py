@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from specc.diagnostics import Origin
+from specc.diagnostics import Origin, looks_like_credential
 from specc.spec import ENV_NAME
 from specc.urls import PLACEHOLDER_RE
 from specc.validate.context import Context
@@ -27,7 +27,7 @@ def validate(ctx: Context, env: dict[str, str]) -> dict[str, str]:
                 "secrets reach the environment through each target's secret mechanism; remove it from [env]",
             )
             continue
-        if SECRETISH.search(name) and value and not PLACEHOLDER_RE.fullmatch(value):
+        if value and not PLACEHOLDER_RE.fullmatch(value) and (SECRETISH.search(name) or looks_like_credential(value)):
             ctx.warning(
                 "SPC404",
                 path,

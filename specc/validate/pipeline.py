@@ -57,7 +57,7 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
 
     # diagnostics so far carry TOML paths; the rules below see normalized values
     located = [doc.locate(d, key=d.code in KEY_CODES) for d in ctx.diagnostics]
-    normalized: list[Diagnostic] = cross.validate(the_runtime, the_python, the_maven)
+    normalized: list[Diagnostic] = cross.validate(the_runtime)
 
     spec = None
     if the_model is not None and the_runtime is not None:
@@ -88,7 +88,11 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
         normalized += backends.check_capabilities(spec, chosen)
 
     located += locate(normalized, ctx.origins, doc)
-    sources = {doc.source.name: doc.source.text, **ctx.sources}
+    # excerpts never show a pasted secret or a credential in [env] (only those characters)
+    from specc.diagnostics import mask_ranges
+    from specc.validate.credentials import credential_ranges
+
+    sources = {doc.source.name: mask_ranges(doc.source.text, credential_ranges(doc)), **ctx.sources}
     if any(d.severity == "error" for d in located):
         spec = None
     return Result(spec, located, sources, doc, ctx.origins)

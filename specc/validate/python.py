@@ -24,8 +24,8 @@ Entry = tuple[Req, Origin]
 _PINNED = re.compile(r"==[0-9]+(?:\.[0-9]+)*").fullmatch
 
 _PIN_HINT = (
-    'pin the exact version you trained with, e.g. "{name}==<version>" '
-    '(the practice: "nltk==3.9.1", from f"nltk=={{nltk.__version__}}")'
+    "pin the exact version you trained with: `specc pin --from-env`, run where you trained, "
+    'writes the installed versions into the spec (or write "{name}==<version>" yourself)'
 )
 
 

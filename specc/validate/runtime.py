@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from specc.diagnostics import Origin
-from specc.spec import CUDA_VERSION, PYTHON_VERSION, Runtime, RuntimeInput
+from specc.spec import CUDA_VERSION, PACKAGE_NAME, PYTHON_VERSION, Runtime, RuntimeInput
 from specc.validate.context import Context
 
 # the oldest Python specc targets (MLflow and pip still support it)
@@ -29,12 +29,46 @@ def validate(ctx: Context, sec: RuntimeInput | None) -> Runtime | None:
     if sec.databricks is not None:
         key = _resolve(ctx, sec.databricks, gpu=sec.cuda is not None)
         ok = ok and key is not None
-    if not ok:
+    overrides = _overrides(ctx, sec)
+    if not ok or overrides is None:
         return None
     for name in ("python", "databricks", "cuda"):
         if getattr(sec, name) is not None:
             ctx.record(("runtime", name), Origin(("runtime", name)))
-    return Runtime(python=sec.python, databricks=key, cuda=sec.cuda)
+    return Runtime(python=sec.python, databricks=key, cuda=sec.cuda, overrides=overrides)
+
+
+def _overrides(ctx: Context, sec: RuntimeInput) -> tuple[str, ...] | None:
+    """``runtime.overrides`` canonical (PEP 503), sorted, one each; None when a name is invalid.
+
+    Whether each one really replaces a preinstalled package is the Databricks target's check
+    (it knows the runtime's packages): :func:`specc.backends.databricks.runtime_compat`.
+    """
+    from packaging.utils import canonicalize_name
+
+    seen: dict[str, int] = {}
+    ok = True
+    for k, name in enumerate(sec.overrides):
+        path = ("runtime", "overrides", k)
+        if not ctx.check(PACKAGE_NAME, path, name):
+            ok = False
+            continue
+        canonical = canonicalize_name(name)
+        if canonical in seen:
+            ctx.warning(
+                "SPC216",
+                path,
+                f'"{name}" is acknowledged twice in runtime.overrides',
+                f"remove runtime.overrides[{k}]",
+            )
+            continue
+        seen[canonical] = k
+    if not ok:
+        return None
+    out = tuple(sorted(seen))
+    for k, name in enumerate(out):
+        ctx.record(("runtime", "overrides", k), Origin(("runtime", "overrides", seen[name])))
+    return out
 
 
 def _resolve(ctx: Context, value: str, *, gpu: bool) -> str | None:

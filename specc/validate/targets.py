@@ -71,7 +71,7 @@ def _docker(ctx: Context, sec: DockerTargetInput | None) -> DockerTarget:
     if not ctx.check_range(PORT, (*path, "port"), port):
         port = 8080
     _record_set(ctx, path, sec.model_fields_set)
-    return DockerTarget(base_image=image, platform=platform, serve=sec.serve, port=port)
+    return DockerTarget(base_image=image, platform=platform, serve=sec.serve, port=port, standalone=sec.standalone)
 
 
 def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | None) -> DatabricksTarget:
