@@ -269,6 +269,10 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         + DOCKER,
         {"databricks": set(), "docker": {"SPC331", "SPC344"}},
     ),
+    "installer-name-runtime-secret": (  # passed at docker run, read by a tool in the container
+        head() + DOCKER + '[secrets.UV_INDEX_URL]\ndocker = "uv"\n',
+        {"docker": {"SPC344", "SPC407"}},
+    ),
     # --- target-owned names (specc/backends/owned.py, SPC408)
     "owned-python-names-docker": (  # B1: the image's PATH, PYTHONPATH, VIRTUAL_ENV
         head() + DOCKER + '[env]\nPATH = "/usr/bin"\nPYTHONPATH = "/foo"\nVIRTUAL_ENV = "/nope"\n',

@@ -441,13 +441,28 @@ CAPABILITIES: CapabilityTable = {
         "rename it to a name no tool reads, e.g. MY_{name}",
         when=lambda _spec, _facts, use: use.values["group"] != "apt",
     ),
-    "secrets:installer-option": Unsupported(
-        _INSTALLER_NAME,
-        "error",
-        "{name} is read by {tool}: the pip step exports the build secret under its name, so pip reads it as "
-        "one of its options (and prints a bad value in its error)",
-        "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}",
-        when=lambda spec, _facts, use: use.values["group"] == "pip" and use.values["name"] in _pip_secret_names(spec),
+    # a secret no URL names is passed at docker run (SPC344): a tool in the container reads it, as [env]
+    "secrets:installer-option": (
+        Unsupported(
+            _INSTALLER_NAME,
+            "error",
+            "{name} is read by {tool}: the pip step exports the build secret under its name, so pip reads it as "
+            "one of its options (and prints a bad value in its error)",
+            "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}",
+            when=lambda spec, _facts, use: (
+                use.values["group"] == "pip" and use.values["name"] in _pip_secret_names(spec)
+            ),
+        ),
+        Unsupported(
+            _INSTALLER_NAME,
+            "warning",
+            "{name} is read by {tool}: passed to the container at docker run (no URL of the build names it), "
+            "so a tool run in the container reads it as its option",
+            "rename it to a name no tool reads, e.g. MY_{name}",
+            when=lambda spec, _facts, use: (
+                use.values["group"] != "apt" and use.values["name"] in _runtime_secrets(spec)
+            ),
+        ),
     ),
     "env:control-characters": Unsupported(
         _CONTROL,
