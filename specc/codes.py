@@ -203,7 +203,9 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC323", "serverless-unsupported", E,
-        "a serverless runtime with Maven coordinates, R packages or pip constraints", _DATABRICKS,
+        "a serverless runtime with Maven coordinates, R packages, pip constraints, `[env]` or secrets with a "
+        "`databricks` mapping (a serverless job gets no environment variables)",
+        _DATABRICKS,
     ),
     Code(
         "SPC324", "no-node-type", W,
@@ -260,7 +262,9 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC358", "env-value-expanded", E,
-        "a `$` in an `[env]` value: Databricks expands it in `spark_env_vars`, values are literal", _WORKSPACE,
+        "a `$`, a backtick, `\"` or `\\` in an `[env]` value: Databricks puts `spark_env_vars` in a double-quoted "
+        "shell word, which interprets them; values are literal",
+        _WORKSPACE,
     ),
     Code(
         "SPC359", "libraries-dir-required", E,
@@ -282,7 +286,7 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC334", "control-character", E,
         "a line break or control character in an `[env]` value, requirement, index URL or repository URL "
-        "(a Dockerfile cannot hold it)",
+        "(a Dockerfile cannot hold it; on Databricks an `[env]` value with one is refused too)",
         _DOCKER,
     ),
     Code("SPC335", "no-cuda-base-image", E, "`runtime.cuda` with no default CUDA image: set `base-image`", _DOCKER),
@@ -303,6 +307,16 @@ _ALL: tuple[Code, ...] = (
         "`--model`: a line of the model's `requirements.txt` the image cannot install (an absolute path, a file "
         "missing from the model), or with `--locked` a requirement `model-env.lock` does not pin",
         _DOCKER,
+    ),
+    Code(
+        "SPC344", "secret-not-in-image", W,
+        "a secret no index or requirement URL names: the image does not carry it, pass it at `docker run` "
+        "(BUILD.md shows `-e NAME`)",
+        _DOCKER,
+    ),
+    Code(
+        "SPC345", "secret-id-collision", E,
+        "two secrets with one Docker secret id (`docker = \"...\"`, default: the name in lower case)", _DOCKER,
     ),
     Code(
         "SPC340", "serving-cannot-install", E,
@@ -344,6 +358,13 @@ _ALL: tuple[Code, ...] = (
         "SPC407", "installer-owned-name", EW,
         "a secret or `[env]` name an installer reads as its option (`PIP_*`, `JAVA_TOOL_OPTIONS`, ...): "
         "an error where an installer sees it, a warning where a tool may at run time",
+        _SECURITY,
+    ),
+    Code(
+        "SPC408", "target-owned-name", EW,
+        "a secret or `[env]` name the target sets itself or its platform owns (`PATH`, `PYTHONPATH`, `SPECC_*`, "
+        "`DB_*`, ...): an error where it breaks the target, a warning where a value can be legitimate "
+        "(`LD_PRELOAD`, `LD_LIBRARY_PATH`, `DATABRICKS_*`)",
         _SECURITY,
     ),
     # --- SPC5xx drift (specc check)

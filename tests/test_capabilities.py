@@ -267,8 +267,85 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         + '[secrets.UV_INDEX_ACME_PASSWORD]\ndatabricks = "s/k"\ndocker = "acme"\n'
         + NODE
         + DOCKER,
-        {"databricks": set(), "docker": {"SPC331"}},
+        {"databricks": set(), "docker": {"SPC331", "SPC344"}},
     ),
+    "installer-name-runtime-secret": (  # passed at docker run, read by a tool in the container
+        head() + DOCKER + '[secrets.UV_INDEX_URL]\ndocker = "uv"\n',
+        {"docker": {"SPC344", "SPC407"}},
+    ),
+    # --- target-owned names (specc/backends/owned.py, SPC408)
+    "owned-python-names-docker": (  # B1: the image's PATH, PYTHONPATH, VIRTUAL_ENV
+        head() + DOCKER + '[env]\nPATH = "/usr/bin"\nPYTHONPATH = "/foo"\nVIRTUAL_ENV = "/nope"\n',
+        {"docker": {"SPC408"}, "mlflow": set()},
+    ),
+    "owned-python-names-databricks": (
+        head("3.11", "15.4-ml") + NODE + '[env]\nPATH = "/usr/bin"\n',
+        {"databricks": {"SPC408"}, "mlflow": set()},
+    ),
+    "owned-specc-and-db-names": (  # B1: specc's own switch, the cluster's DB_IS_DRIVER
+        head("3.11", "15.4-ml") + NODE + DOCKER + '[env]\nSPECC_PYTHON_BY_NOTEBOOK = "true"\nDB_IS_DRIVER = "TRUE"\n',
+        {"databricks": {"SPC408"}, "docker": {"SPC331", "SPC408"}, "mlflow": set()},
+    ),
+    "owned-databricks-runtime-version-secret": (
+        head("3.11", "15.4-ml") + NODE + '[secrets.DATABRICKS_RUNTIME_VERSION]\ndatabricks = "s/k"\n',
+        {"databricks": {"SPC408"}},
+    ),
+    "owned-loader-names": (  # legitimate uses exist (a preloaded allocator): a warning
+        head("3.11", "15.4-ml")
+        + NODE
+        + DOCKER
+        + '[env]\nLD_PRELOAD = "libjemalloc.so.2"\nLD_LIBRARY_PATH = "/opt/x"\n',
+        {"databricks": {"SPC408"}, "docker": {"SPC331", "SPC408"}},
+    ),
+    "owned-databricks-setting": (
+        head("3.11", "15.4-ml") + NODE + DOCKER + '[env]\nDATABRICKS_CONFIG_PROFILE = "dev"\n',
+        {"databricks": {"SPC408"}, "docker": {"SPC331"}},
+    ),
+    "owned-sdk-credential-route": (
+        head("3.11", "15.4-ml") + NODE + '[secrets.DATABRICKS_TOKEN]\ndatabricks = "s/k"\n'
+        '[env]\nDATABRICKS_HOST = "https://adb-1.azuredatabricks.net"\n',
+        {"databricks": set()},
+    ),
+    "owned-secret-unmapped-on-databricks": (  # not in spark_env_vars: Docker's concern only
+        head("3.11", "15.4-ml") + NODE + DOCKER + '[secrets.PATH]\ndocker = "p"\n',
+        {"databricks": {"SPC325"}, "docker": {"SPC331", "SPC344", "SPC408"}},
+    ),
+    # --- serverless jobs get no environment variables (B3)
+    "serverless-env-and-secret": (
+        head("3.12", "serverless-v3") + '[env]\nA = "1"\n[secrets.API_KEY]\ndatabricks = "s/k"\n',
+        {"databricks": {"SPC323"}, "mlflow": set()},
+    ),
+    "serverless-unmapped-secret": (
+        head("3.12", "serverless-v3") + '[secrets.API_KEY]\ndocker = "api_key"\n',
+        {"databricks": {"SPC325"}},
+    ),
+    # --- Docker secrets (B4, B5)
+    "docker-runtime-secret": (
+        head() + DOCKER + '[secrets.API_KEY]\ndocker = "api_key"\n',
+        {"docker": {"SPC344"}, "mlflow": set()},
+    ),
+    "docker-secret-id-collision": (
+        head() + DOCKER + AUTH_INDEX + '[secrets.TOK]\ndocker = "same"\n[secrets.B]\ndocker = "same"\n',
+        {"docker": {"SPC344", "SPC345"}, "mlflow": set()},
+    ),
+    "docker-secret-id-collides-with-a-default": (
+        head() + DOCKER + AUTH_INDEX + '[secrets.TOK]\n[secrets.OTHER]\ndocker = "tok"\n',
+        {"docker": {"SPC344", "SPC345"}},
+    ),
+    "databricks-one-key-two-names": (  # one credential under two names is fine
+        head("3.11", "15.4-ml") + NODE + '[secrets.A]\ndatabricks = "s/k"\n[secrets.B]\ndatabricks = "s/k"\n',
+        {"databricks": set()},
+    ),
+    # --- [env] values on Databricks (B6)
+    "databricks-env-control-characters": (
+        head("3.11", "15.4-ml") + NODE + DOCKER + '[env]\nA = "x\\u0000y"\nB = "one\\ntwo"\n',
+        {"databricks": {"SPC334"}, "docker": {"SPC331", "SPC334"}, "mlflow": set()},
+    ),
+    "databricks-env-shell-quoting": (
+        head("3.11", "15.4-ml") + NODE + DOCKER + '[env]\nA = "`id`"\nB = "say \\"hi\\""\nC = "a\\\\b"\n',
+        {"databricks": {"SPC358"}, "docker": {"SPC331"}, "mlflow": set()},
+    ),
+    "databricks-env-tab-allowed": (head("3.11", "15.4-ml") + NODE + '[env]\nA = "x\\ty"\n', {"databricks": set()}),
 }
 
 
@@ -536,3 +613,94 @@ def test_env_values_are_literal_on_every_target(tmp_path: Path) -> None:
     plain = _spec(_project(tmp_path / "plain", text.replace("$HOME/data", "/data")))
     files = BACKENDS["databricks"].render(plain, BACKENDS["databricks"].options_type()).files
     assert json.loads(files["cluster.json"])["spark_env_vars"] == {"DATA_HOME": "/data"}
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("PATH", "python"),
+        ("PYTHONPATH", "python"),
+        ("VIRTUAL_ENV", "python"),
+        ("PYTHONHOME", "python"),
+        ("LD_PRELOAD", "loader"),
+        ("LD_LIBRARY_PATH", "loader"),
+        ("SPECC_PYTHON_BY_NOTEBOOK", "specc"),
+        ("SPECC_JARS_TO_CLASSPATH", "specc"),
+        ("DB_IS_DRIVER", "db"),
+        ("DB_CLUSTER_ID", "db"),
+        ("DATABRICKS_RUNTIME_VERSION", "db"),
+        ("DATABRICKS_CONFIG_PROFILE", "databricks"),
+        ("DATABRICKS_HOST", None),  # the SDK's credential route
+        ("DATABRICKS_TOKEN", None),
+        ("DBT_PROFILES_DIR", None),  # DB_ is a prefix with its underscore
+        ("DB", None),
+        ("SPECC", None),
+        ("MY_PATH", None),
+    ],
+)
+def test_target_owned_names(name: str, group: str | None) -> None:
+    from specc.backends.owned import owned
+
+    found = owned(name)
+    assert (found.group if found else None) == group
+
+
+def _render(spec: EnvSpec, target: str) -> tuple[list[tuple[str, str]], dict[str, bytes | Path]]:
+    backend = BACKENDS[target]
+    out = backend.render(spec, backend.options_type())
+    return [(d.code, d.severity) for d in out.diagnostics], out.files
+
+
+def test_owned_names_render_nothing(tmp_path: Path) -> None:
+    """B1: [env] PATH no longer reaches the Dockerfile's ENV, SPECC_* and DB_* no longer cluster.json."""
+    text = head("3.11", "15.4-ml") + NODE + DOCKER + '[env]\nPATH = "/usr/bin"\nSPECC_PYTHON_BY_NOTEBOOK = "true"\n'
+    spec = _spec(_project(tmp_path, text))
+    codes, files = _render(spec, "docker")
+    assert ("SPC408", "error") in codes and files == {}
+    codes, files = _render(spec, "databricks")
+    assert codes == [("SPC408", "error"), ("SPC408", "error")] and files == {}
+
+
+def test_serverless_env_is_refused_not_dropped(tmp_path: Path) -> None:
+    """B3: a serverless job.json has no place for [env] or secrets; render says so and writes nothing."""
+    text = head("3.12", "serverless-v3") + '[env]\nA = "1"\n[secrets.API_KEY]\ndatabricks = "s/k"\n'
+    spec = _spec(_project(tmp_path, text))
+    codes, files = _render(spec, "databricks")
+    assert codes == [("SPC323", "error"), ("SPC323", "error")] and files == {}
+    (tmp_path / "plain").mkdir()
+    plain = _spec(_project(tmp_path / "plain", head("3.12", "serverless-v3")))
+    codes, files = _render(plain, "databricks")
+    assert codes == [] and "job.json" in files
+
+
+def test_docker_run_passes_runtime_secrets_by_name(tmp_path: Path) -> None:
+    """B4: a secret no URL names is passed at docker run (`-e NAME`, never a value); the index's
+    secret stays a build secret only."""
+    text = head() + DOCKER + AUTH_INDEX + '[secrets.TOK]\n[secrets.API_KEY]\ndocker = "api_key"\n'
+    spec = _spec(_project(tmp_path, text))
+    codes, files = _render(spec, "docker")
+    assert codes == [("SPC344", "warning")]
+    build = files["BUILD.md"]
+    assert isinstance(build, bytes)
+    text_md = build.decode()
+    run = text_md.split("## Run", 1)[1]
+    assert "docker run --rm -e API_KEY -p 8080:8080 m:latest" in run
+    assert "export API_KEY=...   # the value of secret API_KEY" in run and "--env-file" in run
+    assert "-e TOK" not in run and "--secret id=tok,env=TOK" in text_md
+    dockerfile = files["Dockerfile"]
+    assert isinstance(dockerfile, bytes) and b"API_KEY" not in dockerfile and b"api_key" not in dockerfile
+
+
+def test_docker_secret_ids_are_unique(tmp_path: Path) -> None:
+    """B5: two names on one Docker id would mount one file for both; one scope/key under two
+    names on Databricks is one credential under two names, which is fine."""
+    text = head() + DOCKER + AUTH_INDEX + '[secrets.TOK]\ndocker = "same"\n[secrets.B]\ndocker = "same"\n'
+    codes, files = _render(_spec(_project(tmp_path, text)), "docker")
+    assert ("SPC345", "error") in codes and files == {}
+
+
+def test_databricks_env_values_are_refused_like_docker(tmp_path: Path) -> None:
+    """B6: a NUL or a line break cannot be in spark_env_vars; a backtick would run a command."""
+    text = head("3.11", "15.4-ml") + NODE + '[env]\nA = "x\\u0000y"\nB = "`id`"\n'
+    codes, files = _render(_spec(_project(tmp_path, text)), "databricks")
+    assert codes == [("SPC334", "error"), ("SPC358", "error")] and files == {}

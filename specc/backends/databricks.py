@@ -126,6 +126,8 @@ STANDARD_MODE_ALLOWLIST = "SPC357"
 ENV_EXPANDED = "SPC358"
 LIBRARIES_DIR_REQUIRED = "SPC359"
 INSTALLER_NAME = "SPC407"
+TARGET_OWNED = "SPC408"
+CONTROL_CHARACTER = "SPC334"
 
 
 # --- the plan ----------------------------------------------------------------------------------
@@ -264,6 +266,11 @@ def make_plan(spec: EnvSpec, options: DatabricksOptions, runtime: RuntimeInfo | 
 
 def _serverless(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
     return facts.serverless
+
+
+def _serverless_runtime_secret(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+    """A serverless job and a mapped secret no index URL names (those are SPC301's)."""
+    return facts.serverless and str(use.path[1]) not in secret_names(pip_urls(spec.python))
 
 
 def _classic(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
@@ -407,6 +414,62 @@ def _installer_rules(section: str) -> tuple[Unsupported, ...]:
 _SERVERLESS_HINT = 'use a classic runtime, e.g. databricks = "15.4-ml"'
 
 
+def _exported(section: str) -> Callable[[EnvSpec, Facts, Use], bool]:
+    """The entry is in spark_env_vars: every [env] entry, a secret with a Databricks mapping."""
+
+    def when(spec: EnvSpec, facts: Facts, use: Use) -> bool:
+        if facts.serverless:
+            return False  # no spark_env_vars at all (SPC323)
+        return section == "env" or spec.secrets[use.values["name"]].databricks is not None
+
+    return when
+
+
+def _owned_by(section: str, *groups: str) -> Callable[[EnvSpec, Facts, Use], bool]:
+    exported = _exported(section)
+    return lambda spec, facts, use: use.values["group"] in groups and exported(spec, facts, use)
+
+
+_OWNED_HINT = (
+    "rename it (and every ${{{name}}} placeholder naming it) to a name the platform does not set, e.g. MY_{name}"
+)
+
+
+def _owned_rules(section: str) -> tuple[Unsupported, ...]:
+    """SPC408 (specc.backends.owned): what spark_env_vars would replace on the cluster."""
+    return (
+        Unsupported(
+            TARGET_OWNED,
+            "error",
+            "{name} is set by {owner}: spark_env_vars would replace it on every node (the cluster runs Python "
+            "from its own virtualenv, with PySpark on PYTHONPATH), breaking the runtime",
+            "remove it; a folder reaches sys.path through [code] paths, packages through [python]",
+            when=_owned_by(section, "python"),
+        ),
+        Unsupported(
+            TARGET_OWNED,
+            "error",
+            "{name} is set by {owner}: the value in spark_env_vars would replace what the cluster, its init "
+            "scripts and specc's own init script read",
+            _OWNED_HINT,
+            when=_owned_by(section, "specc", "db"),
+        ),
+        Unsupported(
+            TARGET_OWNED,
+            "warning",
+            "{name} is read by {owner}: spark_env_vars set it for every process on the cluster, the init "
+            "script's installers and the Spark daemons included",
+            "keep it only if every process should see it; else " + _OWNED_HINT,
+            when=_owned_by(section, "loader", "databricks"),
+        ),
+    )
+
+
+#: The classic runtime's [env] rules on values: spark_env_vars are exported by a shell from a
+#: double-quoted word (SPC358), one variable per line (SPC334).
+_ENV_VALUE_HINT = "remove the character from the value (ship text that needs it in a file with the code)"
+
+
 def _serverless_cannot(what: str, at: TomlPath) -> Unsupported:
     return Unsupported(
         SERVERLESS_CANNOT,
@@ -484,7 +547,14 @@ CAPABILITIES: CapabilityTable = {
         "python.requirements:control-characters",
         "maven.repository:control-characters",
         "r.repository:control-characters",
-        "env:control-characters",
+    ),
+    "env:control-characters": Unsupported(
+        CONTROL_CHARACTER,
+        "error",
+        "spark_env_vars cannot carry a line break or another control character: a NUL cannot be in any "
+        "environment variable, and the cluster exports each variable on one line",
+        _ENV_VALUE_HINT,
+        when=_classic,
     ),
     "python.wheels:same-name": _duplicate("wheels", ("python", "wheels")),
     **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
@@ -545,7 +615,28 @@ CAPABILITIES: CapabilityTable = {
     "r.sources": _serverless_cannot("R packages", ("r",)),
     "r.packages:authenticated-repository": Supported("the repository URL is passed as written"),
     "r.sources:same-name": _duplicate("r", ("r", "sources")),
-    "env": Supported("spark_env_vars"),
+    "env": Unsupported(
+        SERVERLESS_CANNOT,
+        "error",
+        "{runtime} is serverless: a serverless job gets no spark_env_vars (environment variables for serverless "
+        "jobs are a Beta the Jobs API configures separately, from environment version 5), so [env] cannot reach "
+        "the model",
+        _SERVERLESS_HINT + ", or move the values into the model's code or configuration",
+        when=_serverless,
+        at=("env",),
+    ),
+    "env:shell-quoting": Unsupported(
+        ENV_EXPANDED,
+        "error",
+        "[env] values are literal on every target, but Databricks exports spark_env_vars from a double-quoted "
+        "shell word, where the shell interprets {chars} (a backtick runs a command), so {name} cannot be "
+        "passed as written",
+        _ENV_VALUE_HINT,
+        when=_classic,
+    ),
+    "env:target-owned": _owned_rules("env"),
+    "secrets:target-owned": _owned_rules("secrets"),
+    "secrets:not-in-urls": Supported("spark_env_vars, when the secret has a Databricks mapping"),
     "env:dollar": Unsupported(
         ENV_EXPANDED,
         "error",
@@ -556,8 +647,13 @@ CAPABILITIES: CapabilityTable = {
     ),
     "env:installer-option": _installer_rules("env"),
     "secrets:installer-option": _installer_rules("secrets"),
-    **_all(
-        Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.databricks", "secrets.description"
+    **_all(Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.description"),
+    "secrets.databricks": Unsupported(
+        SERVERLESS_CANNOT,
+        "error",
+        "{runtime} is serverless: a serverless job gets no spark_env_vars, so this secret cannot be exported to it",
+        _SERVERLESS_HINT + ", or read it in the model's code: dbutils.secrets.get(scope, key)",
+        when=_serverless_runtime_secret,
     ),
     "secrets.docker": Ignored("the Docker mapping of a secret"),
     "secrets.databricks:unset": (

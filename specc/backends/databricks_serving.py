@@ -197,6 +197,13 @@ CAPABILITIES: CapabilityTable = {
         "env:installer-option",
         "secrets:installer-option",
     ),
+    **_all(
+        Supported("environment_vars; the Databricks table decides about names and values"),
+        "env:target-owned",
+        "secrets:target-owned",
+        "env:shell-quoting",
+        "secrets:not-in-urls",
+    ),
     "artifacts": Ignored("MLflow artifacts travel inside the logged model"),
     "mlflow": Ignored("how specc compile fills log_model"),
     "targets": _S,

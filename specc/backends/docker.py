@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from specc import __version__
 from specc.backends.base import (
     CapabilityTable,
+    Condition,
     Facts,
     Ignored,
     Mark,
@@ -250,6 +251,47 @@ def _ppa_patch_mismatch(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
 
 _CONTROL = "SPC334"
 _INSTALLER_NAME = "SPC407"
+_TARGET_OWNED = "SPC408"
+_SECRET_NOT_IN_IMAGE = "SPC344"
+_SECRET_ID_COLLISION = "SPC345"
+
+
+def _owned(*groups: str) -> Condition:
+    return lambda _spec, _facts, use: use.values["group"] in groups
+
+
+def _owned_rules(section: str) -> tuple[Unsupported, ...]:
+    """SPC408 (specc.backends.owned): names the image sets itself; Databricks' names are no concern here."""
+    where = (
+        "ENV would replace it in the image"
+        if section == "env"
+        else "the container gets it under this name (exported on the pip step, passed at docker run)"
+    )
+    return (
+        Unsupported(
+            _TARGET_OWNED,
+            "error",
+            "{name} is set by {owner}: " + where + ", dropping what the image set (PATH and VIRTUAL_ENV "
+            f"point at {VENV}, where the ENTRYPOINT's mlflow is; PYTHONPATH holds {CODE_DIR})",
+            "remove it; a folder reaches sys.path through [code] paths, packages through [python]",
+            when=_owned("python"),
+        ),
+        Unsupported(
+            _TARGET_OWNED,
+            "error",
+            "{name} is set by {owner}: the name is reserved on every target",
+            "rename it (and every ${{{name}}} placeholder naming it), e.g. MY_{name}",
+            when=_owned("specc"),
+        ),
+        Unsupported(
+            _TARGET_OWNED,
+            "warning",
+            "{name} is read by {owner}: the image would set it for every process in the container (and a CUDA "
+            "base image's own LD_LIBRARY_PATH, how it finds the driver, would be replaced)",
+            "keep it only if every process should see it (e.g. a preloaded allocator); else rename it, e.g. MY_{name}",
+            when=_owned("loader"),
+        ),
+    )
 
 
 def _pip_secret_names(spec: EnvSpec) -> list[str]:
@@ -401,19 +443,52 @@ CAPABILITIES: CapabilityTable = {
         "rename it to a name no tool reads, e.g. MY_{name}",
         when=lambda _spec, _facts, use: use.values["group"] != "apt",
     ),
-    "secrets:installer-option": Unsupported(
-        _INSTALLER_NAME,
-        "error",
-        "{name} is read by {tool}: the pip step exports the build secret under its name, so pip reads it as "
-        "one of its options (and prints a bad value in its error)",
-        "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}",
-        when=lambda spec, _facts, use: use.values["group"] == "pip" and use.values["name"] in _pip_secret_names(spec),
+    # a secret no URL names is passed at docker run (SPC344): a tool in the container reads it, as [env]
+    "secrets:installer-option": (
+        Unsupported(
+            _INSTALLER_NAME,
+            "error",
+            "{name} is read by {tool}: the pip step exports the build secret under its name, so pip reads it as "
+            "one of its options (and prints a bad value in its error)",
+            "rename it (and every ${{{name}}} placeholder naming it) to a name no tool reads, e.g. MY_{name}",
+            when=lambda spec, _facts, use: (
+                use.values["group"] == "pip" and use.values["name"] in _pip_secret_names(spec)
+            ),
+        ),
+        Unsupported(
+            _INSTALLER_NAME,
+            "warning",
+            "{name} is read by {tool}: passed to the container at docker run (no URL of the build names it), "
+            "so a tool run in the container reads it as its option",
+            "rename it to a name no tool reads, e.g. MY_{name}",
+            when=lambda spec, _facts, use: (
+                use.values["group"] != "apt" and use.values["name"] in _runtime_secrets(spec)
+            ),
+        ),
     ),
     "env:control-characters": Unsupported(
         _CONTROL,
         "error",
         "a Dockerfile ENV value cannot hold a line break or another control character",
         "put multi-line values in a file shipped with the code and point the variable at it",
+    ),
+    "env:shell-quoting": Supported('ENV escapes \\ and " inside its double quotes'),
+    "env:target-owned": _owned_rules("env"),
+    "secrets:target-owned": _owned_rules("secrets"),
+    "secrets.docker:same-id": Unsupported(
+        _SECRET_ID_COLLISION,
+        "error",
+        'secrets {first} and {name} both use the Docker secret id "{id}": the build mounts and the run passes one '
+        "value for both, so one of them gets the other's credential",
+        'give {name} its own id: docker = "<id>" in [secrets.{name}] (the default is the name in lower case)',
+    ),
+    "secrets:not-in-urls": Unsupported(
+        _SECRET_NOT_IN_IMAGE,
+        "warning",
+        "secret {name} is named by no URL the build reads: the build does not use it and the image does not "
+        "carry it, so the container has it only when it is passed at run time",
+        "pass it when running the image: docker run -e {name} ... (BUILD.md shows it), or --env-file with a file "
+        "kept outside the build context",
     ),
     **_all(Supported("BuildKit secret ids"), "secrets", "secrets.docker", "secrets.description"),
     "secrets.databricks": Ignored("the Databricks mapping of a secret"),
@@ -947,14 +1022,27 @@ def _build_md(spec: EnvSpec, view: DockerView) -> str:
     docker_secrets = [f"--secret id={m.id},env={m.env}" for m in view.pip_secrets]
     buildah_secrets = [f"--secret id={m.id},src=./{m.id}.txt" for m in view.pip_secrets]
     platform = [f"--platform {spec.targets.docker.platform}"] if spec.targets.docker.platform else []
+    # Secrets no URL names are the model's at run time (SPC344): passed by name, so the value
+    # comes from the caller's environment and never appears in the command line or this file.
+    runtime = _runtime_secrets(spec)
+    passed = "".join(f"-e {name} " for name in runtime)
+    run = f"docker run --rm {passed}" + (f"-p {view.port}:{view.port} {tag}" if view.serve else f"-it {tag}")
     return render_template(
         "docker/BUILD.md.j2",
         view=view,
         tag=tag,
         docker_cmd=" ".join(["DOCKER_BUILDKIT=1 docker build", *platform, *docker_secrets, "-t", tag, "."]),
         buildah_cmd=" ".join(["buildah bud --format docker --layers", *platform, *buildah_secrets, "-t", tag, "."]),
-        run_cmd=(f"docker run --rm -p {view.port}:{view.port} {tag}" if view.serve else f"docker run --rm -it {tag}"),
+        run_cmd=run,
+        runtime_secrets=runtime,
     )
+
+
+def _runtime_secrets(spec: EnvSpec) -> list[str]:
+    """The secrets the container needs at run time: those no URL of the build names (SPC344)."""
+    from specc.backends.features import FEATURES
+
+    return [str(use.values["name"]) for use in FEATURES["secrets:not-in-urls"].find(spec)]
 
 
 def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:

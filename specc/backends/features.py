@@ -392,6 +392,58 @@ def _installer_names(section: str) -> Finder:
     return find
 
 
+def _target_owned(section: str) -> Finder:
+    """Secret or [env] names a target sets itself or its platform owns (:mod:`specc.backends.owned`)."""
+
+    def find(spec: EnvSpec) -> Iterator[Use]:
+        from specc.backends.base import Use
+        from specc.backends.owned import owned
+
+        for name in sorted(getattr(spec, section)):
+            found = owned(name)
+            if found is not None:
+                yield Use((section, name), {"name": name, "group": found.group, "owner": found.owner})
+
+    return find
+
+
+#: What a POSIX shell still interprets inside double quotes besides ``$`` (``env:dollar``).
+SHELL_QUOTED_SPECIALS = ("`", '"', "\\")
+
+
+def _env_shell_specials(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for name, value in sorted(spec.env.items()):
+        found = [c for c in SHELL_QUOTED_SPECIALS if c in value]
+        if found:
+            yield Use(("env", name), {"name": name, "chars": " ".join(found)})
+
+
+def _docker_secret_ids(spec: EnvSpec) -> Iterator[Use]:
+    """A secret whose Docker id an earlier secret already uses (``first`` names that one)."""
+    from specc.backends.base import Use
+
+    seen: dict[str, str] = {}
+    for name, secret in sorted(spec.secrets.items()):
+        prior = seen.setdefault(secret.docker, name)
+        if prior != name:
+            yield Use(("secrets", name, "docker"), {"name": name, "id": secret.docker, "first": prior})
+
+
+def _secrets_not_in_urls(spec: EnvSpec) -> Iterator[Use]:
+    """Secrets no URL names (index, requirement, Maven or R repository): values the model's process
+    needs at run time."""
+    from specc.backends.base import Use
+    from specc.backends.shared import pip_urls, secret_names
+
+    repos = [u for _path, u in (*_urls(spec, "maven"), *_urls(spec, "r")) if u]
+    used = set(secret_names([*pip_urls(spec.python), *repos]))
+    for name, secret in sorted(spec.secrets.items()):
+        if name not in used:
+            yield Use(("secrets", name), {"name": name, "id": secret.docker})
+
+
 def _urls(spec: EnvSpec, section: str) -> Iterator[tuple[TomlPath, str | None]]:
     sec = getattr(spec, section)
     yield (section, "repository"), sec.repository
@@ -485,6 +537,15 @@ DERIVED: tuple[Feature, ...] = (
     Feature("apt.packages:version-pin", "an apt package pinned to a version", _apt_pins),
     Feature("env:dollar", "an env value holding a $", _env_dollar),
     Feature("env:installer-option", "an env name an installer or tool reads as its option", _installer_names("env")),
+    Feature("env:target-owned", "an env name the target sets itself or its platform owns", _target_owned("env")),
+    Feature(
+        "secrets:target-owned",
+        "a secret name the target sets itself or its platform owns",
+        _target_owned("secrets"),
+    ),
+    Feature("env:shell-quoting", "an env value holding a backtick, a double quote or a backslash", _env_shell_specials),
+    Feature("secrets.docker:same-id", "two secrets with one Docker secret id", _docker_secret_ids),
+    Feature("secrets:not-in-urls", "a secret no URL names (needed at run time)", _secrets_not_in_urls),
     Feature(
         "secrets:installer-option",
         "a secret name an installer or tool reads as its option",
