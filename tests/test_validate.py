@@ -362,3 +362,28 @@ def test_unshippable_urls_point_at_wheels_and_never_at_a_form_that_is_refused(tm
     hints = [d.hint or "" for d in result.diagnostics]
     assert len(hints) == 3 and all("python.wheels" in h for h in hints), hints
     assert not any("pypi.org/simple" in h or '"name @ git+' in h for h in hints), hints
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("compile",), ("render", "--target", "docker"), ("render", "--target", "databricks")],
+    ids=["compile", "render-docker", "render-databricks"],
+)
+def test_no_command_emits_a_requirement_validate_refuses(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """B2: a requirements file's file: URLs used to reach the model's requirements.txt, the
+    Dockerfile and Databricks' pypi libraries; every command now stops at the same SPC131."""
+    from tests.helpers import run_cli
+
+    spec = _write(
+        tmp_path,
+        {
+            "model-env.toml": HEAD + '[python]\nrequirements-files = ["requirements.txt"]\n'
+            '[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n',
+            "requirements.txt": "baz @ file:./dist/x.whl\nqux @ file:///abs/q.whl\nsix==1.16.0\n",
+        },
+    )
+    out = tmp_path / "out"
+    r = run_cli(*command, "--out", str(out), str(spec))
+    assert r.code == 1, r.err
+    assert r.err.count("[SPC131]") == 2 and "requirements.txt:1:7" in r.err, r.err
+    assert not out.exists()
