@@ -95,7 +95,7 @@ _ALL: tuple[Code, ...] = (
     Code("SPC118", "invalid-wheel-name", E, "a wheel file name that `packaging` cannot parse", _SYNTAX),
     Code(
         "SPC119", "unsupported-requirements-line", E,
-        "a requirements file line specc cannot ship (`-e`, `--index-url`, other pip options, cycles)", _SYNTAX,
+        "a requirement line specc cannot ship (`-e`, `--index-url`, `--hash` and other pip options, cycles)", _SYNTAX,
     ),
     Code("SPC120", "empty-path", E, "an empty path", _SYNTAX),
     Code(
@@ -122,6 +122,10 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC130", "invalid-serving-workload", E,
         "invalid `targets.databricks.serving.workload-type` or `workload-size`", _SYNTAX,
+    ),
+    Code(
+        "SPC131", "unsupported-direct-reference", E,
+        "a requirement URL no target can install (`file:` or VCS `git+...`): ship a wheel", _SYNTAX,
     ),
     # --- SPC2xx meaning
     Code(

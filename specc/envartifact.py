@@ -149,12 +149,29 @@ def _schema() -> dict[str, Any]:
     return tidy
 
 
+def _omitted_at_default() -> frozenset[str]:
+    """Aliases of the normalized fields that dumps leave out at their default (``exclude_if``)."""
+    from specc import spec as models
+
+    out = set()
+    for obj in vars(models).values():
+        if isinstance(obj, type) and issubclass(obj, models._Norm):
+            for name, info in obj.model_fields.items():
+                if getattr(info, "exclude_if", None) is not None:
+                    out.add(info.alias or name)
+    return frozenset(out)
+
+
+_OMITTED_AT_DEFAULT = _omitted_at_default()
+
+
 def _written_is_required(definition: dict[str, Any]) -> None:
     """Mark what the writer always writes as required, and drop its (then meaningless) default.
 
     The models carry the normalized spec's defaults (so reading is lenient), but the file is
     written with every default filled in and only nulls left out: a property is absent
-    exactly when it may be null.
+    exactly when it may be null, or when its field is left out at its default (``exclude_if``:
+    keys added after version 1, such as ``runtime.overrides``, so older files keep their shape).
     """
     props = definition.get("properties")
     if not isinstance(props, dict):
@@ -162,7 +179,7 @@ def _written_is_required(definition: dict[str, Any]) -> None:
     required = []
     for name, prop in props.items():
         nullable = any(alt.get("type") == "null" for alt in prop.get("anyOf", ()))
-        if not nullable:
+        if not nullable and name not in _OMITTED_AT_DEFAULT:
             required.append(name)
             prop.pop("default", None)
     definition["required"] = required

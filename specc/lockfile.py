@@ -39,6 +39,7 @@ PART_MEANING = {
     "apt": "apt packages or debs",
     "maven": "maven repository, packages or jars",
     "r": "r repository, packages or sources",
+    "implied-requirements": "targets.docker.serve or the model-server packages it implies",
 }
 
 
@@ -315,8 +316,17 @@ def read_lock(path: str | Path) -> LockFile:
 
 
 def stale_parts(lock: LockFile, spec: Any) -> list[str]:
-    """Parts of ``spec`` (an EnvSpec) whose dependency hash differs from the lock's, in PARTS order."""
-    return [part for part in PARTS if getattr(lock.spec, part) != getattr(spec.hashes, part)]
+    """Parts of ``spec`` (an EnvSpec) the lock no longer matches: each part whose dependency hash
+    differs from the lock's, in PARTS order, then ``"implied-requirements"`` when what the spec
+    implies (:func:`specc.lock.implied_requirements`, e.g. the model server of an image with
+    ``targets.docker.serve``) differs from what the lock was resolved with: the lock's packages
+    depend on those lines as much as on the spec's own."""
+    from specc.lock import implied_requirements  # resolving module; importing it runs nothing
+
+    parts = [part for part in PARTS if getattr(lock.spec, part) != getattr(spec.hashes, part)]
+    if sorted(lock.python.implied_requirements) != sorted(implied_requirements(spec)):
+        parts.append("implied-requirements")
+    return parts
 
 
 def stale_message(lock_path: str | Path, parts: list[str]) -> str:

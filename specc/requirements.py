@@ -32,11 +32,77 @@ class RequirementProblem(Exception):
     when the whole string is at fault.
     """
 
-    def __init__(self, message: str, hint: str | None = None, span: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, span: tuple[int, int] | None = None, code: str = "SPC103"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.span = span
+        self.code = code  # SPC103 (not PEP 508) or SPC119 (a pip option on the line)
+
+
+# pip's per-requirement options (``name==1 --hash=sha256:...``, ``--config-settings``,
+# ``--global-option``, ``-C``): pip-compile output and setup-tool flags, never PEP 508
+_REQ_OPTION = re.compile(r"\s(--[A-Za-z][A-Za-z-]*|-C)(?=[=\s]|$)")
+_HASH_HINT = (
+    "remove the --hash options (pip-compile without --generate-hashes, or strip them from each line); "
+    "`specc lock` resolves the requirements and records every distribution's sha256 in model-env.lock"
+)
+
+
+IN_FILE = "a requirements file"
+
+
+def pip_option_problem(opt: str, where: str) -> tuple[str, str | None]:
+    """(message, hint) for a pip option written where a requirement belongs.
+
+    ``where`` is :data:`IN_FILE` (a line of its own in a requirements file, whose ``-r``/``-c``
+    lines are read, not refused) or ``"a requirement string"`` (a spec entry).  One wording for
+    every place, so the hint names the spec key that replaces the option.
+    """
+    in_file = where == IN_FILE
+    if opt in ("-e", "--editable"):
+        return "editable installs (-e) cannot be shipped with a model", "build a wheel and list it under python.wheels"
+    if opt in ("-i", "--index-url", "--extra-index-url"):
+        key = "index-url" if opt in ("-i", "--index-url") else "extra-index-urls"
+        return (
+            f"{opt} inside {where} is not allowed",
+            f"move it to python.{key} in model-env.toml, with credentials as ${{SECRET}} placeholders",
+        )
+    if opt in ("-r", "--requirement"):
+        return f"{opt} inside {where} is not allowed", "list the file under python.requirements-files"
+    if opt in ("-c", "--constraint"):
+        return (
+            f"{opt} inside {where} is not allowed",
+            "list the constraints under python.constraints, or write the -c line in a file of "
+            "python.requirements-files",
+        )
+    if opt == "--hash":
+        return f"pip option --hash is not supported in {where}", _HASH_HINT
+    if opt in _BUILD_OPTIONS:
+        return (
+            f"pip option {opt} is not supported in {where}",
+            "build the package into a wheel with the options it needs and list it under python.wheels",
+        )
+    return f"pip option {opt} is not supported in {where}", "keep only requirements" + (
+        ", -r and -c lines" if in_file else " (PEP 508 strings or tables)"
+    )
+
+
+_UNSHIPPABLE_URLS = ("git+", "hg+", "svn+", "bzr+", "file:")
+_BUILD_OPTIONS = ("--config-settings", "-C", "--global-option", "--install-option", "--build-option")
+
+
+def _option_problem(text: str) -> RequirementProblem | None:
+    """The problem of a requirement that carries a pip option, or None."""
+    m = _REQ_OPTION.search(text)
+    if m is None:
+        return None
+    opt = m.group(1)
+    _, hint = pip_option_problem(opt, "a requirement string")
+    message = f"pip option {opt} is not supported on a requirement's line"
+    return RequirementProblem(message, hint, (m.start(1), len(text.rstrip())), code="SPC119")
 
 
 def _error_span(exc: Exception) -> tuple[int, int] | None:
@@ -78,9 +144,25 @@ def _hint_for_text(text: str) -> str | None:
         return "pip options belong in dedicated keys: python.index-url, python.extra-index-urls, python.constraints"
     if stripped.endswith((".whl", ".tar.gz", ".zip")) and "@" not in stripped:
         return 'list local wheels under python.wheels; remote files as "name @ https://..."'
-    if stripped.startswith(("git+", "http://", "https://")):
+    if stripped.startswith(("http://", "https://")):
         return 'give the package a name: "name @ ' + stripped + '"'
+    compat = _COMPATIBLE_ONE_PART.search(stripped)
+    if compat:
+        return compatible_hint(stripped[: compat.start()].strip(), compat.group(1))
     return 'write a PEP 508 requirement, e.g. "scikit-learn==1.5.2"'
+
+
+# ``~=1``: PEP 440's compatible release needs two release parts (``~=1.0`` means >=1.0,<2);
+# packaging refuses the clause and reports the name as lacking a specifier
+_COMPATIBLE_ONE_PART = re.compile(r"~=\s*(\d+)(?![\d.*])")
+
+
+def compatible_hint(before: str, major: str) -> str:
+    """The hint for ``~=N``: ``before`` is what precedes the operator (a name, or nothing)."""
+    return (
+        f'~= needs at least two release parts: write "{before}~={major}.0" (>={major}.0,<{int(major) + 1}) '
+        f'or "{before}=={major}.*"'
+    )
 
 
 def _next_major(spec: str) -> str:
@@ -184,6 +266,28 @@ def parse_requirement_string(text: str) -> Req:
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
+        lead = _OPTION.match(text.strip()) if text.lstrip().startswith("-") else None
+        if lead is not None:  # a pip option line in the spec: the wording a requirements file gets
+            message, hint = pip_option_problem(lead.group("opt"), "a requirement string")
+            raise RequirementProblem(message, hint, code="SPC119") from None
+        option = _option_problem(text)
+        if option is not None:
+            raise option from None
+        if text.lstrip().startswith(_UNSHIPPABLE_URLS):
+            # a bare VCS or file: URL (pip's own shorthand): the rule "name @ url" would meet,
+            # not a hint to add a name that then gets refused
+            from specc.urls import check_requirement_url
+
+            problem = check_requirement_url(text.strip(), secret_names=())[0]
+            raise RequirementProblem(problem.message, problem.hint, code=problem.code) from None
+        compat = _COMPATIBLE_ONE_PART.search(text)
+        if compat is not None:  # packaging blames the name ("no version specifier"): say what is wrong
+            clause = text[compat.start() : compat.end()]
+            raise RequirementProblem(
+                f'invalid requirement "{text}": "{clause}" is not a version specifier (PEP 440)',
+                compatible_hint(text[: compat.start()].strip(), compat.group(1)),
+                (compat.start(), compat.end()),
+            ) from None
         raise RequirementProblem(
             f'invalid requirement "{text}": {_packaging_reason(exc)}', _hint_for_text(text), _error_span(exc)
         ) from None
@@ -261,12 +365,15 @@ def requirement_from_table(
         try:
             spec = canonical_specifier(SpecifierSet(specifier))
         except InvalidSpecifier:
+            compat = _COMPATIBLE_ONE_PART.search(specifier)
             problems.append(
                 TableProblem(
                     ("specifier",),
                     "SPC116",
                     f'invalid version specifier "{specifier}" (PEP 440)',
-                    'e.g. specifier = ">=2.1,<3"',
+                    compatible_hint(specifier[: compat.start()], compat.group(1))
+                    if compat
+                    else 'e.g. specifier = ">=2.1,<3"',
                 )
             )
     extras_out = []
@@ -491,6 +598,8 @@ def parse_requirements_file(
     lines = text.splitlines()
     for lineno, col, line in _logical_lines(text):
         end = col + len(line)
+        if end > len(lines[lineno - 1]) + 1:  # joined from continuations: underline its first physical line
+            end = len(lines[lineno - 1].rstrip(" \\")) + 1
         m = _OPTION.match(line) if line[0] == "-" else None  # lines are stripped, never empty
         if m:
             opt, arg = m.group("opt"), m.group("arg").strip()
@@ -508,44 +617,8 @@ def parse_requirements_file(
                 constraints = as_constraints or opt in ("-c", "--constraint")
                 parse_requirements_file(target, root, as_constraints=constraints, result=result, _stack=(*_stack, path))
                 continue
-            if opt in ("-e", "--editable"):
-                result.problems.append(
-                    FileProblem(
-                        path,
-                        lineno,
-                        col,
-                        end,
-                        "SPC119",
-                        "editable installs (-e) cannot be shipped with a model",
-                        "build a wheel and list it under python.wheels",
-                    )
-                )
-                continue
-            if opt in ("-i", "--index-url", "--extra-index-url"):
-                key = "index-url" if opt in ("-i", "--index-url") else "extra-index-urls"
-                result.problems.append(
-                    FileProblem(
-                        path,
-                        lineno,
-                        col,
-                        end,
-                        "SPC119",
-                        f"{opt} inside a requirements file is not allowed",
-                        f"move it to python.{key} in model-env.toml, with credentials as ${{SECRET}} placeholders",
-                    )
-                )
-                continue
-            result.problems.append(
-                FileProblem(
-                    path,
-                    lineno,
-                    col,
-                    end,
-                    "SPC119",
-                    f"pip option {opt} is not supported in requirements files",
-                    "keep only requirements, -r and -c lines",
-                )
-            )
+            message, hint = pip_option_problem(opt, IN_FILE)
+            result.problems.append(FileProblem(path, lineno, col, end, "SPC119", message, hint))
             continue
         try:
             req = parse_requirement_string(line)
@@ -556,7 +629,7 @@ def parse_requirements_file(
             # when that line is one physical line as written (no continuation, no comment cut)
             if exc.span is not None and physical[col - 1 : col - 1 + len(line)] == line:
                 start, stop = col + exc.span[0], col + exc.span[1]
-            result.problems.append(FileProblem(path, lineno, start, stop, "SPC103", exc.message, exc.hint))
+            result.problems.append(FileProblem(path, lineno, start, stop, exc.code, exc.message, exc.hint))
             continue
         (result.constraints if as_constraints else result.requirements).append((FileLine(path, lineno, col, line), req))
     return result

@@ -30,8 +30,12 @@ class UrlProblem:
     hint: str | None = None
 
 
-def check_url(value: str, *, what: str, secret_names: Collection[str]) -> list[UrlProblem]:
-    """Every problem of one URL (empty when it is fine)."""
+def check_url(
+    value: str, *, what: str, secret_names: Collection[str], example: tuple[str, str] = ("pypi.org", "/simple")
+) -> list[UrlProblem]:
+    """Every problem of one URL (empty when it is fine); ``example`` (host, path) is what the
+    hints show as a good URL of this kind (an index by default, a file for a requirement)."""
+    host, tail = example
     if value.strip() != value or any(c.isspace() for c in value):
         return [
             UrlProblem("SPC115", "error", f"{what} contains whitespace", "remove spaces and line breaks from the URL")
@@ -44,9 +48,7 @@ def check_url(value: str, *, what: str, secret_names: Collection[str]) -> list[U
     # a host built from a placeholder is unusual but not wrong
     if parts.scheme not in ("http", "https") or not (parts.hostname or "${" in parts.netloc):
         return [
-            UrlProblem(
-                "SPC115", "error", f"invalid {what} {value!r}", "use an http(s) URL, e.g. https://pypi.org/simple"
-            )
+            UrlProblem("SPC115", "error", f"invalid {what} {value!r}", f"use an http(s) URL, e.g. https://{host}{tail}")
         ]
     out: list[UrlProblem] = []
     if "@" in parts.netloc:
@@ -58,7 +60,7 @@ def check_url(value: str, *, what: str, secret_names: Collection[str]) -> list[U
                     "error",
                     f"{what} contains a literal credential",
                     "declare a secret and reference it: [secrets.PYPI_TOKEN] and "
-                    "https://${PYPI_USER}:${PYPI_TOKEN}@host/simple",
+                    f"https://${{PYPI_USER}}:${{PYPI_TOKEN}}@host{tail}",
                 )
             )
     for m in re.finditer(r"(?:^|&)([^=&]+)=([^&]*)", parts.query):
@@ -99,3 +101,49 @@ def check_url(value: str, *, what: str, secret_names: Collection[str]) -> list[U
             )
         )
     return out
+
+
+#: VCS schemes pip accepts in a direct reference (``name @ git+https://...@<commit>``)
+_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+_WHEEL_URL_EXAMPLE = ("files.example.com", "/pkg-1.0-py3-none-any.whl")
+_WHEELS_HINT = "list local wheels under python.wheels (copied with the model and installed by every target)"
+
+
+def check_requirement_url(value: str, *, secret_names: Collection[str]) -> list[UrlProblem]:
+    """Every problem of a requirement's direct reference (the ``url`` of ``name @ url``).
+
+    The one rule for a requirement URL, wherever it is written (a spec entry, its table's
+    ``url``, or a line of a requirements file):
+
+    - ``file:`` URLs and paths (SPC131): a path on the machine that installs, which no target
+      has; the wheel belongs under ``python.wheels``, which every target ships.
+    - VCS URLs (``git+https://...``, SPC131): refused.  Installing them needs git (and the
+      repository's credentials) where the environment is built (a serving container, a
+      Databricks cluster), and a tag or branch is not a pin.
+    - anything else is an http(s) URL checked as an index URL is (:func:`check_url`:
+      credentials only as declared ``${SECRET}`` placeholders, plain http warned).
+    """
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    # a file: URL, or a path written as the URL (./dist/x.whl, /abs/x.whl, C:/x.whl): pip
+    # reads both from the installing machine's disk
+    if scheme == "file" or value.startswith((".", "/", "~", "\\")) or re.match(r"[A-Za-z]:[\\/]", value):
+        return [
+            UrlProblem(
+                "SPC131",
+                "error",
+                "requirement URL is a local path: no target can install from a path on this machine",
+                f'{_WHEELS_HINT}; a remote file as "name @ https://..."',
+            )
+        ]
+    if scheme.startswith(_VCS_PREFIXES):
+        return [
+            UrlProblem(
+                "SPC131",
+                "error",
+                f"VCS requirement URL (`{scheme}`) is not supported: targets would need {scheme.split('+')[0]} and "
+                "the repository's credentials where they install",
+                'build a wheel at a commit (pip wheel --no-deps "git+https://host/repo.git@<commit>") and '
+                "list it under python.wheels, or publish a tagged release to a private index (python.index-url)",
+            )
+        ]
+    return check_url(value, what="requirement URL", secret_names=secret_names, example=_WHEEL_URL_EXAMPLE)

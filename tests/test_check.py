@@ -415,6 +415,7 @@ def test_env_drift(tmp_path: Path) -> None:
 
 def _locked_project(tmp_path: Path, versions: dict[str, str], edit: tuple[str, str] | None = None) -> Path:
     """A copy of sklearn-basic with a model-env.lock pinning ``versions`` (no resolver run: written directly)."""
+    from specc.lock import implied_requirements
     from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, write_lock
 
     proj = tmp_path / "sklearn-basic"
@@ -427,6 +428,7 @@ def _locked_project(tmp_path: Path, versions: dict[str, str], edit: tuple[str, s
         platforms=["x86_64-manylinux_2_28"],
         resolver="uv (test)",
         packages=[LockedPythonPackage(name=n, version=v) for n, v in sorted(versions.items())],
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(proj / "model-env.lock", new_lock(spec, python))
     return proj

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.lock import implied_requirements
 from specc.lockfile import (
     LockedPython,
     LockedPythonPackage,
@@ -47,6 +48,7 @@ def _fake_lock(folder: Path) -> LockFile:
         index_url=spec.python.index_url,
         extra_index_urls=list(spec.python.extra_index_urls),
         packages=[LockedPythonPackage(name="six", version="1.16.0", hashes=[FAKE_HASH])],
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     lock = new_lock(spec, python)
     write_lock(lock_path_for(folder / "model-env.toml"), lock)
@@ -129,6 +131,32 @@ def test_check_names_the_stale_part(tmp_path: Path, part: str, old: str, new: st
     import specc
 
     assert stale_parts(read_lock(folder / "model-env.lock"), specc.load(folder / "model-env.toml")) == [part]
+
+
+@pytest.mark.parametrize(("old", "new"), [("serve = true", "serve = false"), ("serve = false", "serve = true")])
+def test_check_names_changed_implied_requirements(tmp_path: Path, old: str, new: str) -> None:
+    """The lock's packages depend on what the spec implies (a serving image's model server) as
+    much as on its own requirements: switching serve makes --check and --locked report it (B9)."""
+    import specc
+    from specc.lock import implied_requirements
+
+    folder = _copy_example("sklearn-basic", tmp_path)
+    if old == "serve = false":
+        _edit(folder / "model-env.toml", "serve = true", "serve = false")
+    _fake_lock(folder)
+    assert run_cli("lock", "--check", str(folder)).code == 0
+    _edit(folder / "model-env.toml", old, new)
+    spec = specc.load(folder / "model-env.toml")
+    assert stale_parts(read_lock(folder / "model-env.lock"), spec) == ["implied-requirements"]
+    assert bool(implied_requirements(spec)) == (new == "serve = true")
+    r = run_cli("lock", "--check", str(folder))
+    assert r.code == 1 and "SPC613" in r.err, r.err
+    assert "is stale: implied-requirements (targets.docker.serve" in r.err, r.err
+    for target in ("docker", "mlflow"):  # --locked refuses the stale lock before any target's check
+        out = tmp_path / f"out-{target}-{new[-4:]}"
+        r = run_cli("render", "--target", target, "--locked", "--out", str(out), str(folder))
+        assert r.code == 1 and "SPC613" in r.err and "SPC338" not in r.err, r.err
+        assert not out.exists()
 
 
 def test_check_fails_on_changed_wheel_deb_jar_contents(tmp_path: Path) -> None:

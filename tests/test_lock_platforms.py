@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.lock import implied_requirements
 from specc.lockfile import (
     COMPILE_PLATFORM,
     LockedPython,
@@ -42,6 +43,7 @@ def _lock_for(folder: Path, platforms: list[str]) -> None:
         platforms=platforms,
         resolver="uv test",
         packages=[LockedPythonPackage(name="six", version="1.16.0", hashes=[H])],
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(lock_path_for(folder / "model-env.toml"), new_lock(spec, python))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.lock import implied_requirements
 from specc.lockfile import LockedPython, LockedPythonPackage, lock_path_for, new_lock, read_lock, write_lock
 from tests.helpers import EXAMPLES, run_cli
 
@@ -49,6 +50,7 @@ def _fake_lock(folder: Path, extra: dict[str, str] | None = None) -> None:
         index_url=spec.python.index_url,
         extra_index_urls=list(spec.python.extra_index_urls),
         packages=sorted(packages, key=lambda p: p.name),
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(lock_path_for(folder / "model-env.toml"), new_lock(spec, python))
 

@@ -35,7 +35,7 @@ def test_defaults_are_filled(tmp_path: Path) -> None:
     data = spec.to_dict()
     assert data["model"] == {"name": "churn-model"}
     assert data["mlflow"] == {"pip": "exact"}
-    assert data["targets"]["docker"] == {"port": 8080, "serve": False, "standalone": False}
+    assert data["targets"]["docker"] == {"port": 8080, "serve": False}  # standalone = false is left out (exclude_if)
     assert data["targets"]["databricks"]["cluster"] == {"data-security-mode": "SINGLE_USER", "workers": 1}
     assert set(data["hashes"]) == {"dependencies", "runtime", "python", "apt", "maven", "r", "code", "artifacts"}
 

@@ -35,6 +35,65 @@ def test_invalid_requirement_has_hint() -> None:
     assert e.value.hint == 'use == to pin a version: "pandas==2.2.3"'
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        # packaging refuses "~=1" (PEP 440: a compatible release needs two release parts) and
+        # blames the name ("after name with no version specifier"): the message names the clause
+        ("scikit-learn~=1", '"scikit-learn~=1.0" (>=1.0,<2) or "scikit-learn==1.*"'),
+        ("numpy>=1.20,~=2", '"numpy>=1.20,~=2.0" (>=2.0,<3) or "numpy>=1.20,==2.*"'),
+        ("torch ~= 2", '"torch~=2.0" (>=2.0,<3) or "torch==2.*"'),
+    ],
+)
+def test_a_one_part_compatible_release_says_what_is_wrong(text: str, hint: str) -> None:
+    with pytest.raises(RequirementProblem) as e:
+        parse_requirement_string(text)
+    assert e.value.code == "SPC103"
+    assert "is not a version specifier (PEP 440)" in e.value.message
+    assert "no version specifier" not in e.value.message
+    assert e.value.hint == f"~= needs at least two release parts: write {hint}"
+    assert e.value.span is not None and text[e.value.span[0] : e.value.span[1]].replace(" ", "").startswith("~=")
+    # what the hint suggests parses
+    assert parse_requirement_string(hint.split('"')[1]).specifier
+
+
+def test_table_specifier_one_part_compatible_release_hint() -> None:
+    req, problems = requirement_from_table("pandas", None, "~=2", (), None, None)
+    assert req is None and [p.code for p in problems] == ["SPC116"]
+    assert problems[0].hint == '~= needs at least two release parts: write "~=2.0" (>=2.0,<3) or "==2.*"'
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("requests==2.32.3 --hash=sha256:" + "ab" * 32, "--hash"),
+        ("lxml==5.3.0 --config-settings=--build-option=--with-xslt", "--config-settings"),
+        ("lxml==5.3.0 -C key=value", "-C"),
+        ("pkg==1.0 --global-option=build_ext", "--global-option"),
+        ('pkg==1.0 ; python_version >= "3.10" --hash=sha256:00', "--hash"),
+    ],
+)
+def test_pip_options_after_a_requirement_are_named(text: str, option: str) -> None:
+    with pytest.raises(RequirementProblem) as e:
+        parse_requirement_string(text)
+    assert e.value.code == "SPC119"
+    assert e.value.message == f"pip option {option} is not supported on a requirement's line"
+    assert e.value.span is not None and text[e.value.span[0] :].startswith(option)
+    if option == "--hash":
+        assert e.value.hint is not None and "specc lock" in e.value.hint and "model-env.lock" in e.value.hint
+    else:
+        assert e.value.hint is not None and "python.wheels" in e.value.hint
+
+
+def test_pip_compile_output_gets_one_problem_per_requirement(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text(
+        "certifi==2024.8.30 \\\n    --hash=sha256:00 \\\n    --hash=sha256:11\n    # via requests\nsix==1.16.0\n"
+    )
+    parsed = parse_requirements_file(tmp_path / "r.txt", tmp_path)
+    assert [(p.lineno, p.code, p.col, p.end_col) for p in parsed.problems] == [(1, "SPC119", 1, 19)]
+    assert [r.name for _, r in parsed.requirements] == ["six"]
+
+
 def test_pinned() -> None:
     assert is_pinned(parse_requirement_string("a==1.0"))
     assert is_pinned(parse_requirement_string("a===1.0"))

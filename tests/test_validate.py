@@ -273,3 +273,117 @@ def test_rules_match_whole_strings_only() -> None:
     assert not spec_module.PYTHON_VERSION.matches("3.11\n")
     assert not spec_module.PYTHON_VERSION.matches("3.\u0661\u0661")  # \d would take Arabic-Indic digits
     assert spec_module.PYTHON_VERSION.matches("3.11.9")
+
+
+# --- one rule for a requirement, wherever it is written ------------------------------------------
+
+# (requirement line, the codes it gets); each is written as a spec entry, as a line of a listed
+# requirements file and as a line of a file that one includes (-r): the diagnostics must agree
+SAME_RULE_LINES = [
+    ("baz @ file:./dist/x.whl", ["SPC131"]),  # the file need not exist: it is refused as a kind
+    ("qux @ file:///abs/q.whl", ["SPC131"]),
+    ("loc @ ./wheels/loc-1.0-py3-none-any.whl", ["SPC131"]),
+    ("priv2 @ git+https://github.com/o/r.git@v1", ["SPC131"]),
+    ("git+https://github.com/o/r.git", ["SPC131"]),
+    ("hgpkg @ hg+https://hg.example.com/r", ["SPC131"]),
+    ("ftp-pkg @ ftp://files.example.com/f-1.0.tar.gz", ["SPC115"]),
+    ("zz @ https://user:pw@files.example.com/zz-1.0-py3-none-any.whl", ["SPC401"]),
+    ("yy @ https://files.example.com/${NOT_DECLARED}/yy-1.0-py3-none-any.whl", ["SPC403"]),
+    ("ww @ http://files.example.com/ww-1.0-py3-none-any.whl", ["SPC406"]),
+    ("ok @ https://files.example.com/${FILES_TOKEN}/ok-1.0-py3-none-any.whl", []),
+    ("requests==2.32.3 --hash=sha256:" + "ab" * 32, ["SPC119"]),
+    ("lxml==5.3.0 --config-settings=--build-option=--with-xslt", ["SPC119"]),
+    ("pkg==1.0 --global-option=build_ext", ["SPC119"]),
+    ("-e ./featurizer", ["SPC119"]),
+    ("--index-url https://pkgs.example.com/simple", ["SPC119"]),
+    ("scikit-learn~=1", ["SPC103"]),
+    ("six==1.16.0", []),
+]
+
+
+def _codes_and_hints(result: Result) -> list[tuple[str, str, str | None]]:
+    return [(d.code, d.message, d.hint) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize(("line", "codes"), SAME_RULE_LINES, ids=[line[:40] for line, _ in SAME_RULE_LINES])
+def test_a_requirement_gets_one_rule_in_the_spec_and_in_requirements_files(
+    tmp_path: Path, line: str, codes: list[str]
+) -> None:
+    secrets = '[secrets.FILES_TOKEN]\ndocker = "files_token"\n'
+    inline = _write(
+        tmp_path / "inline",
+        {"model-env.toml": HEAD + secrets + "[python]\nrequirements = [" + json.dumps(line) + "]\n"},
+    )
+    listed = _write(
+        tmp_path / "file",
+        {
+            "model-env.toml": HEAD + secrets + '[python]\nrequirements-files = ["requirements.txt"]\n',
+            "requirements.txt": "six==1.16.0\n" + line + "\n",
+        },
+    )
+    nested = _write(
+        tmp_path / "nested",
+        {
+            "model-env.toml": HEAD + secrets + '[python]\nrequirements-files = ["requirements.txt"]\n',
+            "requirements.txt": "-r more/nested.txt\n",
+            "more/nested.txt": line + "\n",
+        },
+    )
+    results = {name: check(p) for name, p in (("inline", inline), ("file", listed), ("nested", nested))}
+    for name, result in results.items():
+        assert [d.code for d in result.diagnostics] == codes, (name, _codes_and_hints(result))
+    # the same words everywhere, so a hint never leads to a form the other place refuses
+    assert _codes_and_hints(results["file"]) == _codes_and_hints(results["nested"])
+    inline_words = _codes_and_hints(results["inline"])
+    file_words = _codes_and_hints(results["file"])
+    if line.startswith("-"):  # a pip option line says where it was written
+        assert [h for _, _, h in inline_words] == [h for _, _, h in file_words]
+    else:
+        assert inline_words == file_words
+    # reported where the line is written: the file and its line for a requirements file
+    for d in results["file"].diagnostics:
+        assert d.file is not None and d.file.endswith("requirements.txt") and d.span is not None
+        assert d.span.line == 2
+    for d in results["nested"].diagnostics:
+        assert d.file is not None and d.file.endswith("nested.txt")
+
+
+def test_unshippable_urls_point_at_wheels_and_never_at_a_form_that_is_refused(tmp_path: Path) -> None:
+    """C1: the hint of a bare VCS line used to suggest "name @ git+https://...", itself refused."""
+    spec = _write(
+        tmp_path,
+        {
+            "model-env.toml": HEAD + "[python]\nrequirements = [\n"
+            '  "priv2 @ git+https://github.com/o/r.git@v1",\n  "git+https://github.com/o/r.git",\n'
+            '  "baz @ file:./dist/x.whl",\n]\n'
+        },
+    )
+    result = check(spec)
+    hints = [d.hint or "" for d in result.diagnostics]
+    assert len(hints) == 3 and all("python.wheels" in h for h in hints), hints
+    assert not any("pypi.org/simple" in h or '"name @ git+' in h for h in hints), hints
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("compile",), ("render", "--target", "docker"), ("render", "--target", "databricks")],
+    ids=["compile", "render-docker", "render-databricks"],
+)
+def test_no_command_emits_a_requirement_validate_refuses(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """B2: a requirements file's file: URLs used to reach the model's requirements.txt, the
+    Dockerfile and Databricks' pypi libraries; every command now stops at the same SPC131."""
+    from tests.helpers import run_cli
+
+    spec = _write(
+        tmp_path,
+        {
+            "model-env.toml": HEAD + '[python]\nrequirements-files = ["requirements.txt"]\n'
+            '[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n',
+            "requirements.txt": "baz @ file:./dist/x.whl\nqux @ file:///abs/q.whl\nsix==1.16.0\n",
+        },
+    )
+    out = tmp_path / "out"
+    r = run_cli(*command, "--out", str(out), str(spec))
+    assert r.code == 1, r.err
+    assert r.err.count("[SPC131]") == 2 and "requirements.txt:1:7" in r.err, r.err
+    assert not out.exists()

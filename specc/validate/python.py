@@ -15,6 +15,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from specc import requirements as reqs
 from specc.diagnostics import Origin, Span, TomlPath
 from specc.spec import FileRef, Python, PythonInput, Req, RequirementInput, WheelRef
+from specc.urls import check_requirement_url
 from specc.validate.context import Context
 
 Entry = tuple[Req, Origin]
@@ -39,7 +40,7 @@ def validate(ctx: Context, sec: PythonInput | None) -> Python:
         if req is not None:
             requirements.append((req, Origin(path)))
             if req.url:
-                ctx.url(path if isinstance(item, str) else (*path, "url"), req.url, what="requirement URL")
+                _check_url(ctx, req.url, Origin(path if isinstance(item, str) else (*path, "url")))
 
     files = _requirements_files(ctx, sec, requirements, constraints)
 
@@ -94,7 +95,7 @@ def requirement(ctx: Context, path: TomlPath, item: str | RequirementInput) -> R
         try:
             return reqs.parse_requirement_string(item)
         except reqs.RequirementProblem as exc:
-            _report_at(ctx, "SPC103", path, item, exc.message, exc.hint, exc.span)
+            _report_at(ctx, exc.code, path, item, exc.message, exc.hint, exc.span)
             return None
     req, problems = reqs.requirement_from_table(
         item.name, item.version, item.specifier, item.extras, item.markers, item.url
@@ -150,6 +151,14 @@ def _requirements_files(
             )
         origin = _LineOrigins(ctx, path)
         requirements += [(req, origin(line)) for line, req in parsed.requirements]
+        for line, req in parsed.requirements:
+            if req.url:  # the same rule as a spec entry's URL, reported at the URL in its line
+                at = origin(line)
+                start = line.text.find(req.url)
+                if start >= 0 and at.span is not None:
+                    col = line.col + start
+                    at = Origin(at.path, at.file, Span(line.lineno, col, line.lineno, col + len(req.url)))
+                _check_url(ctx, req.url, at)
         constraints += [(req, origin(line)) for line, req in parsed.constraints]
     out = []
     for k, rel in enumerate(sorted(refs)):
@@ -157,6 +166,13 @@ def _requirements_files(
         ctx.record(("python", "requirements-files", k), Origin(path))
         out.append(ref)
     return tuple(out)
+
+
+def _check_url(ctx: Context, url: str, origin: Origin) -> None:
+    """A requirement's direct reference, by the one rule for it (specc.urls.check_requirement_url),
+    reported at ``origin`` (its TOML value, or the URL in a requirements-file line)."""
+    for p in check_requirement_url(url, secret_names=ctx.secret_names):
+        ctx.report(p.code, p.severity, origin.path, p.message, p.hint, origin)
 
 
 class _LineOrigins:
