@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from specc.filetree import copytree_ignore
+from specc.filetree import copy_tree
 from specc.hashing import sha256_file
 from specc.mlmodel import MLmodel, MLmodelError, read_mlmodel
 from specc.spec import Apt, Code, EnvSpec, FileRef, Maven, PathRef, Python, R, WheelRef
@@ -360,13 +360,24 @@ def _cleanup() -> None:
 atexit.register(_cleanup)
 
 
-def _place(src: Path, dest: Path) -> None:
+def _climb(rel: str) -> int:
+    """How many leading ``..`` a spec-relative path has (``../../x`` → 2)."""
+    n = 0
+    for part in PurePosixPath(rel).parts:
+        if part != "..":
+            break
+        n += 1
+    return n
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if src.is_dir():
-        shutil.copytree(src, dest, ignore=copytree_ignore())
-    else:
-        shutil.copy2(src, dest)
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _place(src: Path, dest: Path, model_dir: Path) -> None:
+    """Copy a file or folder of the model to ``dest`` under the file-tree policy; no symlink
+    leading out of the model folder is followed."""
+    copy_tree(src, dest, confine=model_dir)
 
 
 def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: MLmodel) -> dict[str, Path]:
@@ -410,15 +421,26 @@ def load_from_model(uri_or_dir: str | os.PathLike[str]) -> FromModel:
     except (ValueError, ValidationError) as exc:
         raise FromModelError(f"{path}: not a valid {ARTIFACT_FILE} (artifact-version 1): {exc}") from exc
 
-    base = Path(tempfile.mkdtemp(prefix="specc-from-model-"))
-    _CLEANUP.append(str(base))
+    top = Path(tempfile.mkdtemp(prefix="specc-from-model-"))
+    _CLEANUP.append(str(top))
+    actual = _actual_paths(artifact, model_dir, mlmodel)
+    # A spec in a subfolder of its repository names files as ``../x``: the placed copy keeps
+    # that layout, so the spec's folder sits as many levels below ``top`` as paths climb.
+    depth = max([0] + [_climb(rel) for rel in actual])
+    base = top.joinpath(*["spec"] * depth) if depth else top
+    base.mkdir(parents=True, exist_ok=True)
+    real_model = model_dir.resolve()
     shipped = {f.path: f.sha256 for f in (*spec.python.wheels, *private_packages(spec))}
-    for rel, src in _actual_paths(artifact, model_dir, mlmodel).items():
+    for rel, src in actual.items():
+        if PurePosixPath(rel).is_absolute() or not _within(os.path.normpath(base / rel), str(top)):
+            raise FromModelError(f"{uri_or_dir}: {rel} is not a path inside a repository")
+        if not _within(os.path.realpath(src), str(real_model)):
+            raise FromModelError(f"{uri_or_dir}: {rel} lies outside the model folder (at {src})")
         if not src.exists():
             raise FromModelError(f"{uri_or_dir}: {rel} is missing from the model (expected at {src})")
         if rel in shipped and sha256_file(src) != shipped[rel]:
             raise FromModelError(f"{uri_or_dir}: {rel} in the model does not match its recorded sha256")
-        _place(src, base / rel)
+        _place(src, base / rel, real_model)
     spec._base_dir = str(base)
     return FromModel(
         spec=spec,

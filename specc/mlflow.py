@@ -247,7 +247,9 @@ def write_compiled(spec: EnvSpec, args: MlflowArgs, dest: str | os.PathLike[str]
         raise ValueError("the spec was not loaded from a file; its local paths cannot be resolved")
     root = Path(dest)
     rendered = rendered_from_args(spec, args)
-    write_rendered(rendered, root)
+    from specc.paths import spec_root
+
+    write_rendered(rendered, root, root=spec_root(spec))
     (root / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, "mlflow", rendered.meta)), "utf-8")
 
 

@@ -413,15 +413,17 @@ def provenance_record(spec: EnvSpec, target: str, meta: Mapping[str, Any] | None
     }
 
 
-def write_rendered(rendered: Rendered, dest: Path) -> None:
-    """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter."""
+def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) -> None:
+    """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter.
+
+    ``root`` is the spec's repository root (:func:`specc.paths.spec_root`): a symlink inside a
+    copied folder is followed only when it leads to a place inside it (None: inside the
+    folder being copied).  Each folder is copied as exactly the files the code/artifact hash
+    covers (:func:`specc.filetree.copy_tree`).
+    """
     import shutil
 
-    from specc.filetree import copytree_ignore
-
-    # the one file-tree policy (specc.filetree); ``dest`` itself is left out too, since an output
-    # folder may sit inside a code path (`[code] paths = ["."]` with `--out build/...`)
-    ignore = copytree_ignore(exclude=dest)
+    from specc.filetree import copy_tree
 
     for rel in sorted(rendered.files):
         content = rendered.files[rel]
@@ -429,9 +431,11 @@ def write_rendered(rendered: Rendered, dest: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
             if content.is_dir():
-                shutil.copytree(content, target, ignore=ignore, symlinks=False, dirs_exist_ok=True)
+                # ``dest`` itself is left out too, since an output folder may sit inside a code
+                # path (`[code] paths = ["pkg"]` with `--out pkg/build/...`)
+                copy_tree(content, target, confine=root, exclude=dest)
             else:
-                shutil.copy2(content, target)  # keeps the mode (an executable script stays one), as copytree does
+                shutil.copy2(content, target)  # keeps the mode (an executable script stays one)
         else:
             target.write_bytes(content)
         mode = rendered.modes.get(rel)
@@ -445,7 +449,8 @@ def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> N
     Raises :class:`specc.output.OutputError` when ``out`` is not specc's to replace.
     """
     from specc.output import atomic_dir, dump_json
+    from specc.paths import spec_root
 
     with atomic_dir(out) as tmp:
-        write_rendered(rendered, tmp)
+        write_rendered(rendered, tmp, root=spec_root(spec))
         (tmp / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, target, rendered.meta)), "utf-8")
