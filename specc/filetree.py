@@ -19,7 +19,8 @@ Left out, at any depth, whether file or folder:
 
 Symbolic links: a link whose target lies inside ``confine`` (the repository root; by default
 the folder being listed) is followed, so the file or folder it names ships under the link's
-name; a link back to one of its own ancestors is skipped instead of recursed into forever, and
+name; a link back to one of its own ancestors (above the listed folder too) is skipped instead
+of recursed into, and
 a dangling link or a link loop is not a file.  A link whose target lies outside ``confine``
 (dangling or not) is never followed by anyone: :func:`scan` lists it under ``escapes``
 (validation reports it, SPC402) and every consumer leaves it out.  Every consumer copies or
@@ -109,7 +110,9 @@ def _inside(real: str, confine: str) -> bool:
     return real == confine or real.startswith(confine.rstrip(os.sep) + os.sep)
 
 
-def scan(root: str | os.PathLike[str], *, confine: str | os.PathLike[str] | None = None, exclude: Exclude = None) -> Listing:
+def scan(
+    root: str | os.PathLike[str], *, confine: str | os.PathLike[str] | None = None, exclude: Exclude = None
+) -> Listing:
     """Every file under ``root`` that counts, and every symlink leading out of ``confine``.
 
     ``root`` is a folder, or one file (its own single entry, under its own name).
@@ -158,7 +161,14 @@ def scan(root: str | os.PathLike[str], *, confine: str | os.PathLike[str] | None
                 elif is_file:  # a dangling link or a link loop is neither: no file
                     out.files.append((rel, Path(real)))
 
-    visit(real_top, "", frozenset({real_top}))
+    # a link to the folder itself or to any folder above it is a loop for the walk (it would
+    # ship the folder inside itself, or a whole repository): skipped like any ancestor
+    above = {real_top}
+    parent = os.path.dirname(real_top)
+    while parent not in above:
+        above.add(parent)
+        parent = os.path.dirname(parent)
+    visit(real_top, "", frozenset(above))
     # Plain string order (not per-folder order): the code hash's byte layout depends on it.
     out.files.sort()
     out.escapes.sort()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -417,8 +418,9 @@ def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) 
     """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter.
 
     ``root`` is the spec's repository root (:func:`specc.paths.spec_root`): a symlink inside a
-    copied folder is followed only when it leads to a place inside it (None: inside the
-    folder being copied).  Each folder is copied as exactly the files the code/artifact hash
+    copied folder of the repository is followed only when it leads to a place inside it; in a
+    folder from elsewhere (``--model``'s model folder), or with no ``root``, only when it
+    leads to a place inside that folder.  Each folder is copied as exactly the files the code/artifact hash
     covers (:func:`specc.filetree.copy_tree`).
     """
     import shutil
@@ -433,7 +435,7 @@ def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) 
             if content.is_dir():
                 # ``dest`` itself is left out too, since an output folder may sit inside a code
                 # path (`[code] paths = ["pkg"]` with `--out pkg/build/...`)
-                copy_tree(content, target, confine=root, exclude=dest)
+                copy_tree(content, target, confine=_confine(content, root), exclude=dest)
             else:
                 shutil.copy2(content, target)  # keeps the mode (an executable script stays one)
         else:
@@ -441,6 +443,15 @@ def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) 
         mode = rendered.modes.get(rel)
         if mode is not None:
             target.chmod(mode)
+
+
+def _confine(content: Path, root: Path | None) -> Path | None:
+    """The folder no symlink inside ``content`` may lead out of: ``root`` when ``content`` is in
+    it, else None (``content`` itself)."""
+    if root is None:
+        return None
+    real, top = os.path.realpath(content), os.path.realpath(root)
+    return root if real == top or real.startswith(top.rstrip(os.sep) + os.sep) else None
 
 
 def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> None:

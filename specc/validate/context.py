@@ -155,13 +155,18 @@ class Context:
 
         name = res.rel.rsplit("/", 1)[-1]
         if name in ("", ".", "..") or res.abs == self.root:
-            whole = "the repository root" if res.abs == self.root else "a folder with no name of its own"
+            if res.abs == self.root:
+                whole = "is the repository root"
+            elif res.rel == ".":
+                whole = "is the spec's own folder"
+            else:
+                whole = "names a folder above the spec by `..`"
             hint = (
-                "list the package folders instead (paths = [\"src/my_package\"]): each ships as code/<name>, on sys.path"
+                'list the package folders instead (paths = ["src/my_package"]): each ships as code/<name>, on sys.path'
                 if what == "code"
                 else "name the folder or file that holds the artifact: it ships under its own name"
             )
-            self.error("SPC208", path, f"{show_path(raw)} is {whole}, which cannot ship as {what}", hint)
+            self.error("SPC208", path, f"{show_path(raw)} {whole}, which cannot ship as {what}", hint)
             return None
         listing = self.read(path, raw, lambda p: scan(p, confine=self.root), res.abs)
         if listing is None:
