@@ -23,7 +23,7 @@ def validate(ctx: Context, artifacts: dict[str, Any]) -> tuple[dict[str, PathRef
         if isinstance(res, PathProblem):
             ctx.error(res.code, raw_path, res.message, res.hint)
             continue
-        digest = ctx.tree(raw_path, raw, res, what='an artifact')
+        digest = ctx.tree(raw_path, raw, res, what="an artifact")
         if digest is None:
             continue
         out[key] = PathRef(path=res.rel)

@@ -31,7 +31,7 @@ def validate(ctx: Context, sec: CodeInput | None) -> tuple[Code, dict[str, str]]
                 f"MLflow copies both to code/{name}, so one would replace the other; rename one",
             )
             continue
-        digest = ctx.tree(raw_path, raw, res, what='code')
+        digest = ctx.tree(raw_path, raw, res, what="code")
         if digest is None:
             continue
         by_name[name] = raw_path
