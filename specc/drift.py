@@ -542,6 +542,7 @@ def model_report(
         find_artifact,
         in_model_paths,
         layout_for_flavor,
+        package_rel,
         resolve_model_dir,
     )
     from specc.mlflow import CONSTRAINTS_FILE, compile_mlflow
@@ -633,7 +634,7 @@ def model_report(
             for i, f in enumerate(refs):
                 dst = places[f.path]
                 if recorded_pkgs and not (model_dir / dst).exists():
-                    dst = f"{recorded_pkgs}/{f.path}"
+                    dst = f"{recorded_pkgs}/{package_rel(f.path)}"
                 trees.append((f.path, dst, f.path, (section, key, i), ("SPC514", "SPC515")))
         for key, ref in spec.artifacts.items():
             dst = mlmodel.artifact(key) or places[f"artifacts:{key}"]

@@ -201,6 +201,20 @@ def _posix_base(path: str) -> str:
     return PurePosixPath(path).name
 
 
+#: what a leading ``..`` of a spec path becomes inside the private-packages folder
+PARENT_PART = "__parent__"
+
+
+def package_rel(path: str) -> str:
+    """Where a private package's spec-relative ``path`` sits inside the private-packages folder.
+
+    The spec path as written, except that each ``..`` (a spec in a subfolder of its repository
+    naming ``../lib/x.deb``) becomes ``__parent__``: the copy stays inside that folder instead
+    of landing next to the output folder.
+    """
+    return "/".join(PARENT_PART if part == ".." else part for part in path.split("/"))
+
+
 def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
     """Spec-relative path → in-model path, for every file or folder the model carries."""
     out: dict[str, str] = {}
@@ -209,7 +223,7 @@ def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
         out[ref.path] = f"code/{_posix_base(ref.path)}"
     packages_root = f"artifacts/{PACKAGES_DIR}" if layout == "artifacts" else f"code/{BUNDLE_DIR}/{PACKAGES_DIR}"
     for f in private_packages(spec):
-        out[f.path] = f"{packages_root}/{f.path}"
+        out[f.path] = f"{packages_root}/{package_rel(f.path)}"
     for key, ref in spec.artifacts.items():
         if layout == "artifacts":
             out[f"artifacts:{key}"] = f"artifacts/{_posix_base(ref.path)}"
@@ -387,7 +401,7 @@ def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: MLmodel)
     for f in (*artifact.apt.debs, *artifact.maven.jars, *artifact.r.sources):
         where = model_dir / f.in_model_path
         if recorded_pkgs and not where.exists():
-            where = model_dir / recorded_pkgs / f.path
+            where = model_dir / recorded_pkgs / package_rel(f.path)
         out[f.path] = where
     shipped: list[ShippedWheel | ShippedPath] = [*artifact.python.wheels, *artifact.code.paths]
     for item in shipped:

@@ -52,6 +52,7 @@ from specc.envartifact import (
     Layout,
     environment_text,
     layout_for_flavor,
+    package_rel,
     private_packages,
 )
 from specc.spec import EnvSpec
@@ -190,7 +191,7 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
         copies[dest] = rel
         code_paths.append(dest)
     for f in private_packages(spec):
-        copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{f.path}"] = f.path
+        copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{package_rel(f.path)}"] = f.path
     artifacts: dict[str, str] = {}
     for key, ref in spec.artifacts.items():
         dest = f"{BUNDLE_DIR}/{ARTIFACTS_DIR}/{key}/{_base(ref.path)}"

@@ -321,3 +321,48 @@ def test_random_trees_give_an_error_or_a_spec_and_copies_equal_the_walk(
     from specc.hashing import _h
 
     assert (spec.hashes.code if section == "code" else spec.hashes.artifacts) == _h({"pkg": sha256_tree(top / "copy")})
+
+
+# --- outputs stay inside their folder ---------------------------------------------------------
+
+
+def test_a_private_package_above_the_spec_is_written_inside_the_output(tmp_path: Path) -> None:
+    """``../../lib/x.deb`` (a spec in a subfolder) once landed next to the output folder."""
+    from specc.envartifact import load_from_model
+    from tests.test_envartifact import _fake_model
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "lib").mkdir()
+    (repo / "lib" / "libx_1.0_amd64.deb").write_bytes(b"!<arch>\n")
+    (repo / "a" / "b").mkdir(parents=True)
+    (repo / "a" / "b" / "model-env.toml").write_text(
+        SPEC.replace('python = "3.11"', 'python = "3.11"\ndatabricks = "15.4.x-cpu-ml-scala2.12"')
+        + '[apt]\ndebs = ["../../lib/libx_1.0_amd64.deb"]\n'
+        + '[targets.databricks]\nlibraries-dir = "/Volumes/c/s/v/specc"\n'
+    )
+    outs = tmp_path / "outs"
+    for argv in (["compile"], ["render", "--target", "docker"], ["render", "--target", "databricks"]):
+        out = outs / argv[-1]
+        r = run_cli(*argv, str(repo / "a" / "b"), "--out", str(out))
+        assert r.code == 0, r.err
+    debs = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.deb") if "outs" in p.parts]
+    assert sorted(d.split("/")[1] for d in debs) == ["compile", "databricks", "docker"], debs
+    assert (outs / "compile/specc-environment/specc-private-packages/__parent__/__parent__/lib").is_dir()
+    import specc
+
+    spec = specc.load(repo / "a" / "b" / "model-env.toml")
+    for layout in ("artifacts", "code"):
+        loaded = load_from_model(_fake_model(spec, layout, tmp_path / f"model-{layout}"))
+        base = Path(loaded.spec.base_dir or "")
+        assert (base / "../../lib/libx_1.0_amd64.deb").read_bytes() == b"!<arch>\n"
+
+
+def test_the_writer_refuses_an_output_path_leading_out(tmp_path: Path) -> None:
+    from specc.backends.base import Rendered, write_rendered
+
+    (tmp_path / "out").mkdir()
+    for rel in ("../x", "a/../../x", "/tmp/x"):
+        with pytest.raises(ValueError, match="leaves the output folder"):
+            write_rendered(Rendered(files={rel: b"x"}), tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

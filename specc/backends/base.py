@@ -427,9 +427,14 @@ def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) 
 
     from specc.filetree import copy_tree
 
+    top = os.path.normpath(os.path.abspath(dest))
     for rel in sorted(rendered.files):
         content = rendered.files[rel]
         target = dest / rel
+        where = os.path.normpath(os.path.abspath(target))
+        if rel.startswith("/") or not where.startswith(top.rstrip(os.sep) + os.sep):
+            # a target's bug, never a user's input: nothing is ever written next to the output
+            raise ValueError(f"output path {rel!r} leaves the output folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
             if content.is_dir():
