@@ -146,14 +146,19 @@ def scan(
                     continue
                 rel = prefix + entry.name
                 # ``folder`` is a real path, so only the entry itself can be a link
-                real = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                if not _inside(real, bound):
-                    out.escapes.append(rel)  # never stat'ed, opened nor listed through
-                    continue
-                try:
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if not _inside(real, bound):
+                        out.escapes.append(rel)  # never stat'ed, opened nor listed through
+                        continue
+                    # stat the resolved target; a dangling link or a loop is neither
                     is_dir, is_file = os.path.isdir(real), os.path.isfile(real)
-                except OSError:  # pragma: no cover - isdir/isfile swallow OS errors
-                    continue
+                else:
+                    real = entry.path
+                    try:
+                        is_dir, is_file = entry.is_dir(), entry.is_file()  # from the directory entry, no stat
+                    except OSError:  # pragma: no cover - vanished while listed
+                        continue
                 if is_dir:
                     if real in ancestors or _skip_dir(real, excluded):
                         continue
