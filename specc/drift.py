@@ -79,15 +79,16 @@ def _canon(name: str) -> str:
     return str(canonicalize_name(name))
 
 
-def tree_digest(path: Path) -> dict[str, str]:
+def tree_digest(path: Path, confine: Path | None = None) -> dict[str, str]:
     """Relative POSIX path → sha256 for every file under ``path`` that counts (a file maps ``""``).
 
     Files the file-tree policy leaves out (:mod:`specc.filetree`: VCS folders, caches,
-    ``.DS_Store``...) are on neither side, so they are never drift.
+    ``.DS_Store``...) are on neither side, so they are never drift; nor are symlinks leading
+    out of ``confine`` (the repository root, or the model folder; None: ``path`` itself).
     """
     if path.is_file():
         return {"": sha256_file(path)}
-    return {rel: sha256_file(full) for rel, full in tree_paths(path)}
+    return {rel: sha256_file(full) for rel, full in tree_paths(path, confine=confine)}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -383,7 +384,14 @@ def _flavor_default_names(flavor: str, mlmodel: MLmodel) -> frozenset[str] | Non
 
 
 def _compare_tree(
-    src: Path, dst: Path, subject: str, codes: tuple[str, str], *, path: TomlPath, file: str
+    src: Path,
+    dst: Path,
+    subject: str,
+    codes: tuple[str, str],
+    *,
+    path: TomlPath,
+    file: str,
+    roots: tuple[Path | None, Path | None] = (None, None),
 ) -> list[Diagnostic]:
     """The spec's ``src`` (file or folder) against the model's copy ``dst`` (named ``file``)."""
     missing_code, changed_code = codes
@@ -395,7 +403,7 @@ def _compare_tree(
         ]
     if not src.exists():
         return []  # the spec's validation reports missing local files
-    a, b = tree_digest(src), tree_digest(dst)
+    a, b = tree_digest(src, roots[0]), tree_digest(dst, roots[1])  # (repository root, model folder)
     if a == b:
         return []
     changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
@@ -534,6 +542,7 @@ def model_report(
         find_artifact,
         in_model_paths,
         layout_for_flavor,
+        package_rel,
         resolve_model_dir,
     )
     from specc.mlflow import CONSTRAINTS_FILE, compile_mlflow
@@ -607,6 +616,9 @@ def model_report(
     places = in_model_paths(spec, layout)
     recorded_pkgs = mlmodel.artifact(PACKAGES_KEY)
     if base is not None:
+        from specc.paths import repository_root
+
+        root = repository_root(base)
         trees: list[tuple[str, str, str, TomlPath, tuple[str, str]]] = []  # spec path, in model, subject, path, codes
         for i, code_ref in enumerate(spec.code.paths):
             trees.append(
@@ -622,13 +634,15 @@ def model_report(
             for i, f in enumerate(refs):
                 dst = places[f.path]
                 if recorded_pkgs and not (model_dir / dst).exists():
-                    dst = f"{recorded_pkgs}/{f.path}"
+                    dst = f"{recorded_pkgs}/{package_rel(f.path)}"
                 trees.append((f.path, dst, f.path, (section, key, i), ("SPC514", "SPC515")))
         for key, ref in spec.artifacts.items():
             dst = mlmodel.artifact(key) or places[f"artifacts:{key}"]
             trees.append((ref.path, dst, f"artifacts.{key} ({ref.path})", ("artifacts", key), ("SPC512", "SPC513")))
         for src, dst, subject, path, codes in trees:
-            found += _compare_tree(base / src, model_dir / dst, subject, codes, path=path, file=at(dst))
+            found += _compare_tree(
+                base / src, model_dir / dst, subject, codes, path=path, file=at(dst), roots=(root, model_dir)
+            )
 
     # the non-Python environment
     art_path = find_artifact(model_dir, mlmodel)

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from specc.filetree import copytree_ignore
+from specc.filetree import copy_tree
 from specc.hashing import sha256_file
 from specc.mlmodel import MLmodel, MLmodelError, read_mlmodel
 from specc.spec import Apt, Code, EnvSpec, FileRef, Maven, PathRef, Python, R, WheelRef
@@ -201,6 +201,20 @@ def _posix_base(path: str) -> str:
     return PurePosixPath(path).name
 
 
+#: what a leading ``..`` of a spec path becomes inside the private-packages folder
+PARENT_PART = "__parent__"
+
+
+def package_rel(path: str) -> str:
+    """Where a private package's spec-relative ``path`` sits inside the private-packages folder.
+
+    The spec path as written, except that each ``..`` (a spec in a subfolder of its repository
+    naming ``../lib/x.deb``) becomes ``__parent__``: the copy stays inside that folder instead
+    of landing next to the output folder.
+    """
+    return "/".join(PARENT_PART if part == ".." else part for part in path.split("/"))
+
+
 def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
     """Spec-relative path → in-model path, for every file or folder the model carries."""
     out: dict[str, str] = {}
@@ -209,7 +223,7 @@ def in_model_paths(spec: EnvSpec, layout: Layout) -> dict[str, str]:
         out[ref.path] = f"code/{_posix_base(ref.path)}"
     packages_root = f"artifacts/{PACKAGES_DIR}" if layout == "artifacts" else f"code/{BUNDLE_DIR}/{PACKAGES_DIR}"
     for f in private_packages(spec):
-        out[f.path] = f"{packages_root}/{f.path}"
+        out[f.path] = f"{packages_root}/{package_rel(f.path)}"
     for key, ref in spec.artifacts.items():
         if layout == "artifacts":
             out[f"artifacts:{key}"] = f"artifacts/{_posix_base(ref.path)}"
@@ -360,13 +374,24 @@ def _cleanup() -> None:
 atexit.register(_cleanup)
 
 
-def _place(src: Path, dest: Path) -> None:
+def _climb(rel: str) -> int:
+    """How many leading ``..`` a spec-relative path has (``../../x`` → 2)."""
+    n = 0
+    for part in PurePosixPath(rel).parts:
+        if part != "..":
+            break
+        n += 1
+    return n
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if src.is_dir():
-        shutil.copytree(src, dest, ignore=copytree_ignore())
-    else:
-        shutil.copy2(src, dest)
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _place(src: Path, dest: Path, model_dir: Path) -> None:
+    """Copy a file or folder of the model to ``dest`` under the file-tree policy; no symlink
+    leading out of the model folder is followed."""
+    copy_tree(src, dest, confine=model_dir)
 
 
 def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: MLmodel) -> dict[str, Path]:
@@ -376,7 +401,7 @@ def _actual_paths(artifact: SpeccEnvironment, model_dir: Path, mlmodel: MLmodel)
     for f in (*artifact.apt.debs, *artifact.maven.jars, *artifact.r.sources):
         where = model_dir / f.in_model_path
         if recorded_pkgs and not where.exists():
-            where = model_dir / recorded_pkgs / f.path
+            where = model_dir / recorded_pkgs / package_rel(f.path)
         out[f.path] = where
     shipped: list[ShippedWheel | ShippedPath] = [*artifact.python.wheels, *artifact.code.paths]
     for item in shipped:
@@ -410,15 +435,26 @@ def load_from_model(uri_or_dir: str | os.PathLike[str]) -> FromModel:
     except (ValueError, ValidationError) as exc:
         raise FromModelError(f"{path}: not a valid {ARTIFACT_FILE} (artifact-version 1): {exc}") from exc
 
-    base = Path(tempfile.mkdtemp(prefix="specc-from-model-"))
-    _CLEANUP.append(str(base))
+    top = Path(tempfile.mkdtemp(prefix="specc-from-model-"))
+    _CLEANUP.append(str(top))
+    actual = _actual_paths(artifact, model_dir, mlmodel)
+    # A spec in a subfolder of its repository names files as ``../x``: the placed copy keeps
+    # that layout, so the spec's folder sits as many levels below ``top`` as paths climb.
+    depth = max([0] + [_climb(rel) for rel in actual])
+    base = top.joinpath(*["spec"] * depth) if depth else top
+    base.mkdir(parents=True, exist_ok=True)
+    real_model = model_dir.resolve()
     shipped = {f.path: f.sha256 for f in (*spec.python.wheels, *private_packages(spec))}
-    for rel, src in _actual_paths(artifact, model_dir, mlmodel).items():
+    for rel, src in actual.items():
+        if PurePosixPath(rel).is_absolute() or not _within(os.path.normpath(base / rel), str(top)):
+            raise FromModelError(f"{uri_or_dir}: {rel} is not a path inside a repository")
+        if not _within(os.path.realpath(src), str(real_model)):
+            raise FromModelError(f"{uri_or_dir}: {rel} lies outside the model folder (at {src})")
         if not src.exists():
             raise FromModelError(f"{uri_or_dir}: {rel} is missing from the model (expected at {src})")
         if rel in shipped and sha256_file(src) != shipped[rel]:
             raise FromModelError(f"{uri_or_dir}: {rel} in the model does not match its recorded sha256")
-        _place(src, base / rel)
+        _place(src, base / rel, real_model)
     spec._base_dir = str(base)
     return FromModel(
         spec=spec,

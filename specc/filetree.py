@@ -17,19 +17,37 @@ Left out, at any depth, whether file or folder:
   folders passed as ``exclude`` (the output folder being written, when it lies inside the
   folder being read).
 
-Symbolic links are followed, as ``shutil.copytree(symlinks=False)`` copies through them; a
-link back to one of its own ancestors is skipped instead of recursed into forever, and a
-dangling link or a link loop is not a file.
+Symbolic links: a link whose target lies inside ``confine`` (the repository root; by default
+the folder being listed) is followed, so the file or folder it names ships under the link's
+name; a link back to one of its own ancestors (above the listed folder too) is skipped instead
+of recursed into, and
+a dangling link or a link loop is not a file.  A link whose target lies outside ``confine``
+(dangling or not) is never followed by anyone: :func:`scan` lists it under ``escapes``
+(validation reports it, SPC402) and every consumer leaves it out.  Every consumer copies or
+hashes exactly :func:`scan`'s ``files`` (:func:`copy_tree` for copies), so what is hashed is
+what ships.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
-__all__ = ["IGNORED_NAMES", "IGNORED_SUFFIXES", "Exclude", "copytree_ignore", "is_ignored", "tree_paths", "walk_files"]
+__all__ = [
+    "IGNORED_NAMES",
+    "IGNORED_SUFFIXES",
+    "Exclude",
+    "Listing",
+    "copy_tree",
+    "is_ignored",
+    "scan",
+    "tree_paths",
+    "walk_files",
+]
 
 IGNORED_NAMES = frozenset(
     {
@@ -74,20 +92,52 @@ def _skip_dir(path: str, excluded: frozenset[str]) -> bool:
     return os.path.realpath(path) in excluded or os.path.isfile(os.path.join(path, _OUTPUT_MARKER))
 
 
-def walk_files(root: str | os.PathLike[str], *, exclude: Exclude = None) -> list[str]:
-    """Relative POSIX paths of every file under the folder ``root`` that counts, sorted.
+@dataclass
+class Listing:
+    """What :func:`scan` found under a folder (or for one file).
 
-    ``exclude`` names folders (or one folder) to leave out wherever they appear under
-    ``root``, compared after resolving symlinks.  Raises ``NotADirectoryError`` when
-    ``root`` is not a folder; a missing ``root`` raises ``FileNotFoundError``.
+    ``files``: (relative POSIX path, real path) of every file that counts, sorted by the
+    relative path; the real path has every symlink resolved, so reading it follows nothing
+    more.  ``escapes``: relative POSIX paths of the symlinks whose target lies outside the
+    confining folder (``"."`` when the listed path itself does), sorted; never followed.
+    """
+
+    files: list[tuple[str, Path]] = field(default_factory=list)
+    escapes: list[str] = field(default_factory=list)
+
+
+def _inside(real: str, confine: str) -> bool:
+    return real == confine or real.startswith(confine.rstrip(os.sep) + os.sep)
+
+
+def scan(
+    root: str | os.PathLike[str], *, confine: str | os.PathLike[str] | None = None, exclude: Exclude = None
+) -> Listing:
+    """Every file under ``root`` that counts, and every symlink leading out of ``confine``.
+
+    ``root`` is a folder, or one file (its own single entry, under its own name).
+    ``confine`` is the folder no link may lead out of (the repository root); None confines
+    to ``root`` itself (its folder, for a file).  ``exclude`` names folders (or one folder)
+    to leave out wherever they appear under ``root``, compared after resolving symlinks.
+    Raises ``FileNotFoundError`` when ``root`` does not exist (nor is a symlink).
     """
     top = os.fspath(root)
-    if not os.path.isdir(top):
-        if not os.path.exists(top):
+    real_top = os.path.realpath(top)
+    if confine is None:
+        bound = real_top if os.path.isdir(real_top) else os.path.dirname(real_top)
+    else:
+        bound = os.path.realpath(os.fspath(confine))
+    out = Listing()
+    if not _inside(real_top, bound):
+        out.escapes.append(".")
+        return out
+    if not os.path.isdir(real_top):
+        if not os.path.exists(real_top):
             raise FileNotFoundError(top)
-        raise NotADirectoryError(top)
+        if os.path.isfile(real_top):
+            out.files.append((os.path.basename(os.path.normpath(top)), Path(real_top)))
+        return out
     excluded = _real_set(exclude)
-    out: list[str] = []
 
     def visit(folder: str, prefix: str, ancestors: frozenset[str]) -> None:
         with os.scandir(folder) as entries:
@@ -95,73 +145,95 @@ def walk_files(root: str | os.PathLike[str], *, exclude: Exclude = None) -> list
                 if is_ignored(entry.name):
                     continue
                 rel = prefix + entry.name
-                try:
-                    is_dir, is_file = entry.is_dir(), entry.is_file()  # both follow symlinks, like copytree
-                except OSError:  # a link loop (ELOOP) leads nowhere, like a dangling link
-                    continue
-                if is_dir:
+                # ``folder`` is a real path, so only the entry itself can be a link
+                if entry.is_symlink():
                     real = os.path.realpath(entry.path)
-                    if real in ancestors or _skip_dir(entry.path, excluded):
+                    if not _inside(real, bound):
+                        out.escapes.append(rel)  # never stat'ed, opened nor listed through
                         continue
-                    visit(entry.path, rel + "/", ancestors | {real})
-                elif is_file:
-                    out.append(rel)
+                    # stat the resolved target; a dangling link or a loop is neither
+                    is_dir, is_file = os.path.isdir(real), os.path.isfile(real)
+                else:
+                    real = entry.path
+                    try:
+                        is_dir, is_file = entry.is_dir(), entry.is_file()  # from the directory entry, no stat
+                    except OSError:  # pragma: no cover - vanished while listed
+                        continue
+                if is_dir:
+                    if real in ancestors or _skip_dir(real, excluded):
+                        continue
+                    visit(real, rel + "/", ancestors | {real})
+                elif is_file:  # a dangling link or a link loop is neither: no file
+                    out.files.append((rel, Path(real)))
 
-    visit(top, "", frozenset({os.path.realpath(top)}))
+    # a link to the folder itself or to any folder above it is a loop for the walk (it would
+    # ship the folder inside itself, or a whole repository): skipped like any ancestor
+    above = {real_top}
+    parent = os.path.dirname(real_top)
+    while parent not in above:
+        above.add(parent)
+        parent = os.path.dirname(parent)
+    visit(real_top, "", frozenset(above))
     # Plain string order (not per-folder order): the code hash's byte layout depends on it.
-    out.sort()
+    out.files.sort()
+    out.escapes.sort()
     return out
 
 
-def copytree_ignore(exclude: Exclude = None) -> Callable[[str, list[str]], set[str]]:
-    """An ``ignore=`` callable for ``shutil.copytree`` applying this policy.
+def walk_files(
+    root: str | os.PathLike[str], *, exclude: Exclude = None, confine: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """Relative POSIX paths of every file under the folder ``root`` that counts, sorted (:func:`scan`).
 
-    Pass the destination as ``exclude`` when it may lie inside the source, so the copy
-    never copies itself.  A symlinked folder that leads back to a folder the copy is already
-    inside (its real path is one of the real paths along ``folder``) is left out, as
-    :func:`walk_files` leaves it out: copytree follows links, and a link to an ancestor would
-    otherwise be copied into itself until the path is too long (two such links: exponentially).
+    Raises ``NotADirectoryError`` when ``root`` is not a folder; a missing ``root`` raises
+    ``FileNotFoundError``.
     """
-    excluded = _real_set(exclude)
-
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        out = set()
-        chain: set[str] | None = None  # real paths of `folder` and its lexical ancestors, computed once
-        for name in names:
-            path = os.path.join(folder, name)
-            if is_ignored(name) or not os.path.exists(path):  # a dangling link or a link loop is no file
-                out.add(name)
-            elif os.path.isdir(path):
-                if _skip_dir(path, excluded):
-                    out.add(name)
-                    continue
-                if chain is None:
-                    chain = _real_chain(folder)
-                if os.path.realpath(path) in chain:
-                    out.add(name)
-        return out
-
-    return ignore
+    top = os.fspath(root)
+    if not os.path.isdir(top):
+        if not os.path.exists(top):
+            raise FileNotFoundError(top)
+        raise NotADirectoryError(top)
+    return [rel for rel, _ in scan(top, confine=confine, exclude=exclude).files]
 
 
-def _real_chain(folder: str) -> set[str]:
-    """The real path of ``folder`` and of every lexical ancestor of it (through symlinks)."""
-    out = set()
-    current = os.path.abspath(folder)
-    while True:
-        out.add(os.path.realpath(current))
-        parent = os.path.dirname(current)
-        if parent == current:
-            return out
-        current = parent
-
-
-def tree_paths(root: Path, *, exclude: Exclude = None) -> list[tuple[str, Path]]:
-    """(relative POSIX path, absolute path) of every file that counts under ``root``, sorted.
+def tree_paths(
+    root: Path, *, exclude: Exclude = None, confine: str | os.PathLike[str] | None = None
+) -> list[tuple[str, Path]]:
+    """(relative POSIX path, real path) of every file that counts under ``root``, sorted (:func:`scan`).
 
     A file ``root`` is itself the one entry, under its own name (a spec path may name a
     file or a folder).
     """
-    if root.is_file():
-        return [(root.name, root)]
-    return [(rel, root.joinpath(*rel.split("/"))) for rel in walk_files(root, exclude=exclude)]
+    return scan(root, confine=confine, exclude=exclude).files
+
+
+def copy_tree(
+    src: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    *,
+    confine: str | os.PathLike[str] | None = None,
+    exclude: Exclude = None,
+) -> list[str]:
+    """Copy exactly :func:`scan`'s files of ``src`` to ``dest``; return their relative paths.
+
+    A folder ``src`` becomes the folder ``dest`` (created, or merged into when it exists);
+    a file ``src`` is copied to the file ``dest``.  Each file is copied from its real path
+    with its mode (``shutil.copy2``), so links are copied as the files they name and no link
+    leading out of ``confine`` is followed.  Pass the destination in ``exclude`` when it may
+    lie inside ``src``, so the copy never copies itself.  Folders without a file that counts
+    are not created: the copy holds what the hash covers, nothing else.
+    """
+    source = os.fspath(src)
+    target = Path(dest)
+    listing = scan(source, confine=confine, exclude=exclude)
+    if not os.path.isdir(os.path.realpath(source)):
+        for _rel, real in listing.files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(real, target)
+        return [rel for rel, _ in listing.files]
+    target.mkdir(parents=True, exist_ok=True)
+    for rel, real in listing.files:
+        where = target.joinpath(*rel.split("/"))
+        where.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(real, where)
+    return [rel for rel, _ in listing.files]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,14 +42,20 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def sha256_tree(path: Path, *, exclude: Exclude = None) -> str:
+def sha256_tree(path: Path, *, exclude: Exclude = None, confine: str | os.PathLike[str] | None = None) -> str:
     """Hex content hash of a file or folder: names and bytes, not timestamps nor ignored files.
 
     Over the sorted ``(relative POSIX path, file sha256)`` pairs of :func:`specc.filetree.tree_paths`
-    (a file hashes as one entry under its own name), each as ``path NUL hex LF``.
+    (a file hashes as one entry under its own name), each as ``path NUL hex LF``.  Symlinks
+    leading out of ``confine`` are not followed (:func:`specc.filetree.scan`).
     """
+    return sha256_listing(tree_paths(path, exclude=exclude, confine=confine))
+
+
+def sha256_listing(files: Iterable[tuple[str, Path]]) -> str:
+    """:func:`sha256_tree` over an existing listing (``Listing.files`` of :func:`specc.filetree.scan`)."""
     h = hashlib.sha256()
-    for rel, full in tree_paths(path, exclude=exclude):
+    for rel, full in files:
         h.update(rel.encode("utf-8") + b"\0" + sha256_file(full).encode() + b"\n")
     return h.hexdigest()
 

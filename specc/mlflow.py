@@ -52,6 +52,7 @@ from specc.envartifact import (
     Layout,
     environment_text,
     layout_for_flavor,
+    package_rel,
     private_packages,
 )
 from specc.spec import EnvSpec
@@ -190,7 +191,7 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
         copies[dest] = rel
         code_paths.append(dest)
     for f in private_packages(spec):
-        copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{f.path}"] = f.path
+        copies[f"{BUNDLE_DIR}/{PACKAGES_DIR}/{package_rel(f.path)}"] = f.path
     artifacts: dict[str, str] = {}
     for key, ref in spec.artifacts.items():
         dest = f"{BUNDLE_DIR}/{ARTIFACTS_DIR}/{key}/{_base(ref.path)}"
@@ -247,7 +248,9 @@ def write_compiled(spec: EnvSpec, args: MlflowArgs, dest: str | os.PathLike[str]
         raise ValueError("the spec was not loaded from a file; its local paths cannot be resolved")
     root = Path(dest)
     rendered = rendered_from_args(spec, args)
-    write_rendered(rendered, root)
+    from specc.paths import spec_root
+
+    write_rendered(rendered, root, root=spec_root(spec))
     (root / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, "mlflow", rendered.meta)), "utf-8")
 
 

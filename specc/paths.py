@@ -12,7 +12,10 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from specc.spec import EnvSpec
 
 # Moved: which files count is specc.filetree's, hashing is specc.hashing's.  Re-exported only
 Kind = Literal["file", "dir", "any"]
@@ -25,6 +28,12 @@ def repository_root(spec_dir: Path) -> Path:
         if (candidate / ".git").exists():
             return candidate
     return spec_dir
+
+
+def spec_root(spec: EnvSpec) -> Path | None:
+    """The repository root of a loaded spec (the one validation confined its paths to), or
+    None for a spec not loaded from a file."""
+    return repository_root(Path(spec.base_dir)) if spec.base_dir else None
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,10 @@ ENTRIES = st.lists(
 def test_no_folder_layout_crashes_and_no_output_copies_itself(tmp_path_factory, entries, out) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("layout")
     (root / ".git").mkdir()
+    (root / "tree").mkdir()
+    out = f"tree/{out}"  # an output inside the shipped folder
     for rel, kind in entries:
-        path = root / rel
+        path = root / "tree" / rel
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if kind == "file":
@@ -139,8 +141,8 @@ def test_no_folder_layout_crashes_and_no_output_copies_itself(tmp_path_factory, 
         except OSError:
             continue  # an entry the earlier ones made impossible (a file where a folder goes)
     (root / "model-env.toml").write_text(
-        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n[code]\npaths = ["."]\n'
-        '[artifacts]\ntree = "."\n[targets.docker]\nserve = false\n',
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n[code]\npaths = ["tree"]\n'
+        '[artifacts]\ntree = "tree"\n[targets.docker]\nserve = false\n',
         encoding="utf-8",
     )
     for argv in (["compile"], ["render", "--target", "docker"], ["render", "--target", "databricks"]):
@@ -202,16 +204,17 @@ def test_out_paths_the_os_refuses_are_reported(repo: Path) -> None:
 
 def test_an_output_inside_a_code_path_is_left_out(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
-    (tmp_path / "m.py").write_text("x = 1\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("x = 1\n")
     (tmp_path / "model-env.toml").write_text(
-        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n[code]\npaths = ["."]\n'
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n[code]\npaths = ["pkg"]\n'
     )
     for _ in range(3):
-        r = run_cli("compile", str(tmp_path), "--out", str(tmp_path / "build" / "mlflow"))
+        r = run_cli("compile", str(tmp_path), "--out", str(tmp_path / "pkg" / "build" / "mlflow"))
         assert r.code == 0, r.err
-    code = tmp_path / "build" / "mlflow" / "code"
+    code = tmp_path / "pkg" / "build" / "mlflow" / "code"
     files = sorted(p.relative_to(code).as_posix() for p in code.rglob("*") if p.is_file())
-    assert files == ["m.py", "model-env.toml"]
+    assert files == ["pkg/m.py"]
 
 
 def test_os_problem_names_each_error() -> None:

@@ -1,7 +1,7 @@
 """The file-tree policy (specc.filetree) over a folder holding exactly the litter of issue #10.
 
 Every consumer is exercised on the same folder: the walker, the code hash, copytree with the
-policy's ``ignore``, ``specc check``'s drift comparison against a real MLflow model, and the
+policy (``copy_tree``), ``specc check``'s drift comparison against a real MLflow model, and the
 Docker output folder.  Where a consumer lives in a file another change still has to switch,
 the test is ``xfail(strict=True)``: it starts passing (and so fails loudly) the moment the
 switch lands, and the marker is then removed.
@@ -10,13 +10,12 @@ switch lands, and the marker is then removed.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from specc.filetree import copytree_ignore, is_ignored, tree_paths, walk_files
+from specc.filetree import copy_tree, is_ignored, scan, tree_paths, walk_files
 from specc.hashing import sha256_bytes, sha256_file, sha256_tree
 from tests.helpers import mlflow_tracking, run_cli
 
@@ -89,7 +88,7 @@ def test_walker_lists_none_of_the_junk(pkg: Path) -> None:
     _add_junk(pkg)
     assert walk_files(pkg) == _clean_rels()
     assert [rel for rel, _ in tree_paths(pkg)] == _clean_rels()
-    assert all(full == pkg / rel for rel, full in tree_paths(pkg))
+    assert all(full == (pkg / rel).resolve() for rel, full in tree_paths(pkg))
 
 
 def test_walker_order_is_plain_string_order(tmp_path: Path) -> None:
@@ -138,9 +137,9 @@ def test_sha256_helpers_agree(tmp_path: Path) -> None:
     assert sha256_bytes(b"") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 
-def test_copytree_with_the_ignore_copies_none_of_the_junk(pkg: Path, tmp_path: Path) -> None:
+def test_copy_tree_copies_none_of_the_junk(pkg: Path, tmp_path: Path) -> None:
     _add_junk(pkg)
-    shutil.copytree(pkg, tmp_path / "copy", ignore=copytree_ignore())
+    copy_tree(pkg, tmp_path / "copy")
     assert _every_file(tmp_path / "copy") == _clean_rels()
 
 
@@ -151,23 +150,45 @@ def test_output_folder_inside_the_source_is_left_out(pkg: Path) -> None:
     (pkg / "out" / "old").mkdir(parents=True)
     (pkg / "out" / ".specc-output").write_text("written by specc\n")
     (pkg / "out" / "old" / "Dockerfile").write_text("FROM x\n")
-    shutil.copytree(pkg, dest, ignore=copytree_ignore(exclude=dest))
+    copy_tree(pkg, dest, exclude=dest)
     assert _every_file(dest) == _clean_rels()
     assert walk_files(pkg, exclude=[pkg / "build"]) == _clean_rels()
     assert sha256_tree(pkg, exclude=pkg / "build") == sha256_tree(dest)
 
 
-def test_symlinks_are_followed_like_copytree_and_loops_end(pkg: Path, tmp_path: Path) -> None:
-    _write(tmp_path / "repo" / "shared", {"util.py": "u = 1\n"})
+def test_symlinks_inside_the_confine_are_followed_and_loops_end(pkg: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    _write(repo / "shared", {"util.py": "u = 1\n"})
     os.symlink("../shared", pkg / "shared")
     os.symlink(".", pkg / "data" / "self")  # a loop: skipped by the walker
     os.symlink("missing.py", pkg / "dangling.py")  # not a file
-    rels = walk_files(pkg)
+    rels = walk_files(pkg, confine=repo)
     assert rels == sorted([*_clean_rels(), "shared/util.py"])
-    os.unlink(pkg / "data" / "self")
-    os.unlink(pkg / "dangling.py")
-    shutil.copytree(pkg, tmp_path / "copy", ignore=copytree_ignore())
+    copy_tree(pkg, tmp_path / "copy", confine=repo)  # loops and dangling links left in place
     assert _every_file(tmp_path / "copy") == rels
+    # confined to the folder itself (the default), the link to a sibling folder leads out
+    assert walk_files(pkg) == _clean_rels()
+    assert scan(pkg).escapes == ["shared"]
+
+
+def test_symlinks_leading_out_are_never_followed(pkg: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    _write(outside, {"secret.txt": "s3cr3t\n", "sub/more.txt": "m\n"})
+    os.symlink(outside / "secret.txt", pkg / "leak.txt")
+    os.symlink(outside, pkg / "data" / "outlink")
+    os.symlink(tmp_path / "nowhere", pkg / "dangling-out")  # dangling, but it would lead out
+    os.symlink("../../outside/secret.txt", pkg / "relative-out")
+    listing = scan(pkg, confine=repo)
+    assert listing.escapes == ["dangling-out", "data/outlink", "leak.txt", "relative-out"]
+    assert [rel for rel, _ in listing.files] == _clean_rels()
+    copied = copy_tree(pkg, tmp_path / "copy", confine=repo)
+    assert copied == _every_file(tmp_path / "copy") == _clean_rels()
+    assert sha256_tree(pkg, confine=repo) == sha256_tree(tmp_path / "copy")
+    # the folder itself leading out: nothing is listed, nothing copied
+    os.symlink(outside, repo / "out-folder")
+    assert scan(repo / "out-folder", confine=repo).escapes == ["."]
+    assert copy_tree(repo / "out-folder", tmp_path / "copy2", confine=repo) == []
 
 
 # --- the consumers --------------------------------------------------------------------------------
@@ -266,20 +287,18 @@ def test_docker_output_ships_none_of_the_junk(project: Path, tmp_path: Path) -> 
 
 
 def test_docker_output_inside_the_code_folder(project: Path) -> None:
-    # code = the spec's whole folder, --out inside it: the copy must not copy itself
-    (project / "model-env.toml").write_text(SPEC.replace('paths = ["pkg"]', 'paths = ["."]'), encoding="utf-8")
+    # --out inside the code folder: the copy must not copy itself
     for _ in range(2):  # the second run finds the first run's output (marked) inside the folder
-        r = run_cli("render", "--target", "docker", str(project), "--out", str(project / "build" / "docker"))
+        r = run_cli("render", "--target", "docker", str(project), "--out", str(project / "pkg" / "build" / "docker"))
         assert r.code == 0, r.err[-2000:]
-    assert not list((project / "build" / "docker").rglob("Dockerfile"))[1:], "an output copied into itself"
+    assert not list((project / "pkg" / "build" / "docker").rglob("Dockerfile"))[1:], "an output copied into itself"
 
 
 def test_compile_output_inside_the_code_folder(project: Path) -> None:
-    (project / "model-env.toml").write_text(SPEC.replace('paths = ["pkg"]', 'paths = ["."]'), encoding="utf-8")
     _add_junk(project / "pkg")
     for _ in range(2):
-        r = run_cli("compile", str(project), "--out", str(project / "build" / "mlflow"))
+        r = run_cli("compile", str(project), "--out", str(project / "pkg" / "build" / "mlflow"))
         assert r.code == 0, r.err[-2000:]
-    # "." ships as code/ itself; the output folder (and the temporary one being written) stay out
-    shipped = project / "build" / "mlflow" / "code"
-    assert _every_file(shipped) == ["model-env.toml", *(f"pkg/{rel}" for rel in _clean_rels())]
+    # the output folder (and the temporary one being written) stay out of the shipped copy
+    shipped = project / "pkg" / "build" / "mlflow" / "code" / "pkg"
+    assert _every_file(shipped) == _clean_rels()

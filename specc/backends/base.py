@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -413,30 +414,49 @@ def provenance_record(spec: EnvSpec, target: str, meta: Mapping[str, Any] | None
     }
 
 
-def write_rendered(rendered: Rendered, dest: Path) -> None:
-    """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter."""
+def write_rendered(rendered: Rendered, dest: Path, *, root: Path | None = None) -> None:
+    """Write a Rendered tree into ``dest`` (an empty temporary folder); copies skip build litter.
+
+    ``root`` is the spec's repository root (:func:`specc.paths.spec_root`): a symlink inside a
+    copied folder of the repository is followed only when it leads to a place inside it; in a
+    folder from elsewhere (``--model``'s model folder), or with no ``root``, only when it
+    leads to a place inside that folder.  Each folder is copied as exactly the files the code/artifact hash
+    covers (:func:`specc.filetree.copy_tree`).
+    """
     import shutil
 
-    from specc.filetree import copytree_ignore
+    from specc.filetree import copy_tree
 
-    # the one file-tree policy (specc.filetree); ``dest`` itself is left out too, since an output
-    # folder may sit inside a code path (`[code] paths = ["."]` with `--out build/...`)
-    ignore = copytree_ignore(exclude=dest)
-
+    top = os.path.normpath(os.path.abspath(dest))
     for rel in sorted(rendered.files):
         content = rendered.files[rel]
         target = dest / rel
+        where = os.path.normpath(os.path.abspath(target))
+        if rel.startswith("/") or not where.startswith(top.rstrip(os.sep) + os.sep):
+            # a target's bug, never a user's input: nothing is ever written next to the output
+            raise ValueError(f"output path {rel!r} leaves the output folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
             if content.is_dir():
-                shutil.copytree(content, target, ignore=ignore, symlinks=False, dirs_exist_ok=True)
+                # ``dest`` itself is left out too, since an output folder may sit inside a code
+                # path (`[code] paths = ["pkg"]` with `--out pkg/build/...`)
+                copy_tree(content, target, confine=_confine(content, root), exclude=dest)
             else:
-                shutil.copy2(content, target)  # keeps the mode (an executable script stays one), as copytree does
+                shutil.copy2(content, target)  # keeps the mode (an executable script stays one)
         else:
             target.write_bytes(content)
         mode = rendered.modes.get(rel)
         if mode is not None:
             target.chmod(mode)
+
+
+def _confine(content: Path, root: Path | None) -> Path | None:
+    """The folder no symlink inside ``content`` may lead out of: ``root`` when ``content`` is in
+    it, else None (``content`` itself)."""
+    if root is None:
+        return None
+    real, top = os.path.realpath(content), os.path.realpath(root)
+    return root if real == top or real.startswith(top.rstrip(os.sep) + os.sep) else None
 
 
 def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> None:
@@ -445,7 +465,8 @@ def write_output(rendered: Rendered, spec: EnvSpec, target: str, out: Path) -> N
     Raises :class:`specc.output.OutputError` when ``out`` is not specc's to replace.
     """
     from specc.output import atomic_dir, dump_json
+    from specc.paths import spec_root
 
     with atomic_dir(out) as tmp:
-        write_rendered(rendered, tmp)
+        write_rendered(rendered, tmp, root=spec_root(spec))
         (tmp / PROVENANCE_FILE).write_text(dump_json(provenance_record(spec, target, rendered.meta)), "utf-8")

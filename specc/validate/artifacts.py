@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from specc.diagnostics import Origin
-from specc.hashing import sha256_tree
 from specc.paths import PathProblem, resolve_path
 from specc.spec import ARTIFACT_NAME, PathRef
 from specc.validate.context import Context
@@ -24,7 +23,7 @@ def validate(ctx: Context, artifacts: dict[str, Any]) -> tuple[dict[str, PathRef
         if isinstance(res, PathProblem):
             ctx.error(res.code, raw_path, res.message, res.hint)
             continue
-        digest = ctx.read(raw_path, raw, sha256_tree, res.abs)
+        digest = ctx.tree(raw_path, raw, res, what="an artifact")
         if digest is None:
             continue
         out[key] = PathRef(path=res.rel)

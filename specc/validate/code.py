@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from specc.diagnostics import Origin, TomlPath
-from specc.hashing import sha256_tree
 from specc.paths import PathProblem, resolve_path
 from specc.spec import Code, CodeInput, PathRef
 from specc.validate.context import Context
@@ -32,7 +31,7 @@ def validate(ctx: Context, sec: CodeInput | None) -> tuple[Code, dict[str, str]]
                 f"MLflow copies both to code/{name}, so one would replace the other; rename one",
             )
             continue
-        digest = ctx.read(raw_path, raw, sha256_tree, res.abs)
+        digest = ctx.tree(raw_path, raw, res, what="code")
         if digest is None:
             continue
         by_name[name] = raw_path

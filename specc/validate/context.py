@@ -17,6 +17,9 @@ from specc.validate.shape import TypedInput
 
 T = TypeVar("T")
 
+#: symlinks leading out of the repository reported one by one per folder; the rest are counted
+_ESCAPES_SHOWN = 10
+
 
 @dataclass
 class Context:
@@ -136,6 +139,57 @@ class Context:
             p = os_problem(raw, exc)
             self.error(p.code, path, p.message, p.hint)
             return None
+
+    def tree(self, path: TomlPath, raw: str, res: Resolved, *, what: str) -> str | None:
+        """The content hash of the file or folder a code/artifact entry names (``res``), or None
+        with its problems reported at ``path``.
+
+        ``what`` says what the entry ships as (``"code"``, ``"an artifact"``), for the hints.
+        A path with no name of its own (``.``, ``..``) or naming the repository root is SPC208:
+        it would ship under an empty name (and the whole repository with it).  Every symlink
+        inside a folder that leads out of the repository is SPC402, named by its path inside
+        the folder; none is followed (:func:`specc.filetree.scan`).
+        """
+        from specc.filetree import scan
+        from specc.hashing import sha256_listing
+
+        name = res.rel.rsplit("/", 1)[-1]
+        if name in ("", ".", "..") or res.abs == self.root:
+            if res.abs == self.root:
+                whole = "is the repository root"
+            elif res.rel == ".":
+                whole = "is the spec's own folder"
+            else:
+                whole = "names a folder above the spec by `..`"
+            hint = (
+                'list the package folders instead (paths = ["src/my_package"]): each ships as code/<name>, on sys.path'
+                if what == "code"
+                else "name the folder or file that holds the artifact: it ships under its own name"
+            )
+            self.error("SPC208", path, f"{show_path(raw)} {whole}, which cannot ship as {what}", hint)
+            return None
+        listing = self.read(path, raw, lambda p: scan(p, confine=self.root), res.abs)
+        if listing is None:
+            return None
+        if listing.escapes:
+            shown = raw.rstrip("/")
+            for rel in listing.escapes[:_ESCAPES_SHOWN]:
+                self.error(
+                    "SPC402",
+                    path,
+                    f"{show_path(shown + '/' + rel)} is a symlink pointing outside the repository",
+                    "copy the file into the repository instead of linking to it, or delete the link",
+                )
+            more = len(listing.escapes) - _ESCAPES_SHOWN
+            if more > 0:
+                self.error(
+                    "SPC402",
+                    path,
+                    f"{more} more symlinks in {show_path(shown)} point outside the repository",
+                    "copy the files into the repository instead of linking to them, or delete the links",
+                )
+            return None
+        return self.read(path, raw, lambda _p: sha256_listing(listing.files), res.abs)
 
     def url(self, path: TomlPath, value: str, *, what: str) -> str | None:
         """Check an index/repository URL; report its problems; return it when usable."""
