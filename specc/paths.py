@@ -57,10 +57,13 @@ def show_path(raw: str | os.PathLike[str], limit: int = SHOWN_PATH_LIMIT) -> str
     """``raw`` quoted for a message (``repr``), shortened in the middle when longer than ``limit``
     characters, with its length: ``'aaaa…aaaa' (5000 characters)``."""
     text = os.fspath(raw)
-    if len(text) <= limit:
-        return repr(text)
-    head, tail = text[: limit // 2], text[-(limit // 4) :]
-    return f"{head + '…' + tail!r} ({len(text)} characters)"
+    shown = repr(text)
+    if len(shown) <= limit + 2:  # the limit counts what is shown: escapes (\x1f) included
+        return shown
+    # cut the quoted form, so escaped control characters cannot make it longer than the limit
+    body = shown[1:-1]
+    head, tail = body[: limit // 2], body[-(limit // 4) :]
+    return f"{shown[0]}{head}…{tail}{shown[-1]} ({len(text)} characters)"
 
 
 def os_problem(raw: str | os.PathLike[str], exc: BaseException) -> PathProblem:

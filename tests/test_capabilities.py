@@ -625,7 +625,7 @@ def test_env_values_are_literal_on_every_target(tmp_path: Path) -> None:
         ("LD_PRELOAD", "loader"),
         ("LD_LIBRARY_PATH", "loader"),
         ("SPECC_PYTHON_BY_NOTEBOOK", "specc"),
-        ("SPECC_JARS_TO_CLASSPATH", "specc"),
+        ("SPECC_JARS_TO_CLASSPATH", None),  # a documented user switch (docs/databricks.md)
         ("DB_IS_DRIVER", "db"),
         ("DB_CLUSTER_ID", "db"),
         ("DATABRICKS_RUNTIME_VERSION", "db"),

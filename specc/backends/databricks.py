@@ -758,11 +758,11 @@ CAPABILITIES: CapabilityTable = {
     "targets.databricks.libraries-dir:unset": Unsupported(
         LIBRARIES_DIR_REQUIRED,
         "error",
-        "no libraries-dir: the init script runs as root with the secrets in its environment, so it and the "
-        "files it installs need a folder only you (or your team) can change; the folder every workspace has, "
-        "/Workspace/Shared, lets every user manage them, and a per-user folder cannot be known when rendering",
+        "no libraries-dir: the init script runs as root with the secrets in its environment, so it and "
+        "the files it installs need a folder only your team can change",
         'set targets.databricks.libraries-dir, e.g. "/Volumes/<catalog>/<schema>/<volume>/specc" or '
-        '"/Workspace/Users/<you>/specc"',
+        '"/Workspace/Users/<you>/specc" (specc has no default: /Workspace/Shared lets every user manage '
+        "what is in it, and a per-user folder cannot be known when rendering)",
         when=_uploads_files,
     ),
     "targets.databricks.cluster.node-type:kind": (

@@ -16,8 +16,9 @@ name differs, so the capability tables decide the severity (``"env:target-owned"
   (preloading jemalloc/tcmalloc, a vendor library folder), but the value replaces what a base
   image sets (the CUDA images set ``LD_LIBRARY_PATH`` to find the driver) and reaches every
   process, installers included: a warning, never silent.
-* ``specc``: ``SPECC_*``, specc's own switches (``SPECC_PYTHON_BY_NOTEBOOK``,
-  ``SPECC_JARS_TO_CLASSPATH`` in the Databricks init script): reserved on every target.
+* ``specc``: ``SPECC_*``, specc's own switches (``SPECC_PYTHON_BY_NOTEBOOK``, which the job
+  cluster sets): reserved on every target, except the switches documented for users to set in
+  ``[env]`` (:data:`USER_SWITCHES`: ``SPECC_JARS_TO_CLASSPATH``, docs/databricks.md).
 * ``db``: ``DB_*`` (what a cluster exports to its init scripts: ``DB_CLUSTER_ID``,
   ``DB_IS_DRIVER``, ``DB_DRIVER_IP``...; https://docs.databricks.com/aws/en/init-scripts/environment-variables;
   specc's init script reads ``DB_IS_DRIVER``) and ``DATABRICKS_RUNTIME_VERSION``: set by every cluster.
@@ -40,6 +41,8 @@ class Owned(NamedTuple):
 
 _PYTHON = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"})
 _LOADER = frozenset({"LD_PRELOAD", "LD_LIBRARY_PATH"})
+#: specc's switches a user sets in ``[env]`` on purpose (the Databricks init script reads them)
+USER_SWITCHES = frozenset({"SPECC_JARS_TO_CLASSPATH"})
 _SDK_CREDENTIALS = frozenset(
     {"DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"}
 )
@@ -59,7 +62,7 @@ def owned(name: str) -> Owned | None:
         return Owned("python", "the target (it runs the model's Python from its own environment)")
     if name in _LOADER:
         return Owned("loader", "the dynamic loader, for every process")
-    if name.startswith("SPECC_"):
+    if name.startswith("SPECC_") and name not in USER_SWITCHES:
         return Owned("specc", "specc (its own switches)")
     if (name.startswith("DB_") and len(name) > 3) or name == "DATABRICKS_RUNTIME_VERSION":
         return Owned("db", "Databricks (every cluster sets it)")
