@@ -138,6 +138,15 @@ def test_init_refuses_a_python_the_runtime_does_not_run(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["Bad Name!", "_leading-underscore", "UPPER"])
+def test_init_rejects_a_bad_model_name_before_writing(tmp_path: Path, name: str) -> None:
+    """Same kind as the runtime: a flag's bad value leaves no file behind to block the retry."""
+    r = run_cli("init", str(tmp_path), "--name", name)
+    assert r.code == 2 and "error[SPC108] model.name" in r.err and "nothing written" in r.err
+    assert list(tmp_path.iterdir()) == []
+    assert run_cli("init", str(tmp_path), "--name", "good-name").code == 0  # the retry needs no --force
+
+
 def test_runtimes_lists_and_resolves() -> None:
     r = run_cli("runtimes", "--lts", "--ml", "--format", "json")
     rows = json.loads(r.out)

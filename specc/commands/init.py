@@ -202,6 +202,18 @@ def run(args: argparse.Namespace) -> int:
             req_file = Path(os.path.relpath(candidate.resolve(), folder.resolve())).as_posix()
     note = f"{runtime.key}: Python {runtime.python}" if runtime is not None else None
     text = render_starter(name, python, args.databricks, reqs, req_file, databricks_note=note)
+    # what the flags decide (the model's name, the runtime) is checked before anything is written:
+    # a bad flag is a usage error, and the file is not left behind to block the retry (--force)
+    from specc.api import check_text
+
+    before = check_text(text, base_dir=folder, name=target.name)
+    from_flags = [d for d in before.diagnostics if d.severity == "error" and d.path[:1] in (("model",), ("runtime",))]
+    if from_flags:
+        from specc.commands._common import report
+
+        report(from_flags, before.sources)
+        print("specc init: nothing written; fix the flags above", file=sys.stderr)
+        return EXIT_USAGE
     write_file_atomic(target, text)
     result = check(target)
     errors = [d for d in result.diagnostics if d.severity == "error"]
