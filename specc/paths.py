@@ -58,7 +58,7 @@ def show_path(raw: str | os.PathLike[str], limit: int = SHOWN_PATH_LIMIT) -> str
     characters, with its length: ``'aaaa…aaaa' (5000 characters)``."""
     text = os.fspath(raw)
     shown = repr(text)
-    if len(shown) <= limit + 2:  # the limit counts what is shown: escapes (\x1f) included
+    if len(text) <= limit and len(shown) <= 2 * limit + 2:  # escapes (\x1f, \U0001f600) may double it
         return shown
     # cut the quoted form, so escaped control characters cannot make it longer than the limit
     body = shown[1:-1]
