@@ -383,21 +383,6 @@ def _spec(path: Path) -> EnvSpec:
     return twin.model_copy(update={"runtime": twin.runtime.model_copy(update={"databricks": "serverless-v3"})})
 
 
-def _validate_runs_capabilities() -> bool:
-    """Whether `specc validate` consults the capability tables yet (the validation pipeline
-    calls check_capabilities; until it does, the CLI half of the matrix is skipped)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model-env.toml"
-        path.write_text(head() + '[targets.docker]\nbase-image = "python:3.11-slim-bookworm"\n', encoding="utf-8")
-        r = run_cli("validate", "--format", "json", str(path))
-        return "SPC330" in r.out
-
-
-VALIDATE_WIRED = _validate_runs_capabilities()
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_validate_and_render_agree(case: str, tmp_path: Path) -> None:
     text, expected = CASES[case]
@@ -412,7 +397,6 @@ def test_validate_and_render_agree(case: str, tmp_path: Path) -> None:
         assert bool(rendered.files) == all(s != "error" for _, s, *_ in by_render), target
 
 
-@pytest.mark.skipif(not VALIDATE_WIRED, reason="specc validate does not call check_capabilities yet")
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_specc_validate_reports_what_the_implied_targets_raise(case: str, tmp_path: Path) -> None:
     text, expected = CASES[case]

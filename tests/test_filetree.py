@@ -2,9 +2,7 @@
 
 Every consumer is exercised on the same folder: the walker, the code hash, copytree with the
 policy (``copy_tree``), ``specc check``'s drift comparison against a real MLflow model, and the
-Docker output folder.  Where a consumer lives in a file another change still has to switch,
-the test is ``xfail(strict=True)``: it starts passing (and so fails loudly) the moment the
-switch lands, and the marker is then removed.
+Docker output folder.
 """
 
 from __future__ import annotations
