@@ -342,6 +342,15 @@ def rules(support: Support) -> tuple[Unsupported, ...]:
     return ()
 
 
+def answer_all(support: Support, *keys: str) -> dict[str, Support]:
+    """The same answer for several features of a capability table: ``**answer_all(Supported(), "a", "b")``."""
+    return dict.fromkeys(keys, support)
+
+
+#: The keys of a requirement in table form (``python.requirements.<key>``), for the tables.
+REQUIREMENT_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
+
+
 def check_table(table: CapabilityTable, spec: EnvSpec, facts: Facts) -> list[Diagnostic]:
     """The diagnostics ``table`` raises for ``spec`` (normalized paths, no file/span), in order."""
     from specc.backends.features import FEATURES

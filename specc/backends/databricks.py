@@ -36,16 +36,17 @@ from typing import TYPE_CHECKING, Any
 from specc import __version__
 from specc.backends import databricks_serving as serving
 from specc.backends.base import (
+    REQUIREMENT_FIELDS,
     CapabilityTable,
     Facts,
     Ignored,
     Mark,
     Rendered,
     RenderOptions,
-    Support,
     Supported,
     Unsupported,
     Use,
+    answer_all,
     check_table,
     flag,
     narrow,
@@ -502,10 +503,6 @@ def _duplicate(folder: str, at: TomlPath) -> Unsupported:
     )
 
 
-def _all(support: Support, *keys: str) -> dict[str, Support]:
-    return dict.fromkeys(keys, support)
-
-
 _APT_SERVERLESS = _no_init_scripts(
     "apt packages cannot be installed", 'use a classic runtime (e.g. "15.4-ml") or drop the apt packages', ("apt",)
 )
@@ -513,19 +510,18 @@ _INDEX_SERVERLESS = _no_init_scripts(
     "authenticated indexes cannot be used",
     "configure the workspace's default package repository instead, or use a classic runtime",
 )
-_REQ_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
 
 #: What the Databricks target expresses (SPC301, SPC32x).  Keys: specc.backends.features.
 CAPABILITIES: CapabilityTable = {
-    **_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
+    **answer_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
     "runtime.databricks": Supported("spark_version; unset: the newest LTS ML runtime with the spec's Python (SPC320)"),
     "runtime.cuda": Supported("a gpu-ml runtime"),
     "runtime.overrides": Supported("acknowledged replacements of preinstalled packages: no SPC215 for them"),
-    **_all(
+    **answer_all(
         Supported("pypi libraries, a requirements library, or the init script's pip"),
         "python",
         "python.requirements",
-        *(f"python.requirements.{k}" for k in _REQ_FIELDS),
+        *(f"python.requirements.{k}" for k in REQUIREMENT_FIELDS),
         "python.requirements-files",
         "python.requirements-files.path",
         "python.requirements-files.sha256",
@@ -535,12 +531,12 @@ CAPABILITIES: CapabilityTable = {
         "python.index-url",
         "python.extra-index-urls",
         "python.requirements:url-credentials",
-        *(f"python.constraints.{k}" for k in _REQ_FIELDS),
+        *(f"python.constraints.{k}" for k in REQUIREMENT_FIELDS),
     ),
     "python.constraints": _serverless_cannot("pip constraints", ("python", "constraints")),
     "python.index-url:credentials": _INDEX_SERVERLESS,
     "python.extra-index-urls:credentials": _INDEX_SERVERLESS,
-    **_all(
+    **answer_all(
         Supported("values are JSON strings or shell-quoted words"),
         "python.index-url:control-characters",
         "python.extra-index-urls:control-characters",
@@ -557,9 +553,9 @@ CAPABILITIES: CapabilityTable = {
         when=_classic,
     ),
     "python.wheels:same-name": _duplicate("wheels", ("python", "wheels")),
-    **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
+    **answer_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": Supported("code is not uploaded separately"),
-    **_all(Supported("the init script"), "apt", "apt.packages.name", "apt.packages.version", "apt.debs.path"),
+    **answer_all(Supported("the init script"), "apt", "apt.packages.name", "apt.packages.version", "apt.debs.path"),
     "apt.packages:version-pin": Unsupported(
         APT_PIN_UBUNTU,
         "warning",
@@ -573,7 +569,7 @@ CAPABILITIES: CapabilityTable = {
     "apt.packages": _APT_SERVERLESS,
     "apt.debs": _APT_SERVERLESS,
     "apt.debs:same-name": _duplicate("debs", ("apt", "debs")),
-    **_all(
+    **answer_all(
         Supported("maven libraries; jars as jar libraries"),
         "maven",
         "maven.repository",
@@ -593,7 +589,7 @@ CAPABILITIES: CapabilityTable = {
         "download the jar and ship it instead: list it in maven.jars (it becomes a `jar` library)",
     ),
     "maven.jars:same-name": _duplicate("jars", ("maven", "jars")),
-    **_all(
+    **answer_all(
         Supported("cran libraries; pinned versions and sources by the init script"),
         "r",
         "r.repository",
@@ -647,7 +643,7 @@ CAPABILITIES: CapabilityTable = {
     ),
     "env:installer-option": _installer_rules("env"),
     "secrets:installer-option": _installer_rules("secrets"),
-    **_all(Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.description"),
+    **answer_all(Supported("{{secrets/scope/key}} in spark_env_vars"), "secrets", "secrets.description"),
     "secrets.databricks": Unsupported(
         SERVERLESS_CANNOT,
         "error",
@@ -676,7 +672,7 @@ CAPABILITIES: CapabilityTable = {
     "mlflow": Ignored("how specc compile fills log_model"),
     "targets": Supported(),
     "targets.docker": Ignored("options of the Docker target"),
-    **_all(
+    **answer_all(
         Supported(),
         "targets.databricks",
         "targets.databricks.libraries-dir",

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from specc.backends.base import (
+    REQUIREMENT_FIELDS,
     CapabilityTable,
     Facts,
     Ignored,
@@ -44,6 +45,7 @@ from specc.backends.base import (
     Supported,
     Unsupported,
     Use,
+    answer_all,
     rules,
 )
 from specc.spec import endpoint_name
@@ -104,34 +106,28 @@ _CREDENTIALS = Unsupported(
 _S = Supported()
 
 
-def _all(support: Support, *keys: str) -> dict[str, Support]:
-    return dict.fromkeys(keys, support)
-
-
-_REQ_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
-
 #: What a Model Serving endpoint can install (SPC34x), consulted only when the spec has a
 #: serving section.  Keys: specc.backends.features; every feature is answered.
 CAPABILITIES: CapabilityTable = {
-    **_all(_S, "spec-version", "model", "model.name", "runtime", "runtime.python", "runtime.databricks"),
+    **answer_all(_S, "spec-version", "model", "model.name", "runtime", "runtime.python", "runtime.databricks"),
     "runtime.cuda": Supported("a GPU workload type"),
-    **_all(
+    **answer_all(
         Supported("the model's logged requirements"),
         "python",
         "python.requirements",
-        *(f"python.requirements.{k}" for k in _REQ_FIELDS),
+        *(f"python.requirements.{k}" for k in REQUIREMENT_FIELDS),
         "python.requirements-files",
         "python.requirements-files.path",
         "python.requirements-files.sha256",
         "python.constraints",
-        *(f"python.constraints.{k}" for k in _REQ_FIELDS),
+        *(f"python.constraints.{k}" for k in REQUIREMENT_FIELDS),
         "python.index-url",
         "python.extra-index-urls",
         "python.index-url:control-characters",
         "python.extra-index-urls:control-characters",
         "python.requirements:control-characters",
     ),
-    **_all(
+    **answer_all(
         Supported("wheels logged with the model (code/<wheel>)"),
         "python.wheels",
         "python.wheels.path",
@@ -141,13 +137,15 @@ CAPABILITIES: CapabilityTable = {
     "python.index-url:credentials": _CREDENTIALS,
     "python.extra-index-urls:credentials": _CREDENTIALS,
     "python.requirements:url-credentials": _CREDENTIALS,
-    **_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
+    **answer_all(Supported("travels inside the logged model"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": Supported("the MLflow target's table checks it"),
     "apt": _S,
-    **_all(_S, "apt.packages.name", "apt.packages.version", "apt.debs.path", "apt.debs.sha256", "apt.debs:same-name"),
+    **answer_all(
+        _S, "apt.packages.name", "apt.packages.version", "apt.debs.path", "apt.debs.sha256", "apt.debs:same-name"
+    ),
     "apt.packages": _cannot("apt packages"),
     "apt.debs": _cannot(".deb packages"),
-    **_all(
+    **answer_all(
         _S,
         "maven",
         "maven.repository",
@@ -162,7 +160,7 @@ CAPABILITIES: CapabilityTable = {
     ),
     "maven.packages": _cannot("Maven packages"),
     "maven.jars": _cannot("jars"),
-    **_all(
+    **answer_all(
         _S,
         "r",
         "r.repository",
@@ -177,8 +175,8 @@ CAPABILITIES: CapabilityTable = {
     ),
     "r.packages": _cannot("R packages"),
     "r.sources": _cannot("R source packages"),
-    **_all(Supported("environment_vars"), "env", "env:control-characters"),
-    **_all(
+    **answer_all(Supported("environment_vars"), "env", "env:control-characters"),
+    **answer_all(
         Supported("{{secrets/scope/key}} in environment_vars"),
         "secrets",
         "secrets.databricks",
@@ -192,12 +190,12 @@ CAPABILITIES: CapabilityTable = {
     "runtime.overrides": Supported("an acknowledgement about the runtime's packages; an endpoint installs the model's"),
     "apt.packages:version-pin": Supported("apt is refused on an endpoint (SPC340)"),
     "env:dollar": Supported("environment_vars; the Databricks table decides about $"),
-    **_all(
+    **answer_all(
         Supported("an endpoint runs none of the installers the spec configures"),
         "env:installer-option",
         "secrets:installer-option",
     ),
-    **_all(
+    **answer_all(
         Supported("environment_vars; the Databricks table decides about names and values"),
         "env:target-owned",
         "secrets:target-owned",
@@ -208,7 +206,7 @@ CAPABILITIES: CapabilityTable = {
     "mlflow": Ignored("how specc compile fills log_model"),
     "targets": _S,
     "targets.docker": Ignored("options of the Docker target"),
-    **_all(
+    **answer_all(
         Ignored("the batch-scoring job's options"),
         "targets.databricks.libraries-dir",
         "targets.databricks.init-script",
@@ -216,7 +214,7 @@ CAPABILITIES: CapabilityTable = {
         "targets.databricks.cluster",
         "targets.databricks.cluster.node-type:unset",
     ),
-    **_all(
+    **answer_all(
         _S,
         "targets.databricks",
         "targets.databricks.serving",

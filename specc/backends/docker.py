@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from specc import __version__
 from specc.backends.base import (
+    REQUIREMENT_FIELDS,
     CapabilityTable,
     Condition,
     Facts,
@@ -31,10 +32,10 @@ from specc.backends.base import (
     Mark,
     Rendered,
     RenderOptions,
-    Support,
     Supported,
     Unsupported,
     Use,
+    answer_all,
     check_table,
     flag,
     narrow,
@@ -313,13 +314,9 @@ def _clash(section: str) -> Unsupported:
     return replace(_FILES_CLASH, message=_FILES_CLASH.message.replace("{section}", section))
 
 
-def _all(support: Support, *keys: str) -> dict[str, Support]:
-    return dict.fromkeys(keys, support)
-
-
 #: What the Docker target expresses (SPC33x).  Keys: specc.backends.features.
 CAPABILITIES: CapabilityTable = {
-    **_all(Supported(), "spec-version", "model", "model.name", "runtime"),
+    **answer_all(Supported(), "spec-version", "model", "model.name", "runtime"),
     "runtime.python": Unsupported(
         "SPC332",
         "warning",
@@ -344,23 +341,23 @@ CAPABILITIES: CapabilityTable = {
         when=lambda spec, _facts, _use: not spec.targets.docker.standalone,
     ),
     "runtime.overrides": Ignored("an acknowledgement about the Databricks runtime's packages"),
-    **_all(
+    **answer_all(
         Supported("pip install from deps/python/requirements.txt"),
         "python",
         "python.requirements",
-        *(f"python.requirements.{k}" for k in ("name", "version", "specifier", "extras", "markers", "url")),
+        *(f"python.requirements.{k}" for k in REQUIREMENT_FIELDS),
         "python.requirements-files",
         "python.requirements-files.path",
         "python.requirements-files.sha256",
         "python.constraints",
-        *(f"python.constraints.{k}" for k in ("name", "version", "specifier", "extras", "markers", "url")),
+        *(f"python.constraints.{k}" for k in REQUIREMENT_FIELDS),
         "python.wheels",
         "python.wheels.path",
         "python.wheels.sha256",
         "python.index-url",
         "python.extra-index-urls",
     ),
-    **_all(
+    **answer_all(
         Supported("expanded by pip from BuildKit secrets mounted on the pip step only"),
         "python.index-url:credentials",
         "python.extra-index-urls:credentials",
@@ -372,9 +369,9 @@ CAPABILITIES: CapabilityTable = {
     ),
     "python.requirements:control-characters": Unsupported(_CONTROL, "error", "a requirement with control characters"),
     "python.wheels:same-name": _clash("python.wheels"),
-    **_all(Supported("COPY'd to /opt/specc/code, on PYTHONPATH"), "code", "code.paths", "code.paths.path"),
+    **answer_all(Supported("COPY'd to /opt/specc/code, on PYTHONPATH"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": Supported("validation rejects two code paths with one name (SPC206)"),
-    **_all(
+    **answer_all(
         Supported("apt-get install in one layer"),
         "apt",
         "apt.packages",
@@ -385,7 +382,7 @@ CAPABILITIES: CapabilityTable = {
         "apt.debs.sha256",
     ),
     "apt.debs:same-name": _clash("apt.debs"),
-    **_all(
+    **answer_all(
         Supported("resolved by Ivy in a separate stage"),
         "maven",
         "maven.repository",
@@ -408,7 +405,7 @@ CAPABILITIES: CapabilityTable = {
         _CONTROL, "error", "a maven repository URL with control characters", at=("maven", "repository")
     ),
     "maven.jars:same-name": _clash("maven.jars"),
-    **_all(
+    **answer_all(
         Supported("install.R"),
         "r",
         "r.repository",
@@ -490,13 +487,13 @@ CAPABILITIES: CapabilityTable = {
         "pass it when running the image: docker run -e {name} ... (BUILD.md shows it), or --env-file with a file "
         "kept outside the build context",
     ),
-    **_all(Supported("BuildKit secret ids"), "secrets", "secrets.docker", "secrets.description"),
+    **answer_all(Supported("BuildKit secret ids"), "secrets", "secrets.docker", "secrets.description"),
     "secrets.databricks": Ignored("the Databricks mapping of a secret"),
     "secrets.databricks:unset": Ignored("the Databricks mapping of a secret"),
     "artifacts": Ignored("MLflow artifacts travel inside the logged model (--model)"),
     "mlflow": Ignored("how specc compile fills log_model"),
     "targets": Supported(),
-    **_all(
+    **answer_all(
         Supported(),
         "targets.docker",
         "targets.docker.base-image",

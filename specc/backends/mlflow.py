@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from specc.backends.base import (
+    REQUIREMENT_FIELDS,
     CapabilityTable,
     Facts,
     Ignored,
     Mark,
     Rendered,
     RenderOptions,
-    Support,
     Supported,
     Unsupported,
     Use,
+    answer_all,
     check_table,
     flag,
     narrow,
@@ -64,28 +65,23 @@ def _code_name_is_ours(_spec: EnvSpec, _facts: Facts, use: Use) -> bool:
     return bool(use.values["name"] == BUNDLE_DIR)
 
 
-def _all(support: Support, *keys: str) -> dict[str, Support]:
-    return dict.fromkeys(keys, support)
-
-
-_REQ_FIELDS = ("name", "version", "specifier", "extras", "markers", "url")
 _CARRIED = Supported("carried in specc-environment.json for the other targets")
 
 #: What an MLflow model expresses.  Everything the spec says travels in specc-environment.json,
 #: so the only thing MLflow cannot hold is two files at one code/<name>.
 CAPABILITIES: CapabilityTable = {
-    **_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
-    **_all(_CARRIED, "runtime.databricks", "runtime.cuda", "runtime.overrides"),
-    **_all(
+    **answer_all(Supported(), "spec-version", "model", "model.name", "runtime", "runtime.python"),
+    **answer_all(_CARRIED, "runtime.databricks", "runtime.cuda", "runtime.overrides"),
+    **answer_all(
         Supported("requirements.txt, conda.yaml, log_model pip_requirements"),
         "python",
         "python.requirements",
-        *(f"python.requirements.{k}" for k in _REQ_FIELDS),
+        *(f"python.requirements.{k}" for k in REQUIREMENT_FIELDS),
         "python.requirements-files",
         "python.requirements-files.path",
         "python.requirements-files.sha256",
         "python.constraints",
-        *(f"python.constraints.{k}" for k in _REQ_FIELDS),
+        *(f"python.constraints.{k}" for k in REQUIREMENT_FIELDS),
         "python.wheels",
         "python.wheels.path",
         "python.wheels.sha256",
@@ -99,7 +95,7 @@ CAPABILITIES: CapabilityTable = {
         "python.requirements:control-characters",
         "python.wheels:same-name",
     ),
-    **_all(Supported("code_paths"), "code", "code.paths", "code.paths.path"),
+    **answer_all(Supported("code_paths"), "code", "code.paths", "code.paths.path"),
     "code.paths:file-names": (
         Unsupported(
             "SPC310",
@@ -116,7 +112,7 @@ CAPABILITIES: CapabilityTable = {
             when=_code_name_is_ours,
         ),
     ),
-    **_all(
+    **answer_all(
         _CARRIED,
         "apt",
         "apt.packages",
@@ -168,8 +164,8 @@ CAPABILITIES: CapabilityTable = {
         "secrets.docker:same-id",
         "secrets:not-in-urls",
     ),
-    **_all(Supported("log_model artifacts (pyfunc) or the code folder"), "artifacts", "artifacts.path"),
-    **_all(Supported(), "mlflow", "mlflow.pip", "mlflow.flavor"),
+    **answer_all(Supported("log_model artifacts (pyfunc) or the code folder"), "artifacts", "artifacts.path"),
+    **answer_all(Supported(), "mlflow", "mlflow.pip", "mlflow.flavor"),
     "targets": _CARRIED,
     "targets.docker": Ignored("options of the Docker target (carried in specc-environment.json)"),
     "targets.databricks": Ignored("options of the Databricks target (carried in specc-environment.json)"),
