@@ -590,7 +590,7 @@ def parse_requirements_file(
         result.files.append(path)
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # pip accepts a BOM (Windows editors write one); so do we
     except (OSError, UnicodeDecodeError) as exc:
         result.problems.append(FileProblem(path, 1, 1, 2, "SPC119", f"cannot read {path.name}: {exc}", None))
         return result

@@ -151,12 +151,18 @@ def endpoint_name(name: str) -> str:
     Databricks allows letters, digits, ``-`` and ``_`` (``ServingEndpointsAPI.create``) and reserves
     the ``databricks-`` prefix: every other run of characters (a Unity Catalog name's dots)
     becomes ``-``, the result is cut to :data:`ENDPOINT_NAME_MAX` characters
-    (``"main.ml.churn"`` → ``"main-ml-churn"``).
+    (``"main.ml.churn"`` → ``"main-ml-churn"``).  A name that has to be cut keeps a short hash
+    of the whole name at its end, so two long names that share a prefix never share an endpoint.
     """
     s = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")
     if s.lower().startswith("databricks-"):
         s = "model-" + s
-    return s[:ENDPOINT_NAME_MAX].rstrip("-_") or "model"
+    if len(s) > ENDPOINT_NAME_MAX:
+        import hashlib
+
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+        s = s[: ENDPOINT_NAME_MAX - 9].rstrip("-_") + "-" + digest
+    return s or "model"
 
 
 MODEL_NAME = Syntax(

@@ -244,3 +244,12 @@ def test_merge_orders_by_name_then_markers() -> None:
     merged, conflicts = merge([parse_requirement_string(x) for x in lines])
     assert not conflicts
     assert [(r.name, r.markers or "") for r in merged] == sorted((r.name, r.markers or "") for r in merged)
+
+
+def test_a_byte_order_mark_is_read_as_pip_reads_it(tmp_path: Path) -> None:
+    """Windows editors write a UTF-8 BOM; pip accepts it, so a first line with one is not an error."""
+    (tmp_path / "requirements.txt").write_bytes(b"\xef\xbb\xbf-r a.txt\nnumpy==2.4.6\n")
+    (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfpandas==3.1.1\n")
+    parsed = parse_requirements_file(tmp_path / "requirements.txt", tmp_path)
+    assert not parsed.problems
+    assert [r.line for _, r in parsed.requirements] == ["pandas==3.1.1", "numpy==2.4.6"]

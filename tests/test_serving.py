@@ -9,6 +9,7 @@ through the real ``specc`` command line.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import re
@@ -212,11 +213,18 @@ def test_registered_model(uri: str | None, flags: tuple[str | None, ...], want: 
         ("churn.v2__x", "churn-v2__x"),
         ("databricks-gte", "model-databricks-gte"),
         ("..", "model"),
-        ("a" * 80, "a" * ENDPOINT_NAME_MAX),
+        ("a" * 80, "a" * (ENDPOINT_NAME_MAX - 9) + "-" + hashlib.sha256(b"a" * 80).hexdigest()[:8]),
     ],
 )
 def test_endpoint_name(name: str, want: str) -> None:
     assert endpoint_name(name) == want
+
+
+def test_long_names_sharing_a_prefix_get_distinct_endpoints() -> None:
+    """A cut name keeps a hash of the whole name: v2 and v3 of a long UC name never share an endpoint."""
+    base = "main.schema_with_a_very_long_name_for_team_data_science.churn_classifier_gradient_boosted_"
+    v2, v3 = endpoint_name(base + "v2"), endpoint_name(base + "v3")
+    assert v2 != v3 and len(v2) == len(v3) == ENDPOINT_NAME_MAX
 
 
 @settings(max_examples=300, deadline=None)
