@@ -190,6 +190,12 @@ _ALL: tuple[Code, ...] = (
         _TARGETS,
     ),
     Code(
+        "SPC311", "mlflow-artifact-name-reserved", E,
+        "MLflow: an `[artifacts]` key specc logs its own files under (`specc_environment`, "
+        "`specc_private_packages`)",
+        _TARGETS,
+    ),
+    Code(
         "SPC320", "databricks-runtime-defaulted", W,
         "`runtime.databricks` unset and no training runtime recorded: "
         "the newest LTS ML runtime with the spec's Python is used",

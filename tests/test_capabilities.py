@@ -120,6 +120,10 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
         head() + '[code]\npaths = ["src/specc-environment"]\n',
         {"mlflow": {"SPC310"}, "docker": set()},
     ),
+    "artifact-named-like-specc-artifact": (
+        head() + '[artifacts]\nspecc_environment = "src/specc-environment/x.py"\nvocab = "a/x-1.0.jar"\n',
+        {"mlflow": {"SPC311"}, "docker": set()},
+    ),
     "node-type-unset": (head("3.11", "15.4-ml") + "[targets.databricks]\n" + LIBDIR, {"databricks": {"SPC324"}}),
     "runtime-defaulted": (head("3.11") + NODE, {"databricks": {"SPC320"}}),
     "serving-supported": (

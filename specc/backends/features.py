@@ -204,6 +204,19 @@ def _same_name(section: str) -> Finder:
     return find
 
 
+#: MLflow artifact keys specc writes itself (specc.envartifact ARTIFACT_KEY, PACKAGES_KEY; not
+#: imported: pydantic models)
+RESERVED_ARTIFACT_KEYS = ("specc_environment", "specc_private_packages")
+
+
+def _reserved_artifacts(spec: EnvSpec) -> Iterator[Use]:
+    from specc.backends.base import Use
+
+    for key in spec.artifacts:
+        if key in RESERVED_ARTIFACT_KEYS:
+            yield Use(("artifacts", key), {"name": key})
+
+
 def _code_names(spec: EnvSpec) -> Iterator[Use]:
     """Every code path and wheel with its final name; ``other`` names an earlier entry with that
     name when a wheel is involved (two code paths are validation's SPC206)."""
@@ -505,6 +518,7 @@ DERIVED: tuple[Feature, ...] = (
     Feature("apt.debs:same-name", "two .deb files share a file name", _same_name("apt.debs")),
     Feature("maven.jars:same-name", "two jars share a file name", _same_name("maven.jars")),
     Feature("r.sources:same-name", "two R source packages share a file name", _same_name("r.sources")),
+    Feature("artifacts:reserved-name", "an artifact key specc uses for its own files", _reserved_artifacts),
     Feature("code.paths:file-names", "the final names of code paths and wheels (copied side by side)", _code_names),
     Feature("targets.docker.base-image:tag-only", "a base image without a @sha256 digest", _base_image_tag),
     Feature("targets.databricks.cluster.node-type:unset", "no node type for the job cluster", _node_type_unset),

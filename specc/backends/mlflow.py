@@ -165,6 +165,12 @@ CAPABILITIES: CapabilityTable = {
         "secrets:not-in-urls",
     ),
     **answer_all(Supported("log_model artifacts (pyfunc) or the code folder"), "artifacts", "artifacts.path"),
+    "artifacts:reserved-name": Unsupported(
+        "SPC311",
+        "error",
+        "artifact {name} would be replaced: specc logs its own files under that MLflow artifacts key",
+        "rename the artifact (any key but specc_environment and specc_private_packages)",
+    ),
     **answer_all(Supported(), "mlflow", "mlflow.pip", "mlflow.flavor"),
     "targets": _CARRIED,
     "targets.docker": Ignored("options of the Docker target (carried in specc-environment.json)"),
