@@ -469,3 +469,22 @@ def test_the_documented_deploy_commands(tmp_path: Path) -> None:
     assert code == 0
     (update,) = [line for line in script.splitlines() if "update-config" in line]
     assert update.split()[3] == _body(out)["name"]
+
+
+def test_the_batch_job_scores_the_model_the_endpoint_serves(tmp_path: Path) -> None:
+    """--model-name/--model-version reach the batch job's default model_uri too (job.json,
+    bundle.yml and the notebook's widget), not only the serving endpoint."""
+    code, out, _ = _render(
+        tmp_path,
+        HEAD + 'databricks = "15.4-ml"\n' + NODE + SERVING,
+        "--model-name",
+        "main.ml.churn",
+        "--model-version",
+        "3",
+    )
+    assert code == 0
+    assert _body(out)["config"]["served_entities"][0]["entity_name"] == "main.ml.churn"
+    job = json.loads((out / "job.json").read_text(encoding="utf-8"))
+    assert {p["name"]: p["default"] for p in job["parameters"]}["model_uri"] == "models:/main.ml.churn/3"
+    assert '"models:/main.ml.churn/3"' in (out / "score.py").read_text(encoding="utf-8")
+    assert "models:/main.ml.churn/3" in (out / "bundle.yml").read_text(encoding="utf-8")

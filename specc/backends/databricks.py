@@ -165,6 +165,9 @@ class Plan:
     locked: LockFile | None = (
         None  # a fresh model-env.lock (render --locked): exact pins, hashes where pip reads a file
     )
+    # the job's default model_uri: the same registered model the serving endpoint serves
+    # (--model-name/--model-version, a models:/ URI given to --from-model, else models:/<model>/1)
+    model_uri: str = ""
 
     @property
     def serverless(self) -> bool:
@@ -198,7 +201,7 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
         out.modes["init.sh"] = 0o755
         plan.uploads["init-script"] = Upload("init-script", "init.sh", plan.init_remote, _sha(init))
     if plan.serverless:
-        score = render_score_script(spec).encode("utf-8")
+        score = render_score_script(spec, plan).encode("utf-8")
         plan.uploads["python-file"] = Upload("python-file", "score.py", plan.task_remote, _sha(score))
     else:
         score = render_score_notebook(spec, plan).encode("utf-8")
@@ -252,6 +255,9 @@ def make_plan(spec: EnvSpec, options: DatabricksOptions, runtime: RuntimeInfo | 
         task_remote=task_remote,
         python_mode="none",
         locked=options.locked,
+        model_uri="models:/{}/{}".format(
+            *serving.registered_model(spec, options.model_name, options.model_version, options.model_uri)
+        ),
     )
     _plan_files(spec, plan)
     _plan_python(spec, plan)
@@ -1194,7 +1200,7 @@ def render_score_notebook(spec: EnvSpec, plan: Plan) -> str:
         "databricks/score.py.j2",
         version=__version__,
         dependency_hash=spec.hashes.dependencies,
-        default_model_uri=json_str(default_model_uri(spec)),
+        default_model_uri=json_str(plan.model_uri),
         mlflow_as=mlflow_as,
         mlflow_as_literal=json_str(mlflow_as) if mlflow_as else "None",
     )
@@ -1216,14 +1222,14 @@ def mlflow_pin_as(spec: EnvSpec, runtime: RuntimeInfo | None) -> str | None:
     return "mlflow-skinny"
 
 
-def render_score_script(spec: EnvSpec) -> str:
+def render_score_script(spec: EnvSpec, plan: Plan) -> str:
     from specc.templating import render_template
 
     return render_template(
         "databricks/score_job.py.j2",
         version=__version__,
         dependency_hash=spec.hashes.dependencies,
-        default_model_uri=json_str(default_model_uri(spec)),
+        default_model_uri=json_str(plan.model_uri),
     )
 
 
@@ -1232,10 +1238,6 @@ def json_str(value: str) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=True)
-
-
-def default_model_uri(spec: EnvSpec) -> str:
-    return f"models:/{spec.model.name}/1"
 
 
 # --- JSON outputs --------------------------------------------------------------------------------------
@@ -1306,7 +1308,7 @@ def job_settings(spec: EnvSpec, plan: Plan, *, task_path: str) -> dict[str, Any]
         "name": f"{spec.model.name} batch scoring",
         "max_concurrent_runs": 1,
         "parameters": [
-            {"name": p, "default": default_model_uri(spec) if p == "model_uri" else ""} for p in JOB_PARAMETERS
+            {"name": p, "default": plan.model_uri if p == "model_uri" else ""} for p in JOB_PARAMETERS
         ],
         "tags": {"specc-model": spec.model.name},
         "tasks": [task],
