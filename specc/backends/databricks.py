@@ -1307,9 +1307,7 @@ def job_settings(spec: EnvSpec, plan: Plan, *, task_path: str) -> dict[str, Any]
     job: dict[str, Any] = {
         "name": f"{spec.model.name} batch scoring",
         "max_concurrent_runs": 1,
-        "parameters": [
-            {"name": p, "default": plan.model_uri if p == "model_uri" else ""} for p in JOB_PARAMETERS
-        ],
+        "parameters": [{"name": p, "default": plan.model_uri if p == "model_uri" else ""} for p in JOB_PARAMETERS],
         "tags": {"specc-model": spec.model.name},
         "tasks": [task],
     }
