@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.check",
         "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)",
     ),
+    "sbom": (
+        "specc.commands.sbom",
+        "write a CycloneDX 1.6 SBOM of what each target ships (pip, apt, Maven, CRAN, private files, base)",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -58,6 +58,7 @@ _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
+_SBOM = "sbom.md#diagnostics-spc750-spc769"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -555,6 +556,35 @@ _ALL: tuple[Code, ...] = (
         "command to run later is shown", _LOCK,
     ),
     Code("SPC652", "conda-lock-failed", E, "`--conda`: conda-lock ran and failed", _LOCK),
+    # --- SPC75x sbom, SPC76x pylock export (docs/sbom.md)
+    Code(
+        "SPC750", "sbom-unknown-distribution", W,
+        "`specc sbom`: the base's distribution is unknown, so its apt packages get no package URL", _SBOM,
+    ),
+    Code(
+        "SPC751", "sbom-unknown-runtime", W,
+        "`specc sbom`: the Databricks runtime is unknown, so the SBOM has no platform component", _SBOM,
+    ),
+    Code(
+        "SPC752", "sbom-library-missing", E,
+        "`specc sbom`: cyclonedx-python-lib is not installed (the `sbom` extra)", _SBOM,
+    ),
+    Code(
+        "SPC760", "pylock-export-failed", E,
+        "`--format pylock`: uv could not list the locked files (index or cache unreachable)", _SBOM,
+    ),
+    Code(
+        "SPC761", "pylock-lock-mismatch", E,
+        "`--format pylock`: the index serves another version, or no file with a hash the lock accepts", _SBOM,
+    ),
+    Code(
+        "SPC762", "pylock-file-name", E,
+        "`--format pylock`: the output is not named `pylock.toml` or `pylock.<name>.toml` (PEP 751)", _SBOM,
+    ),
+    Code(
+        "SPC763", "pylock-left-out", W,
+        "`--format pylock`: packages only the Docker image's model server needs are left out", _SBOM,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

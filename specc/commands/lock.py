@@ -112,6 +112,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     add_strict_argument(p)
     add_format_argument(p)
+    from specc.pylock import add_arguments  # --format pylock, --pylock-file (stdlib-only module)
+
+    add_arguments(p)
     return p
 
 
@@ -143,7 +146,11 @@ def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnosti
         collected.extend(result.diagnostics)  # the spec's own (validation) diagnostics first
     if spec is None:
         return EXIT_INVALID
-    if args.conda:
+    if fmt == "pylock":  # export the fresh lock as pylock.toml (PEP 751): specc.pylock
+        from specc.pylock import export_command
+
+        diags, code = export_command(spec, spec_path, args)
+    elif args.conda:
         diags, code = _conda(spec, spec_path, args)
     else:
         diags, code = _lock_one(spec, spec_path, args)

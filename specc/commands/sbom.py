@@ -1,0 +1,180 @@
+"""``specc sbom``: a CycloneDX 1.6 bill of materials of what each target ships (specc.sbom)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, add_strict_argument, report
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from specc.diagnostics import Diagnostic
+    from specc.sbom import Plan
+    from specc.spec import EnvSpec
+
+HELP = "write a CycloneDX 1.6 SBOM of what each target ships (pip, apt, Maven, CRAN, private files, base)"
+EPILOG = """\
+examples:
+  specc sbom --target docker                      the Docker image's SBOM (JSON) on stdout
+  specc sbom --target docker --out sbom.cdx.json  ... written to a file (atomically)
+  specc sbom --out sbom/                          one file per implied target: sbom/<target>.cdx.json
+  specc sbom --target databricks --locked         every locked package with its sha256 hashes
+  specc sbom --target mlflow --format xml         CycloneDX XML
+  specc sbom --target docker --timestamp          add metadata.timestamp (the output then changes per run)
+
+One SBOM per target, since the base differs: the Docker base image (a container
+component), the Databricks runtime (a platform component), none for MLflow.  Package
+URLs: pkg:pypi, pkg:deb/debian|ubuntu (distribution from the base), pkg:maven, pkg:cran;
+private wheels, jars, debs and R sources are file components with the spec's sha256.
+Unpinned requirements have no version (their specifier is a property); --locked lists
+the lock's exact pins and hashes instead.  No dependency graph (the lock records no
+edges), no secrets (URLs lose their credentials), no timestamp unless asked: the same
+spec gives the same bytes.  Needs the sbom extra: pip install 'specc-env[sbom]'.
+See docs/sbom.md.
+
+exit codes: 0 written, 1 invalid spec, stale lock, missing library, 2 usage error.
+"""
+
+_TARGETS = ("docker", "databricks", "mlflow")
+NO_LIBRARY = "SPC752"
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "sbom",
+        help=HELP,
+        description=HELP[0].upper() + HELP[1:] + ".",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_spec_argument(p)
+    p.add_argument(
+        "--target",
+        choices=_TARGETS,
+        help="the target whose SBOM to write (default: every target the spec declares or implies)",
+    )
+    p.add_argument(
+        "--locked", action="store_true", help="list model-env.lock's exact pins and hashes (fails if it is stale)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="where to write (default: stdout); with several targets, a folder receiving <target>.cdx.json",
+    )
+    p.add_argument("--format", choices=("json", "xml"), default="json", help="CycloneDX JSON (default) or XML")
+    p.add_argument("--timestamp", action="store_true", help="record the current time (metadata.timestamp)")
+    add_strict_argument(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from specc.commands._common import load_for_command
+
+    path = args.path
+    if Path(path).is_dir():
+        path = str(Path(path) / "model-env.toml")
+    if args.target:
+        targets: tuple[str, ...] = (args.target,)
+        spec, result = load_for_command(path, strict=args.strict, targets=targets)
+    else:
+        spec, result = load_for_command(path, strict=args.strict)
+        if spec is not None:
+            from specc.backends import implied_targets
+
+            targets = tuple(t for t in implied_targets(spec) if t in _TARGETS)
+    if spec is None:
+        return EXIT_INVALID
+    if len(targets) > 1 and args.out is None:
+        print(
+            f"specc sbom: the spec implies {len(targets)} targets ({', '.join(targets)}); "
+            "name one with --target, or give --out DIR for one file per target",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        import cyclonedx  # noqa: F401
+    except ImportError:
+        from specc.diagnostics import Diagnostic
+
+        missing = Diagnostic.error(
+            NO_LIBRARY,
+            message="specc sbom needs cyclonedx-python-lib, which is not installed",
+            hint="pip install 'specc-env[sbom]'",
+        )
+        report([missing], result.sources)
+        return EXIT_INVALID
+
+    from specc.sbom import render
+
+    texts: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for target in targets:
+        p, got = _plan(spec, target, args.locked)
+        diags += got
+        if p is None:
+            continue
+        texts[target] = render(p, args.format, timestamp=_now() if args.timestamp else None)
+    from specc.commands._common import apply_strict
+
+    diags = apply_strict(result.locate(diags), args.strict)
+    report(diags, result.sources)
+    if any(d.severity == "error" for d in diags):
+        return EXIT_INVALID
+    _write(texts, args.out, args.format, several=len(targets) > 1)
+    return EXIT_OK
+
+
+def _plan(spec: EnvSpec, target: str, locked: bool) -> tuple[Plan | None, list[Diagnostic]]:
+    from specc.sbom import plan
+
+    diags: list[Diagnostic] = []
+    lock = None
+    if locked:
+        from specc.lockfile import LockError, load_fresh_lock
+
+        try:
+            lock = load_fresh_lock(spec, target=target)
+        except LockError as exc:
+            return None, [exc.diagnostic()]
+    runtime = None
+    if target == "databricks":
+        from specc.backends.databricks import DatabricksOptions, pick_runtime
+
+        runtime = pick_runtime(spec, DatabricksOptions(), diags)
+        # runtime-compatibility findings are validate's and render's business, not the SBOM's
+        diags = [d for d in diags if d.code in ("SPC320",)]
+    p = plan(spec, target, lock=lock, runtime=runtime)
+    return p, diags + p.diagnostics
+
+
+def _now() -> datetime:
+    import os
+    from datetime import datetime, timezone
+
+    # SOURCE_DATE_EPOCH (reproducible-builds.org) fixes "now" for reproducible pipelines
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+def _write(texts: dict[str, str], out: Path | None, fmt: str, *, several: bool) -> None:
+    from specc.output import write_file_atomic
+
+    if out is None:
+        for text in texts.values():
+            sys.stdout.write(text)
+        return
+    if several:
+        for target, text in texts.items():
+            write_file_atomic(out / f"{target}.cdx.{fmt}", text)
+            print(f"wrote {out / f'{target}.cdx.{fmt}'} (CycloneDX 1.6, {target})", file=sys.stderr)
+        return
+    (target,) = texts
+    write_file_atomic(out, texts[target])
+    print(f"wrote {out} (CycloneDX 1.6, {target})", file=sys.stderr)
