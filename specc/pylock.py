@@ -129,6 +129,8 @@ def export_pylock(
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
     env, secrets = uv_env(spec, environ)
+    if environ.get("UV_OFFLINE"):  # uv_env passes no UV_* setting on; this one keeps uv on its cache
+        env["UV_OFFLINE"] = environ["UV_OFFLINE"]
     warnings: list[Diagnostic] = []
     wanted = lock.python_packages(platform)
     left = sorted(p.name for p in wanted if p.implied_only)
