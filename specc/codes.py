@@ -58,7 +58,7 @@ _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
-_SBOM = "sbom.md#diagnostics-spc750-spc769"
+_SBOM = "sbom.md#diagnostics-spc75x-spc76x"
 
 # one entry per code, laid out by hand for reading
 # fmt: off

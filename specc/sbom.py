@@ -4,7 +4,7 @@ Two steps, so the decisions are testable apart from the library:
 
 * :func:`plan` (pure, standard library and specc only) decides what a target ships: a list
   of :class:`Entry` (name, version, package URL, sha256 hashes, properties), the base the
-  target installs on, the serial number and the diagnostics (SPC750-SPC769);
+  target installs on, the serial number and the diagnostics (SPC75x and SPC76x);
 * :func:`render` turns a :class:`Plan` into CycloneDX JSON or XML through
   ``cyclonedx-python-lib`` (the ``sbom`` extra, imported only there), and :func:`validate`
   checks a document against the library's own CycloneDX 1.6 schemas.
@@ -320,9 +320,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
     else:
         for q in spec.python.requirements:
             pinned = None if q.url else q.pinned_version
-            out.append(
-                _pypi(q.name, pinned, specifier=q.specifier, markers=q.markers, extras=q.extras, url=q.url)
-            )
+            out.append(_pypi(q.name, pinned, specifier=q.specifier, markers=q.markers, extras=q.extras, url=q.url))
         if serve:
             from packaging.requirements import Requirement
 
@@ -390,7 +388,9 @@ def _r_entries(spec: EnvSpec) -> list[Entry]:
     return out
 
 
-def _apt_entries(spec: EnvSpec, distro: Distro | None, arch: str | None, *, implied: list[tuple[str, str]]) -> list[Entry]:
+def _apt_entries(
+    spec: EnvSpec, distro: Distro | None, arch: str | None, *, implied: list[tuple[str, str]]
+) -> list[Entry]:
     out = [_deb(p.name, p.version, distro, arch) for p in spec.apt.packages]
     declared = {p.name for p in spec.apt.packages}
     for name, why in implied:
@@ -430,6 +430,7 @@ def plan(
     base: Entry | None = None
     distro: Distro | None = None
     arch: str | None = None
+    where: tuple[str, ...] = ()
     implied_apt: list[tuple[str, str]] = []
     props: list[tuple[str, str]] = [("specc:target", target), ("specc:python", spec.runtime.python)]
 
@@ -556,7 +557,9 @@ def _serial(spec: EnvSpec, target: str, base: Entry | None, lock: LockFile | Non
     if target == "docker" and spec.targets.docker.serve:
         parts.append("serve")
     if lock is not None:
-        pins = sorted(f"{p.name}=={p.version}@{p.url or ''}:{','.join(p.hashes)}" for p in lock.python_packages(platform))
+        pins = sorted(
+            f"{p.name}=={p.version}@{p.url or ''}:{','.join(p.hashes)}" for p in lock.python_packages(platform)
+        )
         parts += [platform, sha256_bytes("\n".join(pins))]
     return uuid.uuid5(SERIAL_NAMESPACE, "\n".join(parts))
 

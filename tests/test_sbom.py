@@ -238,7 +238,10 @@ def test_deterministic_bytes_and_serial_numbers(every: Path) -> None:
     assert run_cli("sbom", str(spec), "--target", "docker").out == a
     x1 = run_cli("sbom", str(spec), "--target", "docker", "--format", "xml").out
     assert run_cli("sbom", str(spec), "--target", "docker", "--format", "xml").out == x1
-    serials = {t: json.loads(run_cli("sbom", str(spec), "--target", t).out)["serialNumber"] for t in ("docker", "databricks", "mlflow")}
+    serials = {
+        t: json.loads(run_cli("sbom", str(spec), "--target", t).out)["serialNumber"]
+        for t in ("docker", "databricks", "mlflow")
+    }
     assert len(set(serials.values())) == 3
     # the serial follows the dependency hash: another requirement, another serial
     spec.write_text(SPEC.replace("scikit-learn==1.5.2", "scikit-learn==1.5.1"), encoding="utf-8")
@@ -349,7 +352,9 @@ def test_public_url_never_keeps_credentials(user: str, password: str) -> None:
 
     url = f"https://{quote(user, safe='')}:{quote(password, safe='')}@pkgs.example.com/simple"
     assert public_url(url) == "https://pkgs.example.com/simple"
-    assert public_url(f"https://${{USER}}:${{{password.upper()[:1] or 'X'}}}@h.example.com/s") == "https://h.example.com/s"
+    assert (
+        public_url(f"https://${{USER}}:${{{password.upper()[:1] or 'X'}}}@h.example.com/s") == "https://h.example.com/s"
+    )
     assert public_url("https://h.example.com/${TOKEN}/simple") is None
 
 
