@@ -199,7 +199,10 @@ def public_url(url: str | None) -> str | None:
     """
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL Python can split ("[" in the authority): nothing of it is kept
+        return None
     netloc = parts.netloc.rpartition("@")[2]
     out = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return None if "${" in out or "$%7B" in out.upper() else out
