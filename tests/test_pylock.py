@@ -194,3 +194,12 @@ def test_lock_still_takes_its_other_formats(sklearn: Path) -> None:
     r = run_cli("lock", str(sklearn), "--check", "--format", "json")
     assert r.code == 0, r.err
     assert r.out.lstrip().startswith("{")
+
+
+def test_lock_parser_imports_no_resolver() -> None:
+    """specc lock's parser imports specc.pylock for --format pylock: standard library only at import."""
+    code = (
+        "import sys, specc.commands.lock, specc.pylock; "
+        "assert not any(m.startswith(('packaging', 'specc.lock', 'specc.lockfile')) for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -383,3 +383,15 @@ def test_plan_without_a_runtime_warns(every: Path) -> None:
     p = plan(load(every / "model-env.toml"), "databricks", runtime=None)
     assert p.base is None and [d.code for d in p.diagnostics] == ["SPC751", "SPC750"]
     assert validate(render(p)) is None
+
+
+def test_the_command_module_imports_no_cyclonedx() -> None:
+    """`specc --help` and the parser stay light: cyclonedx is imported when a bill is rendered."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specc.commands.sbom; "
+        "assert not any(m.startswith(('cyclonedx', 'packageurl')) for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
