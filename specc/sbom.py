@@ -30,7 +30,8 @@ The rules (docs/sbom.md says the same for users):
   the sha256 the spec records, their path in ``specc:path``; no purl (they are in no registry).
 * **Base**: the Docker base image is a ``container`` component (``pkg:docker/...``); the
   Databricks runtime a ``platform`` component (``pkg:generic/databricks-runtime@<key>``) whose
-  preinstalled packages it stands for.  The MLflow target has no base of its own.
+  preinstalled packages it stands for.  The MLflow target has no base of its own; it lists the
+  pip requirements and wheels, and the private files the model carries (``specc:carried-only``).
 * **No dependency graph**: ``model-env.lock`` records no edges between packages, so the SBOM has
   no ``dependencies`` section (CycloneDX reads an empty entry as "depends on nothing").
 * **No secrets**: URLs lose their user information; a URL still holding a ``${NAME}``
@@ -44,6 +45,7 @@ https://wiki.ubuntu.com/Releases (both as of 2026).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -489,6 +491,17 @@ def plan(
                 )
             )
         entries += apt + _maven_entries(spec) + _r_entries(spec)
+    else:
+        # the model carries the private .deb, jar and R source files (for the other targets to
+        # install): they ship in it, though MLflow installs none of them
+        carried = ("specc:carried-only", "true")
+        for ref, eco in [
+            *((d, "deb") for d in spec.apt.debs),
+            *((j, "maven") for j in spec.maven.jars),
+            *((r, "cran") for r in spec.r.sources),
+        ]:
+            f = _file(ref.path, ref.sha256, eco)
+            entries.append(dataclasses.replace(f, properties=(*f.properties, carried)))
 
     py = spec.python
     if index := public_url(py.index_url):

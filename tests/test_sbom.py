@@ -178,6 +178,12 @@ def test_exact_package_urls_of_every_ecosystem(every: Path) -> None:
         assert {n: c["hashes"][0]["content"] for n, c in got.items()} == files
         assert all("purl" not in c and c["hashes"][0]["alg"] == "SHA-256" for c in got.values())
     assert got["featurizer-0.3.0-py3-none-any.whl"]["version"] == "0.3.0"
+    # the MLflow model carries the private files too (for the other targets), and says so
+    carried = {c["name"]: c for c in _components(mlflow.out) if c["type"] == "file"}
+    assert {n: c["hashes"][0]["content"] for n, c in carried.items()} == files
+    assert {n for n, c in carried.items() if _prop(c, "specc:carried-only") == "true"} == set(files) - {
+        "featurizer-0.3.0-py3-none-any.whl"
+    }
     # the unpinned rule: no version, the specifier kept
     req = comps["requests"]
     assert "version" not in req and _prop(req, "specc:unpinned") == "true"
