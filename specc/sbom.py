@@ -248,9 +248,12 @@ def _pypi(
     url: str | None = None,
     hashes: tuple[str, ...] = (),
     extra: tuple[tuple[str, str], ...] = (),
+    repository: str | None = None,
 ) -> Entry:
     props: list[tuple[str, str]] = []
     quals: dict[str, str] = {}
+    if repository:
+        quals["repository_url"] = repository
     if url is not None:
         public = public_url(url)
         if public:
@@ -304,6 +307,7 @@ def _deb(name: str, version: str | None, distro: Distro | None, arch: str | None
 def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform: str) -> list[Entry]:
     serve = target == "docker" and spec.targets.docker.serve
     out: list[Entry] = []
+    repo = _only_index(spec)
     if lock is not None:
         for p in lock.python_packages(platform):
             if p.path or (p.implied_only and not serve):
@@ -320,12 +324,23 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
                     url=p.url,
                     hashes=tuple(h.removeprefix("sha256:") for h in p.hashes if h.startswith("sha256:")),
                     extra=tuple(extra),
+                    repository=None if p.url else repo,
                 )
             )
     else:
         for q in spec.python.requirements:
             pinned = None if q.url else q.pinned_version
-            out.append(_pypi(q.name, pinned, specifier=q.specifier, markers=q.markers, extras=q.extras, url=q.url))
+            out.append(
+                _pypi(
+                    q.name,
+                    pinned,
+                    specifier=q.specifier,
+                    markers=q.markers,
+                    extras=q.extras,
+                    url=q.url,
+                    repository=None if q.url else repo,
+                )
+            )
         if serve:
             from packaging.requirements import Requirement
 
@@ -336,10 +351,31 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
                 spec_set = str(r.specifier)
                 pinned = spec_set[2:] if spec_set.startswith("==") and "," not in spec_set else None
                 out.append(
-                    _pypi(r.name, pinned, specifier=spec_set, extra=(("specc:implied-by", "targets.docker.serve"),))
+                    _pypi(
+                        r.name,
+                        pinned,
+                        specifier=spec_set,
+                        extra=(("specc:implied-by", "targets.docker.serve"),),
+                        repository=repo,
+                    )
                 )
     out += [_file(w.path, w.sha256, "pypi", w.version) for w in spec.python.wheels]
     return out
+
+
+def _only_index(spec: EnvSpec) -> str | None:
+    """The ``repository_url`` of every pip package: the spec's one index when it is not PyPI.
+
+    With extra indexes, which index serves a package is pip's choice at install time, so no
+    package names one (the indexes are in the bill's metadata properties).
+    """
+    py = spec.python
+    if not py.index_url or py.extra_index_urls:
+        return None
+    public = public_url(py.index_url)
+    if public is None or public.rstrip("/") in ("https://pypi.org/simple", "https://pypi.python.org/simple"):
+        return None
+    return public
 
 
 def _maven_entries(spec: EnvSpec) -> list[Entry]:

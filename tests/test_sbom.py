@@ -401,3 +401,19 @@ def test_the_command_module_imports_no_cyclonedx() -> None:
         "assert not any(m.startswith(('cyclonedx', 'packageurl')) for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_single_private_index_is_every_pip_package_s_repository(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PYPI_TOKEN", CANARY)
+    (tmp_path / "model-env.toml").write_text(
+        SECRET_SPEC.replace('extra-index-urls = ["https://pkgs.example.com/${PYPI_TOKEN}/simple"]\n', ""),
+        encoding="utf-8",
+    )
+    r = run_cli("sbom", str(tmp_path), "--target", "mlflow")
+    assert r.code == 0, r.err
+    assert _purls(r.out) == {
+        "pkg:pypi/scikit-learn@1.5.2?repository_url=https://pkgs.example.com/simple",
+        # a direct reference names its own file, not an index
+        "pkg:pypi/privpkg?download_url=https://pkgs.example.com/files/privpkg-1.0.tar.gz",
+    }
+    assert CANARY not in r.out and validate(r.out) is None
