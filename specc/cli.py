@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.check",
         "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)",
     ),
+    "diff": (
+        "specc.commands.diff",
+        "compare two specs, locks or logged models: packages, Docker layers rebuilt, Databricks restart",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
