@@ -264,7 +264,8 @@ def _model_error(uri: str, message: str) -> DiffInputError:
             Diagnostic.error(
                 "SPC782",
                 message=message,
-                hint="give a logged MLflow model: its folder (holding MLmodel), models:/NAME/VERSION or runs:/RUN_ID/PATH",
+                hint="give a logged MLflow model: its folder (holding MLmodel), models:/NAME/VERSION "
+                "or runs:/RUN_ID/PATH",
                 file=uri,
             )
         ],
@@ -728,9 +729,7 @@ def docker_layers(old: EnvSpec, new: EnvSpec) -> LayerReport:
         r = backend.render(spec, backend.options_type())
         errors = [d for d in r.diagnostics if d.severity == "error"]
         if errors:
-            return LayerReport(
-                False, reason=f"{which} does not render for docker: [{errors[0].code}] {redact(errors[0].message)}"
-            )
+            return LayerReport(False, reason=_unrendered(which, "docker", errors[0]))
         rendered.append(r)
     a, b = dockerfile_steps(rendered[0]), dockerfile_steps(rendered[1])
     old_keys = {s.key for s in a}
@@ -839,16 +838,14 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
             return RestartReport(
                 False,
                 None,
-                reason=f"{which} does not render for databricks: [{errors[0].code}] {redact(errors[0].message)}",
+                reason=_unrendered(which, "databricks", errors[0]),
             )
         rendered.append(r)
     ro, rn = rendered
     co, cn = _json_file(ro, "cluster.json"), _json_file(rn, "cluster.json")
     if co is None or cn is None:
         if co is None and cn is None:
-            return RestartReport(
-                True, None, reason="serverless: no cluster; the NEW environment applies from the next run"
-            )
+            return RestartReport(True, None, reason=SERVERLESS)
         return RestartReport(True, True, reasons=["the compute changes between serverless and a classic cluster"])
     reasons: list[str] = []
     for key, what in (
@@ -887,9 +884,7 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
         a, b = old_ids.get(ident), new_ids.get(ident)
         if a is not None and b is not None:
             path = _library_path(b)
-            content_changed = path is not None and (uo.get(path) or {}).get("sha256") != (un.get(path) or {}).get(
-                "sha256"
-            )
+            content_changed = path is not None and _sha(uo, path) != _sha(un, path)
             if a != b or content_changed:
                 reasons.append(f"cluster library changed: {_describe_library(a)} → {_describe_library(b)}")
         elif a is not None:
@@ -897,6 +892,18 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
         elif b is not None:
             installable.append(_describe_library(b))
     return RestartReport(True, bool(reasons), reasons=reasons, installable=installable)
+
+
+SERVERLESS = "serverless: no cluster; the NEW environment applies from the next run"
+
+
+def _unrendered(which: str, target: str, d: Diagnostic) -> str:
+    return f"{which} does not render for {target}: [{d.code}] {redact(d.message)}"
+
+
+def _sha(uploads: Mapping[str, Mapping[str, Any]], remote: str) -> str | None:
+    entry = uploads.get(remote)
+    return None if entry is None else str(entry.get("sha256"))
 
 
 def _libraries(rendered: Rendered) -> list[dict[str, Any]]:
