@@ -58,6 +58,7 @@ _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
+_DIFF = "diff.md#diff-codes-spc78x"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -555,6 +556,21 @@ _ALL: tuple[Code, ...] = (
         "command to run later is shown", _LOCK,
     ),
     Code("SPC652", "conda-lock-failed", E, "`--conda`: conda-lock ran and failed", _LOCK),
+    # --- SPC78x specc diff (docs/diff.md)
+    Code(
+        "SPC780", "diff-input-missing", E,
+        "`specc diff`: a side is no file, folder or model URI (exit code 2)", _DIFF,
+    ),
+    Code(
+        "SPC781", "diff-lock-invalid", E,
+        "`specc diff`: a `model-env.lock` side is not valid TOML, not a lock, or of an unsupported "
+        "`lock-version` (exit code 2)", _DIFF,
+    ),
+    Code(
+        "SPC782", "diff-model-unreadable", E,
+        "`specc diff`: a model side is no MLflow model, cannot be downloaded, or its MLmodel or "
+        "`specc-environment.json` is malformed (exit code 2)", _DIFF,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

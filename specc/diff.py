@@ -171,6 +171,10 @@ class Side:
     lock: LockFile | None = None
     mlmodel: MLmodel | None = None
     notes: list[str] = field(default_factory=list)
+    #: ecosystems of which this kind records only some names (a lock's runtime has no Docker
+    #: base image; a bare model's runtime only its Python, and the Databricks Runtime when
+    #: MLmodel records one): other names there are not compared
+    known: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def implied_targets(self) -> tuple[str, ...]:
         """The targets this side declares or implies (a spec's, :func:`specc.backends.implied_targets`);
@@ -254,7 +258,8 @@ def _load_lock(path: Path, display: str) -> Side:
                 )
             ],
         ) from None
-    return Side("lock", display, lock_entries(lock), lock=lock)
+    known = {"runtime": frozenset({"python", "databricks", "cuda"})}
+    return Side("lock", display, lock_entries(lock), lock=lock, known=known)
 
 
 def _model_error(uri: str, message: str) -> DiffInputError:
@@ -294,11 +299,13 @@ def _load_model(uri: str) -> Side:
             mlmodel=mlmodel,
             notes=["compared through its specc-environment.json (the spec it was logged from)"],
         )
+    runtime = {"python", "databricks"} if mlmodel.databricks_runtime else {"python"}
     return Side(
         "model",
         uri,
         bare_model_entries(model_dir, mlmodel),
         mlmodel=mlmodel,
+        known={"runtime": frozenset(runtime)},
         notes=[
             "no specc-environment.json: only requirements.txt (less MLflow's own pin and the "
             f"{mlmodel.logged_flavor} flavor's default requirements) and the Python version and "
@@ -578,7 +585,11 @@ def compare_entries(old: Side, new: Side) -> tuple[list[Change], list[str]]:
             if a is not None or b is not None:
                 not_compared.append(eco)
             continue
-        for name in sorted(set(a) | set(b)):
+        names = set(a) | set(b)
+        for side in (old, new):
+            if eco in side.known:
+                names &= side.known[eco]
+        for name in sorted(names):
             ea, eb = a.get(name), b.get(name)
             if ea is None and eb is not None:
                 changes.append(Change(eco, name, "added", None, eb.text, eb.field))
@@ -861,7 +872,7 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
                 reasons.append(f"{what} changes: {co.get(key)} → {cn.get(key)}")
             else:
                 reasons.append(f"{what} changes")
-    if ro.files.get("init.sh") != rn.files.get("init.sh"):
+    if _script_body(ro.files.get("init.sh")) != _script_body(rn.files.get("init.sh")):
         reasons.append("the init script changes (it runs only when the nodes start)")
     uo = {u["remote"]: u for u in _json_file(ro, "uploads.json") or []}
     un = {u["remote"]: u for u in _json_file(rn, "uploads.json") or []}
@@ -892,6 +903,14 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
         elif b is not None:
             installable.append(_describe_library(b))
     return RestartReport(True, bool(reasons), reasons=reasons, installable=installable)
+
+
+def _script_body(data: bytes | Path | None) -> list[bytes] | None:
+    """An init script's lines less its comments (the header names the dependency hash, which
+    changes with any dependency, also one the script does not install): what runs."""
+    if not isinstance(data, bytes):
+        return None
+    return [line for line in data.splitlines() if not line.lstrip().startswith(b"#")]
 
 
 SERVERLESS = "serverless: no cluster; the NEW environment applies from the next run"
