@@ -51,7 +51,7 @@ capability table does not answer :class:`~specc.backends.base.Ignored` (Docker i
 
 Every value shown goes through :func:`specc.diagnostics.redact`; ``[env]`` values whose name or
 value looks like a credential (the rule of ``specc validate``'s SPC404) are never shown.
-Diagnostics of this module: SPC780-SPC785 (docs/diff.md).
+Diagnostics of this module: SPC780-SPC782 (docs/diff.md).
 """
 
 from __future__ import annotations
