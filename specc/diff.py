@@ -1042,6 +1042,12 @@ def render_text(result: DiffResult) -> str:
         lines.append("not compared (one side does not record them): " + ", ".join(result.not_compared))
     if not result.differs:
         lines.append("no differences")
+    seen = {c for t in result.targets.values() for c in t.changes}
+    other = [c for c in result.changes if c not in seen]
+    if other:  # e.g. the Docker base image when only mlflow and databricks are reported
+        lines.append("")
+        lines.append(f"[other] {len(other)} change{'s' if len(other) != 1 else ''} no reported target uses")
+        lines += [_change_line(c) for c in other]
     for name, t in result.targets.items():
         lines.append("")
         lines.append(f"[{name}] {len(t.changes)} change{'s' if len(t.changes) != 1 else ''}")

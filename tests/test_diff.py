@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,9 @@ def test_databricks_runtime_change_needs_a_restart(tmp_path: Path) -> None:
     assert cluster.reasons[0] == (
         "the Databricks Runtime (spark_version) changes: 15.4.x-cpu-ml-scala2.12 → 16.4.x-cpu-ml-scala2.12"
     )
+    # the text report still shows the change no reported target uses
+    text = run_cli("diff", str(old), str(new)).out
+    assert "[other] 1 change no reported target uses\n  ~ runtime docker-base-image python:3.11-slim-bookworm" in text
 
 
 def test_databricks_library_only_added_installs_without_restart(tmp_path: Path) -> None:
@@ -239,7 +243,7 @@ def test_pip_specifiers_compare_pep440_aware(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
     """(model URI, local model folder, the spec it was logged from) in a temporary sqlite store."""
     mlflow = pytest.importorskip("mlflow")
     import specc
@@ -251,7 +255,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
             return model_input
 
     root = tmp_path_factory.mktemp("diff-mlflow")
-    spec_path = write_spec(root / "spec", env={"OMP_NUM_THREADS": "4"})
+    spec_path = write_spec(root / "spec", env={"OMP_NUM_THREADS": "4"}, code="THRESHOLD = 0.5\n")
     with mlflow_tracking(root, "specc-diff"):
         spec = specc.load(spec_path)
         with mlflow.start_run():
@@ -263,13 +267,20 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
 def test_spec_against_a_logged_model(logged: tuple[str, Path, Path], tmp_path: Path) -> None:
     uri, folder, _spec = logged
     new = write_spec(
-        tmp_path / "new", requirements=("pandas==2.2.3", "scikit-learn==1.5.2"), env={"OMP_NUM_THREADS": "4"}
+        tmp_path / "new",
+        requirements=("pandas==2.2.3", "scikit-learn==1.5.2"),
+        env={"OMP_NUM_THREADS": "4"},
+        code="THRESHOLD = 0.5\n",  # the model's copy of the code hashes like the checkout's
     )
     # requirements.txt also holds mlflow==... and cloudpickle (added at log time): not differences
     assert "cloudpickle" in (folder / "requirements.txt").read_text()
     result = diff(str(folder), str(new))
     assert result.old.kind == "model"
     assert _changes(result) == [("pip", "pandas", "changed", "==2.2.2", "==2.2.3")]
+    edited = write_spec(tmp_path / "edited", env={"OMP_NUM_THREADS": "4"}, code="THRESHOLD = 0.7\n")
+    assert [(c.ecosystem, c.name, c.change) for c in diff(str(folder), str(edited)).changes] == [
+        ("code", "src/churn_utils", "changed")
+    ]
     # the same through the models:/ URI (downloaded by MLflow from the fixture's store)
     by_uri = diff(uri, str(new))
     assert (by_uri.old.display, _changes(by_uri)) == (uri, _changes(result))
