@@ -23,7 +23,7 @@ compared).  An ecosystem a side's kind does not record (a lock has no ``[env]``)
 (:data:`ECOSYSTEMS`):
 
 =================  ==========================================================================
-``runtime``        ``python``, ``databricks``, ``cuda``, ``docker-base-image`` (the effective
+``runtime``        ``python``, ``databricks``, ``cuda``, ``overrides``, ``docker-base-image`` (the effective
                    image: ``targets.docker.base-image`` or the one picked from the runtime)
 ``pip``            requirements by canonical name (and marker): extras and specifier, or URL
 ``pip-constraints`` the same for ``python.constraints``
@@ -136,11 +136,15 @@ class DiffInputError(Exception):
 class Entry:
     """One compared value: ``text`` is what is shown (masked), ``key`` what is compared
     (``==2.2`` and ``==2.2.0`` share a key); ``field`` the spec feature it belongs to
-    (:mod:`specc.backends.features`), which decides the targets it concerns."""
+    (:mod:`specc.backends.features`), which decides the targets it concerns.  ``recorded``:
+    a fact a logged model recorded about where it was logged (``3.11.7``, Databricks ``15.4``),
+    not a spec's value: it matches any spec value it satisfies (``3.11``, ``15.4.x-cpu-ml-...``);
+    a lock's wheel has no sha256 (``recorded`` too: compared by file name)."""
 
     text: str
     key: Any
     field: str
+    recorded: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -258,7 +262,7 @@ def _load_lock(path: Path, display: str) -> Side:
                 )
             ],
         ) from None
-    known = {"runtime": frozenset({"python", "databricks", "cuda"})}
+    known = {"runtime": frozenset({"python", "databricks", "cuda", "overrides"})}
     return Side("lock", display, lock_entries(lock), lock=lock, known=known)
 
 
@@ -388,6 +392,7 @@ def spec_entries(spec: EnvSpec) -> dict[str, dict[str, Entry]]:
         rt["databricks"] = Entry(spec.runtime.databricks, spec.runtime.databricks, "runtime.databricks")
     if spec.runtime.cuda:
         rt["cuda"] = Entry(spec.runtime.cuda, spec.runtime.cuda, "runtime.cuda")
+    _overrides(rt, spec.runtime.overrides)
     image = spec.targets.docker.base_image or default_base_image(spec)
     if image:
         rt["docker-base-image"] = Entry(image, image, "targets.docker.base-image")
@@ -430,6 +435,11 @@ def spec_entries(spec: EnvSpec) -> dict[str, dict[str, Entry]]:
     for key, text in flat.items():
         out["options"][key] = Entry(redact(text), text, key)
     return out
+
+
+def _overrides(runtime: dict[str, Entry], overrides: tuple[str, ...]) -> None:
+    if overrides:
+        runtime["overrides"] = Entry(" ".join(overrides), overrides, "runtime.overrides")
 
 
 def _indexes(out: dict[str, dict[str, Entry]], index_url: str | None, extra: Iterable[str]) -> None:
@@ -475,13 +485,11 @@ def lock_entries(lock: LockFile) -> dict[str, dict[str, Entry]]:
         out["runtime"]["databricks"] = Entry(rt.databricks, rt.databricks, "runtime.databricks")
     if rt.cuda:
         out["runtime"]["cuda"] = Entry(rt.cuda, rt.cuda, "runtime.cuda")
+    _overrides(out["runtime"], rt.overrides)
     for p in lock.python_packages():
-        if p.path:
-            from specc.spec import WheelRef
-
+        if p.path:  # a local wheel of the spec: the lock records its path, not its sha256
             name = Path(p.path).name
-            project = WheelRef(path=p.path, sha256="0" * 64).project if name.endswith(".whl") else _canon(p.name)
-            out["wheels"][project] = Entry(name, (name, None), "python.wheels")
+            out["wheels"][_canon(p.name)] = Entry(name, (name, None), "python.wheels", recorded=True)
             continue
         spec = f"=={p.version}" if p.version else ""
         out["pip"][p.name] = _pip_entry(p.name, (), spec, p.url, "python.requirements")
@@ -523,10 +531,10 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
             python = str(data["python"])
     python = python or mlmodel.python_version
     if python:
-        out["runtime"]["python"] = Entry(python, python, "runtime.python")
+        out["runtime"]["python"] = Entry(python, python, "runtime.python", recorded=True)
     if mlmodel.databricks_runtime:
         dbr = mlmodel.databricks_runtime
-        out["runtime"]["databricks"] = Entry(dbr, dbr, "runtime.databricks")
+        out["runtime"]["databricks"] = Entry(dbr, dbr, "runtime.databricks", recorded=True)
     req = model_dir / "requirements.txt"
     text = req.read_text(encoding="utf-8") if req.is_file() else ""
     skip = set(_MLFLOW_OWN) | set(_flavor_default_names(mlmodel.logged_flavor, mlmodel) or ())
@@ -555,23 +563,21 @@ def _major_minor(value: str) -> str:
 # --- comparing ---------------------------------------------------------------------------------
 
 
-def _python_key(old: Entry, new: Entry) -> bool:
-    """``3.11`` and ``3.11.7`` are the same Python (a minor matches any of its patches)."""
-    a, b = old.text.split("."), new.text.split(".")
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]
-
-
 def _same(eco: str, name: str, old: Entry, new: Entry) -> bool:
+    """Whether two entries of the same name are equal: by key, except against a recorded fact
+    (:attr:`Entry.recorded`): a logged Python ``3.11.7`` satisfies ``3.11`` (as ``specc check``
+    reads python_env.yaml), a logged Databricks ``15.4`` any 15.4 key, a lock's wheel its
+    file name."""
+    if not (old.recorded or new.recorded):
+        return bool(old.key == new.key)
     if eco == "runtime" and name == "python":
-        return _python_key(old, new)
+        a, b = old.text.split("."), new.text.split(".")
+        n = min(len(a), len(b))
+        return a[:n] == b[:n]
     if eco == "runtime" and name == "databricks":
-        # MLmodel records the short form (15.4), a spec or lock the key (15.4.x-cpu-ml-scala2.12):
-        # compare both by major.minor then, as specc check does; two keys as written
-        short = re.compile(r"^\d+\.\d+$")
-        if short.match(old.text) or short.match(new.text):
-            return _major_minor(old.text) == _major_minor(new.text)
-        return old.text == new.text
+        return _major_minor(old.text) == _major_minor(new.text)
+    if eco == "wheels":
+        return bool(old.key[0] == new.key[0])
     return bool(old.key == new.key)
 
 
@@ -658,7 +664,7 @@ def _content(files: Mapping[str, bytes | Path], prefix: str) -> str:
     from specc.drift import tree_digest
     from specc.hashing import sha256_bytes
 
-    prefix = prefix.lstrip("./")
+    prefix = prefix.removeprefix("./")
     folder = prefix.rstrip("/") + "/"
     found: dict[str, str] = {}
     for rel, data in files.items():

@@ -233,6 +233,13 @@ def test_lock_vs_lock_upgraded_pins(tmp_path: Path) -> None:
     assert ("pip", "pandas", "changed", ">=2.2", "==2.2.2") in _changes(mixed)
 
 
+def test_python_patch_pin_is_a_change_between_specs(tmp_path: Path) -> None:
+    # 3.11 -> 3.11.9 is an edit of the spec (only a model's recorded 3.11.9 satisfies 3.11)
+    old = write_spec(tmp_path / "old", docker=False)
+    new = write_spec(tmp_path / "new", docker=False, python="3.11.9")
+    assert ("runtime", "python", "changed", "3.11", "3.11.9") in _changes(diff(str(old), str(new)))
+
+
 def test_pip_specifiers_compare_pep440_aware(tmp_path: Path) -> None:
     old = write_spec(tmp_path / "old", requirements=("pandas==2.2",))
     new = write_spec(tmp_path / "new", requirements=("pandas==2.2.0",))
