@@ -460,3 +460,13 @@ def test_diff_properties(tmp_path_factory: pytest.TempPathFactory, a: dict[str, 
     }
     # every field drawn here is compared: two different specs always differ
     assert ab.differs == ba.differs == (a != b)
+
+
+def test_diff_of_two_specs_imports_no_integration(tmp_path: Path) -> None:
+    from tests.test_startup import NEVER, modules_after
+
+    old = write_spec(tmp_path / "old", databricks="15.4.x-cpu-ml-scala2.12")
+    # modules_after expects exit 0: the same spec on both sides, rendered for all three targets
+    loaded = modules_after(tmp_path, "diff", str(old), str(old))
+    assert "dockerfile_parse" in loaded  # the probe saw the Docker layers compared
+    assert not loaded & NEVER
