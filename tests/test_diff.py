@@ -353,7 +353,7 @@ def test_invalid_input_is_exit_2_never_differs(tmp_path: Path) -> None:
     assert "differs" not in report and report["errors"] >= 1
     text = run_cli("diff", str(good), str(bad))
     assert text.code == 2 and text.out == ""
-    assert "cannot compare it" in text.err and "error[SPC1" in text.err
+    assert "cannot compare" in text.err and "invalid input, not a difference" in text.err and "error[SPC1" in text.err
     missing = run_cli("diff", str(good), str(tmp_path / "nowhere"), "--format", "json")
     assert missing.code == 2 and [d["code"] for d in json.loads(missing.out)["diagnostics"]] == ["SPC780"]
     lock = tmp_path / "broken.lock"

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 print(render_json(diags))
             else:
                 report(diags, exc.sources)
-                print(f"specc diff: {arg}: cannot compare it ({exc})", file=sys.stderr)
+                print(f"specc diff: cannot compare {arg}: invalid input, not a difference", file=sys.stderr)
             return EXIT_USAGE
     result = diff_sides(sides[0], sides[1], args.target)
     if args.format == "json":
