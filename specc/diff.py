@@ -581,6 +581,19 @@ def _same(eco: str, name: str, old: Entry, new: Entry) -> bool:
     return bool(old.key == new.key)
 
 
+def _changed_field(eco: str, old: Entry, new: Entry) -> str:
+    """The feature a change concerns: a secret whose Databricks mapping alone changed concerns
+    ``secrets.databricks`` (which Docker ignores), one whose BuildKit id alone changed
+    ``secrets.docker`` (which Databricks ignores)."""
+    if eco == "secrets":
+        (old_dbx, old_docker), (new_dbx, new_docker) = old.key, new.key
+        if old_docker == new_docker:
+            return "secrets.databricks"
+        if old_dbx == new_dbx:
+            return "secrets.docker"
+    return new.field
+
+
 def compare_entries(old: Side, new: Side) -> tuple[list[Change], list[str]]:
     """(every change, sorted; the ecosystems not compared because one side does not record them)."""
     changes: list[Change] = []
@@ -602,7 +615,7 @@ def compare_entries(old: Side, new: Side) -> tuple[list[Change], list[str]]:
             elif eb is None and ea is not None:
                 changes.append(Change(eco, name, "removed", ea.text, None, ea.field))
             elif ea is not None and eb is not None and not _same(eco, name, ea, eb):
-                changes.append(Change(eco, name, "changed", ea.text, eb.text, eb.field))
+                changes.append(Change(eco, name, "changed", ea.text, eb.text, _changed_field(eco, ea, eb)))
     return changes, not_compared
 
 

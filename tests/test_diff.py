@@ -381,6 +381,24 @@ def test_secrets_and_credentials_are_never_shown(tmp_path: Path) -> None:
     result = diff(str(old), str(new))
     assert ("env", "HF_TOKEN", "changed", "<hidden>", "<hidden>") in _changes(result)
     assert ("secrets", "PYPI_TOKEN", "removed", "databricks=ml/pypi_token docker=pypi_token", None) in _changes(result)
+    # a secret whose Databricks mapping alone moved is no concern of the Docker image
+    moved = write_spec(tmp_path / "moved", env={"HF_TOKEN": token_old}, databricks="15.4.x-cpu-ml-scala2.12")
+    text = (moved.read_text() + '[secrets.PYPI_TOKEN]\ndatabricks = "ml2/pypi"\n').replace(
+        "[targets.docker]", "[targets.docker]"
+    )
+    moved.write_text(text)
+    relocated = diff(str(old), str(moved))
+    assert _changes(relocated) == [
+        (
+            "secrets",
+            "PYPI_TOKEN",
+            "changed",
+            "databricks=ml/pypi_token docker=pypi_token",
+            "databricks=ml2/pypi docker=pypi_token",
+        )
+    ]
+    assert relocated.targets["docker"].changes == []
+    assert [c.name for c in relocated.targets["databricks"].changes] == ["PYPI_TOKEN"]
     for fmt in ("text", "json"):
         run = run_cli("diff", str(old), str(new), "--format", fmt)
         assert run.code == 1
