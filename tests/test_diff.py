@@ -383,10 +383,7 @@ def test_secrets_and_credentials_are_never_shown(tmp_path: Path) -> None:
     assert ("secrets", "PYPI_TOKEN", "removed", "databricks=ml/pypi_token docker=pypi_token", None) in _changes(result)
     # a secret whose Databricks mapping alone moved is no concern of the Docker image
     moved = write_spec(tmp_path / "moved", env={"HF_TOKEN": token_old}, databricks="15.4.x-cpu-ml-scala2.12")
-    text = (moved.read_text() + '[secrets.PYPI_TOKEN]\ndatabricks = "ml2/pypi"\n').replace(
-        "[targets.docker]", "[targets.docker]"
-    )
-    moved.write_text(text)
+    moved.write_text(moved.read_text() + '[secrets.PYPI_TOKEN]\ndatabricks = "ml2/pypi"\n')
     relocated = diff(str(old), str(moved))
     assert _changes(relocated) == [
         (
