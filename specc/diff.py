@@ -512,7 +512,8 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
     """What MLflow alone records of a model: ``requirements.txt`` (less MLflow's own pin and the
     logged flavor's default requirements, which MLflow adds at log time: the allowances of
     :mod:`specc.drift`), the Python version (``python_env.yaml``, else MLmodel) and MLmodel's
-    ``databricks_runtime``."""
+    ``databricks_runtime``.  Without ``requirements.txt`` the ``pip`` ecosystem is left out (not
+    compared)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     from specc.drift import _MLFLOW_OWN, _flavor_default_names, _req_spans
@@ -536,7 +537,10 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
         dbr = mlmodel.databricks_runtime
         out["runtime"]["databricks"] = Entry(dbr, dbr, "runtime.databricks", recorded=True)
     req = model_dir / "requirements.txt"
-    text = req.read_text(encoding="utf-8") if req.is_file() else ""
+    if not req.is_file():  # logged without pip requirements: pip is not known, not empty
+        del out["pip"]
+        return out
+    text = req.read_text(encoding="utf-8")
     skip = set(_MLFLOW_OWN) | set(_flavor_default_names(mlmodel.logged_flavor, mlmodel) or ())
     for _span, line in _req_spans(text):
         if line.startswith("-"):

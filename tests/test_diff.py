@@ -308,6 +308,10 @@ def test_spec_against_a_logged_model(logged: tuple[str, Path, Path], tmp_path: P
     assert list(result.targets) == ["mlflow", "docker"]
     layers = result.targets["docker"].docker
     assert layers is not None and not layers.computed
+    # without requirements.txt, pip is not known either (never "every requirement added")
+    (bare / "requirements.txt").unlink()
+    unknown = diff(str(bare), str(new))
+    assert unknown.changes == [] and "pip" in unknown.not_compared
 
 
 # --- JSON, exit codes, masking -----------------------------------------------------------------
