@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specc.diff import Change, DiffResult, diff, diff_schema, load_side, schema_text
+from specc.diff import Change, DiffResult, diff, diff_schema, dockerfile_steps, load_side, schema_text
 from tests.helpers import REPO, run_cli
 
 SCHEMA = json.loads((REPO / "schemas" / "specc-diff.schema.json").read_text(encoding="utf-8"))
@@ -97,9 +97,39 @@ def test_requirement_version_bump(tmp_path: Path) -> None:
     # the first step rebuilt copies the changed requirements.txt; the base, user and venv stay cached
     first = layers.invalidated[0]
     assert (first.instruction, first.summary) == ("COPY", "COPY deps/python/ /tmp/specc/python/")
-    rebuilt = [s.summary.split()[0] + " " + s.summary.split()[1] for s in layers.invalidated]
-    assert "COPY code/" in rebuilt  # everything after the first change is rebuilt, the code too
-    assert layers.kept >= 3 and all(s.line >= first.line for s in layers.invalidated)
+    # exactly the first changed step and every step after it (one stage here)
+    new_side = load_side(str(new))
+    assert new_side.spec is not None
+    steps = dockerfile_steps(render_docker(new_side.spec))
+    assert layers.invalidated == steps[layers.kept :]
+    assert steps[layers.kept - 1].summary.startswith("RUN python3 -m venv /opt/venv")  # the last one kept
+    assert "COPY code/ /opt/specc/code/" in [s.summary for s in layers.invalidated]
+
+
+def render_docker(spec: Any) -> Any:
+    from specc.backends import get_backend
+
+    backend = get_backend("docker")
+    return backend.render(spec, backend.options_type())
+
+
+def test_maven_change_rebuilds_its_stage_and_the_copy_from_it(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "old", maven=("org.xerial:sqlite-jdbc:3.45.1.0",))
+    new = write_spec(tmp_path / "new", maven=("org.xerial:sqlite-jdbc:3.46.0.0",))
+    result = diff(str(old), str(new))
+    assert _changes(result) == [("maven", "org.xerial:sqlite-jdbc", "changed", "3.45.1.0", "3.46.0.0")]
+    layers = result.targets["docker"].docker
+    assert layers is not None
+    rebuilt = [(s.stage, s.summary.split(" /")[0]) for s in layers.invalidated]
+    # the Ivy stage from its copied ivy.xml on; in the final stage, only from the COPY --from on:
+    # the pip layers above it stay cached
+    assert rebuilt[:4] == [
+        ("maven-jars", "COPY deps/maven/ivy/"),
+        ("maven-jars", "RUN --mount=type=cache,target=/root/.ivy2/cache mkdir -p"),
+        ("final", "COPY --from=maven-jars"),
+        ("final", "ENV CLASSPATH SPARK_CLASSPATH"),
+    ]
+    assert not any("pip install" in s.summary for s in layers.invalidated)
 
 
 def test_apt_package_added(tmp_path: Path) -> None:
