@@ -13,7 +13,7 @@ EXIT_DIFFERS = 1
 EPILOG = """\
 examples:
   specc diff old/model-env.toml model-env.toml     two specs (files or folders)
-  git show HEAD~1:model-env.toml > /tmp/old.toml && specc diff /tmp/old.toml .
+  git worktree add /tmp/prev HEAD~1 && specc diff /tmp/prev/models/churn models/churn    this commit's change
   specc diff old/model-env.lock model-env.lock      two locks: upgraded pins
   specc diff models:/churn/3 .                       a registered model against this spec
   specc diff runs:/RUN_ID/model . --target docker    one target only
