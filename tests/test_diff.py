@@ -229,6 +229,31 @@ def test_changed_library_version_needs_a_restart(tmp_path: Path) -> None:
     ]
 
 
+def test_pip_through_the_init_script_needs_a_restart(tmp_path: Path) -> None:
+    # an authenticated index: pip runs in the init script (the Libraries API cannot pass the
+    # credentials), from a requirements.txt uploaded next to it; a bump changes that file only
+    sides = []
+    for name, version in (("old", "2.2.2"), ("new", "2.2.3")):
+        spec = write_spec(
+            tmp_path / name,
+            requirements=(f"pandas=={version}",),
+            secrets=("PYPI_USER", "PYPI_TOKEN"),
+            databricks="15.4.x-cpu-ml-scala2.12",
+            docker=False,
+        )
+        text = spec.read_text().replace(
+            "[python]\n", '[python]\nindex-url = "https://${PYPI_USER}:${PYPI_TOKEN}@pypi.example.com/simple"\n'
+        )
+        spec.write_text(text.replace('scala2.12"\n', 'scala2.12"\noverrides = ["pandas"]\n', 1))
+        sides.append(str(spec))
+    result = diff(*sides)
+    assert _changes(result) == [("pip", "pandas", "changed", "==2.2.2", "==2.2.3")]
+    cluster = result.targets["databricks"].databricks
+    assert cluster is not None and cluster.restart is True
+    assert cluster.reasons == ["a file the init script installs changes: /Volumes/ml/churn/libs/churn/requirements.txt"]
+    assert cluster.installable == []
+
+
 def _lock(spec_path: Path, packages: list[tuple[str, str]], dest: Path) -> Path:
     import specc
     from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, write_lock
