@@ -63,6 +63,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.sbom",
         "write a CycloneDX 1.6 SBOM of what each target ships (pip, apt, Maven, CRAN, private files, base)",
     ),
+    "diff": (
+        "specc.commands.diff",
+        "compare two specs, locks or logged models: packages, Docker layers rebuilt, Databricks restart",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -59,6 +59,7 @@ _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
 _SBOM = "sbom.md#diagnostics-spc75x-spc76x"
+_DIFF = "diff.md#diff-codes-spc78x"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -584,6 +585,21 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC763", "pylock-left-out", W,
         "`--format pylock`: packages only the Docker image's model server needs are left out", _SBOM,
+    ),
+    # --- SPC78x specc diff (docs/diff.md)
+    Code(
+        "SPC780", "diff-input-missing", E,
+        "`specc diff`: a side is no file, folder or model URI (exit code 2)", _DIFF,
+    ),
+    Code(
+        "SPC781", "diff-lock-invalid", E,
+        "`specc diff`: a `model-env.lock` side is not valid TOML, not a lock, or of an unsupported "
+        "`lock-version` (exit code 2)", _DIFF,
+    ),
+    Code(
+        "SPC782", "diff-model-unreadable", E,
+        "`specc diff`: a model side is no MLflow model, cannot be downloaded, or its MLmodel or "
+        "`specc-environment.json` is malformed (exit code 2)", _DIFF,
     ),
     # --- SPC9xx internal
     Code(
