@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, Union
 
 from specc.diagnostics import Diagnostic, Origin, Severity, TomlPath
 
@@ -99,7 +99,23 @@ def narrow(options: RenderOptions | None, options_type: type[RenderOptions]) -> 
 # --- rendered output and its provenance ----------------------------------------------------------
 
 
-Mark = tuple[str, TomlPath]  # (text an entry puts into the output, the entry's normalized path)
+class Mark(NamedTuple):
+    """What one spec entry puts into the outputs.
+
+    ``text`` is found as a whole token in the output lines / JSON strings (or, for a copied
+    file, names it by its last path part); ``path`` is the entry's normalized EnvSpec path;
+    ``rule`` names the part of the target that put it there, for ``specc explain``
+    (``"apt layer"``, ``"pypi library"``); "" when the target does not say.  A plain
+    ``(text, path)`` pair is still accepted wherever marks are read.
+    """
+
+    text: str
+    path: TomlPath
+    rule: str = ""
+
+
+#: A mark as the tracing functions take it: a :class:`Mark` or a plain ``(text, path)`` pair.
+MarkLike = Union[Mark, tuple[str, TomlPath]]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,16 @@ class Produced:
 
     where: int | str
     paths: tuple[TomlPath, ...]
+    # the rule of the mark that found each of ``paths`` (parallel to it; "" when the mark names
+    # none); not part of equality, so a Produced compares by where and paths as before
+    rules: tuple[str, ...] = field(default=(), compare=False)
+
+    def rule_of(self, path: TomlPath) -> str:
+        """The rule of the mark that found ``path`` here ("" when none or unknown)."""
+        for p, rule in zip(self.paths, self.rules, strict=False):
+            if p == path:
+                return rule
+        return ""
 
 
 @dataclass
@@ -174,36 +200,57 @@ class _Matcher:
     pairs, so the cost does not grow with the number of marks (a 100,000-requirement spec has
     100,000 of them), only with the tokens of each line."""
 
-    def __init__(self, marks: Iterable[Mark]) -> None:
+    def __init__(self, marks: Iterable[MarkLike]) -> None:
         self.exact: dict[str, list[TomlPath]] = {}
-        for needle, path in marks:
-            if needle.strip():
-                self.exact.setdefault(needle.strip(), []).append(path)
+        # (needle, path) -> the mark's rule, for the marks that name one
+        self.rules: dict[tuple[str, TomlPath], str] = {}
+        for mark in marks:
+            needle, path = mark[0].strip(), mark[1]
+            if needle:
+                self.exact.setdefault(needle, []).append(path)
+                if _rule(mark):
+                    self.rules.setdefault((needle, path), _rule(mark))
         self.longest = max(map(len, self.exact), default=0)
 
     def find(self, text: str) -> tuple[TomlPath, ...]:
+        return tuple(self.found(text))
+
+    def found(self, text: str) -> dict[TomlPath, str]:
+        """The paths of the marks in ``text``, each with its mark's rule (the first found)."""
         if not self.exact or not text:
-            return ()
+            return {}
         hit = self.exact.get(text)
         if hit is not None and len(hit) == 1 and " " not in text:
-            return (hit[0],)  # the common case: a line that is exactly one entry (requirements.txt)
+            # the common case: a line that is exactly one entry (requirements.txt)
+            return {hit[0]: self.rules.get((text, hit[0]), "") if self.rules else ""}
         ends = [m.start() for m in _ENDS.finditer(text)]
-        found: dict[TomlPath, None] = {}
+        found: dict[TomlPath, str] = {}
         for m in _STARTS.finditer(text):
             start = m.start()
             for end in ends[bisect.bisect_right(ends, start) :]:
                 if end - start > self.longest:
                     break
-                for path in self.exact.get(text[start:end], ()):
-                    found[path] = None
-        return tuple(found)
+                needle = text[start:end]
+                for path in self.exact.get(needle, ()):
+                    rule = self.rules.get((needle, path), "") if self.rules else ""
+                    if path not in found or (rule and not found[path]):
+                        found[path] = rule
+        return found
 
-    def key(self, text: str) -> tuple[TomlPath, ...]:
-        """The marks equal to ``text`` (a JSON key)."""
-        return tuple(dict.fromkeys(self.exact.get(text, ())))
+    def key(self, text: str) -> dict[TomlPath, str]:
+        """The marks equal to ``text`` (a JSON key), each with its rule."""
+        return {path: self.rules.get((text, path), "") for path in self.exact.get(text, ())}
 
 
-def trace_text(text: str | bytes, marks: Iterable[Mark]) -> list[Produced]:
+def _rule(mark: MarkLike) -> str:
+    return mark.rule if isinstance(mark, Mark) else ""
+
+
+def _produced(where: int | str, found: Mapping[TomlPath, str]) -> Produced:
+    return Produced(where, tuple(found), tuple(found.values()))
+
+
+def trace_text(text: str | bytes, marks: Iterable[MarkLike]) -> list[Produced]:
     """Which lines of ``text`` each mark's text appears on (as a whole token), line by line."""
     return _trace_text(text, _Matcher(marks))
 
@@ -213,13 +260,13 @@ def _trace_text(text: str | bytes, matcher: _Matcher) -> list[Produced]:
         text = text.decode("utf-8")
     out = []
     for no, line in enumerate(text.splitlines(), start=1):
-        paths = matcher.find(line)
-        if paths:
-            out.append(Produced(no, paths))
+        found = matcher.found(line)
+        if found:
+            out.append(_produced(no, found))
     return out
 
 
-def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
+def trace_json(data: Any, marks: Iterable[MarkLike]) -> list[Produced]:
     """Which string fields (and keys) of a JSON value hold a mark's text (as a token), by JSON pointer."""
     return _trace_json(data, _Matcher(marks))
 
@@ -233,33 +280,36 @@ def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
                 at = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
                 keyed = matcher.key(str(k))
                 if keyed:  # a key the entry named (spark_env_vars: {"OMP_NUM_THREADS": ...})
-                    out.append(Produced(at, keyed))
+                    out.append(_produced(at, keyed))
                 walk(v, at)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 walk(v, f"{pointer}/{i}")
         elif isinstance(node, str):
-            paths = matcher.find(node)
-            if paths:
-                out.append(Produced(pointer, paths))
+            found = matcher.found(node)
+            if found:
+                out.append(_produced(pointer, found))
 
     walk(data, "")
     return out
 
 
-def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[Mark]) -> dict[str, list[Produced]]:
+def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[MarkLike]) -> dict[str, list[Produced]]:
     """The provenance of every file: generated JSON by pointer, generated text by line, a copied
     file (line 1) from the marks naming its file name."""
     marks = list(marks)
     matcher = _Matcher(marks)
-    by_name: dict[str, list[TomlPath]] = {}
-    for needle, path in marks:
-        by_name.setdefault(needle.rsplit("/", 1)[-1], []).append(path)
+    by_name: dict[str, dict[TomlPath, str]] = {}
+    for mark in marks:
+        named = by_name.setdefault(mark[0].rsplit("/", 1)[-1], {})
+        rule = _rule(mark)
+        if mark[1] not in named or (rule and not named[mark[1]]):
+            named[mark[1]] = rule
     out: dict[str, list[Produced]] = {}
     for name, content in sorted(files.items()):
         if not isinstance(content, bytes):
-            copied = tuple(dict.fromkeys(by_name.get(name.rsplit("/", 1)[-1], ())))
-            out[name] = [Produced(1, copied)] if copied else []
+            copied = by_name.get(name.rsplit("/", 1)[-1], {})
+            out[name] = [_produced(1, copied)] if copied else []
         elif name.endswith(".json"):
             out[name] = _trace_json(json.loads(content), matcher)
         else:
