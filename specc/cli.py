@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.check",
         "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)",
     ),
+    "explain": (
+        "specc.commands.explain",
+        "explain each line of a rendered output: the spec entry (file:line:col) and the rule that produced it",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -58,6 +58,7 @@ _DOCKER = "docker.md#what-the-docker-target-cannot-express-diagnostics"
 _SERVING = "databricks.md#diagnostics-of-model-serving"
 _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
+_EXPLAIN = "explain.md#diagnostics"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -555,6 +556,15 @@ _ALL: tuple[Code, ...] = (
         "command to run later is shown", _LOCK,
     ),
     Code("SPC652", "conda-lock-failed", E, "`--conda`: conda-lock ran and failed", _LOCK),
+    # --- SPC77x specc explain
+    Code("SPC770", "explain-unknown-file", E, "`specc explain`: FILE is not an output file of the target", _EXPLAIN),
+    Code("SPC771", "explain-line-out-of-range", E, "`specc explain`: FILE:LINE is past the end of FILE", _EXPLAIN),
+    Code("SPC772", "explain-unknown-field", E, "`specc explain`: FILE#/pointer names no field of FILE", _EXPLAIN),
+    Code(
+        "SPC773", "explain-wrong-address", E,
+        "`specc explain`: a line of a JSON file (explained by pointer) or a pointer into a text file", _EXPLAIN,
+    ),
+    Code("SPC774", "explain-ambiguous-file", E, "`specc explain`: FILE names several output files", _EXPLAIN),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

@@ -1417,6 +1417,12 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
         Mark(s.databricks or "", ("secrets", name), "secret in spark_env_vars") for name, s in spec.secrets.items()
     ]
     marks += [Mark(k, ("env", k), "spark_env_vars") for k in spec.env]
+    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
+    # the package's marks name exactly its coordinates)
+    if spec.maven.repository:
+        marks.append(Mark(spec.maven.repository, ("maven", "repository"), "maven library: repository"))
+    if spec.r.repository:
+        marks.append(Mark(spec.r.repository, ("r", "repository"), "R package: repository"))
     for kind, path in (("requirements", ("python", "requirements")), ("constraints", ("python", "constraints"))):
         if kind in plan.uploads:  # the line installing the uploaded file (init.sh -r, a requirements library)
             marks.append(Mark(plan.uploads[kind].remote, path, f"uploaded {kind} file"))

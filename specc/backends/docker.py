@@ -1114,6 +1114,18 @@ def _marks(spec: EnvSpec) -> list[Mark]:
     marks += [
         Mark(f"code/{file_name(c.path)}", ("code", "paths", i), "code layer") for i, c in enumerate(spec.code.paths)
     ]
+    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
+    # the package's marks name exactly its coordinates)
+    if spec.maven.repository:
+        marks.append(Mark(spec.maven.repository, ("maven", "repository"), "Maven jars stage (Ivy): repository"))
+    if spec.r.repository:
+        marks.append(Mark(spec.r.repository, ("r", "repository"), "R packages layer: repository"))
+    if spec.targets.docker.platform:
+        marks.append(
+            Mark(f"--platform={spec.targets.docker.platform}", ("targets", "docker", "platform"), "build platform")
+        )
+    if spec.targets.docker.serve:
+        marks.append(Mark(f"EXPOSE {spec.targets.docker.port}", ("targets", "docker", "port"), "serving entrypoint"))
     if spec.targets.docker.base_image:
         marks.append(Mark(spec.targets.docker.base_image, ("targets", "docker", "base-image"), "base image"))
     else:
