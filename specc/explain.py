@@ -40,6 +40,7 @@ from specc.diagnostics import Diagnostic, Span, TomlPath, format_path, redact
 
 if TYPE_CHECKING:
     from specc.backends.base import Produced, Rendered
+    from specc.validate import Result
 
 __all__ = [
     "EXPLAIN_VERSION",
@@ -52,6 +53,7 @@ __all__ = [
     "Source",
     "explain",
     "explain_schema",
+    "locator",
     "parse_address",
     "select",
     "to_json",
@@ -144,6 +146,22 @@ class ExplainError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+
+def locator(result: Result) -> Locator:
+    """normalized path → :class:`Located`, through ``result.locate`` (the one place that maps
+    origins to the written entry and its span, as it does for a target's diagnostics; the spec
+    is not read again).  ``written`` is False when the path has no origin and the TOML does not
+    write it (a default: it is placed at its nearest written table)."""
+    origins = result.origins
+
+    def where(path: TomlPath) -> Located:
+        # a carrier diagnostic: locate() places diagnostics, and only the path matters here
+        (d,) = result.locate([Diagnostic.create("SPC770", message="", path=path)])
+        written = d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1))
+        return Located(d.path, d.file, d.span, written)
+
+    return where
 
 
 # --- building the explanation ------------------------------------------------------------------------

@@ -296,19 +296,23 @@ def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
 
 def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[MarkLike]) -> dict[str, list[Produced]]:
     """The provenance of every file: generated JSON by pointer, generated text by line, a copied
-    file (line 1) from the marks naming its file name."""
+    file (line 1) from the marks naming it: those whose text is the end of its output path
+    (``python/wheels/x.whl`` names ``deps/python/wheels/x.whl``), else those naming its file name
+    (so ``/tmp/specc/python/requirements.txt`` does not claim a copied ``code/requirements.txt``)."""
     marks = list(marks)
     matcher = _Matcher(marks)
-    by_name: dict[str, dict[TomlPath, str]] = {}
+    by_name: dict[str, list[MarkLike]] = {}
     for mark in marks:
-        named = by_name.setdefault(mark[0].rsplit("/", 1)[-1], {})
-        rule = _rule(mark)
-        if mark[1] not in named or (rule and not named[mark[1]]):
-            named[mark[1]] = rule
+        by_name.setdefault(mark[0].rsplit("/", 1)[-1], []).append(mark)
     out: dict[str, list[Produced]] = {}
     for name, content in sorted(files.items()):
         if not isinstance(content, bytes):
-            copied = by_name.get(name.rsplit("/", 1)[-1], {})
+            named = by_name.get(name.rsplit("/", 1)[-1], [])
+            tail = [m for m in named if name == m[0] or name.endswith("/" + m[0].lstrip("/"))]
+            copied: dict[TomlPath, str] = {}
+            for mark in tail or named:
+                if mark[1] not in copied or (_rule(mark) and not copied[mark[1]]):
+                    copied[mark[1]] = _rule(mark)
             out[name] = [_produced(1, copied)] if copied else []
         elif name.endswith(".json"):
             out[name] = _trace_json(json.loads(content), matcher)

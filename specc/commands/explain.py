@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,6 @@ from specc.commands._common import (
 )
 
 if TYPE_CHECKING:
-    from specc.explain import Located
     from specc.validate import Result
 
 HELP = "explain each line of a rendered output: the spec entry (file:line:col) and the rule that produced it"
@@ -73,7 +73,33 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p.add_argument("--target", "-t", required=True, choices=sorted(BACKENDS), help="the target to render")
     add_format_argument(p)
     add_target_flags(p, list(BACKENDS.values()))
+    # `specc explain PATH --target T FILE`: positionals on both sides of the options
+    p.parse_known_args = _Intermixed(p)  # type: ignore[method-assign,assignment]
     return p
+
+
+class _Intermixed:
+    """The explain parser's ``parse_known_args``: argparse's own intermixed parsing
+    (:meth:`argparse.ArgumentParser.parse_known_intermixed_args`), so that a positional after an
+    option (``PATH --target T FILE``) is not "unrecognized": the subcommand's parser is called
+    with ``parse_known_args`` by argparse, which parses positionals in one run.  The
+    intermixed parse calls ``parse_known_args`` itself (Python < 3.13): those inner calls get
+    the plain method."""
+
+    def __init__(self, parser: argparse.ArgumentParser) -> None:
+        self.parser = parser
+        self.busy = False
+
+    def __call__(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.busy:
+            return argparse.ArgumentParser.parse_known_args(self.parser, args, namespace)
+        self.busy = True
+        try:
+            return self.parser.parse_known_intermixed_args(args, namespace)
+        finally:
+            self.busy = False
 
 
 def _is_spec(arg: str) -> bool:
@@ -93,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         target_options,
     )
     from specc.diagnostics import Diagnostic, render_json
-    from specc.explain import ExplainError, explain, parse_address, render_text, select, to_json
+    from specc.explain import ExplainError, explain, locator, parse_address, render_text, select, to_json
 
     path, address = args.path, args.address
     if address is None and path is not None and not _is_spec(path):
@@ -131,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc explain: the {args.target} target cannot render this spec; fix the errors above", file=sys.stderr)
         return EXIT_INVALID
 
-    explanation = explain(rendered, backend.name, _spec_name(result, path), _locator(result))
+    explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result))
     try:
         files = explanation.files if address is None else (select(explanation, parse_address(address)),)
     except ExplainError as exc:
@@ -154,20 +180,3 @@ def _spec_name(result: Result, path: str) -> str:
     if result.document is not None:
         return result.document.source.name
     return path
-
-
-def _locator(result: Result) -> Any:
-    """normalized path → :class:`~specc.explain.Located`, through ``Result.locate`` (the one place
-    that maps origins to the written entry and its span; the spec is not read again)."""
-    from specc.diagnostics import Diagnostic
-    from specc.explain import Located
-
-    origins = result.origins
-
-    def where(path: tuple[str | int, ...]) -> Located:
-        # a carrier diagnostic: locate() places diagnostics, and only its path matters here
-        (d,) = result.locate([Diagnostic.create("SPC770", message="", path=path)])
-        written = d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1))
-        return Located(d.path, d.file, d.span, written)
-
-    return where
