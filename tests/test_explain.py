@@ -411,3 +411,23 @@ def test_every_requirement_is_explained_by_a_docker_line(case: tuple[dict[str, A
             else:
                 written = spec_lines[s.span.line - 1][s.span.col - 1 : s.span.end_col - 1]
                 assert json.loads(written) in doc["python"]["requirements"]
+
+
+def test_json_carries_the_spec_and_render_warnings(tmp_path: Path) -> None:
+    # a range requirement warns while validating (SPC202): text mode prints it on stderr, JSON
+    # keeps it in the document
+    (tmp_path / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["numpy>=1.26"]\n'
+    )
+    doc = _json(str(tmp_path), "-t", "docker")
+    assert "SPC202" in [d["code"] for d in doc["diagnostics"]]
+    r = run_cli("explain", str(tmp_path), "-t", "docker")
+    assert r.code == 0 and "warning[SPC202]" in r.err and "SPC202" not in r.out
+
+
+def test_explain_imports_no_integration(tmp_path: Path) -> None:
+    from tests.test_startup import NEVER, modules_after
+
+    loaded = modules_after(tmp_path, "explain", str(EXAMPLES / "sklearn-basic"), "--target", "docker")
+    assert "jinja2" in loaded  # the probe saw the Docker target render
+    assert not loaded & NEVER

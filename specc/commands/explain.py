@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         locate,
         target_options,
     )
-    from specc.diagnostics import Diagnostic, render_json
+    from specc.diagnostics import Diagnostic, render_json, sort_key
     from specc.explain import ExplainError, explain, locator, parse_address, render_text, select, to_json
 
     path, address = args.path, args.address
@@ -164,7 +164,9 @@ def run(args: argparse.Namespace) -> int:
         report([*diags, exc.diagnostic], sources, args.format, stream=sys.stdout if args.format == "json" else None)
         return EXIT_INVALID
     if args.format == "json":
-        items: list[dict[str, Any]] = json.loads(render_json(diags))["diagnostics"]
+        # the spec's own warnings too (text mode printed them while loading)
+        warnings = [*result.diagnostics, *(d for d in diags if d not in result.diagnostics)]
+        items: list[dict[str, Any]] = json.loads(render_json(sorted(warnings, key=sort_key)))["diagnostics"]
         print(json.dumps(to_json(explanation, files, items), indent=2, ensure_ascii=False))
         return EXIT_OK
     report(diags, sources)
