@@ -193,7 +193,7 @@ def _explain_file(
     if not isinstance(content, bytes):
         kind: FileKind = "copied"
         text = f"(a copy of {content.name}{'/' if content.is_dir() else ''})"
-        rule = f"{target}: copied from the spec's folder"
+        rule = f"{target}: copied file"
         raw: list[tuple[int | str, str, str]] = [(1, text, "")]
     elif name.endswith(".json"):
         kind = "json"
