@@ -23,11 +23,13 @@ from referencing import Registry, Resource
 from specc.api import check_text
 from specc.backends import BACKENDS
 from specc.explain import explain, explain_schema, locator
+from tests import test_docker
 from tests.helpers import EXAMPLES, REPO, example_names, run_cli
 from tests.test_properties import valid_docs
 from tests.toml_writer import dumps
 
 KITCHEN = EXAMPLES / "kitchen-sink"
+logged_sklearn_model = test_docker.logged_sklearn_model  # the fixture: sklearn-basic saved by mlflow
 SCHEMA = json.loads((REPO / "schemas" / "specc-explain.schema.json").read_text(encoding="utf-8"))
 DIAGNOSTICS_SCHEMA = json.loads((REPO / "schemas" / "specc-diagnostics.schema.json").read_text(encoding="utf-8"))
 
@@ -431,3 +433,21 @@ def test_explain_imports_no_integration(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "explain", str(EXAMPLES / "sklearn-basic"), "--target", "docker")
     assert "jinja2" in loaded  # the probe saw the Docker target render
     assert not loaded & NEVER
+
+
+def test_model_flag_is_render_s(logged_sklearn_model: Path, tmp_path: Path) -> None:
+    """``--model`` (a docker flag) is taken as render takes it: the model is read and checked,
+    and the folder explained is the one render writes (the model copied in, as generated)."""
+    spec_dir = str(EXAMPLES / "sklearn-basic")
+    out = tmp_path / "ctx"
+    assert (
+        run_cli("render", "-t", "docker", spec_dir, "--model", str(logged_sklearn_model), "--out", str(out)).code == 0
+    )
+    written = {p.relative_to(out).as_posix() for p in out.iterdir()} - {"specc-provenance.json", ".specc-output"}
+    doc = _json(spec_dir, "-t", "docker", "--model", str(logged_sklearn_model))
+    listed = {f["file"].split("/", 1)[0] for f in doc["files"]}
+    assert listed == written
+    (model,) = [f for f in doc["files"] if f["file"] == "model"]
+    assert model["kind"] == "copied" and model["pieces"][0]["generated"] is True
+    bad = run_cli("explain", spec_dir, "-t", "docker", "--model", str(tmp_path / "missing"))
+    assert bad.code == 1 and "Traceback" not in bad.err
