@@ -152,13 +152,14 @@ def locator(result: Result) -> Locator:
     """normalized path → :class:`Located`, through ``result.locate`` (the one place that maps
     origins to the written entry and its span, as it does for a target's diagnostics; the spec
     is not read again).  ``written`` is False when the path has no origin and the TOML does not
-    write it (a default: it is placed at its nearest written table)."""
+    write it (a default: it is placed at its nearest written table); ``span`` is None when the
+    spec writes nothing on the path at all (then it is no source: :func:`explain` drops it)."""
     origins = result.origins
 
     def where(path: TomlPath) -> Located:
         # a carrier diagnostic: locate() places diagnostics, and only the path matters here
         (d,) = result.locate([Diagnostic.create("SPC770", message="", path=path)])
-        written = d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1))
+        written = d.span is not None and (d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1)))
         return Located(d.path, d.file, d.span, written)
 
     return where
@@ -212,14 +213,22 @@ def _explain_file(
 
 
 def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> tuple[Source, ...]:
+    """The sources of one piece: each written entry once (the first mark's path and rule: marks
+    come before the fields of a spec document, so a mark's rule wins)."""
     out: list[Source] = []
     seen: set[TomlPath] = set()
+    placed: set[tuple[TomlPath, str | None, Span | None]] = set()
     for p in produced:
         for path in p.paths:
             if path in seen:
                 continue
             seen.add(path)
             loc = where_of(path)
+            if loc.span is None:  # the spec writes nothing on this path (a hash, a format version)
+                continue
+            if (loc.entry, loc.file, loc.span) in placed:
+                continue
+            placed.add((loc.entry, loc.file, loc.span))
             rule = p.rule_of(path) or section or "target"
             out.append(Source(path, loc.entry, loc.file, loc.span, rule, loc.written))
     return tuple(out)

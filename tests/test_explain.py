@@ -161,6 +161,22 @@ def test_json_keys_the_spec_named_and_generated_fields() -> None:
     assert piece["rules"] == ["databricks: libraries.json (cluster_id)"]
 
 
+def test_the_spec_document_of_the_mlflow_target_traces_by_pointer() -> None:
+    """specc-environment.json is the normalized spec: a field leads to the entry behind it (a
+    requirements-file line here); a hash, which the spec does not write, is generated."""
+    doc = _json(str(KITCHEN), "-t", "mlflow", "specc-environment.json#/python/requirements/0")
+    pieces = {p["where"]: p for p in doc["files"][0]["pieces"]}
+    name = pieces["/python/requirements/0/name"]
+    assert json.loads(name["text"]) == "nltk"
+    (src,) = name["sources"]
+    assert src["rule"] == "specc-environment.json: the normalized spec"
+    assert src["file"] == f"{KITCHEN}/requirements.txt"
+    assert (src["span"]["line"], src["span"]["column"]) == _position(KITCHEN / "requirements.txt", "nltk==3.9.1")
+    doc = _json(str(KITCHEN), "-t", "mlflow", "specc-environment.json#/hashes/python")
+    (piece,) = doc["files"][0]["pieces"]
+    assert piece["generated"] is True and piece["rules"] == ["mlflow: specc-environment.json (hashes)"]
+
+
 def test_a_default_points_at_the_table_it_derives_from() -> None:
     line = _rendered_line("kitchen-sink", "docker", "Dockerfile", "ARG BASE=")
     doc = _json(str(KITCHEN), "-t", "docker", f"Dockerfile:{line}")
@@ -184,10 +200,12 @@ def test_copied_folder_and_a_file_inside_it() -> None:
 
 @pytest.mark.parametrize("target", ["docker", "databricks", "mlflow"])
 def test_full_listing_covers_every_line_and_field(target: str) -> None:
-    from specc import load
+    from specc.api import check
 
+    result = check(KITCHEN / "model-env.toml", targets=())
+    assert result.spec is not None
     backend = BACKENDS[target]
-    rendered = backend.render(load(KITCHEN / "model-env.toml"), backend.options_type())
+    rendered = backend.render(result.spec, backend.options_type())
     doc = _json(str(KITCHEN), "-t", target)
     files = {f["file"]: f for f in doc["files"]}
     assert sorted(files) == sorted(rendered.files)
@@ -204,10 +222,18 @@ def test_full_listing_covers_every_line_and_field(target: str) -> None:
             assert p["rules"] and all(p["rules"])
             if p["generated"]:
                 assert p["rules"][0].startswith(f"{target}: ")
-    # every provenance the render records is shown
+    # every provenance the render records is shown, with a source unless the spec writes
+    # nothing on any of its paths (a spec document's hashes)
+    where_of = locator(result)
     for name, produced in rendered.provenance.items():
-        where = {p["where"] for p in files[name]["pieces"] if p["sources"]}
-        assert {p.where for p in produced} <= where, name
+        sourced = {p["where"] for p in files[name]["pieces"] if p["sources"]}
+        listed = {p["where"] for p in files[name]["pieces"]}
+        for p in produced:
+            assert p.where in listed, (name, p.where)
+            if any(where_of(path).span is not None for path in p.paths):
+                assert p.where in sourced, (name, p.where)
+    if target == "mlflow":  # the spec documents add their fields to the marks' own
+        assert any("/hashes/" in str(p.where) for p in rendered.provenance["specc-environment.json"])
 
 
 def test_text_listing_is_one_line_per_piece() -> None:

@@ -151,6 +151,9 @@ class Rendered:
     outputs; :attr:`provenance` (output file → which entries produced which of its lines or
     JSON fields) is traced from them on first use, so a render that nobody explains pays
     nothing for it.  ``meta`` adds target fields to ``specc-provenance.json``.
+    ``spec_documents`` names the JSON files that hold the normalized spec itself (file → the
+    rule to name): each of their fields is traced to the normalized path its pointer spells
+    (``/python/requirements/0/name`` → ``("python", "requirements", 0, "name")``).
     """
 
     files: dict[str, bytes | Path] = field(default_factory=dict)
@@ -159,6 +162,7 @@ class Rendered:
     marks: list[Mark] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # a few words for the "wrote DIR/ (...)" line, e.g. "exact mode, code layout"
+    spec_documents: dict[str, str] = field(default_factory=dict)
     _provenance: dict[str, list[Produced]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -166,7 +170,7 @@ class Rendered:
         """Output file → :class:`Produced` pieces (lines of text files, pointers of JSON files,
         line 1 of a copied file), traced from :attr:`marks` once."""
         if self._provenance is None:
-            self._provenance = trace_files(self.files, self.marks)
+            self._provenance = trace_files(self.files, self.marks, self.spec_documents)
         return self._provenance
 
     def produced_by(self, file: str, path: TomlPath) -> list[int | str]:
@@ -294,11 +298,14 @@ def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
     return out
 
 
-def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[MarkLike]) -> dict[str, list[Produced]]:
+def trace_files(
+    files: Mapping[str, bytes | Path], marks: Iterable[MarkLike], spec_documents: Mapping[str, str] | None = None
+) -> dict[str, list[Produced]]:
     """The provenance of every file: generated JSON by pointer, generated text by line, a copied
     file (line 1) from the marks naming it: those whose text is the end of its output path
     (``python/wheels/x.whl`` names ``deps/python/wheels/x.whl``), else those naming its file name
-    (so ``/tmp/specc/python/requirements.txt`` does not claim a copied ``code/requirements.txt``)."""
+    (so ``/tmp/specc/python/requirements.txt`` does not claim a copied ``code/requirements.txt``).
+    A file of ``spec_documents`` (the normalized spec as JSON) also by pointer = path, first."""
     marks = list(marks)
     matcher = _Matcher(marks)
     by_name: dict[str, list[MarkLike]] = {}
@@ -315,9 +322,30 @@ def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[MarkLike]) ->
                     copied[mark[1]] = _rule(mark)
             out[name] = [_produced(1, copied)] if copied else []
         elif name.endswith(".json"):
-            out[name] = _trace_json(json.loads(content), matcher)
+            data = json.loads(content)
+            mirrored = _trace_document(data, spec_documents[name]) if spec_documents and name in spec_documents else []
+            out[name] = _trace_json(data, matcher) + mirrored
         else:
             out[name] = _trace_text(content, matcher)
+    return out
+
+
+def _trace_document(data: Any, rule: str) -> list[Produced]:
+    """Every scalar (and empty list or object) of a normalized spec serialized as JSON, traced to
+    the path its pointer spells (object keys as they are, list positions as ints)."""
+    out: list[Produced] = []
+
+    def walk(node: Any, pointer: str, path: TomlPath) -> None:
+        if isinstance(node, dict) and node:
+            for k, v in node.items():
+                walk(v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}", (*path, str(k)))
+        elif isinstance(node, list) and node:
+            for i, v in enumerate(node):
+                walk(v, f"{pointer}/{i}", (*path, i))
+        elif path:
+            out.append(Produced(pointer, (path,), (rule,)))
+
+    walk(data, "", ())
     return out
 
 

@@ -204,6 +204,9 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     args = compile_mlflow(spec, opts.flavor, locked=opts.locked)
     out = rendered_from_args(spec, args)
     out.marks = _marks(spec)
+    # specc-environment.json (at the top and in the bundle) is the normalized spec itself
+    rule = "specc-environment.json: the normalized spec"
+    out.spec_documents = {name: rule for name in out.files if name.rsplit("/", 1)[-1] == "specc-environment.json"}
     return out
 
 
