@@ -341,6 +341,11 @@ def test_target_flags_are_render_s(tmp_path: Path) -> None:
     r = run_cli("explain", str(tmp_path), "-t", "docker", "--locked")
     assert r.code == 1 and "SPC611" in r.err
     assert run_cli("explain", "-t", "nope").code == 2
+    assert run_cli("explain", str(KITCHEN), "Dockerfile").code == 2  # --target is required
+    assert run_cli("explain", str(KITCHEN), "-t", "docker", "Dockerfile:1", "extra").code == 2
+    # positionals on both sides of the options, as the usage line shows
+    both = run_cli("explain", str(KITCHEN), "-t", "docker", "Dockerfile:1")
+    assert both.code == 0 and both.out.startswith("Dockerfile:1: ")
 
 
 def test_help_has_examples() -> None:
