@@ -67,6 +67,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.diff",
         "compare two specs, locks or logged models: packages, Docker layers rebuilt, Databricks restart",
     ),
+    "explain": (
+        "specc.commands.explain",
+        "explain each line of a rendered output: the spec entry (file:line:col) and the rule that produced it",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -60,6 +60,7 @@ _CHECK = "check.md#finding-codes-spc5xx"
 _LOCK = "lock.md#lock-codes-spc6xx"
 _SBOM = "sbom.md#diagnostics-spc75x-spc76x"
 _DIFF = "diff.md#diff-codes-spc78x"
+_EXPLAIN = "explain.md#diagnostics"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -601,6 +602,15 @@ _ALL: tuple[Code, ...] = (
         "`specc diff`: a model side is no MLflow model, cannot be downloaded, or its MLmodel or "
         "`specc-environment.json` is malformed (exit code 2)", _DIFF,
     ),
+    # --- SPC77x specc explain
+    Code("SPC770", "explain-unknown-file", E, "`specc explain`: FILE is not an output file of the target", _EXPLAIN),
+    Code("SPC771", "explain-line-out-of-range", E, "`specc explain`: FILE:LINE is past the end of FILE", _EXPLAIN),
+    Code("SPC772", "explain-unknown-field", E, "`specc explain`: FILE#/pointer names no field of FILE", _EXPLAIN),
+    Code(
+        "SPC773", "explain-wrong-address", E,
+        "`specc explain`: a line of a JSON file (explained by pointer) or a pointer into a text file", _EXPLAIN,
+    ),
+    Code("SPC774", "explain-ambiguous-file", E, "`specc explain`: FILE names several output files", _EXPLAIN),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

@@ -1236,3 +1236,13 @@ def schema_path() -> Path:
     from specc.resources import schemas_dir
 
     return Path(schemas_dir("specc-diff.schema.json"))
+
+
+def _register() -> None:
+    """Publish the schema through ``specc schema`` (and its ``--check``)."""
+    import specc.schema
+
+    specc.schema.register("specc-diff.schema.json", diff_schema)
+
+
+_register()

@@ -71,7 +71,7 @@ def _load_registrations() -> None:
     # Modules that publish schemas register them on import; keep this list explicit.
     import importlib
 
-    for module in ("specc.envartifact", "specc.lockfile"):
+    for module in ("specc.envartifact", "specc.lockfile", "specc.diff", "specc.explain"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, Union
 
 from specc.diagnostics import Diagnostic, Origin, Severity, TomlPath
 
@@ -99,7 +99,23 @@ def narrow(options: RenderOptions | None, options_type: type[RenderOptions]) -> 
 # --- rendered output and its provenance ----------------------------------------------------------
 
 
-Mark = tuple[str, TomlPath]  # (text an entry puts into the output, the entry's normalized path)
+class Mark(NamedTuple):
+    """What one spec entry puts into the outputs.
+
+    ``text`` is found as a whole token in the output lines / JSON strings (or, for a copied
+    file, names it by its last path part); ``path`` is the entry's normalized EnvSpec path;
+    ``rule`` names the part of the target that put it there, for ``specc explain``
+    (``"apt layer"``, ``"pypi library"``); "" when the target does not say.  A plain
+    ``(text, path)`` pair is still accepted wherever marks are read.
+    """
+
+    text: str
+    path: TomlPath
+    rule: str = ""
+
+
+#: A mark as the tracing functions take it: a :class:`Mark` or a plain ``(text, path)`` pair.
+MarkLike = Union[Mark, tuple[str, TomlPath]]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -113,6 +129,16 @@ class Produced:
 
     where: int | str
     paths: tuple[TomlPath, ...]
+    # the rule of the mark that found each of ``paths`` (parallel to it; "" when the mark names
+    # none); not part of equality, so a Produced compares by where and paths as before
+    rules: tuple[str, ...] = field(default=(), compare=False)
+
+    def rule_of(self, path: TomlPath) -> str:
+        """The rule of the mark that found ``path`` here ("" when none or unknown)."""
+        for p, rule in zip(self.paths, self.rules, strict=False):
+            if p == path:
+                return rule
+        return ""
 
 
 @dataclass
@@ -125,6 +151,9 @@ class Rendered:
     outputs; :attr:`provenance` (output file → which entries produced which of its lines or
     JSON fields) is traced from them on first use, so a render that nobody explains pays
     nothing for it.  ``meta`` adds target fields to ``specc-provenance.json``.
+    ``spec_documents`` names the JSON files that hold the normalized spec itself (file → the
+    rule to name): each of their fields is traced to the normalized path its pointer spells
+    (``/python/requirements/0/name`` → ``("python", "requirements", 0, "name")``).
     """
 
     files: dict[str, bytes | Path] = field(default_factory=dict)
@@ -133,6 +162,7 @@ class Rendered:
     marks: list[Mark] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # a few words for the "wrote DIR/ (...)" line, e.g. "exact mode, code layout"
+    spec_documents: dict[str, str] = field(default_factory=dict)
     _provenance: dict[str, list[Produced]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -140,7 +170,7 @@ class Rendered:
         """Output file → :class:`Produced` pieces (lines of text files, pointers of JSON files,
         line 1 of a copied file), traced from :attr:`marks` once."""
         if self._provenance is None:
-            self._provenance = trace_files(self.files, self.marks)
+            self._provenance = trace_files(self.files, self.marks, self.spec_documents)
         return self._provenance
 
     def produced_by(self, file: str, path: TomlPath) -> list[int | str]:
@@ -174,36 +204,57 @@ class _Matcher:
     pairs, so the cost does not grow with the number of marks (a 100,000-requirement spec has
     100,000 of them), only with the tokens of each line."""
 
-    def __init__(self, marks: Iterable[Mark]) -> None:
+    def __init__(self, marks: Iterable[MarkLike]) -> None:
         self.exact: dict[str, list[TomlPath]] = {}
-        for needle, path in marks:
-            if needle.strip():
-                self.exact.setdefault(needle.strip(), []).append(path)
+        # (needle, path) -> the mark's rule, for the marks that name one
+        self.rules: dict[tuple[str, TomlPath], str] = {}
+        for mark in marks:
+            needle, path = mark[0].strip(), mark[1]
+            if needle:
+                self.exact.setdefault(needle, []).append(path)
+                if _rule(mark):
+                    self.rules.setdefault((needle, path), _rule(mark))
         self.longest = max(map(len, self.exact), default=0)
 
     def find(self, text: str) -> tuple[TomlPath, ...]:
+        return tuple(self.found(text))
+
+    def found(self, text: str) -> dict[TomlPath, str]:
+        """The paths of the marks in ``text``, each with its mark's rule (the first found)."""
         if not self.exact or not text:
-            return ()
+            return {}
         hit = self.exact.get(text)
         if hit is not None and len(hit) == 1 and " " not in text:
-            return (hit[0],)  # the common case: a line that is exactly one entry (requirements.txt)
+            # the common case: a line that is exactly one entry (requirements.txt)
+            return {hit[0]: self.rules.get((text, hit[0]), "") if self.rules else ""}
         ends = [m.start() for m in _ENDS.finditer(text)]
-        found: dict[TomlPath, None] = {}
+        found: dict[TomlPath, str] = {}
         for m in _STARTS.finditer(text):
             start = m.start()
             for end in ends[bisect.bisect_right(ends, start) :]:
                 if end - start > self.longest:
                     break
-                for path in self.exact.get(text[start:end], ()):
-                    found[path] = None
-        return tuple(found)
+                needle = text[start:end]
+                for path in self.exact.get(needle, ()):
+                    rule = self.rules.get((needle, path), "") if self.rules else ""
+                    if path not in found or (rule and not found[path]):
+                        found[path] = rule
+        return found
 
-    def key(self, text: str) -> tuple[TomlPath, ...]:
-        """The marks equal to ``text`` (a JSON key)."""
-        return tuple(dict.fromkeys(self.exact.get(text, ())))
+    def key(self, text: str) -> dict[TomlPath, str]:
+        """The marks equal to ``text`` (a JSON key), each with its rule."""
+        return {path: self.rules.get((text, path), "") for path in self.exact.get(text, ())}
 
 
-def trace_text(text: str | bytes, marks: Iterable[Mark]) -> list[Produced]:
+def _rule(mark: MarkLike) -> str:
+    return mark.rule if isinstance(mark, Mark) else ""
+
+
+def _produced(where: int | str, found: Mapping[TomlPath, str]) -> Produced:
+    return Produced(where, tuple(found), tuple(found.values()))
+
+
+def trace_text(text: str | bytes, marks: Iterable[MarkLike]) -> list[Produced]:
     """Which lines of ``text`` each mark's text appears on (as a whole token), line by line."""
     return _trace_text(text, _Matcher(marks))
 
@@ -213,13 +264,13 @@ def _trace_text(text: str | bytes, matcher: _Matcher) -> list[Produced]:
         text = text.decode("utf-8")
     out = []
     for no, line in enumerate(text.splitlines(), start=1):
-        paths = matcher.find(line)
-        if paths:
-            out.append(Produced(no, paths))
+        found = matcher.found(line)
+        if found:
+            out.append(_produced(no, found))
     return out
 
 
-def trace_json(data: Any, marks: Iterable[Mark]) -> list[Produced]:
+def trace_json(data: Any, marks: Iterable[MarkLike]) -> list[Produced]:
     """Which string fields (and keys) of a JSON value hold a mark's text (as a token), by JSON pointer."""
     return _trace_json(data, _Matcher(marks))
 
@@ -233,37 +284,68 @@ def _trace_json(data: Any, matcher: _Matcher) -> list[Produced]:
                 at = f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}"
                 keyed = matcher.key(str(k))
                 if keyed:  # a key the entry named (spark_env_vars: {"OMP_NUM_THREADS": ...})
-                    out.append(Produced(at, keyed))
+                    out.append(_produced(at, keyed))
                 walk(v, at)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 walk(v, f"{pointer}/{i}")
         elif isinstance(node, str):
-            paths = matcher.find(node)
-            if paths:
-                out.append(Produced(pointer, paths))
+            found = matcher.found(node)
+            if found:
+                out.append(_produced(pointer, found))
 
     walk(data, "")
     return out
 
 
-def trace_files(files: Mapping[str, bytes | Path], marks: Iterable[Mark]) -> dict[str, list[Produced]]:
+def trace_files(
+    files: Mapping[str, bytes | Path], marks: Iterable[MarkLike], spec_documents: Mapping[str, str] | None = None
+) -> dict[str, list[Produced]]:
     """The provenance of every file: generated JSON by pointer, generated text by line, a copied
-    file (line 1) from the marks naming its file name."""
+    file (line 1) from the marks naming it: those whose text is the end of its output path
+    (``python/wheels/x.whl`` names ``deps/python/wheels/x.whl``), else those naming its file name
+    (so ``/tmp/specc/python/requirements.txt`` does not claim a copied ``code/requirements.txt``).
+    A file of ``spec_documents`` (the normalized spec as JSON) also by pointer = path, first."""
     marks = list(marks)
     matcher = _Matcher(marks)
-    by_name: dict[str, list[TomlPath]] = {}
-    for needle, path in marks:
-        by_name.setdefault(needle.rsplit("/", 1)[-1], []).append(path)
+    by_name: dict[str, list[MarkLike]] = {}
+    for mark in marks:
+        by_name.setdefault(mark[0].rsplit("/", 1)[-1], []).append(mark)
     out: dict[str, list[Produced]] = {}
     for name, content in sorted(files.items()):
         if not isinstance(content, bytes):
-            copied = tuple(dict.fromkeys(by_name.get(name.rsplit("/", 1)[-1], ())))
-            out[name] = [Produced(1, copied)] if copied else []
+            named = by_name.get(name.rsplit("/", 1)[-1], [])
+            tail = [m for m in named if name == m[0] or name.endswith("/" + m[0].lstrip("/"))]
+            copied: dict[TomlPath, str] = {}
+            for mark in tail or named:
+                if mark[1] not in copied or (_rule(mark) and not copied[mark[1]]):
+                    copied[mark[1]] = _rule(mark)
+            out[name] = [_produced(1, copied)] if copied else []
         elif name.endswith(".json"):
-            out[name] = _trace_json(json.loads(content), matcher)
+            data = json.loads(content)
+            mirrored = _trace_document(data, spec_documents[name]) if spec_documents and name in spec_documents else []
+            out[name] = _trace_json(data, matcher) + mirrored
         else:
             out[name] = _trace_text(content, matcher)
+    return out
+
+
+def _trace_document(data: Any, rule: str) -> list[Produced]:
+    """Every scalar (and empty list or object) of a normalized spec serialized as JSON, traced to
+    the path its pointer spells (object keys as they are, list positions as ints)."""
+    out: list[Produced] = []
+
+    def walk(node: Any, pointer: str, path: TomlPath) -> None:
+        if isinstance(node, dict) and node:
+            for k, v in node.items():
+                walk(v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}", (*path, str(k)))
+        elif isinstance(node, list) and node:
+            for i, v in enumerate(node):
+                walk(v, f"{pointer}/{i}", (*path, i))
+        elif path:
+            out.append(Produced(pointer, (path,), (rule,)))
+
+    walk(data, "", ())
     return out
 
 

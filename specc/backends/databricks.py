@@ -1370,28 +1370,64 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: How a requirement reaches the cluster in each ``Plan.python_mode``: the rule of its marks.
+_PYTHON_RULES = {
+    "api": "pypi library",
+    "requirements": "requirements file (a `requirements` library)",
+    "init": "requirements file (init script: pip section)",
+    "serverless": "requirements file (serverless environment)",
+}
+
+
 def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
-    """What each spec entry puts into the outputs, for :attr:`Rendered.provenance`."""
+    """What each spec entry puts into the outputs, for :attr:`Rendered.provenance`; each
+    names its rule (the part of the deployment that installs it) for ``specc explain``."""
     py = spec.python
-    marks: list[Mark] = [(r.line, ("python", "requirements", i)) for i, r in enumerate(py.requirements)]
-    marks += [(c.line, ("python", "constraints", i)) for i, c in enumerate(py.constraints)]
+    pip = _PYTHON_RULES.get(plan.python_mode, "pip requirement")
+    marks: list[Mark] = [Mark(r.line, ("python", "requirements", i), pip) for i, r in enumerate(py.requirements)]
+    marks += [
+        Mark(c.line, ("python", "constraints", i), "constraints file (init script: pip section)")
+        for i, c in enumerate(py.constraints)
+    ]
     if py.index_url:
-        marks.append((py.index_url, ("python", "index-url")))
-    marks += [(u, ("python", "extra-index-urls", i)) for i, u in enumerate(py.extra_index_urls)]
-    marks += [(f"wheels/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(py.wheels)]
-    marks += [(p.line, ("apt", "packages", i)) for i, p in enumerate(spec.apt.packages)]
-    marks += [(f"debs/{file_name(d.path)}", ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
-    marks += [(p.coordinates, ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
-    marks += [(f"jars/{file_name(j.path)}", ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
-    marks += [(p.name, ("r", "packages", i)) for i, p in enumerate(spec.r.packages)]
-    marks += [(f"r/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]
-    marks += [(s.databricks or "", ("secrets", name)) for name, s in spec.secrets.items()]
-    marks += [(k, ("env", k)) for k in spec.env]
+        marks.append(Mark(py.index_url, ("python", "index-url"), "pip index"))
+    marks += [Mark(u, ("python", "extra-index-urls", i), "pip extra index") for i, u in enumerate(py.extra_index_urls)]
+    marks += [
+        Mark(f"wheels/{file_name(w.path)}", ("python", "wheels", i), "private wheel (whl library)")
+        for i, w in enumerate(py.wheels)
+    ]
+    marks += [Mark(p.line, ("apt", "packages", i), "init script: apt section") for i, p in enumerate(spec.apt.packages)]
+    marks += [
+        Mark(f"debs/{file_name(d.path)}", ("apt", "debs", i), "init script: private .deb")
+        for i, d in enumerate(spec.apt.debs)
+    ]
+    marks += [Mark(p.coordinates, ("maven", "packages", i), "maven library") for i, p in enumerate(spec.maven.packages)]
+    marks += [
+        Mark(f"jars/{file_name(j.path)}", ("maven", "jars", i), "jar library") for i, j in enumerate(spec.maven.jars)
+    ]
+    marks += [
+        Mark(p.name, ("r", "packages", i), "R package (cran library or init script)")
+        for i, p in enumerate(spec.r.packages)
+    ]
+    marks += [
+        Mark(f"r/{file_name(s.path)}", ("r", "sources", i), "init script: private R source")
+        for i, s in enumerate(spec.r.sources)
+    ]
+    marks += [
+        Mark(s.databricks or "", ("secrets", name), "secret in spark_env_vars") for name, s in spec.secrets.items()
+    ]
+    marks += [Mark(k, ("env", k), "spark_env_vars") for k in spec.env]
+    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
+    # the package's marks name exactly its coordinates)
+    if spec.maven.repository:
+        marks.append(Mark(spec.maven.repository, ("maven", "repository"), "maven library: repository"))
+    if spec.r.repository:
+        marks.append(Mark(spec.r.repository, ("r", "repository"), "R package: repository"))
     for kind, path in (("requirements", ("python", "requirements")), ("constraints", ("python", "constraints"))):
         if kind in plan.uploads:  # the line installing the uploaded file (init.sh -r, a requirements library)
-            marks.append((plan.uploads[kind].remote, path))
-    marks.append((plan.spark_version, ("runtime", "databricks")))
+            marks.append(Mark(plan.uploads[kind].remote, path, f"uploaded {kind} file"))
+    marks.append(Mark(plan.spark_version, ("runtime", "databricks"), "cluster runtime (spark_version)"))
     cl = spec.targets.databricks.cluster
     if cl.node_type:
-        marks.append((cl.node_type, ("targets", "databricks", "cluster", "node-type")))
+        marks.append(Mark(cl.node_type, ("targets", "databricks", "cluster", "node-type"), "cluster node type"))
     return marks

@@ -328,7 +328,8 @@ def marks(spec: EnvSpec, body: Mapping[str, Any]) -> list[Mark]:
     if serving is None:
         return []
     path = ("targets", "databricks", "serving")
-    out: list[Mark] = [(str(body["name"]), (*path, "endpoint-name"))] if serving.endpoint_name else []
-    out.append((serving.workload_size, (*path, "workload-size")))
-    out.append((serving.workload_type, (*path, "workload-type")))
+    rule = "serving endpoint"
+    out: list[Mark] = [Mark(str(body["name"]), (*path, "endpoint-name"), rule)] if serving.endpoint_name else []
+    out.append(Mark(serving.workload_size, (*path, "workload-size"), rule))
+    out.append(Mark(serving.workload_type, (*path, "workload-type"), rule))
     return out

@@ -1069,29 +1069,65 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
 
 
 def _marks(spec: EnvSpec) -> list[Mark]:
-    """What each spec entry puts into the build context, for :attr:`Rendered.provenance`."""
+    """What each spec entry puts into the build context, for :attr:`Rendered.provenance`;
+    each names its rule (the part of the image that installs it) for ``specc explain``."""
     marks: list[Mark] = []
     if spec.python.requirements or spec.python.wheels:
-        marks.append((f"{STAGING}/python/requirements.txt", ("python", "requirements")))
+        marks.append(Mark(f"{STAGING}/python/requirements.txt", ("python", "requirements"), "pip install layer"))
     if spec.python.constraints:
-        marks.append((f"{STAGING}/python/constraints.txt", ("python", "constraints")))
+        marks.append(Mark(f"{STAGING}/python/constraints.txt", ("python", "constraints"), "pip install layer"))
     if spec.python.index_url:
-        marks.append((spec.python.index_url, ("python", "index-url")))
-    marks += [(u, ("python", "extra-index-urls", i)) for i, u in enumerate(spec.python.extra_index_urls)]
-    marks += [(r.line, ("python", "requirements", i)) for i, r in enumerate(spec.python.requirements)]
-    marks += [(c.line, ("python", "constraints", i)) for i, c in enumerate(spec.python.constraints)]
-    marks += [(f"python/wheels/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(spec.python.wheels)]
-    marks += [(p.line, ("apt", "packages", i)) for i, p in enumerate(spec.apt.packages)]
-    marks += [(f"apt/debs/{file_name(d.path)}", ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
-    marks += [(p.artifact, ("maven", "packages", i)) for i, p in enumerate(spec.maven.packages)]
-    marks += [(f"maven/jars/{file_name(j.path)}", ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
-    marks += [(p.name, ("r", "packages", i)) for i, p in enumerate(spec.r.packages)]
-    marks += [(f"r/sources/{file_name(s.path)}", ("r", "sources", i)) for i, s in enumerate(spec.r.sources)]
-    marks += [(f"{k}=", ("env", k)) for k in spec.env]
-    marks += [(s.docker, ("secrets", name)) for name, s in spec.secrets.items()]
-    marks += [(f"code/{file_name(c.path)}", ("code", "paths", i)) for i, c in enumerate(spec.code.paths)]
+        marks.append(Mark(spec.python.index_url, ("python", "index-url"), "pip index"))
+    marks += [
+        Mark(u, ("python", "extra-index-urls", i), "pip extra index")
+        for i, u in enumerate(spec.python.extra_index_urls)
+    ]
+    marks += [
+        Mark(r.line, ("python", "requirements", i), "pip requirement") for i, r in enumerate(spec.python.requirements)
+    ]
+    marks += [
+        Mark(c.line, ("python", "constraints", i), "pip constraint") for i, c in enumerate(spec.python.constraints)
+    ]
+    marks += [
+        Mark(f"python/wheels/{file_name(w.path)}", ("python", "wheels", i), "pip install layer: private wheel")
+        for i, w in enumerate(spec.python.wheels)
+    ]
+    marks += [Mark(p.line, ("apt", "packages", i), "apt layer") for i, p in enumerate(spec.apt.packages)]
+    marks += [
+        Mark(f"apt/debs/{file_name(d.path)}", ("apt", "debs", i), "apt layer: private .deb")
+        for i, d in enumerate(spec.apt.debs)
+    ]
+    marks += [
+        Mark(p.artifact, ("maven", "packages", i), "Maven jars stage (Ivy)") for i, p in enumerate(spec.maven.packages)
+    ]
+    marks += [
+        Mark(f"maven/jars/{file_name(j.path)}", ("maven", "jars", i), "Maven jars layer: private jar")
+        for i, j in enumerate(spec.maven.jars)
+    ]
+    marks += [Mark(p.name, ("r", "packages", i), "R packages layer") for i, p in enumerate(spec.r.packages)]
+    marks += [
+        Mark(f"r/sources/{file_name(s.path)}", ("r", "sources", i), "R packages layer: private source")
+        for i, s in enumerate(spec.r.sources)
+    ]
+    marks += [Mark(f"{k}=", ("env", k), "ENV layer") for k in spec.env]
+    marks += [Mark(s.docker, ("secrets", name), "build secret") for name, s in spec.secrets.items()]
+    marks += [
+        Mark(f"code/{file_name(c.path)}", ("code", "paths", i), "code layer") for i, c in enumerate(spec.code.paths)
+    ]
+    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
+    # the package's marks name exactly its coordinates)
+    if spec.maven.repository:
+        marks.append(Mark(spec.maven.repository, ("maven", "repository"), "Maven jars stage (Ivy): repository"))
+    if spec.r.repository:
+        marks.append(Mark(spec.r.repository, ("r", "repository"), "R packages layer: repository"))
+    if spec.targets.docker.platform:
+        marks.append(
+            Mark(f"--platform={spec.targets.docker.platform}", ("targets", "docker", "platform"), "build platform")
+        )
+    if spec.targets.docker.serve:
+        marks.append(Mark(f"EXPOSE {spec.targets.docker.port}", ("targets", "docker", "port"), "serving entrypoint"))
     if spec.targets.docker.base_image:
-        marks.append((spec.targets.docker.base_image, ("targets", "docker", "base-image")))
+        marks.append(Mark(spec.targets.docker.base_image, ("targets", "docker", "base-image"), "base image"))
     else:
-        marks.append((default_base_image(spec) or "", ("runtime",)))
+        marks.append(Mark(default_base_image(spec) or "", ("runtime",), "base image (from the runtime)"))
     return marks

@@ -204,6 +204,9 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     args = compile_mlflow(spec, opts.flavor, locked=opts.locked)
     out = rendered_from_args(spec, args)
     out.marks = _marks(spec)
+    # specc-environment.json (at the top and in the bundle) is the normalized spec itself
+    rule = "specc-environment.json: the normalized spec"
+    out.spec_documents = {name: rule for name in out.files if name.rsplit("/", 1)[-1] == "specc-environment.json"}
     return out
 
 
@@ -231,16 +234,29 @@ def diagnostics(spec: EnvSpec) -> list[Diagnostic]:
 
 def _marks(spec: EnvSpec) -> list[Mark]:
     py = spec.python
-    marks: list[Mark] = [(r.line, ("python", "requirements", i)) for i, r in enumerate(py.requirements)]
-    marks += [(c.line, ("python", "constraints", i)) for i, c in enumerate(py.constraints)]
+    marks: list[Mark] = [
+        Mark(r.line, ("python", "requirements", i), "pip requirement") for i, r in enumerate(py.requirements)
+    ]
+    marks += [Mark(c.line, ("python", "constraints", i), "pip constraint") for i, c in enumerate(py.constraints)]
     if py.index_url:
-        marks.append((py.index_url, ("python", "index-url")))
-    marks += [(u, ("python", "extra-index-urls", i)) for i, u in enumerate(py.extra_index_urls)]
-    marks += [(f"code/{file_name(w.path)}", ("python", "wheels", i)) for i, w in enumerate(py.wheels)]
-    marks += [(f"code/{file_name(c.path)}", ("code", "paths", i)) for i, c in enumerate(spec.code.paths)]
-    marks += [(f"artifacts/{k}/{file_name(a.path)}", ("artifacts", k)) for k, a in spec.artifacts.items()]
-    marks.append((f"python={spec.runtime.python}", ("runtime", "python")))
-    marks += [(d.path, ("apt", "debs", i)) for i, d in enumerate(spec.apt.debs)]
-    marks += [(j.path, ("maven", "jars", i)) for i, j in enumerate(spec.maven.jars)]
-    marks += [(r.path, ("r", "sources", i)) for i, r in enumerate(spec.r.sources)]
+        marks.append(Mark(py.index_url, ("python", "index-url"), "pip index"))
+    marks += [Mark(u, ("python", "extra-index-urls", i), "pip extra index") for i, u in enumerate(py.extra_index_urls)]
+    marks += [
+        Mark(f"code/{file_name(w.path)}", ("python", "wheels", i), "code path: wheel") for i, w in enumerate(py.wheels)
+    ]
+    marks += [
+        Mark(f"code/{file_name(c.path)}", ("code", "paths", i), "code path") for i, c in enumerate(spec.code.paths)
+    ]
+    marks += [
+        Mark(f"artifacts/{k}/{file_name(a.path)}", ("artifacts", k), "model artifact")
+        for k, a in spec.artifacts.items()
+    ]
+    marks.append(Mark(f"python={spec.runtime.python}", ("runtime", "python"), "Python version"))
+    marks += [Mark(d.path, ("apt", "debs", i), "specc-environment: private .deb") for i, d in enumerate(spec.apt.debs)]
+    marks += [
+        Mark(j.path, ("maven", "jars", i), "specc-environment: private jar") for i, j in enumerate(spec.maven.jars)
+    ]
+    marks += [
+        Mark(r.path, ("r", "sources", i), "specc-environment: private R source") for i, r in enumerate(spec.r.sources)
+    ]
     return marks
