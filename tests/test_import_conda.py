@@ -4,10 +4,10 @@ to PyPI through the vendored name mapping, channels, build strings and unmappabl
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from specc.importers.conda import (
     _parse_subset,
