@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
 from tests.helpers import mlflow_tracking, run_cli
 from tests.test_import_requirements import GOLDEN, round_trip, write

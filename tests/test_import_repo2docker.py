@@ -4,8 +4,9 @@ files specc does not translate reported."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from specc.importers import detect_kind
 from tests.test_import_requirements import codes, file_text, import_case, round_trip, write
