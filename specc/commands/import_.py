@@ -98,10 +98,10 @@ def run(args: argparse.Namespace) -> int:
             return fail("SPC705", f'invalid --python "{args.python}"', "e.g. --python 3.11", EXIT_USAGE)
     if path is not None and not path.exists():
         return fail("SPC700", f"{args.source}: no such file or folder")
-    if out.exists() and not args.force:
-        return fail("SPC702", f"{out} already exists", "pass --force to replace it, or choose another --out")
     if out.is_dir():
         return fail("SPC702", f"{out} is a folder", "--out names the spec file to write, e.g. model-env.toml")
+    if out.exists() and not args.force:
+        return fail("SPC702", f"{out} already exists", "pass --force to replace it, or choose another --out")
     kind = args.kind or ("mlflow" if uri else detect_kind(path) if path is not None else None)
     if kind is None:
         return fail(
