@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import tomllib
 
 from specc.importers.conda import (
@@ -196,3 +198,14 @@ def test_the_subset_parser_agrees_with_conda(spec: str) -> None:
     sub = _parse_subset(spec)
     assert (sub.name, pep440(sub.version), sub.build) == (full.name, pep440(full.version), full.build)
     assert bool(sub.channel) == bool(full.channel)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"numpy=<>!,.*|:[]\"' 0123456789abc_-", "é", "\n"]), max_size=30))
+def test_any_match_spec_gives_a_requirement_or_none(text: str) -> None:
+    """conda_to_requirement never raises, and what it returns is PEP 508."""
+    from packaging.requirements import Requirement
+
+    result = conda_to_requirement(text)
+    if result is not None:
+        assert str(Requirement(result)) == result

@@ -274,17 +274,18 @@ _HOSTILE = st.text(
     alphabet=st.sampled_from([*"ab=<>!~.,;@:/\\\"'$(){}[]#\n\r\t -_", "é", "\u2028", "\x00", "\x7f", "💥"]),
     max_size=40,
 )
-_SECRET = "hunter2hunter2Q"
+_SECRETS = st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=10, max_size=24)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(_HOSTILE, max_size=6), name=st.sampled_from(["numpy", "acme-lib", "x"]))
+@given(lines=st.lists(_HOSTILE, max_size=6), name=st.sampled_from(["numpy", "acme-lib", "x"]), secret=_SECRETS)
 def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
-    tmp_path: Path, lines: list[str], name: str
+    tmp_path: Path, lines: list[str], name: str, secret: str
 ) -> None:
     body = [f"{name}{line}" for line in lines]
-    body.append(f"--extra-index-url https://bot:{_SECRET}@h.example/simple")
-    body.append(f"{name} @ https://h.example/{name}-1.0-py3-none-any.whl?token={_SECRET}")
+    body.append(f"--extra-index-url https://bot:{secret}@h.example/simple")
+    body.append(f"-i https://{secret}@i.example/simple")
+    body.append(f"{name} @ https://h.example/{name}-1.0-py3-none-any.whl?token={secret}")
     folder = tmp_path / "h"
     folder.mkdir(exist_ok=True)
     (folder / "requirements.txt").write_text("\n".join(body), encoding="utf-8", errors="surrogatepass")
@@ -297,8 +298,9 @@ def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
     data = tomllib.loads(text)
     assert data["spec-version"] == 1
     assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
-    assert _SECRET not in text
-    assert all(_SECRET not in (n.message + (n.hint or "") + (n.source or "")) for n in draft.notes)
+    assert secret not in text
+    assert all(secret not in (n.message + (n.hint or "") + (n.source or "")) for n in draft.notes)
+    assert data["python"]["index-url"] == "https://${I_EXAMPLE_TOKEN}@i.example/simple"
 
 
 @pytest.mark.parametrize(
