@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import tomllib
 
 from specc.importers.conda import (
     _parse_subset,
