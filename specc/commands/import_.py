@@ -220,11 +220,14 @@ def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
 
 
 def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, *, out: Path | None, kind: str | None) -> None:
-    from specc.commands._common import report
-    from specc.diagnostics import render_json, sort_key
+    """Diagnostics file by file, each file's in line order (JSON on stdout, text on stderr)."""
+    from specc.commands._common import use_color
+    from specc.diagnostics import render_json, render_text, sort_key
 
+    ordered = sorted(diags, key=lambda d: (d.file or "", *sort_key(d)))
     if fmt == "json":
-        ordered = sorted(diags, key=lambda d: (d.file or "", *sort_key(d)))
         print(render_json(ordered, extra={"output": str(out) if out else None, "kind": kind}))
         return
-    report(diags, sources)
+    if ordered:
+        print(render_text(ordered, sources, color=use_color(sys.stderr)), file=sys.stderr)
+        print(file=sys.stderr)
