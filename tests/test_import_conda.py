@@ -209,3 +209,16 @@ def test_any_match_spec_gives_a_requirement_or_none(text: str) -> None:
     result = conda_to_requirement(text)
     if result is not None:
         assert str(Requirement(result)) == result
+
+
+def test_variables_the_spec_refuses_are_reported(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "v",
+        {"environment.yml": 'dependencies: [python=3.11]\nvariables:\n  my-var: "1"\n  GOOD: "2"\n  FLAG: true\n'},
+    )
+    r = run_cli("import", str(src / "environment.yml"), "--format", "json")
+    assert r.code == 0, r.out
+    data = tomllib.loads((src / "model-env.toml").read_text())
+    assert data["env"] == {"GOOD": "2"}
+    got = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
+    assert {("SPC706", 3), ("SPC718", 5)} <= got

@@ -313,3 +313,17 @@ def test_every_string_is_escaped_as_toml(value: str) -> None:
     draft.add(("apt", "packages"), value, source=value)
     data = tomllib.loads(render(draft))
     assert data["env"]["X"] == value and data["apt"]["packages"] == [value]
+
+
+def test_entries_the_loader_rejects_are_taken_out_and_reported(tmp_path: Path) -> None:
+    """--out elsewhere: the wheel's path now leaves the spec's folder (SPC402), so the entry is
+    taken out with the loader's reason (SPC706) and what is written still validates."""
+    src = write(tmp_path / "proj", PIP_WITH_OPTIONS)
+    out = tmp_path / "elsewhere" / "model-env.toml"
+    r = run_cli("import", str(src / "requirements.txt"), "--python", "3.11", "--out", str(out), "--format", "json")
+    assert r.code == 0, r.out
+    dropped = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC706"]
+    assert len(dropped) == 1 and "acme_model-1.0.0-py3-none-any.whl" in dropped[0]["message"]
+    assert (dropped[0]["file"], dropped[0]["line"]) == ("requirements.txt", 19)
+    assert "wheels" not in tomllib.loads(out.read_text())["python"]
+    assert run_cli("validate", str(out)).code == 0
