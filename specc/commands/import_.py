@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         dest="kind",
         metavar="KIND",
         help="the source's kind (default: detected): requirements, conda, repo2docker, mlflow, and the "
-        "peers' kinds (cog, bentoml, truss, pixi, pylock) when installed",
+        "other formats docs/import.md lists",
     )
     p.add_argument("--out", metavar="FILE", help="the spec to write (default: model-env.toml next to the source)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
@@ -64,7 +64,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         metavar="X.Y",
         help="runtime.python when the source names none (default: this interpreter's major.minor)",
     )
-    p.add_argument("--name", help="model.name when the source names none (default: the folder's name)")
+    p.add_argument("--name", help="model.name (default: the folder's name; for models:/NAME/..., the registered name)")
     add_format_argument(p)
     return p
 
