@@ -148,9 +148,10 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     if uri:
         name, name_source = _uri_name(args.source), args.source
     else:
-        name, name_source = (args.name or root.resolve().name), "the folder's name"
+        name, name_source = root.resolve().name, "the folder's name"
     if args.name:
         name, name_source = args.name, "--name"
+        draft.remove(("model", "name"))  # the flag wins over a name the source gives
     shown = args.source if uri else (path.name or str(path))
     complete(
         draft, name=name, python=python, name_source=name_source, python_source="--python" if args.python else None
