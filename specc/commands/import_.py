@@ -85,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
     path = None if uri else Path(args.source)
     out = Path(args.out) if args.out else default_out(args.source, path)
 
-    def fail(code: str, message: str, hint: str | None = None, exit_code: int = EXIT_INVALID) -> int:
-        _emit([Diagnostic.error(code, message=message, hint=hint)], {}, fmt, out=None, kind=args.kind)
+    def fail(
+        code: str, message: str, hint: str | None = None, exit_code: int = EXIT_INVALID, file: str = "specc import"
+    ) -> int:
+        diag = Diagnostic.error(code, message=message, hint=hint, file=_one_line(file))
+        _emit([diag], {}, fmt, out=None, kind=args.kind)
         return exit_code
 
     if args.kind is not None and args.kind not in KINDS:
@@ -97,20 +100,23 @@ def run(args: argparse.Namespace) -> int:
         if not PYTHON_VERSION.matches(args.python):
             return fail("SPC705", f'invalid --python "{args.python}"', "e.g. --python 3.11", EXIT_USAGE)
     if path is not None and not path.exists():
-        return fail("SPC700", f"{args.source}: no such file or folder")
+        return fail("SPC700", "no such file or folder", file=args.source)
     if out.is_dir():
-        return fail("SPC702", f"{out} is a folder", "--out names the spec file to write, e.g. model-env.toml")
+        return fail(
+            "SPC702", "--out is a folder", "--out names the spec file to write, e.g. model-env.toml", file=str(out)
+        )
     if out.exists() and not args.force:
-        return fail("SPC702", f"{out} already exists", "pass --force to replace it, or choose another --out")
+        return fail("SPC702", "already exists", "pass --force to replace it, or choose another --out", file=str(out))
     kind = args.kind or ("mlflow" if uri else detect_kind(path) if path is not None else None)
     if kind is None:
         return fail(
             "SPC701",
-            f"{args.source}: not a format specc imports",
+            "not a format specc imports",
             "name the kind with --from (" + ", ".join(sorted(KINDS)) + ")",
+            file=args.source,
         )
     if uri and kind != "mlflow":
-        return fail("SPC701", f"{args.source} is an MLflow model URI", "drop --from, or pass --from mlflow")
+        return fail("SPC701", "an MLflow model URI", "drop --from, or pass --from mlflow", file=args.source)
 
     import tempfile
 
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 path = download(args.source, Path(tmp))
             except ModelDownloadError as exc:
-                return fail("SPC707", str(exc), exc.hint)
+                return fail("SPC707", str(exc), exc.hint, file=args.source)
         assert path is not None
         return _import(args, kind, path, out, uri=uri)
 
