@@ -4,9 +4,9 @@ files specc does not translate reported."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
