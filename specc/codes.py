@@ -635,7 +635,7 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC726", "mlflow-runtime-not-carried", W,
-        "the model's `databricks_runtime` names no runtime specc knows", _IMPORT,
+        "the model's `databricks_runtime` names no runtime specc knows, or only a version (ML or standard?)", _IMPORT,
     ),
     # --- SPC9xx internal
     Code(

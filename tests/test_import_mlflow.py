@@ -205,3 +205,15 @@ def test_an_unknown_databricks_runtime_is_reported(tmp_path: Path) -> None:
     assert r.code == 0
     (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC726"]
     assert d["file"] == "MLmodel" and d["line"] == 2 and '"99.1"' in d["message"]
+
+
+def test_a_bare_runtime_version_is_carried_with_a_warning(tmp_path: Path) -> None:
+    """MLflow records DATABRICKS_RUNTIME_VERSION ("15.4" on the ML runtime too)."""
+    files = dict(DATABRICKS_MODEL)
+    files["MLmodel"] = files["MLmodel"].replace("15.4.x-cpu-ml-scala2.12", "'15.4'")
+    model = write(tmp_path / "m", files)
+    r = run_cli("import", str(model), "--format", "json")
+    assert r.code == 0, r.out
+    assert tomllib.loads((model / "model-env.toml").read_text())["runtime"]["databricks"] == "15.4"
+    (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC726"]
+    assert "ML runtime" in d["message"] and '"15.4-ml"' in d["hint"]

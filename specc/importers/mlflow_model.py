@@ -22,6 +22,7 @@ What a logged model holds (MLflow's own layout, ``mlflow.models.Model`` and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from specc.importers.base import Draft
@@ -122,6 +123,15 @@ def read_model(folder: Path, draft: Draft) -> None:
             )
         else:
             draft.set(("runtime", "databricks"), model.databricks_runtime, source=at("databricks_runtime"))
+            if re.fullmatch(r"\d+\.\d+", model.databricks_runtime.strip()):
+                # MLflow records DATABRICKS_RUNTIME_VERSION, which is "15.4" on the ML runtime too
+                draft.report(
+                    RUNTIME_UNKNOWN,
+                    f'the model was logged on Databricks Runtime "{model.databricks_runtime}", which does not say '
+                    "whether it was the ML runtime; the spec reads it as the standard one",
+                    source=at("databricks_runtime"),
+                    hint=f'write "{model.databricks_runtime}-ml" if the model was trained on Databricks Runtime ML',
+                )
     flavor = model.logged_flavor
     if flavor != "pyfunc" and flavor.replace("_", "").isalnum() and flavor[:1].isalpha():
         draft.set(("mlflow", "flavor"), flavor, source=at("flavors", flavor))
