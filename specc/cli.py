@@ -71,6 +71,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.explain",
         "explain each line of a rendered output: the spec entry (file:line:col) and the rule that produced it",
     ),
+    "import": (
+        "specc.commands.import_",
+        "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

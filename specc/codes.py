@@ -61,6 +61,7 @@ _LOCK = "lock.md#lock-codes-spc6xx"
 _SBOM = "sbom.md#diagnostics-spc75x-spc76x"
 _DIFF = "diff.md#diff-codes-spc78x"
 _EXPLAIN = "explain.md#diagnostics"
+_IMPORT = "import.md#import-codes"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -611,6 +612,87 @@ _ALL: tuple[Code, ...] = (
         "`specc explain`: a line of a JSON file (explained by pointer) or a pointer into a text file", _EXPLAIN,
     ),
     Code("SPC774", "explain-ambiguous-file", E, "`specc explain`: FILE names several output files", _EXPLAIN),
+    # --- SPC700-SPC729 specc import (requirements, conda, repo2docker, mlflow)
+    Code(
+        "SPC700", "import-source-unreadable", E,
+        "`specc import`: the source does not exist, cannot be read or parsed", _IMPORT,
+    ),
+    Code(
+        "SPC701", "import-kind-unknown", E,
+        "`specc import`: no importer recognizes the source, or `--from` names an unknown kind", _IMPORT,
+    ),
+    Code(
+        "SPC702", "import-output-exists", E,
+        "`specc import`: the output file exists and `--force` was not given", _IMPORT,
+    ),
+    Code(
+        "SPC703", "import-conflict", W,
+        "`specc import`: two places give one key different values; the first is kept", _IMPORT,
+    ),
+    Code(
+        "SPC704", "import-secret-mapped", W,
+        "`specc import`: a credential became a declared secret with a conventional Databricks mapping", _IMPORT,
+    ),
+    Code(
+        "SPC705", "import-python-assumed", W,
+        "`specc import`: the source names no Python version; one is assumed", _IMPORT,
+    ),
+    Code(
+        "SPC706", "import-entry-dropped", W,
+        "`specc import`: an entry the spec's loader rejects is left out", _IMPORT,
+    ),
+    Code(
+        "SPC707", "import-model-download-failed", E,
+        "`specc import`: a `models:/` or `runs:/` URI cannot be downloaded", _IMPORT,
+    ),
+    Code(
+        "SPC708", "import-default-chosen", W,
+        "`specc import`: a key a target requires that the source does not give (Databricks' libraries-dir) "
+        "is set to a default to change", _IMPORT,
+    ),
+    Code("SPC710", "pip-option-not-carried", W, "a pip option with no spec equivalent is not carried over", _IMPORT),
+    Code(
+        "SPC711", "requirement-not-carried", W,
+        "a requirement line that is not shippable PEP 508 (editable, local path, VCS URL, invalid) is not carried over",
+        _IMPORT,
+    ),
+    Code(
+        "SPC712", "requirements-include-not-followed", W,
+        "a `-r`/`-c` file that is missing, a URL or a cycle is not followed", _IMPORT,
+    ),
+    Code(
+        "SPC715", "conda-package-mapped", W,
+        "a conda package became a PyPI requirement through the vendored name mapping", _IMPORT,
+    ),
+    Code(
+        "SPC716", "conda-package-not-carried", W,
+        "a conda package with no PyPI equivalent, or a match spec pip cannot express, is left out", _IMPORT,
+    ),
+    Code(
+        "SPC717", "conda-channel-not-carried", W,
+        "conda channels are not carried over (the spec installs from PyPI)", _IMPORT,
+    ),
+    Code(
+        "SPC718", "conda-field-not-carried", W,
+        "an `environment.yml` field with no spec equivalent (`variables`, `prefix`, ...)", _IMPORT,
+    ),
+    Code(
+        "SPC720", "repo2docker-file-not-carried", W,
+        "a repo2docker file specc does not translate (`postBuild`, `start`, `Dockerfile`, ...)", _IMPORT,
+    ),
+    Code(
+        "SPC721", "repo2docker-line-not-carried", W,
+        "a line of `runtime.txt`, `apt.txt`, `install.R` or `DESCRIPTION` that cannot be carried over", _IMPORT,
+    ),
+    Code(
+        "SPC725", "mlflow-model-file-not-carried", W,
+        "a part of a logged model that is not carried over (`code/` of a downloaded model, a conda-only "
+        "package)", _IMPORT,
+    ),
+    Code(
+        "SPC726", "mlflow-runtime-not-carried", W,
+        "the model's `databricks_runtime` names no runtime specc knows, or only a version (ML or standard?)", _IMPORT,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

@@ -1,0 +1,291 @@
+"""The importer framework: a :class:`Draft` spec built from another format, and the
+:class:`Importer` protocol every kind implements.
+
+An importer reads a peer's file (requirements.txt, environment.yml, a repo2docker folder, an
+MLflow model, cog.yaml...) and fills a :class:`Draft`: values at spec paths (the TOML keys of
+``model-env.toml``, kebab-case: ``("python", "requirements")``), each with the place it came
+from (a :data:`Source`, shown as a ``# from <source>`` comment by :mod:`specc.importers.writer`),
+and a note for everything it cannot carry over (never dropped silently).  The command
+(:mod:`specc.commands.import_`) then writes, validates and reports.
+
+Shapes::
+
+    draft = Draft("requirements", root=Path("proj"))
+    draft.set(("runtime", "python"), "3.11", source="runtime.txt:1")
+    draft.add(("python", "requirements"), "numpy==2.1.3", source="requirements.txt:4")
+    url = f"https://{draft.secret('PKGS_EXAMPLE_COM_TOKEN', source='requirements.txt:1')}@pkgs.example.com/simple"
+    draft.report("SPC710", "--find-links is not carried over", source="requirements.txt:2", hint="...")
+
+Errors: nothing here raises for bad input; importers report.  ``set``/``add`` raise
+``ValueError`` only for a programming error (an empty path, a path used both as a table and
+as a value).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol, Union
+
+#: where a value came from, for the ``# from`` comment and for diagnostics: ``"cog.yaml:12"``
+#: or ``"environment.yml: dependencies[3]"`` (a file relative to the imported folder, and a
+#: 1-based line when known)
+Source = str
+TomlValue = Union[str, int, bool, float, list["TomlValue"], dict[str, "TomlValue"]]  # noqa: UP007 (recursive)
+SpecPath = tuple[str, ...]
+Severity = Literal["error", "warning"]
+
+# the conflict code: a value set twice with different values (the first is kept)
+CONFLICT = "SPC703"
+# a credential turned into a declared secret with a conventional Databricks mapping
+SECRET_MAPPED = "SPC704"
+
+_SECRET_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something not carried over, or converted with a loss: one diagnostic of the import."""
+
+    code: str
+    severity: Severity
+    message: str
+    source: Source | None = None
+    hint: str | None = None
+
+
+@dataclass
+class Entry:
+    """One value of the draft, with its source(s).  ``items`` is set for arrays (``add``)."""
+
+    value: TomlValue | None = None
+    source: Source = ""
+    items: list[tuple[TomlValue, Source]] | None = None
+    #: the items already added (as :func:`_key`), so a 100,000-line file is deduplicated in linear time
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Draft:
+    """A ``model-env.toml`` being built from another format.
+
+    ``kind``: the importer's kind name (``"cog"``); ``root``: the imported folder (sources are
+    relative to it).  Paths use the spec's TOML keys (kebab-case), e.g. ``("runtime",
+    "python")``, ``("python", "requirements")``, ``("apt", "packages")``,
+    ``("secrets", "PYPI_TOKEN", "databricks")``.  Entries keep insertion order per path; the
+    writer puts sections and keys in the spec's canonical order.
+    """
+
+    kind: str
+    root: Path = field(default_factory=lambda: Path("."))
+    entries: dict[SpecPath, Entry] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    #: secret name → the source of the credential it replaces (first one), in declaration order
+    secrets: dict[str, Source] = field(default_factory=dict)
+    #: the URI the source was downloaded from (``models:/churn/3``), None for a local path
+    origin: str | None = None
+    #: the folder the spec will be written to (paths in the spec are relative to it); None: ``root``
+    out_dir: Path | None = None
+
+    def spec_path(self, path: Path) -> str:
+        """``path`` as the written spec names it: relative to :attr:`out_dir` (POSIX), as the
+        spec's loader resolves it; an absolute path when there is no relative one."""
+        import os
+
+        base = self.out_dir if self.out_dir is not None else self.root
+        try:
+            return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    # --- values ---------------------------------------------------------------------------
+
+    def _check(self, path: SpecPath) -> None:
+        if not path or not all(isinstance(p, str) and p for p in path):
+            raise ValueError(f"bad spec path {path!r}")
+        for other in self.entries:
+            n = min(len(other), len(path))
+            if other[:n] == path[:n] and len(other) != len(path):
+                raise ValueError(f"spec path {path!r} clashes with {other!r} (a table and a value)")
+
+    def set(self, path: SpecPath, value: TomlValue, *, source: Source) -> None:
+        """Set a scalar or table value.  Setting a path twice with a different value keeps the
+        first and reports a conflict (SPC703) naming both sources; the same value is a no-op."""
+        path = tuple(path)
+        old = self.entries.get(path)
+        if old is None:
+            self._check(path)
+            self.entries[path] = Entry(value=value, source=source)
+            return
+        if old.items is not None or old.value != value:
+            shown = ".".join(path)
+            kept = old.value if old.items is None else "an array"
+            self.report(
+                CONFLICT,
+                f"{shown} is {_show(value)} here but {_show(kept)} at {old.source or 'an earlier entry'}; "
+                "the first is kept",
+                source=source,
+                hint=f"edit {shown} in the written spec if the other value is the right one",
+            )
+
+    def add(self, path: SpecPath, item: TomlValue, *, source: Source) -> None:
+        """Append ``item`` to the array at ``path``; an equal item already there is not added twice."""
+        path = tuple(path)
+        old = self.entries.get(path)
+        if old is None:
+            self._check(path)
+            old = self.entries[path] = Entry(items=[], source=source)
+        if old.items is None:
+            self.report(
+                CONFLICT,
+                f"{'.'.join(path)} is a single value ({_show(old.value)} from {old.source}); "
+                f"{_show(item)} is not added",
+                source=source,
+            )
+            return
+        key = _key(item)
+        if key in old.seen:
+            return
+        old.seen.add(key)
+        old.items.append((item, source))
+
+    def get(self, path: SpecPath) -> TomlValue | None:
+        """The value at ``path`` (a list for an array), or None."""
+        entry = self.entries.get(tuple(path))
+        if entry is None:
+            return None
+        return [v for v, _ in entry.items] if entry.items is not None else entry.value
+
+    def remove(self, path: SpecPath, index: int | None = None) -> tuple[TomlValue, Source] | None:
+        """Take a value (or one array item) out again; returns it with its source, or None."""
+        path = tuple(path)
+        entry = self.entries.get(path)
+        if entry is None:
+            return None
+        if entry.items is not None and index is not None:
+            if not 0 <= index < len(entry.items):
+                return None
+            item = entry.items.pop(index)
+            entry.seen.discard(_key(item[0]))
+            if not entry.items:
+                del self.entries[path]
+            return item
+        del self.entries[path]
+        if entry.items is not None:
+            return ([v for v, _ in entry.items], entry.source)
+        assert entry.value is not None
+        return (entry.value, entry.source)
+
+    # --- notes and secrets -----------------------------------------------------------------
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        *,
+        source: Source | None = None,
+        hint: str | None = None,
+        severity: Severity = "warning",
+    ) -> None:
+        """Record something not carried over (never dropped silently) or a lossy conversion."""
+        note = Note(code, severity, message, source, hint)
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def secret(self, name: str, *, source: Source) -> str:
+        """Declare a secret for a credential found in the input; returns its ``${NAME}`` placeholder.
+
+        ``name`` is made a valid secret name (``[A-Z_][A-Z0-9_]*``: upper-cased, other characters
+        become ``_``).  The writer declares it under ``[secrets]`` with a conventional Databricks
+        mapping, and the command says so in a warning (SPC704).
+        """
+        clean = secret_name(name)
+        self.secrets.setdefault(clean, source)
+        return "${" + clean + "}"
+
+
+def secret_name(name: str) -> str:
+    """``"pkgs.example.com token"`` → ``"PKGS_EXAMPLE_COM_TOKEN"`` (a valid ``[secrets]`` name)."""
+    clean = re.sub(r"[^A-Z0-9_]+", "_", name.upper()).strip("_") or "SECRET"
+    clean = re.sub(r"_+", "_", clean)
+    return clean if _SECRET_NAME.match(clean) else "_" + clean
+
+
+def _key(item: TomlValue) -> str:
+    import json
+
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value[:80] + ('..."' if len(value) > 80 else '"')
+    return str(value)[:80]
+
+
+class Importer(Protocol):
+    """One kind of input.  ``detect`` is cheap (names and a few bytes); ``read`` fills the draft.
+
+    ``path`` is a file or a folder (or, for the ``mlflow`` kind, a ``models:/``/``runs:/`` URI
+    given as a string path); ``read`` never raises for bad input: it reports on the draft.
+    """
+
+    kind: str
+    #: one line for ``specc import --help``
+    summary: str
+
+    def detect(self, path: Path) -> bool: ...
+
+    def read(self, path: Path, draft: Draft) -> None: ...
+
+
+def lines_of(text: str) -> Iterable[tuple[int, str]]:
+    """(1-based line number, line) of ``text``, a BOM dropped."""
+    return enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
+
+
+YamlPath = tuple[str | int, ...]
+
+
+def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[YamlPath, int]] | None:
+    """Parse a YAML file safely (PyYAML's SafeLoader): (data, the 1-based line of every mapping
+    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  None when the file
+    cannot be read or parsed; then an SPC700 error naming the file (and the line) is reported.
+    """
+    import yaml
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        draft.report("SPC700", f"cannot read {shown}: {reason}", severity="error")
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark is not None else shown
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report("SPC700", f"{shown} is not valid YAML: {problem}", source=where, severity="error")
+        return None
+    lines: dict[YamlPath, int] = {}
+
+    def walk(n: object, at: YamlPath) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark.line)
+                sub: YamlPath = (*at, key)
+                lines[sub] = k.start_mark.line + 1
+                walk(v, sub)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                item: YamlPath = (*at, i)
+                lines[item] = v.start_mark.line + 1
+                walk(v, item)
+
+    walk(node, ())
+    return data, lines

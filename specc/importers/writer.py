@@ -1,0 +1,313 @@
+"""Write a :class:`~specc.importers.base.Draft` as ``model-env.toml`` text.
+
+:func:`complete` fills what every spec needs (``spec-version``, ``model.name``,
+``runtime.python``) and declares the draft's secrets with a conventional Databricks mapping
+(``<model name>/<secret name, lower-cased, '-' for '_'>``, warning SPC704).  :func:`render`
+turns the draft into text: canonical section order (the order of docs/format.md's key table),
+keys in the spec's order, one ``# from <source>`` comment next to each entry, every string
+escaped as a TOML basic string; the same draft always gives the same bytes.
+:func:`finish` renders, validates the text with specc's own loader (as if written at the
+output path) and takes out each entry the loader rejects (reported as SPC706), until the text
+validates.
+
+Nothing here writes files; :mod:`specc.commands.import_` writes atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from specc.importers.base import SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
+    from specc.validate import Result
+
+# top-level keys and sections, in docs/format.md's order
+_SECTIONS = (
+    "spec-version",
+    "model",
+    "runtime",
+    "python",
+    "code",
+    "apt",
+    "maven",
+    "r",
+    "env",
+    "secrets",
+    "artifacts",
+    "mlflow",
+    "targets",
+)
+# keys of each table in the spec's order (others follow, sorted)
+_KEYS: dict[str, tuple[str, ...]] = {
+    "model": ("name",),
+    "runtime": ("python", "databricks", "cuda", "overrides"),
+    "python": ("requirements", "requirements-files", "constraints", "wheels", "index-url", "extra-index-urls"),
+    "code": ("paths",),
+    "apt": ("packages", "debs"),
+    "maven": ("repository", "packages", "jars"),
+    "r": ("repository", "packages", "sources"),
+    "secrets.*": ("description", "databricks", "docker"),
+    "mlflow": ("pip", "flavor"),
+    "targets.docker": ("base-image", "platform", "serve", "port", "standalone"),
+}
+ENTRY_DROPPED = "SPC706"
+PYTHON_ASSUMED = "SPC705"
+DEFAULT_CHOSEN = "SPC708"
+#: the libraries-dir `specc init --databricks` writes too
+DEFAULT_LIBRARIES_DIR = "/Volumes/main/default/specc"
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+# TOML basic strings may not hold control characters other than tab, nor DEL
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile('["\\\\\x00-\x1f\x7f\ud800-\udfff]')
+_COMMENT_BAD = re.compile("[\x00-\x08\x0a-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string: quotes, backslashes and control characters escaped
+    (``\\n``, ``\\u001B``); a lone surrogate (not UTF-8 encodable) becomes U+FFFD."""
+
+    def esc(m: re.Match[str]) -> str:
+        c = m.group(0)
+        if c in _ESCAPES:
+            return _ESCAPES[c]
+        if "\ud800" <= c <= "\udfff":
+            return "\ufffd"
+        return f"\\u{ord(c):04X}"
+
+    return '"' + _NEEDS_ESCAPE.sub(esc, value) + '"'
+
+
+def toml_key(key: str) -> str:
+    return key if _BARE.fullmatch(key) else toml_string(key)
+
+
+def toml_value(value: TomlValue) -> str:
+    """One value, inline (strings, numbers, booleans, inline arrays and tables)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"not a TOML value: {type(value).__name__}")
+
+
+def comment(source: str) -> str:
+    """``# from <source>``, one line, credentials masked."""
+    from specc.diagnostics import redact
+
+    clean = _COMMENT_BAD.sub("?", redact(source)).strip()
+    return f"# from {clean}" if clean else ""
+
+
+def _section_rank(table: SpecPath) -> tuple[int, tuple[str, ...]]:
+    if not table:
+        return (-1, ())
+    head = table[0]
+    rank = _SECTIONS.index(head) if head in _SECTIONS else len(_SECTIONS)
+    return (rank, table)
+
+
+def _key_rank(table: SpecPath, key: str) -> tuple[int, str]:
+    name = ".".join(table)
+    order = _KEYS.get(name) or (_KEYS.get(table[0] + ".*", ()) if table else ())
+    return (order.index(key), "") if key in order else (len(order), key)
+
+
+def render(draft: Draft, *, header: str | None = None) -> str:
+    """The draft as ``model-env.toml`` text (deterministic: same draft, same bytes)."""
+    tables: dict[SpecPath, list[tuple[str, Entry]]] = {}
+    for path, entry in draft.entries.items():
+        tables.setdefault(path[:-1], []).append((path[-1], entry))
+    out: list[str] = []
+    if header:
+        out += [f"# {line}".rstrip() for line in header.splitlines()]
+    for table in sorted(tables, key=_section_rank):
+        if table:
+            if out:
+                out.append("")
+            out.append("[" + ".".join(toml_key(k) for k in table) + "]")
+        for key, entry in sorted(tables[table], key=lambda ke: _key_rank(table, ke[0])):
+            out += _entry_lines(key, entry)
+    return "\n".join(out) + "\n"
+
+
+def _entry_lines(key: str, entry: Entry) -> list[str]:
+    if entry.items is None:
+        assert entry.value is not None
+        note = comment(entry.source)
+        line = f"{toml_key(key)} = {toml_value(entry.value)}"
+        return [f"{line}  {note}" if note else line]
+    lines = [f"{toml_key(key)} = ["]
+    for value, source in entry.items:
+        note = comment(source)
+        item = f"  {toml_value(value)},"
+        lines.append(f"{item}  {note}" if note else item)
+    lines.append("]")
+    return lines
+
+
+def complete(draft: Draft, *, name: str, python: str, name_source: str, python_source: str | None = None) -> None:
+    """Fill ``spec-version``, ``model.name`` (if unset), ``runtime.python`` (if unset: ``python``;
+    warning SPC705 unless ``python_source`` says the user chose it) and declare each secret of the
+    draft under ``[secrets]``."""
+    from specc.spec import slug
+
+    draft.set(("spec-version",), 1, source="")
+    if draft.get(("model", "name")) is None:
+        draft.set(("model", "name"), slug(name) or "model", source=name_source)
+    if draft.get(("runtime", "python")) is None and python_source is not None:
+        draft.set(("runtime", "python"), python, source=python_source)
+    elif draft.get(("runtime", "python")) is None:
+        draft.set(("runtime", "python"), python, source="specc import: no Python version in the source")
+        draft.report(
+            PYTHON_ASSUMED,
+            f"the source names no Python version; runtime.python is set to {python}",
+            hint="set runtime.python to the Python the model was trained with (`specc import --python X.Y`)",
+        )
+    if (
+        draft.get(("runtime", "databricks")) is not None
+        and draft.get(("targets", "databricks", "libraries-dir")) is None
+    ):
+        # required with a Databricks runtime (SPC359), and no other format has it: init's default
+        draft.set(("targets", "databricks", "libraries-dir"), DEFAULT_LIBRARIES_DIR, source="specc import: a default")
+        draft.report(
+            DEFAULT_CHOSEN,
+            f'targets.databricks.libraries-dir is set to "{DEFAULT_LIBRARIES_DIR}" (the runtime.databricks of the '
+            "source makes Databricks a target, which needs a folder for its init script)",
+            hint="create that volume or set a folder only your team can change (SPC359)",
+        )
+    model = str(draft.get(("model", "name")) or "model")
+    scope = re.sub(r"[^A-Za-z0-9_.-]", "-", model)[:128] or "model"
+    for secret, source in draft.secrets.items():
+        key = secret.lower().replace("_", "-")[:128]
+        if draft.get(("secrets", secret, "databricks")) is None:
+            draft.set(("secrets", secret, "description"), f"credential found in {_plain(source)}", source=source)
+            draft.set(("secrets", secret, "databricks"), f"{scope}/{key}", source="specc import: naming convention")
+            draft.report(
+                SECRET_MAPPED,
+                f"the credential at {_plain(source)} is now secret {secret}, read on Databricks from "
+                f'"{scope}/{key}" (a naming convention)',
+                source=source,
+                hint=f"create that Databricks secret (databricks secrets put-secret {scope} {key}) or change "
+                f"secrets.{secret}.databricks; pass it to Docker builds as --secret id={secret.lower()}",
+            )
+
+
+def _plain(source: str) -> str:
+    from specc.diagnostics import redact
+
+    return _COMMENT_BAD.sub("?", redact(source))
+
+
+def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: int = 20) -> tuple[str, Result]:
+    """Render ``draft`` and validate it as ``out`` would be; each entry the loader rejects is
+    taken out and reported (SPC706, with the loader's message) until the text validates.
+
+    Returns (text, the loader's result on it: its diagnostics are warnings, or errors nothing
+    could fix, placed in the text under ``out.name``).
+    """
+    from specc.api import check_text
+    from specc.diagnostics import redact
+
+    text = render(draft, header=header)
+    for _ in range(max_rounds):
+        result = check_text(text, base_dir=out.parent, name=out.name)
+        errors = [d for d in result.diagnostics if d.severity == "error"]
+        if not errors:
+            return text, result
+        targets: set[tuple[SpecPath, int | None]] = set()
+        found: dict[tuple[SpecPath, int | None], Diagnostic] = {}
+        for d in errors:
+            at = _locate(draft, d.path)
+            if at is not None and at not in found:
+                found[at] = d
+                targets.add(at)
+        removed = bool(targets)
+        # the highest index first, so the other indexes of the same array stay right
+        for key, index in sorted(targets, key=lambda t: (t[0], -1 if t[1] is None else t[1]), reverse=True):
+            taken = draft.remove(key, index)
+            if taken is None:
+                continue
+            d = found[(key, index)]
+            value, source = taken
+            draft.report(
+                ENTRY_DROPPED,
+                f"{_show_value(value)} is not carried over: {redact(d.message)}",
+                source=source or None,
+                hint=d.hint,
+            )
+        if not removed:
+            return text, result
+        text = render(draft, header=header)
+    return text, check_text(text, base_dir=out.parent, name=out.name)
+
+
+def _locate(draft: Draft, path: tuple[str | int, ...]) -> tuple[SpecPath, int | None] | None:
+    """The draft entry a loader diagnostic's TOML path points at (its longest prefix that is an
+    entry, with the array index that follows it), or None (a required key: the error stands)."""
+    for n in range(len(path), 0, -1):
+        head = path[:n]
+        if not all(isinstance(p, str) for p in head):
+            continue
+        key = tuple(str(p) for p in head)
+        if key in draft.entries:
+            if key in (("spec-version",), ("model", "name"), ("runtime", "python")):
+                return None
+            nxt = path[n] if n < len(path) else None
+            return key, nxt if isinstance(nxt, int) else None
+    return None
+
+
+def _show_value(value: TomlValue) -> str:
+    from specc.diagnostics import redact
+
+    text = toml_value(value)
+    text = redact(text)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def notes_to_diagnostics(notes: list[Note], *, default_file: str | None = None) -> list[Diagnostic]:
+    """The draft's notes as specc diagnostics: ``file:line`` sources become file and span; a
+    note with no file is placed in ``default_file`` (the imported source's name)."""
+    from specc.diagnostics import Diagnostic, Span, redact
+
+    out: list[Diagnostic] = []
+    for note in notes:
+        file: str | None = default_file
+        span: Span | None = None
+        where = ""
+        if note.source:
+            m = re.match(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)(?::(?P<col>\d+))?$", note.source)
+            if m:
+                file = m.group("file")
+                line, col = int(m.group("line")), int(m.group("col") or 1)
+                span = Span(line, col, line, col + 1)
+            elif re.match(r"^[^\s:]+$", note.source):  # a file or folder, no line
+                file = note.source
+            else:
+                where = f"{_plain(note.source)}: "
+        out.append(
+            Diagnostic.create(
+                note.code,
+                severity=note.severity,
+                message=where + redact(note.message),
+                hint=redact(note.hint) if note.hint else None,
+                file=file,
+                span=span,
+            )
+        )
+    return out
