@@ -59,6 +59,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "specc.commands.check",
         "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)",
     ),
+    "import": (
+        "specc.commands.import_",
+        "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model",
+    ),
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -99,11 +99,21 @@ def test_init_from_requirements_txt(tmp_path: Path) -> None:
     assert names == ["numpy", "pandas"]
 
 
-def test_init_references_complex_requirements_files(tmp_path: Path) -> None:
-    (tmp_path / "requirements.txt").write_text("numpy==2.4.6\n-c constraints.txt\n")
+def test_init_converts_complex_requirements_files(tmp_path: Path) -> None:
+    """-r/-c lines, index URLs with credentials and pip options go through `specc import`'s
+    converter: each entry copied with its origin, credentials as declared secrets."""
+    (tmp_path / "requirements.txt").write_text(
+        "--index-url https://bob:hunter2hunter2@pkgs.example.com/simple\n"
+        "numpy==2.4.6\n-c constraints.txt\n--trusted-host pkgs.example.com\n"
+    )
     (tmp_path / "constraints.txt").write_text("urllib3<3\n")
-    assert run_cli("init", str(tmp_path), "--python", "3.11").code == 0
-    assert 'requirements-files = ["requirements.txt"]' in (tmp_path / "model-env.toml").read_text()
+    r = run_cli("init", str(tmp_path), "--python", "3.11")
+    assert r.code == 0, r.err
+    text = (tmp_path / "model-env.toml").read_text()
+    assert '"urllib3<3",  # from constraints.txt:1' in text and '"numpy==2.4.6",  # from requirements.txt:2' in text
+    assert "hunter2" not in text and "hunter2" not in r.err
+    assert "${PKGS_EXAMPLE_COM_PASSWORD}@pkgs.example.com" in text
+    assert "warning[SPC710]" in r.err and "--trusted-host" in r.err  # reported, not dropped silently
     assert run_cli("validate", str(tmp_path)).code == 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -17,10 +16,11 @@ examples:
   specc init --requirements requirements.txt   start from an existing requirements file
   specc init --databricks 15.4-ml              pin the Databricks Runtime too
 
-If the folder holds a requirements.txt it is used unless --no-requirements is given:
-plain pins are copied into python.requirements; a file with -r/-c lines is referenced
-via python.requirements-files instead. An existing model-env.toml is never replaced
-unless --force is given.
+If the folder holds a requirements.txt it is used unless --no-requirements is given,
+through the converter of `specc import` (see docs/import.md): requirements, -r files,
+-c constraints, index URLs (credentials become declared secrets) and local wheels are
+copied in, each with a `# from requirements.txt:N` comment; what cannot be carried over
+is listed as a warning. An existing model-env.toml is never replaced unless --force is given.
 """
 
 
@@ -51,15 +51,46 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+Item = tuple[str, str]  # (value, where it came from: "requirements.txt:3")
+
+
+def _items(values: list[str] | list[Item]) -> list[Item]:
+    return [v if isinstance(v, tuple) else (v, "") for v in values]
+
+
+def _array(key: str, values: list[Item], note: str = "") -> list[str]:
+    from specc.importers.writer import comment, toml_string
+
+    lines = [f"{key} = [" + (f"  {note}" if note else "")]
+    for value, source in values:
+        c = comment(source) if source else ""
+        lines.append(f"  {toml_string(value)}," + (f"  {c}" if c else ""))
+    lines.append("]")
+    return lines
+
+
 def render_starter(
     name: str,
     python: str,
     databricks: str | None,
-    requirements: list[str],
-    requirements_file: str | None,
+    requirements: list[str] | list[Item],
+    requirements_file: str | None = None,
     databricks_note: str | None = None,
+    *,
+    constraints: list[Item] | None = None,
+    wheels: list[Item] | None = None,
+    index_url: Item | None = None,
+    extra_index_urls: list[Item] | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> str:
-    """The starter spec's text; ``databricks_note`` comments the runtime line (its key and Python)."""
+    """The starter spec's text; ``databricks_note`` comments the runtime line (its key and Python).
+
+    The lists come from :func:`specc.importers.requirements.read_requirements_file` (each value
+    with its ``file:line``, written as a ``# from`` comment); ``secrets`` maps each secret name
+    to its Databricks ``scope/key``.
+    """
+    from specc.importers.writer import comment, toml_string
+
     lines = [
         "# model-env.toml: everything this model needs at run time, in one checked-in file.",
         "# Check it with `specc validate`; editor completion: `specc schema > model-env.schema.json`",
@@ -78,18 +109,29 @@ def render_starter(
     else:
         lines.append('# databricks = "15.4-ml"           # the Databricks Runtime you train on')
     lines += ["", "[python]"]
+    pin_note = "# pin exact versions (==): what you trained with"
     if requirements:
-        lines.append("requirements = [                  # pin exact versions (==): what you trained with")
-        lines += [f"  {_toml_str(r)}," for r in requirements]
-        lines.append("]")
+        lines += _array("requirements", _items(requirements), pin_note)
     else:
-        lines.append("requirements = [                  # pin exact versions (==): what you trained with")
+        lines.append(f"requirements = [                  {pin_note}")
         lines.append('  # "scikit-learn==1.5.2",')
         lines.append("]")
     if requirements_file:
         lines.append(f"requirements-files = [{_toml_str(requirements_file)}]")
+    if constraints:
+        lines += _array("constraints", constraints)
+    if wheels:
+        lines += _array("wheels", wheels)
+    if index_url:
+        c = comment(index_url[1])
+        lines.append(f"index-url = {toml_string(index_url[0])}" + (f"  {c}" if c else ""))
+    if extra_index_urls:
+        lines += _array("extra-index-urls", extra_index_urls)
+    if not index_url and not extra_index_urls:
+        lines.append(
+            '# extra-index-urls = ["https://${PYPI_TOKEN}@pkgs.example.com/simple"]  # with [secrets.PYPI_TOKEN]'
+        )
     lines += [
-        '# extra-index-urls = ["https://${PYPI_TOKEN}@pkgs.example.com/simple"]  # with [secrets.PYPI_TOKEN]',
         "",
         "# [code]",
         '# paths = ["src/my_package"]         # shipped with the model (MLflow code_paths)',
@@ -100,6 +142,14 @@ def render_starter(
         "# [artifacts]",
         '# labels = "data/labels.json"',
         "",
+    ]
+    for secret, where in sorted((secrets or {}).items()):
+        lines += [
+            f"[secrets.{secret}]                  # a credential found in the requirements file",
+            f"databricks = {toml_string(where)}   # a naming convention: create it, or change this",
+            "",
+        ]
+    lines += [
         "[mlflow]",
         'pip = "exact"                       # pip_requirements: no slow inference at log time',
         "",
@@ -116,23 +166,35 @@ def render_starter(
     return "\n".join(lines)
 
 
-def _read_requirements(path: Path) -> tuple[list[str], bool]:
-    """(plain requirement lines, whether the file can be inlined)."""
-    from packaging.requirements import InvalidRequirement, Requirement
+def _converted(path: Path, folder: Path, name: str) -> tuple[dict[str, object], list[str]]:
+    """The requirements file through the converter of ``specc import``: the keyword arguments
+    of :func:`render_starter`, and one line per thing not carried over (for stderr)."""
+    from specc.importers.base import Draft
+    from specc.importers.requirements import read_requirements_file
+    from specc.importers.writer import complete, notes_to_diagnostics
 
-    out: list[str] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        if not line:
-            continue
-        if line.startswith("-") or line.endswith("\\"):
-            return [], False
-        try:
-            Requirement(line)
-        except InvalidRequirement:
-            return [], False
-        out.append(line)
-    return out, True
+    draft = Draft("requirements", root=folder)
+    read_requirements_file(path, draft, root=folder)
+    complete(draft, name=name, python="3", name_source="", python_source="")
+
+    def items(key: str) -> list[Item]:
+        entry = draft.entries.get(("python", key))
+        return [(str(v), s) for v, s in entry.items] if entry is not None and entry.items is not None else []
+
+    index = draft.entries.get(("python", "index-url"))
+    secrets = {n: str(draft.get(("secrets", n, "databricks"))) for n in draft.secrets}
+    kwargs: dict[str, object] = {
+        "requirements": items("requirements"),
+        "constraints": items("constraints"),
+        "wheels": items("wheels"),
+        "index_url": (str(index.value), index.source) if index is not None else None,
+        "extra_index_urls": items("extra-index-urls"),
+        "secrets": secrets,
+    }
+    from specc.diagnostics import render_text
+
+    notes = notes_to_diagnostics(draft.notes, default_file=path.name)
+    return kwargs, [render_text([d]) for d in notes]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,26 +244,19 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     name = args.name or _slug(folder.resolve().name)
-    reqs: list[str] = []
-    req_file: str | None = None
+    converted: dict[str, object] = {"requirements": []}
+    notes: list[str] = []
     candidate = Path(args.requirements) if args.requirements else folder / "requirements.txt"
     if args.requirements and not candidate.is_file():
         print(f"specc init: no such file: {candidate}", file=sys.stderr)
         return EXIT_USAGE
     if candidate.is_file() and not args.no_requirements:
-        try:
-            lines, inline = _read_requirements(candidate)
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"specc init: cannot read {candidate}: {exc}", file=sys.stderr)
+        converted, notes = _converted(candidate, folder, name)
+        if any("error[SPC700]" in n for n in notes):
+            print(f"specc init: cannot read {candidate}", file=sys.stderr)
             return EXIT_USAGE
-        if inline:
-            reqs = lines
-        else:
-            import os
-
-            req_file = Path(os.path.relpath(candidate.resolve(), folder.resolve())).as_posix()
     note = f"{runtime.key}: Python {runtime.python}" if runtime is not None else None
-    text = render_starter(name, python, args.databricks, reqs, req_file, databricks_note=note)
+    text = render_starter(name, python, args.databricks, databricks_note=note, **converted)  # type: ignore[arg-type]
     # what the flags decide (the model's name, the runtime) is checked before anything is written:
     # a bad flag is a usage error, and the file is not left behind to block the retry (--force)
     from specc.api import check_text
@@ -217,6 +272,8 @@ def run(args: argparse.Namespace) -> int:
     write_file_atomic(target, text)
     result = check(target)
     errors = [d for d in result.diagnostics if d.severity == "error"]
+    for line in notes:  # what the converter could not carry over
+        print(line, file=sys.stderr)
     print(f"wrote {target}", file=sys.stderr)
     if errors:
         from specc.commands._common import report

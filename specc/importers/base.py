@@ -82,6 +82,8 @@ class Draft:
     notes: list[Note] = field(default_factory=list)
     #: secret name → the source of the credential it replaces (first one), in declaration order
     secrets: dict[str, Source] = field(default_factory=dict)
+    #: the URI the source was downloaded from (``models:/churn/3``), None for a local path
+    origin: str | None = None
 
     # --- values ---------------------------------------------------------------------------
 

@@ -1,32 +1,390 @@
-"""The ``requirements``  importer (being written)."""
+"""The pip requirements converter: ``requirements.txt`` → ``[python]`` (``specc import --from
+requirements``, ``specc init``, and every importer that meets requirement strings).
+
+What it carries over, each entry with its ``file:line``:
+
+- PEP 508 lines → ``python.requirements`` (packaging's canonical string: ``numpy >= 1.2`` →
+  ``numpy>=1.2``); a line's trailing ``--hash``/``--config-settings`` options are cut (SPC710);
+- ``-r FILE`` is followed (relative to the file, as pip does), ``-c FILE`` → ``python.constraints``
+  (and a ``-r`` inside a constraints file is read as constraints too);
+- ``-i/--index-url`` → ``python.index-url``, ``--extra-index-url`` → ``python.extra-index-urls``;
+  a credential in a URL (``user:password@``, ``token@``, ``?token=``) becomes a ``${NAME}``
+  placeholder of a declared secret named after the host (``PKGS_EXAMPLE_COM_PASSWORD``); an
+  existing ``${NAME}`` placeholder (pip expands them from the environment) is declared as is;
+- a local wheel (``./dist/x-1.0-py3-none-any.whl``) → ``python.wheels``.
+
+What it reports instead (never dropped): pip options with no spec key (``--find-links``,
+``--trusted-host``, ``--pre``, ``--no-binary``, ``--hash``...: SPC710), editable installs,
+local folders, VCS and ``file:`` URLs and lines packaging rejects (SPC711), ``-r``/``-c`` files
+that are missing, URLs or cycles (SPC712).  A requirement left holding a credential-shaped token
+is never written (SPC711).  Facts: pip's requirements file format,
+https://pip.pypa.io/en/stable/reference/requirements-file-format/ (line continuations, ``#``
+comments after whitespace, ``${VAR}`` expansion, per-requirement ``--hash``/``--config-settings``).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from specc.importers.base import Draft
+from specc.importers.base import Draft, Source
+
+REQUIREMENTS = ("python", "requirements")
+CONSTRAINTS = ("python", "constraints")
+WHEELS = ("python", "wheels")
+
+OPTION_NOT_CARRIED = "SPC710"
+REQUIREMENT_NOT_CARRIED = "SPC711"
+INCLUDE_NOT_FOLLOWED = "SPC712"
+
+# pip options that take a value, with a hint saying what to do instead (not carried over)
+_OPTION_HINTS: dict[str, str] = {
+    "-f": "publish the packages to an index (python.extra-index-urls) or ship wheels under python.wheels",
+    "--find-links": "publish the packages to an index (python.extra-index-urls) or ship wheels under python.wheels",
+    "--trusted-host": "serve the index over https with a valid certificate; specc does not disable TLS checks",
+    "--no-binary": "build the wheel yourself and list it under python.wheels",
+    "--only-binary": "targets install wheels where they exist; pin versions that have wheels",
+    "--use-feature": "pip features are the consumer's choice, not the environment's",
+    "--config-settings": "build the package into a wheel with these settings and list it under python.wheels",
+    "-C": "build the package into a wheel with these settings and list it under python.wheels",
+    "--global-option": "build the package into a wheel with these options and list it under python.wheels",
+    "--install-option": "build the package into a wheel with these options and list it under python.wheels",
+    "--hash": "`specc lock` records every distribution's sha256 in model-env.lock",
+}
+# pip options without a value
+_FLAGS: dict[str, str] = {
+    "--pre": "pin the pre-release versions you need (==) instead",
+    "--prefer-binary": "pin versions that have wheels",
+    "--require-hashes": "`specc lock` records every distribution's sha256 in model-env.lock",
+    "--no-index": "the spec always names an index (python.index-url, default PyPI)",
+}
+_PER_REQUIREMENT = re.compile(r"\s(--hash|--config-settings|--global-option|--install-option|-C)(?=[=\s]|$)")
+_VCS = ("git+", "hg+", "svn+", "bzr+")
+_ENV_PLACEHOLDER = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_CREDENTIAL_QUERY_KEY = re.compile(r"token|key|password|passwd|secret|sig|auth", re.IGNORECASE)
+
+
+def read_requirements_file(
+    path: Path, draft: Draft, *, root: Path, constraints: bool = False, _stack: tuple[Path, ...] = ()
+) -> None:
+    """Convert one pip requirements file into ``draft`` (``constraints=True``: every line is a
+    constraint, as for a ``-c`` file).  ``root``: the imported folder; sources are relative to it.
+
+    Never raises for bad input: an unreadable file is reported (SPC700 for the top file, SPC712
+    for an included one).
+    """
+    shown = display(path, root)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        code, severity = ("SPC712", "warning") if _stack else ("SPC700", "error")
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        draft.report(code, f"cannot read {shown}: {reason}", severity=severity)  # type: ignore[arg-type]
+        return
+    stack = (*_stack, path.resolve())
+    from specc.requirements import _logical_lines
+
+    for lineno, _col, line in _logical_lines(text):
+        source = f"{shown}:{lineno}"
+        if line.startswith("-"):
+            _option_line(line, source, draft, base=path.parent, root=root, constraints=constraints, stack=stack)
+        else:
+            _requirement(line, source, draft, constraints=constraints, base=path.parent, root=root)
+
+
+def requirement_lines(lines: Iterable[tuple[str, Source]], draft: Draft) -> None:
+    """The converter for requirement strings found inside another format (cog's
+    ``python_packages``, a bento's ``packages``, truss's ``requirements``): each is a PEP 508
+    string or a pip option line; ``-r``/``-c`` are reported (no file to follow)."""
+    for text, source in lines:
+        line = _strip_comment(text).strip()
+        if not line:
+            continue
+        if line.startswith("-"):
+            _option_line(line, source, draft, base=None, root=draft.root, constraints=False, stack=())
+        else:
+            _requirement(line, source, draft, constraints=False, base=None, root=draft.root)
+
+
+def display(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when inside it (POSIX separators), else as given."""
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _strip_comment(text: str) -> str:
+    return re.sub(r"(^|\s)#.*$", "", text)
+
+
+def _option_line(
+    line: str,
+    source: Source,
+    draft: Draft,
+    *,
+    base: Path | None,
+    root: Path,
+    constraints: bool,
+    stack: tuple[Path, ...],
+) -> None:
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        words = line.split()
+    if not words:
+        return
+    opt, _, inline = words[0].partition("=")
+    if len(opt) > 2 and opt[1] != "-":  # "-rfile.txt" / "-ihttps://..."
+        opt, inline = opt[:2], opt[2:]
+    value = inline or (words[1] if len(words) > 1 else "")
+    if opt in ("-r", "--requirement", "-c", "--constraint"):
+        as_constraints = constraints or opt in ("-c", "--constraint")
+        if not value:
+            draft.report(INCLUDE_NOT_FOLLOWED, f"{opt} without a file name", source=source)
+            return
+        if base is None or "://" in value:
+            draft.report(
+                INCLUDE_NOT_FOLLOWED,
+                f"{opt} {_safe(value)} is not followed" + (" (a URL)" if "://" in value else ""),
+                source=source,
+                hint="copy its lines into the spec (python.requirements or python.constraints)",
+            )
+            return
+        target = base / os.path.expanduser(value)
+        if target.resolve() in stack:
+            draft.report(
+                INCLUDE_NOT_FOLLOWED,
+                f"{opt} {_safe(value)} includes a file already being read (a cycle)",
+                source=source,
+            )
+            return
+        if not target.is_file():
+            draft.report(
+                INCLUDE_NOT_FOLLOWED,
+                f"{opt} {_safe(value)}: no such file",
+                source=source,
+                hint="import from the folder pip runs in, or fix the path",
+            )
+            return
+        read_requirements_file(target, draft, root=root, constraints=as_constraints, _stack=stack)
+        return
+    if opt in ("-i", "--index-url", "--extra-index-url"):
+        if not value:
+            draft.report(OPTION_NOT_CARRIED, f"{opt} without a URL", source=source)
+            return
+        url = url_with_secrets(value, draft, source)
+        if url is None:
+            return
+        if opt == "--extra-index-url":
+            draft.add(("python", "extra-index-urls"), url, source=source)
+        else:
+            draft.set(("python", "index-url"), url, source=source)
+        return
+    if opt in ("-e", "--editable"):
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"editable install {_safe(value)} is not carried over",
+            source=source,
+            hint="build a wheel (pip wheel --no-deps PATH) and list it under python.wheels, or list the "
+            "package folder under code.paths",
+        )
+        return
+    if opt in _OPTION_HINTS:
+        draft.report(
+            OPTION_NOT_CARRIED, f"pip option {opt} is not carried over", source=source, hint=_OPTION_HINTS[opt]
+        )
+        return
+    if opt in _FLAGS:
+        draft.report(OPTION_NOT_CARRIED, f"pip option {opt} is not carried over", source=source, hint=_FLAGS[opt])
+        return
+    draft.report(OPTION_NOT_CARRIED, f"pip option {_safe(opt)} is not carried over", source=source)
+
+
+def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, base: Path | None, root: Path) -> None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    m = _PER_REQUIREMENT.search(line)
+    if m is not None:
+        opts = sorted(
+            set(re.findall(r"(--hash|--config-settings|--global-option|--install-option|-C)\b", line[m.start() :]))
+        )
+        draft.report(
+            OPTION_NOT_CARRIED,
+            f"{', '.join(opts)} on this line {'is' if len(opts) == 1 else 'are'} not carried over",
+            source=source,
+            hint=_OPTION_HINTS[opts[0]],
+        )
+        line = line[: m.start()].strip()
+    if line.startswith(_VCS) or " @ " + "git+" in line or re.search(r"@\s*(git|hg|svn|bzr)\+", line):
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"VCS requirement {_safe(line)} is not carried over",
+            source=source,
+            hint="build a wheel at a commit (pip wheel --no-deps URL) and list it under python.wheels, or "
+            "publish a release to an index",
+        )
+        return
+    if _looks_like_path(line):
+        _local_path(line, source, draft, base=base, root=root)
+        return
+    try:
+        req = Requirement(line)
+    except InvalidRequirement as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"{_safe(line)} is not a PEP 508 requirement ({_safe(reason)}); not carried over",
+            source=source,
+            hint='write it as "name==version" in the spec',
+        )
+        return
+    if req.url:
+        if req.url.startswith("file:"):
+            draft.report(
+                REQUIREMENT_NOT_CARRIED,
+                f"{req.name} @ a file: URL is not carried over",
+                source=source,
+                hint="list the wheel under python.wheels",
+            )
+            return
+        url = url_with_secrets(req.url, draft, source)
+        if url is None:
+            return
+        req.url = url
+    text = str(req)
+    if _leaks(text):
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            "a requirement holding a credential-shaped value is not carried over",
+            source=source,
+            hint="put credentials in [secrets] and reference them as ${NAME} in index URLs",
+        )
+        return
+    if constraints:
+        if req.extras:
+            req.extras = set()
+            draft.report(
+                OPTION_NOT_CARRIED, f"extras of constraint {req.name} are dropped (pip forbids them)", source=source
+            )
+        draft.add(CONSTRAINTS, str(req), source=source)
+    else:
+        draft.add(REQUIREMENTS, text, source=source)
+
+
+def _looks_like_path(line: str) -> bool:
+    head = line.split(";")[0].strip()
+    return (
+        head.startswith((".", "/", "~", "file:"))
+        or (head.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2"))
+        and "://" not in head
+        and " @ " not in head)
+    )
+
+
+def _local_path(line: str, source: Source, draft: Draft, *, base: Path | None, root: Path) -> None:
+    head = line.split(";")[0].strip()
+    if head.startswith("file:"):
+        head = urlsplit(head).path
+    if head.endswith(".whl") and base is not None:
+        wheel = (base / os.path.expanduser(head)).resolve()
+        if wheel.is_file():
+            draft.add(WHEELS, display(wheel, root), source=source)
+            return
+    draft.report(
+        REQUIREMENT_NOT_CARRIED,
+        f"local path {_safe(head)} is not carried over",
+        source=source,
+        hint="build a wheel of it and list the wheel under python.wheels (shipped with the model)",
+    )
+
+
+def url_with_secrets(url: str, draft: Draft, source: Source) -> str | None:
+    """``url`` with each credential replaced by a ``${NAME}`` placeholder of a declared secret
+    (``https://user:pw@pkgs.example.com/simple`` → ``https://${PKGS_EXAMPLE_COM_USER}:
+    ${PKGS_EXAMPLE_COM_PASSWORD}@pkgs.example.com/simple``; a token alone →
+    ``${PKGS_EXAMPLE_COM_TOKEN}``; ``?token=...`` → ``?token=${PKGS_EXAMPLE_COM_TOKEN}``).
+    An existing ``${NAME}`` is declared as is.  None (reported) when the URL cannot be read."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        draft.report(OPTION_NOT_CARRIED, f"invalid URL {_safe(url)} is not carried over", source=source)
+        return None
+    stem = host.replace(".", "_").replace("-", "_") or "INDEX"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, sep, password = userinfo.partition(":")
+        if sep:
+            user = _placeholder(user, f"{stem}_USER", draft, source)
+            password = _placeholder(password, f"{stem}_PASSWORD", draft, source)
+            netloc = f"{user}:{password}@{hostport}"
+        else:
+            netloc = f"{_placeholder(user, f'{stem}_TOKEN', draft, source)}@{hostport}"
+    query = parts.query
+    if query:
+        pieces = []
+        for piece in query.split("&"):
+            key, eq, value = piece.partition("=")
+            if eq and value and _CREDENTIAL_QUERY_KEY.search(key):
+                value = _placeholder(value, f"{stem}_{key}", draft, source)
+            pieces.append(f"{key}{eq}{value}")
+        query = "&".join(pieces)
+    out = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    if _leaks(out):
+        draft.report(
+            OPTION_NOT_CARRIED,
+            "a URL holding a credential-shaped value is not carried over",
+            source=source,
+            hint="put credentials in [secrets] and reference them as ${NAME}",
+        )
+        return None
+    return out
+
+
+def _placeholder(value: str, name: str, draft: Draft, source: Source) -> str:
+    """An existing ``${NAME}`` declared as a secret; else a new secret for the literal value."""
+    if not value:
+        return value
+    m = _ENV_PLACEHOLDER.match(value)
+    if m:
+        return draft.secret(m.group(1), source=source)
+    return draft.secret(name, source=source)
+
+
+def _leaks(text: str) -> bool:
+    from specc.diagnostics import looks_like_credential
+
+    return looks_like_credential(text)
+
+
+def _safe(text: str) -> str:
+    """For messages: credentials masked, one line, at most 100 characters."""
+    from specc.diagnostics import redact
+
+    one = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", "?", redact(text))
+    return one if len(one) <= 100 else one[:97] + "..."
 
 
 class _Importer:
     kind = "requirements"
-    summary = "requirements (not yet implemented)"
+    summary = "a pip requirements file (requirements.txt, with -r/-c, index URLs, credentials)"
 
     def detect(self, path: Path) -> bool:
-        return False
+        name = path.name.lower()
+        return path.is_file() and (
+            name.endswith((".txt", ".in")) and ("requirement" in name or "constraint" in name or name == "reqs.txt")
+        )
 
     def read(self, path: Path, draft: Draft) -> None:
-        draft.report("SPC700", "the requirements importer is not written yet", severity="error")
+        if path.is_dir():
+            path = path / "requirements.txt"
+        read_requirements_file(path, draft, root=draft.root)
 
 
 IMPORTER = _Importer()
-
-
-def read_requirements_file(path: Path, draft: Draft, *, root: Path) -> None:
-    """THE pip requirements converter (being written; the signature is final)."""
-    raise NotImplementedError
-
-
-def requirement_lines(lines: Iterable[tuple[str, str]], draft: Draft) -> None:
-    """Requirement strings found inside another format (being written; the signature is final)."""
-    raise NotImplementedError

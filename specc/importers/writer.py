@@ -23,6 +23,7 @@ from specc.importers.base import SECRET_MAPPED, Draft, Entry, Note, SpecPath, To
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
+    from specc.validate import Result
 
 # top-level keys and sections, in docs/format.md's order
 _SECTIONS = (
@@ -156,15 +157,18 @@ def _entry_lines(key: str, entry: Entry) -> list[str]:
     return lines
 
 
-def complete(draft: Draft, *, name: str, python: str, name_source: str) -> None:
-    """Fill ``spec-version``, ``model.name`` (if unset), ``runtime.python`` (if unset: ``python``,
-    warning SPC705) and declare each secret of the draft under ``[secrets]``."""
+def complete(draft: Draft, *, name: str, python: str, name_source: str, python_source: str | None = None) -> None:
+    """Fill ``spec-version``, ``model.name`` (if unset), ``runtime.python`` (if unset: ``python``;
+    warning SPC705 unless ``python_source`` says the user chose it) and declare each secret of the
+    draft under ``[secrets]``."""
     from specc.spec import slug
 
     draft.set(("spec-version",), 1, source="")
     if draft.get(("model", "name")) is None:
         draft.set(("model", "name"), slug(name) or "model", source=name_source)
-    if draft.get(("runtime", "python")) is None:
+    if draft.get(("runtime", "python")) is None and python_source is not None:
+        draft.set(("runtime", "python"), python, source=python_source)
+    elif draft.get(("runtime", "python")) is None:
         draft.set(("runtime", "python"), python, source="specc import: no Python version in the source")
         draft.report(
             PYTHON_ASSUMED,
@@ -194,11 +198,12 @@ def _plain(source: str) -> str:
     return _COMMENT_BAD.sub("?", redact(source))
 
 
-def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: int = 20) -> tuple[str, list[Diagnostic]]:
+def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: int = 20) -> tuple[str, Result]:
     """Render ``draft`` and validate it as ``out`` would be; each entry the loader rejects is
     taken out and reported (SPC706, with the loader's message) until the text validates.
 
-    Returns (text, the loader's remaining diagnostics: warnings, or errors nothing could fix).
+    Returns (text, the loader's result on it: its diagnostics are warnings, or errors nothing
+    could fix, placed in the text under ``out.name``).
     """
     from specc.api import check_text
     from specc.diagnostics import redact
@@ -208,7 +213,7 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
         result = check_text(text, base_dir=out.parent, name=out.name)
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if not errors:
-            return text, list(result.diagnostics)
+            return text, result
         targets: set[tuple[SpecPath, int | None]] = set()
         found: dict[tuple[SpecPath, int | None], Diagnostic] = {}
         for d in errors:
@@ -231,10 +236,9 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
                 hint=d.hint,
             )
         if not removed:
-            return text, list(result.diagnostics)
+            return text, result
         text = render(draft, header=header)
-    result = check_text(text, base_dir=out.parent, name=out.name)
-    return text, list(result.diagnostics)
+    return text, check_text(text, base_dir=out.parent, name=out.name)
 
 
 def _locate(draft: Draft, path: tuple[str | int, ...]) -> tuple[SpecPath, int | None] | None:
@@ -261,13 +265,14 @@ def _show_value(value: TomlValue) -> str:
     return text if len(text) <= 100 else text[:97] + "..."
 
 
-def notes_to_diagnostics(notes: list[Note]) -> list[Diagnostic]:
-    """The draft's notes as specc diagnostics: ``file:line`` sources become file and span."""
+def notes_to_diagnostics(notes: list[Note], *, default_file: str | None = None) -> list[Diagnostic]:
+    """The draft's notes as specc diagnostics: ``file:line`` sources become file and span; a
+    note with no file is placed in ``default_file`` (the imported source's name)."""
     from specc.diagnostics import Diagnostic, Span, redact
 
     out: list[Diagnostic] = []
     for note in notes:
-        file: str | None = None
+        file: str | None = default_file
         span: Span | None = None
         where = ""
         if note.source:

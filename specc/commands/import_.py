@@ -1,0 +1,230 @@
+"""``specc import``: write a model-env.toml from an environment another tool describes.
+
+The flow: pick the kind (``--from``, else :func:`specc.importers.detect_kind`), fill a
+:class:`~specc.importers.base.Draft` with that kind's importer, complete it (spec-version, the
+model's name, the Python version, the secrets' mappings), render and validate it with specc's
+own loader (entries the loader rejects are taken out and reported), then write it atomically.
+Nothing is written when the source cannot be read, the kind is unknown, the output exists
+without ``--force``, or the text would not validate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format_argument
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
+
+HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
+EPILOG = """\
+examples:
+  specc import requirements.txt                 ./model-env.toml from pip's format (-r, -c, index URLs)
+  specc import environment.yml --python 3.11    a conda environment (pip section, mapped conda packages)
+  specc import .                                a repo2docker folder (root, binder/ or .binder/)
+  specc import mlruns/0/abc/artifacts/model     a logged MLflow model's folder
+  specc import models:/churn/3                  a registered model (downloaded with mlflow)
+  specc import runs:/<run id>/model --out models/churn/model-env.toml
+  specc import cfg/reqs.txt --from requirements --force --format json
+
+The kind is detected from the source (--from overrides it; `specc import --help` lists the
+kinds). The spec goes to model-env.toml next to a file, inside a folder, or in the current
+folder for a URI; an existing file is kept unless --force is given. Every entry carries a
+`# from <source>` comment; everything not carried over is reported with a code (SPC7xx).
+
+exit codes: 0 written (warnings allowed), 1 nothing written (unreadable source, an existing
+output, an invalid result), 2 usage error, 3 internal error.
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "import",
+        help=HELP,
+        description=HELP[0].upper() + HELP[1:] + ".",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("source", metavar="SOURCE", help="a file, a folder, or a models:/ or runs:/ URI")
+    p.add_argument(
+        "--from",
+        dest="kind",
+        metavar="KIND",
+        help="the source's kind (default: detected): requirements, conda, repo2docker, mlflow, and the "
+        "peers' kinds (cog, bentoml, truss, pixi, pylock) when installed",
+    )
+    p.add_argument("--out", metavar="FILE", help="the spec to write (default: model-env.toml next to the source)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.add_argument(
+        "--python",
+        metavar="X.Y",
+        help="runtime.python when the source names none (default: this interpreter's major.minor)",
+    )
+    p.add_argument("--name", help="model.name when the source names none (default: the folder's name)")
+    add_format_argument(p)
+    return p
+
+
+def default_out(source: str, path: Path | None) -> Path:
+    """model-env.toml next to a file, inside a folder, in the current folder for a URI."""
+    if path is None:
+        return Path("model-env.toml")
+    return (path if path.is_dir() else path.parent) / "model-env.toml"
+
+
+def run(args: argparse.Namespace) -> int:
+    from specc.diagnostics import Diagnostic
+    from specc.importers import KINDS, detect_kind, is_model_uri
+
+    fmt = args.format
+    uri = is_model_uri(args.source)
+    path = None if uri else Path(args.source)
+    out = Path(args.out) if args.out else default_out(args.source, path)
+
+    def fail(code: str, message: str, hint: str | None = None, exit_code: int = EXIT_INVALID) -> int:
+        _emit([Diagnostic.error(code, message=message, hint=hint)], {}, fmt, out=None, kind=args.kind)
+        return exit_code
+
+    if args.kind is not None and args.kind not in KINDS:
+        return fail("SPC701", f'unknown kind "{args.kind}"', "kinds: " + ", ".join(sorted(KINDS)), EXIT_USAGE)
+    if args.python is not None:
+        from specc.spec import PYTHON_VERSION
+
+        if not PYTHON_VERSION.matches(args.python):
+            return fail("SPC705", f'invalid --python "{args.python}"', "e.g. --python 3.11", EXIT_USAGE)
+    if path is not None and not path.exists():
+        return fail("SPC700", f"{args.source}: no such file or folder")
+    if out.exists() and not args.force:
+        return fail("SPC702", f"{out} already exists", "pass --force to replace it, or choose another --out")
+    if out.is_dir():
+        return fail("SPC702", f"{out} is a folder", "--out names the spec file to write, e.g. model-env.toml")
+    kind = args.kind or ("mlflow" if uri else detect_kind(path) if path is not None else None)
+    if kind is None:
+        return fail(
+            "SPC701",
+            f"{args.source}: not a format specc imports",
+            "name the kind with --from (" + ", ".join(sorted(KINDS)) + ")",
+        )
+    if uri and kind != "mlflow":
+        return fail("SPC701", f"{args.source} is an MLflow model URI", "drop --from, or pass --from mlflow")
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="specc-import-") as tmp:
+        if uri:
+            from specc.importers.mlflow_model import ModelDownloadError, download
+
+            try:
+                path = download(args.source, Path(tmp))
+            except ModelDownloadError as exc:
+                return fail("SPC707", str(exc), exc.hint)
+        assert path is not None
+        return _import(args, kind, path, out, uri=uri)
+
+
+def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: bool) -> int:
+    from specc.importers import KINDS
+    from specc.importers.base import Draft
+    from specc.importers.writer import complete, finish, notes_to_diagnostics
+    from specc.output import write_file_atomic
+
+    root = path if path.is_dir() else path.parent
+    draft = Draft(kind, root=root)
+    if uri:
+        draft.origin = args.source
+    KINDS[kind].read(path, draft)
+    fmt = args.format
+    if any(n.severity == "error" for n in draft.notes):
+        diags = notes_to_diagnostics(draft.notes, default_file=_one_line(args.source))
+        _emit(diags, _sources(diags, root), fmt, out=None, kind=kind)
+        if fmt == "text":
+            print("specc import: nothing written", file=sys.stderr)
+        return EXIT_INVALID
+    python = args.python or f"{sys.version_info.major}.{sys.version_info.minor}"
+    if uri:
+        name, name_source = _uri_name(args.source), args.source
+    else:
+        name, name_source = (args.name or root.resolve().name), "the folder's name"
+    if args.name:
+        name, name_source = args.name, "--name"
+    shown = args.source if uri else (path.name or str(path))
+    complete(
+        draft, name=name, python=python, name_source=name_source, python_source="--python" if args.python else None
+    )
+    header = (
+        f"Imported by `specc import` from {_one_line(shown)} ({kind}).\n"
+        "Each entry says where it came from; review them, then run `specc validate`."
+    )
+    text, result = finish(draft, out, header=header)
+    diags = notes_to_diagnostics(draft.notes, default_file=_one_line(shown))
+    loader = list(result.diagnostics)
+    sources = _sources(diags, root)
+    sources.update(result.sources)
+    if any(d.severity == "error" for d in loader):
+        _emit(diags + loader, sources, fmt, out=None, kind=kind)
+        if fmt == "text":
+            print("specc import: nothing written (the result does not validate)", file=sys.stderr)
+        return EXIT_INVALID
+    write_file_atomic(out, text)
+    _emit(diags + loader, sources, fmt, out=out, kind=kind)
+    if fmt == "text":
+        carried = sum(1 for d in diags if d.code in _NOT_CARRIED)
+        print(
+            f"wrote {out} ({kind}; {carried} item{'s' if carried != 1 else ''} not carried over)"
+            + "\nnext: review it, then run `specc validate`",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+# the codes that say something was left behind (for the summary line)
+_NOT_CARRIED = frozenset(
+    {"SPC706", "SPC710", "SPC711", "SPC712", "SPC716", "SPC717", "SPC718", "SPC720", "SPC721", "SPC725", "SPC726"}
+)
+
+
+def _one_line(text: str) -> str:
+    import re
+
+    from specc.diagnostics import redact
+
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", "?", redact(text))
+
+
+def _uri_name(uri: str) -> str:
+    """``models:/churn/3`` and ``models:/churn@champion`` → ``churn``; ``runs:/...`` → ``model``."""
+    if uri.startswith("models:/"):
+        rest = uri[len("models:/") :].strip("/")
+        return rest.split("/")[0].split("@")[0] or "model"
+    return "model"
+
+
+def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
+    """The texts of the files the diagnostics point into (for excerpts), read once each."""
+    out: dict[str, str] = {}
+    for d in diags:
+        file = d.file
+        if not file or file in out:
+            continue
+        p = root / file
+        try:
+            if p.is_file() and p.stat().st_size < 1 << 20:
+                out[file] = p.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+    return out
+
+
+def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, *, out: Path | None, kind: str | None) -> None:
+    from specc.commands._common import report
+    from specc.diagnostics import render_json, sort_key
+
+    if fmt == "json":
+        ordered = sorted(diags, key=lambda d: (d.file or "", *sort_key(d)))
+        print(render_json(ordered, extra={"output": str(out) if out else None, "kind": kind}))
+        return
+    report(diags, sources)
