@@ -8,6 +8,7 @@ config.yaml (YAML) and pixi.toml, pylock.toml (TOML).
   (SPC730) and ``None`` is returned.
 * :func:`index_url` turns an index URL with credentials into one with ``${NAME}``
   placeholders, declaring the secrets on the draft (the credential never reaches the spec).
+* :func:`conda_dependency` carries a conda match spec as its PyPI equivalent (SPC735).
 * :func:`env_var` carries one environment variable: a plain value into ``[env]``, a
   credential-looking one (by name, ``*_TOKEN``/``*PASSWORD*``..., or by value shape) into a
   declared secret, its value dropped (SPC737).
@@ -23,7 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from specc.importers.base import Draft, Source
 
@@ -54,21 +54,22 @@ _PYTHON = re.compile(r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$")
 @dataclass
 class Doc:
     """A parsed peer file: ``data`` (plain dicts, lists, strings...), ``name`` (the file as
-    sources show it, relative to the imported folder), ``lines`` (key path → 1-based line) and,
+    sources show it, relative to the imported folder), ``lines`` (key path → 1-based line and
+    column) and,
     for YAML, ``text`` (key path → the scalar exactly as written)."""
 
     data: Any
     name: str
-    lines: dict[Key, int] = field(default_factory=dict)
+    lines: dict[Key, tuple[int, int]] = field(default_factory=dict)
     text: dict[Key, str] = field(default_factory=dict)
 
     def src(self, *key: str | int) -> Source:
-        """``"cog.yaml:12"``: the line of ``key`` (or of its nearest parent that has one)."""
+        """``"cog.yaml:12:3"``: where ``key`` (or its nearest parent that has a place) is written."""
         path: Key = tuple(key)
         while path:
-            line = self.lines.get(path)
-            if line is not None:
-                return f"{self.name}:{line}"
+            at = self.lines.get(path)
+            if at is not None:
+                return f"{self.name}:{at[0]}:{at[1]}"
             path = path[:-1]
         return self.name
 
@@ -83,7 +84,7 @@ class Doc:
     def get(self, *key: str | int) -> Any:
         node = self.data
         for part in key:
-            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):  # noqa: SIM114
                 node = node[part]
             elif isinstance(part, str) and isinstance(node, dict) and part in node:
                 node = node[part]
@@ -153,7 +154,7 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
 def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft) -> None:
     import yaml
 
-    doc.lines.setdefault(key, node.start_mark.line + 1)
+    doc.lines.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for k, v in node.value:
@@ -168,8 +169,9 @@ def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft) -> None:
                     hint="remove one of them",
                 )
             seen.add(part)
-            doc.lines[(*key, part)] = k.start_mark.line + 1
-            _walk_yaml(v, (*key, part), doc, draft)
+            child: Key = (*key, part)
+            doc.lines[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            _walk_yaml(v, child, doc, draft)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _walk_yaml(item, (*key, i), doc, draft)
@@ -185,10 +187,7 @@ def load_toml(path: Path, draft: Draft) -> Doc | None:
     text = _read_text(path, draft, name)
     if text is None:
         return None
-    try:
-        import tomli as toml_reader  # TOML 1.1 (pixi writes multi-line inline tables)
-    except ImportError:  # pragma: no cover - tomli is installed with specc's dev and 3.10 deps
-        import tomllib as toml_reader  # type: ignore[no-redef]
+    toml_reader = _toml_reader()
     try:
         data = toml_reader.loads(text)
     except toml_reader.TOMLDecodeError as exc:
@@ -206,8 +205,21 @@ def load_toml(path: Path, draft: Draft) -> Doc | None:
     return doc
 
 
+def _toml_reader() -> Any:
+    """``tomli`` when installed (TOML 1.1 since tomli 2.3: pixi manifests may use multi-line
+    inline tables), else the standard library's ``tomllib`` (TOML 1.0)."""
+    import importlib
+
+    try:
+        return importlib.import_module("tomli")
+    except ImportError:  # pragma: no cover - tomli comes with specc on 3.10 and with its dev extra
+        return importlib.import_module("tomllib")
+
+
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEYLINE = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.-]+))*)\s*=")
+_KEYLINE = re.compile(
+    r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.-]+))*)\s*="
+)
 
 
 def _toml_key_parts(text: str) -> tuple[str, ...]:
@@ -227,13 +239,14 @@ def _scan_toml_lines(text: str, doc: Doc) -> None:
                 index = arrays.get(table, -1) + 1
                 arrays[table] = index
                 prefix = (*table, index)
+                doc.lines.setdefault(table, (number, len(line) - len(line.lstrip()) + 1))
             else:
                 prefix = table
-            doc.lines.setdefault(prefix, number)
+            doc.lines.setdefault(prefix, (number, len(line) - len(line.lstrip()) + 1))
             continue
         keyline = _KEYLINE.match(line)
         if keyline:
-            doc.lines.setdefault((*prefix, *_toml_key_parts(keyline.group(1))), number)
+            doc.lines.setdefault((*prefix, *_toml_key_parts(keyline.group(1))), (number, keyline.start(1) + 1))
 
 
 # --- values ------------------------------------------------------------------------------
@@ -245,56 +258,15 @@ def python_version(value: str) -> str | None:
     return value if _PYTHON.match(value) else None
 
 
-def secret_base(host: str) -> str:
-    """``pkgs.example.com`` → ``PKGS_EXAMPLE_COM`` (the prefix of the secrets an index's
-    credentials become)."""
-    from specc.importers.base import secret_name
-
-    return secret_name(host or "index")
-
-
-def index_url(url: str, draft: Draft, *, source: Source) -> str:
+def index_url(url: str, draft: Draft, *, source: Source) -> str | None:
     """``url`` with every literal credential replaced by a ``${NAME}`` placeholder of a secret
-    declared on ``draft``: ``https://user:tok@host/simple`` →
-    ``https://${HOST_USER}:${HOST_PASSWORD}@host/simple``; a token alone (``https://tok@host``)
-    becomes ``${HOST_TOKEN}``.  ``${NAME}`` placeholders already in the URL stay and name secrets.
-    A credential in the query (``?token=...``) is replaced the same way."""
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    for name in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", url):
-        draft.secret(name, source=source)
-    base = secret_base(parts.hostname or "")
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user, sep, password = userinfo.partition(":")
-        pieces: list[str] = []
-        if sep and password:
-            pieces = [_placeholder(user, f"{base}_USER", draft, source), _placeholder(password, f"{base}_PASSWORD", draft, source)]
-            netloc = f"{pieces[0]}:{pieces[1]}@{host}"
-        elif sep:  # "token:" (an API token as the user, empty password)
-            netloc = f"{_placeholder(user, f'{base}_TOKEN', draft, source)}:@{host}"
-        else:
-            netloc = f"{_placeholder(user, f'{base}_TOKEN', draft, source)}@{host}"
-    query = parts.query
-    if query:
-        out = []
-        for pair in query.split("&"):
-            k, eq, v = pair.partition("=")
-            if eq and v and re.search(r"token|key|password|passwd|secret|sig|auth", k, re.I) and "${" not in v:
-                v = draft.secret(f"{base}_{k}", source=source)
-            out.append(f"{k}{eq}{v}")
-        query = "&".join(out)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    declared on ``draft`` (the requirements converter's rule, so every kind names secrets alike:
+    ``https://user:tok@pkgs.example.com/simple`` → ``https://${PKGS_EXAMPLE_COM_USER}:
+    ${PKGS_EXAMPLE_COM_PASSWORD}@pkgs.example.com/simple``); None (reported) when it cannot be
+    carried."""
+    from specc.importers.requirements import url_with_secrets
 
-
-def _placeholder(piece: str, name: str, draft: Draft, source: Source) -> str:
-    if re.fullmatch(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+", piece):
-        return piece
-    return draft.secret(name, source=source)
+    return url_with_secrets(url.strip(), draft, source)
 
 
 def requirement_strings(doc: Doc, key: Key, draft: Draft, what: str) -> list[tuple[str, Source]]:
@@ -312,9 +284,7 @@ def requirement_strings(doc: Doc, key: Key, draft: Draft, what: str) -> list[tup
         if isinstance(item, str) and item.strip():
             out.append((item.strip(), doc.src(*key, i)))
         elif item is not None:
-            draft.report(
-                INVALID, f"{shown}[{i}] must be a string ({what})", source=doc.src(*key, i), severity="error"
-            )
+            draft.report(INVALID, f"{shown}[{i}] must be a string ({what})", source=doc.src(*key, i), severity="error")
     return out
 
 
@@ -329,7 +299,8 @@ def apt_packages(items: Iterable[tuple[str, Source]], draft: Draft, *, distro: s
             else:
                 draft.report(
                     SYSTEM_PACKAGE,
-                    f"system package {word!r} is not a {distro} package name (or name=version); not carried over",
+                    f"system package {word!r} is not an apt package name (name or name=version, {distro}); "
+                    "not carried over",
                     source=source,
                     hint="add the package to apt.packages by hand if it is one",
                 )
@@ -347,12 +318,14 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
         return
     upper = clean.upper()
     if SECRETISH.search(upper) or looks_like_credential(text):
-        secret = draft.secret(upper, source=source)[2:-1]
+        # a source without a line: no excerpt of the file (which holds the value) is ever shown
+        safe = line_free(source, f"{what} {clean}") if text else source
+        secret = draft.secret(upper, source=safe)[2:-1]
         if text:
             draft.report(
                 SECRET_VALUE,
                 f"{what} {clean} holds a credential; it is declared as secret {secret} and its value is not written",
-                source=source,
+                source=safe,
                 hint="store the value in each target's secret store (Databricks secret, docker build --secret)",
             )
         return
@@ -363,6 +336,12 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
             source=source,
         )
     draft.set(("env", upper), text, source=source)
+
+
+def line_free(source: Source, what: str) -> Source:
+    """``"cog.yaml:21:5"`` → ``"cog.yaml: environment variable HF_TOKEN"``: a source that names
+    the entry but no line, for entries holding a credential (diagnostics then show no excerpt)."""
+    return f"{re.sub(r'(:[0-9]+)+$', '', source)}: {what}"
 
 
 def cuda_version(value: str) -> str | None:

@@ -106,13 +106,13 @@ class _Importer:
             if doc.get(key) is not None:
                 draft.report(
                     p.CODE,
-                    f"{key}: {what} is not carried over",
+                    f"{key} ({what}) is not carried over",
                     source=doc.src(key),
                     hint="list the code the model imports under code.paths and its files under artifacts",
                 )
         for key, what in (("description", "the description"), ("labels", "labels"), ("args", "template arguments")):
             if doc.get(key) is not None:
-                draft.report(p.SETTING, f"{key}: {what} is not carried over", source=doc.src(key))
+                draft.report(p.SETTING, f"{key} ({what}) is not carried over", source=doc.src(key))
         known = {
             "service", "name", "description", "labels", "include", "exclude", "models", "args", "envs",
             "python", "conda", "docker",
@@ -190,7 +190,7 @@ def _docker(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
         if docker.get(key) is not None:
             draft.report(
                 p.BUILD_STEP,
-                f"docker.{key} ({docker[key]}): {what} is not carried over: the spec has no build commands",
+                f"docker.{key} {docker[key]} ({what}) is not carried over: the spec has no build commands",
                 source=doc.src("docker", key),
                 hint="declare what it installs (python.requirements, apt.packages) or keep the step in your "
                 "own Dockerfile",
@@ -224,9 +224,11 @@ def _python(doc: Any, python: dict[str, Any], folder: Path, draft: Draft) -> Non
     index = python.get("index_url")
     if isinstance(index, str) and index.strip():
         source = doc.src("python", "index_url")
-        draft.set(("python", "index-url"), p.index_url(index, draft, source=source), source=source)
-    for url, source in p.requirement_strings(doc, ("python", "extra_index_url"), draft, "index URLs"):
-        draft.add(("python", "extra-index-urls"), p.index_url(url, draft, source=source), source=source)
+        if (url := p.index_url(index, draft, source=source)) is not None:
+            draft.set(("python", "index-url"), url, source=source)
+    for text, source in p.requirement_strings(doc, ("python", "extra_index_url"), draft, "index URLs"):
+        if (url := p.index_url(text, draft, source=source)) is not None:
+            draft.add(("python", "extra-index-urls"), url, source=source)
     for path, source in p.requirement_strings(doc, ("python", "wheels"), draft, "wheel paths"):
         target = (folder / path).resolve()
         if target.is_file() and target.suffix == ".whl":
@@ -245,20 +247,26 @@ def _python(doc: Any, python: dict[str, Any], folder: Path, draft: Draft) -> Non
             source=doc.src("python", "no_index"),
             hint="list the packages as python.wheels",
         )
-    for key, what in (
-        ("trusted_host", "trusted hosts (the spec's indexes are https)"),
-        ("find_links", "find-links pages"),
-        ("pip_args", "extra pip arguments"),
-        ("lock_packages", "BentoML's locking switch (`specc lock` locks)"),
-        ("pack_git_packages", "BentoML's git packaging switch"),
-        ("is_src_layout", "the src-layout switch"),
+    for key, why in (
+        ("trusted_host", "specc's indexes are https with valid certificates"),
+        ("find_links", "publish the packages to an index or ship wheels (python.wheels)"),
+        ("pip_args", "the spec has no installer arguments"),
+        ("lock_packages", "`specc lock` locks the spec"),
+        ("pack_git_packages", "git requirements are not carried over"),
+        ("is_src_layout", "the spec has no source-layout setting"),
     ):
         if python.get(key) is not None:
             value = python[key]
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            shown = (
+                ", ".join(map(str, value))
+                if isinstance(value, list)
+                else str(value).lower()
+                if isinstance(value, bool)
+                else str(value)
+            )
             draft.report(
                 p.PIP_OPTION,
-                f"python.{key} ({shown}): {what} is not carried over",
+                f"python.{key} = {shown} is not carried over: {why}",
                 source=doc.src("python", key),
             )
     known = {
@@ -286,12 +294,16 @@ def _conda(doc: Any, conda: dict[str, Any], folder: Path, draft: Draft) -> None:
         )
     deps = conda.get("dependencies") or []
     if not isinstance(deps, list):
-        draft.report(p.INVALID, "conda.dependencies must be a list", source=doc.src("conda", "dependencies"), severity="error")
+        draft.report(
+            p.INVALID, "conda.dependencies must be a list", source=doc.src("conda", "dependencies"), severity="error"
+        )
         deps = []
     for i, dep in enumerate(deps):
         source = doc.src("conda", "dependencies", i)
         if isinstance(dep, dict):
-            requirement_lines(p.requirement_strings(doc, ("conda", "dependencies", i, "pip"), draft, "requirements"), draft)
+            requirement_lines(
+                p.requirement_strings(doc, ("conda", "dependencies", i, "pip"), draft, "requirements"), draft
+            )
         elif isinstance(dep, str):
             p.conda_dependency(dep, draft, source=source)
     requirement_lines(p.requirement_strings(doc, ("conda", "pip"), draft, "requirements"), draft)
@@ -351,7 +363,9 @@ def _envs(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
             name, _, value = text.partition("=")
             p.env_var(name, value, draft, source=source)
     elif isinstance(env, str):
-        draft.report(p.ENV, f"docker.env names a dotenv file ({env}); not carried over", source=doc.src("docker", "env"))
+        draft.report(
+            p.ENV, f"docker.env names a dotenv file ({env}); not carried over", source=doc.src("docker", "env")
+        )
 
 
 IMPORTER = _Importer()

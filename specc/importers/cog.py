@@ -119,7 +119,9 @@ class _Importer:
                 )
         elif req is not None:
             draft.report(
-                p.INVALID, "build.python_requirements must be a file name", source=doc.src("build", "python_requirements"),
+                p.INVALID,
+                "build.python_requirements must be a file name",
+                source=doc.src("build", "python_requirements"),
                 severity="error",
             )
         if build.get("python_overrides"):
@@ -132,7 +134,9 @@ class _Importer:
             )
 
         # system packages
-        p.apt_packages(p.requirement_strings(doc, ("build", "system_packages"), draft, "apt packages"), draft, distro="Ubuntu")
+        p.apt_packages(
+            p.requirement_strings(doc, ("build", "system_packages"), draft, "apt packages"), draft, distro="Ubuntu"
+        )
 
         # GPU
         cuda = doc.raw("build", "cuda")
@@ -168,33 +172,32 @@ class _Importer:
                 mounts = " (with secret mounts)" if isinstance(step, dict) and step.get("mounts") else ""
                 draft.report(
                     p.BUILD_STEP,
-                    f"build.{key} command {_short(command)}{mounts} is not carried over: the spec has no build commands",
+                    f"build.{key} command {_short(command)}{mounts} is not carried over: "
+                    "the spec has no build commands",
                     source=doc.src("build", key, i),
                     hint="declare what it installs (python.requirements, apt.packages, python.wheels) or keep "
                     "the step in your own Dockerfile",
                 )
         for key, what in (("sdk_version", "the cog SDK version"), ("fast", "cog's fast build switch")):
             if key in build:
-                draft.report(
-                    p.SETTING, f"build.{key} ({what}) is not carried over", source=doc.src("build", key)
-                )
+                draft.report(p.SETTING, f"build.{key} ({what}) is not carried over", source=doc.src("build", key))
 
         # environment
         for where in (("environment",), ("build", "environment")):
             for text, source in p.requirement_strings(doc, where, draft, "NAME=value strings"):
                 name, eq, value = text.partition("=")
                 if not eq:
-                    draft.report(p.ENV, f"environment entry {text!r} is not NAME=value; not carried over", source=source)
+                    draft.report(
+                        p.ENV, f"environment entry {text!r} is not NAME=value; not carried over", source=source
+                    )
                     continue
                 p.env_var(name, value, draft, source=source)
 
         # names and entry points
         for key in ("image", "model"):
             value = doc.get(key)
-            if isinstance(value, str) and value.strip():
-                name = p.model_name(value)
-                if name:
-                    draft.set(("model", "name"), name, source=doc.src(key))
+            if isinstance(value, str) and value.strip() and (slugged := p.model_name(value)):
+                draft.set(("model", "name"), slugged, source=doc.src(key))
         for key, what in (
             ("run", "the runner"),
             ("predict", "the predictor"),
@@ -206,10 +209,10 @@ class _Importer:
             value = doc.get(key)
             if value is None:
                 continue
-            shown = f" ({value})" if isinstance(value, str) else ""
+            shown = f" {value}" if isinstance(value, str) else ""
             draft.report(
                 p.CODE if key in ("run", "predict", "train", "weights") else p.SETTING,
-                f"{key}{shown}: {what} is not carried over",
+                f"{key}{shown} ({what}) is not carried over",
                 source=doc.src(key),
                 hint="list the code the model imports under code.paths and its files under artifacts"
                 if key in ("run", "predict", "train", "weights")

@@ -146,7 +146,7 @@ class _Reader:
                     p.VARIANT,
                     f"feature {name!r} ({deps} dependencies) is not in the default environment; not carried over",
                     source=self.src("feature", name),
-                    hint=f"import it by adding it to [environments] default, or add its packages by hand",
+                    hint="import it by adding it to [environments] default, or add its packages by hand",
                 )
         envs = self.table("environments")
         for name in envs:
@@ -183,9 +183,13 @@ class _Reader:
                 body = self.table(*layer)
                 for key in body:
                     if key not in known:
-                        draft.report(p.SETTING, f"{'.'.join(layer)}.{key} is not carried over", source=self.src(*layer, key))
+                        draft.report(
+                            p.SETTING, f"{'.'.join(layer)}.{key} is not carried over", source=self.src(*layer, key)
+                        )
                 if body.get("channels"):
-                    draft.report(p.CONDA, f"{'.'.join(layer)}.channels are not carried over", source=self.src(*layer, "channels"))
+                    draft.report(
+                        p.CONDA, f"{'.'.join(layer)}.channels are not carried over", source=self.src(*layer, "channels")
+                    )
 
         for name, (value, source) in conda.items():
             self._conda(name, value, source)
@@ -230,8 +234,12 @@ class _Reader:
             )
         platforms = workspace.get("platforms") or []
         linux = False
-        for i, entry in enumerate(platforms if isinstance(platforms, list) else []):
-            platform = entry if isinstance(entry, str) else (entry.get("platform") or entry.get("name") if isinstance(entry, dict) else None)
+        for entry in platforms if isinstance(platforms, list) else []:
+            platform = (
+                entry
+                if isinstance(entry, str)
+                else (entry.get("platform") or entry.get("name") if isinstance(entry, dict) else None)
+            )
             if isinstance(platform, str) and platform.startswith("linux-"):
                 linux = True
                 if isinstance(entry, dict) and entry.get("cuda") is not None and platform == "linux-64":
@@ -266,7 +274,9 @@ class _Reader:
                     for sub in body:
                         if sub not in ("dependencies", "pypi-dependencies", "constraints", "activation", "tasks"):
                             self.draft.report(
-                                p.VARIANT, f"target.{target}.{sub} is not carried over", source=self.src(*layer, "target", target, sub)
+                                p.VARIANT,
+                                f"target.{target}.{sub} is not carried over",
+                                source=self.src(*layer, "target", target, sub),
                             )
                     self._activation((*layer, "target", target, "activation"))
                 continue
@@ -284,12 +294,12 @@ class _Reader:
         for option, value in options.items():
             source = self.src(*key, option)
             if option == "index-url" and isinstance(value, str):
-                draft.set(("python", "index-url"), p.index_url(value, draft, source=source), source=source)
+                if (url := p.index_url(value, draft, source=source)) is not None:
+                    draft.set(("python", "index-url"), url, source=source)
             elif option == "extra-index-urls" and isinstance(value, list):
-                for i, url in enumerate(value):
-                    if isinstance(url, str):
-                        at = self.src(*key, option, i)
-                        draft.add(("python", "extra-index-urls"), p.index_url(url, draft, source=at), source=at)
+                for text in value:
+                    if isinstance(text, str) and (url := p.index_url(text, draft, source=source)) is not None:
+                        draft.add(("python", "extra-index-urls"), url, source=source)
             else:
                 draft.report(
                     p.PIP_OPTION,
@@ -360,10 +370,10 @@ class _Reader:
         draft = self.draft
         if isinstance(value, dict):
             if any(k in value for k in ("path", "git", "url", "workspace")):
+                kind = next(k for k in ("path", "git", "url", "workspace") if k in value)
                 draft.report(
                     p.SOURCE,
-                    f"conda dependency {name} from a {next(k for k in ('path', 'git', 'url', 'workspace') if k in value)} "
-                    "source is not carried over",
+                    f"conda dependency {name} from a {kind} source is not carried over",
                     source=source,
                 )
                 return
@@ -389,7 +399,9 @@ class _Reader:
             requirement_lines([(_pep508(name, value, []), source)], draft)
             return
         if not isinstance(value, dict):
-            draft.report(p.INVALID, f"pypi-dependencies {name} must be a string or a table", source=source, severity="error")
+            draft.report(
+                p.INVALID, f"pypi-dependencies {name} must be a string or a table", source=source, severity="error"
+            )
             return
         extras = [str(e) for e in value.get("extras") or []]
         if "git" in value:
@@ -417,8 +429,8 @@ class _Reader:
             requirement_lines([(f"{name}{_extras(extras)} @ {value['url']}", source)], draft)
             return
         requirement_lines([(_pep508(name, str(value.get("version", "*")), extras), source)], draft)
-        if isinstance(value.get("index"), str):
-            draft.add(("python", "extra-index-urls"), p.index_url(value["index"], draft, source=source), source=source)
+        if isinstance(value.get("index"), str) and (url := p.index_url(value["index"], draft, source=source)):
+            draft.add(("python", "extra-index-urls"), url, source=source)
             draft.report(
                 p.PIP_OPTION,
                 f"pypi-dependencies {name} comes from its own index; the index is carried over as an extra index "
@@ -441,7 +453,9 @@ class _Reader:
             return
         self.draft.add(("python", "constraints"), requirement, source=source)
         self.draft.report(
-            p.CONDA, f"conda constraint {name} {version} is carried over as the pip constraint {requirement!r}", source=source
+            p.CONDA,
+            f"conda constraint {name} {version} is carried over as the pip constraint {requirement!r}",
+            source=source,
         )
 
 

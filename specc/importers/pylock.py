@@ -130,8 +130,9 @@ class _Reader:
         indexes: list[tuple[str, str]] = []
         for i, package in enumerate(lock.packages):
             self._package(i, package, python, groups, indexes)
-        for url, source in indexes:
-            draft.add(("python", "extra-index-urls"), p.index_url(url, draft, source=source), source=source)
+        for text, source in indexes:
+            if (url := p.index_url(text, draft, source=source)) is not None:
+                draft.add(("python", "extra-index-urls"), url, source=source)
         if self.hashed:
             draft.report(
                 p.LOCK_DETAIL,
@@ -197,7 +198,7 @@ class _Reader:
             for wheel in package.wheels or []:
                 try:
                     _, _, _, tags = parse_wheel_filename(wheel.filename)
-                except (InvalidWheelFilename, Exception):  # noqa: BLE001 - a bad name says nothing
+                except (InvalidWheelFilename, ValueError):  # a bad name says nothing
                     continue
                 for tag in tags:
                     assert isinstance(tag, Tag)
@@ -210,7 +211,9 @@ class _Reader:
                 common = versions if common is None else common & versions
         return common or set()
 
-    def _package(self, i: int, package: Any, python: str | None, groups: set[str], indexes: list[tuple[str, str]]) -> None:
+    def _package(
+        self, i: int, package: Any, python: str | None, groups: set[str], indexes: list[tuple[str, str]]
+    ) -> None:
         from specc.importers import _peers as p
         from specc.importers.requirements import requirement_lines
 
@@ -285,8 +288,10 @@ class _Reader:
         if index and index.rstrip("/") not in (u.rstrip("/") for u in PYPI_INDEXES):
             if all(index != url for url, _ in indexes):
                 indexes.append((index, source))
-        elif index is None and any(w.url for w in wheels) and not all(
-            str(w.url).startswith("https://files.pythonhosted.org/") for w in wheels if w.url
+        elif (
+            index is None
+            and any(w.url for w in wheels)
+            and not all(str(w.url).startswith("https://files.pythonhosted.org/") for w in wheels if w.url)
         ):
             draft.report(
                 p.LOCK_DETAIL,
@@ -330,7 +335,7 @@ def _selected(marker: Any, python: str | None, groups: set[str]) -> bool:
     }
     try:
         return bool(marker.evaluate(env, context="lock_file"))
-    except Exception:  # noqa: BLE001 - an unevaluable marker: keep the package, the marker dropped
+    except Exception:  # an unevaluable marker: keep the package, the marker dropped
         return True
 
 

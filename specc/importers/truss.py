@@ -120,7 +120,12 @@ class _Importer:
         if isinstance(req, str) and req.strip():
             _requirements_file(folder / req.strip(), doc.src("requirements_file"), draft)
         elif req is not None:
-            draft.report(p.INVALID, "requirements_file must be a file name", source=doc.src("requirements_file"), severity="error")
+            draft.report(
+                p.INVALID,
+                "requirements_file must be a file name",
+                source=doc.src("requirements_file"),
+                severity="error",
+            )
 
         p.apt_packages(p.requirement_strings(doc, ("system_packages",), draft, "apt packages"), draft, distro="Debian")
 
@@ -129,12 +134,19 @@ class _Importer:
             for name, value in env.items():
                 p.env_var(str(name), value, draft, source=doc.src("environment_variables", name))
         elif env is not None:
-            draft.report(p.INVALID, "environment_variables must be a mapping", source=doc.src("environment_variables"), severity="error")
+            draft.report(
+                p.INVALID,
+                "environment_variables must be a mapping",
+                source=doc.src("environment_variables"),
+                severity="error",
+            )
 
         secrets = doc.get("secrets")
         if isinstance(secrets, dict):
             for name, value in secrets.items():
                 source = doc.src("secrets", name)
+                if value not in (None, ""):
+                    source = p.line_free(source, f"secrets.{name}")  # the line holds the value
                 placeholder = draft.secret(str(name), source=source)
                 declared = placeholder[2:-1]
                 if value not in (None, ""):
@@ -147,7 +159,9 @@ class _Importer:
                     )
                 elif declared != name:
                     draft.report(
-                        p.ENV, f"secret {name} is declared as {declared} (spec secret names are upper case)", source=source
+                        p.ENV,
+                        f"secret {name} is declared as {declared} (spec secret names are upper case)",
+                        source=source,
                     )
         elif secrets is not None:
             draft.report(p.INVALID, "secrets must be a mapping of names", source=doc.src("secrets"), severity="error")
@@ -165,7 +179,9 @@ class _Importer:
                 "registry credentials are docker login's business",
             )
         elif base is not None:
-            draft.report(p.INVALID, "base_image must be a mapping with an image", source=doc.src("base_image"), severity="error")
+            draft.report(
+                p.INVALID, "base_image must be a mapping with an image", source=doc.src("base_image"), severity="error"
+            )
 
         _resources(doc, draft)
 
@@ -243,7 +259,10 @@ def _requirements_file(target: Path, source: str, draft: Draft) -> None:
         deps = pyproject.get("project", "dependencies")
         if not isinstance(deps, list):
             draft.report(
-                p.INVALID, f"{pyproject.name} has no [project] dependencies list", source=pyproject.name, severity="error"
+                p.INVALID,
+                f"{pyproject.name} has no [project] dependencies list",
+                source=pyproject.name,
+                severity="error",
             )
             return
         requirement_lines(p.requirement_strings(pyproject, ("project", "dependencies"), draft, "requirements"), draft)
