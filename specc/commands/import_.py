@@ -133,7 +133,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     from specc.output import write_file_atomic
 
     root = path if path.is_dir() else path.parent
-    draft = Draft(kind, root=root)
+    draft = Draft(kind, root=root, out_dir=out.parent)
     if uri:
         draft.origin = args.source
     KINDS[kind].read(path, draft)

@@ -84,6 +84,19 @@ class Draft:
     secrets: dict[str, Source] = field(default_factory=dict)
     #: the URI the source was downloaded from (``models:/churn/3``), None for a local path
     origin: str | None = None
+    #: the folder the spec will be written to (paths in the spec are relative to it); None: ``root``
+    out_dir: Path | None = None
+
+    def spec_path(self, path: Path) -> str:
+        """``path`` as the written spec names it: relative to :attr:`out_dir` (POSIX), as the
+        spec's loader resolves it; an absolute path when there is no relative one."""
+        import os
+
+        base = self.out_dir if self.out_dir is not None else self.root
+        try:
+            return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
 
     # --- values ---------------------------------------------------------------------------
 
@@ -220,3 +233,46 @@ class Importer(Protocol):
 def lines_of(text: str) -> Iterable[tuple[int, str]]:
     """(1-based line number, line) of ``text``, a BOM dropped."""
     return enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
+
+
+YamlPath = tuple[str | int, ...]
+
+
+def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[YamlPath, int]] | None:
+    """Parse a YAML file safely (PyYAML's SafeLoader): (data, the 1-based line of every mapping
+    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  None when the file
+    cannot be read or parsed; then an SPC700 error naming the file (and the line) is reported.
+    """
+    import yaml
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        draft.report("SPC700", f"cannot read {shown}: {reason}", severity="error")
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{shown}:{mark.line + 1}" if mark is not None else shown
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report("SPC700", f"{shown} is not valid YAML: {problem}", source=where, severity="error")
+        return None
+    lines: dict[YamlPath, int] = {}
+
+    def walk(n: object, at: YamlPath) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark.line)
+                lines[at + (key,)] = k.start_mark.line + 1
+                walk(v, at + (key,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                lines[at + (i,)] = v.start_mark.line + 1
+                walk(v, at + (i,))
+
+    walk(node, ())
+    return data, lines

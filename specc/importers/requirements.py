@@ -96,18 +96,19 @@ def read_requirements_file(
             _requirement(line, source, draft, constraints=constraints, base=path.parent, root=root)
 
 
-def requirement_lines(lines: Iterable[tuple[str, Source]], draft: Draft) -> None:
+def requirement_lines(lines: Iterable[tuple[str, Source]], draft: Draft, *, base: Path | None = None) -> None:
     """The converter for requirement strings found inside another format (cog's
-    ``python_packages``, a bento's ``packages``, truss's ``requirements``): each is a PEP 508
-    string or a pip option line; ``-r``/``-c`` are reported (no file to follow)."""
+    ``python_packages``, a bento's ``packages``, truss's ``requirements``, an environment.yml's
+    ``pip:`` list): each is a PEP 508 string or a pip option line.  ``base``: the folder ``-r``/
+    ``-c`` files and local wheels are relative to (None: they are reported, not followed)."""
     for text, source in lines:
         line = _strip_comment(text).strip()
         if not line:
             continue
         if line.startswith("-"):
-            _option_line(line, source, draft, base=None, root=draft.root, constraints=False, stack=())
+            _option_line(line, source, draft, base=base, root=draft.root, constraints=False, stack=())
         else:
-            _requirement(line, source, draft, constraints=False, base=None, root=draft.root)
+            _requirement(line, source, draft, constraints=False, base=base, root=draft.root)
 
 
 def display(path: Path, root: Path) -> str:
@@ -278,11 +279,8 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
 
 def _looks_like_path(line: str) -> bool:
     head = line.split(";")[0].strip()
-    return (
-        head.startswith((".", "/", "~", "file:"))
-        or (head.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2"))
-        and "://" not in head
-        and " @ " not in head)
+    return head.startswith((".", "/", "~", "file:")) or (
+        head.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2")) and "://" not in head and " @ " not in head
     )
 
 
@@ -293,7 +291,7 @@ def _local_path(line: str, source: Source, draft: Draft, *, base: Path | None, r
     if head.endswith(".whl") and base is not None:
         wheel = (base / os.path.expanduser(head)).resolve()
         if wheel.is_file():
-            draft.add(WHEELS, display(wheel, root), source=source)
+            draft.add(WHEELS, draft.spec_path(wheel), source=source)
             return
     draft.report(
         REQUIREMENT_NOT_CARRIED,

@@ -281,6 +281,8 @@ def notes_to_diagnostics(notes: list[Note], *, default_file: str | None = None) 
                 file = m.group("file")
                 line, col = int(m.group("line")), int(m.group("col") or 1)
                 span = Span(line, col, line, col + 1)
+            elif re.match(r"^[^\s:]+$", note.source):  # a file or folder, no line
+                file = note.source
             else:
                 where = f"{_plain(note.source)}: "
         out.append(

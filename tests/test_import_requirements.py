@@ -1,0 +1,322 @@
+"""`specc import` from pip requirements files, and the helpers every test_import_* module shares.
+
+Each case writes a realistic input into a temporary folder, imports it with the real command
+(in-process), and compares the written model-env.toml, the normalized spec and the import's
+diagnostics with goldens under tests/golden/import/<case>/ (SPECC_UPDATE_GOLDEN=1 rewrites
+them).  Every imported spec is then compiled for MLflow and rendered for Docker and Databricks
+through the in-process API.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomllib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import specc
+from specc.importers.base import Draft
+from specc.importers.requirements import read_requirements_file, requirement_lines
+from specc.importers.writer import complete, finish, render
+from tests.helpers import assert_golden, run_cli
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "import"
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def import_case(case: str, source: Path | str, *extra: str, cwd: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """Import ``source`` (JSON diagnostics), compare with the goldens of ``case``; returns the
+    written spec's path and the JSON report."""
+    r = run_cli("import", str(source), "--python", "3.11", "--name", case, "--format", "json", *extra, cwd=cwd)
+    assert r.code == 0, r.out + r.err
+    report = json.loads(r.out)
+    out = Path(report["output"]) if Path(report["output"]).is_absolute() else (cwd or Path.cwd()) / report["output"]
+    text = out.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / case / "model-env.toml", text)
+    spec = specc.load(out)
+    assert_golden(GOLDEN / case / "normalized.json", spec.to_json())
+    lines = [
+        f"{d['severity']} {d['code']} {d['file']}:{d['line']}: {d['message']}"
+        for d in sorted(report["diagnostics"], key=lambda d: (d["file"] or "", d["line"] or 0, d["code"], d["message"]))
+    ]
+    assert_golden(GOLDEN / case / "diagnostics.txt", "\n".join(lines) + "\n")
+    return out, report
+
+
+def round_trip(spec_path: Path) -> dict[str, dict[str, str | bytes]]:
+    """Compile for MLflow and render Docker and Databricks in-process; no error may come out.
+
+    Databricks needs a libraries-dir the user chooses (SPC359), which no import can know: it is
+    appended (a copy of the spec next to it) before the Databricks render."""
+    from specc.backends import BACKENDS
+    from specc.mlflow import compile_mlflow
+
+    spec = specc.load(spec_path)
+    args = compile_mlflow(spec)
+    assert args is not None
+    out: dict[str, dict[str, str | bytes]] = {}
+    docker = BACKENDS["docker"].render(spec, BACKENDS["docker"].options_type())
+    assert not [d for d in docker.diagnostics if d.severity == "error"], docker.diagnostics
+    assert "Dockerfile" in docker.files
+    out["docker"] = dict(docker.files)  # type: ignore[arg-type]
+    text = spec_path.read_text(encoding="utf-8")
+    if "[targets.databricks]" not in text:
+        text += '\n[targets.databricks]\nlibraries-dir = "/Volumes/main/default/specc"\n'
+    dbx_path = spec_path.with_name("dbx-model-env.toml")
+    dbx_path.write_text(text, encoding="utf-8")
+    try:
+        dbx_spec = specc.load(dbx_path)
+    finally:
+        dbx_path.unlink()
+    dbx = BACKENDS["databricks"].render(dbx_spec, BACKENDS["databricks"].options_type())
+    assert not [d for d in dbx.diagnostics if d.severity == "error"], dbx.diagnostics
+    assert dbx.files
+    out["databricks"] = dict(dbx.files)  # type: ignore[arg-type]
+    return out
+
+
+def file_text(files: dict[str, str | bytes], name: str) -> str:
+    value = files[name]
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def codes(report: dict[str, Any]) -> list[str]:
+    return sorted(d["code"] for d in report["diagnostics"])
+
+
+# --- realistic inputs --------------------------------------------------------------------------
+
+PIP_WITH_OPTIONS = {
+    "requirements.txt": """\
+# Training environment, exported by hand (pip freeze plus private packages)
+--index-url https://ci-bot:Zq8xV3pLm2Nw7Rt@pkgs.acme.example/pypi/simple
+--extra-index-url https://download.pytorch.org/whl/cpu
+--extra-index-url https://${FURY_TOKEN}@pypi.fury.io/acme/
+--trusted-host pkgs.acme.example
+-f https://data.pyg.org/whl/torch-2.3.0+cpu.html
+
+numpy==1.26.4
+pandas==2.2.2   # dataframes
+scikit-learn==1.5.1 \\
+    --hash=sha256:1b94d6440603752b27842eda97f6395f570941857456c606eb1d638efdb38184 \\
+    --hash=sha256:3c4dc4b8a6f5c9a2c8b1c2b2b3e0a9a8f0a1b2c3d4e5f60718293a4b5c6d7e8f
+torch==2.3.1+cpu
+acme-features[fast]==0.4.2 ; python_version >= "3.10"
+-r requirements/serving.txt
+-c constraints.txt
+-e ./libs/acme-utils
+git+https://github.com/acme/tokenizers.git@v0.3.1#egg=acme-tokenizers
+./wheels/acme_model-1.0.0-py3-none-any.whl
+--pre
+""",
+    "requirements/serving.txt": "fastapi==0.111.0\nuvicorn[standard]==0.30.1\n-r ../requirements.txt\n",
+    "constraints.txt": "urllib3<3\nprotobuf>=4.25,<5\n-r requirements/missing.txt\n",
+    "wheels/acme_model-1.0.0-py3-none-any.whl": "",
+}
+
+PIP_FREEZE = {
+    "requirements.txt": "".join(
+        f"{n}=={v}\n"
+        for n, v in [
+            ("joblib", "1.4.2"),
+            ("numpy", "2.0.1"),
+            ("scikit-learn", "1.5.1"),
+            ("scipy", "1.14.0"),
+            ("threadpoolctl", "3.5.0"),
+        ]
+    )  # fmt: skip
+}
+
+PIP_DIRECT_URLS = {
+    "reqs/prod-requirements.txt": """\
+-i https://${ARTIFACTORY_USER}:${ARTIFACTORY_PASSWORD}@acme.jfrog.io/artifactory/api/pypi/pypi/simple
+xgboost==2.1.0
+acme-proto @ https://files.acme.example/acme_proto-3.2.0-py3-none-any.whl?token=f3a9c1d2e4b5a6978877
+lightgbm>=4.3,<5
+file:///opt/wheels/internal-1.0-py3-none-any.whl
+""",
+}
+
+
+def test_pip_options_credentials_nested_r_and_c(tmp_path: Path) -> None:
+    src = write(tmp_path / "proj", PIP_WITH_OPTIONS)
+    out, report = import_case("pip-options", src / "requirements.txt")
+    assert out == src / "model-env.toml"
+    text = out.read_text()
+    # credentials became placeholders of declared secrets; the literal never reaches the spec or the report
+    assert "Zq8xV3pLm2Nw7Rt" not in text and "Zq8xV3pLm2Nw7Rt" not in json.dumps(report)
+    data = tomllib.loads(text)
+    assert data["python"]["index-url"] == (
+        "https://${PKGS_ACME_EXAMPLE_USER}:${PKGS_ACME_EXAMPLE_PASSWORD}@pkgs.acme.example/pypi/simple"
+    )
+    assert set(data["secrets"]) == {"FURY_TOKEN", "PKGS_ACME_EXAMPLE_PASSWORD", "PKGS_ACME_EXAMPLE_USER"}
+    assert data["secrets"]["FURY_TOKEN"]["databricks"] == "pip-options/fury-token"
+    # -r followed (the cycle back to requirements.txt reported), -c became constraints
+    assert "fastapi==0.111.0" in data["python"]["requirements"]
+    assert data["python"]["constraints"] == ["urllib3<3", "protobuf<5,>=4.25"]
+    assert data["python"]["wheels"] == ["wheels/acme_model-1.0.0-py3-none-any.whl"]
+    # every option or line not carried over is a diagnostic with a code and its file:line
+    got = {(d["code"], d["file"], d["line"]) for d in report["diagnostics"]}
+    assert {
+        ("SPC710", "requirements.txt", 5),  # --trusted-host
+        ("SPC710", "requirements.txt", 6),  # -f
+        ("SPC710", "requirements.txt", 10),  # --hash
+        ("SPC711", "requirements.txt", 17),  # -e
+        ("SPC711", "requirements.txt", 18),  # git+
+        ("SPC710", "requirements.txt", 20),  # --pre
+        ("SPC712", "requirements/serving.txt", 3),  # the cycle
+        ("SPC712", "constraints.txt", 3),  # the missing file
+    } <= got
+    assert report["errors"] == 0
+    # every entry says where it came from
+    for line in text.splitlines():
+        if line.startswith("  ") and not line.startswith("  #"):
+            assert "# from " in line, line
+    files = round_trip(out)
+    dockerfile = file_text(files["docker"], "Dockerfile")
+    assert "PKGS_ACME_EXAMPLE_PASSWORD" in dockerfile and "Zq8xV3pLm2Nw7Rt" not in dockerfile
+
+
+def test_pip_freeze_output(tmp_path: Path) -> None:
+    src = write(tmp_path / "model", PIP_FREEZE)
+    out, report = import_case("pip-freeze", src / "requirements.txt")
+    assert codes(report) == []  # a plain freeze converts without a word
+    assert tomllib.loads(out.read_text())["python"]["requirements"][0] == "joblib==1.4.2"
+    files = round_trip(out)
+    assert "scikit-learn==1.5.1" in file_text(files["docker"], "deps/python/requirements.txt")
+
+
+def test_pip_direct_urls_and_query_tokens(tmp_path: Path) -> None:
+    src = write(tmp_path / "svc", PIP_DIRECT_URLS)
+    out, report = import_case(
+        "pip-direct-urls", src / "reqs" / "prod-requirements.txt", "--out", str(src / "model-env.toml")
+    )
+    data = tomllib.loads(out.read_text())
+    assert (
+        "acme-proto @ https://files.acme.example/acme_proto-3.2.0-py3-none-any.whl?token=${FILES_ACME_EXAMPLE_TOKEN}"
+        in (data["python"]["requirements"])
+    )
+    assert "f3a9c1d2e4b5a6978877" not in out.read_text()
+    assert set(data["secrets"]) == {"ARTIFACTORY_USER", "ARTIFACTORY_PASSWORD", "FILES_ACME_EXAMPLE_TOKEN"}
+    assert ("SPC711", "prod-requirements.txt", 5) in {(d["code"], d["file"], d["line"]) for d in report["diagnostics"]}
+    round_trip(out)
+
+
+def test_never_overwrites_without_force(tmp_path: Path) -> None:
+    src = write(tmp_path, PIP_FREEZE)
+    (src / "model-env.toml").write_text("keep me\n")
+    r = run_cli("import", str(src / "requirements.txt"), "--python", "3.11")
+    assert r.code == 1 and "error[SPC702]" in r.err and "--force" in r.err
+    assert (src / "model-env.toml").read_text() == "keep me\n"
+    assert run_cli("import", str(src / "requirements.txt"), "--python", "3.11", "--force").code == 0
+    assert "joblib==1.4.2" in (src / "model-env.toml").read_text()
+
+
+def test_unreadable_and_unknown_sources_write_nothing(tmp_path: Path) -> None:
+    r = run_cli("import", str(tmp_path / "nope.txt"))
+    assert r.code == 1 and "error[SPC700]" in r.err
+    (tmp_path / "notes.md").write_text("# hello\n")
+    r = run_cli("import", str(tmp_path / "notes.md"))
+    assert r.code == 1 and "error[SPC701]" in r.err
+    r = run_cli("import", str(tmp_path / "notes.md"), "--from", "poetry")
+    assert r.code == 2 and "error[SPC701]" in r.err
+    (tmp_path / "requirements.txt").write_bytes(b"\xff\xfe\x00bad")
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--format", "json")
+    assert r.code == 1 and json.loads(r.out)["diagnostics"][0]["code"] == "SPC700"
+    assert not (tmp_path / "model-env.toml").exists()
+
+
+def test_the_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    a = write(tmp_path / "a" / "proj", PIP_WITH_OPTIONS)
+    b = write(tmp_path / "b" / "proj", PIP_WITH_OPTIONS)
+    for src in (a, b):
+        assert run_cli("import", str(src / "requirements.txt"), "--python", "3.11").code == 0
+    assert (a / "model-env.toml").read_bytes() == (b / "model-env.toml").read_bytes()
+
+
+def test_text_output_names_every_problem_with_file_and_line(tmp_path: Path) -> None:
+    src = write(tmp_path / "proj", PIP_WITH_OPTIONS)
+    r = run_cli("import", str(src / "requirements.txt"), "--python", "3.11")
+    assert r.code == 0
+    assert "requirements.txt:5:1: warning[SPC710]: pip option --trusted-host is not carried over" in r.err
+    assert "Zq8xV3pLm2Nw7Rt" not in r.err  # the excerpt is masked
+    assert "wrote " in r.err
+
+
+def test_requirement_lines_api_for_other_formats(tmp_path: Path) -> None:
+    draft = Draft("cog", root=tmp_path)
+    requirement_lines(
+        [("torch==2.3.1", "cog.yaml:7"), ("-r requirements.txt", "cog.yaml:8"), ("--pre", "cog.yaml:9"),
+         ("Pillow >= 10", "cog.yaml:10")],
+        draft,
+    )  # fmt: skip
+    assert draft.get(("python", "requirements")) == ["torch==2.3.1", "Pillow>=10"]
+    assert [(n.code, n.source) for n in draft.notes] == [("SPC712", "cog.yaml:8"), ("SPC710", "cog.yaml:9")]
+
+
+def test_conflicting_values_keep_the_first_and_say_so(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"requirements.txt": "-i https://a.example/simple\n-r more.txt\n", "more.txt": "-i https://b.example/simple\n"},
+    )
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    assert draft.get(("python", "index-url")) == "https://a.example/simple"
+    (note,) = draft.notes
+    assert note.code == "SPC703" and note.source == "more.txt:1" and "requirements.txt:1" in note.message
+
+
+# --- hostile input: never a broken TOML file, never a leaked credential -------------------------
+
+_HOSTILE = st.text(
+    alphabet=st.sampled_from(list("ab=<>!~.,;@:/\\\"'$(){}[]#\n\r\t -_") + ["é", "\u2028", "\x00", "\x7f", "💥"]),
+    max_size=40,
+)
+_SECRET = "hunter2hunter2Q"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(_HOSTILE, max_size=6), name=st.sampled_from(["numpy", "acme-lib", "x"]))
+def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
+    tmp_path: Path, lines: list[str], name: str
+) -> None:
+    body = [f"{name}{line}" for line in lines]
+    body.append(f"--extra-index-url https://bot:{_SECRET}@h.example/simple")
+    body.append(f"{name} @ https://h.example/{name}-1.0-py3-none-any.whl?token={_SECRET}")
+    folder = tmp_path / "h"
+    folder.mkdir(exist_ok=True)
+    (folder / "requirements.txt").write_text("\n".join(body), encoding="utf-8", errors="surrogatepass")
+    draft = Draft("requirements", root=folder)
+    read_requirements_file(folder / "requirements.txt", draft, root=folder)
+    complete(draft, name="h", python="3.11", name_source="test", python_source="--python")
+    raw = render(draft)
+    tomllib.loads(raw)  # the rendering is always TOML, whatever the input
+    text, result = finish(draft, folder / "model-env.toml")
+    data = tomllib.loads(text)
+    assert data["spec-version"] == 1
+    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
+    assert _SECRET not in text
+    assert all(_SECRET not in (n.message + (n.hint or "") + (n.source or "")) for n in draft.notes)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['a"b', "a\\b", "line\nbreak", "nul\x00", "del\x7f", "sep\u2028", 'q"""', "'''", "${X}", "$(rm -rf /)", "é💥"],
+)
+def test_every_string_is_escaped_as_toml(value: str) -> None:
+    draft = Draft("requirements")
+    draft.set(("env", "X"), value, source=f"src\n{value}")
+    draft.add(("apt", "packages"), value, source=value)
+    data = tomllib.loads(render(draft))
+    assert data["env"]["X"] == value and data["apt"]["packages"] == [value]
