@@ -127,12 +127,7 @@ def _docker(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
 
     raw = doc.raw("docker", "python_version")
     if raw is None:
-        draft.report(
-            p.PYTHON_ASSUMED,
-            "docker.python_version is not set: BentoML uses the Python of the machine that builds the bento",
-            source=doc.src("docker") if doc.get("docker") is not None else f"{doc.name}:1",
-            hint="set runtime.python to the Python the model was trained with",
-        )
+        pass  # BentoML uses the building machine's Python: the import's --python default (SPC705) stands
     elif (version := p.python_version(raw)) is not None:
         draft.set(("runtime", "python"), version, source=doc.src("docker", "python_version"))
     else:
@@ -158,7 +153,7 @@ def _docker(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
         for name, source in packages:
             draft.report(
                 p.SYSTEM_PACKAGE,
-                f"system package {name!r} is a {distro} package; not carried over",
+                f"system package {name!r} is a package of distro {distro}; not carried over",
                 source=source,
                 hint="add its Debian name to apt.packages",
             )

@@ -144,7 +144,8 @@ class _Reader:
                 )
                 draft.report(
                     p.VARIANT,
-                    f"feature {name!r} ({deps} dependencies) is not in the default environment; not carried over",
+                    f"feature {name!r} ({deps} dependenc{'y' if deps == 1 else 'ies'}) is not in the default "
+                    "environment; not carried over",
                     source=self.src("feature", name),
                     hint="import it by adding it to [environments] default, or add its packages by hand",
                 )
