@@ -704,3 +704,255 @@ def test_credentials_never_written_or_printed(case: str, tmp_path: Path) -> None
             assert secret not in stderr
         assert "${" in written  # the credentials are placeholders of declared secrets
         assert "[secrets." in written
+
+
+# --- bad input: a diagnostic with a code and a place, exit 1, nothing written ---------------
+
+BAD: dict[str, tuple[dict[str, str], str, str]] = {
+    # case: (files, the code, where it points: "file:line")
+    "cog-not-yaml": (
+        {"cog.yaml": "build:\n  python_version: '3.11'\n  system_packages: [ffmpeg\n"},
+        "SPC730",
+        "cog.yaml:4",
+    ),
+    "cog-build-list": ({"cog.yaml": "build:\n  - python_version\n"}, "SPC730", "cog.yaml:1"),
+    "cog-missing-file": (
+        {"cog.yaml": 'build:\n  python_version: "3.11"\n  python_requirements: reqs/missing.txt\n'},
+        "SPC730",
+        "cog.yaml:3",
+    ),
+    "cog-bad-python": ({"cog.yaml": 'build:\n  python_version: "three"\n'}, "SPC730", "cog.yaml:2"),
+    "bento-top-list": ({"bentofile.yaml": "- service\n"}, "SPC730", "bentofile.yaml:1"),
+    "truss-python": ({"config.yaml": "model_name: m\npython_version: python3\n"}, "SPC730", "config.yaml:2"),
+    "pixi-not-toml": (
+        {"pixi.toml": '[workspace]\nname = "x"\n[dependencies\npython = "3.11"\n'},
+        "SPC730",
+        "pixi.toml:3",
+    ),
+    "pylock-version": (
+        {
+            "pylock.toml": 'lock-version = "2.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = "1"\n'
+            f'sdist = {{ url = "https://x.example/a-1.tar.gz", hashes = {{ sha256 = "{_SHA}" }} }}\n'
+        },
+        "SPC730",
+        "pylock.toml:1",
+    ),
+    "pylock-bad-package": (
+        {
+            "pylock.toml": 'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "Not_Normalized"\nversion = "1"\n'
+        },
+        "SPC730",
+        "pylock.toml:3",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_a_diagnostic_and_writes_nothing(case: str, tmp_path: Path) -> None:
+    files, code, where = BAD[case]
+    _materialize(tmp_path, dict(files))
+    run = run_cli("import", str(tmp_path), "--python", "3.11", "--format", "json")
+    assert run.code == 1, (run.out, run.err)
+    assert not (tmp_path / "model-env.toml").exists()
+    report = json.loads(run.out)
+    found = [d for d in report["diagnostics"] if d["code"] == code]
+    assert found, report
+    file, line = where.split(":")
+    assert any(d.get("file") == file and d.get("line") == int(line) for d in found), found
+    text = run_cli("import", str(tmp_path), "--python", "3.11")
+    assert text.code == 1
+    assert "Traceback" not in text.err and "SPC900" not in text.err
+
+
+def test_duplicate_yaml_key_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "cog.yaml").write_text('build:\n  python_version: "3.10"\n  python_version: "3.11"\n', encoding="utf-8")
+    run = run_cli("import", str(tmp_path), "--format", "json")
+    report = json.loads(run.out)
+    assert any(d["code"] == "SPC730" and d.get("line") == 3 for d in report["diagnostics"])
+
+
+def test_pixi_toml_1_1_inline_tables(tmp_path: Path) -> None:
+    """pixi accepts TOML 1.1 (multi-line inline tables); so does the importer (tomli)."""
+    (tmp_path / "pixi.toml").write_text(
+        '[workspace]\nname = "x"\nplatforms = ["linux-64"]\n\n[dependencies]\npython = {\n  version = "3.12.*",\n'
+        '  channel = "conda-forge",\n}\n\n[pypi-dependencies]\nrequests = "==2.32.3"\n',
+        encoding="utf-8",
+    )
+    run = run_cli("import", str(tmp_path))
+    assert run.code == 0, run.err
+    text = (tmp_path / "model-env.toml").read_text(encoding="utf-8")
+    assert 'python = "3.12"' in text and '"requests==2.32.3"' in text
+
+
+def test_truss_detection_needs_a_truss_key(tmp_path: Path) -> None:
+    """A config.yaml of some other tool is not taken for a Truss config."""
+    from specc.importers import KINDS
+
+    (tmp_path / "config.yaml").write_text("logging:\n  level: INFO\npython_version: '3.11'\n", encoding="utf-8")
+    assert not KINDS["truss"].detect(tmp_path)
+    (tmp_path / "config.yaml").write_text("python_version: py39\n", encoding="utf-8")
+    assert KINDS["truss"].detect(tmp_path / "config.yaml")
+
+
+# --- the value helpers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("3.11.*", "3.11"),
+        ("3.11", "3.11"),
+        ("==3.11.9", "3.11.9"),
+        ("=3.10", "3.10"),
+        ("3.12.1", "3.12.1"),
+        ("~=3.11.0", "3.11"),
+        (">=3.11,<3.12", "3.11"),
+        (">=3.10,<3.12", None),
+        (">=3.10", None),
+        ("*", None),
+        ("2.7", None),
+    ],
+)
+def test_python_from_conda(written: str, expected: str | None) -> None:
+    from specc.importers._peers import python_from_conda
+
+    assert python_from_conda(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [(">=3.10,<3.12", "3.11"), ("<=3.12", "3.12"), ("==3.9.*", "3.9"), (">=3.10", None), ("junk", None)],
+)
+def test_highest_minor(written: str, expected: str | None) -> None:
+    from specc.importers._peers import highest_minor
+
+    assert highest_minor(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"), [("12.4", "12.4"), ("12.4.1", "12.4"), ("12", "12.0"), ("11.8", "11.8"), ("cuda12", None)]
+)
+def test_cuda_version(written: str, expected: str | None) -> None:
+    from specc.importers._peers import cuda_version
+
+    assert cuda_version(written) == expected
+
+
+# --- total: any YAML or TOML a peer's file may hold gives a diagnostic, never a crash -------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.sampled_from(["3.11", "py311", "ffmpeg", "numpy==2.1.3", "git+https://x/y", "NAME=v", "", "*", ">=1,<2"]),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "name", "version", "pip", "image"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KEYS = {
+    "cog": ["build", "image", "predict", "run", "environment", "concurrency", "weights"],
+    "cog.build": ["python_version", "python_packages", "python_requirements", "system_packages", "gpu", "cuda", "run"],
+    "bentoml": ["service", "name", "python", "docker", "conda", "envs", "include", "models"],
+    "truss": [
+        "model_name",
+        "python_version",
+        "requirements",
+        "system_packages",
+        "environment_variables",
+        "secrets",
+        "resources",
+        "base_image",
+    ],
+    "pixi": [
+        "workspace",
+        "dependencies",
+        "pypi-dependencies",
+        "pypi-options",
+        "feature",
+        "environments",
+        "target",
+        "activation",
+    ],
+}
+
+
+def _yaml_doc(kind: str) -> st.SearchStrategy[dict[str, object]]:
+    top = st.dictionaries(st.sampled_from(_KEYS[kind]), _VALUES, max_size=5)
+    if kind == "cog":
+        return st.builds(
+            lambda t, b: {**t, "build": b},
+            top,
+            st.dictionaries(st.sampled_from(_KEYS["cog.build"]), _VALUES, max_size=5),
+        )
+    if kind == "truss":
+        return st.builds(lambda t: {"model_name": "m", **t}, top)
+    return top
+
+
+_FILES = {"cog": "cog.yaml", "bentoml": "bentofile.yaml", "truss": "config.yaml"}
+
+
+@pytest.mark.parametrize("kind", ["cog", "bentoml", "truss"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_yaml_shape_gives_diagnostics_not_a_crash(kind: str, data: st.DataObject, tmp_path: Path) -> None:
+    import yaml
+
+    doc = data.draw(_yaml_doc(kind))
+    folder = tmp_path / f"case{abs(hash(repr(doc))) % 10**8}"
+    folder.mkdir(exist_ok=True)
+    (folder / _FILES[kind]).write_text(yaml.safe_dump(doc), encoding="utf-8")
+    out = folder / "model-env.toml"
+    run = run_cli("import", str(folder), "--from", kind, "--python", "3.11", "--out", str(out), "--force")
+    assert run.code in (0, 1), run.err
+    assert out.exists() == (run.code == 0)
+    if run.code == 0:
+        from specc.api import check
+
+        assert not [d for d in check(out).diagnostics if d.severity == "error"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    doc=st.dictionaries(
+        st.sampled_from(_KEYS["pixi"]),
+        st.dictionaries(
+            st.sampled_from(["python", "numpy", "name", "index-url", "default", "linux-64", "env", "version"]),
+            _VALUES.filter(lambda v: v is not None),
+            max_size=3,
+        ),
+        max_size=5,
+    )
+)
+def test_any_pixi_shape_gives_diagnostics_not_a_crash(doc: dict[str, object], tmp_path: Path) -> None:
+    import tomlkit
+
+    folder = tmp_path / f"case{abs(hash(repr(doc))) % 10**8}"
+    folder.mkdir(exist_ok=True)
+    try:
+        text = tomlkit.dumps(_no_none(doc))
+    except Exception:  # a shape TOML cannot hold (mixed arrays): not this test's business
+        return
+    (folder / "pixi.toml").write_text(text, encoding="utf-8")
+    out = folder / "model-env.toml"
+    run = run_cli("import", str(folder), "--python", "3.11", "--out", str(out), "--force")
+    assert run.code in (0, 1), run.err
+    assert out.exists() == (run.code == 0)
+
+
+def _no_none(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _no_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_no_none(v) for v in value if v is not None]
+    return value

@@ -207,13 +207,33 @@ def load_toml(path: Path, draft: Draft) -> Doc | None:
 
 def _toml_reader() -> Any:
     """``tomli`` when installed (TOML 1.1 since tomli 2.3: pixi manifests may use multi-line
-    inline tables), else the standard library's ``tomllib`` (TOML 1.0)."""
-    import importlib
+    inline tables), else the standard library's ``tomllib`` (TOML 1.0).
 
+    conda-lock's vendored Poetry puts its own ``_vendor`` folder (with an old, TOML 1.0 tomli) on
+    ``sys.path`` when the conda importer loads it; the installed tomli is imported past it, and
+    whatever the vendored copy left in ``sys.modules`` is put back for Poetry."""
+    import importlib
+    import sys
+
+    loaded = sys.modules.get("tomli")
+    if loaded is not None and "_vendor" not in str(getattr(loaded, "__file__", "")):
+        return loaded
+    saved = {k: v for k, v in sys.modules.items() if k == "tomli" or k.startswith("tomli.")}
+    path = list(sys.path)
     try:
-        return importlib.import_module("tomli")
-    except ImportError:  # pragma: no cover - tomli comes with specc on 3.10 and with its dev extra
-        return importlib.import_module("tomllib")
+        for key in saved:
+            del sys.modules[key]
+        sys.path[:] = [entry for entry in path if "_vendor" not in entry]
+        try:
+            return importlib.import_module("tomli")
+        except ImportError:  # pragma: no cover - tomli comes with specc on 3.10 and with its dev extra
+            return importlib.import_module("tomllib")
+    finally:
+        sys.path[:] = path
+        if saved:
+            for key in [k for k in sys.modules if k == "tomli" or k.startswith("tomli.")]:
+                del sys.modules[key]
+            sys.modules.update(saved)
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -66,7 +66,7 @@ class _Importer:
         if doc is None:
             return
         try:
-            from packaging.pylock import Pylock, PylockValidationError
+            from packaging.pylock import Pylock, PylockUnsupportedVersionError, PylockValidationError
         except ImportError:  # pragma: no cover - packaging < 26
             draft.report(
                 p.INVALID,
@@ -80,7 +80,8 @@ class _Importer:
             lock = Pylock.from_dict(doc.data)
         except PylockValidationError as exc:
             context = getattr(exc, "context", None)
-            where = _context_source(doc, context)
+            unsupported = isinstance(exc, PylockUnsupportedVersionError)
+            where = doc.src("lock-version") if unsupported else _context_source(doc, context)
             draft.report(p.INVALID, f"{doc.name} is not a valid pylock file: {exc}", source=where, severity="error")
             return
         _Reader(doc, lock, file.parent, draft).read()
