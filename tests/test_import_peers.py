@@ -956,3 +956,19 @@ def _no_none(value: object) -> object:
     if isinstance(value, list):
         return [_no_none(v) for v in value if v is not None]
     return value
+
+
+def test_yaml_aliases_are_walked_once(tmp_path: Path) -> None:
+    """A recursive alias and an alias bomb give diagnostics (or a spec), not a hang or a crash."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)
+    )
+    (tmp_path / "cog.yaml").write_text(
+        'build:\n  python_version: "3.11"\n  run: &r [*r]\n'
+        + "tests:\n"
+        + "".join(f"  {line}\n" for line in bomb.splitlines()),
+        encoding="utf-8",
+    )
+    run = run_cli("import", str(tmp_path), "--format", "json")
+    assert run.code in (0, 1), run.err
+    assert "SPC900" not in run.err

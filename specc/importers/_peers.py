@@ -94,11 +94,11 @@ class Doc:
 
 
 def display_name(path: Path, root: Path) -> str:
-    """``path`` relative to the imported folder, with ``/`` separators (its name if outside)."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.name
+    """``path`` relative to the imported folder, ``/``-separated (``../x`` when outside it: the
+    spec's loader then reports the escape)."""
+    from specc.importers.requirements import display
+
+    return display(path, root)
 
 
 def _read_text(path: Path, draft: Draft, name: str) -> str | None:
@@ -147,13 +147,19 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
         return None
     doc = Doc(data, name)
     if node is not None:
-        _walk_yaml(node, (), doc, draft)
+        _walk_yaml(node, (), doc, draft, set())
     return doc
 
 
-def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft) -> None:
+def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft, seen: set[int]) -> None:
+    """Record where each key and item stands.  A node reached again through a YAML alias is
+    walked once (its first path has the place), so a recursive or exponential alias structure
+    costs one pass over the nodes written."""
     import yaml
 
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     doc.lines.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -171,10 +177,10 @@ def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft) -> None:
             seen.add(part)
             child: Key = (*key, part)
             doc.lines[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
-            _walk_yaml(v, child, doc, draft)
+            _walk_yaml(v, child, doc, draft, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk_yaml(item, (*key, i), doc, draft)
+            _walk_yaml(item, (*key, i), doc, draft, seen)
     elif isinstance(node, yaml.ScalarNode) and node.style is None:
         doc.text[key] = node.value
 
