@@ -162,19 +162,19 @@ def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft, seen: set[int]) -> N
     seen.add(id(node))
     doc.lines.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        keys: set[str] = set()
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
                 continue
             part = k.value
-            if part in seen:
+            if part in keys:
                 draft.report(
                     INVALID,
                     f"key {part!r} is written twice in {doc.name}; the last one is read",
                     source=f"{doc.name}:{k.start_mark.line + 1}",
                     hint="remove one of them",
                 )
-            seen.add(part)
+            keys.add(part)
             child: Key = (*key, part)
             doc.lines[child] = (k.start_mark.line + 1, k.start_mark.column + 1)
             _walk_yaml(v, child, doc, draft, seen)
