@@ -466,6 +466,7 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
             "SPC733",
             "SPC733",
             "SPC733",
+            "SPC734",
             "SPC737",
             "SPC737",
             "SPC742",

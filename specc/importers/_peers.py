@@ -253,11 +253,34 @@ def _toml_key_parts(text: str) -> tuple[str, ...]:
     return tuple(a or b or c for a, b, c in parts)
 
 
+_STRINGS = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'")
+
+
+def _balance(line: str) -> int:
+    """Open minus closed brackets of one line, strings and comments left out."""
+    code = _STRINGS.sub('""', line).split("#", 1)[0]
+    return code.count("[") + code.count("{") - code.count("]") - code.count("}")
+
+
 def _scan_toml_lines(text: str, doc: Doc) -> None:
+    """Places of ``[table]`` headers, ``key =`` lines and the items of multi-line arrays
+    (``dependencies = [`` then one item per line), enough to point at an entry."""
     table: tuple[str, ...] = ()
     arrays: dict[tuple[str, ...], int] = {}
     prefix: Key = ()
+    open_array: Key | None = None  # the key of a multi-line array being read
+    depth, item = 0, -1
     for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip()) + 1
+        if open_array is not None:
+            stripped = line.strip()
+            if depth == 1 and stripped[:1] in ('"', "'", "{", "[") or (depth == 1 and stripped[:1].isalnum()):
+                item += 1
+                doc.lines.setdefault((*open_array, item), (number, indent))
+            depth += _balance(line)
+            if depth <= 0:
+                open_array = None
+            continue
         header = _HEADER.match(line)
         if header and not line.lstrip().startswith("#"):
             table = _toml_key_parts(header.group(1))
@@ -265,14 +288,22 @@ def _scan_toml_lines(text: str, doc: Doc) -> None:
                 index = arrays.get(table, -1) + 1
                 arrays[table] = index
                 prefix = (*table, index)
-                doc.lines.setdefault(table, (number, len(line) - len(line.lstrip()) + 1))
+                doc.lines.setdefault(table, (number, indent))
             else:
                 prefix = table
-            doc.lines.setdefault(prefix, (number, len(line) - len(line.lstrip()) + 1))
+            doc.lines.setdefault(prefix, (number, indent))
             continue
         keyline = _KEYLINE.match(line)
         if keyline:
-            doc.lines.setdefault((*prefix, *_toml_key_parts(keyline.group(1))), (number, keyline.start(1) + 1))
+            key: Key = (*prefix, *_toml_key_parts(keyline.group(1)))
+            doc.lines.setdefault(key, (number, keyline.start(1) + 1))
+            rest = line[keyline.end() :].strip()
+            if rest.startswith("[") and _balance(rest) > 0:
+                open_array, depth, item = key, _balance(rest), -1
+                after = rest[1:].strip()
+                if after and not after.startswith("#"):  # an item on the opening line
+                    item = 0
+                    doc.lines.setdefault((*key, 0), (number, line.index(after) + 1))
 
 
 # --- values ------------------------------------------------------------------------------

@@ -129,7 +129,16 @@ def _docker(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
     if raw is None:
         pass  # BentoML uses the building machine's Python: the import's --python default (SPC705) stands
     elif (version := p.python_version(raw)) is not None:
-        draft.set(("runtime", "python"), version, source=doc.src("docker", "python_version"))
+        minor = ".".join(version.split(".")[:2])
+        draft.set(("runtime", "python"), minor, source=doc.src("docker", "python_version"))
+        if minor != version:
+            # build_config.py _convert_python_version: "BentoML will install the latest 'pythonX.Y'"
+            draft.report(
+                p.PYTHON_ASSUMED,
+                f"docker.python_version {version}: BentoML installs the latest Python {minor}, so {minor} is written",
+                source=doc.src("docker", "python_version"),
+                hint=f'write runtime.python = "{version}" if the model needs that exact release',
+            )
     else:
         draft.report(
             p.INVALID,
