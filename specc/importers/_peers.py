@@ -274,7 +274,7 @@ def _scan_toml_lines(text: str, doc: Doc) -> None:
         indent = len(line) - len(line.lstrip()) + 1
         if open_array is not None:
             stripped = line.strip()
-            if depth == 1 and stripped[:1] in ('"', "'", "{", "[") or (depth == 1 and stripped[:1].isalnum()):
+            if depth == 1 and (stripped[:1] in ('"', "'", "{", "[") or stripped[:1].isalnum()):
                 item += 1
                 doc.lines.setdefault((*open_array, item), (number, indent))
             depth += _balance(line)
