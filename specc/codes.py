@@ -590,6 +590,11 @@ _ALL: tuple[Code, ...] = (
         "SPC707", "import-model-download-failed", E,
         "`specc import`: a `models:/` or `runs:/` URI cannot be downloaded", _IMPORT,
     ),
+    Code(
+        "SPC708", "import-default-chosen", W,
+        "`specc import`: a key a target requires that the source does not give (Databricks' libraries-dir) "
+        "is set to a default to change", _IMPORT,
+    ),
     Code("SPC710", "pip-option-not-carried", W, "a pip option with no spec equivalent is not carried over", _IMPORT),
     Code(
         "SPC711", "requirement-not-carried", W,

@@ -126,16 +126,7 @@ git+https://github.com/acme/tokenizers.git@v0.3.1#egg=acme-tokenizers
 }
 
 PIP_FREEZE = {
-    "requirements.txt": "".join(
-        f"{n}=={v}\n"
-        for n, v in [
-            ("joblib", "1.4.2"),
-            ("numpy", "2.0.1"),
-            ("scikit-learn", "1.5.1"),
-            ("scipy", "1.14.0"),
-            ("threadpoolctl", "3.5.0"),
-        ]
-    )  # fmt: skip
+    "requirements.txt": "joblib==1.4.2\nnumpy==2.0.1\nscikit-learn==1.5.1\nscipy==1.14.0\nthreadpoolctl==3.5.0\n",
 }
 
 PIP_DIRECT_URLS = {
@@ -280,7 +271,7 @@ def test_conflicting_values_keep_the_first_and_say_so(tmp_path: Path) -> None:
 # --- hostile input: never a broken TOML file, never a leaked credential -------------------------
 
 _HOSTILE = st.text(
-    alphabet=st.sampled_from(list("ab=<>!~.,;@:/\\\"'$(){}[]#\n\r\t -_") + ["é", "\u2028", "\x00", "\x7f", "💥"]),
+    alphabet=st.sampled_from([*"ab=<>!~.,;@:/\\\"'$(){}[]#\n\r\t -_", "é", "\u2028", "\x00", "\x7f", "💥"]),
     max_size=40,
 )
 _SECRET = "hunter2hunter2Q"

@@ -267,12 +267,14 @@ def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[Yam
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark.line)
-                lines[at + (key,)] = k.start_mark.line + 1
-                walk(v, at + (key,))
+                sub: YamlPath = (*at, key)
+                lines[sub] = k.start_mark.line + 1
+                walk(v, sub)
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
-                lines[at + (i,)] = v.start_mark.line + 1
-                walk(v, at + (i,))
+                item: YamlPath = (*at, i)
+                lines[item] = v.start_mark.line + 1
+                walk(v, item)
 
     walk(node, ())
     return data, lines

@@ -57,12 +57,11 @@ class MatchSpecError(ValueError):
 def parse_match_spec(text: str) -> MatchSpec:
     """Parse a conda match spec with conda's MatchSpec (vendored by conda-lock) when installed,
     else with :func:`_parse_subset`.  Raises :class:`MatchSpecError`."""
-    try:
-        from conda_lock.interfaces.vendored_conda import MatchSpec as CondaMatchSpec
-    except ImportError:
+    matchspec = _conda_matchspec()
+    if matchspec is None:
         return _parse_subset(text)
     try:
-        ms = CondaMatchSpec(text)
+        ms = matchspec(text)
     except Exception as exc:  # conda raises its own InvalidMatchSpec and friends
         raise MatchSpecError(str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid") from None
     version = ms.get("version")
@@ -74,6 +73,22 @@ def parse_match_spec(text: str) -> MatchSpec:
         str(build) if build is not None else None,
         getattr(channel, "canonical_name", None) or (str(channel) if channel is not None else None),
     )
+
+
+@cache
+def _conda_matchspec() -> Any:
+    """conda's MatchSpec class as vendored by conda-lock, or None when it cannot be imported
+    (conda-lock not installed, or its vendored conda failing on this Python)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            # the vendored conda announces its own deprecations (frozendict) at import time
+            warnings.simplefilter("ignore")
+            from conda_lock.interfaces.vendored_conda import MatchSpec as CondaMatchSpec
+    except Exception:
+        return None
+    return CondaMatchSpec
 
 
 _SUBSET = re.compile(
@@ -240,10 +255,10 @@ def read_environment(path: Path, draft: Draft) -> None:
                 else:
                     draft.report(FIELD, f"dependencies[{i}].{key} is not carried over", source=source)
             continue
-        if not isinstance(dep, str | int | float):
-            draft.report(FIELD, f"dependencies[{i}] is not a match spec; not carried over", source=source)
+        if not isinstance(dep, str):
+            draft.report(FIELD, f"dependencies[{i}] ({dep!r:.40}) is not a match spec; not carried over", source=source)
             continue
-        _conda_package(str(dep), source, draft)
+        _conda_package(dep, source, draft)
 
 
 def _conda_package(text: str, source: str, draft: Draft) -> None:

@@ -56,6 +56,9 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 ENTRY_DROPPED = "SPC706"
 PYTHON_ASSUMED = "SPC705"
+DEFAULT_CHOSEN = "SPC708"
+#: the libraries-dir `specc init --databricks` writes too
+DEFAULT_LIBRARIES_DIR = "/Volumes/main/default/specc"
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 # TOML basic strings may not hold control characters other than tab, nor DEL
@@ -174,6 +177,18 @@ def complete(draft: Draft, *, name: str, python: str, name_source: str, python_s
             PYTHON_ASSUMED,
             f"the source names no Python version; runtime.python is set to {python}",
             hint="set runtime.python to the Python the model was trained with (`specc import --python X.Y`)",
+        )
+    if (
+        draft.get(("runtime", "databricks")) is not None
+        and draft.get(("targets", "databricks", "libraries-dir")) is None
+    ):
+        # required with a Databricks runtime (SPC359), and no other format has it: init's default
+        draft.set(("targets", "databricks", "libraries-dir"), DEFAULT_LIBRARIES_DIR, source="specc import: a default")
+        draft.report(
+            DEFAULT_CHOSEN,
+            f'targets.databricks.libraries-dir is set to "{DEFAULT_LIBRARIES_DIR}" (the runtime.databricks of the '
+            "source makes Databricks a target, which needs a folder for its init script)",
+            hint="create that volume or set a folder only your team can change (SPC359)",
         )
     model = str(draft.get(("model", "name")) or "model")
     scope = re.sub(r"[^A-Za-z0-9_.-]", "-", model)[:128] or "model"

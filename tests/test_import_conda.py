@@ -1,0 +1,198 @@
+"""`specc import` from conda environment files: python=, the pip section, conda packages mapped
+to PyPI through the vendored name mapping, channels, build strings and unmappable packages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from specc.importers.conda import (
+    _parse_subset,
+    conda_name_to_pypi,
+    conda_to_requirement,
+    parse_match_spec,
+    pep440,
+)
+from tests.helpers import run_cli
+from tests.test_import_requirements import codes, file_text, import_case, round_trip, write
+
+ML_ENV = {
+    "environment.yml": """\
+name: churn-train
+channels:
+  - pytorch
+  - conda-forge
+  - nodefaults
+dependencies:
+  - python=3.11
+  - numpy=1.26.4
+  - pandas>=2.2,<2.3
+  - scikit-learn==1.5.1
+  - pytorch=2.3.1=py3.11_cpu_0
+  - conda-forge::matplotlib-base=3.8.4
+  - py-xgboost=2.1.0
+  - msgpack-python
+  - libgcc-ng>=12
+  - cudatoolkit=11.8
+  - mkl
+  - pip
+  - pip:
+    - --extra-index-url https://deploy:Pa55w0rdPa55w0rd@pkgs.acme.example/simple
+    - acme-features==0.4.2
+    - -r requirements-pip.txt
+variables:
+  OMP_NUM_THREADS: "4"
+  TOKENIZERS_PARALLELISM: "false"
+""",
+    "requirements-pip.txt": "shap==0.46.0\n",
+}
+
+MLFLOW_CONDA = {
+    "conda.yaml": """\
+channels:
+- conda-forge
+dependencies:
+- python=3.10.14
+- pip<=24.0
+- pip:
+  - mlflow==2.16.2
+  - cloudpickle==3.0.0
+  - scikit-learn==1.5.1
+name: mlflow-env
+""",
+}
+
+UNMAPPABLE = {
+    "env.yaml": """\
+name: r-and-system
+channels: [conda-forge, bioconda]
+dependencies:
+  - python>=3.10
+  - r-base=4.3
+  - r-forecast
+  - openjdk=17
+  - graphviz
+  - python-graphviz=0.20.3
+  - numpy[version=">=1.26,<2"]
+  - foo==1.2|1.3
+  - libarchive
+  - librosa=0.10.2
+  - 42
+prefix: /opt/conda/envs/r-and-system
+""",
+}
+
+
+def test_ml_environment(tmp_path: Path) -> None:
+    src = write(tmp_path / "churn", ML_ENV)
+    out, report = import_case("conda-ml", src / "environment.yml")
+    data = tomllib.loads(out.read_text())
+    assert data["runtime"]["python"] == "3.11"
+    reqs = data["python"]["requirements"]
+    assert reqs[:5] == [
+        "numpy==1.26.4.*",
+        "pandas<2.3,>=2.2",
+        "scikit-learn==1.5.1",
+        "torch==2.3.1",
+        "matplotlib==3.8.4.*",
+    ]
+    assert {"xgboost==2.1.0.*", "msgpack", "acme-features==0.4.2", "shap==0.46.0"} <= set(reqs)
+    assert data["env"] == {"OMP_NUM_THREADS": "4", "TOKENIZERS_PARALLELISM": "false"}
+    assert "Pa55w0rdPa55w0rd" not in out.read_text()
+    by_line = {(d["code"], d["line"]) for d in report["diagnostics"] if d["file"] == "environment.yml"}
+    assert {("SPC717", 2), ("SPC715", 11), ("SPC716", 15), ("SPC716", 16), ("SPC716", 17), ("SPC716", 18)} <= by_line
+    torch = next(d for d in report["diagnostics"] if d["code"] == "SPC715" and d["line"] == 11)
+    assert "PyPI name torch" in torch["message"] and 'build string "py3.11_cpu_0" dropped' in torch["message"]
+    files = round_trip(out)
+    assert "torch==2.3.1" in file_text(files["docker"], "deps/python/requirements.txt")
+
+
+def test_mlflow_style_conda_yaml(tmp_path: Path) -> None:
+    src = write(tmp_path / "model", MLFLOW_CONDA)
+    out, report = import_case("conda-mlflow", src / "conda.yaml")
+    data = tomllib.loads(out.read_text())
+    assert data["runtime"]["python"] == "3.10"
+    assert data["python"]["requirements"] == ["mlflow==2.16.2", "cloudpickle==3.0.0", "scikit-learn==1.5.1"]
+    assert codes(report) == ["SPC716", "SPC717"]  # pip itself, the channel
+    round_trip(out)
+
+
+def test_unmappable_packages_are_reported_not_dropped(tmp_path: Path) -> None:
+    src = write(tmp_path / "r", UNMAPPABLE)
+    out, report = import_case("conda-unmappable", src / "env.yaml")
+    data = tomllib.loads(out.read_text())
+    assert data["python"]["requirements"] == ["graphviz==0.20.3.*", "numpy<2,>=1.26", "foo", "librosa==0.10.2.*"]
+    got = {(d["code"], d["line"]) for d in report["diagnostics"]}
+    # python>=3.10 (no single version), r-base, r-forecast, openjdk, graphviz (the C library), the
+    # | alternative's version, libarchive, the number, prefix: each reported at its line
+    expected = [("SPC716", 4), ("SPC716", 5), ("SPC716", 6), ("SPC716", 7), ("SPC716", 8), ("SPC715", 11)]
+    expected += [("SPC716", 12), ("SPC718", 14), ("SPC718", 15), ("SPC717", 2)]
+    assert set(expected) <= got
+    round_trip(out)
+
+
+def test_python_range_without_python_flag_is_assumed_and_said(tmp_path: Path) -> None:
+    src = write(tmp_path / "e", {"environment.yml": "dependencies:\n  - python>=3.10\n  - numpy=2.0.1\n"})
+    r = run_cli("import", str(src / "environment.yml"), "--format", "json")
+    assert r.code == 0
+    assert "SPC705" in {d["code"] for d in json.loads(r.out)["diagnostics"]}
+
+
+def test_invalid_yaml_is_an_error_with_its_line(tmp_path: Path) -> None:
+    src = write(tmp_path / "bad", {"environment.yml": "dependencies:\n  - numpy\n  - [unclosed\n"})
+    r = run_cli("import", str(src / "environment.yml"), "--format", "json")
+    assert r.code == 1
+    (d,) = json.loads(r.out)["diagnostics"]
+    assert d["code"] == "SPC700" and d["file"] == "environment.yml" and d["line"] == 4
+    assert not (src / "model-env.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("spec", "requirement"),
+    [
+        ("numpy>=1.24,<2", "numpy<2,>=1.24"),
+        ("numpy=1.26", "numpy==1.26.*"),
+        ("numpy==1.26.4", "numpy==1.26.4"),
+        ("numpy 1.26.*", "numpy==1.26.*"),
+        ("pytorch=2.3.1=py3.11_cpu_0", "torch==2.3.1"),
+        ("conda-forge::matplotlib-base", "matplotlib"),
+        ("msgpack-python>=1", "msgpack>=1"),
+        ("python-graphviz", "graphviz"),
+        ("opencv=4.10.0", "opencv-python==4.10.0.*"),
+        ("python=3.11", None),
+        ("libgcc-ng", None),
+        ("cudatoolkit=11.8", None),
+        ("r-ggplot2", None),
+        ("pip", None),
+        ("foo 1.0|2.0", "foo"),
+    ],
+)
+def test_conda_to_requirement(spec: str, requirement: str | None) -> None:
+    assert conda_to_requirement(spec) == requirement
+
+
+def test_conda_name_to_pypi_uses_the_vendored_mapping() -> None:
+    assert conda_name_to_pypi("pytorch") == "torch"
+    assert conda_name_to_pypi("dask-core") == "dask"
+    assert conda_name_to_pypi("typing_extensions") == "typing-extensions"
+    assert conda_name_to_pypi("Scikit_Learn") == "scikit-learn"  # unknown: the same name, canonical
+    assert conda_name_to_pypi("librosa") == "librosa"  # a lib- prefix that is a Python package
+    assert conda_name_to_pypi("libxml2") is None
+    data = json.loads((Path(__file__).resolve().parent.parent / "specc/importers/conda_pypi_names.json").read_text())
+    assert "grayskull" in data["source"] and len(data["grayskull"]) > 100
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["numpy", "numpy>=1.24,<2", "numpy=1.26", "numpy=1.26.4=py311_0", "numpy 1.26.* py311_0", "numpy==1.2",
+     "conda-forge::numpy=1.26", "numpy 1.26.4"],
+)  # fmt: skip
+def test_the_subset_parser_agrees_with_conda(spec: str) -> None:
+    """Without conda-lock the documented subset gives what conda's MatchSpec gives."""
+    full = parse_match_spec(spec)
+    sub = _parse_subset(spec)
+    assert (sub.name, pep440(sub.version), sub.build) == (full.name, pep440(full.version), full.build)
+    assert bool(sub.channel) == bool(full.channel)
