@@ -973,3 +973,36 @@ def test_yaml_aliases_are_walked_once(tmp_path: Path) -> None:
     run = run_cli("import", str(tmp_path), "--format", "json")
     assert run.code in (0, 1), run.err
     assert "SPC900" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("cog.yaml", 'build:\n  python_version: "3.11"\n  python_requirements: /etc/hostname\n'),
+        ("bentofile.yaml", "docker:\n  python_version: '3.11'\npython:\n  requirements_txt: ../outside.txt\n"),
+        ("config.yaml", "model_name: m\npython_version: py311\nrequirements_file: ../outside.txt\n"),
+    ],
+)
+def test_files_outside_the_folder_are_never_read(name: str, text: str, tmp_path: Path) -> None:
+    (tmp_path / "outside.txt").write_text("leaked-package==1.0\n", encoding="utf-8")
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    run = run_cli("import", str(folder), "--format", "json")
+    assert run.code == 1
+    assert "leaked-package" not in run.out
+    report = json.loads(run.out)
+    assert any(d["code"] == "SPC730" and "outside the imported folder" in d["message"] for d in report["diagnostics"])
+
+
+def test_pixi_path_dependency_outside_is_reported_not_fatal(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "pixi.toml").write_text(
+        '[workspace]\nplatforms = ["linux-64"]\n[dependencies]\npython = "3.12.*"\n'
+        '[pypi-dependencies]\nshared = { path = "../shared" }\nrequests = "==2.32.3"\n',
+        encoding="utf-8",
+    )
+    run = run_cli("import", str(folder), "--format", "json")
+    assert run.code == 0, run.out
+    assert [d["code"] for d in json.loads(run.out)["diagnostics"]] == ["SPC738"]

@@ -101,6 +101,26 @@ def display_name(path: Path, root: Path) -> str:
     return display(path, root)
 
 
+def within(draft: Draft, folder: Path, name: str, *, source: Source, what: str, needed: bool = True) -> Path | None:
+    """``folder/name`` when it stays inside the imported folder (the peers resolve their paths
+    against the project and keep them there, as specc's spec does); else None, reported, so an
+    import never reads a file outside the folder it was given (``/etc/passwd``, ``../..``): an
+    error (SPC730) for a file the environment needs read (``needed``), else SPC738, not carried."""
+    target = (folder / name).resolve()
+    try:
+        target.relative_to(draft.root.resolve())
+    except ValueError:
+        draft.report(
+            INVALID if needed else SOURCE,
+            f"{what} {name!r} is outside the imported folder; not read",
+            source=source,
+            severity="error" if needed else "warning",
+            hint="keep the file inside the project, or import from the folder that holds it",
+        )
+        return None
+    return target
+
+
 def _read_text(path: Path, draft: Draft, name: str) -> str | None:
     try:
         data = path.read_bytes()

@@ -215,8 +215,12 @@ def _python(doc: Any, python: dict[str, Any], folder: Path, draft: Draft) -> Non
     requirement_lines(p.requirement_strings(doc, ("python", "packages"), draft, "requirements"), draft)
     req = python.get("requirements_txt")
     if isinstance(req, str) and req.strip():
-        target = folder / req.strip()
-        if target.is_file():
+        target = p.within(
+            draft, folder, req.strip(), source=doc.src("python", "requirements_txt"), what="python.requirements_txt"
+        )
+        if target is None:
+            pass
+        elif target.is_file():
             read_requirements_file(target, draft, root=draft.root)
         else:
             draft.report(
@@ -234,7 +238,9 @@ def _python(doc: Any, python: dict[str, Any], folder: Path, draft: Draft) -> Non
         if (url := p.index_url(text, draft, source=source)) is not None:
             draft.add(("python", "extra-index-urls"), url, source=source)
     for path, source in p.requirement_strings(doc, ("python", "wheels"), draft, "wheel paths"):
-        target = (folder / path).resolve()
+        target = p.within(draft, folder, path, source=source, what="python.wheels entry")
+        if target is None:
+            continue
         if target.is_file() and target.suffix == ".whl":
             draft.add(("python", "wheels"), p.display_name(target, draft.root), source=source)
         else:
@@ -313,8 +319,12 @@ def _conda(doc: Any, conda: dict[str, Any], folder: Path, draft: Draft) -> None:
     requirement_lines(p.requirement_strings(doc, ("conda", "pip"), draft, "requirements"), draft)
     env = conda.get("environment_yml")
     if isinstance(env, str) and env.strip():
-        target = folder / env.strip()
-        if target.is_file():
+        target = p.within(
+            draft, folder, env.strip(), source=doc.src("conda", "environment_yml"), what="conda.environment_yml"
+        )
+        if target is None:
+            pass
+        elif target.is_file():
             from specc.importers import KINDS
 
             KINDS["conda"].read(target, draft)

@@ -107,8 +107,16 @@ class _Importer:
             )
         req = build.get("python_requirements")
         if isinstance(req, str) and req.strip():
-            target = folder / req.strip()
-            if target.is_file():
+            target = p.within(
+                draft,
+                folder,
+                req.strip(),
+                source=doc.src("build", "python_requirements"),
+                what="build.python_requirements",
+            )
+            if target is None:
+                pass
+            elif target.is_file():
                 read_requirements_file(target, draft, root=draft.root)
             else:
                 draft.report(

@@ -414,7 +414,16 @@ class _Reader:
             )
             return
         if "path" in value:
-            target = (self.folder / str(value["path"])).resolve()
+            target = p.within(
+                draft,
+                self.folder,
+                str(value["path"]),
+                source=source,
+                what=f"pypi-dependencies {name} path",
+                needed=False,
+            )
+            if target is None:
+                return
             if target.is_file() and target.suffix == ".whl" and not value.get("editable"):
                 draft.add(("python", "wheels"), p.display_name(target, draft.root), source=source)
             else:

@@ -259,7 +259,7 @@ class _Reader:
             return
         wheels = list(package.wheels or [])
         if package.index is None and wheels and all(w.url is None and w.path for w in wheels):
-            local = [w for w in wheels if (self.folder / str(w.path)).is_file()]
+            local = [w for w in wheels if (self.folder / str(w.path)).resolve().is_file()]
             self.hashed += 1
             if len(local) == 1:
                 self._local(name, str(local[0].path), source)
@@ -304,7 +304,9 @@ class _Reader:
     def _local(self, name: str, path: str, source: str) -> None:
         from specc.importers import _peers as p
 
-        target = (self.folder / path).resolve()
+        target = p.within(self.draft, self.folder, path, source=source, what=f"{name}'s file", needed=False)
+        if target is None:
+            return
         if target.is_file() and target.suffix == ".whl":
             self.draft.add(("python", "wheels"), p.display_name(target, self.draft.root), source=source)
         else:

@@ -118,7 +118,10 @@ class _Importer:
         requirement_lines(p.requirement_strings(doc, ("requirements",), draft, "requirements"), draft)
         req = doc.get("requirements_file")
         if isinstance(req, str) and req.strip():
-            _requirements_file(folder / req.strip(), doc.src("requirements_file"), draft)
+            source = doc.src("requirements_file")
+            target = p.within(draft, folder, req.strip(), source=source, what="requirements_file")
+            if target is not None:
+                _requirements_file(target, source, draft)
         elif req is not None:
             draft.report(
                 p.INVALID,
