@@ -665,6 +665,10 @@ def test_imported_spec_validates_compiles_and_renders(case: str, imported: Impor
     assert "Dockerfile" in out.files
     for pkg in spec.apt.packages:
         assert pkg.name.encode() in out.files["Dockerfile"]
+    if spec.python.requirements:
+        pinned = out.files["deps/python/requirements.txt"].decode()
+        for req in spec.python.requirements:
+            assert req.name in pinned, req.name
 
     # the peers know nothing of Databricks: a libraries-dir is what a user adds for it
     text = (
@@ -1006,3 +1010,54 @@ def test_pixi_path_dependency_outside_is_reported_not_fatal(tmp_path: Path) -> N
     run = run_cli("import", str(folder), "--format", "json")
     assert run.code == 0, run.out
     assert [d["code"] for d in json.loads(run.out)["diagnostics"]] == ["SPC738"]
+
+
+# --- smaller shapes, one branch each ---------------------------------------------------------
+
+SHAPES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
+    # name: (files, lines the spec must hold, the codes reported)
+    "truss-uv-lock": (
+        {
+            "config.yaml": "model_name: m\npython_version: py312\nrequirements_file: uv.lock\n",
+            "uv.lock": "version = 1\n",
+            "pyproject.toml": '[project]\nname = "m"\nversion = "0"\ndependencies = ["polars==1.9.0"]\n',
+        },
+        ['"polars==1.9.0",  # from pyproject.toml:4:1'],
+        ["SPC740"],
+    ),
+    "pixi-system-requirements": (
+        {
+            "pixi.toml": '[project]\nname = "gpu"\nplatforms = ["linux-64"]\n[system-requirements]\ncuda = "12.4"\n'
+            'libc = { family = "glibc", version = "2.28" }\n[dependencies]\npython = "3.11"\n'
+            '[pypi-dependencies]\ntorch = "==2.3.0"\n[target.linux-64.pypi-dependencies]\ntorch = "==2.3.1"\n'
+            '[feature.serve.pypi-dependencies]\nfastapi = "==0.111.0"\n[environments]\ndefault = { features = ["serve"] }\n',
+        },
+        ['cuda = "12.4"', '"torch==2.3.1"', '"fastapi==0.111.0"', 'python = "3.11"'],
+        ["SPC739"],
+    ),
+    "bento-docker-env": (
+        {
+            "bentofile.yaml": "service: s:S\ndocker:\n  python_version: '3.12'\n  env:\n    LOG_LEVEL: debug\n"
+            "    DB_PASSWORD: hunter2-long-value\n",
+        },
+        ['LOG_LEVEL = "debug"', "[secrets.DB_PASSWORD]"],
+        ["SPC704", "SPC737", "SPC742"],
+    ),
+    "cog-build-environment": (
+        {"cog.yaml": "build:\n  python_version: '3.12'\n  environment:\n    - PIP_NO_CACHE=1\n    - not-a-pair\n"},
+        ['PIP_NO_CACHE = "1"'],
+        ["SPC743"],
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_shapes(shape: str, tmp_path: Path) -> None:
+    files, lines, codes = SHAPES[shape]
+    _materialize(tmp_path, dict(files))
+    run = run_cli("import", str(tmp_path), "--format", "json")
+    assert run.code == 0, run.out
+    text = (tmp_path / "model-env.toml").read_text(encoding="utf-8")
+    for line in lines:
+        assert line in text, text
+    assert sorted(d["code"] for d in json.loads(run.out)["diagnostics"]) == codes
