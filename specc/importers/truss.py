@@ -284,7 +284,9 @@ def _resources(doc: Any, draft: Draft) -> None:
         return
     accelerator = resources.get("accelerator")
     gpu = resources.get("use_gpu") is True or (accelerator not in (None, ""))
-    shown = ", ".join(f"{k}={resources[k]}" for k in resources if resources[k] is not None)
+    shown = ", ".join(
+        f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in resources.items() if v is not None
+    )
     draft.report(
         p.SETTING,
         f"resources ({shown}) are not carried over: instance sizes are each target's choice",
