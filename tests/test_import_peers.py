@@ -1043,6 +1043,33 @@ SHAPES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
         ['LOG_LEVEL = "debug"', "[secrets.DB_PASSWORD]"],
         ["SPC704", "SPC737", "SPC742"],
     ),
+    "bento-pyproject": (
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "0"\ndependencies = [\n  "torch==2.3.1",\n]\n\n'
+            '[tool.bentoml.build]\nservice = "service:Svc"\n\n[tool.bentoml.build.python]\n'
+            'packages = ["transformers==4.42.4"]\n\n[tool.bentoml.build.docker]\npython_version = "3.11"\n'
+            'system_packages = ["ffmpeg"]\n',
+        },
+        [
+            '"torch==2.3.1",  # from pyproject.toml:5:3',
+            '"transformers==4.42.4",  # from pyproject.toml:12:1',
+            'python = "3.11"  # from pyproject.toml:15:1',
+            '"ffmpeg",  # from pyproject.toml:16:1',
+        ],
+        ["SPC742"],
+    ),
+    "cog-first-format": (
+        {
+            "cog.yaml": 'environment:\n  python_version: "3.8"\n  python_packages:\n    - pytorch==1.4.0\n'
+            '  system_packages:\n    - "ffmpeg"\npredict: "predict.py:JazzSoloComposerPredictor"\n',
+        },
+        [
+            'python = "3.8"  # from cog.yaml:2:3',
+            '"pytorch==1.4.0",  # from cog.yaml:4:7',
+            '"ffmpeg",  # from cog.yaml:6:7',
+        ],
+        ["SPC732", "SPC732", "SPC742"],
+    ),
     "cog-build-environment": (
         {"cog.yaml": "build:\n  python_version: '3.12'\n  environment:\n    - PIP_NO_CACHE=1\n    - not-a-pair\n"},
         ['PIP_NO_CACHE = "1"'],

@@ -81,6 +81,18 @@ class Doc:
         value = self.get(*key)
         return None if value is None or isinstance(value, (dict, list)) else str(value)
 
+    def sub(self, *prefix: str) -> Doc:
+        """The document under ``prefix`` (``tool.bentoml.build`` of a pyproject.toml), keeping
+        the places: ``sub("tool", "bentoml", "build").src("python")`` is that table's line."""
+        n = len(prefix)
+        data = self.get(*prefix)
+        return Doc(
+            data if isinstance(data, dict) else {},
+            self.name,
+            {k[n:]: v for k, v in self.lines.items() if k[:n] == prefix and len(k) > n},
+            {k[n:]: v for k, v in self.text.items() if k[:n] == prefix and len(k) > n},
+        )
+
     def get(self, *key: str | int) -> Any:
         node = self.data
         for part in key:

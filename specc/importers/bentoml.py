@@ -57,17 +57,31 @@ NAMES = ("bentofile.yaml", "bentofile.yml")
 
 def _file(path: Path) -> Path | None:
     if path.is_file():
-        return path if path.name in NAMES else None
+        if path.name in NAMES:
+            return path
+        return path if path.name == "pyproject.toml" and _has_tool_bentoml(path) else None
     if path.is_dir():
         for name in NAMES:
             if (path / name).is_file():
                 return path / name
+        if (path / "pyproject.toml").is_file() and _has_tool_bentoml(path / "pyproject.toml"):
+            return path / "pyproject.toml"
     return None
+
+
+def _has_tool_bentoml(file: Path) -> bool:
+    """Whether a pyproject.toml has a ``[tool.bentoml.build]`` table (a cheap look at its text)."""
+    try:
+        with file.open("rb") as f:
+            head = f.read(262144).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return "[tool.bentoml.build" in head
 
 
 class _Importer:
     kind = "bentoml"
-    summary = "BentoML's bentofile.yaml (a file, or a folder holding one)"
+    summary = "BentoML's bentofile.yaml, or [tool.bentoml.build] in a pyproject.toml (a file, or a folder)"
 
     def detect(self, path: Path) -> bool:
         return _file(path) is not None
@@ -76,9 +90,22 @@ class _Importer:
         from specc.importers import _peers as p
 
         file = _file(path) or path
-        doc = p.load_yaml(file, draft)
-        if doc is None:
-            return
+        if file.name == "pyproject.toml":
+            # [tool.bentoml.build] holds the same keys; [project] dependencies join python.packages
+            pyproject = p.load_toml(file, draft)
+            if pyproject is None:
+                return
+            from specc.importers.requirements import requirement_lines
+
+            requirement_lines(
+                p.requirement_strings(pyproject, ("project", "dependencies"), draft, "requirements"), draft
+            )
+            doc = pyproject.sub("tool", "bentoml", "build")
+        else:
+            loaded = p.load_yaml(file, draft)
+            if loaded is None:
+                return
+            doc = loaded
         folder = file.parent
         sections: dict[str, dict[str, Any]] = {}
         for key in ("python", "docker", "conda"):

@@ -36,6 +36,7 @@ requirements (inline, or the file through :func:`read_requirements_file`), syste
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from specc.importers.base import Draft
 
@@ -69,6 +70,14 @@ class _Importer:
         if doc is None:
             return
         folder = file.parent
+        if isinstance(doc.get("environment"), dict) and doc.get("build") is None:
+            # cog's first format: the build settings were under `environment:` (docs/yaml.md before 0.1)
+            doc = _renamed(doc, "environment", "build")
+            draft.report(
+                p.SETTING,
+                "environment: is cog's first format (today's build:); read as build",
+                source=doc.src("build"),
+            )
         build = doc.get("build")
         if build is not None and not isinstance(build, dict):
             draft.report(p.INVALID, "build must be a mapping", source=doc.src("build"), severity="error")
@@ -237,6 +246,16 @@ class _Importer:
         for key in build:
             if key not in known_build:
                 draft.report(p.SETTING, f"unknown build key {key!r} is not carried over", source=doc.src("build", key))
+
+
+def _renamed(doc: Any, old: str, new: str) -> Any:
+    """``doc`` with its top-level key ``old`` named ``new`` (values and places kept)."""
+    from specc.importers._peers import Doc
+
+    data = {(new if k == old else k): v for k, v in doc.data.items()}
+    lines = {((new, *k[1:]) if k[:1] == (old,) else k): v for k, v in doc.lines.items()}
+    text = {((new, *k[1:]) if k[:1] == (old,) else k): v for k, v in doc.text.items()}
+    return Doc(data, doc.name, lines, text)
 
 
 def _short(command: object) -> str:
