@@ -1088,3 +1088,12 @@ def test_shapes(shape: str, tmp_path: Path) -> None:
     for line in lines:
         assert line in text, text
     assert sorted(d["code"] for d in json.loads(run.out)["diagnostics"]) == codes
+
+
+@pytest.mark.parametrize("kind", ["pixi", "bentoml"])
+def test_a_pyproject_without_the_table_is_an_error(kind: str, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "0"\n', encoding="utf-8")
+    run = run_cli("import", str(tmp_path / "pyproject.toml"), "--from", kind, "--format", "json")
+    assert run.code == 1
+    assert [d["code"] for d in json.loads(run.out)["diagnostics"]] == ["SPC730"]
+    assert not (tmp_path / "model-env.toml").exists()

@@ -100,6 +100,14 @@ class _Importer:
             requirement_lines(
                 p.requirement_strings(pyproject, ("project", "dependencies"), draft, "requirements"), draft
             )
+            if not isinstance(pyproject.get("tool", "bentoml", "build"), dict):
+                draft.report(
+                    p.INVALID,
+                    f"{pyproject.name} has no [tool.bentoml.build] table",
+                    source=pyproject.name,
+                    severity="error",
+                )
+                return
             doc = pyproject.sub("tool", "bentoml", "build")
         else:
             loaded = p.load_yaml(file, draft)

@@ -94,6 +94,9 @@ class _Importer:
         if doc is None:
             return
         prefix: tuple[str, ...] = ("tool", "pixi") if file.name == "pyproject.toml" else ()
+        if prefix and not isinstance(doc.get(*prefix), dict):
+            draft.report(p.INVALID, f"{doc.name} has no [tool.pixi] table", source=doc.name, severity="error")
+            return
         reader = _Reader(doc, prefix, file.parent, draft)
         reader.read()
 
