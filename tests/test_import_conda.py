@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specc.importers.conda import (
     _parse_subset,
@@ -196,3 +198,27 @@ def test_the_subset_parser_agrees_with_conda(spec: str) -> None:
     sub = _parse_subset(spec)
     assert (sub.name, pep440(sub.version), sub.build) == (full.name, pep440(full.version), full.build)
     assert bool(sub.channel) == bool(full.channel)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"numpy=<>!,.*|:[]\"' 0123456789abc_-", "é", "\n"]), max_size=30))
+def test_any_match_spec_gives_a_requirement_or_none(text: str) -> None:
+    """conda_to_requirement never raises, and what it returns is PEP 508."""
+    from packaging.requirements import Requirement
+
+    result = conda_to_requirement(text)
+    if result is not None:
+        assert str(Requirement(result)) == result
+
+
+def test_variables_the_spec_refuses_are_reported(tmp_path: Path) -> None:
+    src = write(
+        tmp_path / "v",
+        {"environment.yml": 'dependencies: [python=3.11]\nvariables:\n  my-var: "1"\n  GOOD: "2"\n  FLAG: true\n'},
+    )
+    r = run_cli("import", str(src / "environment.yml"), "--format", "json")
+    assert r.code == 0, r.out
+    data = tomllib.loads((src / "model-env.toml").read_text())
+    assert data["env"] == {"GOOD": "2"}
+    got = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
+    assert {("SPC706", 3), ("SPC718", 5)} <= got

@@ -274,17 +274,18 @@ _HOSTILE = st.text(
     alphabet=st.sampled_from([*"ab=<>!~.,;@:/\\\"'$(){}[]#\n\r\t -_", "é", "\u2028", "\x00", "\x7f", "💥"]),
     max_size=40,
 )
-_SECRET = "hunter2hunter2Q"
+_SECRETS = st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=10, max_size=24)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(_HOSTILE, max_size=6), name=st.sampled_from(["numpy", "acme-lib", "x"]))
+@given(lines=st.lists(_HOSTILE, max_size=6), name=st.sampled_from(["numpy", "acme-lib", "x"]), secret=_SECRETS)
 def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
-    tmp_path: Path, lines: list[str], name: str
+    tmp_path: Path, lines: list[str], name: str, secret: str
 ) -> None:
     body = [f"{name}{line}" for line in lines]
-    body.append(f"--extra-index-url https://bot:{_SECRET}@h.example/simple")
-    body.append(f"{name} @ https://h.example/{name}-1.0-py3-none-any.whl?token={_SECRET}")
+    body.append(f"--extra-index-url https://bot:{secret}@h.example/simple")
+    body.append(f"-i https://{secret}@i.example/simple")
+    body.append(f"{name} @ https://h.example/{name}-1.0-py3-none-any.whl?token={secret}")
     folder = tmp_path / "h"
     folder.mkdir(exist_ok=True)
     (folder / "requirements.txt").write_text("\n".join(body), encoding="utf-8", errors="surrogatepass")
@@ -297,8 +298,9 @@ def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
     data = tomllib.loads(text)
     assert data["spec-version"] == 1
     assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
-    assert _SECRET not in text
-    assert all(_SECRET not in (n.message + (n.hint or "") + (n.source or "")) for n in draft.notes)
+    assert secret not in text
+    assert all(secret not in (n.message + (n.hint or "") + (n.source or "")) for n in draft.notes)
+    assert data["python"]["index-url"] == "https://${I_EXAMPLE_TOKEN}@i.example/simple"
 
 
 @pytest.mark.parametrize(
@@ -311,3 +313,17 @@ def test_every_string_is_escaped_as_toml(value: str) -> None:
     draft.add(("apt", "packages"), value, source=value)
     data = tomllib.loads(render(draft))
     assert data["env"]["X"] == value and data["apt"]["packages"] == [value]
+
+
+def test_entries_the_loader_rejects_are_taken_out_and_reported(tmp_path: Path) -> None:
+    """--out elsewhere: the wheel's path now leaves the spec's folder (SPC402), so the entry is
+    taken out with the loader's reason (SPC706) and what is written still validates."""
+    src = write(tmp_path / "proj", PIP_WITH_OPTIONS)
+    out = tmp_path / "elsewhere" / "model-env.toml"
+    r = run_cli("import", str(src / "requirements.txt"), "--python", "3.11", "--out", str(out), "--format", "json")
+    assert r.code == 0, r.out
+    dropped = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC706"]
+    assert len(dropped) == 1 and "acme_model-1.0.0-py3-none-any.whl" in dropped[0]["message"]
+    assert (dropped[0]["file"], dropped[0]["line"]) == ("requirements.txt", 19)
+    assert "wheels" not in tomllib.loads(out.read_text())["python"]
+    assert run_cli("validate", str(out)).code == 0

@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         dest="kind",
         metavar="KIND",
         help="the source's kind (default: detected): requirements, conda, repo2docker, mlflow, and the "
-        "peers' kinds (cog, bentoml, truss, pixi, pylock) when installed",
+        "other formats docs/import.md lists",
     )
     p.add_argument("--out", metavar="FILE", help="the spec to write (default: model-env.toml next to the source)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
@@ -64,7 +64,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         metavar="X.Y",
         help="runtime.python when the source names none (default: this interpreter's major.minor)",
     )
-    p.add_argument("--name", help="model.name when the source names none (default: the folder's name)")
+    p.add_argument("--name", help="model.name (default: the folder's name; for models:/NAME/..., the registered name)")
     add_format_argument(p)
     return p
 
@@ -85,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
     path = None if uri else Path(args.source)
     out = Path(args.out) if args.out else default_out(args.source, path)
 
-    def fail(code: str, message: str, hint: str | None = None, exit_code: int = EXIT_INVALID) -> int:
-        _emit([Diagnostic.error(code, message=message, hint=hint)], {}, fmt, out=None, kind=args.kind)
+    def fail(
+        code: str, message: str, hint: str | None = None, exit_code: int = EXIT_INVALID, file: str = "specc import"
+    ) -> int:
+        diag = Diagnostic.error(code, message=message, hint=hint, file=_one_line(file))
+        _emit([diag], {}, fmt, out=None, kind=args.kind)
         return exit_code
 
     if args.kind is not None and args.kind not in KINDS:
@@ -97,20 +100,23 @@ def run(args: argparse.Namespace) -> int:
         if not PYTHON_VERSION.matches(args.python):
             return fail("SPC705", f'invalid --python "{args.python}"', "e.g. --python 3.11", EXIT_USAGE)
     if path is not None and not path.exists():
-        return fail("SPC700", f"{args.source}: no such file or folder")
-    if out.exists() and not args.force:
-        return fail("SPC702", f"{out} already exists", "pass --force to replace it, or choose another --out")
+        return fail("SPC700", "no such file or folder", file=args.source)
     if out.is_dir():
-        return fail("SPC702", f"{out} is a folder", "--out names the spec file to write, e.g. model-env.toml")
+        return fail(
+            "SPC702", "--out is a folder", "--out names the spec file to write, e.g. model-env.toml", file=str(out)
+        )
+    if out.exists() and not args.force:
+        return fail("SPC702", "already exists", "pass --force to replace it, or choose another --out", file=str(out))
     kind = args.kind or ("mlflow" if uri else detect_kind(path) if path is not None else None)
     if kind is None:
         return fail(
             "SPC701",
-            f"{args.source}: not a format specc imports",
+            "not a format specc imports",
             "name the kind with --from (" + ", ".join(sorted(KINDS)) + ")",
+            file=args.source,
         )
     if uri and kind != "mlflow":
-        return fail("SPC701", f"{args.source} is an MLflow model URI", "drop --from, or pass --from mlflow")
+        return fail("SPC701", "an MLflow model URI", "drop --from, or pass --from mlflow", file=args.source)
 
     import tempfile
 
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 path = download(args.source, Path(tmp))
             except ModelDownloadError as exc:
-                return fail("SPC707", str(exc), exc.hint)
+                return fail("SPC707", str(exc), exc.hint, file=args.source)
         assert path is not None
         return _import(args, kind, path, out, uri=uri)
 
@@ -148,9 +154,10 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     if uri:
         name, name_source = _uri_name(args.source), args.source
     else:
-        name, name_source = (args.name or root.resolve().name), "the folder's name"
+        name, name_source = root.resolve().name, "the folder's name"
     if args.name:
         name, name_source = args.name, "--name"
+        draft.remove(("model", "name"))  # the flag wins over a name the source gives
     shown = args.source if uri else (path.name or str(path))
     complete(
         draft, name=name, python=python, name_source=name_source, python_source="--python" if args.python else None
@@ -220,11 +227,14 @@ def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
 
 
 def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, *, out: Path | None, kind: str | None) -> None:
-    from specc.commands._common import report
-    from specc.diagnostics import render_json, sort_key
+    """Diagnostics file by file, each file's in line order (JSON on stdout, text on stderr)."""
+    from specc.commands._common import use_color
+    from specc.diagnostics import render_json, render_text, sort_key
 
+    ordered = sorted(diags, key=lambda d: (d.file or "", *sort_key(d)))
     if fmt == "json":
-        ordered = sorted(diags, key=lambda d: (d.file or "", *sort_key(d)))
         print(render_json(ordered, extra={"output": str(out) if out else None, "kind": kind}))
         return
-    report(diags, sources)
+    if ordered:
+        print(render_text(ordered, sources, color=use_color(sys.stderr)), file=sys.stderr)
+        print(file=sys.stderr)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
 
 HELP = "write a commented starter model-env.toml (from flags, or from a requirements.txt)"
 EPILOG = """\
@@ -166,9 +170,10 @@ def render_starter(
     return "\n".join(lines)
 
 
-def _converted(path: Path, folder: Path, name: str) -> tuple[dict[str, object], list[str]]:
+def _converted(path: Path, folder: Path, name: str) -> tuple[dict[str, object], list[Diagnostic]]:
     """The requirements file through the converter of ``specc import``: the keyword arguments
-    of :func:`render_starter`, and one line per thing not carried over (for stderr)."""
+    of :func:`render_starter`, and a diagnostic per thing not carried over (an unreadable file
+    is an SPC700 error)."""
     from specc.importers.base import Draft
     from specc.importers.requirements import read_requirements_file
     from specc.importers.writer import complete, notes_to_diagnostics
@@ -191,10 +196,7 @@ def _converted(path: Path, folder: Path, name: str) -> tuple[dict[str, object], 
         "extra_index_urls": items("extra-index-urls"),
         "secrets": secrets,
     }
-    from specc.diagnostics import render_text
-
-    notes = notes_to_diagnostics(draft.notes, default_file=path.name)
-    return kwargs, [render_text([d]) for d in notes]
+    return kwargs, notes_to_diagnostics(draft.notes, default_file=path.name)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -245,15 +247,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     name = args.name or _slug(folder.resolve().name)
     converted: dict[str, object] = {"requirements": []}
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     candidate = Path(args.requirements) if args.requirements else folder / "requirements.txt"
     if args.requirements and not candidate.is_file():
         print(f"specc init: no such file: {candidate}", file=sys.stderr)
         return EXIT_USAGE
     if candidate.is_file() and not args.no_requirements:
         converted, notes = _converted(candidate, folder, name)
-        if any("error[SPC700]" in n for n in notes):
-            print(f"specc init: cannot read {candidate}", file=sys.stderr)
+        unreadable = [d for d in notes if d.severity == "error"]
+        if unreadable:
+            print(f"specc init: {unreadable[0].message}", file=sys.stderr)
             return EXIT_USAGE
     note = f"{runtime.key}: Python {runtime.python}" if runtime is not None else None
     text = render_starter(name, python, args.databricks, databricks_note=note, **converted)  # type: ignore[arg-type]
@@ -272,8 +275,10 @@ def run(args: argparse.Namespace) -> int:
     write_file_atomic(target, text)
     result = check(target)
     errors = [d for d in result.diagnostics if d.severity == "error"]
-    for line in notes:  # what the converter could not carry over
-        print(line, file=sys.stderr)
+    if notes:  # what the converter could not carry over
+        from specc.commands._common import report
+
+        report(notes, {})
     print(f"wrote {target}", file=sys.stderr)
     if errors:
         from specc.commands._common import report

@@ -63,6 +63,8 @@ class Entry:
     value: TomlValue | None = None
     source: Source = ""
     items: list[tuple[TomlValue, Source]] | None = None
+    #: the items already added (as :func:`_key`), so a 100,000-line file is deduplicated in linear time
+    seen: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -143,8 +145,10 @@ class Draft:
                 source=source,
             )
             return
-        if any(existing == item for existing, _ in old.items):
+        key = _key(item)
+        if key in old.seen:
             return
+        old.seen.add(key)
         old.items.append((item, source))
 
     def get(self, path: SpecPath) -> TomlValue | None:
@@ -164,6 +168,7 @@ class Draft:
             if not 0 <= index < len(entry.items):
                 return None
             item = entry.items.pop(index)
+            entry.seen.discard(_key(item[0]))
             if not entry.items:
                 del self.entries[path]
             return item
@@ -206,6 +211,12 @@ def secret_name(name: str) -> str:
     clean = re.sub(r"[^A-Z0-9_]+", "_", name.upper()).strip("_") or "SECRET"
     clean = re.sub(r"_+", "_", clean)
     return clean if _SECRET_NAME.match(clean) else "_" + clean
+
+
+def _key(item: TomlValue) -> str:
+    import json
+
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
 
 
 def _show(value: object) -> str:
