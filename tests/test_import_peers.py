@@ -1097,3 +1097,63 @@ def test_a_pyproject_without_the_table_is_an_error(kind: str, tmp_path: Path) ->
     assert run.code == 1
     assert [d["code"] for d in json.loads(run.out)["diagnostics"]] == ["SPC730"]
     assert not (tmp_path / "model-env.toml").exists()
+
+
+_WHEEL_NAMES = st.sampled_from(
+    [
+        "a-1.0-py3-none-any.whl",
+        "a-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+        "a-1.0-cp312-abi3-manylinux_2_17_x86_64.whl",
+        "not-a-wheel.whl",
+    ]
+)
+_FILE = st.fixed_dictionaries(
+    {"hashes": st.just({"sha256": _SHA})},
+    optional={
+        "name": _WHEEL_NAMES,
+        "url": st.sampled_from(["https://files.pythonhosted.org/a.whl", "https://x.example/a-1.0-py3-none-any.whl"]),
+        "path": st.sampled_from(["dist/a-1.0-py3-none-any.whl", "../a.whl", "/abs/a.whl"]),
+    },
+)
+_PACKAGE = st.fixed_dictionaries(
+    {"name": st.sampled_from(["a", "b-c", "B_c"])},
+    optional={
+        "version": st.sampled_from(["1.0", "2.0rc1"]),
+        "marker": st.sampled_from(
+            ["sys_platform == 'linux'", "'dev' in dependency_groups", "extra == 'x'", "os_name == 'nt'"]
+        ),
+        "index": st.sampled_from(["https://pypi.org/simple", "https://u:p4ssw0rd-xyz@pkgs.example.com/simple"]),
+        "wheels": st.lists(_FILE, max_size=2),
+        "sdist": _FILE,
+        "vcs": st.just({"type": "git", "url": "https://github.com/x/y", "commit-id": "a" * 40}),
+        "directory": st.just({"path": "./core"}),
+        "archive": st.just({"url": "https://x.example/a-1.0.tar.gz", "hashes": {"sha256": _SHA}}),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    packages=st.lists(_PACKAGE, max_size=4),
+    requires=st.sampled_from([None, ">=3.10", "==3.12.*", "<3.13"]),
+    groups=st.sampled_from([{}, {"dependency-groups": ["dev"], "default-groups": []}]),
+)
+def test_any_pylock_gives_diagnostics_not_a_crash(
+    packages: list[dict[str, object]], requires: str | None, groups: dict[str, object], tmp_path: Path
+) -> None:
+    import tomlkit
+
+    folder = tmp_path / f"case{abs(hash(repr((packages, requires, groups)))) % 10**8}"
+    (folder / "dist").mkdir(parents=True, exist_ok=True)
+    _wheel(folder / "dist" / "a-1.0-py3-none-any.whl")
+    doc: dict[str, object] = {"lock-version": "1.0", "created-by": "test", **groups, "packages": packages}
+    if requires:
+        doc["requires-python"] = requires
+    (folder / "pylock.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    out = folder / "model-env.toml"
+    run = run_cli("import", str(folder), "--python", "3.11", "--out", str(out), "--force", "--format", "json")
+    assert run.code in (0, 1), run.err
+    assert out.exists() == (run.code == 0)
+    assert "p4ssw0rd-xyz" not in run.out
+    if run.code == 0:
+        assert "p4ssw0rd-xyz" not in out.read_text(encoding="utf-8")
