@@ -222,3 +222,38 @@ def test_variables_the_spec_refuses_are_reported(tmp_path: Path) -> None:
     assert data["env"] == {"GOOD": "2"}
     got = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
     assert {("SPC706", 3), ("SPC718", 5)} <= got
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.sampled_from([*"AZ_az09-.\"'$(){} ", "é", "\n"]), min_size=1, max_size=12),
+        st.text(alphabet=st.sampled_from([*"ab\"'\\$(){}`; ", "\n", "\x7f", "💥"]), max_size=20),
+        max_size=5,
+    )
+)
+def test_hostile_variables_never_break_the_spec(variables: dict[str, str]) -> None:
+    """Whatever the names and values, the written spec is TOML that validates, and a name the
+    spec refuses is reported (SPC706), never written."""
+    import tempfile
+
+    import yaml
+
+    from specc.importers.base import Draft
+    from specc.importers.conda import read_environment
+    from specc.importers.writer import complete, finish
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "environment.yml").write_text(
+            yaml.safe_dump({"dependencies": ["python=3.11"], "variables": variables}), encoding="utf-8"
+        )
+        draft = Draft("conda", root=folder)
+        read_environment(folder / "environment.yml", draft)
+        complete(draft, name="v", python="3.11", name_source="test", python_source="--python")
+        text, result = finish(draft, folder / "model-env.toml")
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+    env = tomllib.loads(text).get("env", {})
+    assert all(env[k] == v for k, v in env.items() if k in variables)
+    dropped = sum(1 for n in draft.notes if n.code == "SPC706")
+    assert len(env) + dropped == len(variables)

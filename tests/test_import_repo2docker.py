@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import tomllib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specc.importers import detect_kind
 from tests.test_import_requirements import codes, file_text, import_case, round_trip, write
@@ -127,3 +129,33 @@ def test_a_folder_is_never_mistaken(tmp_path: Path) -> None:
     assert detect_kind(write(tmp_path / "c", {"MLmodel": "flavors: {}\n", "requirements.txt": "x\n"})) == "mlflow"
     assert detect_kind(write(tmp_path / "d", {"requirements.txt": "x\n"}) / "requirements.txt") == "requirements"
     assert detect_kind(write(tmp_path / "e", {"environment.yml": "x\n"}) / "environment.yml") == "conda"
+
+
+_LINES = st.lists(
+    st.sampled_from([*"abz09-.+=:\"'(),$#\\ ", "install.packages(", "c(", "remotes::install_version(", "\n", "é"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(apt=_LINES, install_r=_LINES, runtime=_LINES, description=_LINES)
+def test_hostile_config_files_never_break_the_spec(apt: str, install_r: str, runtime: str, description: str) -> None:
+    """Whatever repo2docker's text files hold, the written spec is TOML that validates; what
+    cannot be carried is reported, the rest kept."""
+    import tempfile
+
+    from specc.importers.base import Draft
+    from specc.importers.repo2docker import read_folder
+    from specc.importers.writer import complete, finish
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write(
+            Path(tmp),
+            {"apt.txt": apt, "install.R": install_r, "runtime.txt": runtime, "DESCRIPTION": "Imports: " + description},
+        )
+        draft = Draft("repo2docker", root=folder)
+        read_folder(folder, draft)
+        complete(draft, name="h", python="3.11", name_source="test", python_source="--python")
+        text, result = finish(draft, folder / "model-env.toml")
+    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
+    assert tomllib.loads(text)["spec-version"] == 1

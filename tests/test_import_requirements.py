@@ -305,14 +305,29 @@ def test_hostile_requirement_lines_give_valid_toml_and_no_credential(
 
 @pytest.mark.parametrize(
     "value",
-    ['a"b', "a\\b", "line\nbreak", "nul\x00", "del\x7f", "sep\u2028", 'q"""', "'''", "${X}", "$(rm -rf /)", "é💥"],
+    [
+        'a"b',
+        "a\\b",
+        "line\nbreak",
+        "0\n",
+        "key-ok",
+        "nul\x00",
+        "del\x7f",
+        "sep\u2028",
+        'q"""',
+        "'''",
+        "${X}",
+        "$(rm -rf /)",
+        "é💥",
+    ],
 )
 def test_every_string_is_escaped_as_toml(value: str) -> None:
     draft = Draft("requirements")
     draft.set(("env", "X"), value, source=f"src\n{value}")
+    draft.set(("env", value), "v", source="s")  # keys too ("0\n" once passed as a bare key)
     draft.add(("apt", "packages"), value, source=value)
     data = tomllib.loads(render(draft))
-    assert data["env"]["X"] == value and data["apt"]["packages"] == [value]
+    assert data["env"]["X"] == value and data["env"][value] == "v" and data["apt"]["packages"] == [value]
 
 
 def test_entries_the_loader_rejects_are_taken_out_and_reported(tmp_path: Path) -> None:

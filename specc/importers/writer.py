@@ -83,7 +83,7 @@ def toml_string(value: str) -> str:
 
 
 def toml_key(key: str) -> str:
-    return key if _BARE.match(key) else toml_string(key)
+    return key if _BARE.fullmatch(key) else toml_string(key)
 
 
 def toml_value(value: TomlValue) -> str:
