@@ -62,6 +62,7 @@ _SBOM = "sbom.md#diagnostics-spc75x-spc76x"
 _DIFF = "diff.md#diff-codes-spc78x"
 _EXPLAIN = "explain.md#diagnostics"
 _IMPORT = "import.md#import-codes"
+_PEERS = "diagnostics.md#import-from-peers-build-files"
 
 # one entry per code, laid out by hand for reading
 # fmt: off
@@ -692,6 +693,71 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC726", "mlflow-runtime-not-carried", W,
         "the model's `databricks_runtime` names no runtime specc knows, or only a version (ML or standard?)", _IMPORT,
+    ),
+    # --- SPC730-SPC749 specc import from peers' build files (cog, bentoml, truss, pixi, pylock)
+    Code(
+        "SPC730", "peer-file-invalid", E,
+        "`specc import`: a peer's file (cog.yaml, bentofile.yaml, config.yaml, pixi.toml, pylock.toml) "
+        "cannot be read or parsed, or a key has the wrong shape", _PEERS,
+    ),
+    Code(
+        "SPC731", "build-step-not-carried", W,
+        "a build command or script (cog `run`, BentoML `setup_script`, Truss `build_commands`, pixi tasks) "
+        "is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC732", "peer-setting-not-carried", W,
+        "a serving, platform or metadata setting with no spec counterpart is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC733", "installer-option-not-carried", W,
+        "an installer option with no spec field (`trusted_host`, `find_links`, `pip_args`, pixi "
+        "`pypi-options`, ...) is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC734", "peer-python-assumed", W,
+        "the file names no exact Python version: the peer's default or one deduced from a range or "
+        "wheel tags is written", _PEERS,
+    ),
+    Code(
+        "SPC735", "peer-conda-package", W,
+        "a conda package became its PyPI equivalent, or is left out when it has none", _PEERS,
+    ),
+    Code(
+        "SPC736", "system-package-not-carried", W,
+        "a system package that is not a Debian/Ubuntu apt package name is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC737", "secret-value-dropped", W,
+        "a credential value in the file became a declared secret; the value is not written", _PEERS,
+    ),
+    Code(
+        "SPC738", "dependency-source-not-carried", W,
+        "a git, local-path, editable or directory dependency is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC739", "variant-not-carried", W,
+        "a pixi feature, environment or per-platform table, or a pylock environment or group, is not "
+        "carried over", _PEERS,
+    ),
+    Code(
+        "SPC740", "lock-detail-not-carried", W,
+        "a lock's file hashes and URLs are not carried over (the versions are; `specc lock` records hashes)",
+        _PEERS,
+    ),
+    Code(
+        "SPC741", "cuda-version-unknown", W,
+        "a GPU is asked for but no CUDA version is given, or the one given is not a version", _PEERS,
+    ),
+    Code(
+        "SPC742", "code-selection-not-carried", W,
+        "an entry point, file selection or package folder (include/exclude, `external_package_dirs`, "
+        "weights) is not carried over", _PEERS,
+    ),
+    Code(
+        "SPC743", "env-var-not-carried", W,
+        "an environment variable with an invalid name or a build-only stage is not carried over, or "
+        "is renamed", _PEERS,
     ),
     # --- SPC9xx internal
     Code(

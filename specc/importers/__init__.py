@@ -24,6 +24,11 @@ __all__ = ["KINDS", "LAST", "Draft", "Importer", "Source", "TomlValue", "detect_
 # kind name → module holding ``IMPORTER``; one line per kind
 _MODULES: dict[str, str] = {
     "mlflow": "specc.importers.mlflow_model",
+    "cog": "specc.importers.cog",
+    "bentoml": "specc.importers.bentoml",
+    "truss": "specc.importers.truss",
+    "pixi": "specc.importers.pixi",
+    "pylock": "specc.importers.pylock",
     "conda": "specc.importers.conda",
     "repo2docker": "specc.importers.repo2docker",
     "requirements": "specc.importers.requirements",
