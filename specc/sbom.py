@@ -36,8 +36,10 @@ The rules (docs/sbom.md says the same for users):
   no ``dependencies`` section (CycloneDX reads an empty entry as "depends on nothing").
 * **No secrets**: URLs lose their user information; a URL still holding a ``${NAME}``
   placeholder after that is left out.  Environment values are never read.
-* **Deterministic**: the serial number is a UUID 5 of the spec's dependency hash, the target,
-  its base and the lock's packages; no timestamp unless asked.
+* **Deterministic**: the serial number is a UUID 5 of the spec's dependency hash and a hash of
+  the bill's whole content (model, specc version, target, base, components, properties), so
+  the same bill has the same serial and two different bills never share one; no timestamp
+  unless asked.
 
 Debian codenames: https://www.debian.org/releases/ ; Ubuntu release names:
 https://wiki.ubuntu.com/Releases (both as of 2026).
@@ -547,7 +549,7 @@ def plan(
     props.append(("specc:locked", "true" if lock is not None else "false"))
     if lock is not None:
         props.append(("specc:platform", platform))
-    serial = _serial(spec, target, base, lock, platform)
+    serial = _serial(spec, target, base, entries, props)
     return Plan(
         target=target,
         model=spec.model.name,
@@ -596,24 +598,44 @@ def _platform(info: RuntimeInfo, distro: Distro | None) -> Entry:
     )
 
 
-def _serial(spec: EnvSpec, target: str, base: Entry | None, lock: LockFile | None, platform: str) -> uuid.UUID:
-    """UUID 5 of the dependency hash, the target, its base and (``--locked``) the lock's packages.
+def _serial(
+    spec: EnvSpec,
+    target: str,
+    base: Entry | None,
+    components: list[Entry],
+    properties: list[tuple[str, str]],
+) -> uuid.UUID:
+    """UUID 5 of the spec's dependency hash and everything the bill says.
 
-    The spec's dependency hash covers what installs; the base (an image named in
-    ``targets.docker``, the runtime the catalogue picked) and the lock's resolution do not
-    enter it, so they are added: two different bills never share a serial number.
+    The dependency hash alone is not enough: two models with the same requirements (another
+    ``model.name``, the root component), another base, the lock's resolution, the rules of
+    another specc version (``metadata.tools``) all give other bills, and CycloneDX reads a
+    serial number as naming one bill.  So the serial is derived from the dependency hash plus a
+    canonical dump of the model, the specc version, the target, the base, every component and
+    every metadata property: the same content gives the same serial, any other content
+    another.  The timestamp (``--timestamp``) is not part of it: the same bill at another time.
     """
+    import json
+
+    from specc import __version__
     from specc.hashing import sha256_bytes
 
-    parts = [spec.hashes.dependencies, target, base.ref if base else ""]
-    if target == "docker" and spec.targets.docker.serve:
-        parts.append("serve")
-    if lock is not None:
-        pins = sorted(
-            f"{p.name}=={p.version}@{p.url or ''}:{','.join(p.hashes)}" for p in lock.python_packages(platform)
-        )
-        parts += [platform, sha256_bytes("\n".join(pins))]
-    return uuid.uuid5(SERIAL_NAMESPACE, "\n".join(parts))
+    def entry(e: Entry | None) -> object:
+        return None if e is None else dataclasses.asdict(e)
+
+    content = json.dumps(
+        {
+            "model": spec.model.name,
+            "specc": __version__,
+            "target": target,
+            "base": entry(base),
+            "components": [entry(c) for c in components],
+            "properties": properties,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return uuid.uuid5(SERIAL_NAMESPACE, f"{spec.hashes.dependencies}\n{sha256_bytes(content)}")
 
 
 # --- CycloneDX --------------------------------------------------------------------------------------
