@@ -306,10 +306,78 @@ def _deb(name: str, version: str | None, distro: Distro | None, arch: str | None
     return Entry(type="library", name=name, version=version, purl=purl, ecosystem="deb", properties=tuple(props))
 
 
+#: (sys_platform, os_name, platform_system, platform_machine) of the machines a target may run
+#: on; the MLflow target's environment is built wherever the model is served (any of these).
+_LINUX = {"amd64": ("linux", "posix", "Linux", "x86_64"), "arm64": ("linux", "posix", "Linux", "aarch64")}
+_ANYWHERE = (
+    *_LINUX.values(),
+    ("darwin", "posix", "Darwin", "arm64"),
+    ("darwin", "posix", "Darwin", "x86_64"),
+    ("win32", "nt", "Windows", "AMD64"),
+)
+
+
+def marker_environments(spec: EnvSpec, target: str, platform: str | None) -> list[dict[str, str]]:
+    """The PEP 508 marker environments ``target`` installs in (one per machine it may run on).
+
+    The Python version is the spec's (a target installs no other); the machine is the target's
+    platform (``targets.docker.platform``, the Databricks node type), both Linux machines for a
+    Docker image without a platform, and every common machine for MLflow (served anywhere).
+    A spec Python without a patch version gives its ``.0`` and a late patch, so a marker on
+    ``python_full_version`` is kept when any patch release satisfies it.
+    """
+    minor = spec.runtime.python_minor
+    fulls = [spec.runtime.python] if spec.runtime.python.count(".") == 2 else [f"{minor}.0", f"{minor}.99"]
+    if target == "mlflow":
+        machines: tuple[tuple[str, str, str, str], ...] = _ANYWHERE
+    else:
+        arch = _arch(platform)
+        machines = (_LINUX[arch],) if arch else tuple(_LINUX.values())
+    return [
+        {
+            "sys_platform": sys_platform,
+            "os_name": os_name,
+            "platform_system": system,
+            "platform_machine": machine,
+            "platform_python_implementation": "CPython",
+            "implementation_name": "cpython",
+            "python_version": minor,
+            "python_full_version": full,
+            "implementation_version": full,
+            "platform_release": "",
+            "platform_version": "",
+            "extra": "",
+        }
+        for sys_platform, os_name, system, machine in machines
+        for full in fulls
+    ]
+
+
+def applies(markers: str | None, environments: list[dict[str, str]]) -> bool:
+    """Whether a requirement with ``markers`` installs in any of ``environments``.
+
+    No markers, a marker on the kernel (``platform_release``, ``platform_version``, which no
+    spec fixes) or one ``packaging`` cannot evaluate: True (listed, with its markers as a
+    property): the bill errs on the side of listing.
+    """
+    if not markers:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
+    if "platform_release" in markers or "platform_version" in markers:
+        return True
+    try:
+        marker = Marker(markers)
+        return any(marker.evaluate(env) for env in environments)
+    except (InvalidMarker, UndefinedComparison, ValueError, TypeError):
+        return True
+
+
 def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform: str) -> list[Entry]:
     serve = target == "docker" and spec.targets.docker.serve
     out: list[Entry] = []
     repo = _only_index(spec)
+    envs = marker_environments(spec, target, None if target == "docker" and not spec.targets.docker.platform else platform)
     if lock is not None:
         for p in lock.python_packages(platform):
             if p.path or (p.implied_only and not serve):
@@ -331,6 +399,8 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
             )
     else:
         for q in spec.python.requirements:
+            if not applies(q.markers, envs):  # pywin32 on Linux, tomli on 3.11: not installed
+                continue
             pinned = None if q.url else q.pinned_version
             out.append(
                 _pypi(
@@ -350,6 +420,8 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
 
             for line in serving_lines(spec):
                 r = Requirement(line)
+                if not applies(str(r.marker) if r.marker else None, envs):
+                    continue
                 spec_set = str(r.specifier)
                 pinned = spec_set[2:] if spec_set.startswith("==") and "," not in spec_set else None
                 out.append(

@@ -78,7 +78,7 @@ databricks = "15.4.x-cpu-ml-scala2.12"
 overrides = ["scikit-learn"]
 
 [python]
-requirements = ["scikit-learn==1.5.2", "requests>=2.31,<3", "tomli==2.0.1; python_version < '3.11'"]
+requirements = ["scikit-learn==1.5.2", "requests>=2.31,<3", "tomli==2.0.1; python_version < '3.12'"]
 wheels = ["dist/featurizer-0.3.0-py3-none-any.whl"]
 
 [apt]
@@ -188,7 +188,7 @@ def test_exact_package_urls_of_every_ecosystem(every: Path) -> None:
     req = comps["requests"]
     assert "version" not in req and _prop(req, "specc:unpinned") == "true"
     assert _prop(req, "specc:specifier") == "<3,>=2.31"
-    assert _prop(comps["tomli"], "specc:markers") == 'python_version < "3.11"'
+    assert _prop(comps["tomli"], "specc:markers") == 'python_version < "3.12"'
     assert "version" not in comps["graphviz"] and _prop(comps["graphviz"], "specc:unpinned") == "true"
     assert _prop(comps["forecast"], "specc:r-snapshot") == "2024-06-03"
     for out, fmt in ((docker.out, "json"), (dbx.out, "json"), (mlflow.out, "json")):

@@ -78,3 +78,74 @@ def test_timestamp_keeps_the_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     stamped = _bom(str(spec), "--target", "mlflow", "--timestamp")
     assert stamped["metadata"]["timestamp"].startswith("2023-11-14")
     assert stamped["serialNumber"] == plain["serialNumber"]
+
+
+# --- markers: what the target does not install is not in its bill ---------------------------------
+
+MARKED = """\
+[runtime]
+python = "3.11"
+
+[python]
+requirements = [
+  "pywin32==306; sys_platform == 'win32'",
+  "numpy==1.26.4; python_version < '3.12'",
+  "numpy==2.1.0; python_version >= '3.12'",
+  "tomli==2.0.1; python_version < '3.11'",
+  "uvloop==0.20.0; platform_machine == 'x86_64'",
+  "exceptiongroup==1.2.2; python_full_version < '3.11.4'",
+  "pyobjc-core==10.3.1; sys_platform == 'darwin'",
+  "scikit-learn==1.5.2",
+]
+"""
+
+
+def _pypi(doc: dict) -> set[str]:
+    return {c["purl"] for c in doc["components"] if c.get("purl", "").startswith("pkg:pypi/")}
+
+
+@pytest.mark.parametrize(
+    ("docker", "target", "expected"),
+    [
+        # an arm64 image: no Windows, macOS, x86_64-only or other-Python package
+        (
+            'platform = "linux/arm64"',
+            "docker",
+            {"numpy@1.26.4", "exceptiongroup@1.2.2", "scikit-learn@1.5.2"},
+        ),
+        # no platform: the image is built for the builder's machine, either Linux machine
+        ("", "docker", {"numpy@1.26.4", "exceptiongroup@1.2.2", "scikit-learn@1.5.2", "uvloop@0.20.0"}),
+        # MLflow: served anywhere, but always on the spec's Python
+        (
+            "",
+            "mlflow",
+            {
+                "numpy@1.26.4",
+                "exceptiongroup@1.2.2",
+                "scikit-learn@1.5.2",
+                "uvloop@0.20.0",
+                "pywin32@306",
+                "pyobjc-core@10.3.1",
+            },
+        ),
+    ],
+)
+def test_requirements_whose_markers_exclude_the_target_are_not_listed(
+    tmp_path: Path, docker: str, target: str, expected: set[str]
+) -> None:
+    spec = _spec(tmp_path / "m", MARKED + f"\n[targets.docker]\n{docker}\n")
+    got = _pypi(_bom(str(spec), "--target", target))
+    assert got == {f"pkg:pypi/{e}" for e in expected}
+
+
+def test_markers_on_databricks_follow_the_node_type_and_a_full_python_version(tmp_path: Path) -> None:
+    body = MARKED.replace('python = "3.11"', 'python = "3.11.11"\ndatabricks = "15.4.x-cpu-ml-scala2.12"')
+    cluster = '\n[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n\n[targets.databricks.cluster]\n'
+    graviton = _spec(tmp_path / "g", body + cluster + 'node-type = "m6gd.xlarge"\n')
+    intel = _spec(tmp_path / "i", body + cluster + 'node-type = "i3.xlarge"\n')
+    g = _pypi(_bom(str(graviton), "--target", "databricks"))
+    i = _pypi(_bom(str(intel), "--target", "databricks"))
+    # 3.11.11 is not < 3.11.4: exceptiongroup is not installed
+    assert "pkg:pypi/exceptiongroup@1.2.2" not in g | i
+    assert "pkg:pypi/uvloop@0.20.0" in i and "pkg:pypi/uvloop@0.20.0" not in g
+    assert "pkg:pypi/pywin32@306" not in g | i
