@@ -633,8 +633,23 @@ def plan(
     )
 
 
+#: Docker Hub's registry names: an image there is named without a registry in its package URL.
+_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
+
+
 def _container(image: str, distro: Distro | None) -> Entry:
+    """The base image as a ``container`` component, one package URL per image however it is written.
+
+    Docker Hub's spellings name one image: ``python``, ``library/python``,
+    ``docker.io/library/python`` and ``index.docker.io/python`` all give
+    ``pkg:docker/python`` (the purl spec's Docker Hub default: no ``repository_url``, official
+    images without the ``library/`` namespace); another registry is the ``repository_url``.
+    """
     registry, path, tag, digest = _split_image(image)
+    if registry and registry.lower() in _DOCKER_HUB:
+        registry = None
+    if registry is None and path.startswith("library/"):
+        path = path.removeprefix("library/")
     namespace, _, name = path.rpartition("/")
     version = digest or tag
     quals = {"repository_url": registry or ""}

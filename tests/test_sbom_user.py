@@ -149,3 +149,49 @@ def test_markers_on_databricks_follow_the_node_type_and_a_full_python_version(tm
     assert "pkg:pypi/exceptiongroup@1.2.2" not in g | i
     assert "pkg:pypi/uvloop@0.20.0" in i and "pkg:pypi/uvloop@0.20.0" not in g
     assert "pkg:pypi/pywin32@306" not in g | i
+
+
+# --- one image, one package URL -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "python:3.11-slim-bookworm",
+        "library/python:3.11-slim-bookworm",
+        "docker.io/python:3.11-slim-bookworm",
+        "docker.io/library/python:3.11-slim-bookworm",
+        "index.docker.io/library/python:3.11-slim-bookworm",
+        "registry-1.docker.io/library/python:3.11-slim-bookworm",
+    ],
+)
+def test_docker_hub_spellings_of_one_image_give_one_purl(image: str) -> None:
+    from specc.sbom import _container, distro_of_image
+
+    e = _container(image, distro_of_image(image))
+    assert e.purl == "pkg:docker/python@3.11-slim-bookworm"
+    assert e.name == "python"
+    assert ("specc:image", image) in e.properties  # as written in the spec
+
+
+@pytest.mark.parametrize(
+    ("image", "purl"),
+    [
+        ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", "pkg:docker/nvidia/cuda@12.4.1-runtime-ubuntu22.04"),
+        ("docker.io/nvidia/cuda:12.4.1-runtime-ubuntu22.04", "pkg:docker/nvidia/cuda@12.4.1-runtime-ubuntu22.04"),
+        (
+            "nvcr.io/nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+            "pkg:docker/nvidia/cuda@12.4.1-runtime-ubuntu22.04?repository_url=nvcr.io",
+        ),
+        # another registry's own "library" namespace is its own business
+        (
+            "public.ecr.aws/docker/library/python:3.11",
+            "pkg:docker/docker/library/python@3.11?repository_url=public.ecr.aws",
+        ),
+        ("localhost:5000/library/img:3", "pkg:docker/library/img@3?repository_url=localhost:5000"),
+    ],
+)
+def test_other_registries_keep_their_namespace(image: str, purl: str) -> None:
+    from specc.sbom import _container
+
+    assert _container(image, None).purl == purl
