@@ -92,6 +92,9 @@ NO_RUNTIME = "SPC751"
 _MAVEN_CENTRAL = ("https://repo1.maven.org/maven2", "https://repo.maven.apache.org/maven2")
 _CRAN_DEFAULT = ("https://cloud.r-project.org", "https://cran.r-project.org")
 _PPA_DEADSNAKES = "https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu"
+_PPA = "runtime.cuda (deadsnakes PPA)"
+#: What the Dockerfile installs from the Ubuntu archive to add the deadsnakes PPA on a CUDA image.
+_PPA_TOOLS = ("ca-certificates", "gpg-agent", "software-properties-common")
 _DATED = re.compile(r"/(\d{4}-\d{2}-\d{2})/?$")
 
 
@@ -511,8 +514,8 @@ def _apt_entries(
     for name, why in implied:
         if name in declared:
             continue
-        extra = [("specc:implied-by", why)]
-        if why == "runtime.cuda":  # from the deadsnakes PPA, not the distribution's archive
+        extra = [("specc:implied-by", "runtime.cuda" if why == _PPA else why)]
+        if why == _PPA:  # from the deadsnakes PPA, not the distribution's archive
             extra.append(("purl:repository_url", _PPA_DEADSNAKES))
         out.append(_deb(name, None, distro, arch, *extra))
     out += [_file(d.path, d.sha256, "deb") for d in spec.apt.debs]
@@ -561,9 +564,12 @@ def plan(
         if spec.maven.packages or spec.maven.jars:
             implied_apt.append(("default-jre-headless", "maven"))
         if spec.runtime.cuda and not spec.targets.docker.base_image:
-            # the CUDA images ship no such Python: the Dockerfile adds it from the deadsnakes PPA
+            # the CUDA images ship no such Python: the Dockerfile (targets/docker/Dockerfile.j2)
+            # installs what add-apt-repository needs from the Ubuntu archive, then Python from
+            # the deadsnakes PPA (tests/test_sbom_user.py checks the bill against the Dockerfile)
             minor = spec.runtime.python_minor
-            implied_apt += [(f"python{minor}", "runtime.cuda"), (f"python{minor}-venv", "runtime.cuda")]
+            implied_apt += [(name, "runtime.cuda") for name in _PPA_TOOLS]
+            implied_apt += [(f"python{minor}", _PPA), (f"python{minor}-venv", _PPA)]
         where = ("targets", "docker", "base-image") if spec.targets.docker.base_image else ("runtime",)
     elif target == "databricks":
         arch = _arch(platform)

@@ -195,3 +195,86 @@ def test_other_registries_keep_their_namespace(image: str, purl: str) -> None:
     from specc.sbom import _container
 
     assert _container(image, None).purl == purl
+
+
+# --- the Docker bill lists every apt package the Dockerfile installs ------------------------------
+
+GPU = """\
+[runtime]
+python = "3.11"
+cuda = "12.4"
+
+[python]
+requirements = ["torch==2.4.1", "Pillow==10.4.0"]
+
+[apt]
+packages = ["libgl1=1.7.0-1build1", "ffmpeg"]
+
+[maven]
+packages = ["org.xerial:sqlite-jdbc:3.45.1.0"]
+
+[r]
+packages = ["forecast"]
+
+[targets.docker]
+platform = "linux/amd64"
+serve = true
+"""
+
+
+def _dockerfile_apt(dockerfile: str) -> set[str]:
+    """Package names of every ``apt-get install`` of the image's final stage (build stages ship nothing)."""
+    import re
+    import shlex
+
+    final = re.split(r"^FROM .*$", dockerfile, flags=re.M)[-1].replace("\\\n", " ")
+    names: set[str] = set()
+    for m in re.finditer(r"apt-get install ([^&\n]*)", final):
+        for word in shlex.split(m.group(1)):
+            if word.startswith("-") or "/" in word:  # flags, private .deb files (file components)
+                continue
+            names.add(word.split("=", 1)[0])
+    return names
+
+
+def _cases() -> list[tuple[str, Path | str]]:
+    from tests.helpers import EXAMPLES, example_names
+
+    out: list[tuple[str, Path | str]] = [("gpu-r-java", GPU)]
+    for name in example_names():
+        text = (EXAMPLES / name / "model-env.toml").read_text(encoding="utf-8")
+        if "[targets.docker]" in text:
+            out.append((name, EXAMPLES / name / "model-env.toml"))
+    return out
+
+
+@pytest.mark.parametrize(("name", "source"), _cases(), ids=[c[0] for c in _cases()])
+def test_the_docker_bill_lists_every_apt_package_the_dockerfile_installs(
+    tmp_path: Path, name: str, source: Path | str
+) -> None:
+    spec = _spec(tmp_path / "m", source) if isinstance(source, str) else source
+    out = tmp_path / "rendered"
+    r = run_cli("render", str(spec), "--target", "docker", "--out", str(out))
+    assert r.code == 0, r.err
+    installed = _dockerfile_apt((out / "Dockerfile").read_text(encoding="utf-8"))
+    if name == "gpu-r-java":  # the parse finds what the template installs (a broken parse finds nothing)
+        assert {"software-properties-common", "r-base-core", "default-jre-headless", "ffmpeg"} <= installed
+    bom = _bom(str(spec), "--target", "docker")
+    debs = {c["name"] for c in bom["components"] if c.get("purl", "").startswith("pkg:deb/") or _is_deb(c)}
+    assert installed <= debs, f"installed by the Dockerfile, missing from the bill: {sorted(installed - debs)}"
+
+
+def _is_deb(c: dict) -> bool:
+    return any(p["name"] == "specc:distro" for p in c.get("properties", [])) and c["type"] == "library"
+
+
+def test_the_ppa_tools_come_from_the_archive_and_python_from_the_ppa(tmp_path: Path) -> None:
+    bom = _bom(str(_spec(tmp_path / "m", GPU)), "--target", "docker")
+    purls = {c["name"]: c["purl"] for c in bom["components"] if "purl" in c}
+    assert purls["software-properties-common"] == (
+        "pkg:deb/ubuntu/software-properties-common?arch=amd64&distro=jammy"
+    )
+    assert purls["python3.11"] == (
+        "pkg:deb/ubuntu/python3.11?arch=amd64&distro=jammy"
+        "&repository_url=https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu"
+    )
