@@ -585,6 +585,12 @@ _ALL: tuple[Code, ...] = (
         "SPC763", "pylock-left-out", W,
         "`--format pylock`: packages only the Docker image's model server needs are left out", _SBOM,
     ),
+    Code(
+        "SPC764", "output-not-writable", E,
+        "`specc sbom --out`, `--pylock-file`: the output cannot be written there (a folder where the file "
+        "goes, a file where a folder must be, a folder specc did not write, no permission); nothing is "
+        "written", _SBOM,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

@@ -380,6 +380,12 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
     if missing is not None:
         return [missing], 1
     out = Path(args.pylock_file) if args.pylock_file else Path(spec_path).parent / "pylock.toml"
+    from specc.commands.sbom import file_out_problem, unwritable
+    from specc.output import OutputError
+
+    problem = file_out_problem(out, instead=f"name the file, e.g. --pylock-file {out / 'pylock.toml'}")
+    if problem is not None:  # before asking uv anything: nothing is written
+        return [problem], 1
     if not is_pylock_name(out.name):
         bad = _error(
             BAD_NAME,
@@ -401,7 +407,10 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
     )
     text = dump_pylock(data, header)
     check_pylock(text)
-    write_file_atomic(out, text)
+    try:
+        write_file_atomic(out, text)
+    except OutputError as exc:
+        return [*diags, unwritable(out, exc.message, exc.hint)], 1
     n = len(data["packages"])
     print(f"wrote {out} ({n} package{'s' if n != 1 else ''} for {platform}, PEP 751)", file=sys.stderr)
     return diags, 0

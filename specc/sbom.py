@@ -380,7 +380,8 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
     serve = target == "docker" and spec.targets.docker.serve
     out: list[Entry] = []
     repo = _only_index(spec)
-    envs = marker_environments(spec, target, None if target == "docker" and not spec.targets.docker.platform else platform)
+    unset = target == "docker" and not spec.targets.docker.platform  # built for the builder's machine
+    envs = marker_environments(spec, target, None if unset else platform)
     if lock is not None:
         for p in lock.python_packages(platform):
             if p.path or (p.implied_only and not serve):

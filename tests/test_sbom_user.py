@@ -271,10 +271,72 @@ def _is_deb(c: dict) -> bool:
 def test_the_ppa_tools_come_from_the_archive_and_python_from_the_ppa(tmp_path: Path) -> None:
     bom = _bom(str(_spec(tmp_path / "m", GPU)), "--target", "docker")
     purls = {c["name"]: c["purl"] for c in bom["components"] if "purl" in c}
-    assert purls["software-properties-common"] == (
-        "pkg:deb/ubuntu/software-properties-common?arch=amd64&distro=jammy"
-    )
+    assert purls["software-properties-common"] == ("pkg:deb/ubuntu/software-properties-common?arch=amd64&distro=jammy")
     assert purls["python3.11"] == (
         "pkg:deb/ubuntu/python3.11?arch=amd64&distro=jammy"
         "&repository_url=https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu"
     )
+
+
+# --- output locations: a code, a hint, exit 1, nothing written ------------------------------------
+
+
+def _nothing_written(r, *paths: Path) -> None:  # type: ignore[no-untyped-def]
+    assert r.code == 1, r.err
+    assert "error[SPC764]" in r.err and "= hint:" in r.err and "Traceback" not in r.err
+    for p in paths:
+        assert not p.exists()
+
+
+def test_out_onto_a_folder_a_file_or_a_foreign_folder_is_spc764(tmp_path: Path) -> None:
+    spec = _spec(tmp_path / "m", PLAIN + '\n[targets.docker]\nbase-image = "python:3.11-slim-bookworm"\n')
+    folder = tmp_path / "boms"
+    folder.mkdir()
+    # one bill onto a folder: the hint names a file in it
+    r = run_cli("sbom", str(spec), "--target", "docker", "--out", str(folder))
+    _nothing_written(r, folder / "docker.cdx.json")
+    assert f"--out {folder / 'docker.cdx.json'}" in r.err
+    # a file where a parent folder must be
+    a_file = tmp_path / "m" / "model-env.toml"
+    r = run_cli("sbom", str(spec), "--target", "docker", "--out", str(a_file / "x.cdx.json"))
+    _nothing_written(r)
+    assert "is a file, not a folder" in r.err
+    # several bills into an existing file, or a folder holding the user's own files
+    r = run_cli("sbom", str(spec), "--out", str(a_file))
+    _nothing_written(r)
+    (folder / "README.md").write_text("ours\n", encoding="utf-8")
+    r = run_cli("sbom", str(spec), "--out", str(folder))
+    _nothing_written(r, folder / "docker.cdx.json", folder / "mlflow.cdx.json")
+    assert (folder / "README.md").read_text(encoding="utf-8") == "ours\n"
+
+
+def test_a_bill_folder_is_replaced_whole(tmp_path: Path) -> None:
+    dbx = PLAIN.replace('python = "3.11"', 'python = "3.11"\ndatabricks = "15.4.x-cpu-ml-scala2.12"')
+    dbx += '\n[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\n'
+    dbx += '\n[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+    docker = '\n[targets.docker]\nbase-image = "python:3.11-slim-bookworm"\n'
+    spec = _spec(tmp_path / "m", dbx + docker)
+    out = tmp_path / "boms"
+    assert run_cli("sbom", str(spec), "--out", str(out), "--format", "xml").code == 0
+    assert {p.name for p in out.glob("*.cdx.*")} == {"databricks.cdx.xml", "docker.cdx.xml", "mlflow.cdx.xml"}
+    # the spec drops its Docker target, and the team moves to JSON: no old bill stays behind
+    spec.write_text(spec.read_text(encoding="utf-8").replace(docker, ""), encoding="utf-8")
+    r = run_cli("sbom", str(spec), "--out", str(out))
+    assert r.code == 0, r.err
+    assert {p.name for p in out.glob("*.cdx.*")} == {"databricks.cdx.json", "mlflow.cdx.json"}
+
+
+def test_pylock_file_onto_a_folder_or_under_a_file_is_spc764(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from tests.helpers import EXAMPLES
+
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    ex = tmp_path / "ex"
+    shutil.copytree(EXAMPLES / "sklearn-basic", ex)
+    (ex / "out").mkdir()
+    r = run_cli("lock", str(ex), "--format", "pylock", "--pylock-file", str(ex / "out"))
+    _nothing_written(r, ex / "out" / "pylock.toml")
+    assert f"--pylock-file {ex / 'out' / 'pylock.toml'}" in r.err
+    r = run_cli("lock", str(ex), "--format", "pylock", "--pylock-file", str(ex / "model-env.toml" / "pylock.toml"))
+    _nothing_written(r)
