@@ -282,7 +282,48 @@ def _pypi(
     )
 
 
+#: Version in a private file's name, by the naming convention of its ecosystem: Debian's
+#: ``<name>_<version>_<arch>.deb`` (dpkg-deb --build's default name), R's
+#: ``<name>_<version>.tar.gz`` (R CMD build), Maven's ``<artifact>-<version>[-<classifier>].jar``
+#: (the version starts at the first ``-<digit>``).
+_FILE_VERSION = {
+    "deb": re.compile(r"^[a-z0-9][a-z0-9+.-]*_(?P<v>[0-9][A-Za-z0-9.+~:-]*)_[a-z0-9-]+\.deb$"),
+    "cran": re.compile(r"^[A-Za-z][A-Za-z0-9.]*_(?P<v>[0-9]+(?:[.-][0-9]+)+)\.tar\.gz$"),
+    "maven": re.compile(r"^.+?-(?P<v>[0-9][A-Za-z0-9._-]*)\.jar$"),
+}
+
+
+def file_version(name: str, ecosystem: str) -> str | None:
+    """The version a private file's name gives by its ecosystem's convention; None if it follows none.
+
+    ``acme-geo_2.0.1-1_amd64.deb`` → ``2.0.1-1``; ``churnr_0.3.0.tar.gz`` → ``0.3.0``;
+    ``acme-udfs-0.9.0.jar`` → ``0.9.0``; ``udfs.jar`` → None.
+    """
+    pattern = _FILE_VERSION.get(ecosystem)
+    m = pattern.match(name) if pattern else None
+    return m.group("v") if m else None
+
+
+def _url_version(url: str | None) -> str | None:
+    """The version a direct reference's file name gives (a wheel or an sdist); None otherwise."""
+    if not url:
+        return None
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    name = url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
+    try:
+        if name.endswith(".whl"):
+            return str(parse_wheel_filename(name)[1])
+        if name.endswith((".tar.gz", ".zip")):
+            return str(parse_sdist_filename(name)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
 def _file(path: str, sha256: str, ecosystem: str, version: str | None = None) -> Entry:
+    if version is None:
+        version = file_version(path.rsplit("/", 1)[-1], ecosystem)
     return Entry(
         type="file",
         name=path.rsplit("/", 1)[-1],
@@ -394,7 +435,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
             out.append(
                 _pypi(
                     p.name,
-                    None if p.url else p.version,
+                    p.version if p.version else _url_version(p.url),
                     url=p.url,
                     hashes=tuple(h.removeprefix("sha256:") for h in p.hashes if h.startswith("sha256:")),
                     extra=tuple(extra),
@@ -405,7 +446,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
         for q in spec.python.requirements:
             if not applies(q.markers, envs):  # pywin32 on Linux, tomli on 3.11: not installed
                 continue
-            pinned = None if q.url else q.pinned_version
+            pinned = _url_version(q.url) if q.url else q.pinned_version
             out.append(
                 _pypi(
                     q.name,

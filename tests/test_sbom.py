@@ -343,7 +343,7 @@ def test_no_secret_reaches_an_sbom(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert props["specc:python:index-url"] == "https://pkgs.example.com/simple"  # credentials dropped
         assert "specc:python:extra-index-url" not in props  # a placeholder in the path: left out
         priv = {c["name"]: c for c in _components(text)}["privpkg"]
-        assert priv["purl"] == "pkg:pypi/privpkg?download_url=https://pkgs.example.com/files/privpkg-1.0.tar.gz"
+        assert priv["purl"] == "pkg:pypi/privpkg@1.0?download_url=https://pkgs.example.com/files/privpkg-1.0.tar.gz"
         x = run_cli("sbom", str(tmp_path), "--target", t, "--format", "xml").out
         assert CANARY not in x and "${" not in x and validate(x, "xml") is None
     assert CANARY not in r.err
@@ -420,6 +420,6 @@ def test_a_single_private_index_is_every_pip_package_s_repository(tmp_path: Path
     assert _purls(r.out) == {
         "pkg:pypi/scikit-learn@1.5.2?repository_url=https://pkgs.example.com/simple",
         # a direct reference names its own file, not an index
-        "pkg:pypi/privpkg?download_url=https://pkgs.example.com/files/privpkg-1.0.tar.gz",
+        "pkg:pypi/privpkg@1.0?download_url=https://pkgs.example.com/files/privpkg-1.0.tar.gz",
     }
     assert CANARY not in r.out and validate(r.out) is None

@@ -340,3 +340,74 @@ def test_pylock_file_onto_a_folder_or_under_a_file_is_spc764(tmp_path: Path, mon
     assert f"--pylock-file {ex / 'out' / 'pylock.toml'}" in r.err
     r = run_cli("lock", str(ex), "--format", "pylock", "--pylock-file", str(ex / "model-env.toml" / "pylock.toml"))
     _nothing_written(r)
+
+
+# --- versions a private file's name gives ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "ecosystem", "version"),
+    [
+        ("acme-geo_2.0.1-1_amd64.deb", "deb", "2.0.1-1"),
+        ("libchurn_1.0_amd64.deb", "deb", "1.0"),
+        ("libfoo1_1.2.3+dfsg-4ubuntu1_arm64.deb", "deb", "1.2.3+dfsg-4ubuntu1"),
+        ("libfoo_1.0_all.deb", "deb", "1.0"),
+        ("custom.deb", "deb", None),
+        ("acmer_0.2.0.tar.gz", "cran", "0.2.0"),
+        ("data.table_1.15.4.tar.gz", "cran", "1.15.4"),
+        ("churnr-0.3.0.tar.gz", "cran", None),
+        ("acme-udfs-0.9.0.jar", "maven", "0.9.0"),
+        ("spark-nlp_2.12-5.3.3.jar", "maven", "5.3.3"),
+        ("guava-33.0.0-jre.jar", "maven", "33.0.0-jre"),
+        ("udfs.jar", "maven", None),
+    ],
+)
+def test_file_version_by_naming_convention(name: str, ecosystem: str, version: str | None) -> None:
+    from specc.sbom import file_version
+
+    assert file_version(name, ecosystem) == version
+
+
+def test_private_files_and_direct_references_carry_their_version(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.helpers import EXAMPLES
+
+    m = tmp_path / "m"
+    for rel in ("lib/libchurn_1.0_amd64.deb", "lib/churn-udfs-1.2.0.jar", "lib/churnr_0.3.0.tar.gz"):
+        (m / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(EXAMPLES / "kitchen-sink" / rel, m / rel)
+    body = """\
+[runtime]
+python = "3.11"
+
+[python]
+requirements = [
+  "acme-core @ https://${TOKEN}@files.acme.io/acme_core-1.4.2-py3-none-any.whl",
+  "acme-src @ https://files.acme.io/acme-src-0.7.tar.gz",
+]
+
+[apt]
+debs = ["lib/libchurn_1.0_amd64.deb"]
+
+[maven]
+jars = ["lib/churn-udfs-1.2.0.jar"]
+
+[r]
+sources = ["lib/churnr_0.3.0.tar.gz"]
+
+[secrets.TOKEN]
+docker = "token"
+
+[targets.docker]
+base-image = "python:3.11-slim-bookworm"
+"""
+    spec = _spec(m, body)
+    comps = {c["name"]: c for c in _bom(str(spec), "--target", "docker")["components"]}
+    assert comps["libchurn_1.0_amd64.deb"]["version"] == "1.0"
+    assert comps["churn-udfs-1.2.0.jar"]["version"] == "1.2.0"
+    assert comps["churnr_0.3.0.tar.gz"]["version"] == "0.3.0"
+    assert comps["acme-core"]["purl"] == (
+        "pkg:pypi/acme-core@1.4.2?download_url=https://files.acme.io/acme_core-1.4.2-py3-none-any.whl"
+    )
+    assert comps["acme-src"]["version"] == "0.7"
