@@ -80,6 +80,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if "--format" in action.option_strings:
             action.choices = (*(action.choices or ()), "pylock")
             action.help = "diagnostics as text (default) or JSON; pylock: export the lock as pylock.toml (PEP 751)"
+    # the examples of `specc lock --help` teach the export too (added here: the epilog is lock's)
+    examples = (
+        "  specc lock --format pylock              export the lock as ./pylock.toml (PEP 751): "
+        "uv pip sync pylock.toml\n"
+        "  specc lock --format pylock --platform linux-aarch64 --pylock-file pylock.arm.toml\n"
+    )
+    if p.epilog and "--format pylock" not in p.epilog and "\n\n" in p.epilog:
+        head, _, tail = p.epilog.partition("\n\n")  # the examples block, then the prose
+        p.epilog = f"{head}\n{examples.rstrip()}\n\n{tail}"
     p.add_argument(
         "--pylock-file",
         type=Path,

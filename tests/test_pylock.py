@@ -203,3 +203,12 @@ def test_lock_parser_imports_no_resolver() -> None:
         "assert not any(m.startswith(('packaging', 'specc.lock', 'specc.lockfile')) for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_lock_help_teaches_the_export() -> None:
+    r = run_cli("lock", "--help")
+    assert r.code == 0
+    examples = r.out.split("examples:", 1)[1].split("\n\n", 1)[0]
+    assert "specc lock --format pylock " in examples and "--pylock-file pylock.arm.toml" in examples
+    assert examples.count("specc lock --format pylock") == 2  # added once, however often the parser is built
+    assert run_cli("lock", "--help").out == r.out
