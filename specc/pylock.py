@@ -110,6 +110,12 @@ def _public(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
+def _index_urls(spec: EnvSpec) -> list[str]:
+    """The spec's index URLs (``index-url`` first), as written (with their ``${NAME}`` placeholders)."""
+    py = spec.python
+    return [u for u in [py.index_url, *py.extra_index_urls] if u]
+
+
 def _environment(platform: str) -> str | None:
     for prefix, marker in _ENVIRONMENTS.items():
         if platform.startswith(prefix):
@@ -374,6 +380,8 @@ def check_pylock(text: str) -> None:
 
 def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     """``specc lock --format pylock``: export the fresh lock next to the spec; (diagnostics, exit code)."""
+    from urllib.parse import urlsplit
+
     from specc import __version__
     from specc.lock import LockFailed
     from specc.lockfile import LockError, load_fresh_lock, lock_path_for, normalize_platform
@@ -414,6 +422,14 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
         "Re-export with `specc lock --format pylock`.  Install: `pip install -r pylock.toml` or\n"
         "`uv pip sync pylock.toml`."
     )
+    private = sorted(
+        {u.netloc.rpartition("@")[2] for u in map(urlsplit, _index_urls(spec)) if "@" in u.netloc and u.netloc}
+    )
+    if private:  # the URLs below carry no credentials: the installer needs them from elsewhere
+        header += (
+            f"\nFiles of {', '.join(private)} need its credentials: put them in ~/.netrc (or $NETRC),\n"
+            "which uv and pip read; this file never holds them."
+        )
     text = dump_pylock(data, header)
     check_pylock(text)
     try:
