@@ -37,7 +37,9 @@ def _wheel(folder: Path) -> Path:
     files = {
         "acme_tok/__init__.py": b"VERSION = '2.1.0'\n",
         "acme_tok-2.1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: acme-tok\nVersion: 2.1.0\n",
-        "acme_tok-2.1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "acme_tok-2.1.0.dist-info/WHEEL": (
+            b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
     }
     record = []
     for name, data in files.items():
