@@ -411,3 +411,128 @@ base-image = "python:3.11-slim-bookworm"
         "pkg:pypi/acme-core@1.4.2?download_url=https://files.acme.io/acme_core-1.4.2-py3-none-any.whl"
     )
     assert comps["acme-src"]["version"] == "0.7"
+
+
+# --- an independent check of every bill: the 1.6 schemas by jsonschema and lxml, purls by the spec --
+
+
+def _example_cases() -> list[tuple[str, str]]:
+    from specc.api import load
+    from specc.backends import implied_targets
+    from tests.helpers import EXAMPLES, example_names
+
+    return [(n, t) for n in example_names() for t in implied_targets(load(EXAMPLES / n / "model-env.toml"))]
+
+
+def _schema_dir() -> Path:
+    import cyclonedx.schema
+
+    return Path(cyclonedx.schema.__file__).parent / "_res"
+
+
+def _json_errors(doc: dict) -> list[str]:
+    """Validation by jsonschema itself (with format checks) against the 1.6 schema file, not the library's validator."""
+    import jsonschema
+    import referencing
+
+    res = _schema_dir()
+
+    def load(name: str) -> dict:
+        return json.loads((res / name).read_text(encoding="utf-8"))
+
+    registry = referencing.Registry().with_resources(
+        [
+            ("spdx.schema.json", referencing.Resource.from_contents(load("spdx.SNAPSHOT.schema.json"))),
+            ("jsf-0.82.schema.json", referencing.Resource.from_contents(load("jsf-0.82.SNAPSHOT.schema.json"))),
+        ]
+    )
+    v = jsonschema.Draft7Validator(
+        load("bom-1.6.SNAPSHOT.schema.json"),
+        registry=registry,
+        format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER,
+    )
+    return [f"{e.json_path}: {e.message}" for e in v.iter_errors(doc)]
+
+
+def _purl_errors(doc: dict) -> list[str]:
+    """What an SBOM consumer checks of each component (purl spec, PEP 503, the bill's own consistency)."""
+    import re
+
+    from packageurl import PackageURL
+
+    errors = []
+    refs = [c["bom-ref"] for c in doc.get("components", [])]
+    if len(refs) != len(set(refs)):
+        errors.append("duplicate bom-refs")
+    for c in doc.get("components", []):
+        for h in c.get("hashes", []):
+            if h["alg"] != "SHA-256" or not re.fullmatch(r"[0-9a-f]{64}", h["content"]):
+                errors.append(f"{c['name']}: hash {h}")
+        if "purl" not in c:
+            continue
+        p = PackageURL.from_string(c["purl"])
+        if p.to_string() != c["purl"]:
+            errors.append(f"not canonical: {c['purl']} (canonical {p.to_string()})")
+        if p.version != c.get("version"):
+            errors.append(f"{c['purl']}: purl version {p.version} but component version {c.get('version')}")
+        if p.type == "pypi" and p.name != re.sub(r"[-_.]+", "-", p.name).lower():
+            errors.append(f"{c['purl']}: not a PEP 503 name")
+        if p.type == "deb" and (p.namespace not in ("debian", "ubuntu") or "distro" not in (p.qualifiers or {})):
+            errors.append(f"{c['purl']}: a deb purl names its vendor and distro")
+        if p.type == "maven" and (not p.namespace or p.namespace != c.get("group")):
+            errors.append(f"{c['purl']}: maven group")
+        if p.type == "cran" and p.namespace:
+            errors.append(f"{c['purl']}: cran has no namespace")
+    return errors
+
+
+@pytest.mark.parametrize(("example", "target"), _example_cases())
+def test_every_bill_passes_an_independent_validator_and_purl_checks(example: str, target: str) -> None:
+    from lxml import etree
+
+    from tests.helpers import EXAMPLES
+
+    spec = str(EXAMPLES / example / "model-env.toml")
+    doc = _bom(spec, "--target", target)
+    assert _json_errors(doc) == []
+    assert _purl_errors(doc) == []
+    x = run_cli("sbom", spec, "--target", target, "--format", "xml")
+    assert x.code == 0, x.err
+    schema = etree.XMLSchema(etree.parse(str(_schema_dir() / "bom-1.6.SNAPSHOT.xsd")))
+    root = etree.fromstring(x.out.encode("utf-8"))
+    assert schema.validate(root), schema.error_log
+    if (EXAMPLES / example / "model-env.lock").is_file():  # the lock's pins and hashes too
+        locked = run_cli("sbom", spec, "--target", target, "--locked")
+        if locked.code == 0:  # (a target whose platform the lock lacks is SPC620, tested elsewhere)
+            assert _json_errors(json.loads(locked.out)) == [] and _purl_errors(json.loads(locked.out)) == []
+        else:
+            assert "SPC620" in locked.err, locked.err
+    # the XML lists the same components as the JSON
+    ns = {"c": "http://cyclonedx.org/schema/bom/1.6"}
+    assert sorted(root.xpath("/c:bom/c:components/c:component/@bom-ref", namespaces=ns)) == sorted(
+        c["bom-ref"] for c in doc["components"]
+    )
+
+
+def test_the_checks_catch_a_broken_bill() -> None:
+    """The checks above can fail: a bill with the faults they look for is refused."""
+    bad = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": "not-a-urn",
+        "version": 1,
+        "components": [
+            {
+                "type": "library",
+                "name": "Zope.Interface",
+                "version": "7.0",
+                "purl": "pkg:pypi/Zope.Interface@7.0",
+                "bom-ref": "a",
+            },
+            {"type": "library", "name": "gdal-bin", "purl": "pkg:deb/gdal-bin@1", "bom-ref": "a"},
+        ],
+    }
+    assert _json_errors(bad)  # serialNumber pattern
+    errors = _purl_errors(bad)
+    assert any("PEP 503" in e for e in errors) and any("deb purl" in e for e in errors)
+    assert "duplicate bom-refs" in errors
