@@ -243,6 +243,34 @@ def _canon(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def exact_version(specifier: str) -> str | None:
+    """The one version a PEP 440 specifier set admits, as PyPI names it; None for a range.
+
+    ``==2.2.03`` → ``2.2.3`` and ``==1.0.0-RC1`` → ``1.0.0rc1`` (PEP 440 normalization: the
+    release PyPI lists); ``===1.16.0`` → ``1.16.0`` (arbitrary equality: verbatim);
+    ``==23.2.0,<24`` → ``23.2.0`` (the pin satisfies the other clauses); ``==1.26.*``, ``>=1``,
+    ``==1.0,==2.0`` (nothing satisfies it) and an unparsable specifier → None.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        spec_set = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+    arbitrary = {s.version for s in spec_set if s.operator == "==="}
+    if arbitrary:
+        return arbitrary.pop() if len(arbitrary) == 1 and len(spec_set) == 1 else None
+    pins = sorted(s.version for s in spec_set if s.operator == "==" and not s.version.endswith(".*"))
+    try:
+        versions = [Version(v) for v in pins]  # sorted: ==3.7,==3.7.0 gives one answer, whatever the set order
+    except InvalidVersion:
+        return None
+    if not versions or any(v != versions[0] for v in versions):
+        return None
+    return str(versions[0]) if spec_set.contains(versions[0], prereleases=True) else None
+
+
 def _pypi(
     name: str,
     version: str | None,
@@ -446,7 +474,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
         for q in spec.python.requirements:
             if not applies(q.markers, envs):  # pywin32 on Linux, tomli on 3.11: not installed
                 continue
-            pinned = _url_version(q.url) if q.url else q.pinned_version
+            pinned = _url_version(q.url) if q.url else exact_version(q.specifier)
             out.append(
                 _pypi(
                     q.name,
@@ -468,7 +496,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
                 if not applies(str(r.marker) if r.marker else None, envs):
                     continue
                 spec_set = str(r.specifier)
-                pinned = spec_set[2:] if spec_set.startswith("==") and "," not in spec_set else None
+                pinned = exact_version(spec_set)
                 out.append(
                     _pypi(
                         r.name,

@@ -536,3 +536,65 @@ def test_the_checks_catch_a_broken_bill() -> None:
     errors = _purl_errors(bad)
     assert any("PEP 503" in e for e in errors) and any("deb purl" in e for e in errors)
     assert "duplicate bom-refs" in errors
+
+
+# --- versions as PyPI names them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("specifier", "version"),
+    [
+        ("==2.2.3", "2.2.3"),
+        ("==2.2.03", "2.2.3"),
+        ("==1.0.0-RC1", "1.0.0rc1"),
+        ("==2.4.1+cpu", "2.4.1+cpu"),
+        ("===1.16.0", "1.16.0"),
+        ("==23.2.0,<24", "23.2.0"),
+        ("==3.7,==3.7.0", "3.7"),
+        ("==1.26.*", None),
+        ("~=3.0.3", None),
+        (">=1", None),
+        ("", None),
+        ("==1.0,==2.0", None),
+        ("==2.0,<2", None),
+    ],
+)
+def test_exact_version_is_the_one_version_a_specifier_admits(specifier: str, version: str | None) -> None:
+    from specc.sbom import exact_version
+
+    assert exact_version(specifier) == version
+
+
+def test_pins_are_listed_under_their_normalized_version(tmp_path: Path) -> None:
+    body = """\
+[runtime]
+python = "3.11"
+
+[python]
+requirements = ["pandas==2.2.03", "six===1.16.0", "attrs==23.2.0,<24", "numpy==1.26.*"]
+"""
+    comps = {c["name"]: c for c in _bom(str(_spec(tmp_path / "m", body)), "--target", "mlflow")["components"]}
+    assert comps["pandas"]["purl"] == "pkg:pypi/pandas@2.2.3"
+    assert comps["six"]["purl"] == "pkg:pypi/six@1.16.0"
+    assert comps["attrs"]["purl"] == "pkg:pypi/attrs@23.2.0"
+    assert "version" not in comps["numpy"]
+
+
+def test_exact_version_agrees_with_packaging_on_any_release() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from packaging.version import Version
+
+    from specc.sbom import exact_version
+
+    parts = st.lists(st.integers(0, 999), min_size=1, max_size=4)
+    pre = st.sampled_from(["", "a1", "b2", "rc3", ".post1", ".dev4", "-RC1", "+local.7"])
+
+    @given(parts, pre, st.booleans())
+    def check(release: list[int], suffix: str, padded: bool) -> None:
+        text = ".".join(f"0{n}" if padded else str(n) for n in release) + suffix
+        assert exact_version(f"=={text}") == str(Version(text))
+        assert exact_version(f"=={text},!=99999") == str(Version(text))  # a clause the pin satisfies
+        assert exact_version(f"=={text},>{text}") is None  # ... and one it does not
+
+    check()
