@@ -598,3 +598,24 @@ def test_exact_version_agrees_with_packaging_on_any_release() -> None:
         assert exact_version(f"=={text},>{text}") is None  # ... and one it does not
 
     check()
+
+
+# --- what --out names does not depend on how many targets the spec implies -------------------------
+
+
+def test_out_without_target_is_a_folder_even_for_one_implied_target(tmp_path: Path) -> None:
+    spec = _spec(tmp_path / "m", PLAIN)  # only mlflow is implied
+    for given in ("sbom/", "sbom"):
+        out = tmp_path / given
+        r = run_cli("sbom", str(spec), "--out", str(out) + ("/" if given.endswith("/") else ""))
+        assert r.code == 0, r.err
+        assert (tmp_path / "sbom").is_dir() and (tmp_path / "sbom" / "mlflow.cdx.json").is_file()
+    # stdout still takes a single implied target
+    assert json.loads(run_cli("sbom", str(spec)).out)["metadata"]["properties"]
+
+
+def test_a_trailing_slash_with_target_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    spec = _spec(tmp_path / "m", PLAIN)
+    r = run_cli("sbom", str(spec), "--target", "mlflow", "--format", "xml", "--out", str(tmp_path / "boms") + "/")
+    _nothing_written(r, tmp_path / "boms")
+    assert f"--out {tmp_path / 'boms' / 'mlflow.cdx.xml'}" in r.err

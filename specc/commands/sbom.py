@@ -65,10 +65,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     p.add_argument(
         "--out",
-        type=Path,
-        metavar="FILE",
-        help="where to write (default: stdout); with several targets, a folder specc creates or replaces "
-        "whole, holding <target>.cdx.json (an existing folder specc did not write is refused)",
+        metavar="FILE|DIR",
+        help="where to write (default: stdout).  With --target: the file.  Without: a folder specc creates "
+        "or replaces whole, holding <target>.cdx.json for every implied target, even just one (an existing "
+        "folder specc did not write is refused)",
     )
     p.add_argument("--format", choices=("json", "xml"), default="json", help="CycloneDX JSON (default) or XML")
     p.add_argument("--timestamp", action="store_true", help="record the current time (metadata.timestamp)")
@@ -100,7 +100,17 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    problem = _out_problem(args.out, several=len(targets) > 1, target=targets[0] if targets else "docker")
+    # without --target, --out is always the folder of one file per implied target (even when the spec
+    # implies one): what `--out sbom/` writes never depends on how many targets the spec has today
+    several = args.target is None
+    out = None if args.out is None else Path(args.out)
+    problem = _out_problem(out, several=several, name=f"{targets[0] if targets else 'docker'}.cdx.{args.format}")
+    if problem is None and out is not None and not several and args.out.endswith(("/", "\\")):
+        problem = unwritable(
+            out,
+            f"{args.out} names a folder; with --target the output is one file",
+            f"--out {out / f'{targets[0]}.cdx.{args.format}'}",
+        )
     if problem is not None:  # before any work: nothing is written
         report([problem], result.sources)
         return EXIT_INVALID
@@ -136,9 +146,9 @@ def run(args: argparse.Namespace) -> int:
     from specc.output import OutputError
 
     try:
-        _write(texts, args.out, args.format, several=len(targets) > 1)
+        _write(texts, out, args.format, several=several)
     except OutputError as exc:
-        report([unwritable(args.out, exc.message, exc.hint)], result.sources)
+        report([unwritable(Path(args.out), exc.message, exc.hint)], result.sources)
         return EXIT_INVALID
     return EXIT_OK
 
@@ -173,7 +183,7 @@ def file_out_problem(out: Path, *, instead: str) -> Diagnostic | None:
     return None
 
 
-def _out_problem(out: Path | None, *, several: bool, target: str) -> Diagnostic | None:
+def _out_problem(out: Path | None, *, several: bool, name: str) -> Diagnostic | None:
     if out is None:
         return None
     if several:
@@ -184,7 +194,7 @@ def _out_problem(out: Path | None, *, several: bool, target: str) -> Diagnostic 
         except OutputError as exc:
             return unwritable(out, exc.message, exc.hint)
         return None
-    return file_out_problem(out, instead=f"name the file, e.g. --out {out / f'{target}.cdx.json'}")
+    return file_out_problem(out, instead=f"name the file, e.g. --out {out / name}")
 
 
 def _plan(spec: EnvSpec, target: str, locked: bool) -> tuple[Plan | None, list[Diagnostic]]:
