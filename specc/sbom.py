@@ -80,8 +80,21 @@ Format = Literal["json", "xml"]
 
 #: Debian release codenames by major version (https://www.debian.org/releases/).
 DEBIAN = {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky"}
-#: Ubuntu LTS release names by version (https://wiki.ubuntu.com/Releases).
-UBUNTU = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble", "26.04": "resolute"}
+#: Ubuntu release names by version (https://wiki.ubuntu.com/Releases): the LTS releases and the
+#: interim ones an image may still be tagged with (``ubuntu:24.10``, ``ubuntu:plucky``).
+UBUNTU = {
+    "18.04": "bionic",
+    "20.04": "focal",
+    "22.04": "jammy",
+    "22.10": "kinetic",
+    "23.04": "lunar",
+    "23.10": "mantic",
+    "24.04": "noble",
+    "24.10": "oracular",
+    "25.04": "plucky",
+    "25.10": "questing",
+    "26.04": "resolute",
+}
 
 #: The namespace of every serial number specc derives (a UUID 5 of specc's documentation URL).
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/specc-dev/specc/blob/main/docs/sbom.md")

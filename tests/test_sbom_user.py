@@ -619,3 +619,20 @@ def test_a_trailing_slash_with_target_is_refused_and_writes_nothing(tmp_path: Pa
     r = run_cli("sbom", str(spec), "--target", "mlflow", "--format", "xml", "--out", str(tmp_path / "boms") + "/")
     _nothing_written(r, tmp_path / "boms")
     assert f"--out {tmp_path / 'boms' / 'mlflow.cdx.xml'}" in r.err
+
+
+@pytest.mark.parametrize(
+    ("image", "codename"),
+    [
+        ("ubuntu:24.10", "oracular"),
+        ("ubuntu:plucky-20250415", "plucky"),
+        ("ubuntu:25.10", "questing"),
+        ("nvidia/cuda:12.8.0-runtime-ubuntu24.04", "noble"),
+        ("ubuntu:23.10", "mantic"),
+    ],
+)
+def test_interim_ubuntu_releases_are_known(image: str, codename: str) -> None:
+    from specc.sbom import distro_of_image
+
+    d = distro_of_image(image)
+    assert d is not None and (d.vendor, d.codename) == ("ubuntu", codename)
