@@ -249,6 +249,8 @@ def _purl(
     from packageurl import PackageURL
 
     quals = {k: v for k, v in (qualifiers or {}).items() if v}
+    if "repository_url" in quals:  # one repository, one spelling: .../releases/ and .../releases
+        quals["repository_url"] = quals["repository_url"].rstrip("/")
     return str(PackageURL(type=type_, namespace=namespace, name=name, version=version, qualifiers=quals or None))
 
 

@@ -636,3 +636,32 @@ def test_interim_ubuntu_releases_are_known(image: str, codename: str) -> None:
 
     d = distro_of_image(image)
     assert d is not None and (d.vendor, d.codename) == ("ubuntu", codename)
+
+
+def test_a_repository_spelled_with_or_without_a_final_slash_gives_one_purl(tmp_path: Path) -> None:
+    def purls(slash: str) -> set[str]:
+        body = f"""\
+[runtime]
+python = "3.11"
+
+[python]
+requirements = ["acme-tok==2.1.0"]
+index-url = "https://pkgs.acme.io/simple{slash}"
+
+[maven]
+packages = [{{ coordinates = "com.acme:udfs:1.0.0", repository = "https://maven.acme.io/releases{slash}" }}]
+
+[r]
+repository = "https://packagemanager.posit.co/cran/2024-06-03{slash}"
+packages = ["forecast"]
+
+[targets.docker]
+base-image = "python:3.11-slim-bookworm"
+"""
+        doc = _bom(str(_spec(tmp_path / f"m{len(slash)}", body)), "--target", "docker")
+        return {c["purl"] for c in doc["components"] if "purl" in c}
+
+    plain = purls("")
+    assert purls("/") == plain
+    assert "pkg:maven/com.acme/udfs@1.0.0?repository_url=https://maven.acme.io/releases" in plain
+    assert "pkg:pypi/acme-tok@2.1.0?repository_url=https://pkgs.acme.io/simple" in plain
