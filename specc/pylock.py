@@ -378,6 +378,37 @@ def check_pylock(text: str) -> None:
 # --- the command ----------------------------------------------------------------------------------
 
 
+#: ``specc lock`` flags that resolve or check, with what to run instead; the export only reads
+#: the fresh lock, so with ``--format pylock`` each would be silently ignored.
+_NOT_WITH_PYLOCK = {
+    "check": ("--check", "`specc lock --check` (the export itself refuses a stale lock)"),
+    "upgrade": ("--upgrade", "`specc lock --upgrade`, then `specc lock --format pylock`"),
+    "upgrade_package": ("--upgrade-package", "`specc lock --upgrade-package NAME`, then the export"),
+    "replace_platforms": ("--replace-platforms", "`specc lock --replace-platforms --platform P`, then the export"),
+    "verify": ("--verify", "`specc lock --check --verify`"),
+    "no_overlay": ("--no-overlay", "`specc lock --check --verify --no-overlay`"),
+    "conda": ("--conda", "`specc lock --conda` on its own"),
+    "conda_file": ("--conda-file", "`specc lock --conda --conda-file FILE` on its own"),
+}
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Why ``args`` do not make one export (a flag it would ignore; one file for several specs), or None."""
+    given = [(flag, instead) for attr, (flag, instead) in _NOT_WITH_PYLOCK.items() if getattr(args, attr, None)]
+    if given:
+        instead = given[0][1]
+        names = ", ".join(f for f, _ in given)
+        return (
+            f"{names} {'does' if len(given) == 1 else 'do'} not apply to --format pylock, which exports the "
+            f"fresh lock as it is; run {instead}"
+        )
+    if getattr(args, "pylock_file", None) and len(set(getattr(args, "paths", []) or [])) > 1:
+        return "--pylock-file names one file, but several specs were given; export them one at a time"
+    if getattr(args, "platform", None) and len(args.platform) > 1:
+        return "--format pylock exports one platform (its file's `environments`); give one --platform"
+    return None
+
+
 def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     """``specc lock --format pylock``: export the fresh lock next to the spec; (diagnostics, exit code)."""
     from urllib.parse import urlsplit
@@ -387,6 +418,10 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
     from specc.lockfile import LockError, load_fresh_lock, lock_path_for, normalize_platform
     from specc.output import write_file_atomic
 
+    usage = _usage_problem(args)
+    if usage is not None:  # before anything: a flag the export would silently ignore
+        print(f"specc lock: {usage}", file=sys.stderr)
+        return [], 2
     lock_path = lock_path_for(spec_path)
     try:
         lock = load_fresh_lock(spec, lock_path)
