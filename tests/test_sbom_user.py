@@ -665,3 +665,13 @@ base-image = "python:3.11-slim-bookworm"
     assert purls("/") == plain
     assert "pkg:maven/com.acme/udfs@1.0.0?repository_url=https://maven.acme.io/releases" in plain
     assert "pkg:pypi/acme-tok@2.1.0?repository_url=https://pkgs.acme.io/simple" in plain
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("bom.cdx.json", "xml"), ("bom.xml", "json"), ("BOM.JSON", "xml")])
+def test_an_out_extension_that_contradicts_the_format_is_a_usage_error(tmp_path: Path, name: str, fmt: str) -> None:
+    spec = _spec(tmp_path / "m", PLAIN)
+    r = run_cli("sbom", str(spec), "--target", "mlflow", "--format", fmt, "--out", str(tmp_path / name))
+    assert r.code == 2 and f"--format is {fmt}" in r.err and "or pass --format" in r.err
+    assert not (tmp_path / name).exists()
+    ok = run_cli("sbom", str(spec), "--target", "mlflow", "--format", fmt, "--out", str(tmp_path / f"bom.{fmt}"))
+    assert ok.code == 0, ok.err

@@ -79,6 +79,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 def run(args: argparse.Namespace) -> int:
     from specc.commands._common import load_for_command
 
+    suffix = Path(args.out).suffix.lower() if args.out and args.target else ""
+    if suffix in (".json", ".xml") and suffix != f".{args.format}":  # a consumer goes by the extension
+        print(
+            f"specc sbom: --out {args.out} ends in {suffix} but --format is {args.format}; "
+            f"name it {Path(args.out).with_suffix('.' + args.format)} or pass --format {suffix[1:]}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
     path = args.path
     if Path(path).is_dir():
         path = str(Path(path) / "model-env.toml")
