@@ -759,6 +759,12 @@ _ALL: tuple[Code, ...] = (
         "an environment variable with an invalid name or a build-only stage is not carried over, or "
         "is renamed", _PEERS,
     ),
+    Code(
+        "SPC764", "output-not-writable", E,
+        "`specc sbom --out`, `--pylock-file`: the output cannot be written there (a folder where the file "
+        "goes, a file where a folder must be, a folder specc did not write, no permission); nothing is "
+        "written", _SBOM,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

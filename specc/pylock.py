@@ -80,6 +80,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if "--format" in action.option_strings:
             action.choices = (*(action.choices or ()), "pylock")
             action.help = "diagnostics as text (default) or JSON; pylock: export the lock as pylock.toml (PEP 751)"
+    # the examples of `specc lock --help` teach the export too (added here: the epilog is lock's)
+    examples = (
+        "  specc lock --format pylock              export the lock as ./pylock.toml (PEP 751): "
+        "uv pip sync pylock.toml\n"
+        "  specc lock --format pylock --platform linux-aarch64 --pylock-file pylock.arm.toml\n"
+    )
+    if p.epilog and "--format pylock" not in p.epilog and "\n\n" in p.epilog:
+        head, _, tail = p.epilog.partition("\n\n")  # the examples block, then the prose
+        p.epilog = f"{head}\n{examples.rstrip()}\n\n{tail}"
     p.add_argument(
         "--pylock-file",
         type=Path,
@@ -99,6 +108,12 @@ def _public(url: str) -> str:
 
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
+
+
+def _index_urls(spec: EnvSpec) -> list[str]:
+    """The spec's index URLs (``index-url`` first), as written (with their ``${NAME}`` placeholders)."""
+    py = spec.python
+    return [u for u in [py.index_url, *py.extra_index_urls] if u]
 
 
 def _environment(platform: str) -> str | None:
@@ -363,13 +378,50 @@ def check_pylock(text: str) -> None:
 # --- the command ----------------------------------------------------------------------------------
 
 
+#: ``specc lock`` flags that resolve or check, with what to run instead; the export only reads
+#: the fresh lock, so with ``--format pylock`` each would be silently ignored.
+_NOT_WITH_PYLOCK = {
+    "check": ("--check", "`specc lock --check` (the export itself refuses a stale lock)"),
+    "upgrade": ("--upgrade", "`specc lock --upgrade`, then `specc lock --format pylock`"),
+    "upgrade_package": ("--upgrade-package", "`specc lock --upgrade-package NAME`, then the export"),
+    "replace_platforms": ("--replace-platforms", "`specc lock --replace-platforms --platform P`, then the export"),
+    "verify": ("--verify", "`specc lock --check --verify`"),
+    "no_overlay": ("--no-overlay", "`specc lock --check --verify --no-overlay`"),
+    "conda": ("--conda", "`specc lock --conda` on its own"),
+    "conda_file": ("--conda-file", "`specc lock --conda --conda-file FILE` on its own"),
+}
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """Why ``args`` do not make one export (a flag it would ignore; one file for several specs), or None."""
+    given = [(flag, instead) for attr, (flag, instead) in _NOT_WITH_PYLOCK.items() if getattr(args, attr, None)]
+    if given:
+        instead = given[0][1]
+        names = ", ".join(f for f, _ in given)
+        return (
+            f"{names} {'does' if len(given) == 1 else 'do'} not apply to --format pylock, which exports the "
+            f"fresh lock as it is; run {instead}"
+        )
+    if getattr(args, "pylock_file", None) and len(set(getattr(args, "paths", []) or [])) > 1:
+        return "--pylock-file names one file, but several specs were given; export them one at a time"
+    if getattr(args, "platform", None) and len(args.platform) > 1:
+        return "--format pylock exports one platform (its file's `environments`); give one --platform"
+    return None
+
+
 def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     """``specc lock --format pylock``: export the fresh lock next to the spec; (diagnostics, exit code)."""
+    from urllib.parse import urlsplit
+
     from specc import __version__
     from specc.lock import LockFailed
     from specc.lockfile import LockError, load_fresh_lock, lock_path_for, normalize_platform
     from specc.output import write_file_atomic
 
+    usage = _usage_problem(args)
+    if usage is not None:  # before anything: a flag the export would silently ignore
+        print(f"specc lock: {usage}", file=sys.stderr)
+        return [], 2
     lock_path = lock_path_for(spec_path)
     try:
         lock = load_fresh_lock(spec, lock_path)
@@ -380,6 +432,12 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
     if missing is not None:
         return [missing], 1
     out = Path(args.pylock_file) if args.pylock_file else Path(spec_path).parent / "pylock.toml"
+    from specc.commands.sbom import file_out_problem, unwritable
+    from specc.output import OutputError
+
+    problem = file_out_problem(out, instead=f"name the file, e.g. --pylock-file {out / 'pylock.toml'}")
+    if problem is not None:  # before asking uv anything: nothing is written
+        return [problem], 1
     if not is_pylock_name(out.name):
         bad = _error(
             BAD_NAME,
@@ -399,9 +457,20 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
         "Re-export with `specc lock --format pylock`.  Install: `pip install -r pylock.toml` or\n"
         "`uv pip sync pylock.toml`."
     )
+    private = sorted(
+        {u.netloc.rpartition("@")[2] for u in map(urlsplit, _index_urls(spec)) if "@" in u.netloc and u.netloc}
+    )
+    if private:  # the URLs below carry no credentials: the installer needs them from elsewhere
+        header += (
+            f"\nFiles of {', '.join(private)} need its credentials: put them in ~/.netrc (or $NETRC),\n"
+            "which uv and pip read; this file never holds them."
+        )
     text = dump_pylock(data, header)
     check_pylock(text)
-    write_file_atomic(out, text)
+    try:
+        write_file_atomic(out, text)
+    except OutputError as exc:
+        return [*diags, unwritable(out, exc.message, exc.hint)], 1
     n = len(data["packages"])
     print(f"wrote {out} ({n} package{'s' if n != 1 else ''} for {platform}, PEP 751)", file=sys.stderr)
     return diags, 0

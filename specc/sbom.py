@@ -36,8 +36,10 @@ The rules (docs/sbom.md says the same for users):
   no ``dependencies`` section (CycloneDX reads an empty entry as "depends on nothing").
 * **No secrets**: URLs lose their user information; a URL still holding a ``${NAME}``
   placeholder after that is left out.  Environment values are never read.
-* **Deterministic**: the serial number is a UUID 5 of the spec's dependency hash, the target,
-  its base and the lock's packages; no timestamp unless asked.
+* **Deterministic**: the serial number is a UUID 5 of the spec's dependency hash and a hash of
+  the bill's whole content (model, specc version, target, base, components, properties), so
+  the same bill has the same serial and two different bills never share one; no timestamp
+  unless asked.
 
 Debian codenames: https://www.debian.org/releases/ ; Ubuntu release names:
 https://wiki.ubuntu.com/Releases (both as of 2026).
@@ -78,8 +80,21 @@ Format = Literal["json", "xml"]
 
 #: Debian release codenames by major version (https://www.debian.org/releases/).
 DEBIAN = {"10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky"}
-#: Ubuntu LTS release names by version (https://wiki.ubuntu.com/Releases).
-UBUNTU = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble", "26.04": "resolute"}
+#: Ubuntu release names by version (https://wiki.ubuntu.com/Releases): the LTS releases and the
+#: interim ones an image may still be tagged with (``ubuntu:24.10``, ``ubuntu:plucky``).
+UBUNTU = {
+    "18.04": "bionic",
+    "20.04": "focal",
+    "22.04": "jammy",
+    "22.10": "kinetic",
+    "23.04": "lunar",
+    "23.10": "mantic",
+    "24.04": "noble",
+    "24.10": "oracular",
+    "25.04": "plucky",
+    "25.10": "questing",
+    "26.04": "resolute",
+}
 
 #: The namespace of every serial number specc derives (a UUID 5 of specc's documentation URL).
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/specc-dev/specc/blob/main/docs/sbom.md")
@@ -90,6 +105,9 @@ NO_RUNTIME = "SPC751"
 _MAVEN_CENTRAL = ("https://repo1.maven.org/maven2", "https://repo.maven.apache.org/maven2")
 _CRAN_DEFAULT = ("https://cloud.r-project.org", "https://cran.r-project.org")
 _PPA_DEADSNAKES = "https://ppa.launchpadcontent.net/deadsnakes/ppa/ubuntu"
+_PPA = "runtime.cuda (deadsnakes PPA)"
+#: What the Dockerfile installs from the Ubuntu archive to add the deadsnakes PPA on a CUDA image.
+_PPA_TOOLS = ("ca-certificates", "gpg-agent", "software-properties-common")
 _DATED = re.compile(r"/(\d{4}-\d{2}-\d{2})/?$")
 
 
@@ -231,11 +249,41 @@ def _purl(
     from packageurl import PackageURL
 
     quals = {k: v for k, v in (qualifiers or {}).items() if v}
+    if "repository_url" in quals:  # one repository, one spelling: .../releases/ and .../releases
+        quals["repository_url"] = quals["repository_url"].rstrip("/")
     return str(PackageURL(type=type_, namespace=namespace, name=name, version=version, qualifiers=quals or None))
 
 
 def _canon(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def exact_version(specifier: str) -> str | None:
+    """The one version a PEP 440 specifier set admits, as PyPI names it; None for a range.
+
+    ``==2.2.03`` → ``2.2.3`` and ``==1.0.0-RC1`` → ``1.0.0rc1`` (PEP 440 normalization: the
+    release PyPI lists); ``===1.16.0`` → ``1.16.0`` (arbitrary equality: verbatim);
+    ``==23.2.0,<24`` → ``23.2.0`` (the pin satisfies the other clauses); ``==1.26.*``, ``>=1``,
+    ``==1.0,==2.0`` (nothing satisfies it) and an unparsable specifier → None.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        spec_set = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return None
+    arbitrary = {s.version for s in spec_set if s.operator == "==="}
+    if arbitrary:
+        return arbitrary.pop() if len(arbitrary) == 1 and len(spec_set) == 1 else None
+    pins = sorted(s.version for s in spec_set if s.operator == "==" and not s.version.endswith(".*"))
+    try:
+        versions = [Version(v) for v in pins]  # sorted: ==3.7,==3.7.0 gives one answer, whatever the set order
+    except InvalidVersion:
+        return None
+    if not versions or any(v != versions[0] for v in versions):
+        return None
+    return str(versions[0]) if spec_set.contains(versions[0], prereleases=True) else None
 
 
 def _pypi(
@@ -277,7 +325,48 @@ def _pypi(
     )
 
 
+#: Version in a private file's name, by the naming convention of its ecosystem: Debian's
+#: ``<name>_<version>_<arch>.deb`` (dpkg-deb --build's default name), R's
+#: ``<name>_<version>.tar.gz`` (R CMD build), Maven's ``<artifact>-<version>[-<classifier>].jar``
+#: (the version starts at the first ``-<digit>``).
+_FILE_VERSION = {
+    "deb": re.compile(r"^[a-z0-9][a-z0-9+.-]*_(?P<v>[0-9][A-Za-z0-9.+~:-]*)_[a-z0-9-]+\.deb$"),
+    "cran": re.compile(r"^[A-Za-z][A-Za-z0-9.]*_(?P<v>[0-9]+(?:[.-][0-9]+)+)\.tar\.gz$"),
+    "maven": re.compile(r"^.+?-(?P<v>[0-9][A-Za-z0-9._-]*)\.jar$"),
+}
+
+
+def file_version(name: str, ecosystem: str) -> str | None:
+    """The version a private file's name gives by its ecosystem's convention; None if it follows none.
+
+    ``acme-geo_2.0.1-1_amd64.deb`` → ``2.0.1-1``; ``churnr_0.3.0.tar.gz`` → ``0.3.0``;
+    ``acme-udfs-0.9.0.jar`` → ``0.9.0``; ``udfs.jar`` → None.
+    """
+    pattern = _FILE_VERSION.get(ecosystem)
+    m = pattern.match(name) if pattern else None
+    return m.group("v") if m else None
+
+
+def _url_version(url: str | None) -> str | None:
+    """The version a direct reference's file name gives (a wheel or an sdist); None otherwise."""
+    if not url:
+        return None
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    name = url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
+    try:
+        if name.endswith(".whl"):
+            return str(parse_wheel_filename(name)[1])
+        if name.endswith((".tar.gz", ".zip")):
+            return str(parse_sdist_filename(name)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
 def _file(path: str, sha256: str, ecosystem: str, version: str | None = None) -> Entry:
+    if version is None:
+        version = file_version(path.rsplit("/", 1)[-1], ecosystem)
     return Entry(
         type="file",
         name=path.rsplit("/", 1)[-1],
@@ -304,10 +393,79 @@ def _deb(name: str, version: str | None, distro: Distro | None, arch: str | None
     return Entry(type="library", name=name, version=version, purl=purl, ecosystem="deb", properties=tuple(props))
 
 
+#: (sys_platform, os_name, platform_system, platform_machine) of the machines a target may run
+#: on; the MLflow target's environment is built wherever the model is served (any of these).
+_LINUX = {"amd64": ("linux", "posix", "Linux", "x86_64"), "arm64": ("linux", "posix", "Linux", "aarch64")}
+_ANYWHERE = (
+    *_LINUX.values(),
+    ("darwin", "posix", "Darwin", "arm64"),
+    ("darwin", "posix", "Darwin", "x86_64"),
+    ("win32", "nt", "Windows", "AMD64"),
+)
+
+
+def marker_environments(spec: EnvSpec, target: str, platform: str | None) -> list[dict[str, str]]:
+    """The PEP 508 marker environments ``target`` installs in (one per machine it may run on).
+
+    The Python version is the spec's (a target installs no other); the machine is the target's
+    platform (``targets.docker.platform``, the Databricks node type), both Linux machines for a
+    Docker image without a platform, and every common machine for MLflow (served anywhere).
+    A spec Python without a patch version gives its ``.0`` and a late patch, so a marker on
+    ``python_full_version`` is kept when any patch release satisfies it.
+    """
+    minor = spec.runtime.python_minor
+    fulls = [spec.runtime.python] if spec.runtime.python.count(".") == 2 else [f"{minor}.0", f"{minor}.99"]
+    if target == "mlflow":
+        machines: tuple[tuple[str, str, str, str], ...] = _ANYWHERE
+    else:
+        arch = _arch(platform)
+        machines = (_LINUX[arch],) if arch else tuple(_LINUX.values())
+    return [
+        {
+            "sys_platform": sys_platform,
+            "os_name": os_name,
+            "platform_system": system,
+            "platform_machine": machine,
+            "platform_python_implementation": "CPython",
+            "implementation_name": "cpython",
+            "python_version": minor,
+            "python_full_version": full,
+            "implementation_version": full,
+            "platform_release": "",
+            "platform_version": "",
+            "extra": "",
+        }
+        for sys_platform, os_name, system, machine in machines
+        for full in fulls
+    ]
+
+
+def applies(markers: str | None, environments: list[dict[str, str]]) -> bool:
+    """Whether a requirement with ``markers`` installs in any of ``environments``.
+
+    No markers, a marker on the kernel (``platform_release``, ``platform_version``, which no
+    spec fixes) or one ``packaging`` cannot evaluate: True (listed, with its markers as a
+    property): the bill errs on the side of listing.
+    """
+    if not markers:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
+    if "platform_release" in markers or "platform_version" in markers:
+        return True
+    try:
+        marker = Marker(markers)
+        return any(marker.evaluate(env) for env in environments)
+    except (InvalidMarker, UndefinedComparison, ValueError, TypeError):
+        return True
+
+
 def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform: str) -> list[Entry]:
     serve = target == "docker" and spec.targets.docker.serve
     out: list[Entry] = []
     repo = _only_index(spec)
+    unset = target == "docker" and not spec.targets.docker.platform  # built for the builder's machine
+    envs = marker_environments(spec, target, None if unset else platform)
     if lock is not None:
         for p in lock.python_packages(platform):
             if p.path or (p.implied_only and not serve):
@@ -320,7 +478,7 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
             out.append(
                 _pypi(
                     p.name,
-                    None if p.url else p.version,
+                    p.version if p.version else _url_version(p.url),
                     url=p.url,
                     hashes=tuple(h.removeprefix("sha256:") for h in p.hashes if h.startswith("sha256:")),
                     extra=tuple(extra),
@@ -329,7 +487,9 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
             )
     else:
         for q in spec.python.requirements:
-            pinned = None if q.url else q.pinned_version
+            if not applies(q.markers, envs):  # pywin32 on Linux, tomli on 3.11: not installed
+                continue
+            pinned = _url_version(q.url) if q.url else exact_version(q.specifier)
             out.append(
                 _pypi(
                     q.name,
@@ -348,8 +508,10 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
 
             for line in serving_lines(spec):
                 r = Requirement(line)
+                if not applies(str(r.marker) if r.marker else None, envs):
+                    continue
                 spec_set = str(r.specifier)
-                pinned = spec_set[2:] if spec_set.startswith("==") and "," not in spec_set else None
+                pinned = exact_version(spec_set)
                 out.append(
                     _pypi(
                         r.name,
@@ -437,8 +599,8 @@ def _apt_entries(
     for name, why in implied:
         if name in declared:
             continue
-        extra = [("specc:implied-by", why)]
-        if why == "runtime.cuda":  # from the deadsnakes PPA, not the distribution's archive
+        extra = [("specc:implied-by", "runtime.cuda" if why == _PPA else why)]
+        if why == _PPA:  # from the deadsnakes PPA, not the distribution's archive
             extra.append(("purl:repository_url", _PPA_DEADSNAKES))
         out.append(_deb(name, None, distro, arch, *extra))
     out += [_file(d.path, d.sha256, "deb") for d in spec.apt.debs]
@@ -487,9 +649,12 @@ def plan(
         if spec.maven.packages or spec.maven.jars:
             implied_apt.append(("default-jre-headless", "maven"))
         if spec.runtime.cuda and not spec.targets.docker.base_image:
-            # the CUDA images ship no such Python: the Dockerfile adds it from the deadsnakes PPA
+            # the CUDA images ship no such Python: the Dockerfile (targets/docker/Dockerfile.j2)
+            # installs what add-apt-repository needs from the Ubuntu archive, then Python from
+            # the deadsnakes PPA (tests/test_sbom_user.py checks the bill against the Dockerfile)
             minor = spec.runtime.python_minor
-            implied_apt += [(f"python{minor}", "runtime.cuda"), (f"python{minor}-venv", "runtime.cuda")]
+            implied_apt += [(name, "runtime.cuda") for name in _PPA_TOOLS]
+            implied_apt += [(f"python{minor}", _PPA), (f"python{minor}-venv", _PPA)]
         where = ("targets", "docker", "base-image") if spec.targets.docker.base_image else ("runtime",)
     elif target == "databricks":
         arch = _arch(platform)
@@ -547,7 +712,7 @@ def plan(
     props.append(("specc:locked", "true" if lock is not None else "false"))
     if lock is not None:
         props.append(("specc:platform", platform))
-    serial = _serial(spec, target, base, lock, platform)
+    serial = _serial(spec, target, base, entries, props)
     return Plan(
         target=target,
         model=spec.model.name,
@@ -559,8 +724,23 @@ def plan(
     )
 
 
+#: Docker Hub's registry names: an image there is named without a registry in its package URL.
+_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
+
+
 def _container(image: str, distro: Distro | None) -> Entry:
+    """The base image as a ``container`` component, one package URL per image however it is written.
+
+    Docker Hub's spellings name one image: ``python``, ``library/python``,
+    ``docker.io/library/python`` and ``index.docker.io/python`` all give
+    ``pkg:docker/python`` (the purl spec's Docker Hub default: no ``repository_url``, official
+    images without the ``library/`` namespace); another registry is the ``repository_url``.
+    """
     registry, path, tag, digest = _split_image(image)
+    if registry and registry.lower() in _DOCKER_HUB:
+        registry = None
+    if registry is None and path.startswith("library/"):
+        path = path.removeprefix("library/")
     namespace, _, name = path.rpartition("/")
     version = digest or tag
     quals = {"repository_url": registry or ""}
@@ -596,24 +776,44 @@ def _platform(info: RuntimeInfo, distro: Distro | None) -> Entry:
     )
 
 
-def _serial(spec: EnvSpec, target: str, base: Entry | None, lock: LockFile | None, platform: str) -> uuid.UUID:
-    """UUID 5 of the dependency hash, the target, its base and (``--locked``) the lock's packages.
+def _serial(
+    spec: EnvSpec,
+    target: str,
+    base: Entry | None,
+    components: list[Entry],
+    properties: list[tuple[str, str]],
+) -> uuid.UUID:
+    """UUID 5 of the spec's dependency hash and everything the bill says.
 
-    The spec's dependency hash covers what installs; the base (an image named in
-    ``targets.docker``, the runtime the catalogue picked) and the lock's resolution do not
-    enter it, so they are added: two different bills never share a serial number.
+    The dependency hash alone is not enough: two models with the same requirements (another
+    ``model.name``, the root component), another base, the lock's resolution, the rules of
+    another specc version (``metadata.tools``) all give other bills, and CycloneDX reads a
+    serial number as naming one bill.  So the serial is derived from the dependency hash plus a
+    canonical dump of the model, the specc version, the target, the base, every component and
+    every metadata property: the same content gives the same serial, any other content
+    another.  The timestamp (``--timestamp``) is not part of it: the same bill at another time.
     """
+    import json
+
+    from specc import __version__
     from specc.hashing import sha256_bytes
 
-    parts = [spec.hashes.dependencies, target, base.ref if base else ""]
-    if target == "docker" and spec.targets.docker.serve:
-        parts.append("serve")
-    if lock is not None:
-        pins = sorted(
-            f"{p.name}=={p.version}@{p.url or ''}:{','.join(p.hashes)}" for p in lock.python_packages(platform)
-        )
-        parts += [platform, sha256_bytes("\n".join(pins))]
-    return uuid.uuid5(SERIAL_NAMESPACE, "\n".join(parts))
+    def entry(e: Entry | None) -> object:
+        return None if e is None else dataclasses.asdict(e)
+
+    content = json.dumps(
+        {
+            "model": spec.model.name,
+            "specc": __version__,
+            "target": target,
+            "base": entry(base),
+            "components": [entry(c) for c in components],
+            "properties": properties,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return uuid.uuid5(SERIAL_NAMESPACE, f"{spec.hashes.dependencies}\n{sha256_bytes(content)}")
 
 
 # --- CycloneDX --------------------------------------------------------------------------------------

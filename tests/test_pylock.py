@@ -203,3 +203,45 @@ def test_lock_parser_imports_no_resolver() -> None:
         "assert not any(m.startswith(('packaging', 'specc.lock', 'specc.lockfile')) for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_lock_help_teaches_the_export() -> None:
+    r = run_cli("lock", "--help")
+    assert r.code == 0
+    examples = r.out.split("examples:", 1)[1].split("\n\n", 1)[0]
+    assert "specc lock --format pylock " in examples and "--pylock-file pylock.arm.toml" in examples
+    assert examples.count("specc lock --format pylock") == 2  # added once, however often the parser is built
+    assert run_cli("lock", "--help").out == r.out
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--check"],
+        ["--upgrade"],
+        ["--upgrade-package", "numpy"],
+        ["--replace-platforms", "--platform", "linux-64"],
+        ["--check", "--verify"],
+        ["--conda"],
+        ["--platform", "linux-64", "--platform", "linux-aarch64"],
+    ],
+)
+def test_flags_the_export_would_ignore_are_a_usage_error(sklearn: Path, flags: list[str]) -> None:
+    before = (sklearn / "model-env.lock").read_bytes()
+    code, err = _export(sklearn, *flags)
+    assert code == 2, err
+    assert "does not apply" in err or "do not apply" in err or "one --platform" in err
+    assert not (sklearn / "pylock.toml").exists() and not (sklearn / "model-env.conda.yml").exists()
+    assert (sklearn / "model-env.lock").read_bytes() == before  # nothing re-locked either
+
+
+def test_one_pylock_file_for_several_specs_is_a_usage_error(sklearn: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(sklearn, other)
+    r = run_cli("lock", str(sklearn), str(other), "--format", "pylock", "--pylock-file", str(tmp_path / "pylock.toml"))
+    assert r.code == 2 and "several specs" in r.err
+    assert not (tmp_path / "pylock.toml").exists()
+    # without --pylock-file, each spec gets its own file next to it
+    r = run_cli("lock", str(sklearn), str(other), "--format", "pylock")
+    assert r.code == 0, r.err
+    assert (sklearn / "pylock.toml").is_file() and (other / "pylock.toml").is_file()

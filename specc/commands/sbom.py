@@ -22,6 +22,7 @@ examples:
   specc sbom --target docker                      the Docker image's SBOM (JSON) on stdout
   specc sbom --target docker --out sbom.cdx.json  ... written to a file (atomically)
   specc sbom --out sbom/                          one file per implied target: sbom/<target>.cdx.json
+                                                  (specc creates or replaces the folder whole)
   specc sbom --target databricks --locked         every locked package with its sha256 hashes
   specc sbom --target mlflow --format xml         CycloneDX XML
   specc sbom --target docker --timestamp          add metadata.timestamp (the output then changes per run)
@@ -36,11 +37,13 @@ edges), no secrets (URLs lose their credentials), no timestamp unless asked: the
 spec gives the same bytes.  Needs the sbom extra: pip install 'specc-env[sbom]'.
 See docs/sbom.md.
 
-exit codes: 0 written, 1 invalid spec, stale lock, missing library, 2 usage error.
+exit codes: 0 written, 1 invalid spec, stale lock, missing library, output not writable
+(SPC764; nothing is written), 2 usage error.
 """
 
 _TARGETS = ("docker", "databricks", "mlflow")
 NO_LIBRARY = "SPC752"
+OUT_UNWRITABLE = "SPC764"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -62,9 +65,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     )
     p.add_argument(
         "--out",
-        type=Path,
-        metavar="FILE",
-        help="where to write (default: stdout); with several targets, a folder receiving <target>.cdx.json",
+        metavar="FILE|DIR",
+        help="where to write (default: stdout).  With --target: the file.  Without: a folder specc creates "
+        "or replaces whole, holding <target>.cdx.json for every implied target, even just one (an existing "
+        "folder specc did not write is refused)",
     )
     p.add_argument("--format", choices=("json", "xml"), default="json", help="CycloneDX JSON (default) or XML")
     p.add_argument("--timestamp", action="store_true", help="record the current time (metadata.timestamp)")
@@ -74,6 +78,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 
 def run(args: argparse.Namespace) -> int:
     from specc.commands._common import load_for_command
+
+    suffix = Path(args.out).suffix.lower() if args.out and args.target else ""
+    if suffix in (".json", ".xml") and suffix != f".{args.format}":  # a consumer goes by the extension
+        print(
+            f"specc sbom: --out {args.out} ends in {suffix} but --format is {args.format}; "
+            f"name it {Path(args.out).with_suffix('.' + args.format)} or pass --format {suffix[1:]}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
     path = args.path
     if Path(path).is_dir():
@@ -96,6 +109,20 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    # without --target, --out is always the folder of one file per implied target (even when the spec
+    # implies one): what `--out sbom/` writes never depends on how many targets the spec has today
+    several = args.target is None
+    out = None if args.out is None else Path(args.out)
+    problem = _out_problem(out, several=several, name=f"{targets[0] if targets else 'docker'}.cdx.{args.format}")
+    if problem is None and out is not None and not several and args.out.endswith(("/", "\\")):
+        problem = unwritable(
+            out,
+            f"{args.out} names a folder; with --target the output is one file",
+            f"--out {out / f'{targets[0]}.cdx.{args.format}'}",
+        )
+    if problem is not None:  # before any work: nothing is written
+        report([problem], result.sources)
+        return EXIT_INVALID
     try:
         import cyclonedx  # noqa: F401
     except ImportError:
@@ -125,8 +152,58 @@ def run(args: argparse.Namespace) -> int:
     report(diags, result.sources)
     if any(d.severity == "error" for d in diags):
         return EXIT_INVALID
-    _write(texts, args.out, args.format, several=len(targets) > 1)
+    from specc.output import OutputError
+
+    try:
+        _write(texts, out, args.format, several=several)
+    except OutputError as exc:
+        report([unwritable(Path(args.out), exc.message, exc.hint)], result.sources)
+        return EXIT_INVALID
     return EXIT_OK
+
+
+def unwritable(out: Path, message: str, hint: str | None = None) -> Diagnostic:
+    """SPC764: the output ``out`` cannot be written (``specc sbom --out``, ``--pylock-file``)."""
+    import dataclasses
+
+    from specc.diagnostics import Diagnostic
+
+    d = Diagnostic.error(
+        OUT_UNWRITABLE, message=message, hint=hint or "choose a path in a folder you can write; nothing was written"
+    )
+    return dataclasses.replace(d, file=str(out))
+
+
+def file_out_problem(out: Path, *, instead: str) -> Diagnostic | None:
+    """SPC764 when the file ``out`` cannot be written: a folder there, a file where a parent folder
+    must be, a parent that cannot be created or written.  ``instead``: the hint for a folder."""
+    import os
+
+    shown = str(out)
+    if out.is_dir():
+        return unwritable(out, f"{shown} is a folder; the output is one file", instead)
+    parent = Path(os.path.abspath(out)).parent
+    while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return unwritable(out, f"cannot write {shown}: {parent} is a file, not a folder", "choose another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return unwritable(out, f"cannot write {shown}: {parent} is not writable", None)
+    return None
+
+
+def _out_problem(out: Path | None, *, several: bool, name: str) -> Diagnostic | None:
+    if out is None:
+        return None
+    if several:
+        from specc.output import OutputError, check_out_dir
+
+        try:
+            check_out_dir(out)
+        except OutputError as exc:
+            return unwritable(out, exc.message, exc.hint)
+        return None
+    return file_out_problem(out, instead=f"name the file, e.g. --out {out / name}")
 
 
 def _plan(spec: EnvSpec, target: str, locked: bool) -> tuple[Plan | None, list[Diagnostic]]:
@@ -170,9 +247,13 @@ def _write(texts: dict[str, str], out: Path | None, fmt: str, *, several: bool) 
         for text in texts.values():
             sys.stdout.write(text)
         return
-    if several:
-        for target, text in texts.items():
-            write_file_atomic(out / f"{target}.cdx.{fmt}", text)
+    if several:  # one folder, replaced whole: no bill of a target the spec no longer implies stays
+        from specc.output import atomic_dir
+
+        with atomic_dir(out) as tmp:
+            for target, text in texts.items():
+                (tmp / f"{target}.cdx.{fmt}").write_text(text, encoding="utf-8")
+        for target in texts:
             print(f"wrote {out / f'{target}.cdx.{fmt}'} (CycloneDX 1.6, {target})", file=sys.stderr)
         return
     (target,) = texts
