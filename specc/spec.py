@@ -942,10 +942,12 @@ class Req(_Norm):
 
     @property
     def pinned_version(self) -> str | None:
-        """The exact version when the specifier is a single ``==`` pin."""
-        if self.specifier.startswith("==") and "," not in self.specifier and "*" not in self.specifier:
-            return self.specifier[2:]
-        return None
+        """The exact version when the specifier is a single ``==`` pin or ``===`` (PEP 440's
+        arbitrary equality, the version string as written); None for anything else."""
+        spec = self.specifier
+        if "," in spec or "*" in spec or not spec.startswith("=="):
+            return None
+        return spec[3:] if spec.startswith("===") else spec[2:]
 
 
 class AptPkg(_Norm):

@@ -99,3 +99,25 @@ def test_every_normalized_field_is_described() -> None:
 
     walk(EnvSpec)
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("requirement", "pinned"),
+    [
+        ("numpy==1.26.4", "1.26.4"),
+        ("six===1.16.0", "1.16.0"),  # arbitrary equality: the string as written, not "=1.16.0"
+        ("torch===2.3.1+cpu", "2.3.1+cpu"),
+        ("numpy==1.26.*", None),
+        ("numpy>=1.26", None),
+        ("numpy==1.26.4,<2", None),
+        ("numpy", None),
+    ],
+)
+def test_pinned_version_of_each_operator(tmp_path: Path, requirement: str, pinned: str | None) -> None:
+    spec_file = tmp_path / "model-env.toml"
+    spec_file.write_text(
+        f'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n'
+        f'[python]\nrequirements = ["{requirement}"]\n'
+    )
+    (req,) = specc.load(spec_file).python.requirements
+    assert req.pinned_version == pinned
