@@ -43,7 +43,12 @@ FAULTS = {
         '[python]\nrequirements = [5, "numpy=="]',
         '[python]\nwheels = ["nope.whl"]',
     ],
-    "apt": ["[apt]\npackages = 5", "[apt]\npackages = [5]", '[apt]\npackages = ["Bad Name"]', "[apt]\npackages = [{name = 5}]"],
+    "apt": [
+        "[apt]\npackages = 5",
+        "[apt]\npackages = [5]",
+        '[apt]\npackages = ["Bad Name"]',
+        "[apt]\npackages = [{name = 5}]",
+    ],
     "maven": ["[maven]\npackages = 5", '[maven]\npackages = ["nocolon"]'],
     "r": ["[r]\npackages = 5", '[r]\npackages = ["bad name"]'],
     "env": ["[env]\nFOO = 5", '[env]\n"bad key" = "x"'],

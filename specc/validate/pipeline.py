@@ -71,9 +71,10 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     if the_runtime is None:
         the_runtime, unsure = runtime.stand_in(inp.runtime)
         written = doc.data.get("runtime")
-        if the_runtime is not None and isinstance(written, dict) and "databricks" in written:
-            if the_runtime.databricks is None:  # written but unusable: that target cannot be checked
-                skip_targets.add("databricks")
+        # runtime.databricks written but unusable: that target's checks need it
+        unresolved = the_runtime is not None and the_runtime.databricks is None
+        if unresolved and isinstance(written, dict) and "databricks" in written:
+            skip_targets.add("databricks")
 
     spec = None
     if the_model is not None and the_runtime is not None:
