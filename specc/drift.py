@@ -44,7 +44,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from specc.diagnostics import Diagnostic, Severity, Span, TomlPath
+from specc.diagnostics import Diagnostic, Severity, Span, TomlPath, env_value_is_credential, mask_value
 from specc.filetree import tree_paths
 from specc.hashing import sha256_file
 from specc.spec import EnvSpec, Req
@@ -458,6 +458,11 @@ def _diff_values(path: TomlPath, want: Any, got: Any, out: list[tuple[TomlPath, 
     out.append((path, f"the spec has {_describe(want)}, the model has {_describe(got)}", want, got))
 
 
+def _credential_env(name: str, *values: Any) -> bool:
+    """Whether an ``[env]`` entry with any of these values is a credential (both sides are masked then)."""
+    return any(isinstance(v, str) and env_value_is_credential(name, v) for v in values)
+
+
 def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for section in _ARTIFACT_SECTIONS:
@@ -468,6 +473,10 @@ def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: st
             got = {k: v for k, v in (got or {}).items() if k not in ("debs", "jars", "sources")}
         _diff_values((section,), want, got, diffs)
         for path, text, w, g in diffs:
+            if section == "env" and len(path) == 2 and _credential_env(str(path[1]), w, g):
+                # a credential-looking value: say that it differs, never what it is
+                w, g = (None if v is None else mask_value(str(v)) for v in (w, g))
+                text = f"the spec has {_describe(w)}, the model has {_describe(g)}"
             out.append(
                 Diagnostic.error(
                     "SPC521",
