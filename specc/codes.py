@@ -177,6 +177,11 @@ _ALL: tuple[Code, ...] = (
         "SPC216", "unneeded-override", W,
         "`runtime.overrides` names a package no requirement replaces on the runtime (or names it twice)", _COMPAT,
     ),
+    Code(
+        "SPC217", "file-content-mismatch", E,
+        "a file's content is not what its name says (a `.deb` that is no ar archive, a `.whl` or `.jar` that is "
+        "no zip, an R source package that is no gzip'd tar, a Git LFS pointer)", _MEANING,
+    ),
     # --- SPC3xx a target cannot express part of the spec
     Code(
         "SPC301", "serverless-needs-init-script", E,
