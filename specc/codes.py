@@ -127,6 +127,11 @@ _ALL: tuple[Code, ...] = (
         "SPC131", "unsupported-direct-reference", E,
         "a requirement URL no target can install (`file:` or VCS `git+...`): ship a wheel", _SYNTAX,
     ),
+    Code(
+        "SPC132", "unknown-python-version", EW,
+        "`runtime.python` names a CPython release that does not exist (error) or that is newer than the "
+        "releases specc knows (warning)", _SYNTAX,
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,

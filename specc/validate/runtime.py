@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from specc.diagnostics import Origin
 from specc.spec import CUDA_VERSION, PACKAGE_NAME, PYTHON_VERSION, Runtime, RuntimeInput
+from specc.validate import pythons
 from specc.validate.context import Context
 
 # the oldest Python specc targets (MLflow and pip still support it)
@@ -21,6 +22,10 @@ def validate(ctx: Context, sec: RuntimeInput | None) -> Runtime | None:
                 "SPC107", ("runtime", "python"), f"Python {sec.python} is not supported", "use Python 3.8 or newer"
             )
             ok = False
+        elif (verdict := pythons.problem(sec.python)) is not None:
+            severity, message, hint = verdict
+            (ctx.error if severity == "error" else ctx.warning)("SPC132", ("runtime", "python"), message, hint)
+            ok = ok and severity != "error"
     else:
         ok = False
     if sec.cuda is not None and not ctx.check(CUDA_VERSION, ("runtime", "cuda"), sec.cuda):
