@@ -291,6 +291,12 @@ _ALL: tuple[Code, ...] = (
         "files to upload and no `libraries-dir` (the only default, `/Workspace/Shared`, is writable by every user)",
         _WORKSPACE,
     ),
+    Code(
+        "SPC360", "invalid-registered-model-name", EW,
+        "`--model-name` is no registered-model name: empty, `/` or `:`, a Unity Catalog part with a space, "
+        "a period or a control character (error); a dotted name that is not catalog.schema.model (warning)",
+        _TARGETS,
+    ),
     Code("SPC330", "base-image-not-pinned", W, "`targets.docker.base-image` is a tag without a digest", _DOCKER),
     Code(
         "SPC331", "databricks-runtime-not-in-image", W,

@@ -177,9 +177,10 @@ def test_bad_model_version_flag(tmp_path: Path) -> None:
     code, out, diags = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE + SERVING, "--model-version", "prod")
     assert code == 1 and not out.exists()
     assert [d["code"] for d in diags] == ["SPC342"]
-    # without a serving section the flag serves nothing, so it is not checked
-    code, out, _ = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE, "--model-version", "prod")
-    assert code == 0
+    # without a serving section the batch job still scores models:/<name>/<version>: checked too
+    code, out, diags = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE, "--model-version", "prod")
+    assert code == 1 and not out.exists()
+    assert [d["code"] for d in diags] == ["SPC342"]
 
 
 @pytest.mark.parametrize(

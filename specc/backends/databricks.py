@@ -186,8 +186,8 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     opts: DatabricksOptions = narrow(options, DatabricksOptions)
     facts = BACKEND.facts(spec, opts)
     out = Rendered(diagnostics=check_table(BACKEND.capabilities, spec, facts))
-    if spec.targets.databricks.serving is not None:
-        out.diagnostics += serving.diagnostics_for_options(opts.model_version)
+    # the registered model the endpoint serves and the batch job scores
+    out.diagnostics += serving.diagnostics_for_options(opts.model_name, opts.model_version)
     if any(d.severity == "error" for d in out.diagnostics):
         return out
     plan = make_plan(spec, opts, facts.runtime)
