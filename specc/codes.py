@@ -467,7 +467,7 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC551", "installed-version-differs", E,
-        "`--env`: the installed version is outside the spec's specifier", _CHECK,
+        "`--env`: the installed version is outside the spec's specifier (a requirement's or a constraint's)", _CHECK,
     ),
     Code("SPC552", "interpreter-differs", E, "`--env`: this interpreter is not `runtime.python`", _CHECK),
     Code(

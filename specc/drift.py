@@ -766,7 +766,9 @@ def check_env(
     display: str | None = None,
     lock_display: str = "model-env.lock",
 ) -> list[Diagnostic]:
-    """Every requirement of ``spec`` this Python does not satisfy, and a Python version mismatch.
+    """Every requirement of ``spec`` this Python does not satisfy, every constraint an installed
+    package is outside of (a constraint of a package that is not installed asks for nothing), and
+    a Python version mismatch.
 
     ``installed`` maps canonical names to versions (default: this interpreter's).  With ``lock``,
     also every locked package this Python lacks or has at another version (:func:`check_env_lock`),
@@ -820,6 +822,27 @@ def check_env(
                     "SPC551",
                     message=f"{req.name}: {got} is installed, the spec requires `{req.line}`",
                     path=path,
+                    file=display,
+                    expected=req.line,
+                    actual=got,
+                )
+            )
+    # a constraint does not ask for a package, it bounds the version of one that is installed
+    for i, req in enumerate(spec.python.constraints):
+        got = versions.get(req.name)
+        if got is None or req.name in reported or not _marker_ok(req) or req.url or not req.specifier:
+            continue
+        try:
+            ok = SpecifierSet(req.specifier).contains(Version(got), prereleases=True)
+        except InvalidVersion:
+            ok = False
+        if not ok:
+            reported.add(req.name)
+            out.append(
+                Diagnostic.error(
+                    "SPC551",
+                    message=f"{req.name}: {got} is installed, the spec's constraint is `{req.line}`",
+                    path=("python", "constraints", i),
                     file=display,
                     expected=req.line,
                     actual=got,
