@@ -132,6 +132,10 @@ _ALL: tuple[Code, ...] = (
         "`runtime.python` names a CPython release that does not exist (error) or that is newer than the "
         "releases specc knows (warning)", _SYNTAX,
     ),
+    Code(
+        "SPC133", "unknown-mlflow-flavor", E,
+        "`[mlflow] flavor` names no MLflow flavor (the hint suggests the closest)", _SYNTAX,
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,
