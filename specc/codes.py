@@ -478,10 +478,10 @@ _ALL: tuple[Code, ...] = (
         "SPC553", "installed-wheel-differs", E,
         "`--env`: the installed version of a local wheel's package differs from the wheel", _CHECK,
     ),
-    Code("SPC560", "lock-unreadable", E, "`model-env.lock` is unreadable or of an unknown version", _CHECK),
+    Code("SPC560", "lock-unreadable", E, "retired: `specc check` reports an unreadable lock as SPC612", _CHECK),
     Code(
         "SPC561", "lock-stale", E,
-        "`model-env.lock` is stale (names the changed parts: runtime, python, apt, maven, r)", _CHECK,
+        "retired: `specc check` reports a stale lock as SPC613", _CHECK,
     ),
     Code(
         "SPC562", "model-differs-from-lock", E,

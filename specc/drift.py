@@ -908,8 +908,10 @@ def find_lock(spec: EnvSpec) -> Path | None:
 
 
 def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tuple[Any, list[Diagnostic]]:
-    """Read the lock at ``path``: (the lock or None, diagnostics: unreadable SPC560, stale SPC561).
+    """Read the lock at ``path``: (the lock or None, diagnostics: unreadable SPC612, stale SPC613).
 
+    The lock's own codes, as ``specc lock --check`` and ``--locked`` report them: one condition,
+    one code (``specc check`` used SPC560/SPC561 for the same two; those are retired).
     ``display`` names the lock in the diagnostics (default: its file name).
     """
     from specc.lockfile import LockError, read_lock, stale_message, stale_parts
@@ -918,11 +920,11 @@ def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tupl
     try:
         lock = read_lock(path)
     except LockError as exc:
-        return None, [Diagnostic.error("SPC560", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
+        return None, [Diagnostic.error("SPC612", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
     parts = stale_parts(lock, spec)
     if parts:
         return lock, [
-            Diagnostic.error("SPC561", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
+            Diagnostic.error("SPC613", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
         ]
     return lock, []
 

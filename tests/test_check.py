@@ -478,8 +478,22 @@ def test_stale_lock_is_drift(models: dict[str, Any], tmp_path: Path) -> None:
     _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
     r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
     assert r.code == 1
-    assert f"{proj / 'model-env.lock'}: error[SPC561]: model-env.lock is stale: python (" in r.err
+    assert f"{proj / 'model-env.lock'}: error[SPC613]: model-env.lock is stale: python (" in r.err
     assert ": error[SPC502] python.requirements[0]: numpy: the spec requires `numpy==2.4.5`" in r.err
+
+
+def test_lock_conditions_have_the_lock_commands_codes(models: dict[str, Any], tmp_path: Path) -> None:
+    """One condition, one code: a stale lock is SPC613 and an unreadable one SPC612 under
+    `specc check` as under `specc lock --check` (SPC561/SPC560 are retired)."""
+    proj = _locked_project(tmp_path, LOCKED)
+    _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
+    checked = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
+    locked = run_cli("lock", str(proj), "--check")
+    assert "error[SPC613]" in checked.err and "error[SPC613]" in locked.err, (checked.err, locked.err)
+    (proj / "model-env.lock").write_text("not = [a lock\n", encoding="utf-8")
+    checked = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
+    assert checked.code == 1 and "error[SPC612]" in checked.err, checked.err
+    assert "SPC560" not in checked.err and "SPC561" not in checked.err
 
 
 def test_env_against_the_lock(tmp_path: Path) -> None:
