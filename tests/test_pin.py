@@ -229,7 +229,8 @@ def test_rewrite_files_says_what_happened_and_nothing_contrary(tmp_path: Path) -
     r = run_cli("pin", "--from-env", "--rewrite-files", str(spec))
     assert r.code == 0, r.err
     assert "PyYAML: not rewritten" not in r.err and "would be" not in r.err
-    assert f"pinned reqs/base.txt:2: PyYAML -> PyYAML=={yaml_v}" in r.err, r.err
+    assert f"pinned reqs/base.txt:2: PyYAML>=5 -> PyYAML=={yaml_v}" in r.err, r.err
+    assert "wrote" not in r.err and "model-env.toml is unchanged" in r.err  # only a requirements file changed
     assert "specc-no-such-package-zz: not rewritten" in r.err  # cannot be pinned: said so
     assert "run again with --rewrite-files" not in r.err
     assert r.err.rstrip().endswith("1 line(s) of requirements files are not pinned (listed above): pin them there")

@@ -133,6 +133,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"specc pin: {path}: every requirement is already pinned", file=sys.stderr)
         return EXIT_OK
+    if not plan.changed:  # only requirements files were rewritten
+        print(
+            f"specc pin: {files_done} requirements-file line(s) pinned; {Path(path).name} is unchanged{tail}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     files_part = f" and {files_done} requirements-file line(s)" if files_done else ""
     print(f"specc pin: wrote {path} ({len(pinned)} requirement(s){files_part} pinned){tail}", file=sys.stderr)
     return EXIT_OK
