@@ -411,7 +411,7 @@ def _compare_tree(
     only_model = sorted(b.keys() - a.keys())
     parts = []
     if changed:
-        parts.append("changed: " + ", ".join(c or PurePosixPath(subject).name for c in changed))
+        parts.append("changed: " + ", ".join(c or src.name for c in changed))  # "": the file itself
     if only_spec:
         parts.append("not in the model: " + ", ".join(only_spec))
     if only_model:

@@ -176,7 +176,8 @@ def uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[
             _diag(
                 "SPC603",
                 "error",
-                f"the package indexes need {', '.join(names)} but the environment does not set it",
+                f"the package indexes need {', '.join(names)} but the environment does not set "
+                + ("it" if len(names) == 1 else "them"),
                 f"export {names[0]}=... (credentials are read from the environment only, never written to the lock)",
             )
         )

@@ -128,9 +128,22 @@ def _body(rule: Syntax) -> str:
     return rule.pattern.removeprefix("^").removesuffix("$")
 
 
+#: Latin letters Unicode does not decompose into a base letter and a mark (NFKD keeps them whole)
+_LATIN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
 def slug(name: str) -> str:
-    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``)."""
-    s = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
+    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``).
+
+    Accented Latin letters keep their base letter (``"Modèle Prévision"`` → ``"modele-prevision"``,
+    ``"Straße"`` → ``"strasse"``): case-folded, NFKD-decomposed, combining marks dropped.  Other
+    characters (other scripts, punctuation) become ``-``; a name with nothing left is ``"model"``.
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_LATIN_LETTERS))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    s = re.sub(r"[^a-z0-9._-]+", "-", ascii_only).strip("-._")
     return s or "model"
 
 

@@ -631,8 +631,8 @@ CAPABILITIES: CapabilityTable = {
         ENV_EXPANDED,
         "error",
         "[env] values are literal on every target, but Databricks exports spark_env_vars from a double-quoted "
-        "shell word, where the shell interprets {chars} (a backtick runs a command), so {name} cannot be "
-        "passed as written",
+        "shell word, where the shell interprets {chars} (a backtick runs a command, a backslash escapes the "
+        "next character, a double quote ends the word), so {name} cannot be passed as written",
         _ENV_VALUE_HINT,
         when=_classic,
     ),
