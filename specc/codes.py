@@ -301,6 +301,11 @@ _ALL: tuple[Code, ...] = (
         "a period or a control character (error); a dotted name that is not catalog.schema.model (warning)",
         _TARGETS,
     ),
+    Code(
+        "SPC361", "notebook-in-shared-folder", W,
+        "a volume `libraries-dir` and no `notebook-dir`: the job's notebook falls back to `/Workspace/Shared`, "
+        "which every workspace user can change", _WORKSPACE,
+    ),
     Code("SPC330", "base-image-not-pinned", W, "`targets.docker.base-image` is a tag without a digest", _DOCKER),
     Code(
         "SPC331", "databricks-runtime-not-in-image", W,

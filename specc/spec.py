@@ -752,6 +752,12 @@ class DatabricksTargetInput(_Input):
         description="Where the init script is uploaded. Default: <libraries-dir>/init/<model>.sh.",
         examples=["/Volumes/ml/default/init/churn-classifier.sh"],
     )
+    notebook_dir: WorkspacePath | None = Field(
+        default=None,
+        description="The workspace folder (/Workspace/...) the job's notebook goes to, as "
+        "<notebook-dir>/<model>/score. Default: libraries-dir when it is a /Workspace folder.",
+        examples=["/Workspace/Users/ml-team@example.com/specc"],
+    )
     requirements_library: bool = Field(
         default=False,
         description="true: one `requirements` library (DBR >= 15.0) instead of one `pypi` library each.",
@@ -1298,6 +1304,10 @@ class DatabricksTarget(_Norm):
     )
     init_script: str | None = Field(
         default=None, description="Where the init script is uploaded; unset: <libraries-dir>/init/<model>.sh."
+    )
+    notebook_dir: str | None = Field(
+        default=None,
+        description="The workspace folder of the job's notebook; unset: libraries-dir when it is a /Workspace folder.",
     )
     requirements_library: bool = Field(
         default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."

@@ -24,7 +24,7 @@ BASE = {
     "r": '[r]\npackages = ["dplyr"]',
     "env": '[env]\nFOO = "x"',
     "mlflow": '[mlflow]\nflavor = "python_function"',
-    "targets": '[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\n'
+    "targets": '[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\nnotebook-dir = "/Workspace/a"\n'
     '[targets.docker]\nbase-image = "python:3.11-slim"',
 }
 FAULTS = {

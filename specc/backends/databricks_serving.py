@@ -211,6 +211,7 @@ CAPABILITIES: CapabilityTable = {
         Ignored("the batch-scoring job's options"),
         "targets.databricks.libraries-dir",
         "targets.databricks.init-script",
+        "targets.databricks.notebook-dir",
         "targets.databricks.requirements-library",
         "targets.databricks.cluster",
         "targets.databricks.cluster.node-type:unset",

@@ -124,6 +124,21 @@ def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | 
             )
         elif (problem := _workspace_path_problem(value, key)) is not None:
             ctx.error(WORKSPACE_PATH.code, (*path, key), *problem)
+    notebook_dir = sec.notebook_dir
+    if notebook_dir is not None:
+        if (problem := _workspace_path_problem(notebook_dir, "notebook-dir")) is not None:
+            ctx.error(WORKSPACE_PATH.code, (*path, "notebook-dir"), *problem)
+            notebook_dir = None
+        elif not notebook_dir.startswith("/Workspace/"):
+            ctx.error(
+                WORKSPACE_PATH.code,
+                (*path, "notebook-dir"),
+                f"notebook-dir {notebook_dir!r} is not a workspace folder: a job runs its notebook from /Workspace",
+                'e.g. "/Workspace/Users/<you>/specc" or a folder only your team can change',
+            )
+            notebook_dir = None
+        else:
+            notebook_dir = notebook_dir.rstrip("/")
     if init is not None and not init.endswith(".sh"):
         ctx.error(WORKSPACE_PATH.code, (*path, "init-script"), "an init script path ends in .sh", None)
     if init is None and libdir is not None and model is not None:
@@ -132,6 +147,7 @@ def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | 
     return DatabricksTarget(
         libraries_dir=libdir,
         init_script=init,
+        notebook_dir=notebook_dir,
         requirements_library=sec.requirements_library,
         cluster=_cluster(ctx, sec.cluster),
         serving=_serving(ctx, sec.serving),
