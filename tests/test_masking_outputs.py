@@ -84,3 +84,16 @@ def test_mask_spec_values_hides_what_validate_warns_about(name: str, value: str)
     assert len(shown) == len(value)
     if env_value_is_credential(name, value):
         assert set(shown) == {"*"}
+
+
+def test_pin_dry_run_diff_masks_credentials(tmp_path: Path) -> None:
+    (tmp_path / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["packaging"]\n'
+        f'[env]\nPLAIN = "kept"\nDB_PASSWORD = "hunter2"\nAPI = "{TOKEN}"\n',
+        encoding="utf-8",
+    )
+    r = run_cli("pin", "--from-env", "--dry-run", cwd=tmp_path)
+    assert r.code == 0, r.err
+    assert '+requirements = ["packaging==' in r.out  # the diff is there, with its context lines
+    assert "hunter2" not in r.out and TOKEN not in r.out
+    assert 'DB_PASSWORD = "*******"' in r.out and 'PLAIN = "kept"' in r.out

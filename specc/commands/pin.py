@@ -6,8 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, report
+
+if TYPE_CHECKING:
+    from specc.validate import Result
 
 HELP = "pin the spec's requirements to the versions installed in this Python environment"
 EPILOG = """\
@@ -92,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     pinned = [i for i in plan.items if i.status == "pinned"]
     unpinned = len(plan.unpinned_in_files)  # lines of requirements files (nested -r/-c too)
     if args.dry_run:
-        sys.stdout.write(plan.diff())
+        sys.stdout.write(_masked_diff(plan.diff(), result))
         rewritable = sum(1 for i in plan.unpinned_in_files if i.after is not None) if args.rewrite_files else 0
         extra = f"; {rewritable} requirements-file line(s) would be rewritten" if rewritable else ""
         if unpinned - rewritable:
@@ -142,3 +146,23 @@ def run(args: argparse.Namespace) -> int:
     files_part = f" and {files_done} requirements-file line(s)" if files_done else ""
     print(f"specc pin: wrote {path} ({len(pinned)} requirement(s){files_part} pinned){tail}", file=sys.stderr)
     return EXIT_OK
+
+
+def _masked_diff(diff: str, result: Result) -> str:
+    """The dry run's diff of the spec with credentials masked as in every diagnostic's excerpt:
+    each value validation finds credential-like (``[env]`` credentials, pasted secrets) is
+    masked where it stands quoted in the diff's lines, and URL credentials and token shapes
+    are :func:`~specc.diagnostics.redact`-ed."""
+    from specc.diagnostics import mask_value, redact
+    from specc.validate.credentials import credential_paths
+
+    if result.document is None:
+        return redact(diff)
+    for path in credential_paths(result.document.data):
+        node: object = result.document.data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, str) and node:
+            for quote in ('"', "'"):
+                diff = diff.replace(f"{quote}{node}{quote}", f"{quote}{mask_value(node)}{quote}")
+    return redact(diff)
