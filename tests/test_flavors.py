@@ -37,3 +37,11 @@ def test_typos_suggest_the_flavor(typo: str, meant: str) -> None:
 def test_every_known_flavor_validates(name: str) -> None:
     result = check_text(f'spec-version = 1\n[runtime]\npython = "3.11"\n[mlflow]\nflavor = "{name}"\n')
     assert result.spec is not None and result.spec.mlflow.flavor == name
+
+
+def test_check_refuses_an_unknown_flavor_flag() -> None:
+    from tests.helpers import EXAMPLES, run_cli
+
+    r = run_cli("check", str(EXAMPLES / "sklearn-basic"), "--model", "nowhere", "--flavor", "sklaern")
+    assert r.code == 2
+    assert "error[SPC133] --flavor 'sklaern' is no MLflow flavor (did you mean 'sklearn'?)" in r.err

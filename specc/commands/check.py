@@ -73,6 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.model and not args.env:
         print("specc check: say what to compare the spec with: --model MODEL_URI_OR_DIR or --env", file=sys.stderr)
         return EXIT_USAGE
+    if args.flavor:
+        from specc.validate import flavors
+
+        if args.flavor not in flavors.KNOWN:  # the rule [mlflow] flavor follows (SPC133)
+            close = flavors.suggestions(args.flavor)
+            guess = " (did you mean " + " or ".join(repr(c) for c in close) + "?)" if close else ""
+            print(f"specc check: error[SPC133] --flavor {args.flavor!r} is no MLflow flavor{guess}", file=sys.stderr)
+            return EXIT_USAGE
     p = Path(args.path)
     path = str(p / "model-env.toml") if p.is_dir() else args.path
     # The spec's own warnings (ranges, runtime overrides) are `specc validate`'s business; only
