@@ -132,6 +132,15 @@ _ALL: tuple[Code, ...] = (
         "SPC131", "unsupported-direct-reference", E,
         "a requirement URL no target can install (`file:` or VCS `git+...`): ship a wheel", _SYNTAX,
     ),
+    Code(
+        "SPC132", "unknown-python-version", EW,
+        "`runtime.python` names a CPython release that does not exist (error) or that is newer than the "
+        "releases specc knows (warning)", _SYNTAX,
+    ),
+    Code(
+        "SPC133", "unknown-mlflow-flavor", E,
+        "`[mlflow] flavor` names no MLflow flavor (the hint suggests the closest)", _SYNTAX,
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,
@@ -181,6 +190,11 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC216", "unneeded-override", W,
         "`runtime.overrides` names a package no requirement replaces on the runtime (or names it twice)", _COMPAT,
+    ),
+    Code(
+        "SPC217", "file-content-mismatch", E,
+        "a file's content is not what its name says (a `.deb` that is no ar archive, a `.whl` or `.jar` that is "
+        "no zip, an R source package that is no gzip'd tar, a Git LFS pointer)", _MEANING,
     ),
     # --- SPC3xx a target cannot express part of the spec
     Code(
@@ -285,6 +299,17 @@ _ALL: tuple[Code, ...] = (
         "SPC359", "libraries-dir-required", E,
         "files to upload and no `libraries-dir` (the only default, `/Workspace/Shared`, is writable by every user)",
         _WORKSPACE,
+    ),
+    Code(
+        "SPC360", "invalid-registered-model-name", EW,
+        "`--model-name` is no registered-model name: empty, `/` or `:`, a Unity Catalog part with a space, "
+        "a period or a control character (error); a dotted name that is not catalog.schema.model (warning)",
+        _TARGETS,
+    ),
+    Code(
+        "SPC361", "notebook-in-shared-folder", W,
+        "a volume `libraries-dir` and no `notebook-dir`: the job's notebook falls back to `/Workspace/Shared`, "
+        "which every workspace user can change", _WORKSPACE,
     ),
     Code("SPC330", "base-image-not-pinned", W, "`targets.docker.base-image` is a tag without a digest", _DOCKER),
     Code(
@@ -456,17 +481,17 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC551", "installed-version-differs", E,
-        "`--env`: the installed version is outside the spec's specifier", _CHECK,
+        "`--env`: the installed version is outside the spec's specifier (a requirement's or a constraint's)", _CHECK,
     ),
     Code("SPC552", "interpreter-differs", E, "`--env`: this interpreter is not `runtime.python`", _CHECK),
     Code(
         "SPC553", "installed-wheel-differs", E,
         "`--env`: the installed version of a local wheel's package differs from the wheel", _CHECK,
     ),
-    Code("SPC560", "lock-unreadable", E, "`model-env.lock` is unreadable or of an unknown version", _CHECK),
+    Code("SPC560", "lock-unreadable", E, "retired: `specc check` reports an unreadable lock as SPC612", _CHECK),
     Code(
         "SPC561", "lock-stale", E,
-        "`model-env.lock` is stale (names the changed parts: runtime, python, apt, maven, r)", _CHECK,
+        "retired: `specc check` reports a stale lock as SPC613", _CHECK,
     ),
     Code(
         "SPC562", "model-differs-from-lock", E,

@@ -246,6 +246,11 @@ def _mask(value: str) -> str:
     return "*" * len(value)
 
 
+def mask_value(value: str) -> str:
+    """``value`` masked whole (one ``*`` per character): for a value known to be a credential."""
+    return _mask(value)
+
+
 # Tokens whose shape says what they are (each vendor's documented prefix), wherever they appear.
 # Bounded by non-word characters, so only the token's own characters are masked.
 _TOKEN = re.compile(
@@ -276,6 +281,44 @@ def looks_like_credential(value: str) -> bool:
     """Whether ``value`` holds a token of a known credential shape (GitHub, Hugging Face,
     Databricks, AWS, Slack, ... prefixes) or a URL with a literal credential."""
     return bool(_TOKEN.search(value)) or redact(value) != value
+
+
+# [env] names that usually hold a credential: their values belong in [secrets] (SPC404)
+SECRETISH_NAME = re.compile(r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)")
+_ONE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def env_value_is_credential(name: str, value: str) -> bool:
+    """Whether the ``[env]`` value ``name = value`` is (or may be) a credential: a name that
+    says so (``*_TOKEN``, ``*PASSWORD*``, ...) or a value of a credential shape; a lone
+    ``${NAME}`` placeholder or an empty value never is."""
+    if not value or _ONE_PLACEHOLDER.fullmatch(value):
+        return False
+    return bool(SECRETISH_NAME.search(name.upper())) or looks_like_credential(value)
+
+
+def mask_spec_values(data: object) -> object:
+    """A copy of a spec's data (normalized ``EnvSpec.to_dict()``, a logged
+    ``specc-environment.json``) safe to print: each ``env`` value that
+    :func:`env_value_is_credential` flags masked whole, and every other string
+    :func:`redact`-ed (URL credentials, known token shapes).  Lengths are kept.
+
+    Every output that prints spec values goes through this (``validate --normalized``, the
+    values ``check`` compares), as every diagnostic goes through :func:`redact`.
+    """
+
+    def walk(value: object, path: tuple[str, ...]) -> object:
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, path) for v in value]
+        if isinstance(value, str):
+            if len(path) == 2 and path[0] == "env" and env_value_is_credential(path[1], value):
+                return _mask(value)
+            return redact(value)
+        return value
+
+    return walk(data, ())
 
 
 def mask_ranges(text: str, ranges: Iterable[tuple[int, int]]) -> str:
@@ -425,6 +468,9 @@ def render_json(diagnostics: Sequence[Diagnostic], extra: Mapping[str, object] |
         item["message"] = redact(d.message)
         if d.hint:
             item["hint"] = redact(d.hint)
+        for side in ("expected", "actual"):
+            if isinstance(item.get(side), str):
+                item[side] = redact(str(item[side]))
         items.append(item)
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = sum(1 for d in diagnostics if d.severity == "warning")

@@ -36,7 +36,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -44,7 +44,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from specc.diagnostics import Diagnostic, Severity, Span, TomlPath
+from specc.diagnostics import Diagnostic, Severity, Span, TomlPath, env_value_is_credential, mask_value
 from specc.filetree import tree_paths
 from specc.hashing import sha256_file
 from specc.spec import EnvSpec, Req
@@ -411,7 +411,7 @@ def _compare_tree(
     only_model = sorted(b.keys() - a.keys())
     parts = []
     if changed:
-        parts.append("changed: " + ", ".join(c or PurePosixPath(subject).name for c in changed))
+        parts.append("changed: " + ", ".join(c or src.name for c in changed))  # "": the file itself
     if only_spec:
         parts.append("not in the model: " + ", ".join(only_spec))
     if only_model:
@@ -458,6 +458,11 @@ def _diff_values(path: TomlPath, want: Any, got: Any, out: list[tuple[TomlPath, 
     out.append((path, f"the spec has {_describe(want)}, the model has {_describe(got)}", want, got))
 
 
+def _credential_env(name: str, *values: Any) -> bool:
+    """Whether an ``[env]`` entry with any of these values is a credential (both sides are masked then)."""
+    return any(isinstance(v, str) and env_value_is_credential(name, v) for v in values)
+
+
 def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for section in _ARTIFACT_SECTIONS:
@@ -468,6 +473,10 @@ def _compare_artifact(expected: dict[str, Any], actual: dict[str, Any], file: st
             got = {k: v for k, v in (got or {}).items() if k not in ("debs", "jars", "sources")}
         _diff_values((section,), want, got, diffs)
         for path, text, w, g in diffs:
+            if section == "env" and len(path) == 2 and _credential_env(str(path[1]), w, g):
+                # a credential-looking value: say that it differs, never what it is
+                w, g = (None if v is None else mask_value(str(v)) for v in (w, g))
+                text = f"the spec has {_describe(w)}, the model has {_describe(g)}"
             out.append(
                 Diagnostic.error(
                     "SPC521",
@@ -757,7 +766,9 @@ def check_env(
     display: str | None = None,
     lock_display: str = "model-env.lock",
 ) -> list[Diagnostic]:
-    """Every requirement of ``spec`` this Python does not satisfy, and a Python version mismatch.
+    """Every requirement of ``spec`` this Python does not satisfy, every constraint an installed
+    package is outside of (a constraint of a package that is not installed asks for nothing), and
+    a Python version mismatch.
 
     ``installed`` maps canonical names to versions (default: this interpreter's).  With ``lock``,
     also every locked package this Python lacks or has at another version (:func:`check_env_lock`),
@@ -811,6 +822,27 @@ def check_env(
                     "SPC551",
                     message=f"{req.name}: {got} is installed, the spec requires `{req.line}`",
                     path=path,
+                    file=display,
+                    expected=req.line,
+                    actual=got,
+                )
+            )
+    # a constraint does not ask for a package, it bounds the version of one that is installed
+    for i, req in enumerate(spec.python.constraints):
+        got = versions.get(req.name)
+        if got is None or req.name in reported or not _marker_ok(req) or req.url or not req.specifier:
+            continue
+        try:
+            ok = SpecifierSet(req.specifier).contains(Version(got), prereleases=True)
+        except InvalidVersion:
+            ok = False
+        if not ok:
+            reported.add(req.name)
+            out.append(
+                Diagnostic.error(
+                    "SPC551",
+                    message=f"{req.name}: {got} is installed, the spec's constraint is `{req.line}`",
+                    path=("python", "constraints", i),
                     file=display,
                     expected=req.line,
                     actual=got,
@@ -876,8 +908,10 @@ def find_lock(spec: EnvSpec) -> Path | None:
 
 
 def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tuple[Any, list[Diagnostic]]:
-    """Read the lock at ``path``: (the lock or None, diagnostics: unreadable SPC560, stale SPC561).
+    """Read the lock at ``path``: (the lock or None, diagnostics: unreadable SPC612, stale SPC613).
 
+    The lock's own codes, as ``specc lock --check`` and ``--locked`` report them: one condition,
+    one code (``specc check`` used SPC560/SPC561 for the same two; those are retired).
     ``display`` names the lock in the diagnostics (default: its file name).
     """
     from specc.lockfile import LockError, read_lock, stale_message, stale_parts
@@ -886,11 +920,11 @@ def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tupl
     try:
         lock = read_lock(path)
     except LockError as exc:
-        return None, [Diagnostic.error("SPC560", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
+        return None, [Diagnostic.error("SPC612", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
     parts = stale_parts(lock, spec)
     if parts:
         return lock, [
-            Diagnostic.error("SPC561", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
+            Diagnostic.error("SPC613", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
         ]
     return lock, []
 

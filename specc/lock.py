@@ -176,7 +176,8 @@ def uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[
             _diag(
                 "SPC603",
                 "error",
-                f"the package indexes need {', '.join(names)} but the environment does not set it",
+                f"the package indexes need {', '.join(names)} but the environment does not set "
+                + ("it" if len(names) == 1 else "them"),
                 f"export {names[0]}=... (credentials are read from the environment only, never written to the lock)",
             )
         )
@@ -604,6 +605,8 @@ def resolve_python(
                     )
                 )
 
+    from packaging.utils import canonicalize_name
+
     resolved = {plat: res.entries for plat, res in results.items()}
     packages = _merge(resolved, platforms, r.wheel_by_abs)
     needed = set().union(*(res.reachable() for res in results.values())) if implied else None
@@ -615,7 +618,15 @@ def resolve_python(
         pre = runtime.get(p.name) or runtime_packages(spec).get(p.name)
         if pre is not None and p.version is not None and not _same_version(pre, p.version):
             p = p.model_copy(update={"preinstalled": pre})
-        if pre is not None and p.version is not None and not _same_version(pre, p.version) and not only_implied:
+        # a replacement runtime.overrides acknowledges was reported by validate (SPC215) and accepted
+        acknowledged = canonicalize_name(p.name) in spec.runtime.overrides
+        if (
+            pre is not None
+            and p.version is not None
+            and not _same_version(pre, p.version)
+            and not only_implied
+            and not acknowledged
+        ):
             diags.append(
                 _diag(
                     "SPC601",

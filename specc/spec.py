@@ -128,9 +128,22 @@ def _body(rule: Syntax) -> str:
     return rule.pattern.removeprefix("^").removesuffix("$")
 
 
+#: Latin letters Unicode does not decompose into a base letter and a mark (NFKD keeps them whole)
+_LATIN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
 def slug(name: str) -> str:
-    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``)."""
-    s = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
+    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``).
+
+    Accented Latin letters keep their base letter (``"Modèle Prévision"`` → ``"modele-prevision"``,
+    ``"Straße"`` → ``"strasse"``): case-folded, NFKD-decomposed, combining marks dropped.  Other
+    characters (other scripts, punctuation) become ``-``; a name with nothing left is ``"model"``.
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name.casefold().translate(_LATIN_LETTERS))
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    s = re.sub(r"[^a-z0-9._-]+", "-", ascii_only).strip("-._")
     return s or "model"
 
 
@@ -739,6 +752,12 @@ class DatabricksTargetInput(_Input):
         description="Where the init script is uploaded. Default: <libraries-dir>/init/<model>.sh.",
         examples=["/Volumes/ml/default/init/churn-classifier.sh"],
     )
+    notebook_dir: WorkspacePath | None = Field(
+        default=None,
+        description="The workspace folder (/Workspace/...) the job's notebook goes to, as "
+        "<notebook-dir>/<model>/score. Default: libraries-dir when it is a /Workspace folder.",
+        examples=["/Workspace/Users/ml-team@example.com/specc"],
+    )
     requirements_library: bool = Field(
         default=False,
         description="true: one `requirements` library (DBR >= 15.0) instead of one `pypi` library each.",
@@ -1287,6 +1306,10 @@ class DatabricksTarget(_Norm):
     )
     init_script: str | None = Field(
         default=None, description="Where the init script is uploaded; unset: <libraries-dir>/init/<model>.sh."
+    )
+    notebook_dir: str | None = Field(
+        default=None,
+        description="The workspace folder of the job's notebook; unset: libraries-dir when it is a /Workspace folder.",
     )
     requirements_library: bool = Field(
         default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."

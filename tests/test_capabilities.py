@@ -23,7 +23,7 @@ from specc.spec import EnvSpec
 from tests.helpers import EXAMPLES, REPO, run_cli
 
 JAR = REPO / "examples/kitchen-sink/lib/churn-udfs-1.2.0.jar"
-LIBDIR = 'libraries-dir = "/Volumes/main/ml/libs"\n'
+LIBDIR = 'libraries-dir = "/Volumes/main/ml/libs"\nnotebook-dir = "/Workspace/Users/me@example.com/specc"\n'
 CLUSTER = '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
 NODE = "[targets.databricks]\n" + LIBDIR + CLUSTER
 DOCKER = "[targets.docker]\nserve = true\n"
@@ -181,7 +181,7 @@ CASES: dict[str, tuple[str, dict[str, set[str]]]] = {
     ),
     "volume-without-catalog-schema-volume": (
         head("3.11", "15.4-ml") + '[targets.databricks]\nlibraries-dir = "/Volumes/libs"\n' + CLUSTER,
-        {"databricks": {"SPC352"}, "mlflow": set()},
+        {"databricks": {"SPC352", "SPC361"}, "mlflow": set()},
     ),
     "init-script-volume-without-file": (
         head("3.11", "15.4-ml")
@@ -692,3 +692,27 @@ def test_databricks_env_values_are_refused_like_docker(tmp_path: Path) -> None:
     text = head("3.11", "15.4-ml") + NODE + '[env]\nA = "x\\u0000y"\nB = "`id`"\n'
     codes, files = _render(_spec(_project(tmp_path, text)), "databricks")
     assert codes == [("SPC334", "error"), ("SPC358", "error")] and files == {}
+
+
+def test_the_jobs_notebook_follows_notebook_dir_never_a_shared_default_silently() -> None:
+    """SPC361: with a volume libraries-dir the notebook needs a workspace folder (notebook-dir);
+    without one it falls back to /Workspace/Shared, and that is reported."""
+    from specc.api import check_text
+    from specc.backends.databricks import DatabricksOptions, make_plan
+    from specc.runtimes import get_runtime
+
+    base = head("3.11", "15.4-ml") + '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\n' + CLUSTER
+    shared = check_text(base)
+    assert [d.code for d in shared.diagnostics] == ["SPC361"]
+    chosen = check_text(
+        base.replace(
+            "[targets.databricks]\n", '[targets.databricks]\nnotebook-dir = "/Workspace/Users/me@example.com/specc/"\n'
+        )
+    )
+    assert chosen.spec is not None and not chosen.diagnostics
+    plan = make_plan(chosen.spec, DatabricksOptions(), get_runtime(chosen.spec.runtime.databricks or ""))
+    assert plan.task_remote == f"/Workspace/Users/me@example.com/specc/{chosen.spec.model.name}/score"
+    bad = check_text(
+        base.replace("[targets.databricks]\n", '[targets.databricks]\nnotebook-dir = "/Volumes/main/ml/nb"\n')
+    )
+    assert [d.code for d in bad.diagnostics if d.severity == "error"] == ["SPC128"]

@@ -478,8 +478,22 @@ def test_stale_lock_is_drift(models: dict[str, Any], tmp_path: Path) -> None:
     _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
     r = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
     assert r.code == 1
-    assert f"{proj / 'model-env.lock'}: error[SPC561]: model-env.lock is stale: python (" in r.err
+    assert f"{proj / 'model-env.lock'}: error[SPC613]: model-env.lock is stale: python (" in r.err
     assert ": error[SPC502] python.requirements[0]: numpy: the spec requires `numpy==2.4.5`" in r.err
+
+
+def test_lock_conditions_have_the_lock_commands_codes(models: dict[str, Any], tmp_path: Path) -> None:
+    """One condition, one code: a stale lock is SPC613 and an unreadable one SPC612 under
+    `specc check` as under `specc lock --check` (SPC561/SPC560 are retired)."""
+    proj = _locked_project(tmp_path, LOCKED)
+    _edit(proj / "model-env.toml", '"numpy==2.4.6"', '"numpy==2.4.5"')
+    checked = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
+    locked = run_cli("lock", str(proj), "--check")
+    assert "error[SPC613]" in checked.err and "error[SPC613]" in locked.err, (checked.err, locked.err)
+    (proj / "model-env.lock").write_text("not = [a lock\n", encoding="utf-8")
+    checked = run_cli("check", str(proj), "--model", str(models["sklearn-basic"][1]))
+    assert checked.code == 1 and "error[SPC612]" in checked.err, checked.err
+    assert "SPC560" not in checked.err and "SPC561" not in checked.err
 
 
 def test_env_against_the_lock(tmp_path: Path) -> None:
@@ -546,21 +560,28 @@ def test_constraints_line_dropped_from_requirements(models: dict[str, Any], tmp_
 
 
 def test_a_finding_on_a_spec_entry_is_shown_where_the_entry_is_written(tmp_path: Path) -> None:
-    """The CLI moves an --env finding from the normalized path to the entry's origin (spec.origins)."""
-    from specc.commands.check import _locate
-    from specc.diagnostics import Origin, Span
-
-    spec = specc.load(_env_spec(tmp_path, ["specc-no-such-pkg==1.0"]))
-    (found,) = [d for d in check_env(spec, {}, display="proj/model-env.toml") if d.code == "SPC550"]
-    assert found.path == ("python", "requirements", 0) and found.file == "proj/model-env.toml"
-    assert _locate(found, spec, "proj/model-env.toml") == found  # no origin recorded: left as it is
-    spec.origins[("python", "requirements", 0)] = Origin(
-        ("python", "requirements-files", 0), "reqs.txt", Span(2, 1, 2, 23)
+    """--env findings point at the entry as written (TOML line:col, or the requirements/constraints
+    file's line), never at a position in the merged, sorted list."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\n'
+        'requirements = ["zzz-specc-missing==1.0", "aaa-specc-missing==2.0"]\n'
+        'requirements-files = ["reqs.txt"]\n'
+        'constraints = ["bbb-specc-unused==1.0", "packaging<1"]\n',
+        encoding="utf-8",
     )
-    moved = _locate(found, spec, "proj/model-env.toml")
-    assert (moved.path, moved.file, moved.span) == (
-        ("python", "requirements-files", 0),
-        "proj/reqs.txt",
-        Span(2, 1, 2, 23),
-    )
-    assert (moved.code, moved.message) == (found.code, found.message)
+    (proj / "reqs.txt").write_text("# deps\nmmm-specc-missing==3.0\n-c cons.txt\n", encoding="utf-8")
+    (proj / "cons.txt").write_text("pip<1\n", encoding="utf-8")
+    r = run_cli("check", "proj", "--env", "--no-lock", cwd=tmp_path)
+    assert r.code == 1
+    heads = set(re.findall(r"(?m)^(\S+:\d+:\d+): error\[(SPC55\d)\] (\S+): (\S+):", r.err))
+    assert {
+        ("proj/model-env.toml:5:17", "SPC550", "python.requirements[0]", "zzz-specc-missing"),
+        ("proj/model-env.toml:5:43", "SPC550", "python.requirements[1]", "aaa-specc-missing"),
+        ("proj/reqs.txt:2:1", "SPC550", "python.requirements-files[0]", "mmm-specc-missing"),
+        ("proj/model-env.toml:7:41", "SPC551", "python.constraints[1]", "packaging"),
+        ("proj/cons.txt:1:1", "SPC551", "python.requirements-files[0]", "pip"),
+    } <= heads, r.err
+    # a constraint of a package that is not installed asks for nothing
+    assert "error[SPC551] python.constraints[0]" not in r.err and len(heads) == 5

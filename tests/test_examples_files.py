@@ -166,7 +166,7 @@ def test_kitchen_sink_uses_every_key() -> None:
     # bare tag warns (SPC330), which --strict refuses
     assert set(doc["targets"]["docker"]) == {"platform", "serve", "port", "standalone"}
     dbx = doc["targets"]["databricks"]
-    assert set(dbx) == {"libraries-dir", "init-script", "requirements-library", "cluster"}
+    assert set(dbx) == {"libraries-dir", "init-script", "notebook-dir", "requirements-library", "cluster"}
     assert dbx["cluster"]["autoscale"] == {"min": 1, "max": 4}
     # Both the short and the table form of each list that has them.
     for section in ("maven", "r"):

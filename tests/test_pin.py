@@ -213,3 +213,24 @@ def test_rewrite_files_pins_them_behind_the_flag(tmp_path: Path) -> None:
     assert (tmp_path / "constraints.txt").read_text(encoding="utf-8") == "pytest>=7\n"
     again = run_cli("pin", "--from-env", str(spec))
     assert again.code == 0 and "every requirement is already pinned" in again.err, again.err
+
+
+def test_rewrite_files_says_what_happened_and_nothing_contrary(tmp_path: Path) -> None:
+    """With --rewrite-files a line it pins is reported once, as pinned (no "not rewritten" note for
+    it), under the path the notes use; what it cannot pin is named without advising the flag given."""
+    spec = _nested(tmp_path)
+    base = tmp_path / "reqs" / "base.txt"
+    base.write_text(base.read_text(encoding="utf-8") + "specc-no-such-package-zz\n", encoding="utf-8")
+    yaml_v = importlib.metadata.version("PyYAML")
+    dry = run_cli("pin", "--from-env", "--rewrite-files", "--dry-run", str(spec))
+    assert dry.code == 0, dry.err
+    assert f"reqs/base.txt:2: note: PyYAML: would be rewritten to `PyYAML=={yaml_v}`" in dry.err
+    assert "1 requirements-file line(s) would be rewritten" in dry.err
+    r = run_cli("pin", "--from-env", "--rewrite-files", str(spec))
+    assert r.code == 0, r.err
+    assert "PyYAML: not rewritten" not in r.err and "would be" not in r.err
+    assert f"pinned reqs/base.txt:2: PyYAML>=5 -> PyYAML=={yaml_v}" in r.err, r.err
+    assert "wrote" not in r.err and "model-env.toml is unchanged" in r.err  # only a requirements file changed
+    assert "specc-no-such-package-zz: not rewritten" in r.err  # cannot be pinned: said so
+    assert "run again with --rewrite-files" not in r.err
+    assert r.err.rstrip().endswith("1 line(s) of requirements files are not pinned (listed above): pin them there")

@@ -20,6 +20,7 @@ HEAD = 'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\ndatab
 REPLACING = (
     '[python]\nrequirements = ["scikit-learn==1.5.2"]\n'
     '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/specc"\n'
+    'notebook-dir = "/Workspace/Users/me@example.com/specc"\n'
     '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
 )
 
@@ -92,7 +93,10 @@ def test_an_acknowledgement_of_nothing_warns(tmp_path: Path) -> None:
 
 def test_quiet_prints_errors_only(tmp_path: Path) -> None:
     warns = _project(
-        tmp_path, HEAD + '[python]\nrequirements = ["pandas"]\n[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\n'
+        tmp_path,
+        HEAD
+        + '[python]\nrequirements = ["pandas"]\n[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\n'
+        + 'notebook-dir = "/Workspace/a"\n',
     )
     loud = run_cli("validate", str(warns))
     assert loud.code == 0 and "warning[SPC202]" in loud.err
@@ -102,7 +106,8 @@ def test_quiet_prints_errors_only(tmp_path: Path) -> None:
     both.mkdir()
     (both / "model-env.toml").write_text(
         HEAD
-        + '[python]\nrequirements = ["pandas", "numpy>=1,<"]\n[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\n',
+        + '[python]\nrequirements = ["pandas", "numpy>=1,<"]\n[targets.databricks]\nlibraries-dir = "/Volumes/a/b/c"\n'
+        + 'notebook-dir = "/Workspace/a"\n',
         encoding="utf-8",
     )
     r = run_cli("validate", "-q", str(both))

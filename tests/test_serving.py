@@ -32,12 +32,12 @@ from tests.test_databricks import validate_bundle, validate_def
 
 HEAD = 'spec-version = 1\n[model]\nname = "churn"\n[runtime]\npython = "3.11"\n'
 NODE = (
-    '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\n'
+    '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\nnotebook-dir = "/Workspace/Users/me/specc"\n'
     + '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
 )
 SERVING = "[targets.databricks.serving]\n"
 # a serving section alone: the Databricks target then needs its libraries-dir (SPC359)
-LIBDIR = '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\n'
+LIBDIR = '[targets.databricks]\nlibraries-dir = "/Volumes/main/ml/libs"\nnotebook-dir = "/Workspace/Users/me/specc"\n'
 WHEEL = REPO / "examples" / "private-index" / "dist" / "featurizer-0.3.0-py3-none-any.whl"
 
 
@@ -177,9 +177,10 @@ def test_bad_model_version_flag(tmp_path: Path) -> None:
     code, out, diags = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE + SERVING, "--model-version", "prod")
     assert code == 1 and not out.exists()
     assert [d["code"] for d in diags] == ["SPC342"]
-    # without a serving section the flag serves nothing, so it is not checked
-    code, out, _ = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE, "--model-version", "prod")
-    assert code == 0
+    # without a serving section the batch job still scores models:/<name>/<version>: checked too
+    code, out, diags = _render(tmp_path, HEAD + 'databricks = "15.4-ml"\n' + NODE, "--model-version", "prod")
+    assert code == 1 and not out.exists()
+    assert [d["code"] for d in diags] == ["SPC342"]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +250,7 @@ def test_validation_of_the_section(tmp_path: Path, line: str, code: str) -> None
     r = run_cli("validate", "--format", "json", str(_write(tmp_path, HEAD + LIBDIR + SERVING + line + "\n")))
     assert r.code == 1
     (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
-    assert d["code"] == code and d["line"] == 9 and d["hint"]
+    assert d["code"] == code and d["line"] == 10 and d["hint"]
 
 
 def test_normalized_form_reads_back_the_same(tmp_path: Path) -> None:

@@ -126,6 +126,7 @@ APT_PIN_UBUNTU = "SPC356"
 STANDARD_MODE_ALLOWLIST = "SPC357"
 ENV_EXPANDED = "SPC358"
 LIBRARIES_DIR_REQUIRED = "SPC359"
+NOTEBOOK_SHARED = "SPC361"
 INSTALLER_NAME = "SPC407"
 TARGET_OWNED = "SPC408"
 CONTROL_CHARACTER = "SPC334"
@@ -186,8 +187,8 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     opts: DatabricksOptions = narrow(options, DatabricksOptions)
     facts = BACKEND.facts(spec, opts)
     out = Rendered(diagnostics=check_table(BACKEND.capabilities, spec, facts))
-    if spec.targets.databricks.serving is not None:
-        out.diagnostics += serving.diagnostics_for_options(opts.model_version)
+    # the registered model the endpoint serves and the batch job scores
+    out.diagnostics += serving.diagnostics_for_options(opts.model_name, opts.model_version)
     if any(d.severity == "error" for d in out.diagnostics):
         return out
     plan = make_plan(spec, opts, facts.runtime)
@@ -242,8 +243,12 @@ def make_plan(spec: EnvSpec, options: DatabricksOptions, runtime: RuntimeInfo | 
     name = spec.model.name
     base = f"{libdir}/{name}"
     init_remote = dbx.init_script or f"{libdir}/init/{name}.sh"
-    # Notebooks and task files run from the workspace, not from a volume.
-    ws_base = base if libdir.startswith("/Workspace/") else f"{DEFAULT_LIBRARIES_DIR}/{name}"
+    # Notebooks and task files run from the workspace, not from a volume: notebook-dir, else a
+    # /Workspace libraries-dir, else the shared folder (SPC361 warns: every user can change it).
+    if dbx.notebook_dir:
+        ws_base = f"{dbx.notebook_dir}/{name}"
+    else:
+        ws_base = base if libdir.startswith("/Workspace/") else f"{DEFAULT_LIBRARIES_DIR}/{name}"
     serverless = runtime is not None and runtime.serverless
     task_remote = f"{ws_base}/score.py" if serverless else f"{ws_base}/score"
     plan = Plan(
@@ -278,6 +283,13 @@ def _serverless(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
 def _serverless_runtime_secret(spec: EnvSpec, facts: Facts, use: Use) -> bool:
     """A serverless job and a mapped secret no index URL names (those are SPC301's)."""
     return facts.serverless and str(use.path[1]) not in secret_names(pip_urls(spec.python))
+
+
+def _notebook_in_shared(spec: EnvSpec, _facts: Facts, _use: Use) -> bool:
+    """The job's notebook would fall back to the shared folder (a volume libraries-dir, no notebook-dir)."""
+    dbx = spec.targets.databricks
+    libdir = dbx.libraries_dir or ""
+    return bool(libdir) and not libdir.startswith("/Workspace/") and not dbx.notebook_dir
 
 
 def _classic(_spec: EnvSpec, facts: Facts, _use: Use) -> bool:
@@ -631,8 +643,8 @@ CAPABILITIES: CapabilityTable = {
         ENV_EXPANDED,
         "error",
         "[env] values are literal on every target, but Databricks exports spark_env_vars from a double-quoted "
-        "shell word, where the shell interprets {chars} (a backtick runs a command), so {name} cannot be "
-        "passed as written",
+        "shell word, where the shell interprets {chars} (a backtick runs a command, a backslash escapes the "
+        "next character, a double quote ends the word), so {name} cannot be passed as written",
         _ENV_VALUE_HINT,
         when=_classic,
     ),
@@ -681,8 +693,8 @@ CAPABILITIES: CapabilityTable = {
     **answer_all(
         Supported(),
         "targets.databricks",
-        "targets.databricks.libraries-dir",
         "targets.databricks.init-script",
+        "targets.databricks.notebook-dir",
         "targets.databricks.cluster",
         "targets.databricks.cluster.autoscale",
         "targets.databricks.cluster.autoscale.min",
@@ -690,6 +702,15 @@ CAPABILITIES: CapabilityTable = {
         "targets.databricks.cluster.data-security-mode",
         "targets.databricks.cluster.node-type",
         "targets.databricks.cluster.workers",
+    ),
+    "targets.databricks.libraries-dir": Unsupported(
+        NOTEBOOK_SHARED,
+        "warning",
+        "libraries-dir is a volume and notebook-dir is unset: the job's notebook goes to "
+        f"{DEFAULT_LIBRARIES_DIR}/<model>, which every workspace user can change, and the job runs it as its owner",
+        "set targets.databricks.notebook-dir to a workspace folder only your team can change, "
+        'e.g. "/Workspace/Users/<you>/specc"',
+        when=_notebook_in_shared,
     ),
     "targets.databricks.requirements-library": (
         Unsupported(

@@ -60,6 +60,7 @@ ENDPOINT_FILE = "serving-endpoint.json"
 SERVING_CANNOT_INSTALL = "SPC340"
 SERVING_INDEX_CREDENTIALS = "SPC341"
 SERVING_MODEL_VERSION = "SPC342"
+REGISTERED_MODEL_NAME = "SPC360"
 SERVING_CPU_FOR_GPU = "SPC343"
 
 
@@ -210,6 +211,7 @@ CAPABILITIES: CapabilityTable = {
         Ignored("the batch-scoring job's options"),
         "targets.databricks.libraries-dir",
         "targets.databricks.init-script",
+        "targets.databricks.notebook-dir",
         "targets.databricks.requirements-library",
         "targets.databricks.cluster",
         "targets.databricks.cluster.node-type:unset",
@@ -270,21 +272,83 @@ def registered_model(
     return name, version
 
 
-def diagnostics_for_options(version: str | None) -> list[Diagnostic]:
-    """What the render options alone get wrong (the table cannot see flags): ``--model-version``
-    must be a registered version number (a served entity takes no alias or stage)."""
+def diagnostics_for_options(name: str | None, version: str | None) -> list[Diagnostic]:
+    """What the render options alone get wrong (the table cannot see flags): ``--model-name``
+    must be a registered-model name (:func:`model_name_problems`) and ``--model-version`` a
+    registered version number (a served entity takes no alias or stage; versions start at 1).
+    Both name the model the serving endpoint serves and the batch job scores."""
     from specc.diagnostics import Diagnostic
 
-    if version is None or version.isdigit():
-        return []
-    return [
-        Diagnostic.error(
-            SERVING_MODEL_VERSION,
-            message=f'--model-version "{version}" is not a model version number: a served entity names one version',
-            path=("targets", "databricks", "serving"),
-            hint="give the registered version, e.g. --model-version 3",
+    out = [
+        (Diagnostic.error if severity == "error" else Diagnostic.warning)(
+            REGISTERED_MODEL_NAME, message=message, hint=hint
         )
+        for severity, message, hint in model_name_problems(name)
     ]
+    if version is not None and not (version.isdigit() and int(version) >= 1):
+        out.append(
+            Diagnostic.error(
+                SERVING_MODEL_VERSION,
+                message=f'--model-version "{version}" is not a model version number: '
+                "the endpoint and the job name one registered version",
+                path=("targets", "databricks", "serving"),
+                hint="give the registered version, e.g. --model-version 3",
+            )
+        )
+    return out
+
+
+#: Unity Catalog object names: at most 255 characters; no period, space, forward slash, ASCII
+#: control character (00-1F) or DELETE (7F) (docs.databricks.com/aws/en/sql/language-manual/
+#: sql-ref-names, "limitations for all object names in Unity Catalog").  A UC registered model
+#: is named catalog.schema.model (three such names).
+UC_NAME_MAX = 255
+_UC_BAD = re.compile(r"[ ./\x00-\x1f\x7f]")
+
+
+def model_name_problems(name: str | None) -> list[tuple[str, str, str]]:
+    """``(severity, message, hint)`` for each problem of the registered-model name ``name``.
+
+    Both registries (MLflow's ``_validate_model_name``): not empty, no ``/`` or ``:``.  A name
+    with periods is a Unity Catalog name: exactly three parts (catalog.schema.model), each a
+    valid UC object name (:data:`_UC_BAD`, :data:`UC_NAME_MAX`); with one period or more than
+    two it is a warning (MLflow then looks it up in the workspace registry, which is rarely
+    what a dotted name means).  A name without periods is a workspace-registry name.
+    """
+    if name is None:
+        return []
+    shown = repr(name)
+    uc_hint = "write the Unity Catalog name as catalog.schema.model, e.g. --model-name main.ml.churn"
+    if not name.strip():
+        return [("error", "--model-name is empty", uc_hint)]
+    if "/" in name or ":" in name:
+        return [("error", f"--model-name {shown} contains '/' or ':', which no model registry allows", uc_hint)]
+    if "." not in name:
+        bad = [c for c in name if ord(c) < 0x20 or ord(c) == 0x7F]
+        if bad:
+            return [("error", f"--model-name {shown} contains a control character", uc_hint)]
+        return []
+    parts = name.split(".")
+    out: list[tuple[str, str, str]] = []
+    labels = ("catalog", "schema", "model") if len(parts) == 3 else tuple(f"part {k + 1}" for k in range(len(parts)))
+    for label, part in zip(labels, parts, strict=True):
+        if not part:
+            out.append(("error", f"--model-name {shown} has an empty {label} name", uc_hint))
+        elif (m := _UC_BAD.search(part)) is not None:
+            what = "a space" if m.group() == " " else f"the character {m.group()!r}"
+            out.append(("error", f"--model-name {shown}: the {label} name contains {what}", uc_hint))
+        elif len(part) > UC_NAME_MAX:
+            out.append(("error", f"--model-name {shown}: the {label} name is longer than 255 characters", uc_hint))
+    if not out and len(parts) != 3:
+        out.append(
+            (
+                "warning",
+                f"--model-name {shown} has {len(parts)} parts, not catalog.schema.model: MLflow looks it up in "
+                "the workspace model registry, not in Unity Catalog",
+                uc_hint + "; a workspace-registry name has no periods",
+            )
+        )
+    return out
 
 
 # --- outputs ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_a
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
-    from specc.spec import EnvSpec
+    from specc.validate import Result
 
 HELP = "compare the spec with a logged MLflow model (--model) or with this Python environment (--env)"
 EPILOG = """\
@@ -73,6 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.model and not args.env:
         print("specc check: say what to compare the spec with: --model MODEL_URI_OR_DIR or --env", file=sys.stderr)
         return EXIT_USAGE
+    if args.flavor:
+        from specc.validate import flavors
+
+        if args.flavor not in flavors.KNOWN:  # the rule [mlflow] flavor follows (SPC133)
+            close = flavors.suggestions(args.flavor)
+            guess = " (did you mean " + " or ".join(repr(c) for c in close) + "?)" if close else ""
+            print(f"specc check: error[SPC133] --flavor {args.flavor!r} is no MLflow flavor{guess}", file=sys.stderr)
+            return EXIT_USAGE
     p = Path(args.path)
     path = str(p / "model-env.toml") if p.is_dir() else args.path
     # The spec's own warnings (ranges, runtime overrides) are `specc validate`'s business; only
@@ -103,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     except CheckError as exc:
         print(f"specc check: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    diags = sorted((_locate(d, spec, path) for d in diags), key=sort_key)
+    diags = sorted(_locate(diags, result, path), key=sort_key)
     drift = has_errors(diags)
     if args.format == "json":
         context = {
@@ -121,19 +129,17 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INVALID if drift else EXIT_OK
 
 
-def _locate(d: Diagnostic, spec: EnvSpec, spec_file: str) -> Diagnostic:
-    """A diagnostic on a normalized spec path, moved to where that value is written (spec.origins).
+def _locate(diags: list[Diagnostic], result: Result, spec_file: str) -> list[Diagnostic]:
+    """Findings on a normalized spec path, placed where that value is written: the line and
+    column of its TOML entry, or the requirements-file line it came from (``result.locate``,
+    through the origins validation recorded; the same placement ``validate`` and ``render`` use).
 
-    Diagnostics about a model's or the lock's files, and paths without a recorded origin, are
-    left as they are (the normalized path then names the TOML value).
+    Findings about a model's or the lock's files, and those already placed, stay as they are.
     """
-    if d.file != spec_file or not d.path:
-        return d
-    origin = spec.origins.get(d.path)
-    if origin is None:
-        return d
-    file = spec_file
-    if origin.file is not None:  # relative to the spec's folder
-        folder = Path(spec_file).parent
-        file = origin.file if str(folder) in ("", ".") else str(folder / origin.file)
-    return replace(d, path=origin.path, file=file, span=origin.span)
+    out = []
+    for d in diags:
+        if d.file != spec_file or not d.path or d.span is not None:
+            out.append(d)
+        else:
+            out += result.locate([replace(d, file=None)])
+    return out

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_spec_argument, report
+
+if TYPE_CHECKING:
+    from specc.validate import Result
 
 HELP = "pin the spec's requirements to the versions installed in this Python environment"
 EPILOG = """\
@@ -77,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
         if item.status in ("not-installed", "violates"):
             print(f"{path}: error: {item.where}: {item.message}", file=sys.stderr)
         elif item.status == "file":
+            if args.rewrite_files and item.after is not None:
+                # --rewrite-files pins this line: say so (the rewrite reports it, or the dry run here)
+                if args.dry_run:
+                    print(f"{item.where}: note: {item.name}: would be rewritten to `{item.after}`", file=sys.stderr)
+                continue
             print(f"{item.where}: note: {item.name}: {item.message}", file=sys.stderr)
         elif item.status == "skipped":
             print(f"{path}: note: {item.where}: {item.name}: {item.message}", file=sys.stderr)
@@ -86,8 +96,11 @@ def run(args: argparse.Namespace) -> int:
     pinned = [i for i in plan.items if i.status == "pinned"]
     unpinned = len(plan.unpinned_in_files)  # lines of requirements files (nested -r/-c too)
     if args.dry_run:
-        sys.stdout.write(plan.diff())
-        extra = f"; {unpinned} line(s) of requirements files are not pinned (listed above)" if unpinned else ""
+        sys.stdout.write(_masked_diff(plan.diff(), result))
+        rewritable = sum(1 for i in plan.unpinned_in_files if i.after is not None) if args.rewrite_files else 0
+        extra = f"; {rewritable} requirements-file line(s) would be rewritten" if rewritable else ""
+        if unpinned - rewritable:
+            extra += f"; {unpinned - rewritable} line(s) of requirements files are not pinned (listed above)"
         print(
             f"specc pin: {len(pinned)} requirement(s) would be pinned (dry run, nothing written){extra}",
             file=sys.stderr,
@@ -102,28 +115,54 @@ def run(args: argparse.Namespace) -> int:
         from specc.pin import rewrite_files
 
         skipped = rewrite_files(plan.file_edits)
+        folder = Path(path).resolve().parent
         for e in plan.file_edits:
+            # the file as the notes name it: relative to the spec's folder
+            shown = os.path.relpath(e.file.resolve(), folder)
             if e in skipped:
                 print(
-                    f"{e.file.name}:{e.lineno}: note: not rewritten (a continued line); write `{e.new}` there",
+                    f"{shown}:{e.lineno}: note: not rewritten (a continued line); write `{e.new}` there",
                     file=sys.stderr,
                 )
             else:
                 files_done += 1
-                print(f"pinned {e.file.name}:{e.lineno}: {e.old} -> {e.new}", file=sys.stderr)
+                print(f"pinned {shown}:{e.lineno}: {e.old} -> {e.new}", file=sys.stderr)
     left = unpinned - files_done
-    tail = (
-        f"; {left} line(s) of requirements files are not pinned (listed above): pin them there, or run again "
-        "with --rewrite-files"
-        if left
-        else ""
-    )
+    # what is left after --rewrite-files is what it could not pin (not installed, a continued line)
+    advice = "pin them there" if args.rewrite_files else "pin them there, or run again with --rewrite-files"
+    tail = f"; {left} line(s) of requirements files are not pinned (listed above): {advice}" if left else ""
     if not plan.changed and not files_done:
         if left:
             print(f"specc pin: {path}: python.requirements is already pinned{tail}", file=sys.stderr)
         else:
             print(f"specc pin: {path}: every requirement is already pinned", file=sys.stderr)
         return EXIT_OK
+    if not plan.changed:  # only requirements files were rewritten
+        print(
+            f"specc pin: {files_done} requirements-file line(s) pinned; {Path(path).name} is unchanged{tail}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     files_part = f" and {files_done} requirements-file line(s)" if files_done else ""
     print(f"specc pin: wrote {path} ({len(pinned)} requirement(s){files_part} pinned){tail}", file=sys.stderr)
     return EXIT_OK
+
+
+def _masked_diff(diff: str, result: Result) -> str:
+    """The dry run's diff of the spec with credentials masked as in every diagnostic's excerpt:
+    each value validation finds credential-like (``[env]`` credentials, pasted secrets) is
+    masked where it stands quoted in the diff's lines, and URL credentials and token shapes
+    are :func:`~specc.diagnostics.redact`-ed."""
+    from specc.diagnostics import mask_value, redact
+    from specc.validate.credentials import credential_paths
+
+    if result.document is None:
+        return redact(diff)
+    for path in credential_paths(result.document.data):
+        node: object = result.document.data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, str) and node:
+            for quote in ('"', "'"):
+                diff = diff.replace(f"{quote}{node}{quote}", f"{quote}{mask_value(node)}{quote}")
+    return redact(diff)

@@ -15,7 +15,7 @@ from specc.commands._common import (
     apply_strict,
     report,
 )
-from specc.diagnostics import render_json, sort_key, summary_line
+from specc.diagnostics import mask_spec_values, render_json, sort_key, summary_line
 
 HELP = "check a model-env.toml and report every problem (file:line:col, code, hint)"
 EPILOG = """\
@@ -90,7 +90,7 @@ def _one(args: argparse.Namespace, path: str) -> int:
     if args.format == "json":
         payload = json.loads(render_json(diags))
         if args.normalized:
-            payload["spec"] = None if failed or result.spec is None else result.spec.to_dict()
+            payload["spec"] = None if failed or result.spec is None else mask_spec_values(result.spec.to_dict())
         print(json.dumps(payload, indent=2, ensure_ascii=False))
         return EXIT_INVALID if failed else EXIT_OK
     # -q: errors only; warnings still count in the summary line of an invalid spec
@@ -99,7 +99,9 @@ def _one(args: argparse.Namespace, path: str) -> int:
         print(f"{args.path}: invalid ({summary_line(diags)})", file=sys.stderr)
         return EXIT_INVALID
     if args.normalized and result.spec is not None:
-        sys.stdout.write(result.spec.to_json())
+        # the same masking as the diagnostics: a credential-looking [env] value, a URL's credential
+        masked = mask_spec_values(result.spec.to_dict())
+        sys.stdout.write(json.dumps(masked, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     if not args.quiet:
         print(f"{args.path}: ok ({summary_line(diags)})", file=sys.stderr)
     return EXIT_OK

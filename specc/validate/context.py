@@ -13,6 +13,7 @@ from specc.hashing import sha256_file
 from specc.paths import PathProblem, Resolved, resolve_path, show_path
 from specc.spec import SHA256, Bounds, FileInput, FileRef, Syntax
 from specc.urls import check_url
+from specc.validate.filekind import content_problem
 from specc.validate.shape import TypedInput
 
 T = TypeVar("T")
@@ -226,6 +227,19 @@ class Context:
             return None
         digest = self.read(raw_path, raw, sha256_file, res.abs)
         if digest is None:
+            return None
+        suffix = next(s for s in suffixes if res.rel.endswith(s))
+        problem = self.read(raw_path, raw, lambda p: content_problem(p, suffix) or "", res.abs)
+        if problem is None:  # unreadable: reported
+            return None
+        if problem:
+            self.error(
+                "SPC217",
+                raw_path,
+                f"{show_path(raw)} {problem}, so it cannot be {what}",
+                "replace it with the real file (a failed download or a Git LFS pointer has the name only: "
+                "`git lfs pull`, or download it again)",
+            )
             return None
         if expected is not None and self.check(SHA256, (*path, "sha256"), expected) and expected != digest:
             self.error(

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specc.diagnostics import TomlPath, looks_like_credential
+from specc.diagnostics import TomlPath, env_value_is_credential
 from specc.document import Document
-from specc.urls import PLACEHOLDER_RE
 
 # the keys of a [secrets.NAME] table that hold a reference or prose, not a value
 _SECRET_REFERENCE_KEYS = frozenset({"description", "databricks", "docker"})
@@ -28,8 +27,6 @@ def credential_paths(data: dict[str, Any]) -> list[TomlPath]:
       value looks like one (:func:`specc.diagnostics.looks_like_credential`), unless it is
       only a ``${NAME}`` placeholder.
     """
-    from specc.validate.env import SECRETISH
-
     out: list[TomlPath] = []
     secrets = data.get("secrets")
     if isinstance(secrets, dict):
@@ -41,9 +38,7 @@ def credential_paths(data: dict[str, Any]) -> list[TomlPath]:
     env = data.get("env")
     if isinstance(env, dict):
         for name, value in env.items():
-            if not isinstance(value, str) or not value or PLACEHOLDER_RE.fullmatch(value):
-                continue
-            if SECRETISH.search(str(name).upper()) or looks_like_credential(value):
+            if isinstance(value, str) and env_value_is_credential(str(name), value):
                 out.append(("env", name))
     return out
 

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from specc.diagnostics import Origin, looks_like_credential
+from specc.diagnostics import Origin, env_value_is_credential
 from specc.spec import ENV_NAME
-from specc.urls import PLACEHOLDER_RE
 from specc.validate.context import Context
-
-# names that usually hold a credential: their values belong in [secrets]
-SECRETISH = re.compile(r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)")
 
 
 def validate(ctx: Context, env: dict[str, str]) -> dict[str, str]:
@@ -27,7 +21,7 @@ def validate(ctx: Context, env: dict[str, str]) -> dict[str, str]:
                 "secrets reach the environment through each target's secret mechanism; remove it from [env]",
             )
             continue
-        if value and not PLACEHOLDER_RE.fullmatch(value) and (SECRETISH.search(name) or looks_like_credential(value)):
+        if env_value_is_credential(name, value):
             ctx.warning(
                 "SPC404",
                 path,

@@ -9,7 +9,7 @@ from specc.diagnostics import Diagnostic
 from specc.document import Document
 from specc.hashing import compute_hashes
 from specc.paths import repository_root
-from specc.spec import EnvSpec
+from specc.spec import EnvSpec, Model, slug
 from specc.validate import (
     KEY_CODES,
     Result,
@@ -59,6 +59,23 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     located = [doc.locate(d, key=d.code in KEY_CODES) for d in ctx.diagnostics]
     normalized: list[Diagnostic] = cross.validate(the_runtime)
 
+    # A bad [model] or [runtime] must not hide the other sections' problems (every problem is
+    # reported in one run): the targets' checks run against stand-ins for the parts that are
+    # wrong, and what they say about those parts is dropped (it was reported, or is about a
+    # value nobody wrote).  The stand-in spec is never returned: the spec has errors.
+    stand_in_model, stand_in_runtime = the_model is None, the_runtime is None
+    skip_targets: set[str] = set()
+    unsure: frozenset[str] = frozenset()
+    if the_model is None and inp.model is not None:
+        the_model = Model(name=slug(base.name))
+    if the_runtime is None:
+        the_runtime, unsure = runtime.stand_in(inp.runtime)
+        written = doc.data.get("runtime")
+        # runtime.databricks written but unusable: that target's checks need it
+        unresolved = the_runtime is not None and the_runtime.databricks is None
+        if unresolved and isinstance(written, dict) and "databricks" in written:
+            skip_targets.add("databricks")
+
     spec = None
     if the_model is not None and the_runtime is not None:
         hashes = compute_hashes(the_runtime, the_python, the_apt, the_maven, the_r, code_hashes, artifact_hashes)
@@ -85,7 +102,11 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
         from specc import backends
 
         chosen = backends.implied_targets(spec) if wanted is None else tuple(wanted)
-        normalized += backends.check_capabilities(spec, chosen)
+        normalized += backends.check_capabilities(spec, [t for t in chosen if t not in skip_targets])
+        dropped = {"model"} if stand_in_model else set()
+        if stand_in_runtime:
+            dropped.add("runtime")
+        normalized = [d for d in normalized if not (d.path and d.path[0] in dropped) and d.code not in unsure]
 
     located += locate(normalized, ctx.origins, doc)
     # excerpts never show a pasted secret or a credential in [env] (only those characters)

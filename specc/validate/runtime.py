@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from specc.diagnostics import Origin
 from specc.spec import CUDA_VERSION, PACKAGE_NAME, PYTHON_VERSION, Runtime, RuntimeInput
+from specc.validate import pythons
 from specc.validate.context import Context
 
 # the oldest Python specc targets (MLflow and pip still support it)
@@ -21,6 +22,10 @@ def validate(ctx: Context, sec: RuntimeInput | None) -> Runtime | None:
                 "SPC107", ("runtime", "python"), f"Python {sec.python} is not supported", "use Python 3.8 or newer"
             )
             ok = False
+        elif (verdict := pythons.problem(sec.python)) is not None:
+            severity, message, hint = verdict
+            (ctx.error if severity == "error" else ctx.warning)("SPC132", ("runtime", "python"), message, hint)
+            ok = ok and severity != "error"
     else:
         ok = False
     if sec.cuda is not None and not ctx.check(CUDA_VERSION, ("runtime", "cuda"), sec.cuda):
@@ -36,6 +41,33 @@ def validate(ctx: Context, sec: RuntimeInput | None) -> Runtime | None:
         if getattr(sec, name) is not None:
             ctx.record(("runtime", name), Origin(("runtime", name)))
     return Runtime(python=sec.python, databricks=key, cuda=sec.cuda, overrides=overrides)
+
+
+def stand_in(sec: RuntimeInput | None) -> tuple[Runtime | None, frozenset[str]]:
+    """For an invalid ``[runtime]``: a Runtime of its valid parts, to check the OTHER sections against.
+
+    ``(runtime, unsure)``: ``runtime`` is None when even the Python version is unusable
+    (nothing can be checked against an unknown Python); its ``databricks`` is None when it
+    does not resolve (the pipeline then skips the Databricks target, whose checks need the
+    runtime); its ``overrides`` are the valid names.  ``unsure`` holds the codes whose
+    answer the stand-in cannot give (SPC215 when an override name is invalid: it may have
+    meant to acknowledge the replacement).  Reports nothing: the errors
+    were reported by :func:`validate`.  The stand-in never leaves validation (the spec
+    has errors, so the result has no spec); diagnostics on ``runtime.*`` found against it
+    are dropped by the pipeline.
+    """
+    from specc import runtimes
+
+    if sec is None or not PYTHON_VERSION.matches(sec.python) or int(sec.python.split(".")[1]) < MIN_MINOR:
+        return None, frozenset()
+    from packaging.utils import canonicalize_name
+
+    valid = [n for n in sec.overrides if PACKAGE_NAME.matches(n)]
+    unsure = frozenset({"SPC215"}) if len(valid) < len(sec.overrides) else frozenset()
+    overrides = tuple(sorted({canonicalize_name(n) for n in valid}))
+    cuda = sec.cuda if sec.cuda is not None and CUDA_VERSION.matches(sec.cuda) else None
+    key = runtimes.resolve_runtime(sec.databricks, gpu=sec.cuda is not None) if sec.databricks is not None else None
+    return Runtime(python=sec.python, databricks=key, cuda=cuda, overrides=overrides), unsure
 
 
 def _overrides(ctx: Context, sec: RuntimeInput) -> tuple[str, ...] | None:

@@ -74,6 +74,39 @@ def _docker(ctx: Context, sec: DockerTargetInput | None) -> DockerTarget:
     return DockerTarget(base_image=image, platform=platform, serve=sec.serve, port=port, standalone=sec.standalone)
 
 
+_VOLUME_PARTS = ("catalog", "schema", "volume")
+
+
+def _workspace_path_problem(value: str, key: str) -> tuple[str, str | None] | None:
+    """Why ``value`` is no usable ``/Volumes/...`` or ``/Workspace/...`` path (SPC128), or None.
+
+    Each reason is named: not absolute or another root (the rule's own message); a ``..``
+    segment; whitespace: in the catalog, schema or volume name of a ``/Volumes`` path, which
+    Unity Catalog object names cannot hold (Databricks, "Names": no period, space, forward
+    slash or control character), elsewhere a character specc does not accept in the paths
+    it writes into the init script and the job.
+    """
+    if not value.startswith(("/Volumes/", "/Workspace/")):
+        return WORKSPACE_PATH.describe(value, key=key)
+    parts = value.split("/")
+    if ".." in parts:
+        return f"{key} {value!r} has a '..' segment", "write the folder's own path, without '..'"
+    if not any(c.isspace() for c in value):
+        return None if WORKSPACE_PATH.matches(value) else WORKSPACE_PATH.describe(value, key=key)
+    if parts[1] == "Volumes":
+        for label, part in zip(_VOLUME_PARTS, parts[2:5], strict=False):
+            if any(c.isspace() for c in part):
+                return (
+                    f"{key} {value!r}: the {label} name {part!r} contains whitespace, which Unity Catalog names cannot",
+                    f"use the {label}'s real name (Unity Catalog names have no spaces; a display name is not the name)",
+                )
+    return (
+        f"{key} {value!r} contains whitespace, which specc does not accept in the paths it writes into "
+        "the init script, the cluster and the job",
+        "use a folder whose path has no spaces",
+    )
+
+
 def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | None) -> DatabricksTarget:
     if sec is None:
         return DatabricksTarget()
@@ -89,8 +122,23 @@ def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | 
                 f"DBFS path {value!r}: Databricks disabled libraries and init scripts on DBFS",
                 'use a Unity Catalog volume ("/Volumes/<catalog>/<schema>/<volume>/...") or "/Workspace/..."',
             )
-        elif not WORKSPACE_PATH.matches(value) or ".." in value.split("/"):
-            ctx.error(WORKSPACE_PATH.code, (*path, key), *WORKSPACE_PATH.describe(value, key=key))
+        elif (problem := _workspace_path_problem(value, key)) is not None:
+            ctx.error(WORKSPACE_PATH.code, (*path, key), *problem)
+    notebook_dir = sec.notebook_dir
+    if notebook_dir is not None:
+        if (problem := _workspace_path_problem(notebook_dir, "notebook-dir")) is not None:
+            ctx.error(WORKSPACE_PATH.code, (*path, "notebook-dir"), *problem)
+            notebook_dir = None
+        elif not notebook_dir.startswith("/Workspace/"):
+            ctx.error(
+                WORKSPACE_PATH.code,
+                (*path, "notebook-dir"),
+                f"notebook-dir {notebook_dir!r} is not a workspace folder: a job runs its notebook from /Workspace",
+                'e.g. "/Workspace/Users/<you>/specc" or a folder only your team can change',
+            )
+            notebook_dir = None
+        else:
+            notebook_dir = notebook_dir.rstrip("/")
     if init is not None and not init.endswith(".sh"):
         ctx.error(WORKSPACE_PATH.code, (*path, "init-script"), "an init script path ends in .sh", None)
     if init is None and libdir is not None and model is not None:
@@ -99,6 +147,7 @@ def _databricks(ctx: Context, sec: DatabricksTargetInput | None, model: Model | 
     return DatabricksTarget(
         libraries_dir=libdir,
         init_script=init,
+        notebook_dir=notebook_dir,
         requirements_library=sec.requirements_library,
         cluster=_cluster(ctx, sec.cluster),
         serving=_serving(ctx, sec.serving),
