@@ -638,7 +638,7 @@ _ALL: tuple[Code, ...] = (
         "`specc explain`: a line of a JSON file (explained by pointer) or a pointer into a text file", _EXPLAIN,
     ),
     Code("SPC774", "explain-ambiguous-file", E, "`specc explain`: FILE names several output files", _EXPLAIN),
-    # --- SPC700-SPC729 specc import (requirements, conda, repo2docker, mlflow)
+    # --- SPC70x-SPC72x specc import (requirements, conda, repo2docker, mlflow)
     Code(
         "SPC700", "import-source-unreadable", E,
         "`specc import`: the source does not exist, cannot be read or parsed", _IMPORT,
@@ -719,7 +719,7 @@ _ALL: tuple[Code, ...] = (
         "SPC726", "mlflow-runtime-not-carried", W,
         "the model's `databricks_runtime` names no runtime specc knows, or only a version (ML or standard?)", _IMPORT,
     ),
-    # --- SPC730-SPC749 specc import from peers' build files (cog, bentoml, truss, pixi, pylock)
+    # --- SPC73x-SPC74x specc import from peers' build files (cog, bentoml, truss, pixi, pylock)
     Code(
         "SPC730", "peer-file-invalid", E,
         "`specc import`: a peer's file (cog.yaml, bentofile.yaml, config.yaml, pixi.toml, pylock.toml) "

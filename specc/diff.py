@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from specc.diagnostics import Diagnostic, looks_like_credential, redact
+from specc.diagnostics import Diagnostic, redact
 
 if TYPE_CHECKING:
     from specc.backends.base import Rendered
@@ -361,15 +361,13 @@ def _tree(base: str | None, rel: str) -> str:
 
 
 def env_hidden(name: str, value: str) -> bool:
-    """Whether an ``[env]`` value is never shown: its name says credential (``*_TOKEN``...) or its
-    value looks like one (the rule of SPC404, :mod:`specc.validate.env`); a bare ``${NAME}``
-    placeholder is a reference and stays visible."""
-    from specc.urls import PLACEHOLDER_RE
-    from specc.validate.env import SECRETISH
+    """Whether an ``[env]`` value is never shown: the one masking rule of
+    :func:`specc.diagnostics.env_value_is_credential` (a name that says credential, ``*_TOKEN``...,
+    or a value of a credential shape; a bare ``${NAME}`` placeholder is a reference and stays
+    visible)."""
+    from specc.diagnostics import env_value_is_credential
 
-    if not value or PLACEHOLDER_RE.fullmatch(value):
-        return False
-    return bool(SECRETISH.search(name.upper())) or looks_like_credential(value)
+    return env_value_is_credential(name, value)
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, str]) -> None:

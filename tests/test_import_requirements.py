@@ -122,7 +122,8 @@ git+https://github.com/acme/tokenizers.git@v0.3.1#egg=acme-tokenizers
 """,
     "requirements/serving.txt": "fastapi==0.111.0\nuvicorn[standard]==0.30.1\n-r ../requirements.txt\n",
     "constraints.txt": "urllib3<3\nprotobuf>=4.25,<5\n-r requirements/missing.txt\n",
-    "wheels/acme_model-1.0.0-py3-none-any.whl": "",
+    # an empty zip (its end-of-central-directory record alone): a wheel is a zip (SPC217)
+    "wheels/acme_model-1.0.0-py3-none-any.whl": "PK\x05\x06" + "\x00" * 18,
 }
 
 PIP_FREEZE = {

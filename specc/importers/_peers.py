@@ -397,8 +397,7 @@ def apt_packages(items: Iterable[tuple[str, Source]], draft: Draft, *, distro: s
 
 def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str = "environment variable") -> None:
     """Carry one environment variable (see the module docstring)."""
-    from specc.diagnostics import looks_like_credential
-    from specc.validate.env import SECRETISH
+    from specc.diagnostics import SECRETISH_NAME, looks_like_credential
 
     text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
     clean = name.strip()
@@ -406,7 +405,7 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
         draft.report(ENV, f"{what} {clean!r} is not a valid variable name; not carried over", source=source)
         return
     upper = clean.upper()
-    if SECRETISH.search(upper) or looks_like_credential(text):
+    if SECRETISH_NAME.search(upper) or looks_like_credential(text):
         # a source without a line: no excerpt of the file (which holds the value) is ever shown
         safe = line_free(source, f"{what} {clean}") if text else source
         secret = draft.secret(upper, source=safe)[2:-1]
