@@ -282,21 +282,76 @@ def runtime_packages(spec: Any) -> dict[str, str]:
     return dict(info.packages()) if info else {}
 
 
+#: The names MLflow counts as "the model already requires MLflow" (``mlflow.utils.environment.
+#: _is_mlflow_requirement``, MLflow 3.17.2): with one of them among the requirements it adds no pin.
+MLFLOW_REQUIREMENT_NAMES = frozenset({"mlflow", "mlflow-skinny", "mlflow-tracing"})
+
+
+def model_mlflow_version(spec: Any) -> str:
+    """The MLflow version the logged model is assumed to carry in its ``mlflow==`` pin.
+
+    One MLflow per lock, where the model runs: an image that serves the model
+    (``targets.docker.serve``) serves it with the Docker target's MLflow
+    (:data:`specc.backends.docker.DEFAULT_SERVING_MLFLOW`, also without a runtime); otherwise a
+    Databricks runtime's own (``mlflow`` or ``mlflow-skinny`` from the runtime manifest: the
+    cluster logs and loads the model with it); otherwise the Docker target's default.
+    """
+    from specc.backends.docker import DEFAULT_SERVING_MLFLOW
+
+    default = DEFAULT_SERVING_MLFLOW.split("==", 1)[1]
+    docker = getattr(spec.targets, "docker", None)
+    if docker is not None and docker.serve:
+        return default
+    runtime = runtime_packages(spec)
+    for name in ("mlflow", "mlflow-skinny"):
+        version = runtime.get(name)
+        if version and _valid_pin("mlflow", version):
+            return version
+    return default
+
+
+def model_mlflow_pin(spec: Any) -> str | None:
+    """``mlflow==<version>``: the line MLflow adds to every logged model's requirements, or None.
+
+    MLflow prepends ``mlflow==<its own version>`` to a model's requirements unless one of them
+    already names mlflow, mlflow-skinny or mlflow-tracing (:data:`MLFLOW_REQUIREMENT_NAMES`); so
+    does this: a spec that lists one of them has its own line locked instead.  A spec without
+    Python requirements or wheels has no pin either (nothing to resolve it with; its lock stays
+    empty and needs no index).  The version is :func:`model_mlflow_version`.
+    """
+    names = {canonical_name(q.name) for q in spec.python.requirements if q.name}
+    names |= {canonical_name(w.project) for w in spec.python.wheels}
+    if not names or names & MLFLOW_REQUIREMENT_NAMES:  # no Python packages: nothing to lock it with
+        return None
+    return f"mlflow=={model_mlflow_version(spec)}"
+
+
 def implied_requirements(spec: Any) -> list[str]:
     """Requirement lines a target installs although the spec does not list them (locked with the spec's).
 
-    Today: what the scoring server of a Docker image that serves (``targets.docker.serve``)
-    needs beyond the spec (mlflow-skinny unless the spec lists mlflow itself, and the packages
-    ``mlflow models serve`` imports): the Docker target's ``--locked`` install takes nothing
-    unhashed, so what serves the model must be in the lock.  One source of truth with the
-    image: :func:`specc.backends.docker.serving_lines`.
-    """
-    docker = getattr(spec.targets, "docker", None)
-    if docker is None or not docker.serve:
-        return []
-    from specc.backends.docker import serving_lines
+    1. The logged model's ``mlflow==`` pin (:func:`model_mlflow_pin`): MLflow adds it to every
+       model's requirements, so the environment that serves the model installs it with the
+       spec's packages; locking it proves the two resolve (and import, ``--verify``) together.
+    2. What the scoring server of a Docker image that serves (``targets.docker.serve``) needs
+       beyond the spec (mlflow-skinny unless the spec lists mlflow itself, and the packages
+       ``mlflow models serve`` imports): the Docker target's ``--locked`` install takes nothing
+       unhashed, so what serves the model must be in the lock.  One source of truth with the
+       image: :func:`specc.backends.docker.serving_lines`.
 
-    return serving_lines(spec)
+    Packages only these lines need are ``implied-only`` in the lock; targets that install
+    neither the model's requirements nor a model server (the Databricks cluster libraries)
+    leave them out (docs/lock.md, "The model's mlflow pin").
+    """
+    out: list[str] = []
+    pin = model_mlflow_pin(spec)
+    if pin is not None:
+        out.append(pin)
+    docker = getattr(spec.targets, "docker", None)
+    if docker is not None and docker.serve:
+        from specc.backends.docker import serving_lines
+
+        out += [line for line in serving_lines(spec) if line not in out]
+    return out
 
 
 @dataclass

@@ -175,10 +175,10 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
     py = spec.python
 
     # --locked: the lock's resolution for the platform an MLflow model must cover
-    # (docs/lock.md), without the serving image's own packages
+    # (docs/lock.md), with the implied lines: the model's own mlflow== pin and what it needs
     from specc.lockfile import COMPILE_PLATFORM
 
-    pip = index_lines(py) + requirement_lines(spec, locked, platform=COMPILE_PLATFORM, hashes=False, implied=False)
+    pip = index_lines(py) + requirement_lines(spec, locked, platform=COMPILE_PLATFORM, hashes=False, implied=True)
     pip += [f"code/{_base(w.path)}" for w in py.wheels]
     constraints = tuple(c.line for c in py.constraints) if locked is None else ()
     if constraints:

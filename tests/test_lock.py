@@ -149,10 +149,12 @@ def test_check_names_changed_implied_requirements(tmp_path: Path, old: str, new:
     _edit(folder / "model-env.toml", old, new)
     spec = specc.load(folder / "model-env.toml")
     assert stale_parts(read_lock(folder / "model-env.lock"), spec) == ["implied-requirements"]
-    assert bool(implied_requirements(spec)) == (new == "serve = true")
+    implied = implied_requirements(spec)
+    assert implied[0] == "mlflow==3.17.2"  # the model's own pin, serving or not
+    assert any(line.startswith("mlflow-skinny==") for line in implied) == (new == "serve = true")
     r = run_cli("lock", "--check", str(folder))
     assert r.code == 1 and "SPC613" in r.err, r.err
-    assert "is stale: implied-requirements (targets.docker.serve" in r.err, r.err
+    assert "is stale: implied-requirements (the model's mlflow pin, targets.docker.serve" in r.err, r.err
     for target in ("docker", "mlflow"):  # --locked refuses the stale lock before any target's check
         out = tmp_path / f"out-{target}-{new[-4:]}"
         r = run_cli("render", "--target", target, "--locked", "--out", str(out), str(folder))
