@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.lock import implied_requirements
 from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, read_lock, write_lock
 from specc.verify import machine_platform, module_names
 from tests.helpers import run_cli
@@ -82,6 +83,7 @@ def test_verify_needs_a_locked_platform_of_this_machine(tmp_path: Path) -> None:
         platforms=["riscv64-manylinux_2_39"],
         resolver="uv test",
         packages=[LockedPythonPackage(name="six", version="1.16.0", hashes=["sha256:" + "ab" * 32])],
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(folder / "model-env.lock", new_lock(spec, python))
     r = run_cli("lock", "--check", "--verify", str(folder))
