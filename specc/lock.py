@@ -502,12 +502,19 @@ class _Resolver:
         self.online_runs += 1
         if proc.returncode != 0:
             msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
+            hint = "the requirements cannot be satisfied together; uv's explanation above names the conflict"
+            pin = model_mlflow_pin(self.spec)
+            if pin is not None and any(pin in text for _, text in call.inputs) and "mlflow" in msg:
+                hint += (
+                    f"; `{pin}` is the pin MLflow adds to the logged model (docs/lock.md, \"The model's mlflow "
+                    'pin"): list the MLflow you log with (mlflow or mlflow-skinny) in python.requirements'
+                )
             raise LockFailed(
                 _diag(
                     "SPC602",
                     "error",
                     f"uv pip compile failed for Python {self.spec.runtime.python} on {platform}:\n{msg}",
-                    "the requirements cannot be satisfied together; uv's explanation above names the conflict",
+                    hint,
                 )
             )
         text = (folder / "out.txt").read_text(encoding="utf-8")
