@@ -6,7 +6,11 @@ Two inputs, side by side:
 
 * **small**: ``examples/sklearn-basic`` (three pins, ~50 packages with the model server);
 * **resolution-heavy**: ``dask[complete]==2024.8.0`` on Databricks 15.4 LTS ML (the runtime's
-  ~350 preinstalled versions are preferences; the compiled-package rule applies).
+  ~350 preinstalled versions are preferences, the model's implied ``mlflow==2.19.0`` is resolved
+  with them);
+* **compiled-package rule**: the same with the runtime's ``mlflow-skinny==2.19.0`` listed (so no
+  full-mlflow pin keeps numpy down): ``--upgrade`` moves numpy to 2.x, and the rule re-resolves
+  with ``numpy<2`` and asks for the wheel tags (SPC605), both offline after the first run.
 
 Both sides resolve the same requirements for the same Python version and platform with
 ``--generate-hashes`` through the same warm uv cache, so the difference is what specc adds:
@@ -46,6 +50,7 @@ databricks = "15.4-ml"
 [python]
 requirements = ["dask[complete]==2024.8.0"]
 """
+RULE = HEAVY.replace('"dask[complete]==2024.8.0"', '"dask[complete]==2024.8.0", "mlflow-skinny==2.19.0"')
 
 
 # As installed: byte-compiled.  PYTHONDONTWRITEBYTECODE (set in some sandboxes and CI images)
@@ -121,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         heavy = Path(tmp) / "dask-on-dbr"
         heavy.mkdir()
         (heavy / "model-env.toml").write_text(HEAVY, encoding="utf-8")
+        rule = Path(tmp) / "dask-rule"
+        rule.mkdir()
+        (rule / "model-env.toml").write_text(RULE, encoding="utf-8")
         s = _case("small (examples/sklearn-basic)", small, runs, args.verify)
         h = _case("resolution-heavy (dask[complete] on 15.4 LTS ML)", heavy, runs, False)
+        _case("compiled-package rule (the same, mlflow-skinny listed)", rule, runs, False)
     plain = "uv pip compile --generate-hashes"
     relock = "specc lock (re-lock)"
     small_extra = s[relock][0] - s[plain][0]

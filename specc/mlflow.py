@@ -22,7 +22,9 @@ Why some rules exist (measured on MLflow 3.17.2, see docs/mlflow.md):
 * A ``uv.lock`` + ``pyproject.toml`` in the working directory is copied into the model and
   replaces ``requirements.txt`` at serve time (``MLFLOW_UV_AUTO_DETECT``), so specc turns it off.
 * The compiled files carry no ``mlflow==`` pin: MLflow prepends ``mlflow==<its version>``
-  itself at log time, which keeps ``specc compile`` output independent of the machine.
+  itself at log time, which keeps ``specc compile`` output independent of the machine.  With
+  ``--locked`` they carry the lock's (the pin is an implied requirement of the lock,
+  docs/lock.md "The model's mlflow pin"), and MLflow then adds none.
 """
 
 from __future__ import annotations

@@ -130,12 +130,13 @@ def test_spec_needing_numpy_2_drops_the_compiled_preferences(tmp_path: Path) -> 
     """numpy>=2 next to pandas and matplotlib on 15.4: the runtime's pandas 1.5.3 and matplotlib
     3.7.2 (compiled against numpy 1.x) are not kept (SPC606); the lock imports.  Over the runtime
     (--verify's overlay), the cluster's own pyarrow 14.0.1 breaks with numpy 2: SPC633 says so.
-    The spec lists the runtime's mlflow-skinny: the full mlflow 2.11.4 the model would otherwise
-    carry needs numpy<2 (test_numpy_2_against_the_models_mlflow_pin_names_the_pin)."""
+    The spec lists an mlflow-skinny: the full mlflow 2.11.4 the model would otherwise carry needs
+    numpy<2 (test_numpy_2_against_the_models_mlflow_pin_names_the_pin); not the runtime's 2.11.4,
+    which imports pkg_resources without requiring setuptools (--verify says so: SPC630)."""
     folder = _spec(
         tmp_path / "np2",
         '[runtime]\npython = "3.11"\ndatabricks = "15.4"\n'
-        '[python]\nrequirements = ["numpy>=2", "pandas", "matplotlib", "mlflow-skinny==2.11.4"]\n',
+        '[python]\nrequirements = ["numpy>=2", "pandas", "matplotlib", "mlflow-skinny==2.19.0"]\n',
     )
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
