@@ -136,11 +136,18 @@ class UvCompile:
 class Ahead:
     """A ``uv pip compile`` started before the spec was validated (see the module docstring)."""
 
-    def __init__(self, call: UvCompile, folder: Path, proc: subprocess.Popen[str]) -> None:
+    def __init__(
+        self,
+        call: UvCompile,
+        folder: Path,
+        proc: subprocess.Popen[str],
+        lock: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.call = call
         self.folder = folder
         self.proc: subprocess.Popen[str] | None = proc
         self.used = False
+        self.lock = lock  # (text, TOML data) of the existing lock, as read for the prediction
 
     def take(self, call: UvCompile) -> subprocess.CompletedProcess[str] | None:
         """uv's result when ``call`` is exactly the predicted call (its output is in
@@ -169,7 +176,9 @@ def _stop(proc: subprocess.Popen[str]) -> None:
     proc.communicate()
 
 
-def predict(spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str]) -> UvCompile | None:
+def predict(
+    spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str], seen: dict[str, Any] | None = None
+) -> UvCompile | None:
     """The first ``uv pip compile`` ``specc lock`` will run for ``spec_path``, from the raw files;
     None when the spec or the lock is outside what is predicted (nothing is reported: the real
     run reports whatever is wrong)."""
@@ -181,9 +190,12 @@ def predict(spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str]) 
     lock_path = spec_path.with_name("model-env.lock")
     try:
         spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
-        lock = tomllib.loads(lock_path.read_text(encoding="utf-8"))
+        lock_text = lock_path.read_text(encoding="utf-8")
+        lock = tomllib.loads(lock_text)
     except (OSError, ValueError):
         return None
+    if seen is not None:  # the lock's text and data, for specc.lockfile.read_lock(parsed=...)
+        seen["lock"] = (lock_text, lock)
     python = spec.get("python", {})
     lines = python.get("requirements") if isinstance(python, dict) else None
     if not isinstance(lines, list) or not lines or set(python) != {"requirements"}:
@@ -238,7 +250,8 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
         return None
     try:
         path = Path(spec_path).absolute()
-        call = predict(path, upgrade=args.upgrade, upgrade_packages=args.upgrade_package)
+        seen: dict[str, Any] = {}
+        call = predict(path, upgrade=args.upgrade, upgrade_packages=args.upgrade_package, seen=seen)
         if call is None:
             return None
         folder = Path(tempfile.mkdtemp(prefix="specc-lock-ahead-"))
@@ -253,4 +266,4 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
         )
     except Exception:  # a prediction must never break the real run
         return None
-    return Ahead(call, folder, proc)
+    return Ahead(call, folder, proc, seen.get("lock"))

@@ -153,3 +153,16 @@ def test_later_resolutions_are_kept_offline_only_when_refreshed(tmp_path: Path) 
     r.compile(inputs, "aarch64-manylinux_2_28", {}, set(), {})
     assert r.online_runs == 2 and r.offline_kept == 1  # not kept: asked online again
     assert _names("six==1.16.0 \\\n    --hash=sha256:ab\n    # via -r requirements.in\nSix_x==1\n") == {"six", "six-x"}
+
+
+def test_read_lock_reuses_the_predictions_parse_only_for_the_same_text(tmp_path: Path) -> None:
+    import tomllib
+
+    from specc.lockfile import read_lock
+
+    path = EXAMPLES / "sklearn-basic" / "model-env.lock"
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert read_lock(path, parsed=(text, data)) == read_lock(path)
+    bogus = {**data, "lock-version": 99}
+    assert read_lock(path, parsed=(text + " ", bogus)) == read_lock(path)  # another text: parsed again
