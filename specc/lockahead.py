@@ -258,6 +258,7 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
         call.write(folder)
         proc = subprocess.Popen(
             call.command(folder),
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
