@@ -248,6 +248,8 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
     """Start the predicted first resolution of ``specc lock`` (``args``: its parsed options), or None."""
     if args.check or args.conda or args.platform or args.replace_platforms:
         return None
+    if getattr(args, "format", "text") not in ("text", "json"):  # an export (--format pylock): nothing resolves
+        return None
     try:
         path = Path(spec_path).absolute()
         seen: dict[str, Any] = {}
