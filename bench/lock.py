@@ -6,7 +6,11 @@ Two inputs, side by side:
 
 * **small**: ``examples/sklearn-basic`` (three pins, ~50 packages with the model server);
 * **resolution-heavy**: ``dask[complete]==2024.8.0`` on Databricks 15.4 LTS ML (the runtime's
-  ~350 preinstalled versions are preferences; the compiled-package rule applies).
+  ~350 preinstalled versions are preferences, the model's implied ``mlflow==2.19.0`` is resolved
+  with them);
+* **compiled-package rule**: the same with the runtime's ``mlflow-skinny==2.19.0`` listed (so no
+  full-mlflow pin keeps numpy down): ``--upgrade`` moves numpy to 2.x, and the rule re-resolves
+  with ``numpy<2`` and asks for the wheel tags (SPC605), both offline after the first run.
 
 Both sides resolve the same requirements for the same Python version and platform with
 ``--generate-hashes`` through the same warm uv cache, so the difference is what specc adds:
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +50,7 @@ databricks = "15.4-ml"
 [python]
 requirements = ["dask[complete]==2024.8.0"]
 """
+RULE = HEAVY.replace('"dask[complete]==2024.8.0"', '"dask[complete]==2024.8.0", "mlflow-skinny==2.19.0"')
 
 
 # As installed: byte-compiled.  PYTHONDONTWRITEBYTECODE (set in some sandboxes and CI images)
@@ -52,23 +58,27 @@ requirements = ["dask[complete]==2024.8.0"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _timed(cmd: Sequence[str]) -> float:
+def _timed(cmd: Sequence[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, the command and every process it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(list(cmd), check=True, capture_output=True, env=ENV)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _median(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
+def _median(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
     for cmd in cmds.values():  # warm-up: fills uv's cache, writes the first lock
         _timed(cmd)
-    times: dict[str, list[float]] = {k: [] for k in cmds}
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
     for _ in range(runs):
         for k, cmd in cmds.items():
             times[k].append(_timed(cmd))
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
 
 
-def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, float]:
+def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, tuple[float, float]]:
     import specc.api
     from specc.lock import DEFAULT_PLATFORM, find_uv, implied_requirements
 
@@ -95,9 +105,12 @@ def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, float]
     got = _median(cmds, runs)
     n = sum(1 for line in out.read_text().splitlines() if "==" in line)
     print(f"\n{title}: {n} packages, Python {spec.runtime.python}, {DEFAULT_PLATFORM}")
-    base = got["uv pip compile --generate-hashes"]
-    for k, v in got.items():
-        print(f"  {k:<34} median {v * 1000:8.1f} ms  {v / base:5.2f}x  {(v - base) * 1000:+8.1f} ms")
+    base, base_cpu = got["uv pip compile --generate-hashes"]
+    for k, (v, cpu) in got.items():
+        print(
+            f"  {k:<34} median {v * 1000:8.1f} ms  {v / base:5.2f}x  {(v - base) * 1000:+8.1f} ms"
+            f"   cpu {cpu * 1000:7.1f} ms  {cpu / base_cpu:5.2f}x"
+        )
     return got
 
 
@@ -113,12 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         heavy = Path(tmp) / "dask-on-dbr"
         heavy.mkdir()
         (heavy / "model-env.toml").write_text(HEAVY, encoding="utf-8")
+        rule = Path(tmp) / "dask-rule"
+        rule.mkdir()
+        (rule / "model-env.toml").write_text(RULE, encoding="utf-8")
         s = _case("small (examples/sklearn-basic)", small, runs, args.verify)
         h = _case("resolution-heavy (dask[complete] on 15.4 LTS ML)", heavy, runs, False)
+        _case("compiled-package rule (the same, mlflow-skinny listed)", rule, runs, False)
     plain = "uv pip compile --generate-hashes"
     relock = "specc lock (re-lock)"
-    small_extra = s[relock] - s[plain]
-    heavy_ratio = h[relock] / h[plain]
+    small_extra = s[relock][0] - s[plain][0]
+    heavy_ratio = h[relock][0] / h[plain][0]
     print(
         f"\ntargets: heavy {heavy_ratio:.2f}x (<= 1.30x: {'met' if heavy_ratio <= 1.3 else 'NOT met'}); "
         f"small {small_extra * 1000:+.0f} ms (<= +200 ms: {'met' if small_extra <= 0.2 else 'NOT met'})"

@@ -31,9 +31,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from specc.diagnostics import Diagnostic
+from specc.lockahead import Ahead, UvCompile, base_env, locate_uv, pins_text, valid_pin
 from specc.lockfile import _ALIASES, LockedPython, LockedPythonPackage, LockFile, new_lock, normalize_platform
 from specc.spec import WheelRef
 
@@ -86,19 +87,10 @@ def canonical_name(name: str) -> str:
 
 
 def find_uv() -> str:
-    """The uv binary: next to this Python (the venv's ``bin``), else on PATH."""
-    here = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
-    if here.is_file():
-        return str(here)
-    found = shutil.which("uv")
-    if found:
+    """The uv binary (:func:`specc.lockahead.locate_uv`); :class:`LockFailed` (SPC602) when there is none."""
+    found = locate_uv()
+    if found is not None:
         return found
-    try:  # the ``uv`` package from PyPI
-        from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]
-
-        return str(find_uv_bin())
-    except Exception:
-        pass
     raise LockFailed(
         _diag(
             "SPC602",
@@ -143,7 +135,7 @@ def uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[
 
     Raises :class:`LockFailed` (SPC603) naming every placeholder the environment does not set.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UV_") or k in ("UV_CACHE_DIR", "UV_NO_CACHE")}
+    env = base_env()
     secrets: list[str] = []
     missing: list[str] = []
     py = spec.python
@@ -266,6 +258,15 @@ def _parse_uv_output(text: str) -> list[tuple[str, list[str]]]:
     return [(e.requirement, e.hashes) for e in parse_uv_output(text)]
 
 
+def _names(text: str) -> set[str]:
+    """Canonical names of the ``name==version`` entries of uv's requirements.txt output."""
+    out = set()
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            out.add(canonical_name(line.split("==", 1)[0].split("[")[0].strip()))
+    return out
+
+
 def _split_hashes(logical: str) -> tuple[str, list[str]]:
     parts = logical.split()
     hashes = sorted({p[len("--hash=") :] for p in parts if p.startswith("--hash=")})
@@ -283,21 +284,76 @@ def runtime_packages(spec: Any) -> dict[str, str]:
     return dict(info.packages()) if info else {}
 
 
+#: The names MLflow counts as "the model already requires MLflow" (``mlflow.utils.environment.
+#: _is_mlflow_requirement``, MLflow 3.17.2): with one of them among the requirements it adds no pin.
+MLFLOW_REQUIREMENT_NAMES = frozenset({"mlflow", "mlflow-skinny", "mlflow-tracing"})
+
+
+def model_mlflow_version(spec: Any) -> str:
+    """The MLflow version the logged model is assumed to carry in its ``mlflow==`` pin.
+
+    One MLflow per lock, where the model runs: an image that serves the model
+    (``targets.docker.serve``) serves it with the Docker target's MLflow
+    (:data:`specc.backends.docker.DEFAULT_SERVING_MLFLOW`, also without a runtime); otherwise a
+    Databricks runtime's own (``mlflow`` or ``mlflow-skinny`` from the runtime manifest: the
+    cluster logs and loads the model with it); otherwise the Docker target's default.
+    """
+    from specc.backends.docker import DEFAULT_SERVING_MLFLOW
+
+    default = DEFAULT_SERVING_MLFLOW.split("==", 1)[1]
+    docker = getattr(spec.targets, "docker", None)
+    if docker is not None and docker.serve:
+        return default
+    runtime = runtime_packages(spec)
+    for name in ("mlflow", "mlflow-skinny"):
+        version = runtime.get(name)
+        if version and _valid_pin("mlflow", version):
+            return version
+    return default
+
+
+def model_mlflow_pin(spec: Any) -> str | None:
+    """``mlflow==<version>``: the line MLflow adds to every logged model's requirements, or None.
+
+    MLflow prepends ``mlflow==<its own version>`` to a model's requirements unless one of them
+    already names mlflow, mlflow-skinny or mlflow-tracing (:data:`MLFLOW_REQUIREMENT_NAMES`); so
+    does this: a spec that lists one of them has its own line locked instead.  A spec without
+    Python requirements or wheels has no pin either (nothing to resolve it with; its lock stays
+    empty and needs no index).  The version is :func:`model_mlflow_version`.
+    """
+    names = {canonical_name(q.name) for q in spec.python.requirements if q.name}
+    names |= {canonical_name(w.project) for w in spec.python.wheels}
+    if not names or names & MLFLOW_REQUIREMENT_NAMES:  # no Python packages: nothing to lock it with
+        return None
+    return f"mlflow=={model_mlflow_version(spec)}"
+
+
 def implied_requirements(spec: Any) -> list[str]:
     """Requirement lines a target installs although the spec does not list them (locked with the spec's).
 
-    Today: what the scoring server of a Docker image that serves (``targets.docker.serve``)
-    needs beyond the spec (mlflow-skinny unless the spec lists mlflow itself, and the packages
-    ``mlflow models serve`` imports): the Docker target's ``--locked`` install takes nothing
-    unhashed, so what serves the model must be in the lock.  One source of truth with the
-    image: :func:`specc.backends.docker.serving_lines`.
-    """
-    docker = getattr(spec.targets, "docker", None)
-    if docker is None or not docker.serve:
-        return []
-    from specc.backends.docker import serving_lines
+    1. The logged model's ``mlflow==`` pin (:func:`model_mlflow_pin`): MLflow adds it to every
+       model's requirements, so the environment that serves the model installs it with the
+       spec's packages; locking it proves the two resolve (and import, ``--verify``) together.
+    2. What the scoring server of a Docker image that serves (``targets.docker.serve``) needs
+       beyond the spec (mlflow-skinny unless the spec lists mlflow itself, and the packages
+       ``mlflow models serve`` imports): the Docker target's ``--locked`` install takes nothing
+       unhashed, so what serves the model must be in the lock.  One source of truth with the
+       image: :func:`specc.backends.docker.serving_lines`.
 
-    return serving_lines(spec)
+    Packages only these lines need are ``implied-only`` in the lock; targets that install
+    neither the model's requirements nor a model server (the Databricks cluster libraries)
+    leave them out (docs/lock.md, "The model's mlflow pin").
+    """
+    out: list[str] = []
+    pin = model_mlflow_pin(spec)
+    if pin is not None:
+        out.append(pin)
+    docker = getattr(spec.targets, "docker", None)
+    if docker is not None and docker.serve:
+        from specc.backends.docker import serving_lines
+
+        out += [line for line in serving_lines(spec) if line not in out]
+    return out
 
 
 @dataclass
@@ -354,9 +410,26 @@ def _next_major(version: str) -> str:
 
 
 class _Resolver:
-    """Runs ``uv pip compile`` for one spec; shared state of one ``specc lock``."""
+    """Runs ``uv pip compile`` for one spec; shared state of one ``specc lock``.
 
-    def __init__(self, spec: Any, uv: str, env: dict[str, str], secrets: list[str], tmpdir: Path) -> None:
+    The first resolution asks the index (online); every later one in the same lock (a
+    re-resolution of the compiled-package rule, another platform, the tags query) runs
+    ``--offline`` first: the pages it needs were fetched seconds ago by the first.  Its result is
+    kept only when every package in it was in an online result of this lock (so no page older
+    than this lock decided anything); otherwise, or when uv cannot answer offline, it runs
+    online.  ``ahead`` is the first resolution started before the spec was validated
+    (:mod:`specc.lockahead`), used only when it is exactly the call made here.
+    """
+
+    def __init__(
+        self,
+        spec: Any,
+        uv: str,
+        env: dict[str, str],
+        secrets: list[str],
+        tmpdir: Path,
+        ahead: Ahead | None = None,
+    ) -> None:
         self.spec = spec
         self.uv = uv
         self.env = env
@@ -366,59 +439,44 @@ class _Resolver:
         self.wheel_by_abs = {str((self.base / w.path).resolve()): w for w in spec.python.wheels}
         self.spec_urls = {q.name: q.url for q in spec.python.requirements if q.url}
         self.runs = 0
+        self.online_runs = 0
+        self.offline_kept = 0
+        self.ahead = ahead
+        self.refreshed: set[str] = set()  # names whose index pages an online run of this lock read
         self._specific: dict[tuple[str, str, str], bool] = {}
 
     def compile(
         self,
-        inputs: Sequence[Path],
+        inputs: Sequence[tuple[str, str]],
         platform: str,
         preferred: Mapping[str, str],
         upgrade: set[str],
         holds: Mapping[str, str],
     ) -> _Resolution:
-        """Resolve for one platform; raises :class:`LockFailed` (SPC602) with uv's message."""
-        self.runs += 1
-        out = self.tmp / f"out-{self.runs}.txt"
-        out.write_text("".join(f"{n}=={v}\n" for n, v in sorted(preferred.items())), encoding="utf-8")
+        """Resolve for one platform; raises :class:`LockFailed` (SPC602) with uv's message.
+
+        ``inputs``: ``(file name, text)`` of each requirements file, the spec's first."""
         cons_lines = [q.line for q in self.spec.python.constraints]
         cons_lines += [f"{n}<{bound}" for n, bound in sorted(holds.items())]
-        cmd = [
-            self.uv,
-            "pip",
-            "compile",
-            *map(str, inputs),
-            "--python-version",
-            self.spec.runtime.python,
-            "--python-platform",
-            platform,
-            "--generate-hashes",
-            "--no-header",
-            "--annotation-style",
-            "split",
-            "--quiet",
-            "--output-file",
-            str(out),
-        ]
-        if cons_lines:
-            cons = self.tmp / f"constraints-{self.runs}.txt"
-            cons.write_text("".join(line + "\n" for line in cons_lines), encoding="utf-8")
-            cmd += ["--constraint", str(cons)]
-        for name in sorted(upgrade):
-            cmd += ["--upgrade-package", name]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False)
-        if proc.returncode != 0:
-            msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
-            raise LockFailed(
-                _diag(
-                    "SPC602",
-                    "error",
-                    f"uv pip compile failed for Python {self.spec.runtime.python} on {platform}:\n{msg}",
-                    "the requirements cannot be satisfied together; uv's explanation above names the conflict",
-                )
-            )
+        call = UvCompile(
+            uv=self.uv,
+            inputs=tuple(inputs),
+            preferred=pins_text(preferred),
+            constraints="".join(line + "\n" for line in cons_lines) if cons_lines else None,
+            python=self.spec.runtime.python,
+            platform=platform,
+            upgrade=tuple(sorted(upgrade)),
+            env=tuple(sorted(self.env.items())),
+            cwd=str(self.base),
+        )
+        text = None
+        if self.refreshed:  # not the first resolution: offline first
+            text = self._offline(call)
+        if text is None:
+            text = self._online(call, platform)
         res = _Resolution({}, {}, {})
-        spec_input = inputs[0].name
-        for e in parse_uv_output(out.read_text(encoding="utf-8")):
+        spec_input = inputs[0][0]
+        for e in parse_uv_output(text):
             key = _entry_key(e.requirement, self.wheel_by_abs, self.base, self.spec_urls)
             res.entries[key] = e.hashes
             name, version, url, path = key
@@ -429,6 +487,54 @@ class _Resolver:
             for dep in e.via:
                 res.dependents.setdefault(name, set()).add(dep)
         return res
+
+    def _folder(self) -> Path:
+        self.runs += 1
+        return self.tmp / f"run-{self.runs}"
+
+    def _online(self, call: UvCompile, platform: str) -> str:
+        ahead, self.ahead = self.ahead, None
+        proc = ahead.take(call) if ahead is not None else None
+        if proc is not None and ahead is not None:
+            folder = ahead.folder
+        else:
+            folder = self._folder()
+            proc = call.run(folder)
+        self.online_runs += 1
+        if proc.returncode != 0:
+            msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
+            hint = "the requirements cannot be satisfied together; uv's explanation above names the conflict"
+            pin = model_mlflow_pin(self.spec)
+            if pin is not None and any(pin in text for _, text in call.inputs) and "mlflow" in msg:
+                hint += (
+                    f"; `{pin}` is the pin MLflow adds to the logged model (docs/lock.md, \"The model's mlflow "
+                    'pin"): list the MLflow you log with (mlflow or mlflow-skinny) in python.requirements'
+                )
+            raise LockFailed(
+                _diag(
+                    "SPC602",
+                    "error",
+                    f"uv pip compile failed for Python {self.spec.runtime.python} on {platform}:\n{msg}",
+                    hint,
+                )
+            )
+        text = (folder / "out.txt").read_text(encoding="utf-8")
+        self.refreshed |= _names(text)
+        return text
+
+    def _offline(self, call: UvCompile) -> str | None:
+        """uv's output from the cache alone, or None (uv could not answer offline, or the answer
+        involves a package no online run of this lock refreshed)."""
+        offline = dataclasses.replace(call, offline=True)
+        folder = self._folder()
+        proc = offline.run(folder)
+        if proc.returncode != 0:
+            return None
+        text = (folder / "out.txt").read_text(encoding="utf-8")
+        if not _names(text) <= self.refreshed:
+            return None
+        self.offline_kept += 1
+        return text
 
     def platform_specific(self, packages: Mapping[str, str], platform: str) -> dict[str, bool]:
         """Whether each ``name: version`` installs a platform-specific distribution on ``platform``.
@@ -460,7 +566,14 @@ class _Resolver:
                 "--output-file",
                 str(out),
             ]
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False)
+            # offline first: the first resolution of this lock just read these packages' pages
+            proc = subprocess.run(
+                [*cmd, "--offline"], capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False
+            )
+            if proc.returncode != 0:
+                proc = subprocess.run(
+                    cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False
+                )
             found: dict[str, bool] = {}
             if proc.returncode == 0:
                 if sys.version_info >= (3, 11):
@@ -496,11 +609,14 @@ def resolve_python(
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     uv: str | None = None,
+    ahead: Ahead | None = None,
 ) -> tuple[LockedPython, list[Diagnostic]]:
     """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
 
     Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
     is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
+    ``ahead``: the first resolution, started early (:func:`specc.lockahead.start_ahead`); used
+    only when it is exactly the first call made here.
     """
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
@@ -525,14 +641,10 @@ def resolve_python(
         return _python_section(spec, platforms, uv, [], implied), []
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="specc-lock-") as tmp:
-        r = _Resolver(spec, uv, env, secrets, Path(tmp))
-        req_in = Path(tmp) / "requirements.in"
-        req_in.write_text("\n".join(spec_lines + list(r.wheel_by_abs)) + "\n", encoding="utf-8")
-        inputs = [req_in]
+        r = _Resolver(spec, uv, env, secrets, Path(tmp), ahead)
+        inputs = [("requirements.in", "\n".join(spec_lines + list(r.wheel_by_abs)) + "\n")]
         if implied:  # a file of its own: uv's annotations then tell what only the implied lines need
-            implied_in = Path(tmp) / "implied.in"
-            implied_in.write_text("".join(line + "\n" for line in implied), encoding="utf-8")
-            inputs.append(implied_in)
+            inputs.append(("implied.in", "".join(line + "\n" for line in implied)))
 
         holds: dict[str, str] = {}  # name -> upper bound keeping it in the runtime's major version
         dropped: set[str] = set()  # runtime preferences given up for a compiled package's sake
@@ -695,17 +807,7 @@ def _abi_risks(results: Mapping[str, _Resolution], runtime: Mapping[str, str], r
     return risks
 
 
-def _valid_pin(name: str, version: str) -> bool:
-    """Whether ``name==version`` is a line uv accepts (runtime manifests hold a few odd versions)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Requirement(f"{name}=={version}")
-        Version(version)
-    except (InvalidRequirement, InvalidVersion):
-        return False
-    return True
+_valid_pin = valid_pin
 
 
 def _same_version(a: str, b: str) -> bool:
@@ -796,6 +898,7 @@ def lock_spec(
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
+    ahead: Ahead | None = None,
 ) -> LockResult:
     """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed)."""
     python, diags = resolve_python(
@@ -805,5 +908,6 @@ def lock_spec(
         upgrade=upgrade,
         upgrade_packages=upgrade_packages,
         environ=environ,
+        ahead=ahead,
     )
     return LockResult(lock=new_lock(spec, python), diagnostics=diags)

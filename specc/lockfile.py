@@ -39,7 +39,7 @@ PART_MEANING = {
     "apt": "apt packages or debs",
     "maven": "maven repository, packages or jars",
     "r": "r repository, packages or sources",
-    "implied-requirements": "targets.docker.serve or the model-server packages it implies",
+    "implied-requirements": "the model's mlflow pin, targets.docker.serve or the model-server packages it implies",
 }
 
 
@@ -82,8 +82,8 @@ class LockedPythonPackage(_Lock):
     implied_only: bool = Field(
         default=False,
         description=(
-            "Needed only by python.implied-requirements (the model server of a serving image), not by the "
-            "spec's own requirements; targets that do not install the implied requirements leave it out."
+            "Needed only by python.implied-requirements (the model's mlflow pin, the model server of a serving "
+            "image), not by the spec's own requirements; the Databricks cluster libraries leave it out."
         ),
         examples=[True],
     )
@@ -115,9 +115,9 @@ class LockedPython(_Lock):
         default_factory=list,
         description=(
             "Requirements a target installs that the spec does not list, locked with it "
-            "(the model server of a Docker image with serve = true)."
+            "(the mlflow== pin MLflow adds to the logged model; the model server of a Docker image with serve = true)."
         ),
-        examples=[["mlflow-skinny==3.17.2"]],
+        examples=[["mlflow==3.17.2", "mlflow-skinny==3.17.2"]],
     )
     packages: list[LockedPythonPackage] = Field(
         default_factory=list, description="Every resolved distribution, sorted by name."
@@ -283,7 +283,12 @@ def lock_path_for(spec_path: str | Path) -> Path:
     return folder / LOCK_NAME
 
 
-def read_lock(path: str | Path) -> LockFile:
+def read_lock(path: str | Path, *, parsed: tuple[str, dict[str, Any]] | None = None) -> LockFile:
+    """The lock at ``path``; :class:`LockError` (SPC611 missing, SPC612 unreadable or invalid).
+
+    ``parsed``: ``(text, TOML data)`` of this file read earlier (``specc lock`` reads the lock
+    once to start its first resolution); used when the file still has exactly that text.
+    """
     import sys
 
     if sys.version_info >= (3, 11):
@@ -298,7 +303,7 @@ def read_lock(path: str | Path) -> LockFile:
     except FileNotFoundError:
         raise LockError(f"{path}: no lock file; run `specc lock`", "SPC611") from None
     try:
-        data = tomllib.loads(text)
+        data = parsed[1] if parsed is not None and parsed[0] == text else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LockError(f"{path}: not valid TOML ({exc}); re-create it with `specc lock`") from None
     if data.get("lock-version") != LOCK_VERSION:
@@ -452,8 +457,10 @@ def pip_lines(lock: LockFile, *, platform: str | None = None, hashes: bool = Tru
     """requirements.txt lines of the locked packages: ``name==version --hash=sha256:...`` (one line each).
 
     Local wheels are left out (targets ship and install them from their own paths).  ``implied``:
-    False leaves out what only ``python.implied-requirements`` need (a target that does not serve
-    the model: Databricks, the MLflow model's own requirements).
+    False leaves out what only ``python.implied-requirements`` need (the model's ``mlflow==`` pin
+    and the serving image's packages): the Databricks cluster libraries, which run the runtime's
+    own MLflow (docs/lock.md, "The model's mlflow pin").  The MLflow model's requirements, the
+    Docker image and ``--verify`` take everything.
     """
     out = []
     for p in lock.python_packages(platform):

@@ -22,7 +22,9 @@ Why some rules exist (measured on MLflow 3.17.2, see docs/mlflow.md):
 * A ``uv.lock`` + ``pyproject.toml`` in the working directory is copied into the model and
   replaces ``requirements.txt`` at serve time (``MLFLOW_UV_AUTO_DETECT``), so specc turns it off.
 * The compiled files carry no ``mlflow==`` pin: MLflow prepends ``mlflow==<its version>``
-  itself at log time, which keeps ``specc compile`` output independent of the machine.
+  itself at log time, which keeps ``specc compile`` output independent of the machine.  With
+  ``--locked`` they carry the lock's (the pin is an implied requirement of the lock,
+  docs/lock.md "The model's mlflow pin"), and MLflow then adds none.
 """
 
 from __future__ import annotations
@@ -175,10 +177,10 @@ def compile_mlflow(spec: EnvSpec, flavor: str | None = None, locked: Any = None)
     py = spec.python
 
     # --locked: the lock's resolution for the platform an MLflow model must cover
-    # (docs/lock.md), without the serving image's own packages
+    # (docs/lock.md), with the implied lines: the model's own mlflow== pin and what it needs
     from specc.lockfile import COMPILE_PLATFORM
 
-    pip = index_lines(py) + requirement_lines(spec, locked, platform=COMPILE_PLATFORM, hashes=False, implied=False)
+    pip = index_lines(py) + requirement_lines(spec, locked, platform=COMPILE_PLATFORM, hashes=False, implied=True)
     pip += [f"code/{_base(w.path)}" for w in py.wheels]
     constraints = tuple(c.line for c in py.constraints) if locked is None else ()
     if constraints:

@@ -421,7 +421,13 @@ def verify_lock(
         locked = {p.name: p for p in lock.python_packages(plat)}
         under: dict[str, str] = {}
         if overlay and runtime:
-            moved = [n for n, p in locked.items() if n in runtime and p.version and p.version != runtime[n]]
+            # what the cluster installs moves them: the lock without its implied-only packages (the
+            # Databricks target leaves those out: the model's mlflow pin, a serving image's server)
+            moved = [
+                n
+                for n, p in locked.items()
+                if n in runtime and p.version and p.version != runtime[n] and not p.implied_only
+            ]
             if moved:
                 under, unknown = runtime_dependents(runtime, moved, python=lock.python.python_version, platform=plat)
                 under = {n: v for n, v in under.items() if n not in locked}

@@ -149,10 +149,12 @@ def test_check_names_changed_implied_requirements(tmp_path: Path, old: str, new:
     _edit(folder / "model-env.toml", old, new)
     spec = specc.load(folder / "model-env.toml")
     assert stale_parts(read_lock(folder / "model-env.lock"), spec) == ["implied-requirements"]
-    assert bool(implied_requirements(spec)) == (new == "serve = true")
+    implied = implied_requirements(spec)
+    assert implied[0] == "mlflow==3.17.2"  # the model's own pin, serving or not
+    assert any(line.startswith("mlflow-skinny==") for line in implied) == (new == "serve = true")
     r = run_cli("lock", "--check", str(folder))
     assert r.code == 1 and "SPC613" in r.err, r.err
-    assert "is stale: implied-requirements (targets.docker.serve" in r.err, r.err
+    assert "is stale: implied-requirements (the model's mlflow pin, targets.docker.serve" in r.err, r.err
     for target in ("docker", "mlflow"):  # --locked refuses the stale lock before any target's check
         out = tmp_path / f"out-{target}-{new[-4:]}"
         r = run_cli("render", "--target", target, "--locked", "--out", str(out), str(folder))
@@ -385,7 +387,10 @@ def test_runtime_aware_lock_prefers_preinstalled_versions(tmp_path: Path, uv_cac
         assert re.search(
             rf"{name} is locked at {re.escape(got[name].version)}.*preinstalls {re.escape(pre[name])}", r.err
         )
-    deviations = [p for p in lock.python.packages if p.name in pre and p.version != pre[p.name]]
+    # what only the model's mlflow pin needs is recorded (preinstalled) but not reported
+    moved = [p for p in lock.python.packages if p.name in pre and p.version != pre[p.name]]
+    assert all(p.preinstalled == pre[p.name] for p in moved)
+    deviations = [p for p in moved if not p.implied_only]
     assert len(re.findall(r"warning\[SPC601\]: ", r.err)) == len(deviations)
 
 
@@ -399,8 +404,8 @@ def test_relock_keeps_pins_and_upgrade_package_moves_one(tmp_path: Path, uv_cach
     old = re.sub(r'name = "idna"\nversion = "[^"]+"', 'name = "idna"\nversion = "3.6"', old)
     (folder / "model-env.lock").write_text(old, encoding="utf-8")
     assert run_cli("lock", str(folder)).code == 0
-    got = {p.name: p.version for p in read_lock(folder / "model-env.lock").python.packages}
-    assert got == {"six": "1.15.0", "idna": "3.6"}
+    got = {p.name: p.version for p in read_lock(folder / "model-env.lock").python.packages if not p.implied_only}
+    assert got == {"six": "1.15.0", "idna": "3.6"}  # (the model's mlflow pin and what it needs: implied-only)
     assert run_cli("lock", "--upgrade-package", "six", str(folder)).code == 0
     got = {p.name: p.version for p in read_lock(folder / "model-env.lock").python.packages}
     assert got["idna"] == "3.6" and got["six"] != "1.15.0"
@@ -419,6 +424,8 @@ def test_lock_from_token_protected_index(tmp_path: Path, uv_cache: Path, monkeyp
     whl = build_tiny_wheel(wheels, "acme-tok", "2.1.0", requires=["acme-dep>=1"])
     dep = build_tiny_wheel(wheels, "acme-dep", "1.0.0")
     direct = build_tiny_wheel(wheels, "acme-direct", "0.5.0")
+    # the model's mlflow pin resolves from the spec's (only) index too: a stand-in of that version
+    mlflow = build_tiny_wheel(wheels, "mlflow", "3.17.2")
     token = "s3cr3t-canary-token"
     with PypiIndex(wheels, username="__token__", password=token) as idx:
         url = idx.url_with_auth.replace(f"__token__:{token}", "${IDX_USER}:${IDX_TOKEN}")
@@ -447,6 +454,8 @@ def test_lock_from_token_protected_index(tmp_path: Path, uv_cache: Path, monkeyp
     assert got["acme-dep"].hashes == ["sha256:" + hashlib.sha256(dep.read_bytes()).hexdigest()]
     assert got["acme-direct"].url == direct_url and "${IDX_TOKEN}" in got["acme-direct"].url
     assert got["acme-direct"].hashes == ["sha256:" + hashlib.sha256(direct.read_bytes()).hexdigest()]
+    assert lock.python.implied_requirements == ["mlflow==3.17.2"] and got["mlflow"].implied_only
+    assert got["mlflow"].hashes == ["sha256:" + hashlib.sha256(mlflow.read_bytes()).hexdigest()]
 
 
 @pytest.mark.slow

@@ -247,7 +247,10 @@ def test_rendered_locked_requirements_install_with_pip(tmp_path: Path, monkeypat
     )
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
-    assert {p.name for p in read_lock(folder / "model-env.lock").python.packages} == {"attrs", "featurizer", "six"}
+    lock = read_lock(folder / "model-env.lock")
+    spec_own = {p.name for p in lock.python.packages if not p.implied_only}
+    assert spec_own == {"attrs", "featurizer", "six"}
+    assert lock.python.implied_requirements == ["mlflow==3.17.2"]  # the model's pin: installed too, hashed
     out = tmp_path / "docker"
     r = run_cli("render", "--target", "docker", "--locked", "--out", str(out), str(folder))
     assert r.code == 0, r.err
@@ -266,7 +269,7 @@ def test_rendered_locked_requirements_install_with_pip(tmp_path: Path, monkeypat
     )
     assert proc.returncode == 0, proc.stderr
     check = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import featurizer, six, attrs; print(featurizer.twice(2))"],
+        [str(venv / "bin" / "python"), "-c", "import featurizer, six, attrs, mlflow; print(featurizer.twice(2))"],
         capture_output=True,
         text=True,
     )
@@ -290,6 +293,7 @@ def test_locked_docker_image_builds_and_rejects_a_swapped_package(
     wheels = tmp_path / "wheels"
     build_tiny_wheel(wheels, "acme-tok", "2.1.0", requires=["acme-dep>=1"])
     build_tiny_wheel(wheels, "acme-dep", "1.0.0")
+    build_tiny_wheel(wheels, "mlflow", "3.17.2")  # the model's implied mlflow pin, from the only index
     token = "canary-locked-build-token"
     index = pypi_index_factory(wheels, username="__token__", password=token)
     url = index.url.replace("http://", "http://${IDX_USER}:${IDX_TOKEN}@")
@@ -315,7 +319,7 @@ def test_locked_docker_image_builds_and_rejects_a_swapped_package(
     sec = {"idx_user": tmp_path / "user.txt", "idx_token": tmp_path / "token.txt"}
     ok = buildah.bud(ctx, "localhost/specc-locked:1", build_args={"BASE": base}, secrets=sec).check()
     assert "Successfully installed" in ok.log
-    proc = buildah.run("localhost/specc-locked:1", ["python", "-c", "import acme_tok, acme_dep, featurizer"])
+    proc = buildah.run("localhost/specc-locked:1", ["python", "-c", "import acme_tok, acme_dep, featurizer, mlflow"])
     assert proc.returncode == 0, proc.stderr
     # the index now serves different bytes under the same version: the locked build must refuse them
     build_tiny_wheel(wheels, "acme-dep", "1.0.0", module_code="EVIL = True\n")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.lock import implied_requirements
 from specc.lockfile import LockedPython, LockedPythonPackage, new_lock, read_lock, write_lock
 from specc.verify import machine_platform, module_names
 from tests.helpers import run_cli
@@ -82,6 +83,7 @@ def test_verify_needs_a_locked_platform_of_this_machine(tmp_path: Path) -> None:
         platforms=["riscv64-manylinux_2_39"],
         resolver="uv test",
         packages=[LockedPythonPackage(name="six", version="1.16.0", hashes=["sha256:" + "ab" * 32])],
+        implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(folder / "model-env.lock", new_lock(spec, python))
     r = run_cli("lock", "--check", "--verify", str(folder))
@@ -101,11 +103,15 @@ def test_reported_case_dask_on_15_4_ml_holds_numpy_and_imports(tmp_path: Path) -
     """dask[complete]==2024.8.0 on 15.4 ML: dask needs numpy>=1.24 (above the runtime's 1.23.5).
 
     The runtime's pyarrow 14.0.1 (built against numpy 1.x) is preferred, so numpy must stay on
-    1.x: specc keeps it below 2 (SPC605) and the locked set installs and imports.
+    1.x: specc keeps it below 2 (SPC605) and the locked set installs and imports.  The spec lists
+    the runtime's own mlflow-skinny, as the issue's spec did not need to: without it the model's
+    implied mlflow==2.19.0 pin (full MLflow) is resolved with dask, and its own requirements keep
+    numpy at the runtime's 1.23.5 (test_lock_mlflow_pin.py covers that shape).
     """
     folder = _spec(
         tmp_path / "dask",
-        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n[python]\nrequirements = ["dask[complete]==2024.8.0"]\n',
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n[python]\n'
+        'requirements = ["dask[complete]==2024.8.0", "mlflow-skinny==2.19.0"]\n',
     )
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
@@ -123,11 +129,14 @@ def test_reported_case_dask_on_15_4_ml_holds_numpy_and_imports(tmp_path: Path) -
 def test_spec_needing_numpy_2_drops_the_compiled_preferences(tmp_path: Path) -> None:
     """numpy>=2 next to pandas and matplotlib on 15.4: the runtime's pandas 1.5.3 and matplotlib
     3.7.2 (compiled against numpy 1.x) are not kept (SPC606); the lock imports.  Over the runtime
-    (--verify's overlay), the cluster's own pyarrow 14.0.1 breaks with numpy 2: SPC633 says so."""
+    (--verify's overlay), the cluster's own pyarrow 14.0.1 breaks with numpy 2: SPC633 says so.
+    The spec lists an mlflow-skinny: the full mlflow 2.11.4 the model would otherwise carry needs
+    numpy<2 (test_numpy_2_against_the_models_mlflow_pin_names_the_pin); not the runtime's 2.11.4,
+    which imports pkg_resources without requiring setuptools (--verify says so: SPC630)."""
     folder = _spec(
         tmp_path / "np2",
         '[runtime]\npython = "3.11"\ndatabricks = "15.4"\n'
-        '[python]\nrequirements = ["numpy>=2", "pandas", "matplotlib"]\n',
+        '[python]\nrequirements = ["numpy>=2", "pandas", "matplotlib", "mlflow-skinny==2.19.0"]\n',
     )
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
@@ -143,6 +152,23 @@ def test_spec_needing_numpy_2_drops_the_compiled_preferences(tmp_path: Path) -> 
     assert over.code == 1 and "pyarrow" in failing, over.out
     lock_codes = {d["code"] for d in data["diagnostics"] if d["code"].startswith("SPC6")}
     assert lock_codes <= {"SPC633", "SPC634"}, data
+
+
+@pytest.mark.slow
+def test_numpy_2_against_the_models_mlflow_pin_names_the_pin(tmp_path: Path) -> None:
+    """On 15.4 LTS the model is logged with the runtime's MLflow 2.11.4, and mlflow 2.11.4 needs
+    numpy<2: a spec needing numpy 2 cannot be served by it.  The error names the implied pin."""
+    folder = _spec(
+        tmp_path / "np2pin",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4"\n[python]\nrequirements = ["numpy>=2", "pandas"]\n',
+    )
+    r = run_cli("lock", "--format", "json", str(folder))
+    assert r.code == 1, r.out
+    errors = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
+    assert [d["code"] for d in errors] == ["SPC602"], errors
+    assert "mlflow==2.11.4" in errors[0]["message"] and "numpy" in errors[0]["message"]
+    assert "`mlflow==2.11.4` is the pin MLflow adds to the logged model" in errors[0]["hint"]
+    assert not (folder / "model-env.lock").exists()
 
 
 @pytest.mark.slow

@@ -8,17 +8,30 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from specc.commands._common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    add_format_argument,
-    add_strict_argument,
-    apply_strict,
-    report,
-)
-from specc.diagnostics import Diagnostic
+if TYPE_CHECKING:
+    from specc.diagnostics import Diagnostic
+
+# Parsing `specc lock` imports no model (no pydantic, no specc.spec): the first resolution is
+# started before they are imported (specc/lockahead.py).  So the exit codes and the two shared
+# options are spelled here, exactly as specc.commands._common spells them (a test compares).
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def add_format_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="diagnostics as human-readable text (default) or JSON",
+    )
+
+
+def add_strict_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
 
 if TYPE_CHECKING:
+    from specc.lockahead import Ahead
     from specc.lockfile import LockFile
     from specc.spec import EnvSpec
 
@@ -132,12 +145,26 @@ def run(args: argparse.Namespace) -> int:
     collected: list[Diagnostic] = []  # --format json: one report for every spec, on stdout
     code = max(_run_one(spec_path, args, collected) for spec_path in specs)
     if getattr(args, "format", "text") == "json":
+        from specc.commands._common import report
+
         report(collected, {}, "json", stream=sys.stdout)
     return code
 
 
 def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic]) -> int:
-    from specc.commands._common import load_for_command
+    from specc.lockahead import start_ahead
+
+    # the first resolution starts now, while the spec is validated (specc/lockahead.py)
+    ahead = start_ahead(spec_path, args)
+    try:
+        return _run_one_ahead(spec_path, args, collected, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _run_one_ahead(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic], ahead: Ahead | None) -> int:
+    from specc.commands._common import apply_strict, load_for_command, report
 
     fmt = getattr(args, "format", "text")
     # the spec alone: a lock resolves Python packages, whatever a target would refuse to render
@@ -153,7 +180,7 @@ def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnosti
     elif args.conda:
         diags, code = _conda(spec, spec_path, args)
     else:
-        diags, code = _lock_one(spec, spec_path, args)
+        diags, code = _lock_one(spec, spec_path, args, ahead)
     diags = apply_strict(diags, args.strict)
     if args.strict and code == EXIT_OK and any(d.severity == "error" for d in diags):
         code = EXIT_INVALID
@@ -164,8 +191,11 @@ def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnosti
     return code
 
 
-def _lock_one(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
+def _lock_one(
+    spec: EnvSpec, spec_path: str, args: argparse.Namespace, ahead: Ahead | None = None
+) -> tuple[list[Diagnostic], int]:
     """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
+    from specc.diagnostics import Diagnostic
     from specc.lockfile import LockError, lock_path_for, read_lock, stale_message, stale_parts, write_lock
 
     lock_path = lock_path_for(spec_path)
@@ -190,7 +220,7 @@ def _lock_one(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[
     previous = None
     if lock_path.is_file():
         try:
-            previous = read_lock(lock_path)
+            previous = read_lock(lock_path, parsed=ahead.lock if ahead is not None else None)
         except LockError as exc:
             d = exc.diagnostic(shown)
             diags.append(
@@ -212,6 +242,7 @@ def _lock_one(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[
             previous=previous,
             upgrade=args.upgrade,
             upgrade_packages=args.upgrade_package,
+            ahead=ahead,
         )
     except LockFailed as exc:
         return diags + [_with_file(d, shown) for d in exc.diagnostics], EXIT_INVALID
@@ -268,6 +299,7 @@ def _display_msg(exc: Exception, lock_path: Path) -> str:
 
 def _conda(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> tuple[list[Diagnostic], int]:
     from specc.condalock import conda_environment, run_conda_lock
+    from specc.diagnostics import Diagnostic
     from specc.output import write_file_atomic
 
     out = args.conda_file or Path(spec_path).parent / "model-env.conda.yml"
