@@ -117,18 +117,20 @@ def test_valid_pin_fast_path_agrees_with_packaging() -> None:
     assert lockahead.valid_pin("Foo_Bar", "1.0+cpu")  # not the fast path: packaging decides
 
 
-def test_the_lock_command_spells_the_shared_options_as_the_others(tmp_path: Path) -> None:
-    from specc.commands import _common
-    from specc.commands import lock as lock_cmd
+def test_parsing_the_lock_command_imports_no_model() -> None:
+    """The first resolution starts before the spec is validated: building `specc lock`'s parser
+    (with the shared options of specc.commands._common) must not import pydantic or the models."""
+    import subprocess
+    import sys
 
-    def actions(add: Any) -> list[tuple[Any, ...]]:
-        p = argparse.ArgumentParser()
-        add(p)
-        return [(a.option_strings, a.choices, a.default, a.help) for a in p._actions if a.option_strings != ["-h"]]
-
-    assert actions(lock_cmd.add_format_argument) == actions(_common.add_format_argument)
-    assert actions(lock_cmd.add_strict_argument) == actions(_common.add_strict_argument)
-    assert (lock_cmd.EXIT_OK, lock_cmd.EXIT_INVALID) == (_common.EXIT_OK, _common.EXIT_INVALID)
+    probe = (
+        "import argparse, sys\n"
+        "from specc.commands import lock\n"
+        "p = argparse.ArgumentParser(); lock.add_parser(p.add_subparsers())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic' or m == 'specc.spec'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_later_resolutions_are_kept_offline_only_when_refreshed(tmp_path: Path) -> None:

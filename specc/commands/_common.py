@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from specc.diagnostics import Diagnostic, render_json, render_text, sort_key, summary_line
-from specc.spec import EnvSpec
-from specc.validate import Result
+
+if TYPE_CHECKING:  # annotations only: the argument helpers stay light for every command's parser
+    from specc.spec import EnvSpec
+    from specc.validate import Result
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

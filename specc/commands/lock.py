@@ -12,23 +12,8 @@ if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
 
 # Parsing `specc lock` imports no model (no pydantic, no specc.spec): the first resolution is
-# started before they are imported (specc/lockahead.py).  So the exit codes and the two shared
-# options are spelled here, exactly as specc.commands._common spells them (a test compares).
-EXIT_OK, EXIT_INVALID = 0, 1
-
-
-def add_format_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--format",
-        choices=("text", "json"),
-        default="text",
-        help="diagnostics as human-readable text (default) or JSON",
-    )
-
-
-def add_strict_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-
+# started before they are imported (specc/lockahead.py); specc.commands._common is light for that.
+from specc.commands._common import EXIT_INVALID, EXIT_OK, add_format_argument, add_strict_argument
 
 if TYPE_CHECKING:
     from specc.lockahead import Ahead
