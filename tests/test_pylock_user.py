@@ -64,6 +64,18 @@ def index(tmp_path: Path) -> Iterator[str]:
         f'<html><body><a href="../../packages/{wheel.name}#sha256={sha}">{wheel.name}</a></body></html>\n',
         encoding="utf-8",
     )
+    # the model's mlflow pin (specc.lock.model_mlflow_pin) resolves from this only index too:
+    # a stand-in wheel of that version
+    from specc.backends.docker import DEFAULT_SERVING_MLFLOW
+    from tests.infra.pypi_index import build_tiny_wheel
+
+    mlflow = build_tiny_wheel(root / "packages", "mlflow", DEFAULT_SERVING_MLFLOW.split("==", 1)[1])
+    (root / "simple" / "mlflow").mkdir(parents=True)
+    mlflow_sha = hashlib.sha256(mlflow.read_bytes()).hexdigest()
+    (root / "simple" / "mlflow" / "index.html").write_text(
+        f'<html><body><a href="../../packages/{mlflow.name}#sha256={mlflow_sha}">{mlflow.name}</a></body></html>\n',
+        encoding="utf-8",
+    )
     expected = "Basic " + base64.b64encode(f"{USER}:{CANARY}".encode()).decode()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
