@@ -151,18 +151,51 @@ class ExplainError(Exception):
 def locator(result: Result) -> Locator:
     """normalized path → :class:`Located`, through ``result.locate`` (the one place that maps
     origins to the written entry and its span, as it does for a target's diagnostics; the spec
-    is not read again).  ``written`` is False when the path has no origin and the TOML does not
-    write it (a default: it is placed at its nearest written table); ``span`` is None when the
-    spec writes nothing on the path at all (then it is no source: :func:`explain` drops it)."""
+    is not read again).  ``span`` is None when the spec writes nothing on the path at all (then
+    it is no source: :func:`explain` drops it).
+
+    ``written`` says whether the spec wrote the value itself: the path, or a value holding it
+    (a requirement string holds its ``name``), has an origin or is spelled in the TOML.  A path
+    the TOML does not spell (a default: ``targets.docker.port`` under a written
+    ``[targets.docker]``) and a path naming a whole table no origin records (the base image
+    derived from ``[runtime]``) are not written: ``entry`` is then the nearest table the TOML
+    does write, which ``span`` points at."""
     origins = result.origins
+    doc = result.document
 
     def where(path: TomlPath) -> Located:
         # a carrier diagnostic: locate() places diagnostics, and only the path matters here
         (d,) = result.locate([Diagnostic.create("SPC770", message="", path=path)])
-        written = d.span is not None and (d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1)))
-        return Located(d.path, d.file, d.span, written)
+        if d.span is None or doc is None:
+            written = d.span is not None and (
+                d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1))
+            )
+            return Located(d.path, d.file, d.span, written)
+        if path in origins:
+            return Located(d.path, d.file, d.span, True)
+        if d.file is not None and d.file != doc.source.name:  # a requirements file's line
+            return Located(d.path, d.file, d.span, True)
+        entry = d.path
+        spelled = doc.source_map.values
+        while entry and entry not in spelled:  # the nearest entry the TOML writes
+            entry = entry[:-1]
+        written = entry == d.path and not isinstance(_value_at(doc.data, entry), dict)
+        return Located(entry, d.file, d.span, written)
 
     return where
+
+
+def _value_at(data: Any, path: TomlPath) -> Any:
+    """The TOML document's value at ``path`` (None when it has none)."""
+    node = data
+    for part in path:
+        inside = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if not inside:
+            return None
+        node = node[part]
+    return node
 
 
 # --- building the explanation ------------------------------------------------------------------------

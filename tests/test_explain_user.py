@@ -1,0 +1,167 @@
+"""``specc explain`` as a user meets it: faults found by using it on real model repositories,
+each turned into a test together with the other cases of the same kind.
+
+Expected positions are computed from the spec text written here (``_position``), never copied
+from specc's output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from specc.api import check
+from specc.backends import BACKENDS
+from specc.diagnostics import format_path
+from specc.explain import explain, locator
+from tests.helpers import EXAMPLES, example_names, run_cli
+
+
+def _json(*argv: str, cwd: Path | None = None) -> dict[str, Any]:
+    r = run_cli("explain", *argv, "--format", "json", cwd=cwd)
+    assert r.code == 0, r.err + r.out
+    doc: dict[str, Any] = json.loads(r.out)
+    return doc
+
+
+def _position(path: Path, needle: str) -> tuple[int, int]:
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        col = line.find(needle)
+        if col >= 0:
+            return no, col + 1
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def _line_of(spec: Path, target: str, file: str, start: str) -> int:
+    """The line of rendered ``file`` starting with ``start`` (after indentation)."""
+    doc = _json(str(spec), "-t", target, file)
+    for piece in doc["files"][0]["pieces"]:
+        if piece["text"].strip().startswith(start):
+            return int(piece["where"])
+    raise AssertionError(f"no line starting {start!r} in {file}")
+
+
+def _one_source(spec: Path, target: str, address: str) -> dict[str, Any]:
+    (piece,) = _json(str(spec), "-t", target, address)["files"][0]["pieces"]
+    (src,) = piece["sources"]
+    return dict(src)
+
+
+SERVING = """\
+spec-version = 1
+
+[model]
+name = "churn-sk"
+
+[runtime]
+python = "3.11"
+
+[python]
+requirements = ["scikit-learn==1.5.2"]
+
+[secrets.ACME_TOKEN]
+docker = "acme_token"
+
+[targets.docker]
+serve = true
+"""
+
+
+# --- a default is "not written" and points at the nearest table the spec writes ------------------
+# Found: `EXPOSE 8080` said `from: targets.docker.port @ model-env.toml:32:1` as if the port were
+# written there, while line 32 is `[targets.docker]` and the port is the default.
+
+
+def test_default_port_is_not_written_and_points_at_its_table(tmp_path: Path) -> None:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(SERVING, encoding="utf-8")
+    line = _line_of(spec, "docker", "Dockerfile", "EXPOSE")
+    src = _one_source(spec, "docker", f"Dockerfile:{line}")
+    assert src["written"] is False
+    assert src["entry"] == "targets.docker" and src["path"] == "targets.docker.port"
+    assert (src["span"]["line"], src["span"]["column"]) == _position(spec, "[targets.docker]")
+    text = run_cli("explain", str(spec), "-t", "docker", f"Dockerfile:{line}").out
+    assert "from:  targets.docker @ " in text and "not written in the spec" in text
+
+
+def test_written_port_is_written_at_its_value(tmp_path: Path) -> None:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(SERVING + "port = 9000\n", encoding="utf-8")
+    line = _line_of(spec, "docker", "Dockerfile", "EXPOSE")
+    src = _one_source(spec, "docker", f"Dockerfile:{line}")
+    assert src["written"] is True and src["entry"] == "targets.docker.port"
+    line_no, col = _position(spec, "9000")
+    assert (src["span"]["line"], src["span"]["column"]) == (line_no, col)
+
+
+def test_base_image_from_the_runtime_is_not_written_a_written_one_is(tmp_path: Path) -> None:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(SERVING, encoding="utf-8")
+    line = _line_of(spec, "docker", "Dockerfile", "ARG BASE=")
+    derived = _one_source(spec, "docker", f"Dockerfile:{line}")
+    assert (derived["entry"], derived["written"]) == ("runtime", False)
+    image = "python:3.11-slim-bookworm@sha256:" + "a" * 64
+    spec.write_text(SERVING + f'base-image = "{image}"\n', encoding="utf-8")
+    line = _line_of(spec, "docker", "Dockerfile", "ARG BASE=")
+    written = _one_source(spec, "docker", f"Dockerfile:{line}")
+    assert (written["entry"], written["written"]) == ("targets.docker.base-image", True)
+    assert (written["span"]["line"], written["span"]["column"]) == _position(spec, f'"{image}"')
+
+
+def test_a_declared_secret_table_is_written(tmp_path: Path) -> None:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(SERVING, encoding="utf-8")
+    doc = _json(str(spec), "-t", "mlflow", "specc-environment.json#/secrets/ACME_TOKEN")
+    by_where = {p["where"]: p["sources"] for p in doc["files"][0]["pieces"]}
+    (docker,) = by_where["/secrets/ACME_TOKEN/docker"]
+    assert docker["written"] is True and docker["entry"] == "secrets.ACME_TOKEN.docker"
+    assert (docker["span"]["line"], docker["span"]["column"]) == _position(spec, '"acme_token"')
+    # the Databricks mapping is not written: a default under the written secret table
+    for src in by_where.get("/secrets/ACME_TOKEN/databricks", []):
+        assert src["written"] is False and src["entry"] == "secrets.ACME_TOKEN"
+
+
+def _spelled(data: Any, entry: tuple[str | int, ...]) -> Any:
+    """The TOML value at ``entry``; AssertionError when the file does not spell it."""
+    node = data
+    for part in entry:
+        ok = (isinstance(node, list) and isinstance(part, int) and part < len(node)) or (
+            isinstance(node, dict) and part in node
+        )
+        assert ok, f"{format_path(entry)} is not written in the spec file"
+        node = node[part]
+    return node
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_every_source_written_or_not_is_honest(name: str) -> None:
+    """Across every example and target: a source marked written names an entry the spec file
+    spells (or a requirements file's line); one marked not written names a table the spec writes,
+    and its span is that table's."""
+    folder = EXAMPLES / name
+    result = check(folder / "model-env.toml")
+    assert result.spec is not None and result.document is not None
+    data = result.document.data
+    spec_name = result.document.source.name
+    for target, backend in BACKENDS.items():
+        rendered = backend.render(result.spec, backend.options_type())
+        if any(d.severity == "error" for d in rendered.diagnostics):
+            continue
+        for f in explain(rendered, target, spec_name, locator(result)).files:
+            for piece in f.pieces:
+                for s in piece.sources:
+                    if s.file != spec_name:  # a requirements file's line
+                        assert s.written and s.entry[:2] == ("python", "requirements-files")
+                        continue
+                    value = _spelled(data, s.entry)
+                    if s.written:
+                        assert not (
+                            isinstance(value, dict) and s.path != s.entry and s.path[: len(s.entry)] == s.entry
+                        ), f"{name}/{target} {f.file}:{piece.where}: {format_path(s.path)} written at a table"
+                    else:
+                        assert isinstance(value, dict), (
+                            f"{name}/{target} {f.file}:{piece.where}: not-written {format_path(s.path)} at a value"
+                        )
