@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -128,9 +128,13 @@ class Piece:
 
 @dataclass(frozen=True)
 class FileExplanation:
+    """One output file explained; ``copy`` is what a copied file or folder is a copy of (the
+    source path the render copies), so that an address inside it can be checked."""
+
     file: str
     kind: FileKind
     pieces: tuple[Piece, ...]
+    copy: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,7 @@ def _explain_file(
         sources = _sources(by_where.get(where, ()), section, where_of)
         generated = "" if sources else (f"{rule} ({section})" if section else rule)
         pieces.append(Piece(where, redact(text), sources, section, generated))
-    return FileExplanation(name, kind, tuple(pieces))
+    return FileExplanation(name, kind, tuple(pieces), None if isinstance(content, bytes) else content)
 
 
 def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> tuple[Source, ...]:
@@ -362,6 +366,8 @@ def _listing(names: Sequence[str], limit: int = 40) -> str:
 def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, str | None]:
     """The file ``name`` names: an output file exactly, a unique output ending in ``/name``, or a
     file inside a copied folder (returned with the inner path).  Raises SPC770 / SPC774."""
+    if name.endswith("/") and name.strip("/"):  # `code/churn/`: the folder itself
+        name = name.rstrip("/")
     files = {f.file: f for f in explanation.files}
     if name in files:
         return files[name], None
@@ -377,13 +383,53 @@ def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, st
         )
     for f in explanation.files:
         if f.kind == "copied" and name.startswith(f.file + "/"):
-            return f, name[len(f.file) + 1 :]
+            return f, _inside_copy(f, name, name[len(f.file) + 1 :], explanation.target)
     raise _error(
         "SPC770",
         f"`{name}` is not an output file of the {explanation.target} target",
         "its files are: " + _listing([f.file for f in explanation.files]),
         name,
     )
+
+
+def _copied_files(f: FileExplanation) -> list[str]:
+    """The files a copied folder ships (relative POSIX paths, as the copy takes them:
+    :func:`specc.filetree.walk_files`); [] for a copied file or an unknown source."""
+    from specc.filetree import walk_files
+
+    if f.copy is None or not f.copy.is_dir():
+        return []
+    try:
+        return walk_files(f.copy)
+    except OSError:
+        return []
+
+
+def _inside_copy(f: FileExplanation, name: str, inner: str, target: str) -> str:
+    """``inner`` (a path inside the copied ``f``) when the copy holds a file or folder there;
+    else SPC770 naming what it holds (a copied file holds nothing inside it)."""
+    inner = inner.strip("/")
+    files = _copied_files(f)
+    if inner and any(rel == inner or rel.startswith(inner + "/") for rel in files):
+        return inner
+    if f.copy is not None and not f.copy.is_dir():
+        hint = f"{f.file} is a copied file, not a folder: ask for `{f.file}`"
+    else:
+        hint = f"{f.file}/ holds: " + _listing(files) if files else f"{f.file}/ holds no file"
+    raise _error(
+        "SPC770", f"`{name}` is not in the copied {f.file}{'/' if files else ''} of the {target} target", hint, name
+    )
+
+
+def _inner_lines(f: FileExplanation, inner: str) -> int | None:
+    """The line count of the text file ``inner`` inside the copied folder ``f`` (None: not text)."""
+    if f.copy is None:
+        return None
+    try:
+        data = (f.copy / inner).read_bytes()
+        return len(data.decode("utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def select(explanation: Explanation, address: Address) -> FileExplanation:
@@ -395,6 +441,29 @@ def select(explanation: Explanation, address: Address) -> FileExplanation:
     """
     f, inner = _find_file(explanation, address.file)
     if inner is not None:  # a file inside a copied folder: the folder's entry explains all of it
+        if address.pointer is not None:
+            raise _error(
+                "SPC773",
+                f"{address.file} is a file inside the copied {f.file}/, explained as a whole",
+                f"ask for `{address.file}` (or a line of it: `{address.file}:1`)",
+                address.file,
+            )
+        if address.line is not None:
+            count = _inner_lines(f, inner)
+            if count is None and address.line != 1:
+                raise _error(
+                    "SPC771",
+                    f"{address.file} is not a text file: it is explained as a whole, at line 1",
+                    f"ask for `{address.file}` or `{address.file}:1`",
+                    address.file,
+                )
+            if count is not None and not 1 <= address.line <= max(count, 1):
+                raise _error(
+                    "SPC771",
+                    f"{address.file} has no line {address.line}",
+                    f"{address.file} has {count} lines: ask for 1 to {max(count, 1)}",
+                    address.file,
+                )
         return f
     if address.line is not None:
         if f.kind == "json":

@@ -165,3 +165,92 @@ def test_every_source_written_or_not_is_honest(name: str) -> None:
                         assert isinstance(value, dict), (
                             f"{name}/{target} {f.file}:{piece.where}: not-written {format_path(s.path)} at a value"
                         )
+
+
+# --- an address inside a copied file or folder names something the copy holds ---------------------
+# Found: `specc explain -t docker code/churn/nope.py` explained the folder and exited 0 for a file
+# that does not exist.
+
+CODE_SPEC = """\
+spec-version = 1
+[model]
+name = "churn-sk"
+[runtime]
+python = "3.11"
+[python]
+requirements = ["scikit-learn==1.5.2"]
+wheels = ["dist/featurizer-0.3.0-py3-none-any.whl"]
+[code]
+paths = ["src/churn"]
+[targets.docker]
+serve = true
+"""
+
+
+@pytest.fixture
+def code_repo(tmp_path: Path) -> Path:
+    import shutil
+
+    (tmp_path / "src" / "churn" / "features").mkdir(parents=True)
+    (tmp_path / "src" / "churn" / "__init__.py").write_text("def f():\n    return 1\n", encoding="utf-8")
+    (tmp_path / "src" / "churn" / "features" / "scale.py").write_text("K = 2\n", encoding="utf-8")
+    (tmp_path / "dist").mkdir()
+    wheel = EXAMPLES / "kitchen-sink" / "dist" / "featurizer-0.3.0-py3-none-any.whl"
+    shutil.copy(wheel, tmp_path / "dist")
+    (tmp_path / "model-env.toml").write_text(CODE_SPEC, encoding="utf-8")
+    return tmp_path
+
+
+def _error(repo: Path, target: str, address: str) -> tuple[str, str]:
+    r = run_cli("explain", str(repo), "-t", target, address, "--format", "json")
+    assert r.code == 1, r.out + r.err
+    (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
+    return d["code"], d.get("hint") or ""
+
+
+@pytest.mark.parametrize("target", ["docker", "mlflow"])
+def test_a_missing_file_inside_a_copied_folder_is_unknown(code_repo: Path, target: str) -> None:
+    code, hint = _error(code_repo, target, "code/churn/nope.py")
+    assert code == "SPC770"
+    assert "__init__.py" in hint and "features/scale.py" in hint
+
+
+@pytest.mark.parametrize("address", ["code/churn/__init__.py", "code/churn/features/scale.py", "code/churn/features"])
+def test_a_file_or_folder_inside_a_copied_folder_is_its_entry(code_repo: Path, address: str) -> None:
+    (f,) = _json(str(code_repo), "-t", "docker", address)["files"]
+    assert f["file"] == "code/churn" and f["kind"] == "copied"
+    (src,) = f["pieces"][0]["sources"]
+    assert src["entry"] == "code.paths[0]"
+    assert (src["span"]["line"], src["span"]["column"]) == _position(code_repo / "model-env.toml", '"src/churn"')
+
+
+def test_a_copied_folder_with_a_trailing_slash_is_the_folder(code_repo: Path) -> None:
+    assert _json(str(code_repo), "-t", "docker", "code/churn/")["files"][0]["file"] == "code/churn"
+
+
+def test_lines_of_a_file_inside_a_copied_folder_are_checked(code_repo: Path) -> None:
+    assert _json(str(code_repo), "-t", "docker", "code/churn/__init__.py:2")["files"][0]["file"] == "code/churn"
+    for line in ("3", "0", "-1", "999999"):
+        code, hint = _error(code_repo, "docker", f"code/churn/__init__.py:{line}")
+        assert code == "SPC771" and "has 2 lines" in hint
+    assert _error(code_repo, "docker", "code/churn/__init__.py#/x")[0] == "SPC773"
+
+
+@pytest.mark.parametrize(
+    ("target", "wheel"),
+    [
+        ("docker", "deps/python/wheels/featurizer-0.3.0-py3-none-any.whl"),
+        ("databricks", "files/wheels/featurizer-0.3.0-py3-none-any.whl"),
+    ],
+)
+def test_nothing_is_inside_a_copied_file(code_repo: Path, target: str, wheel: str) -> None:
+    spec = code_repo / "model-env.toml"
+    if target == "databricks":
+        text = CODE_SPEC.replace('python = "3.11"', 'python = "3.11"\ndatabricks = "15.4.x-cpu-ml-scala2.12"')
+        text += '[targets.databricks]\nlibraries-dir = "/Volumes/ml/churn/libs"\n'
+        text += '[targets.databricks.cluster]\nnode-type = "i3.xlarge"\n'
+        spec.write_text(text, encoding="utf-8")
+    (f,) = _json(str(code_repo), "-t", target, wheel)["files"]
+    assert f["kind"] == "copied"
+    code, hint = _error(code_repo, target, f"{wheel}/featurizer/__init__.py")
+    assert code == "SPC770" and "copied file, not a folder" in hint
