@@ -254,3 +254,191 @@ def test_nothing_is_inside_a_copied_file(code_repo: Path, target: str, wheel: st
     assert f["kind"] == "copied"
     code, hint = _error(code_repo, target, f"{wheel}/featurizer/__init__.py")
     assert code == "SPC770" and "copied file, not a folder" in hint
+
+
+# --- a value the spec writes is never "generated" where the output carries it ----------------------
+# Found: `COPY code/`, `ENV PYTHONPATH=...`, the ENTRYPOINT's `--port`, the HEALTHCHECK, cluster.json's
+# `num_workers` / `data_security_mode` / init script destination, a Maven package's exclusions and
+# repository, the Python version checks: all said "generated [... template]" though the spec wrote them.
+
+DBX_SPEC = """\
+spec-version = 1
+
+[model]
+name = "fraud-dbx"
+
+[runtime]
+python = "3.11"
+databricks = "15.4.x-cpu-ml-scala2.12"
+
+[python]
+requirements = ["lightgbm==4.3.0"]
+
+[maven]
+packages = [
+  "com.johnsnowlabs.nlp:spark-nlp_2.12:5.3.3",
+  { coordinates = "org.xerial:sqlite-jdbc:3.45.1.0", exclusions = ["org.slf4j:slf4j-api"], repository = "https://maven.example.com/releases" },
+]
+
+[apt]
+packages = ["libgomp1"]
+
+[targets.docker]
+serve = true
+port = 9000
+
+[targets.databricks]
+libraries-dir = "/Volumes/ml/fraud/libs"
+
+[targets.databricks.cluster]
+node-type = "i3.xlarge"
+workers = 2
+data-security-mode = "SINGLE_USER"
+"""  # noqa: E501 (an inline table must fit on one line)
+
+
+def _pieces(spec: Path, target: str, file: str) -> list[dict[str, Any]]:
+    return list(_json(str(spec), "-t", target, file)["files"][0]["pieces"])
+
+
+def _source_of(piece: dict[str, Any], entry: str) -> dict[str, Any]:
+    hits = [s for s in piece["sources"] if s["entry"] == entry]
+    assert hits, f"{piece['where']} {piece['text']!r}: no source {entry} in {piece['sources']}"
+    return dict(hits[0])
+
+
+@pytest.fixture
+def dbx(tmp_path: Path) -> Path:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(DBX_SPEC, encoding="utf-8")
+    return spec
+
+
+def test_docker_serving_lines_come_from_serve_and_port(dbx: Path) -> None:
+    by_start = {p["text"].strip().split(" ")[0]: p for p in _pieces(dbx, "docker", "Dockerfile")}
+    port_at = _position(dbx, "9000")
+    for start in ("EXPOSE", "ENTRYPOINT", "CMD"):  # CMD: the HEALTHCHECK's URL holds the port
+        src = _source_of(by_start[start], "targets.docker.port")
+        assert src["written"] and (src["span"]["line"], src["span"]["column"]) == port_at
+    for start in ("ENTRYPOINT", "HEALTHCHECK"):
+        src = _source_of(by_start[start], "targets.docker.serve")
+        assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, "true")
+    build = [p for p in _pieces(dbx, "docker", "BUILD.md") if "-p 9000:9000" in p["text"]]
+    assert build and _source_of(build[0], "targets.docker.port")["written"]
+
+
+def test_docker_python_check_comes_from_runtime_python(dbx: Path) -> None:
+    (check,) = [p for p in _pieces(dbx, "docker", "Dockerfile") if "sys.version_info" in p["text"]]
+    src = _source_of(check, "runtime.python")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"3.11"')
+
+
+def test_docker_code_layer_lines_come_from_code_paths(code_repo: Path) -> None:
+    spec = code_repo / "model-env.toml"
+    at = _position(spec, '["src/churn"]')
+    pieces = _pieces(code_repo, "docker", "Dockerfile") + _pieces(code_repo, "docker", ".dockerignore")
+    for needle in ("COPY code/", "PYTHONPATH=", "!code/"):
+        (piece,) = [p for p in pieces if needle in p["text"]]
+        src = _source_of(piece, "code.paths")
+        assert (src["span"]["line"], src["span"]["column"]) == at and src["written"]
+
+
+@pytest.mark.parametrize("file", ["cluster.json", "job.json"])
+def test_databricks_cluster_fields_come_from_the_cluster_table(dbx: Path, file: str) -> None:
+    pieces = {str(p["where"]).rsplit("/", 1)[-1]: p for p in _pieces(dbx, "databricks", file)}
+    src = _source_of(pieces["num_workers"], "targets.databricks.cluster.workers")
+    line, col = _position(dbx, "workers = 2")
+    assert (src["span"]["line"], src["span"]["column"]) == (line, col + len("workers = "))
+    src = _source_of(pieces["data_security_mode"], "targets.databricks.cluster.data-security-mode")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"SINGLE_USER"')
+    src = _source_of(pieces["destination"], "targets.databricks.libraries-dir")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"/Volumes/ml/fraud/libs"')
+
+
+def test_databricks_autoscale_and_a_written_init_script(dbx: Path) -> None:
+    text = DBX_SPEC.replace("workers = 2", "autoscale = { min = 1, max = 4 }").replace(
+        'libraries-dir = "/Volumes/ml/fraud/libs"',
+        'libraries-dir = "/Volumes/ml/fraud/libs"\ninit-script = "/Volumes/ml/fraud/init/setup.sh"',
+    )
+    dbx.write_text(text, encoding="utf-8")
+    pieces = _pieces(dbx, "databricks", "cluster.json")
+    scale = [p for p in pieces if str(p["where"]).startswith("/autoscale")]
+    assert scale and all(_source_of(p, "targets.databricks.cluster.autoscale") for p in scale if p["sources"])
+    assert any(p["sources"] for p in scale)
+    (dest,) = [p for p in pieces if str(p["where"]).endswith("/destination")]
+    src = _source_of(dest, "targets.databricks.init-script")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"/Volumes/ml/fraud/init/setup.sh"')
+
+
+@pytest.mark.parametrize(("target", "file"), [("databricks", "libraries.json"), ("databricks", "bundle.yml")])
+def test_a_maven_packages_exclusions_and_repository(dbx: Path, target: str, file: str) -> None:
+    pieces = _pieces(dbx, target, file)
+    (excl,) = [p for p in pieces if "org.slf4j:slf4j-api" in p["text"]]
+    src = _source_of(excl, "maven.packages[1].exclusions[0]")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"org.slf4j:slf4j-api"')
+    (repo,) = [p for p in pieces if "https://maven.example.com/releases" in p["text"]]
+    src = _source_of(repo, "maven.packages[1].repository")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(dbx, '"https://maven.example.com/releases"')
+
+
+def test_the_python_the_targets_check_comes_from_runtime_python(dbx: Path) -> None:
+    at = _position(dbx, '"3.11"')
+    (want,) = [p for p in _pieces(dbx, "databricks", "init.sh") if p["text"].startswith("WANT_PYTHON=")]
+    (env,) = [p for p in _pieces(dbx, "mlflow", "python_env.yaml") if p["text"].startswith("python:")]
+    for piece in (want, env):
+        src = _source_of(piece, "runtime.python")
+        assert (src["span"]["line"], src["span"]["column"]) == at
+
+
+def _leaves(node: Any, path: tuple[str | int, ...] = ()) -> Any:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path, node
+
+
+@pytest.mark.parametrize("name", [*example_names(), "user-dbx"])
+def test_no_line_carrying_a_written_value_is_generated(name: str, tmp_path: Path) -> None:
+    """Every line / field holding, as a whole token, a string value the spec writes (3+
+    characters) has a source -- comments and specc's own file names aside."""
+    import re
+
+    if name == "user-dbx":
+        spec = tmp_path / "model-env.toml"
+        spec.write_text(DBX_SPEC, encoding="utf-8")
+    else:
+        spec = EXAMPLES / name / "model-env.toml"
+    result = check(spec)
+    assert result.spec is not None and result.document is not None
+    values: dict[str, tuple[str | int, ...]] = {}
+    for path, value in _leaves(result.document.data):
+        skip = path[0] in ("spec-version", "model") or path[:2] in {
+            ("python", "requirements-files"),
+            ("runtime", "overrides"),
+            ("mlflow", "pip"),
+        }
+        if isinstance(value, str) and len(value) >= 3 and not skip:
+            values.setdefault(value, path)
+    tokens = {v: re.compile(r"(?<![\w.-])" + re.escape(v) + r"(?![\w-])") for v in values}
+    missing = []
+    for target, backend in BACKENDS.items():
+        rendered = backend.render(result.spec, backend.options_type())
+        if any(d.severity == "error" for d in rendered.diagnostics):
+            continue
+        for f in explain(rendered, target, result.document.source.name, locator(result)).files:
+            if f.file.endswith(".md"):
+                continue  # prose
+            for piece in f.pieces:
+                text = piece.text.strip()
+                if piece.sources or text.startswith(("#", "//")):
+                    continue
+                missing += [
+                    f"{target} {f.file}:{piece.where} {text[:60]!r} holds {format_path(values[v])}"
+                    for v, rx in tokens.items()
+                    if rx.search(text)
+                ]
+    assert missing == []
