@@ -835,6 +835,33 @@ def _describe_library(lib: Mapping[str, Any]) -> str:
     return redact(f"{kind} {what}")
 
 
+def _describe_library_change(old: Mapping[str, Any], new: Mapping[str, Any], content_changed: bool) -> str:
+    """``old → new`` as :func:`_describe_library` shows them; when that reads the same on both
+    sides, what else differs: the library's other fields (a Maven package's ``exclusions`` or
+    ``repo``, a PyPI package's ``repo``), or the content of the file at the same path."""
+    a, b = _describe_library(old), _describe_library(new)
+    if a != b:
+        return f"{a} → {b}"
+    kind = next(iter(new))
+    body_a, body_b = old.get(kind), new.get(kind)
+    fields = []
+    if isinstance(body_a, Mapping) and isinstance(body_b, Mapping):
+        for key in sorted(set(body_a) | set(body_b)):
+            if body_a.get(key) != body_b.get(key):
+                fields.append(f"{key} {_field_text(body_a.get(key))} → {_field_text(body_b.get(key))}")
+    if content_changed:
+        fields.append("the file's content (sha256)")
+    return redact(f"{b}: " + "; ".join(fields)) if fields else f"{a} → {b}"
+
+
+def _field_text(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
 def _json_file(rendered: Rendered, name: str) -> Any:
     data = rendered.files.get(name)
     return json.loads(data) if isinstance(data, bytes) else None
@@ -926,7 +953,7 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
             path = _library_path(b)
             content_changed = path is not None and _sha(uo, path) != _sha(un, path)
             if a != b or content_changed:
-                reasons.append(f"cluster library changed: {_describe_library(a)} → {_describe_library(b)}")
+                reasons.append(f"cluster library changed: {_describe_library_change(a, b, content_changed)}")
         elif a is not None:
             reasons.append(f"cluster library removed: {_describe_library(a)}")
         elif b is not None:

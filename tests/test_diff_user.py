@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from specc.diff import DiffResult, diff
-from tests.helpers import run_cli
+from tests.helpers import REPO, run_cli
 
 # MLmodel as MLflow 3 writes it for `mlflow.sklearn.log_model(model, name="plain")` (skops
 # format outside Databricks); python_env.yaml likewise.
@@ -44,6 +44,9 @@ _PYTHON_ENV = "python: 3.11.7\nbuild_dependencies:\n- pip==26.3\ndependencies:\n
 
 def bare_model(folder: Path, requirements: str) -> Path:
     """A sklearn model folder as MLflow logs it without specc (no specc-environment.json)."""
+    # the sklearn flavor's default requirements are read from MLflow's own flavor module
+    pytest.importorskip("mlflow")
+    pytest.importorskip("sklearn")
     folder.mkdir(parents=True)
     (folder / "MLmodel").write_text(_MLMODEL, encoding="utf-8")
     (folder / "python_env.yaml").write_text(_PYTHON_ENV, encoding="utf-8")
@@ -64,13 +67,6 @@ def pip_changes(result: DiffResult) -> list[tuple[str, str, str | None, str | No
 
 
 LOGGED = "mlflow==3.17.2\nnumpy==2.4.6\npandas==3.1.1\nscikit-learn==1.9.1\nskops==0.16.0\n"
-
-
-@pytest.fixture(autouse=True)
-def _needs_sklearn() -> None:
-    # the sklearn flavor's default requirements are read from MLflow's own flavor module
-    pytest.importorskip("mlflow")
-    pytest.importorskip("sklearn")
 
 
 def test_flavor_default_the_spec_pins_alike_is_no_change(tmp_path: Path) -> None:
@@ -114,3 +110,75 @@ def test_two_bare_models_compare_their_flavor_defaults(tmp_path: Path) -> None:
     # a default one model has and the other lacks is MLflow's doing, not a difference
     fewer = bare_model(tmp_path / "fewer", LOGGED.replace("skops==0.16.0\n", ""))
     assert pip_changes(diff(str(old), str(fewer))) == []
+
+
+# --- a Databricks restart reason says what changed ---------------------------------------------------
+# Found: adding an exclusion to a Maven package said "cluster library changed: maven
+# org.xerial:sqlite-jdbc:3.45.1.0 → maven org.xerial:sqlite-jdbc:3.45.1.0".
+
+MAVEN_TABLE = '{{ coordinates = "org.xerial:sqlite-jdbc:3.45.1.0"{extra} }}'
+
+
+def dbx_spec(folder: Path, maven_extra: str = "", wheel: bytes | None = None) -> Path:
+    folder.mkdir(parents=True)
+    lines = [
+        "spec-version = 1",
+        '[model]\nname = "fraud"',
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4.x-cpu-ml-scala2.12"',
+        '[python]\nrequirements = ["lightgbm==4.3.0"]',
+    ]
+    if wheel is not None:
+        (folder / "dist").mkdir()
+        (folder / "dist" / "featurizer-0.3.0-py3-none-any.whl").write_bytes(wheel)
+        lines.append('wheels = ["dist/featurizer-0.3.0-py3-none-any.whl"]')
+    lines.append("[maven]\npackages = [" + MAVEN_TABLE.format(extra=maven_extra) + "]")
+    lines.append('[targets.databricks]\nlibraries-dir = "/Volumes/ml/fraud/libs"')
+    lines.append('[targets.databricks.cluster]\nnode-type = "i3.xlarge"\nworkers = 2')
+    (folder / "model-env.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _reasons(old: Path, new: Path) -> list[str]:
+    cluster = diff(str(old), str(new)).targets["databricks"].databricks
+    assert cluster is not None and cluster.restart is True
+    return list(cluster.reasons)
+
+
+def test_changed_exclusions_are_named(tmp_path: Path) -> None:
+    old = dbx_spec(tmp_path / "old", ', exclusions = ["org.slf4j:slf4j-api"]')
+    new = dbx_spec(tmp_path / "new", ', exclusions = ["org.slf4j:slf4j-api", "log4j:log4j"]')
+    assert _reasons(old, new) == [
+        "cluster library changed: maven org.xerial:sqlite-jdbc:3.45.1.0: "
+        "exclusions [org.slf4j:slf4j-api] → [log4j:log4j, org.slf4j:slf4j-api]"
+    ]
+    # removing the only exclusion: the field is gone on NEW's side
+    none = dbx_spec(tmp_path / "none")
+    assert _reasons(old, none) == [
+        "cluster library changed: maven org.xerial:sqlite-jdbc:3.45.1.0: exclusions [org.slf4j:slf4j-api] → (none)"
+    ]
+
+
+def test_a_changed_repository_is_named(tmp_path: Path) -> None:
+    old = dbx_spec(tmp_path / "old")
+    new = dbx_spec(tmp_path / "new", ', repository = "https://maven.example.com/releases"')
+    assert _reasons(old, new) == [
+        "cluster library changed: maven org.xerial:sqlite-jdbc:3.45.1.0: repo (none) → https://maven.example.com/releases"
+    ]
+
+
+def test_a_rebuilt_wheel_at_the_same_path_says_its_content_changed(tmp_path: Path) -> None:
+    wheel = (REPO / "examples" / "kitchen-sink" / "dist" / "featurizer-0.3.0-py3-none-any.whl").read_bytes()
+    old = dbx_spec(tmp_path / "old", wheel=wheel)
+    new = dbx_spec(tmp_path / "new", wheel=wheel + b"\0")
+    remote = "/Volumes/ml/fraud/libs/fraud/wheels/featurizer-0.3.0-py3-none-any.whl"
+    assert f"cluster library changed: whl {remote}: the file's content (sha256)" in _reasons(old, new)
+
+
+def test_a_version_change_still_reads_old_to_new(tmp_path: Path) -> None:
+    old = dbx_spec(tmp_path / "old")
+    new = dbx_spec(tmp_path / "new")
+    text = (new / "model-env.toml").read_text(encoding="utf-8").replace("3.45.1.0", "3.46.0.0")
+    (new / "model-env.toml").write_text(text, encoding="utf-8")
+    assert _reasons(old, new) == [
+        "cluster library changed: maven org.xerial:sqlite-jdbc:3.45.1.0 → maven org.xerial:sqlite-jdbc:3.46.0.0"
+    ]
