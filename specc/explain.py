@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -57,6 +57,7 @@ __all__ = [
     "parse_address",
     "select",
     "to_json",
+    "with_lock",
 ]
 
 #: Version of the JSON document (:func:`to_json`); bumped when a field changes meaning.
@@ -269,6 +270,75 @@ def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> t
             rule = p.rule_of(path) or section or "target"
             out.append(Source(path, loc.entry, loc.file, loc.span, rule, loc.written))
     return tuple(out)
+
+
+# A pinned requirement line of a locked render: `name==version` (extras allowed), hashes after it.
+_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)")
+
+#: The rule of a source in ``model-env.lock`` (:func:`with_lock`).
+LOCK_RULE = "locked pin (model-env.lock)"
+
+
+def with_lock(explanation: Explanation, lock_text: str, lock_name: str) -> Explanation:
+    """``explanation`` of a ``--locked`` render with each pinned line (``name==version ...``
+    in a text file, or a JSON string such as a ``pypi`` library's package) also traced to the
+    lock entry that pins it: the ``[[python.packages]]`` of that name and version, at its
+    ``name = ...`` in ``model-env.lock`` (``lock_name`` as diagnostics show it).  A package
+    only the lock names (a transitive one) is otherwise "generated"; a requirement the spec
+    names keeps its spec source first.  The lock's positions come from the TOML scanner
+    validation uses (:func:`specc.document.scan`); ``path`` and ``entry`` of such a source are
+    the lock's own TOML path (``python.packages[12]``)."""
+    import sys
+
+    from packaging.utils import canonicalize_name
+
+    from specc.document import Source as Text
+    from specc.document import scan
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    try:
+        data = tomllib.loads(lock_text)
+    except tomllib.TOMLDecodeError:
+        return explanation
+    packages = data.get("python", {}).get("packages", [])
+    where: dict[tuple[str, str], int] = {}
+    for k, pkg in enumerate(packages if isinstance(packages, list) else []):
+        if isinstance(pkg, dict) and isinstance(pkg.get("name"), str):
+            where.setdefault((canonicalize_name(pkg["name"]), str(pkg.get("version", ""))), k)
+    if not where:
+        return explanation
+    smap, text = scan(lock_text), Text.of(lock_name, lock_text)
+    files = []
+    for f in explanation.files:
+        if f.kind == "copied":
+            files.append(f)
+            continue
+        pieces = []
+        for piece in f.pieces:
+            m = _PIN.match(_pin_text(piece.text) if f.kind == "json" else piece.text)
+            at = where.get((canonicalize_name(m.group("name")), m.group("version"))) if m else None
+            if at is None:
+                pieces.append(piece)
+                continue
+            path: TomlPath = ("python", "packages", at)
+            span = smap.value_span(text, (*path, "name"))
+            source = Source(path, path, lock_name, span, LOCK_RULE, True)
+            pieces.append(replace(piece, sources=(*piece.sources, source), generated=""))
+        files.append(replace(f, pieces=tuple(pieces)))
+    return replace(explanation, files=tuple(files))
+
+
+def _pin_text(dumped: str) -> str:
+    """A JSON piece's string value (a pypi library's ``"cffi==1.15.1"``), "" for any other value."""
+    try:
+        value = json.loads(dumped)
+    except ValueError:
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 # A section heading in a rendered text file: specc's templates head each part with

@@ -442,3 +442,77 @@ def test_no_line_carrying_a_written_value_is_generated(name: str, tmp_path: Path
                     if rx.search(text)
                 ]
     assert missing == []
+
+
+# --- `--locked`: a pin the lock adds comes from the lock ----------------------------------------------
+# Found: with --locked, every transitive pin of deps/python/requirements.txt said
+# "generated [docker: requirements.txt template (header)]": the lock that put it there was not named.
+
+R_FORECAST = EXAMPLES / "r-forecast"
+
+
+def _lock_name_line(name: str) -> tuple[int, int]:
+    """Where ``name = "<name>"`` of a [[python.packages]] is in the example's lock (line, column of the value)."""
+    line, col = _position(R_FORECAST / "model-env.lock", f'name = "{name}"')
+    return line, col + len("name = ")
+
+
+def _pinned(pieces: list[dict[str, Any]], json_file: bool = False) -> list[tuple[dict[str, Any], str]]:
+    import re
+
+    out = []
+    for p in pieces:
+        text = json.loads(p["text"]) if json_file else p["text"]
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", text) if isinstance(text, str) else None
+        if m:
+            out.append((p, m.group(1)))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("target", "file"), [("docker", "deps/python/requirements.txt"), ("mlflow", "requirements.txt")]
+)
+def test_every_locked_pin_names_its_lock_entry(target: str, file: str) -> None:
+    from tests.test_explain import _validator
+
+    doc = _json(str(R_FORECAST), "-t", target, "--locked", file)
+    _validator().validate(doc)
+    pinned = _pinned(doc["files"][0]["pieces"])
+    assert len(pinned) >= 3
+    lock_file = f"{R_FORECAST}/model-env.lock"
+    for piece, name in pinned:
+        assert not piece["generated"], piece
+        (lock_src,) = [s for s in piece["sources"] if s["file"] == lock_file]
+        assert lock_src["rule"] == "locked pin (model-env.lock)" and lock_src["written"]
+        assert (lock_src["span"]["line"], lock_src["span"]["column"]) == _lock_name_line(name)
+        assert lock_src["path"].startswith("python.packages[")
+        # a requirement the spec names keeps its spec source first
+        if len(piece["sources"]) > 1:
+            assert piece["sources"][0]["file"] != lock_file
+
+
+def test_locked_pypi_libraries_name_their_lock_entry() -> None:
+    doc = _json(str(R_FORECAST), "-t", "databricks", "--locked", "libraries.json")
+    pinned = _pinned(doc["files"][0]["pieces"], json_file=True)
+    assert pinned
+    for piece, name in pinned:
+        (src,) = [s for s in piece["sources"] if s["file"].endswith("model-env.lock")]
+        assert (src["span"]["line"], src["span"]["column"]) == _lock_name_line(name)
+    # the transitive ones have the lock as their only source
+    assert any(len(piece["sources"]) == 1 for piece, _ in pinned)
+
+
+def test_a_locked_pin_in_detail_shows_the_lock_line() -> None:
+    doc = _json(str(R_FORECAST), "-t", "docker", "--locked", "deps/python/requirements.txt")
+    piece, name = _pinned(doc["files"][0]["pieces"])[0]
+    out = run_cli(
+        "explain", str(R_FORECAST), "-t", "docker", "--locked", f"deps/python/requirements.txt:{piece['where']}"
+    )
+    assert out.code == 0
+    line = _lock_name_line(name)[0]
+    assert f"model-env.lock:{line}:" in out.out and f'{line} | name = "{name}"' in out.out
+
+
+def test_without_locked_no_source_is_the_lock() -> None:
+    doc = _json(str(R_FORECAST), "-t", "docker", "deps/python/requirements.txt")
+    assert all(not s["file"].endswith(".lock") for p in doc["files"][0]["pieces"] for s in p["sources"])

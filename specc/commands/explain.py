@@ -158,6 +158,20 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
 
     explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result))
+    if getattr(options, "locked", None) is not None and spec.spec_path:
+        # `--locked`: each pinned line also from the lock entry that pins it
+        from specc.explain import with_lock
+        from specc.lockfile import lock_path_for
+
+        lock_file = lock_path_for(spec.spec_path)
+        lock_name = str(Path(_spec_name(result, path)).parent / lock_file.name)
+        try:
+            lock_text = lock_file.read_text(encoding="utf-8")
+        except OSError:
+            lock_text = ""
+        if lock_text:
+            explanation = with_lock(explanation, lock_text, lock_name)
+            sources[lock_name] = lock_text
     try:
         files = explanation.files if address is None else (select(explanation, parse_address(address)),)
     except ExplainError as exc:
