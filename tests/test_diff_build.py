@@ -48,7 +48,8 @@ def repo(folder: Path, wheels: Path, *, version: str = "0.1.0", threads: str = "
 
 
 def context(spec_dir: Path, out: Path) -> Path:
-    rendered = get_backend("docker").render(load(spec_dir / "model-env.toml"), None)
+    backend = get_backend("docker")
+    rendered = backend.render(load(spec_dir / "model-env.toml"), backend.options_type())
     assert not [d for d in rendered.diagnostics if d.severity == "error"], rendered.diagnostics
     out.mkdir(parents=True)
     write_rendered(rendered, out)
