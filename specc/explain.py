@@ -182,10 +182,40 @@ def locator(result: Result) -> Locator:
             return Located(d.path, d.file, d.span, True)
         entry = d.path
         spelled = doc.source_map.values
+        if entry not in spelled:
+            held = holders().get(path)
+            if held:  # a list the TOML does not spell whose items came from written entries
+                return Located(held, doc.source.name, doc.source_map.value_span(doc.source, held), True)
         while entry and entry not in spelled:  # the nearest entry the TOML writes
             entry = entry[:-1]
         written = entry == d.path and not isinstance(_value_at(doc.data, entry), dict)
         return Located(entry, d.file, d.span, written)
+
+    index: dict[TomlPath, TomlPath] = {}
+    built: list[bool] = []
+
+    def holders() -> dict[TomlPath, TomlPath]:
+        """A normalized list's path → the written entry its items came from (the items'
+        origins: ``python.constraints`` read from a ``-c`` file of ``python.requirements-files[0]``
+        → that entry); when they came from several entries, the TOML path those share
+        (``python.requirements-files``).  Built once, on first use."""
+        if not built:
+            built.append(True)
+            found: dict[TomlPath, dict[TomlPath, None]] = {}
+            for key, origin in origins.items():
+                if key and isinstance(key[-1], int):
+                    found.setdefault(key[:-1], {})[origin.path] = None
+            for parent, entries in found.items():
+                paths = list(entries)
+                common = paths[0]
+                for other in paths[1:]:
+                    n = 0
+                    while n < min(len(common), len(other)) and common[n] == other[n]:
+                        n += 1
+                    common = common[:n]
+                if common:
+                    index[parent] = common
+        return index
 
     return where
 

@@ -516,3 +516,67 @@ def test_a_locked_pin_in_detail_shows_the_lock_line() -> None:
 def test_without_locked_no_source_is_the_lock() -> None:
     doc = _json(str(R_FORECAST), "-t", "docker", "deps/python/requirements.txt")
     assert all(not s["file"].endswith(".lock") for p in doc["files"][0]["pieces"] for s in p["sources"])
+
+
+# --- a list the spec does not spell points at the entries its items came from ------------------------
+# Found: with constraints from a `-c` line of a requirements file, `--constraint
+# /tmp/specc/python/constraints.txt` said `from: python.constraints @ model-env.toml:10:1`, the
+# `[python]` header: the spec writes no `constraints`, the requirements file brought them.
+
+FILES_ONLY = """\
+spec-version = 1
+[model]
+name = "churn"
+[runtime]
+python = "3.11"
+databricks = "15.4.x-cpu-ml-scala2.12"
+[python]
+requirements-files = ["reqs/base.txt", "reqs/extra.txt"]
+[targets.docker]
+serve = false
+[targets.databricks]
+libraries-dir = "/Volumes/ml/churn/libs"
+[targets.databricks.cluster]
+node-type = "i3.xlarge"
+"""
+
+
+@pytest.fixture
+def files_only(tmp_path: Path) -> Path:
+    (tmp_path / "reqs").mkdir()
+    (tmp_path / "reqs" / "base.txt").write_text("-c constraints.txt\nxgboost==2.1.1\n", encoding="utf-8")
+    (tmp_path / "reqs" / "extra.txt").write_text("lightgbm==4.3.0\n", encoding="utf-8")
+    (tmp_path / "reqs" / "constraints.txt").write_text("numpy<2.1\n", encoding="utf-8")
+    (tmp_path / "model-env.toml").write_text(FILES_ONLY, encoding="utf-8")
+    return tmp_path
+
+
+def test_constraints_from_a_requirements_file_point_at_that_file(files_only: Path) -> None:
+    spec = files_only / "model-env.toml"
+    first = _position(spec, '"reqs/base.txt"')
+    pieces = _pieces(files_only, "docker", "Dockerfile")
+    (line,) = [p for p in pieces if p["text"].strip().startswith("--constraint")]
+    src = _source_of(line, "python.requirements-files[0]")
+    assert src["written"] and src["path"] == "python.constraints"
+    assert (src["span"]["line"], src["span"]["column"]) == first
+    for p in _pieces(files_only, "databricks", "uploads.json"):
+        if json.loads(p["text"]).endswith("/constraints.txt"):
+            assert (_source_of(p, "python.requirements-files[0]")["span"]["line"]) == first[0]
+
+
+def test_requirements_from_several_files_point_at_the_files_list(files_only: Path) -> None:
+    spec = files_only / "model-env.toml"
+    (line,) = [p for p in _pieces(files_only, "docker", "Dockerfile") if p["text"].strip().startswith("--requirement")]
+    src = _source_of(line, "python.requirements-files")
+    assert src["written"] and (src["span"]["line"], src["span"]["column"]) == _position(spec, '["reqs/base.txt"')
+    # each requirement line still points at its own file and line
+    reqs = {p["text"]: p for p in _pieces(files_only, "docker", "deps/python/requirements.txt")}
+    assert _source_of(reqs["lightgbm==4.3.0"], "python.requirements-files[1]")["file"].endswith("reqs/extra.txt")
+    assert _source_of(reqs["xgboost==2.1.1"], "python.requirements-files[0]")["span"]["line"] == 2
+
+
+def test_a_spelled_list_still_points_at_itself(code_repo: Path) -> None:
+    spec = code_repo / "model-env.toml"
+    (line,) = [p for p in _pieces(code_repo, "docker", "Dockerfile") if p["text"].strip().startswith("--requirement")]
+    src = _source_of(line, "python.requirements")
+    assert (src["span"]["line"], src["span"]["column"]) == _position(spec, '["scikit-learn==1.5.2"]')
