@@ -182,3 +182,49 @@ def test_a_version_change_still_reads_old_to_new(tmp_path: Path) -> None:
     assert _reasons(old, new) == [
         "cluster library changed: maven org.xerial:sqlite-jdbc:3.45.1.0 → maven org.xerial:sqlite-jdbc:3.46.0.0"
     ]
+
+
+# --- a spec taken out of git history ---------------------------------------------------------------
+# Found: `git show HEAD~1:model-env.toml > old.toml; specc diff old.toml .` fails with SPC204 for every
+# relative path and says only "invalid input": the way that works (a worktree) was not said.
+
+
+def _git(cwd: Path, *argv: str) -> str:
+    import os
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "u", "GIT_AUTHOR_EMAIL": "u@x", "GIT_COMMITTER_NAME": "u", "GIT_COMMITTER_EMAIL": "u@x"}
+    proc = subprocess.run(
+        ["git", *argv], cwd=cwd, capture_output=True, text=True, env={**os.environ, **env}, check=True
+    )
+    return proc.stdout
+
+
+def test_a_spec_copied_out_of_history_is_told_to_use_a_worktree(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "reqs").mkdir(parents=True)
+    (repo / "reqs" / "requirements.txt").write_text("xgboost==2.1.1\n", encoding="utf-8")
+    (repo / "model-env.toml").write_text(
+        'spec-version = 1\n[model]\nname = "churn"\n[runtime]\npython = "3.11"\n'
+        '[python]\nrequirements-files = ["reqs/requirements.txt"]\n',
+        encoding="utf-8",
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / "reqs" / "requirements.txt").write_text("xgboost==2.1.2\n", encoding="utf-8")
+    _git(repo, "commit", "-qam", "two")
+
+    old = tmp_path / "old.toml"
+    old.write_text(_git(repo, "show", "HEAD~1:model-env.toml"), encoding="utf-8")
+    r = run_cli("diff", str(old), str(repo))
+    assert r.code == 2 and "SPC204" in r.err
+    assert "git worktree add" in r.err and "relative to its folder" in r.err
+    # what the hint says works: the requirements-file-only change is found
+    _git(repo, "worktree", "add", "-q", str(tmp_path / "prev"), "HEAD~1")
+    r = run_cli("diff", str(tmp_path / "prev"), str(repo))
+    assert r.code == 1 and "~ pip xgboost ==2.1.1 → ==2.1.2" in r.out
+    # an input that is invalid for another reason gets no such hint
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model-env.toml").write_text("spec-version = 1\n[runtime]\n", encoding="utf-8")
+    assert "git worktree" not in run_cli("diff", str(tmp_path / "bad"), str(repo)).err
