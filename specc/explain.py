@@ -40,6 +40,7 @@ from specc.diagnostics import Diagnostic, Span, TomlPath, format_path, redact
 
 if TYPE_CHECKING:
     from specc.backends.base import Produced, Rendered
+    from specc.spec import EnvSpec
     from specc.validate import Result
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "explain",
     "explain_schema",
     "locator",
+    "masker",
     "parse_address",
     "select",
     "to_json",
@@ -236,8 +238,42 @@ def _value_at(data: Any, path: TomlPath) -> Any:
 # --- building the explanation ------------------------------------------------------------------------
 
 
-def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator) -> Explanation:
-    """Every output file of ``rendered``, each line / field with its sources (see the module doc)."""
+#: Hides credentials in a piece of text (:func:`masker`; :func:`specc.diagnostics.redact` by default).
+Mask = Callable[[str], str]
+
+
+def masker(spec: EnvSpec) -> Mask:
+    """:func:`~specc.diagnostics.redact`, and every ``[env]`` value ``specc diff`` hides (its name
+    says credential, ``*_TOKEN``, ``*API_KEY*``..., or its value looks like one: the rule of
+    SPC404, :func:`specc.diff.env_hidden`) masked where it appears: anywhere when it is
+    :data:`~specc.diagnostics.MIN_SCRUB_LENGTH` characters or longer, else on a line naming its
+    variable or in a piece that is the value itself (a JSON field).  Each character becomes
+    one ``*``, as diagnostics mask."""
+    from specc.diagnostics import MIN_SCRUB_LENGTH
+    from specc.diff import env_hidden
+
+    hidden = sorted(
+        ((name, value) for name, value in spec.env.items() if env_hidden(name, value)),
+        key=lambda item: len(item[1]),
+        reverse=True,
+    )
+
+    def mask(text: str) -> str:
+        out = redact(text)
+        for name, value in hidden:
+            for form in dict.fromkeys((value, json.dumps(value, ensure_ascii=False)[1:-1])):
+                if form and form in out:
+                    whole = out.strip() == json.dumps(value, ensure_ascii=False)
+                    if len(form) >= MIN_SCRUB_LENGTH or name in out or whole:
+                        out = out.replace(form, "*" * len(form))
+        return out
+
+    return mask
+
+
+def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator, mask: Mask = redact) -> Explanation:
+    """Every output file of ``rendered``, each line / field with its sources (see the module doc);
+    ``mask`` hides credentials in the text shown (:func:`masker` for the spec's ``[env]``)."""
     provenance = rendered.provenance
     located: dict[TomlPath, Located] = {}
 
@@ -248,12 +284,12 @@ def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator) ->
 
     files = []
     for name in sorted(rendered.files):
-        files.append(_explain_file(name, rendered.files[name], provenance.get(name, []), target, where_of))
+        files.append(_explain_file(name, rendered.files[name], provenance.get(name, []), target, where_of, mask))
     return Explanation(target, spec_name, tuple(files))
 
 
 def _explain_file(
-    name: str, content: bytes | Path, produced: Sequence[Produced], target: str, where_of: Locator
+    name: str, content: bytes | Path, produced: Sequence[Produced], target: str, where_of: Locator, mask: Mask
 ) -> FileExplanation:
     by_where: dict[int | str, list[Produced]] = {}
     for p in produced:
@@ -276,7 +312,7 @@ def _explain_file(
     for where, text, section in raw:
         sources = _sources(by_where.get(where, ()), section, where_of)
         generated = "" if sources else (f"{rule} ({section})" if section else rule)
-        pieces.append(Piece(where, redact(text), sources, section, generated))
+        pieces.append(Piece(where, mask(text), sources, section, generated))
     return FileExplanation(name, kind, tuple(pieces), None if isinstance(content, bytes) else content)
 
 
@@ -642,7 +678,11 @@ def _origin_text(s: Source) -> str:
 
 
 def render_text(
-    files: Sequence[FileExplanation], *, detail: bool = False, sources: Mapping[str, str] | None = None
+    files: Sequence[FileExplanation],
+    *,
+    detail: bool = False,
+    sources: Mapping[str, str] | None = None,
+    mask: Mask = redact,
 ) -> str:
     """The text form: one line per piece (``FILE:WHERE  text  <- entry @ file:line:col [rule]``);
     ``detail`` (one piece asked for): the piece, then each source on its own line with the
@@ -664,19 +704,19 @@ def render_text(
                 out.append(f"  from:  {format_path(s.entry) or '(the spec)'}{' @ ' + s.at if s.at else ''}{default}")
                 if s.path != s.entry:
                     out.append(f"         normalized: {format_path(s.path)}")
-                excerpt = _excerpt(s, sources or {})
+                excerpt = _excerpt(s, sources or {}, mask)
                 if excerpt:
                     out.append(f"         {excerpt}")
     return "\n".join(out)
 
 
-def _excerpt(s: Source, sources: Mapping[str, str]) -> str:
+def _excerpt(s: Source, sources: Mapping[str, str], mask: Mask = redact) -> str:
     if s.file is None or s.span is None or s.file not in sources:
         return ""
     lines = sources[s.file].splitlines()
     if not 1 <= s.span.line <= len(lines):
         return ""
-    return f"{s.span.line} | {redact(lines[s.span.line - 1].rstrip())}"
+    return f"{s.span.line} | {mask(lines[s.span.line - 1].rstrip())}"
 
 
 # --- JSON ------------------------------------------------------------------------------------------------

@@ -580,3 +580,58 @@ def test_a_spelled_list_still_points_at_itself(code_repo: Path) -> None:
     (line,) = [p for p in _pieces(code_repo, "docker", "Dockerfile") if p["text"].strip().startswith("--requirement")]
     src = _source_of(line, "python.requirements")
     assert (src["span"]["line"], src["span"]["column"]) == _position(spec, '["scikit-learn==1.5.2"]')
+
+
+# --- an [env] value whose name or shape says credential is never shown -----------------------------
+# Found: `ENV API_KEY_X="zzzzplainvalue1234"` was explained in clear text (Dockerfile, specc-environment.json),
+# though validation warns on it (SPC404) and `specc diff` shows it as <hidden>.
+
+SECRET_ENV = """\
+spec-version = 1
+[model]
+name = "m"
+[runtime]
+python = "3.11"
+databricks = "15.4.x-cpu-ml-scala2.12"
+[python]
+requirements = ["six==1.16.0"]
+[env]
+DATABASE_URL = "postgres://svc:S3cretPw99@db.example.com/prod"
+GH = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+API_KEY_X = "zzzzplainvalue1234"
+SHORT_TOKEN = "q7x9"
+OMP_NUM_THREADS = "7"
+[targets.docker]
+serve = false
+[targets.databricks]
+libraries-dir = "/Volumes/a/b/c"
+[targets.databricks.cluster]
+node-type = "i3.xlarge"
+"""
+HIDDEN = ("S3cretPw99", "abcdefghijklmnopqrstuvwxyz0123456789", "zzzzplainvalue1234")
+
+
+@pytest.mark.parametrize("target", ["docker", "databricks", "mlflow"])
+def test_credential_env_values_never_show(tmp_path: Path, target: str) -> None:
+    spec = tmp_path / "model-env.toml"
+    spec.write_text(SECRET_ENV, encoding="utf-8")
+    outputs = [run_cli("explain", str(spec), "-t", target, *fmt) for fmt in ((), ("--format", "json"))]
+    doc = json.loads(outputs[1].out)
+    shown = [
+        f"{f['file']}#{p['where']}" if f["kind"] == "json" else f"{f['file']}:{p['where']}"
+        for f in doc["files"]
+        for p in f["pieces"]
+        if any(s["entry"].startswith("env.") for s in p["sources"])
+    ]
+    assert shown, "no piece comes from [env]"
+    details = [run_cli("explain", str(spec), "-t", target, address) for address in shown]
+    for r in (*outputs, *details):
+        assert r.code == 0, r.err
+        for value in HIDDEN:
+            assert value not in r.out and value not in r.err
+        for line in r.out.splitlines():
+            if "SHORT_TOKEN" in line:
+                assert "q7x9" not in line, line
+    # a plain value stays readable
+    plain = [p["text"] for f in doc["files"] for p in f["pieces"] if "OMP_NUM_THREADS" in str(p["where"]) + p["text"]]
+    assert plain and all("7" in text for text in plain)

@@ -119,7 +119,16 @@ def run(args: argparse.Namespace) -> int:
         target_options,
     )
     from specc.diagnostics import Diagnostic, render_json, sort_key
-    from specc.explain import ExplainError, explain, locator, parse_address, render_text, select, to_json
+    from specc.explain import (
+        ExplainError,
+        explain,
+        locator,
+        masker,
+        parse_address,
+        render_text,
+        select,
+        to_json,
+    )
 
     path, address = args.path, args.address
     if address is None and path is not None and not _is_spec(path):
@@ -157,7 +166,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc explain: the {args.target} target cannot render this spec; fix the errors above", file=sys.stderr)
         return EXIT_INVALID
 
-    explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result))
+    mask = masker(spec)
+    explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result), mask)
     if getattr(options, "locked", None) is not None and spec.spec_path:
         # `--locked`: each pinned line also from the lock entry that pins it
         from specc.explain import with_lock
@@ -185,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     report(diags, sources)
     detail = address is not None and len(files[0].pieces) == 1
-    text = render_text(files, detail=detail, sources=sources)
+    text = render_text(files, detail=detail, sources=sources, mask=mask)
     if text:
         print(text)
     return EXIT_OK
