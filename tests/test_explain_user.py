@@ -423,6 +423,8 @@ def test_no_line_carrying_a_written_value_is_generated(name: str, tmp_path: Path
         }
         if isinstance(value, str) and len(value) >= 3 and not skip:
             values.setdefault(value, path)
+            if "://" in value:  # a URL also shows quoted or escaped: its host and path at least
+                values.setdefault(value.split("://", 1)[1].rsplit("@", 1)[-1], path)
     tokens = {v: re.compile(r"(?<![\w.-])" + re.escape(v) + r"(?![\w-])") for v in values}
     missing = []
     for target, backend in BACKENDS.items():
@@ -635,3 +637,15 @@ def test_credential_env_values_never_show(tmp_path: Path, target: str) -> None:
     # a plain value stays readable
     plain = [p["text"] for f in doc["files"] for p in f["pieces"] if "OMP_NUM_THREADS" in str(p["where"]) + p["text"]]
     assert plain and all("7" in text for text in plain)
+
+
+def test_an_index_url_quoted_for_the_shell_is_traced() -> None:
+    """The init script's pip line passes index URLs as shell words (`https://"${PYPI_USER}"...`):
+    both indexes of kitchen-sink are sources of that line."""
+    kitchen = EXAMPLES / "kitchen-sink"
+    spec = kitchen / "model-env.toml"
+    (line,) = [p for p in _pieces(kitchen, "databricks", "init.sh") if "PIP_EXTRA_INDEX_URL=" in p["text"]]
+    extra = _source_of(line, "python.extra-index-urls[0]")
+    assert (extra["span"]["line"], extra["span"]["column"]) == _position(spec, '"https://${PYPI_USER}')
+    index = _source_of(line, "python.index-url")
+    assert (index["span"]["line"], index["span"]["column"]) == _position(spec, '"https://pypi.org/simple"')

@@ -1392,6 +1392,14 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
     if py.index_url:
         marks.append(Mark(py.index_url, ("python", "index-url"), "pip index"))
     marks += [Mark(u, ("python", "extra-index-urls", i), "pip extra index") for i, u in enumerate(py.extra_index_urls)]
+    # the init script's pip line passes them as shell words (`https://"${PYPI_USER}"@...`)
+    if py.index_url and shell_url(py.index_url) != py.index_url:
+        marks.append(Mark(shell_url(py.index_url), ("python", "index-url"), "pip index"))
+    marks += [
+        Mark(shell_url(u), ("python", "extra-index-urls", i), "pip extra index")
+        for i, u in enumerate(py.extra_index_urls)
+        if shell_url(u) != u
+    ]
     marks += [
         Mark(f"wheels/{file_name(w.path)}", ("python", "wheels", i), "private wheel (whl library)")
         for i, w in enumerate(py.wheels)
