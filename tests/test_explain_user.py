@@ -649,3 +649,36 @@ def test_an_index_url_quoted_for_the_shell_is_traced() -> None:
     assert (extra["span"]["line"], extra["span"]["column"]) == _position(spec, '"https://${PYPI_USER}')
     index = _source_of(line, "python.index-url")
     assert (index["span"]["line"], index["span"]["column"]) == _position(spec, '"https://pypi.org/simple"')
+
+
+# --- a FILE that is also a folder of the repository ---------------------------------------------------
+# Found: with `[code] paths = ["code/churn"]`, `specc explain -t docker code/churn` took the repository's
+# own folder code/churn for the spec ("a directory without a model-env.toml").
+
+CODE_FOLDER_SPEC = """\
+spec-version = 1
+[model]
+name = "churn"
+[runtime]
+python = "3.11"
+[python]
+requirements = ["scikit-learn==1.5.2"]
+[code]
+paths = ["code/churn"]
+"""
+
+
+def test_an_output_path_the_repository_also_has_is_file(tmp_path: Path) -> None:
+    (tmp_path / "code" / "churn").mkdir(parents=True)
+    (tmp_path / "code" / "churn" / "__init__.py").write_text("K = 1\n", encoding="utf-8")
+    (tmp_path / "model-env.toml").write_text(CODE_FOLDER_SPEC, encoding="utf-8")
+    for target in ("docker", "mlflow"):
+        for address in ("code/churn", "code/churn/", "code/churn/__init__.py"):
+            doc = _json("-t", target, address, cwd=tmp_path)
+            (f,) = doc["files"]
+            assert f["file"] == "code/churn", (target, address)
+            assert f["pieces"][0]["sources"][0]["entry"] == "code.paths[0]"
+    # a folder holding a spec is still the spec; one without, away from any spec, still an error
+    assert _json("code/..", "-t", "docker", cwd=tmp_path)["spec"].endswith("model-env.toml")
+    r = run_cli("explain", str(tmp_path / "code"), "-t", "docker", cwd=tmp_path.parent)
+    assert r.code == 1 and "SPC002" in r.err

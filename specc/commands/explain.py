@@ -39,7 +39,8 @@ examples:
 
 Nothing is written: the target renders in memory.  Every line is listed; a line no
 spec entry produced shows what of the target generated it ("generated [...]").
-With a single argument, a folder or a *.toml file is the spec; anything else is FILE.
+With a single argument, a folder or a *.toml file is the spec; anything else is FILE
+(so is a folder without model-env.toml when ./model-env.toml exists).
 exit codes: 0 ok, 1 invalid spec, the target cannot render it, or an unknown
 file/line/field (SPC770-SPC774), 2 usage, 3 internal.
 """
@@ -103,8 +104,16 @@ class _Intermixed:
 
 
 def _is_spec(arg: str) -> bool:
-    """With one positional argument: a folder or a ``*.toml`` file is the spec, else an output FILE."""
-    return arg.endswith(".toml") or Path(arg).is_dir()
+    """With one positional argument: a ``*.toml`` file or a folder is the spec, else an output
+    FILE -- except a folder without ``model-env.toml`` while ``./model-env.toml`` exists: that is
+    an output path the repository also has (``[code] paths = ["code/churn"]`` renders to
+    ``code/churn``), so FILE."""
+    if arg.endswith(".toml"):
+        return True
+    folder = Path(arg)
+    if not folder.is_dir():
+        return False
+    return (folder / "model-env.toml").is_file() or not Path("model-env.toml").is_file()
 
 
 def run(args: argparse.Namespace) -> int:
