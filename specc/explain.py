@@ -520,6 +520,18 @@ def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, st
     for f in explanation.files:
         if f.kind == "copied" and name.startswith(f.file + "/"):
             return f, _inside_copy(f, name, name[len(f.file) + 1 :], explanation.target)
+    # a path into a rendered folder (`build/docker/Dockerfile`, `./Dockerfile`, an absolute one):
+    # its longest tail that is an output file, or a path inside a copied one
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    for k in range(len(parts)):
+        tail_name = "/".join(parts[k:])
+        if tail_name == name:
+            continue
+        if tail_name in files:
+            return files[tail_name], None
+        for f in explanation.files:
+            if f.kind == "copied" and tail_name.startswith(f.file + "/"):
+                return f, _inside_copy(f, name, tail_name[len(f.file) + 1 :], explanation.target)
     raise _error(
         "SPC770",
         f"`{name}` is not an output file of the {explanation.target} target",

@@ -682,3 +682,29 @@ def test_an_output_path_the_repository_also_has_is_file(tmp_path: Path) -> None:
     assert _json("code/..", "-t", "docker", cwd=tmp_path)["spec"].endswith("model-env.toml")
     r = run_cli("explain", str(tmp_path / "code"), "-t", "docker", cwd=tmp_path.parent)
     assert r.code == 1 and "SPC002" in r.err
+
+
+# --- the path of a rendered file, as the user has it ---------------------------------------------------
+# Found: after `specc render -t docker --out build/docker`, `specc explain -t docker
+# build/docker/Dockerfile:7` (and `./Dockerfile:7`) said "not an output file".
+
+
+def test_a_path_into_a_rendered_folder_names_its_output_file(code_repo: Path) -> None:
+    r = run_cli("render", str(code_repo), "-t", "docker", "--out", str(code_repo / "build" / "docker"))
+    assert r.code == 0, r.err
+    out = code_repo / "build" / "docker"
+    cases = {
+        "build/docker/Dockerfile:3": ("Dockerfile", 3),
+        "./Dockerfile:3": ("Dockerfile", 3),
+        f"{out}/deps/python/requirements.txt:4": ("deps/python/requirements.txt", 4),
+        "build/docker/code/churn/__init__.py": ("code/churn", 1),
+    }
+    for address, (file, line) in cases.items():
+        (f,) = _json("-t", "docker", address, cwd=code_repo)["files"]
+        assert (f["file"], f["pieces"][0]["where"]) == (file, line), address
+        rendered = (out / file).read_text(encoding="utf-8").splitlines() if f["kind"] == "text" else None
+        if rendered is not None:  # the line explained is the line of the rendered file
+            assert f["pieces"][0]["text"] == rendered[line - 1]
+    for address in ("build/docker/code/churn/nope.py", "src/churn/__init__.py", "build/docker/Dockerfil"):
+        r = run_cli("explain", "-t", "docker", address, "--format", "json", cwd=code_repo)
+        assert r.code == 1 and json.loads(r.out)["diagnostics"][-1]["code"] == "SPC770", address
