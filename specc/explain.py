@@ -499,6 +499,18 @@ def _listing(names: Sequence[str], limit: int = 40) -> str:
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+def _close(name: str, names: Sequence[str]) -> str | None:
+    """The output file ``name`` most likely misspells (a close whole path or file name), if any."""
+    import difflib
+
+    hit = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if hit:
+        return hit[0]
+    by_base = {n.rsplit("/", 1)[-1]: n for n in names}
+    hit = difflib.get_close_matches(name.rsplit("/", 1)[-1], list(by_base), n=1, cutoff=0.75)
+    return by_base[hit[0]] if hit else None
+
+
 def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, str | None]:
     """The file ``name`` names: an output file exactly, a unique output ending in ``/name``, or a
     file inside a copied folder (returned with the inner path).  Raises SPC770 / SPC774."""
@@ -532,10 +544,12 @@ def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, st
         for f in explanation.files:
             if f.kind == "copied" and tail_name.startswith(f.file + "/"):
                 return f, _inside_copy(f, name, tail_name[len(f.file) + 1 :], explanation.target)
+    names = [f.file for f in explanation.files]
+    close = _close(name, names)
     raise _error(
         "SPC770",
         f"`{name}` is not an output file of the {explanation.target} target",
-        "its files are: " + _listing([f.file for f in explanation.files]),
+        (f"did you mean `{close}`? " if close else "") + "its files are: " + _listing(names),
         name,
     )
 
@@ -580,6 +594,24 @@ def _inner_lines(f: FileExplanation, inner: str) -> int | None:
         return None
 
 
+def _not_a_line(explanation: Explanation, address: Address, exc: ExplainError) -> None:
+    """``FILE:abc`` or ``FILE:`` naming an output file: SPC771 (not a line number) rather than
+    the SPC770 ``exc`` for a file called ``FILE:abc``."""
+    if exc.diagnostic.code != "SPC770" or address.line is not None or address.pointer is not None:
+        return
+    file, sep, line = address.file.rpartition(":")
+    if not sep or not file:
+        return
+    try:
+        f, _ = _find_file(explanation, file)
+    except ExplainError:
+        return
+    count = f"{len(f.pieces)} lines: ask for `{file}:1` to `{file}:{len(f.pieces)}`" if f.kind == "text" else ""
+    hint = f"{f.file} has {count}" if count else f"ask for `{file}` (a {f.kind} file is not explained by line)"
+    what = f"`{line}` is not a line number of {f.file}" if line else f"no line number after `{file}:`"
+    raise _error("SPC771", what, hint, address.file) from exc
+
+
 def select(explanation: Explanation, address: Address) -> FileExplanation:
     """The part of ``explanation`` ``address`` asks for: a whole file, or one piece of it.
 
@@ -587,7 +619,11 @@ def select(explanation: Explanation, address: Address) -> FileExplanation:
     JSON pointer, SPC773 a line of a JSON file / a pointer into a text file, SPC774 a name
     matching several files.
     """
-    f, inner = _find_file(explanation, address.file)
+    try:
+        f, inner = _find_file(explanation, address.file)
+    except ExplainError as exc:
+        _not_a_line(explanation, address, exc)
+        raise
     if inner is not None:  # a file inside a copied folder: the folder's entry explains all of it
         if address.pointer is not None:
             raise _error(

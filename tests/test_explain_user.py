@@ -708,3 +708,34 @@ def test_a_path_into_a_rendered_folder_names_its_output_file(code_repo: Path) ->
     for address in ("build/docker/code/churn/nope.py", "src/churn/__init__.py", "build/docker/Dockerfil"):
         r = run_cli("explain", "-t", "docker", address, "--format", "json", cwd=code_repo)
         assert r.code == 1 and json.loads(r.out)["diagnostics"][-1]["code"] == "SPC770", address
+
+
+# --- a mistyped address says what was meant ------------------------------------------------------------
+# Found: `requirements.txt:abc` said "`requirements.txt:abc` is not an output file"; `Dockerfil` listed
+# every file without pointing at the one meant.
+
+
+@pytest.mark.parametrize(
+    ("address", "code", "message", "hint"),
+    [
+        (
+            "requirements.txt:abc",
+            "SPC771",
+            "`abc` is not a line number of deps/python/requirements.txt",
+            "lines: ask for",
+        ),
+        ("Dockerfile:", "SPC771", "no line number after `Dockerfile:`", "ask for `Dockerfile:1`"),
+        ("Dockerfile:2.5", "SPC771", "`2.5` is not a line number of Dockerfile", "ask for `Dockerfile:1`"),
+        ("Dockerfil", "SPC770", "`Dockerfil` is not an output file", "did you mean `Dockerfile`?"),
+        ("dockerfile:3", "SPC770", "`dockerfile` is not an output file", "did you mean `Dockerfile`?"),
+        ("requirments.txt", "SPC770", "is not an output file", "did you mean `deps/python/requirements.txt`?"),
+        ("zzz", "SPC770", "`zzz` is not an output file", "its files are: "),
+    ],
+)
+def test_mistyped_addresses(code_repo: Path, address: str, code: str, message: str, hint: str) -> None:
+    r = run_cli("explain", str(code_repo), "-t", "docker", address, "--format", "json")
+    assert r.code == 1
+    d = json.loads(r.out)["diagnostics"][-1]
+    assert d["code"] == code and message in d["message"] and hint in d["hint"], d
+    if address == "zzz":
+        assert "did you mean" not in d["hint"]
