@@ -78,6 +78,9 @@ class Located:
     file: str | None
     span: Span | None
     written: bool = True  # False: a default, placed at the nearest written table
+    # further written entries behind the same path: a `requirements = [...]` list whose
+    # normalized list also holds the lines of `requirements-files`
+    more: tuple[Located, ...] = ()
 
 
 #: normalized path → where it was written (built from ``Result.locate`` by the command)
@@ -184,42 +187,49 @@ def locator(result: Result) -> Locator:
             return Located(d.path, d.file, d.span, True)
         entry = d.path
         spelled = doc.source_map.values
+        held = holders().get(path, [])
         if entry not in spelled:
-            held = holders().get(path)
-            if held:  # a list the TOML does not spell whose items came from written entries
-                return Located(held, doc.source.name, doc.source_map.value_span(doc.source, held), True)
+            common = _common(held)
+            if common:  # a list the TOML does not spell whose items came from written entries
+                return Located(common, doc.source.name, doc.source_map.value_span(doc.source, common), True)
         while entry and entry not in spelled:  # the nearest entry the TOML writes
             entry = entry[:-1]
         written = entry == d.path and not isinstance(_value_at(doc.data, entry), dict)
-        return Located(entry, d.file, d.span, written)
+        elsewhere = _common([h for h in held if h[: len(entry)] != entry]) if written else ()
+        more = (Located(elsewhere, doc.source.name, doc.source_map.value_span(doc.source, elsewhere)),)
+        return Located(entry, d.file, d.span, written, more if elsewhere else ())
 
-    index: dict[TomlPath, TomlPath] = {}
+    index: dict[TomlPath, list[TomlPath]] = {}
     built: list[bool] = []
 
-    def holders() -> dict[TomlPath, TomlPath]:
-        """A normalized list's path → the written entry its items came from (the items'
-        origins: ``python.constraints`` read from a ``-c`` file of ``python.requirements-files[0]``
-        → that entry); when they came from several entries, the TOML path those share
-        (``python.requirements-files``).  Built once, on first use."""
+    def holders() -> dict[TomlPath, list[TomlPath]]:
+        """A normalized list's path → the written entries its items came from, in order (the
+        items' origins: ``python.constraints`` read from a ``-c`` file of
+        ``python.requirements-files[0]`` → that entry).  Built once, on first use."""
         if not built:
             built.append(True)
             found: dict[TomlPath, dict[TomlPath, None]] = {}
             for key, origin in origins.items():
                 if key and isinstance(key[-1], int):
                     found.setdefault(key[:-1], {})[origin.path] = None
-            for parent, entries in found.items():
-                paths = list(entries)
-                common = paths[0]
-                for other in paths[1:]:
-                    n = 0
-                    while n < min(len(common), len(other)) and common[n] == other[n]:
-                        n += 1
-                    common = common[:n]
-                if common:
-                    index[parent] = common
+            index.update((parent, list(entries)) for parent, entries in found.items())
         return index
 
     return where
+
+
+def _common(paths: Sequence[TomlPath]) -> TomlPath:
+    """The longest TOML path every one of ``paths`` starts with (``()`` for none): one entry
+    itself, or the list several entries share (``python.requirements-files``)."""
+    if not paths:
+        return ()
+    common = paths[0]
+    for other in paths[1:]:
+        n = 0
+        while n < min(len(common), len(other)) and common[n] == other[n]:
+            n += 1
+        common = common[:n]
+    return common
 
 
 def _value_at(data: Any, path: TomlPath) -> Any:
@@ -335,6 +345,10 @@ def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> t
             placed.add((loc.entry, loc.file, loc.span))
             rule = p.rule_of(path) or section or "target"
             out.append(Source(path, loc.entry, loc.file, loc.span, rule, loc.written))
+            for extra in loc.more:  # the other written entries behind the same list
+                if (extra.entry, extra.file, extra.span) not in placed:
+                    placed.add((extra.entry, extra.file, extra.span))
+                    out.append(Source(path, extra.entry, extra.file, extra.span, rule, extra.written))
     return tuple(out)
 
 

@@ -739,3 +739,18 @@ def test_mistyped_addresses(code_repo: Path, address: str, code: str, message: s
     assert d["code"] == code and message in d["message"] and hint in d["hint"], d
     if address == "zzz":
         assert "did you mean" not in d["hint"]
+
+
+def test_a_spelled_list_with_file_items_names_both(files_only: Path) -> None:
+    """`requirements = [...]` plus `requirements-files`: the pip install line installs both."""
+    spec = files_only / "model-env.toml"
+    text = FILES_ONLY.replace(
+        'requirements-files = ["reqs/base.txt"', 'requirements = ["six==1.16.0"]\nrequirements-files = ["reqs/base.txt"'
+    )
+    spec.write_text(text, encoding="utf-8")
+    (line,) = [p for p in _pieces(files_only, "docker", "Dockerfile") if p["text"].strip().startswith("--requirement")]
+    assert [s["entry"] for s in line["sources"]] == ["python.requirements", "python.requirements-files"]
+    spelled, files = line["sources"]
+    assert (spelled["span"]["line"], spelled["span"]["column"]) == _position(spec, '["six==1.16.0"]')
+    assert (files["span"]["line"], files["span"]["column"]) == _position(spec, '["reqs/base.txt"')
+    assert spelled["written"] and files["written"]
