@@ -177,6 +177,10 @@ def run(args: argparse.Namespace) -> int:
 
     mask = masker(spec)
     explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result), mask)
+    if options.model_dir is not None:  # the --model copy: the flag, not a spec entry, put it there
+        from specc.explain import with_model
+
+        explanation = with_model(explanation, Path(options.model_dir), str(getattr(args, "model", None) or ""))
     if getattr(options, "locked", None) is not None and spec.spec_path:
         # `--locked`: each pinned line also from the lock entry that pins it
         from specc.explain import with_lock
