@@ -870,16 +870,18 @@ def explain_schema() -> dict[str, Any]:
             "path": {
                 "type": "string",
                 "description": "The normalized spec path the target marked (0-based indexes into the normalized, "
-                "sorted lists).",
+                "sorted lists); for a pin traced to model-env.lock (`--locked`), the lock's TOML path.",
                 "examples": ["python.requirements[3]", "apt.packages[1]"],
             },
             "entry": {
                 "type": "string",
                 "description": "The entry as written in the spec (TOML path); for a requirements-file line, its "
-                "`python.requirements-files[i]` entry.",
+                "`python.requirements-files[i]` entry; for a pin traced to model-env.lock, the lock's TOML path.",
                 "examples": ["python.requirements-files[0]", "apt.packages[0]"],
             },
-            "file": nullable("string", "The spec or requirements file `span` is in, as diagnostics name it."),
+            "file": nullable(
+                "string", "The spec, requirements file or model-env.lock `span` is in, as diagnostics name it."
+            ),
             "span": span,
             "rule": {
                 "type": "string",
