@@ -613,11 +613,12 @@ def _inside_copy(f: FileExplanation, name: str, inner: str, target: str) -> str:
 
 
 def _inner_lines(f: FileExplanation, inner: str) -> int | None:
-    """The line count of the text file ``inner`` inside the copied folder ``f`` (None: not text)."""
+    """The line count of the text file ``inner`` inside the copied folder ``f``, or of the copied
+    file ``f`` itself (``inner`` ""); None when it is no text file."""
     if f.copy is None:
         return None
     try:
-        data = (f.copy / inner).read_bytes()
+        data = (f.copy / inner if inner else f.copy).read_bytes()
         return len(data.decode("utf-8").splitlines())
     except (OSError, UnicodeDecodeError):
         return None
@@ -687,7 +688,16 @@ def select(explanation: Explanation, address: Address) -> FileExplanation:
                 address.file,
             )
         if f.kind == "copied":
-            if address.line != 1:
+            # a copied text file (code/helpers.py) has its lines: each is explained by the whole
+            count = _inner_lines(f, "") if f.copy is not None and f.copy.is_file() else None
+            if count is not None and not 1 <= address.line <= max(count, 1):
+                raise _error(
+                    "SPC771",
+                    f"{f.file} has no line {address.line}",
+                    f"{f.file} has {count} lines: ask for 1 to {max(count, 1)}",
+                    address.file,
+                )
+            if count is None and address.line != 1:
                 raise _error(
                     "SPC771",
                     f"{f.file} is a copied file: it is explained as a whole, at line 1",

@@ -777,3 +777,21 @@ def _error_code(spec: str, *argv: str) -> str:
     r = run_cli("explain", spec, "-t", "docker", *argv, "--format", "json")
     assert r.code == 1
     return str(json.loads(r.out)["diagnostics"][-1]["code"])
+
+
+def test_lines_of_a_copied_text_file_are_its_lines() -> None:
+    """A copied single file (`[code] paths = [..., "helpers.py"]`) takes FILE:LINE within its
+    line count, as a file inside a copied folder does; a binary copy (a wheel) only line 1."""
+    kitchen = EXAMPLES / "kitchen-sink"
+    count = len((kitchen / "helpers.py").read_text(encoding="utf-8").splitlines())
+    for line in (1, count):
+        (f,) = _json(str(kitchen), "-t", "docker", f"code/helpers.py:{line}")["files"]
+        assert f["file"] == "code/helpers.py" and f["pieces"][0]["sources"][0]["entry"] == "code.paths[1]"
+    for line in (0, count + 1):
+        r = run_cli("explain", str(kitchen), "-t", "docker", f"code/helpers.py:{line}", "--format", "json")
+        d = json.loads(r.out)["diagnostics"][-1]
+        assert r.code == 1 and d["code"] == "SPC771" and f"has {count} lines" in d["hint"]
+    wheel = "deps/python/wheels/featurizer-0.3.0-py3-none-any.whl"
+    assert _json(str(kitchen), "-t", "docker", f"{wheel}:1")["files"][0]["kind"] == "copied"
+    r = run_cli("explain", str(kitchen), "-t", "docker", f"{wheel}:2", "--format", "json")
+    assert r.code == 1 and json.loads(r.out)["diagnostics"][-1]["code"] == "SPC771"
