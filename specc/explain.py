@@ -59,6 +59,7 @@ __all__ = [
     "parse_address",
     "select",
     "to_json",
+    "with_flags",
     "with_lock",
     "with_model",
 ]
@@ -433,6 +434,33 @@ def with_model(explanation: Explanation, model_dir: Path, given: str) -> Explana
             why = f"{explanation.target}: the logged model (--model {given})"
             f = replace(f, pieces=tuple(replace(p, generated=why) if not p.sources else p for p in f.pieces))
         files.append(f)
+    return replace(explanation, files=tuple(files))
+
+
+def with_flags(explanation: Explanation, flags: Mapping[str, str]) -> Explanation:
+    """``explanation`` with each generated piece that holds a text flag's value (``--cluster-id
+    0612-abc`` → libraries.json's ``cluster_id``; ``--model-name``, ``--model-version`` in the job's
+    ``models:/NAME/VERSION``) saying the flag put it there: ``"<target>: --cluster-id 0612-abc"``
+    (several flags: joined by ``; ``).  ``flags``: option → the value given.  A value is found
+    as a whole token, as marks are (:class:`specc.backends.base.Mark`); one shorter than 3
+    characters (``--model-version 7``) only next to a longer flag value on the same piece."""
+    tokens = {
+        option: re.compile(r"(?<![A-Za-z0-9_.\-])" + re.escape(value) + r"(?![A-Za-z0-9_\-])")
+        for option, value in flags.items()
+        if value
+    }
+    if not tokens:
+        return explanation
+    files = []
+    for f in explanation.files:
+        pieces = []
+        for p in f.pieces:
+            hits = [option for option, rx in tokens.items() if not p.sources and rx.search(p.text)]
+            # a short value ("7") is too common a token to stand alone: only next to a longer one
+            long_hit = any(len(flags[h]) >= 3 for h in hits)
+            found = [f"{o} {flags[o]}" for o in hits if long_hit]
+            pieces.append(replace(p, generated=f"{explanation.target}: " + "; ".join(found)) if found else p)
+        files.append(replace(f, pieces=tuple(pieces)))
     return replace(explanation, files=tuple(files))
 
 

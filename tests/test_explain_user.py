@@ -795,3 +795,27 @@ def test_lines_of_a_copied_text_file_are_its_lines() -> None:
     assert _json(str(kitchen), "-t", "docker", f"{wheel}:1")["files"][0]["kind"] == "copied"
     r = run_cli("explain", str(kitchen), "-t", "docker", f"{wheel}:2", "--format", "json")
     assert r.code == 1 and json.loads(r.out)["diagnostics"][-1]["code"] == "SPC771"
+
+
+# --- what a render flag put there names the flag -------------------------------------------------------
+# Found: `--cluster-id 0612-abc` showed as `generated [databricks: libraries.json (cluster_id)]` and
+# `--model-name`/`--model-version` in the job's models:/ URI as template boilerplate.
+
+
+def test_render_flags_are_named_where_they_land(dbx: Path) -> None:
+    flags = ("--cluster-id", "0612-abc", "--model-name", "cat.sch.fraud", "--model-version", "1")
+    doc = _json(str(dbx), "-t", "databricks", *flags)
+    by_rule: dict[str, list[str]] = {}
+    for f in doc["files"]:
+        for p in f["pieces"]:
+            for rule in p["rules"]:
+                if "--" in rule:
+                    by_rule.setdefault(rule, []).append(f"{f['file']}:{p['where']}")
+    assert by_rule["databricks: --cluster-id 0612-abc"] == ["libraries.json:/cluster_id"]
+    uri = by_rule["databricks: --model-name cat.sch.fraud; --model-version 1"]
+    assert "job.json:/parameters/0/default" in uri and any(w.startswith("score.py:") for w in uri)
+    # "1" alone is everywhere (exit 1, max_concurrent_runs: 1): never the flag's by itself
+    assert "databricks: --model-version 1" not in by_rule
+    # without the flags, the same pieces are the target's
+    plain = _json(str(dbx), "-t", "databricks", "libraries.json#/cluster_id")["files"][0]["pieces"][0]
+    assert plain["rules"] == ["databricks: libraries.json (cluster_id)"]

@@ -177,6 +177,16 @@ def run(args: argparse.Namespace) -> int:
 
     mask = masker(spec)
     explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result), mask)
+    # what a render flag put there (--cluster-id, --model-name...) is the flag's, not the target's
+    from specc.backends.base import flags_of
+    from specc.explain import with_flags
+
+    given = {
+        f.option: str(getattr(options, name))
+        for name, f in flags_of(backend.options_type).items()
+        if f.kind == "text" and getattr(options, name, None) not in (None, "")
+    }
+    explanation = with_flags(explanation, given)
     if options.model_dir is not None:  # the --model copy: the flag, not a spec entry, put it there
         from specc.explain import with_model
 
