@@ -158,7 +158,7 @@ def test_json_keys_the_spec_named_and_generated_fields() -> None:
     (piece,) = doc["files"][0]["pieces"]
     assert json.loads(piece["text"]) == "0123-456789-abcdef12"
     assert piece["generated"] is True and piece["sources"] == []
-    assert piece["rules"] == ["databricks: libraries.json (cluster_id)"]
+    assert piece["rules"] == ["databricks: --cluster-id 0123-456789-abcdef12"]  # the flag, named
 
 
 def test_the_spec_document_of_the_mlflow_target_traces_by_pointer() -> None:
