@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from specc.api import check
 from specc.backends import BACKENDS
@@ -819,3 +821,35 @@ def test_render_flags_are_named_where_they_land(dbx: Path) -> None:
     # without the flags, the same pieces are the target's
     plain = _json(str(dbx), "-t", "databricks", "libraries.json#/cluster_id")["files"][0]["pieces"][0]
     assert plain["rules"] == ["databricks: libraries.json (cluster_id)"]
+
+
+# --- any address: an explanation or an SPC770-SPC774 diagnostic, never anything else ------------------
+
+_ADDRESS_PARTS = st.sampled_from(
+    ["Dockerfile", "requirements.txt", "deps/", "python/", "code/", "churn_utils/", "helpers.py", "build/",
+     "./", "../", ":", "::", "#", "#/", "/", "~1", "0", "1", "44", "-3", "999999", "abc", "é", " ", ".", "*"]
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def kitchen_docker() -> Any:
+    result = check(EXAMPLES / "kitchen-sink" / "model-env.toml")
+    assert result.spec is not None and result.document is not None
+    backend = BACKENDS["docker"]
+    rendered = backend.render(result.spec, backend.options_type())
+    return explain(rendered, "docker", result.document.source.name, locator(result))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(_ADDRESS_PARTS, min_size=1, max_size=6))
+def test_any_address_is_explained_or_a_coded_diagnostic(kitchen_docker: Any, parts: list[str]) -> None:
+    from specc.explain import ExplainError, parse_address, select
+
+    address = "".join(parts)
+    try:
+        f = select(kitchen_docker, parse_address(address))
+    except ExplainError as exc:
+        assert exc.diagnostic.code in {"SPC770", "SPC771", "SPC772", "SPC773", "SPC774"}
+        assert exc.diagnostic.hint
+        return
+    assert f.file in {x.file for x in kitchen_docker.files} and f.pieces
