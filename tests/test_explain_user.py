@@ -470,14 +470,15 @@ def _pinned(pieces: list[dict[str, Any]], json_file: bool = False) -> list[tuple
     out = []
     for p in pieces:
         text = json.loads(p["text"]) if json_file else p["text"]
-        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", text) if isinstance(text, str) else None
+        m = re.match(r"^\s*(?:-\s+)?[\"']?([A-Za-z0-9][A-Za-z0-9._-]*)==", text) if isinstance(text, str) else None
         if m:
             out.append((p, m.group(1)))
     return out
 
 
 @pytest.mark.parametrize(
-    ("target", "file"), [("docker", "deps/python/requirements.txt"), ("mlflow", "requirements.txt")]
+    ("target", "file"),
+    [("docker", "deps/python/requirements.txt"), ("mlflow", "requirements.txt"), ("mlflow", "conda.yaml")],
 )
 def test_every_locked_pin_names_its_lock_entry(target: str, file: str) -> None:
     from tests.test_explain import _validator
