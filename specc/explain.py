@@ -356,9 +356,7 @@ def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> t
 
 # A pinned requirement line of a locked render: `name==version` (extras allowed), hashes after it;
 # also a YAML list item (`- "name==version"`, conda.yaml's pip section).
-_PIN = re.compile(
-    r"^\s*(?:-\s+)?[\"']?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\\"']+)"
-)
+_PIN = re.compile(r"^\s*(?:-\s+)?[\"']?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\\"']+)")
 
 #: The rule of a source in ``model-env.lock`` (:func:`with_lock`).
 LOCK_RULE = "locked pin (model-env.lock)"
