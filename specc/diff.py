@@ -13,8 +13,10 @@ Each side is one of three kinds (:func:`load_side`):
   the same reader as ``specc render --from-model``) and compared section by section, so the
   lines MLflow adds to ``requirements.txt`` at log time (its own ``mlflow==`` pin, the flavor's
   default requirements) are not differences.  Without it only what MLflow records is known:
-  ``requirements.txt`` (less MLflow's own pin and the logged flavor's default requirements, the
-  same allowances as ``specc check --model``: :mod:`specc.drift`) and the Python version and
+  ``requirements.txt`` (MLflow's own pin and the logged flavor's default requirements count only
+  where the other side names the package -- a sklearn model's ``scikit-learn==1.5.2`` is
+  compared with the spec's --, the same allowances as ``specc check --model``:
+  :mod:`specc.drift`) and the Python version and
   Databricks Runtime of ``MLmodel`` / ``python_env.yaml``.
 
 Each side becomes *entries*: ecosystem → name → :class:`Entry` (the text shown and the value
@@ -61,7 +63,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -139,12 +141,16 @@ class Entry:
     (:mod:`specc.backends.features`), which decides the targets it concerns.  ``recorded``:
     a fact a logged model recorded about where it was logged (``3.11.7``, Databricks ``15.4``),
     not a spec's value: it matches any spec value it satisfies (``3.11``, ``15.4.x-cpu-ml-...``);
-    a lock's wheel has no sha256 (``recorded`` too: compared by file name)."""
+    a lock's wheel has no sha256 (``recorded`` too: compared by file name).  ``allowance``: a
+    line MLflow may have added to a model's ``requirements.txt`` itself (its own pin, the
+    flavor's default requirements): compared only when the other side names the package too,
+    never shown as added or removed (as ``specc check --model`` allows them)."""
 
     text: str
     key: Any
     field: str
     recorded: bool = False
+    allowance: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -311,9 +317,9 @@ def _load_model(uri: str) -> Side:
         mlmodel=mlmodel,
         known={"runtime": frozenset(runtime)},
         notes=[
-            "no specc-environment.json: only requirements.txt (less MLflow's own pin and the "
-            f"{mlmodel.logged_flavor} flavor's default requirements) and the Python version and "
-            "Databricks Runtime are known"
+            "no specc-environment.json: only requirements.txt (MLflow's own pin and the "
+            f"{mlmodel.logged_flavor} flavor's default requirements compared only where the other side "
+            "names them) and the Python version and Databricks Runtime are known"
         ],
     )
 
@@ -507,8 +513,9 @@ def lock_entries(lock: LockFile) -> dict[str, dict[str, Entry]]:
 
 
 def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str, Entry]]:
-    """What MLflow alone records of a model: ``requirements.txt`` (less MLflow's own pin and the
-    logged flavor's default requirements, which MLflow adds at log time: the allowances of
+    """What MLflow alone records of a model: ``requirements.txt`` (MLflow's own pin and the
+    logged flavor's default requirements, which MLflow adds at log time, are
+    :attr:`Entry.allowance`: compared only with a side that names them, the allowances of
     :mod:`specc.drift`), the Python version (``python_env.yaml``, else MLmodel) and MLmodel's
     ``databricks_runtime``.  Without ``requirements.txt`` the ``pip`` ecosystem is left out (not
     compared)."""
@@ -548,12 +555,9 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
         except InvalidRequirement:
             continue
         name = _canon(r.name)
-        if name in skip:
-            continue
         marker = str(r.marker) if r.marker else None
-        out["pip"][_req_name(name, marker)] = _pip_entry(
-            name, r.extras, str(r.specifier), r.url or None, "python.requirements"
-        )
+        entry = _pip_entry(name, r.extras, str(r.specifier), r.url or None, "python.requirements")
+        out["pip"][_req_name(name, marker)] = replace(entry, allowance=name in skip)
     return out
 
 
@@ -612,6 +616,8 @@ def compare_entries(old: Side, new: Side) -> tuple[list[Change], list[str]]:
                 names &= side.known[eco]
         for name in sorted(names):
             ea, eb = a.get(name), b.get(name)
+            if (ea is None and eb is not None and eb.allowance) or (eb is None and ea is not None and ea.allowance):
+                continue  # a line MLflow adds itself, which the other side does not name
             if ea is None and eb is not None:
                 changes.append(Change(eco, name, "added", None, eb.text, eb.field))
             elif eb is None and ea is not None:
@@ -827,6 +833,33 @@ def _describe_library(lib: Mapping[str, Any]) -> str:
     return redact(f"{kind} {what}")
 
 
+def _describe_library_change(old: Mapping[str, Any], new: Mapping[str, Any], content_changed: bool) -> str:
+    """``old → new`` as :func:`_describe_library` shows them; when that reads the same on both
+    sides, what else differs: the library's other fields (a Maven package's ``exclusions`` or
+    ``repo``, a PyPI package's ``repo``), or the content of the file at the same path."""
+    a, b = _describe_library(old), _describe_library(new)
+    if a != b:
+        return f"{a} → {b}"
+    kind = next(iter(new))
+    body_a, body_b = old.get(kind), new.get(kind)
+    fields = []
+    if isinstance(body_a, Mapping) and isinstance(body_b, Mapping):
+        for key in sorted(set(body_a) | set(body_b)):
+            if body_a.get(key) != body_b.get(key):
+                fields.append(f"{key} {_field_text(body_a.get(key))} → {_field_text(body_b.get(key))}")
+    if content_changed:
+        fields.append("the file's content (sha256)")
+    return redact(f"{b}: " + "; ".join(fields)) if fields else f"{a} → {b}"
+
+
+def _field_text(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
 def _json_file(rendered: Rendered, name: str) -> Any:
     data = rendered.files.get(name)
     return json.loads(data) if isinstance(data, bytes) else None
@@ -918,7 +951,7 @@ def databricks_restart(old: EnvSpec, new: EnvSpec) -> RestartReport:
             path = _library_path(b)
             content_changed = path is not None and _sha(uo, path) != _sha(un, path)
             if a != b or content_changed:
-                reasons.append(f"cluster library changed: {_describe_library(a)} → {_describe_library(b)}")
+                reasons.append(f"cluster library changed: {_describe_library_change(a, b, content_changed)}")
         elif a is not None:
             reasons.append(f"cluster library removed: {_describe_library(a)}")
         elif b is not None:

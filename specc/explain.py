@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,6 +40,7 @@ from specc.diagnostics import Diagnostic, Span, TomlPath, format_path, redact
 
 if TYPE_CHECKING:
     from specc.backends.base import Produced, Rendered
+    from specc.spec import EnvSpec
     from specc.validate import Result
 
 __all__ = [
@@ -54,9 +55,13 @@ __all__ = [
     "explain",
     "explain_schema",
     "locator",
+    "masker",
     "parse_address",
     "select",
     "to_json",
+    "with_flags",
+    "with_lock",
+    "with_model",
 ]
 
 #: Version of the JSON document (:func:`to_json`); bumped when a field changes meaning.
@@ -75,6 +80,9 @@ class Located:
     file: str | None
     span: Span | None
     written: bool = True  # False: a default, placed at the nearest written table
+    # further written entries behind the same path: a `requirements = [...]` list whose
+    # normalized list also holds the lines of `requirements-files`
+    more: tuple[Located, ...] = ()
 
 
 #: normalized path → where it was written (built from ``Result.locate`` by the command)
@@ -128,9 +136,13 @@ class Piece:
 
 @dataclass(frozen=True)
 class FileExplanation:
+    """One output file explained; ``copy`` is what a copied file or folder is a copy of (the
+    source path the render copies), so that an address inside it can be checked."""
+
     file: str
     kind: FileKind
     pieces: tuple[Piece, ...]
+    copy: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -151,25 +163,129 @@ class ExplainError(Exception):
 def locator(result: Result) -> Locator:
     """normalized path → :class:`Located`, through ``result.locate`` (the one place that maps
     origins to the written entry and its span, as it does for a target's diagnostics; the spec
-    is not read again).  ``written`` is False when the path has no origin and the TOML does not
-    write it (a default: it is placed at its nearest written table); ``span`` is None when the
-    spec writes nothing on the path at all (then it is no source: :func:`explain` drops it)."""
+    is not read again).  ``span`` is None when the spec writes nothing on the path at all (then
+    it is no source: :func:`explain` drops it).
+
+    ``written`` says whether the spec wrote the value itself: the path, or a value holding it
+    (a requirement string holds its ``name``), has an origin or is spelled in the TOML.  A path
+    the TOML does not spell (a default: ``targets.docker.port`` under a written
+    ``[targets.docker]``) and a path naming a whole table no origin records (the base image
+    derived from ``[runtime]``) are not written: ``entry`` is then the nearest table the TOML
+    does write, which ``span`` points at."""
     origins = result.origins
+    doc = result.document
 
     def where(path: TomlPath) -> Located:
         # a carrier diagnostic: locate() places diagnostics, and only the path matters here
         (d,) = result.locate([Diagnostic.create("SPC770", message="", path=path)])
-        written = d.span is not None and (d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1)))
-        return Located(d.path, d.file, d.span, written)
+        if d.span is None or doc is None:
+            written = d.span is not None and (
+                d.path == path or any(path[:k] in origins for k in range(len(path), 0, -1))
+            )
+            return Located(d.path, d.file, d.span, written)
+        if path in origins:
+            return Located(d.path, d.file, d.span, True)
+        if d.file is not None and d.file != doc.source.name:  # a requirements file's line
+            return Located(d.path, d.file, d.span, True)
+        entry = d.path
+        spelled = doc.source_map.values
+        held = holders().get(path, [])
+        if entry not in spelled:
+            common = _common(held)
+            if common:  # a list the TOML does not spell whose items came from written entries
+                return Located(common, doc.source.name, doc.source_map.value_span(doc.source, common), True)
+        while entry and entry not in spelled:  # the nearest entry the TOML writes
+            entry = entry[:-1]
+        written = entry == d.path and not isinstance(_value_at(doc.data, entry), dict)
+        elsewhere = _common([h for h in held if h[: len(entry)] != entry]) if written else ()
+        more = (Located(elsewhere, doc.source.name, doc.source_map.value_span(doc.source, elsewhere)),)
+        return Located(entry, d.file, d.span, written, more if elsewhere else ())
+
+    index: dict[TomlPath, list[TomlPath]] = {}
+    built: list[bool] = []
+
+    def holders() -> dict[TomlPath, list[TomlPath]]:
+        """A normalized list's path → the written entries its items came from, in order (the
+        items' origins: ``python.constraints`` read from a ``-c`` file of
+        ``python.requirements-files[0]`` → that entry).  Built once, on first use."""
+        if not built:
+            built.append(True)
+            found: dict[TomlPath, dict[TomlPath, None]] = {}
+            for key, origin in origins.items():
+                if key and isinstance(key[-1], int):
+                    found.setdefault(key[:-1], {})[origin.path] = None
+            index.update((parent, list(entries)) for parent, entries in found.items())
+        return index
 
     return where
+
+
+def _common(paths: Sequence[TomlPath]) -> TomlPath:
+    """The longest TOML path every one of ``paths`` starts with (``()`` for none): one entry
+    itself, or the list several entries share (``python.requirements-files``)."""
+    if not paths:
+        return ()
+    common = paths[0]
+    for other in paths[1:]:
+        n = 0
+        while n < min(len(common), len(other)) and common[n] == other[n]:
+            n += 1
+        common = common[:n]
+    return common
+
+
+def _value_at(data: Any, path: TomlPath) -> Any:
+    """The TOML document's value at ``path`` (None when it has none)."""
+    node = data
+    for part in path:
+        inside = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if not inside:
+            return None
+        node = node[part]
+    return node
 
 
 # --- building the explanation ------------------------------------------------------------------------
 
 
-def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator) -> Explanation:
-    """Every output file of ``rendered``, each line / field with its sources (see the module doc)."""
+#: Hides credentials in a piece of text (:func:`masker`; :func:`specc.diagnostics.redact` by default).
+Mask = Callable[[str], str]
+
+
+def masker(spec: EnvSpec) -> Mask:
+    """:func:`~specc.diagnostics.redact`, and every ``[env]`` value ``specc diff`` hides (its name
+    says credential, ``*_TOKEN``, ``*API_KEY*``..., or its value looks like one: the rule of
+    SPC404, :func:`specc.diff.env_hidden`) masked where it appears: anywhere when it is
+    :data:`~specc.diagnostics.MIN_SCRUB_LENGTH` characters or longer, else on a line naming its
+    variable or in a piece that is the value itself (a JSON field).  Each character becomes
+    one ``*``, as diagnostics mask."""
+    from specc.diagnostics import MIN_SCRUB_LENGTH
+    from specc.diff import env_hidden
+
+    hidden = sorted(
+        ((name, value) for name, value in spec.env.items() if env_hidden(name, value)),
+        key=lambda item: len(item[1]),
+        reverse=True,
+    )
+
+    def mask(text: str) -> str:
+        out = redact(text)
+        for name, value in hidden:
+            for form in dict.fromkeys((value, json.dumps(value, ensure_ascii=False)[1:-1])):
+                if form and form in out:
+                    whole = out.strip() == json.dumps(value, ensure_ascii=False)
+                    if len(form) >= MIN_SCRUB_LENGTH or name in out or whole:
+                        out = out.replace(form, "*" * len(form))
+        return out
+
+    return mask
+
+
+def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator, mask: Mask = redact) -> Explanation:
+    """Every output file of ``rendered``, each line / field with its sources (see the module doc);
+    ``mask`` hides credentials in the text shown (:func:`masker` for the spec's ``[env]``)."""
     provenance = rendered.provenance
     located: dict[TomlPath, Located] = {}
 
@@ -180,12 +296,12 @@ def explain(rendered: Rendered, target: str, spec_name: str, locate: Locator) ->
 
     files = []
     for name in sorted(rendered.files):
-        files.append(_explain_file(name, rendered.files[name], provenance.get(name, []), target, where_of))
+        files.append(_explain_file(name, rendered.files[name], provenance.get(name, []), target, where_of, mask))
     return Explanation(target, spec_name, tuple(files))
 
 
 def _explain_file(
-    name: str, content: bytes | Path, produced: Sequence[Produced], target: str, where_of: Locator
+    name: str, content: bytes | Path, produced: Sequence[Produced], target: str, where_of: Locator, mask: Mask
 ) -> FileExplanation:
     by_where: dict[int | str, list[Produced]] = {}
     for p in produced:
@@ -208,8 +324,8 @@ def _explain_file(
     for where, text, section in raw:
         sources = _sources(by_where.get(where, ()), section, where_of)
         generated = "" if sources else (f"{rule} ({section})" if section else rule)
-        pieces.append(Piece(where, redact(text), sources, section, generated))
-    return FileExplanation(name, kind, tuple(pieces))
+        pieces.append(Piece(where, mask(text), sources, section, generated))
+    return FileExplanation(name, kind, tuple(pieces), None if isinstance(content, bytes) else content)
 
 
 def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> tuple[Source, ...]:
@@ -231,7 +347,122 @@ def _sources(produced: Sequence[Produced], section: str, where_of: Locator) -> t
             placed.add((loc.entry, loc.file, loc.span))
             rule = p.rule_of(path) or section or "target"
             out.append(Source(path, loc.entry, loc.file, loc.span, rule, loc.written))
+            for extra in loc.more:  # the other written entries behind the same list
+                if (extra.entry, extra.file, extra.span) not in placed:
+                    placed.add((extra.entry, extra.file, extra.span))
+                    out.append(Source(path, extra.entry, extra.file, extra.span, rule, extra.written))
     return tuple(out)
+
+
+# A pinned requirement line of a locked render: `name==version` (extras allowed), hashes after it;
+# also a YAML list item (`- "name==version"`, conda.yaml's pip section).
+_PIN = re.compile(r"^\s*(?:-\s+)?[\"']?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\\"']+)")
+
+#: The rule of a source in ``model-env.lock`` (:func:`with_lock`).
+LOCK_RULE = "locked pin (model-env.lock)"
+
+
+def with_lock(explanation: Explanation, lock_text: str, lock_name: str) -> Explanation:
+    """``explanation`` of a ``--locked`` render with each pinned line (``name==version ...``
+    in a text file, or a JSON string such as a ``pypi`` library's package) also traced to the
+    lock entry that pins it: the ``[[python.packages]]`` of that name and version, at its
+    ``name = ...`` in ``model-env.lock`` (``lock_name`` as diagnostics show it).  A package
+    only the lock names (a transitive one) is otherwise "generated"; a requirement the spec
+    names keeps its spec source first.  The lock's positions come from the TOML scanner
+    validation uses (:func:`specc.document.scan`); ``path`` and ``entry`` of such a source are
+    the lock's own TOML path (``python.packages[12]``)."""
+    import sys
+
+    from packaging.utils import canonicalize_name
+
+    from specc.document import Source as Text
+    from specc.document import scan
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    try:
+        data = tomllib.loads(lock_text)
+    except tomllib.TOMLDecodeError:
+        return explanation
+    packages = data.get("python", {}).get("packages", [])
+    where: dict[tuple[str, str], int] = {}
+    for k, pkg in enumerate(packages if isinstance(packages, list) else []):
+        if isinstance(pkg, dict) and isinstance(pkg.get("name"), str):
+            where.setdefault((canonicalize_name(pkg["name"]), str(pkg.get("version", ""))), k)
+    if not where:
+        return explanation
+    smap, text = scan(lock_text), Text.of(lock_name, lock_text)
+    files = []
+    for f in explanation.files:
+        if f.kind == "copied":
+            files.append(f)
+            continue
+        pieces = []
+        for piece in f.pieces:
+            m = _PIN.match(_pin_text(piece.text) if f.kind == "json" else piece.text)
+            at = where.get((canonicalize_name(m.group("name")), m.group("version"))) if m else None
+            if at is None:
+                pieces.append(piece)
+                continue
+            path: TomlPath = ("python", "packages", at)
+            span = smap.value_span(text, (*path, "name"))
+            source = Source(path, path, lock_name, span, LOCK_RULE, True)
+            pieces.append(replace(piece, sources=(*piece.sources, source), generated=""))
+        files.append(replace(f, pieces=tuple(pieces)))
+    return replace(explanation, files=tuple(files))
+
+
+def _pin_text(dumped: str) -> str:
+    """A JSON piece's string value (a pypi library's ``"cffi==1.15.1"``), "" for any other value."""
+    try:
+        value = json.loads(dumped)
+    except ValueError:
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def with_model(explanation: Explanation, model_dir: Path, given: str) -> Explanation:
+    """``explanation`` with the copy of the logged model (``--model``: no spec entry names it)
+    saying so: its piece is generated by the flag, ``"<target>: the logged model (--model
+    <given>)"``, not by an anonymous copy."""
+    real = model_dir.resolve()
+    files = []
+    for f in explanation.files:
+        if f.copy is not None and f.copy.resolve() == real:
+            why = f"{explanation.target}: the logged model (--model {given})"
+            f = replace(f, pieces=tuple(replace(p, generated=why) if not p.sources else p for p in f.pieces))
+        files.append(f)
+    return replace(explanation, files=tuple(files))
+
+
+def with_flags(explanation: Explanation, flags: Mapping[str, str]) -> Explanation:
+    """``explanation`` with each generated piece that holds a text flag's value (``--cluster-id
+    0612-abc`` → libraries.json's ``cluster_id``; ``--model-name``, ``--model-version`` in the job's
+    ``models:/NAME/VERSION``) saying the flag put it there: ``"<target>: --cluster-id 0612-abc"``
+    (several flags: joined by ``; ``).  ``flags``: option → the value given.  A value is found
+    as a whole token, as marks are (:class:`specc.backends.base.Mark`); one shorter than 3
+    characters (``--model-version 7``) only next to a longer flag value on the same piece."""
+    tokens = {
+        option: re.compile(r"(?<![A-Za-z0-9_.\-])" + re.escape(value) + r"(?![A-Za-z0-9_\-])")
+        for option, value in flags.items()
+        if value
+    }
+    if not tokens:
+        return explanation
+    files = []
+    for f in explanation.files:
+        pieces = []
+        for p in f.pieces:
+            hits = [option for option, rx in tokens.items() if not p.sources and rx.search(p.text)]
+            # a short value ("7") is too common a token to stand alone: only next to a longer one
+            long_hit = any(len(flags[h]) >= 3 for h in hits)
+            found = [f"{o} {flags[o]}" for o in hits if long_hit]
+            pieces.append(replace(p, generated=f"{explanation.target}: " + "; ".join(found)) if found else p)
+        files.append(replace(f, pieces=tuple(pieces)))
+    return replace(explanation, files=tuple(files))
 
 
 # A section heading in a rendered text file: specc's templates head each part with
@@ -326,9 +557,23 @@ def _listing(names: Sequence[str], limit: int = 40) -> str:
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+def _close(name: str, names: Sequence[str]) -> str | None:
+    """The output file ``name`` most likely misspells (a close whole path or file name), if any."""
+    import difflib
+
+    hit = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if hit:
+        return hit[0]
+    by_base = {n.rsplit("/", 1)[-1]: n for n in names}
+    hit = difflib.get_close_matches(name.rsplit("/", 1)[-1], list(by_base), n=1, cutoff=0.75)
+    return by_base[hit[0]] if hit else None
+
+
 def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, str | None]:
     """The file ``name`` names: an output file exactly, a unique output ending in ``/name``, or a
     file inside a copied folder (returned with the inner path).  Raises SPC770 / SPC774."""
+    if name.endswith("/") and name.strip("/"):  # `code/churn/`: the folder itself
+        name = name.rstrip("/")
     files = {f.file: f for f in explanation.files}
     if name in files:
         return files[name], None
@@ -344,13 +589,86 @@ def _find_file(explanation: Explanation, name: str) -> tuple[FileExplanation, st
         )
     for f in explanation.files:
         if f.kind == "copied" and name.startswith(f.file + "/"):
-            return f, name[len(f.file) + 1 :]
+            return f, _inside_copy(f, name, name[len(f.file) + 1 :], explanation.target)
+    # a path into a rendered folder (`build/docker/Dockerfile`, `./Dockerfile`, an absolute one):
+    # its longest tail that is an output file, or a path inside a copied one
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    for k in range(len(parts)):
+        tail_name = "/".join(parts[k:])
+        if tail_name == name:
+            continue
+        if tail_name in files:
+            return files[tail_name], None
+        for f in explanation.files:
+            if f.kind == "copied" and tail_name.startswith(f.file + "/"):
+                return f, _inside_copy(f, name, tail_name[len(f.file) + 1 :], explanation.target)
+    names = [f.file for f in explanation.files]
+    close = _close(name, names)
     raise _error(
         "SPC770",
         f"`{name}` is not an output file of the {explanation.target} target",
-        "its files are: " + _listing([f.file for f in explanation.files]),
+        (f"did you mean `{close}`? " if close else "") + "its files are: " + _listing(names),
         name,
     )
+
+
+def _copied_files(f: FileExplanation) -> list[str]:
+    """The files a copied folder ships (relative POSIX paths, as the copy takes them:
+    :func:`specc.filetree.walk_files`); [] for a copied file or an unknown source."""
+    from specc.filetree import walk_files
+
+    if f.copy is None or not f.copy.is_dir():
+        return []
+    try:
+        return walk_files(f.copy)
+    except OSError:
+        return []
+
+
+def _inside_copy(f: FileExplanation, name: str, inner: str, target: str) -> str:
+    """``inner`` (a path inside the copied ``f``) when the copy holds a file or folder there;
+    else SPC770 naming what it holds (a copied file holds nothing inside it)."""
+    inner = inner.strip("/")
+    files = _copied_files(f)
+    if inner and any(rel == inner or rel.startswith(inner + "/") for rel in files):
+        return inner
+    if f.copy is not None and not f.copy.is_dir():
+        hint = f"{f.file} is a copied file, not a folder: ask for `{f.file}`"
+    else:
+        hint = f"{f.file}/ holds: " + _listing(files) if files else f"{f.file}/ holds no file"
+    raise _error(
+        "SPC770", f"`{name}` is not in the copied {f.file}{'/' if files else ''} of the {target} target", hint, name
+    )
+
+
+def _inner_lines(f: FileExplanation, inner: str) -> int | None:
+    """The line count of the text file ``inner`` inside the copied folder ``f``, or of the copied
+    file ``f`` itself (``inner`` ""); None when it is no text file."""
+    if f.copy is None:
+        return None
+    try:
+        data = (f.copy / inner if inner else f.copy).read_bytes()
+        return len(data.decode("utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _not_a_line(explanation: Explanation, address: Address, exc: ExplainError) -> None:
+    """``FILE:abc`` or ``FILE:`` naming an output file: SPC771 (not a line number) rather than
+    the SPC770 ``exc`` for a file called ``FILE:abc``."""
+    if exc.diagnostic.code != "SPC770" or address.line is not None or address.pointer is not None:
+        return
+    file, sep, line = address.file.rpartition(":")
+    if not sep or not file:
+        return
+    try:
+        f, _ = _find_file(explanation, file)
+    except ExplainError:
+        return
+    count = f"{len(f.pieces)} lines: ask for `{file}:1` to `{file}:{len(f.pieces)}`" if f.kind == "text" else ""
+    hint = f"{f.file} has {count}" if count else f"ask for `{file}` (a {f.kind} file is not explained by line)"
+    what = f"`{line}` is not a line number of {f.file}" if line else f"no line number after `{file}:`"
+    raise _error("SPC771", what, hint, address.file) from exc
 
 
 def select(explanation: Explanation, address: Address) -> FileExplanation:
@@ -360,8 +678,35 @@ def select(explanation: Explanation, address: Address) -> FileExplanation:
     JSON pointer, SPC773 a line of a JSON file / a pointer into a text file, SPC774 a name
     matching several files.
     """
-    f, inner = _find_file(explanation, address.file)
+    try:
+        f, inner = _find_file(explanation, address.file)
+    except ExplainError as exc:
+        _not_a_line(explanation, address, exc)
+        raise
     if inner is not None:  # a file inside a copied folder: the folder's entry explains all of it
+        if address.pointer is not None:
+            raise _error(
+                "SPC773",
+                f"{address.file} is a file inside the copied {f.file}/, explained as a whole",
+                f"ask for `{address.file}` (or a line of it: `{address.file}:1`)",
+                address.file,
+            )
+        if address.line is not None:
+            count = _inner_lines(f, inner)
+            if count is None and address.line != 1:
+                raise _error(
+                    "SPC771",
+                    f"{address.file} is not a text file: it is explained as a whole, at line 1",
+                    f"ask for `{address.file}` or `{address.file}:1`",
+                    address.file,
+                )
+            if count is not None and not 1 <= address.line <= max(count, 1):
+                raise _error(
+                    "SPC771",
+                    f"{address.file} has no line {address.line}",
+                    f"{address.file} has {count} lines: ask for 1 to {max(count, 1)}",
+                    address.file,
+                )
         return f
     if address.line is not None:
         if f.kind == "json":
@@ -372,7 +717,16 @@ def select(explanation: Explanation, address: Address) -> FileExplanation:
                 address.file,
             )
         if f.kind == "copied":
-            if address.line != 1:
+            # a copied text file (code/helpers.py) has its lines: each is explained by the whole
+            count = _inner_lines(f, "") if f.copy is not None and f.copy.is_file() else None
+            if count is not None and not 1 <= address.line <= max(count, 1):
+                raise _error(
+                    "SPC771",
+                    f"{f.file} has no line {address.line}",
+                    f"{f.file} has {count} lines: ask for 1 to {max(count, 1)}",
+                    address.file,
+                )
+            if count is None and address.line != 1:
                 raise _error(
                     "SPC771",
                     f"{f.file} is a copied file: it is explained as a whole, at line 1",
@@ -440,7 +794,11 @@ def _origin_text(s: Source) -> str:
 
 
 def render_text(
-    files: Sequence[FileExplanation], *, detail: bool = False, sources: Mapping[str, str] | None = None
+    files: Sequence[FileExplanation],
+    *,
+    detail: bool = False,
+    sources: Mapping[str, str] | None = None,
+    mask: Mask = redact,
 ) -> str:
     """The text form: one line per piece (``FILE:WHERE  text  <- entry @ file:line:col [rule]``);
     ``detail`` (one piece asked for): the piece, then each source on its own line with the
@@ -462,19 +820,19 @@ def render_text(
                 out.append(f"  from:  {format_path(s.entry) or '(the spec)'}{' @ ' + s.at if s.at else ''}{default}")
                 if s.path != s.entry:
                     out.append(f"         normalized: {format_path(s.path)}")
-                excerpt = _excerpt(s, sources or {})
+                excerpt = _excerpt(s, sources or {}, mask)
                 if excerpt:
                     out.append(f"         {excerpt}")
     return "\n".join(out)
 
 
-def _excerpt(s: Source, sources: Mapping[str, str]) -> str:
+def _excerpt(s: Source, sources: Mapping[str, str], mask: Mask = redact) -> str:
     if s.file is None or s.span is None or s.file not in sources:
         return ""
     lines = sources[s.file].splitlines()
     if not 1 <= s.span.line <= len(lines):
         return ""
-    return f"{s.span.line} | {redact(lines[s.span.line - 1].rstrip())}"
+    return f"{s.span.line} | {mask(lines[s.span.line - 1].rstrip())}"
 
 
 # --- JSON ------------------------------------------------------------------------------------------------
@@ -551,16 +909,18 @@ def explain_schema() -> dict[str, Any]:
             "path": {
                 "type": "string",
                 "description": "The normalized spec path the target marked (0-based indexes into the normalized, "
-                "sorted lists).",
+                "sorted lists); for a pin traced to model-env.lock (`--locked`), the lock's TOML path.",
                 "examples": ["python.requirements[3]", "apt.packages[1]"],
             },
             "entry": {
                 "type": "string",
                 "description": "The entry as written in the spec (TOML path); for a requirements-file line, its "
-                "`python.requirements-files[i]` entry.",
+                "`python.requirements-files[i]` entry; for a pin traced to model-env.lock, the lock's TOML path.",
                 "examples": ["python.requirements-files[0]", "apt.packages[0]"],
             },
-            "file": nullable("string", "The spec or requirements file `span` is in, as diagnostics name it."),
+            "file": nullable(
+                "string", "The spec, requirements file or model-env.lock `span` is in, as diagnostics name it."
+            ),
             "span": span,
             "rule": {
                 "type": "string",

@@ -158,7 +158,7 @@ def test_json_keys_the_spec_named_and_generated_fields() -> None:
     (piece,) = doc["files"][0]["pieces"]
     assert json.loads(piece["text"]) == "0123-456789-abcdef12"
     assert piece["generated"] is True and piece["sources"] == []
-    assert piece["rules"] == ["databricks: libraries.json (cluster_id)"]
+    assert piece["rules"] == ["databricks: --cluster-id 0123-456789-abcdef12"]  # the flag, named
 
 
 def test_the_spec_document_of_the_mlflow_target_traces_by_pointer() -> None:
@@ -277,7 +277,12 @@ def test_the_committed_schema_is_fresh() -> None:
         ("Dockerfile:0", "SPC771", "ask for 1 to"),
         ("Dockerfile:100000", "SPC771", "ask for 1 to"),
         ("Dockerfile#/x", "SPC773", "`Dockerfile:1`"),
-        ("code/helpers.py:2", "SPC771", "`code/helpers.py:1`"),
+        ("code/helpers.py:99", "SPC771", "ask for 1 to"),  # a copied text file has its own lines
+        (
+            "deps/python/wheels/featurizer-0.3.0-py3-none-any.whl:2",
+            "SPC771",
+            "`deps/python/wheels/featurizer-0.3.0-py3-none-any.whl:1`",
+        ),
     ],
 )
 def test_bad_addresses_are_diagnostics_with_a_hint(address: str, code: str, in_hint: str) -> None:

@@ -60,8 +60,12 @@ def test_json_fields_by_pointer(kitchen: EnvSpec) -> None:
     out = _render(kitchen, "databricks")
     libraries = json.loads(out.files["libraries.json"])
     for i, pkg in enumerate(kitchen.maven.packages):
-        (pointer,) = out.produced_by("libraries.json", ("maven", "packages", i))
+        # the package's coordinates (its own repository and exclusions are entries below it)
+        pointers = out.produced_by("libraries.json", ("maven", "packages", i))
+        (pointer,) = [p for p in pointers if str(p).endswith("/coordinates")]
         assert isinstance(pointer, str)
+        below = {str(p).rsplit("/", 2)[-2] if str(p)[-1].isdigit() else str(p).rsplit("/", 1)[-1] for p in pointers}
+        assert below <= {"coordinates", "exclusions", "repo"}, pointers
         node = libraries
         for part in pointer.strip("/").split("/"):
             node = node[int(part)] if isinstance(node, list) else node[part]

@@ -1413,6 +1413,14 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
     if py.index_url:
         marks.append(Mark(py.index_url, ("python", "index-url"), "pip index"))
     marks += [Mark(u, ("python", "extra-index-urls", i), "pip extra index") for i, u in enumerate(py.extra_index_urls)]
+    # the init script's pip line passes them as shell words (`https://"${PYPI_USER}"@...`)
+    if py.index_url and shell_url(py.index_url) != py.index_url:
+        marks.append(Mark(shell_url(py.index_url), ("python", "index-url"), "pip index"))
+    marks += [
+        Mark(shell_url(u), ("python", "extra-index-urls", i), "pip extra index")
+        for i, u in enumerate(py.extra_index_urls)
+        if shell_url(u) != u
+    ]
     marks += [
         Mark(f"wheels/{file_name(w.path)}", ("python", "wheels", i), "private wheel (whl library)")
         for i, w in enumerate(py.wheels)
@@ -1438,17 +1446,46 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
         Mark(s.databricks or "", ("secrets", name), "secret in spark_env_vars") for name, s in spec.secrets.items()
     ]
     marks += [Mark(k, ("env", k), "spark_env_vars") for k in spec.env]
-    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
-    # the package's marks name exactly its coordinates)
     if spec.maven.repository:
         marks.append(Mark(spec.maven.repository, ("maven", "repository"), "maven library: repository"))
     if spec.r.repository:
         marks.append(Mark(spec.r.repository, ("r", "repository"), "R package: repository"))
+    # a package's own repository and exclusions (the `repo` and `exclusions` of its library)
+    for i, m in enumerate(spec.maven.packages):
+        if m.repository:
+            marks.append(Mark(m.repository, ("maven", "packages", i, "repository"), "maven library: repository"))
+        marks += [
+            Mark(e, ("maven", "packages", i, "exclusions", j), "maven library: exclusion")
+            for j, e in enumerate(m.exclusions)
+        ]
+    marks += [
+        Mark(p.repository, ("r", "packages", i, "repository"), "R package: repository")
+        for i, p in enumerate(spec.r.packages)
+        if p.repository
+    ]
     for kind, path in (("requirements", ("python", "requirements")), ("constraints", ("python", "constraints"))):
         if kind in plan.uploads:  # the line installing the uploaded file (init.sh -r, a requirements library)
             marks.append(Mark(plan.uploads[kind].remote, path, f"uploaded {kind} file"))
     marks.append(Mark(plan.spark_version, ("runtime", "databricks"), "cluster runtime (spark_version)"))
-    cl = spec.targets.databricks.cluster
+    dbx = spec.targets.databricks
+    cl = dbx.cluster
     if cl.node_type:
         marks.append(Mark(cl.node_type, ("targets", "databricks", "cluster", "node-type"), "cluster node type"))
+    # the cluster fields the spec sets, by their key (`num_workers: 2` holds no text of its own)
+    cluster = ("targets", "databricks", "cluster")
+    if cl.workers is not None:
+        marks.append(Mark("num_workers", (*cluster, "workers"), "cluster size"))
+    if cl.autoscale is not None:
+        marks.append(Mark("autoscale", (*cluster, "autoscale"), "cluster size"))
+    if cl.data_security_mode:
+        marks.append(Mark("data_security_mode", (*cluster, "data-security-mode"), "cluster access mode"))
+    if "init-script" in plan.uploads:  # where the init script is uploaded and run from
+        # init-script when the spec sets it, else the default under libraries-dir (validation
+        # fills init_script in either way: the origins say which)
+        written = ("targets", "databricks", "init-script") in spec.origins or not dbx.libraries_dir
+        place = ("targets", "databricks", "init-script" if written else "libraries-dir")
+        marks.append(Mark(plan.init_remote, place, "cluster init script"))
+    marks.append(
+        Mark(f"WANT_PYTHON={shquote(spec.runtime.python_minor)}", ("runtime", "python"), "init script: Python check")
+    )
     return marks

@@ -1114,8 +1114,20 @@ def _marks(spec: EnvSpec) -> list[Mark]:
     marks += [
         Mark(f"code/{file_name(c.path)}", ("code", "paths", i), "code layer") for i, c in enumerate(spec.code.paths)
     ]
-    # the section-wide repositories (a package's own repository and exclusions stay unmarked:
-    # the package's marks name exactly its coordinates)
+    if spec.code.paths:  # the step copying them, PYTHONPATH, and what the build context lets through
+        marks += [
+            Mark(f"COPY code/ {CODE_DIR}/", ("code", "paths"), "code layer"),
+            Mark(f"PYTHONPATH={dockerfile_env_value(CODE_DIR)}", ("code", "paths"), "code layer: PYTHONPATH"),
+            Mark("!code/", ("code", "paths"), "code layer"),
+        ]
+    # the Python the image must have: the venv's check, and the PPA's packages on a CUDA image
+    minor = spec.runtime.python_minor
+    marks += [
+        Mark(f"the spec asks for {minor}", ("runtime", "python"), "Python version check"),
+        Mark(f"python{minor}", ("runtime", "python"), "Python version check"),
+        Mark(f"python{minor}-venv", ("runtime", "python"), "Python version check"),
+    ]
+    # the section-wide repositories
     if spec.maven.repository:
         marks.append(Mark(spec.maven.repository, ("maven", "repository"), "Maven jars stage (Ivy): repository"))
     if spec.r.repository:
@@ -1125,7 +1137,23 @@ def _marks(spec: EnvSpec) -> list[Mark]:
             Mark(f"--platform={spec.targets.docker.platform}", ("targets", "docker", "platform"), "build platform")
         )
     if spec.targets.docker.serve:
-        marks.append(Mark(f"EXPOSE {spec.targets.docker.port}", ("targets", "docker", "port"), "serving entrypoint"))
+        port = spec.targets.docker.port
+        serving = ("targets", "docker", "serve")
+        marks += [
+            Mark(f"EXPOSE {port}", ("targets", "docker", "port"), "serving entrypoint"),
+            # the ENTRYPOINT's `--port`, the HEALTHCHECK's URL, BUILD.md's `-p 8080:8080`
+            Mark(f'"--port", "{port}"', ("targets", "docker", "port"), "serving entrypoint"),
+            Mark(f"127.0.0.1:{port}/ping", ("targets", "docker", "port"), "serving entrypoint: health check"),
+            Mark(f"{port}:{port}", ("targets", "docker", "port"), "serving entrypoint"),
+            Mark('"mlflow", "models", "serve"', serving, "serving entrypoint"),
+            Mark("HEALTHCHECK", serving, "serving entrypoint: health check"),
+        ]
+    # a Maven package's own repository (ivysettings.xml's resolver for it)
+    marks += [
+        Mark(m.repository, ("maven", "packages", i, "repository"), "Maven jars stage (Ivy): repository")
+        for i, m in enumerate(spec.maven.packages)
+        if m.repository
+    ]
     if spec.targets.docker.base_image:
         marks.append(Mark(spec.targets.docker.base_image, ("targets", "docker", "base-image"), "base image"))
     else:

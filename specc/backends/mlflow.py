@@ -8,6 +8,7 @@ the one writer (with ``specc-provenance.json``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -252,6 +253,8 @@ def _marks(spec: EnvSpec) -> list[Mark]:
         for k, a in spec.artifacts.items()
     ]
     marks.append(Mark(f"python={spec.runtime.python}", ("runtime", "python"), "Python version"))
+    # python_env.yaml's `python: "3.11"` (a JSON string: the YAML scalar specc.mlflow writes)
+    marks.append(Mark(f"python: {json.dumps(spec.runtime.python)}", ("runtime", "python"), "Python version"))
     marks += [Mark(d.path, ("apt", "debs", i), "specc-environment: private .deb") for i, d in enumerate(spec.apt.debs)]
     marks += [
         Mark(j.path, ("maven", "jars", i), "specc-environment: private jar") for i, j in enumerate(spec.maven.jars)

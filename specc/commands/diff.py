@@ -62,6 +62,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     return p
 
 
+#: SPC204, a path the spec names does not exist: what a spec copied out of git history meets
+MISSING_PATH = "SPC204"
+_MISSING_PATH_HINT = (
+    "specc diff: {arg} names files that are not next to it. A spec's paths are relative to its folder, "
+    "so a spec copied out of history (git show REV:model-env.toml > old.toml) finds none of them: check "
+    "the revision out instead (git worktree add /tmp/prev REV) and compare its folder, "
+    "specc diff /tmp/prev/<folder> <folder>"
+)
+
+
 def run(args: argparse.Namespace) -> int:
     from specc.diagnostics import render_json, sort_key
     from specc.diff import DiffInputError, diff_sides, load_side, render_text
@@ -77,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 report(diags, exc.sources)
                 print(f"specc diff: cannot compare {arg}: invalid input, not a difference", file=sys.stderr)
+                if any(d.code == MISSING_PATH for d in diags):
+                    print(_MISSING_PATH_HINT.format(arg=arg), file=sys.stderr)
             return EXIT_USAGE
     result = diff_sides(sides[0], sides[1], args.target)
     if args.format == "json":

@@ -39,7 +39,8 @@ examples:
 
 Nothing is written: the target renders in memory.  Every line is listed; a line no
 spec entry produced shows what of the target generated it ("generated [...]").
-With a single argument, a folder or a *.toml file is the spec; anything else is FILE.
+With a single argument, a folder or a *.toml file is the spec; anything else is FILE
+(so is a folder without model-env.toml when ./model-env.toml exists).
 exit codes: 0 ok, 1 invalid spec, the target cannot render it, or an unknown
 file/line/field (SPC770-SPC774), 2 usage, 3 internal.
 """
@@ -103,8 +104,16 @@ class _Intermixed:
 
 
 def _is_spec(arg: str) -> bool:
-    """With one positional argument: a folder or a ``*.toml`` file is the spec, else an output FILE."""
-    return arg.endswith(".toml") or Path(arg).is_dir()
+    """With one positional argument: a ``*.toml`` file or a folder is the spec, else an output
+    FILE -- except a folder without ``model-env.toml`` while ``./model-env.toml`` exists: that is
+    an output path the repository also has (``[code] paths = ["code/churn"]`` renders to
+    ``code/churn``), so FILE."""
+    if arg.endswith(".toml"):
+        return True
+    folder = Path(arg)
+    if not folder.is_dir():
+        return False
+    return (folder / "model-env.toml").is_file() or not Path("model-env.toml").is_file()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -119,7 +128,16 @@ def run(args: argparse.Namespace) -> int:
         target_options,
     )
     from specc.diagnostics import Diagnostic, render_json, sort_key
-    from specc.explain import ExplainError, explain, locator, parse_address, render_text, select, to_json
+    from specc.explain import (
+        ExplainError,
+        explain,
+        locator,
+        masker,
+        parse_address,
+        render_text,
+        select,
+        to_json,
+    )
 
     path, address = args.path, args.address
     if address is None and path is not None and not _is_spec(path):
@@ -157,7 +175,36 @@ def run(args: argparse.Namespace) -> int:
         print(f"specc explain: the {args.target} target cannot render this spec; fix the errors above", file=sys.stderr)
         return EXIT_INVALID
 
-    explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result))
+    mask = masker(spec)
+    explanation = explain(rendered, backend.name, _spec_name(result, path), locator(result), mask)
+    # what a render flag put there (--cluster-id, --model-name...) is the flag's, not the target's
+    from specc.backends.base import flags_of
+    from specc.explain import with_flags
+
+    given = {
+        f.option: str(getattr(options, name))
+        for name, f in flags_of(backend.options_type).items()
+        if f.kind == "text" and getattr(options, name, None) not in (None, "")
+    }
+    explanation = with_flags(explanation, given)
+    if options.model_dir is not None:  # the --model copy: the flag, not a spec entry, put it there
+        from specc.explain import with_model
+
+        explanation = with_model(explanation, Path(options.model_dir), str(getattr(args, "model", None) or ""))
+    if getattr(options, "locked", None) is not None and spec.spec_path:
+        # `--locked`: each pinned line also from the lock entry that pins it
+        from specc.explain import with_lock
+        from specc.lockfile import lock_path_for
+
+        lock_file = lock_path_for(spec.spec_path)
+        lock_name = str(Path(_spec_name(result, path)).parent / lock_file.name)
+        try:
+            lock_text = lock_file.read_text(encoding="utf-8")
+        except OSError:
+            lock_text = ""
+        if lock_text:
+            explanation = with_lock(explanation, lock_text, lock_name)
+            sources[lock_name] = lock_text
     try:
         files = explanation.files if address is None else (select(explanation, parse_address(address)),)
     except ExplainError as exc:
@@ -171,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     report(diags, sources)
     detail = address is not None and len(files[0].pieces) == 1
-    text = render_text(files, detail=detail, sources=sources)
+    text = render_text(files, detail=detail, sources=sources, mask=mask)
     if text:
         print(text)
     return EXIT_OK
