@@ -1479,6 +1479,8 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
         marks.append(Mark("autoscale", (*cluster, "autoscale"), "cluster size"))
     if cl.data_security_mode:
         marks.append(Mark("data_security_mode", (*cluster, "data-security-mode"), "cluster access mode"))
+    if dbx.notebook_dir:  # the job's notebook and task files are uploaded under it
+        marks.append(Mark(dbx.notebook_dir, ("targets", "databricks", "notebook-dir"), "job notebook folder"))
     if "init-script" in plan.uploads:  # where the init script is uploaded and run from
         # init-script when the spec sets it, else the default under libraries-dir (validation
         # fills init_script in either way: the origins say which)
