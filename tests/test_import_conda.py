@@ -190,14 +190,98 @@ def test_conda_name_to_pypi_uses_the_vendored_mapping() -> None:
 @pytest.mark.parametrize(
     "spec",
     ["numpy", "numpy>=1.24,<2", "numpy=1.26", "numpy=1.26.4=py311_0", "numpy 1.26.* py311_0", "numpy==1.2",
-     "conda-forge::numpy=1.26", "numpy 1.26.4"],
+     "conda-forge::numpy=1.26", "numpy 1.26.4", "numpy >=1.24, <2", "numpy >= 1.24", "numpy=1.2*", "numpy *",
+     "numpy 1.26.4 *", "Scikit_Learn>=1.5", "python=3.11.7", "pytorch::pytorch 2.3.1 py3.11_cuda12.1_0",
+     "https://conda.anaconda.org/conda-forge/linux-64/numpy-1.26.4-py311h64a7726_0.conda",
+     "numpy-1.26.4-py311h64a7726_0.tar.bz2", "numpy~=1.26.0", "numpy!=1.25.0"],
 )  # fmt: skip
-def test_the_subset_parser_agrees_with_conda(spec: str) -> None:
-    """Without conda-lock the documented subset gives what conda's MatchSpec gives."""
+def test_the_subset_parser_agrees_with_rattler(spec: str) -> None:
+    """Without py-rattler the documented subset gives what rattler's MatchSpec gives."""
+    pytest.importorskip("rattler")
     full = parse_match_spec(spec)
     sub = _parse_subset(spec)
     assert (sub.name, pep440(sub.version), sub.build) == (full.name, pep440(full.version), full.build)
-    assert bool(sub.channel) == bool(full.channel)
+    assert sub.channel == full.channel or (sub.channel or "").startswith(full.channel or "-")
+    assert sub.dropped == full.dropped
+
+
+_NAMES = st.sampled_from(["numpy", "scikit-learn", "py-xgboost", "msgpack-python", "Pandas", "ruamel.yaml"])
+_VERSIONS = st.from_regex(r"(0|[1-9][0-9]?)(\.(0|[1-9][0-9]?)){0,2}", fullmatch=True)  # rattler drops leading zeros
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=_NAMES,
+    form=st.sampled_from(["{n}={v}", "{n}={v}={b}", "{n} {v}", "{n} {v} {b}", "{n}=={v}", "{n}>={v}",
+                          "{n}>={v},<{w}", "{n} >={v}, <{w}", "{n}={v}.*", "{n} {v}.*", "{c}::{n}={v}",
+                          "{n}<={v}", "{n}!={v}", "{n}"]),
+    v=_VERSIONS,
+    w=_VERSIONS,
+    b=st.from_regex(r"(py3[0-9]{1,2}|h[0-9a-f]{7})_[0-9]", fullmatch=True),
+    c=st.sampled_from(["conda-forge", "pytorch", "bioconda"]),
+)  # fmt: skip
+def test_the_subset_agrees_with_rattler_on_generated_specs(
+    name: str, form: str, v: str, w: str, b: str, c: str
+) -> None:
+    """The documented forms, generated: the subset and rattler give the same name, PEP 440
+    specifier, build string and channel."""
+    pytest.importorskip("rattler")
+    spec = form.format(n=name, v=v, w=w, b=b, c=c)
+    full = parse_match_spec(spec)
+    sub = _parse_subset(spec)
+    assert (sub.name, pep440(sub.version), sub.build, sub.channel) == (
+        full.name,
+        pep440(full.version),
+        full.build,
+        full.channel,
+    ), spec
+
+
+@pytest.mark.parametrize(
+    ("spec", "requirement", "dropped"),
+    [
+        ("pkg >=1.2[extras=[fast,gpu]]", "pkg[fast,gpu]>=1.2", ()),
+        ('pkg[version=">=1.2", extras=[fast,gpu]]', "pkg[fast,gpu]>=1.2", ()),
+        ('numpy[license=BSD, md5=d41d8cd98f00b204e9800998ecf8427e]', "numpy", ('key "license"', 'key "md5"')),
+        ("conda-forge/linux-64::numpy=1.26", "numpy==1.26.*", ('subdir "linux-64"',)),
+        ('foo[when="python>=3.9"]', "foo", ('the condition "python>=3.9" (the package is installed everywhere)',)),
+        ("https://user:s3cr3t@conda.acme.example/t/numpy-1.26.4-py311h64a7726_0.conda", "numpy==1.26.4",
+         ("the package file's URL",)),
+    ],
+)  # fmt: skip
+def test_what_rattler_reads_beyond_the_subset(spec: str, requirement: str, dropped: tuple[str, ...]) -> None:
+    """Bracket keys, subdirs and conditions have no pip form: each is named (the environment
+    file's import reports it), never silently dropped; conda extras become pip extras; a package
+    URL is read by its file name and never repeated (it may hold a token)."""
+    pytest.importorskip("rattler")
+    parsed = parse_match_spec(spec)
+    assert conda_to_requirement(spec) == requirement
+    assert parsed.dropped == dropped
+    assert "s3cr3t" not in repr(parsed)
+
+
+def test_importing_an_environment_leaves_sys_path_and_conda_lock_alone(tmp_path: Path) -> None:
+    """Parsing match specs imports neither conda-lock (slow, and it puts its vendored Poetry
+    first on sys.path for the rest of the process) nor anything that changes sys.path; a fresh
+    interpreter shows it, since the test process may have loaded conda-lock already."""
+    import subprocess
+    import sys
+
+    src = write(tmp_path / "e", ML_ENV)
+    code = (
+        "import sys; before = list(sys.path)\n"
+        "from specc.cli import main\n"
+        f"rc = main(['import', {str(src / 'environment.yml')!r}, '--python', '3.11', '--format', 'json'])\n"
+        "assert rc == 0, rc\n"
+        "assert sys.path == before, [p for p in sys.path if p not in before]\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('conda_lock', 'conda', 'requests', 'dulwich'))\n"
+        "assert not loaded, loaded\n"
+        "import tomli; assert '_vendor' not in tomli.__file__\n"
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (src / "model-env.toml").is_file()
 
 
 @settings(max_examples=200, deadline=None)
@@ -257,3 +341,15 @@ def test_hostile_variables_never_break_the_spec(variables: dict[str, str]) -> No
     assert all(env[k] == v for k, v in env.items() if k in variables)
     dropped = sum(1 for n in draft.notes if n.code == "SPC706")
     assert len(env) + dropped == len(variables)
+
+
+def test_without_rattler_the_subset_imports_the_same_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """py-rattler is an extra: without it the same environment imports to the same spec."""
+    from specc.importers import conda
+
+    with_lib = write(tmp_path / "a", ML_ENV)
+    assert run_cli("import", str(with_lib / "environment.yml"), "--python", "3.11", "--name", "x").code == 0
+    monkeypatch.setattr(conda, "_rattler_matchspec", lambda: None)
+    without = write(tmp_path / "b", ML_ENV)
+    assert run_cli("import", str(without / "environment.yml"), "--python", "3.11", "--name", "x").code == 0
+    assert (with_lib / "model-env.toml").read_bytes() == (without / "model-env.toml").read_bytes()

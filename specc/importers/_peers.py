@@ -247,9 +247,12 @@ def _toml_reader() -> Any:
     """``tomli`` when installed (TOML 1.1 since tomli 2.3: pixi manifests may use multi-line
     inline tables), else the standard library's ``tomllib`` (TOML 1.0).
 
-    conda-lock's vendored Poetry puts its own ``_vendor`` folder (with an old, TOML 1.0 tomli) on
-    ``sys.path`` when the conda importer loads it; the installed tomli is imported past it, and
-    whatever the vendored copy left in ``sys.modules`` is put back for Poetry."""
+    ``import conda_lock`` puts its vendored Poetry's ``_vendor`` folder (with an old, TOML 1.0
+    tomli) first on ``sys.path`` for the rest of the process.  The importers no longer load
+    conda-lock (conda match specs go through py-rattler), but ``specc.condalock`` still imports it
+    in-process (``specc lock --conda``, and the test suite runs both in one process): the
+    installed tomli is imported past that folder, and whatever the vendored copy left in
+    ``sys.modules`` is put back for Poetry."""
     import importlib
     import sys
 
