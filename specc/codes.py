@@ -721,7 +721,7 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC735", "peer-conda-package", W,
-        "a conda package became its PyPI equivalent, or is left out when it has none", _PEERS,
+        "a conda package became its PyPI equivalent", _PEERS,
     ),
     Code(
         "SPC736", "system-package-not-carried", W,
@@ -758,6 +758,11 @@ _ALL: tuple[Code, ...] = (
         "SPC743", "env-var-not-carried", W,
         "an environment variable with an invalid name or a build-only stage is not carried over, or "
         "is renamed", _PEERS,
+    ),
+    Code(
+        "SPC744", "peer-conda-not-carried", W,
+        "a conda package with no PyPI equivalent, a conda channel, build string or constraint is not carried "
+        "over", _PEERS,
     ),
     # --- SPC9xx internal
     Code(

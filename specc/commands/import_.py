@@ -179,7 +179,8 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     write_file_atomic(out, text)
     _emit(diags + loader, sources, fmt, out=out, kind=kind)
     if fmt == "text":
-        carried = sum(1 for d in diags if d.code in _NOT_CARRIED)
+        not_carried = _not_carried()
+        carried = sum(1 for d in diags if d.code in not_carried)
         print(
             f"wrote {out} ({kind}; {carried} item{'s' if carried != 1 else ''} not carried over)"
             + "\nnext: review it, then run `specc validate`",
@@ -188,10 +189,20 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     return EXIT_OK
 
 
-# the codes that say something was left behind (for the summary line)
-_NOT_CARRIED = frozenset(
-    {"SPC706", "SPC710", "SPC711", "SPC712", "SPC716", "SPC717", "SPC718", "SPC720", "SPC721", "SPC725", "SPC726"}
-)
+def _not_carried() -> frozenset[str]:
+    """The codes that say an item of the source was left behind, for the summary line: from
+    specc.codes, every import code (SPC700-SPC749) named ``*-not-carried`` or ``*-not-followed``, and
+    ``import-entry-dropped`` (an entry the loader refused).  Codes of lossy but carried
+    conversions (``conda-package-mapped``, ``peer-conda-package``, ``secret-value-dropped``: the
+    variable is carried as a secret) do not count."""
+    from specc.codes import CODES
+
+    return frozenset(
+        c.code
+        for c in CODES.values()
+        if "SPC700" <= c.code <= "SPC749"
+        and (c.name.endswith(("-not-carried", "-not-followed")) or c.name == "import-entry-dropped")
+    )
 
 
 def _one_line(text: str) -> str:

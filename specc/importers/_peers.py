@@ -35,7 +35,8 @@ BUILD_STEP = "SPC731"  # a build command or script not carried over
 SETTING = "SPC732"  # a serving / platform / metadata setting with no spec counterpart
 PIP_OPTION = "SPC733"  # an installer option the spec has no field for
 PYTHON_ASSUMED = "SPC734"  # the Python version is the peer's default or deduced
-CONDA = "SPC735"  # a conda package converted to its PyPI name, or left out
+CONDA = "SPC735"  # a conda package converted to its PyPI name
+CONDA_NOT_CARRIED = "SPC744"  # a conda package, channel, build string or constraint left out
 SYSTEM_PACKAGE = "SPC736"  # a system package that is not an apt package name
 SECRET_VALUE = "SPC737"  # a credential value in the peer's file: a declared secret now
 SOURCE = "SPC738"  # a git / local-path / editable dependency
@@ -454,7 +455,7 @@ def model_name(value: str) -> str | None:
 
 def conda_dependency(spec: str, draft: Draft, *, source: Source) -> None:
     """One conda match spec (``"numpy>=1.24,<2"``, ``"pytorch 2.3.*"``): its PyPI equivalent
-    as a requirement (SPC735 says so when the name changes), or SPC735 when it has none.
+    as a requirement (SPC735 says so), or SPC744 when it has none.
     ``python`` sets ``runtime.python`` when it names one version."""
     from specc.importers.conda import conda_to_requirement
     from specc.importers.requirements import requirement_lines
@@ -484,7 +485,7 @@ def conda_dependency(spec: str, draft: Draft, *, source: Source) -> None:
     requirement = conda_to_requirement(spec.strip())
     if requirement is None:
         draft.report(
-            CONDA,
+            CONDA_NOT_CARRIED,
             f"conda package {spec.strip()!r} has no PyPI equivalent; not carried over",
             source=source,
             hint="install it another way (apt.packages, a wheel) if the model needs it",

@@ -1,0 +1,51 @@
+"""The summary line of `specc import` ("wrote ... (KIND; N items not carried over)") for every
+kind: N is the number of diagnostics whose code says an item of the source was left behind.
+
+The peers' kinds (cog, bentoml, truss, pixi, pylock) are checked case by case in
+tests/test_import_peers.py (test_summary_counts_what_is_not_carried); here the first four kinds,
+and that the command's set of codes (derived from specc.codes by name) is the one written out."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from specc.commands.import_ import _not_carried
+from tests.helpers import run_cli
+from tests.test_import_conda import ML_ENV
+from tests.test_import_mlflow import DATABRICKS_MODEL
+from tests.test_import_peers import NOT_CARRIED
+from tests.test_import_repo2docker import BINDER_R
+from tests.test_import_requirements import PIP_WITH_OPTIONS, write
+
+CASES: dict[str, tuple[dict[str, str], str]] = {
+    "requirements": (PIP_WITH_OPTIONS, "requirements.txt"),
+    "conda": (ML_ENV, "environment.yml"),
+    "repo2docker": (BINDER_R, "."),
+    "mlflow": (DATABRICKS_MODEL, "."),
+}
+
+
+def test_the_derived_codes_are_the_written_ones() -> None:
+    """Every SPC700-749 code named *-not-carried / *-not-followed, and import-entry-dropped."""
+    assert _not_carried() == NOT_CARRIED
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_summary_counts_what_is_not_carried(kind: str, tmp_path: Path) -> None:
+    files, entry = CASES[kind]
+    src = write(tmp_path / kind, files)
+    report = run_cli(
+        "import", str(src / entry), "--python", "3.11", "--out", str(tmp_path / "a.toml"), "--format", "json"
+    )
+    assert report.code == 0, report.out
+    expected = sum(1 for d in json.loads(report.out)["diagnostics"] if d["code"] in NOT_CARRIED)
+    assert expected > 0
+    text = run_cli("import", str(src / entry), "--python", "3.11", "--out", str(tmp_path / "b.toml"))
+    assert text.code == 0, text.err
+    m = re.search(rf"\({kind}; (\d+) items? not carried over\)", text.err)
+    assert m is not None, text.err
+    assert int(m.group(1)) == expected
