@@ -200,7 +200,7 @@ def _not_carried() -> frozenset[str]:
     return frozenset(
         c.code
         for c in CODES.values()
-        if "SPC700" <= c.code <= "SPC749"
+        if 700 <= int(c.code[3:]) < 750
         and (c.name.endswith(("-not-carried", "-not-followed")) or c.name == "import-entry-dropped")
     )
 
