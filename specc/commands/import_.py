@@ -191,7 +191,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
 
 def _not_carried() -> frozenset[str]:
     """The codes that say an item of the source was left behind, for the summary line: from
-    specc.codes, every import code (SPC700-SPC749) named ``*-not-carried`` or ``*-not-followed``, and
+    specc.codes, every import code (700 to 749) named ``*-not-carried`` or ``*-not-followed``, and
     ``import-entry-dropped`` (an entry the loader refused).  Codes of lossy but carried
     conversions (``conda-package-mapped``, ``peer-conda-package``, ``secret-value-dropped``: the
     variable is carried as a secret) do not count."""
