@@ -160,18 +160,33 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
     text = _read_text(path, draft, name)
     if text is None:
         return None
+    from specc.importers.base import yaml_alias_problem
+
     try:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
+            problem = yaml_alias_problem(node) if node is not None else None
+            if problem is not None:
+                draft.report(
+                    INVALID,
+                    f"{name} cannot be read: {problem[0]}",
+                    source=f"{name}:{problem[1]}",
+                    severity="error",
+                    hint="write the entries out instead of through YAML aliases",
+                )
+                return None
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        draft.report(INVALID, f"{name} is nested too deeply to read", source=name, severity="error")
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        draft.report(INVALID, f"{name} is not valid YAML: {problem}", source=where, severity="error")
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report(INVALID, f"{name} is not valid YAML: {reason}", source=where, severity="error")
         return None
     if data is None:
         data = {}
@@ -185,9 +200,10 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
 
 
 def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft, seen: set[int]) -> None:
-    """Record where each key and item stands.  A node reached again through a YAML alias is
-    walked once (its first path has the place), so a recursive or exponential alias structure
-    costs one pass over the nodes written."""
+    """Record where each key and item stands.  :func:`load_yaml` has already refused a recursive
+    alias or an alias bomb (:func:`specc.importers.base.yaml_alias_problem`, the one guard of the
+    YAML readers); a node reached again through an alias is still walked once (its first path
+    has the place)."""
     import yaml
 
     if id(node) in seen:

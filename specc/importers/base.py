@@ -248,11 +248,61 @@ def lines_of(text: str) -> Iterable[tuple[int, str]]:
 
 YamlPath = tuple[str | int, ...]
 
+#: the most nodes a YAML document may stand for once its aliases are expanded: a "billion laughs"
+#: document is a few lines that expand to billions, and every walk over the data (the line
+#: walkers, the importers, ``repr``, ``json.dumps``) would expand it
+YAML_MAX_NODES = 100_000
+
+
+def yaml_alias_problem(root: object) -> tuple[str, int] | None:
+    """Why a composed YAML document (PyYAML nodes) cannot be walked safely, with the 1-based
+    line: a recursive alias (``&a [*a]``, a cycle in the node graph) or aliases expanding past
+    :data:`YAML_MAX_NODES` nodes; None when it is a tree or a small DAG.  The one guard of every
+    YAML reader of ``specc import`` (:func:`read_yaml` and :func:`specc.importers._peers.load_yaml`),
+    run before the document is constructed or walked.  Iterative, linear in the nodes written."""
+    import yaml
+
+    def children(n: object) -> list[object]:
+        if isinstance(n, yaml.MappingNode):
+            return [x for pair in n.value for x in pair]
+        if isinstance(n, yaml.SequenceNode):
+            return list(n.value)
+        return []
+
+    def line(n: object) -> int:
+        mark = getattr(n, "start_mark", None)
+        return mark.line + 1 if mark is not None else 1
+
+    sizes: dict[int, int] = {}  # node → the nodes it expands to
+    open_nodes: set[int] = set()  # the nodes whose subtree is being walked (the current path)
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in children(node))
+            if total > YAML_MAX_NODES:
+                return (f"its aliases expand to more than {YAML_MAX_NODES:,} entries", line(node))
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children(node):
+            if id(child) in open_nodes:
+                return ("an alias refers to a node that contains it (a recursive alias)", line(child))
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return None
+
 
 def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[YamlPath, int]] | None:
     """Parse a YAML file safely (PyYAML's SafeLoader): (data, the 1-based line of every mapping
     key's value and sequence item by path, ``("dependencies", 3)`` → 12).  None when the file
-    cannot be read or parsed; then an SPC700 error naming the file (and the line) is reported.
+    cannot be read or parsed, or holds a recursive alias or an alias bomb
+    (:func:`yaml_alias_problem`); then an SPC700 error naming the file (and the line) is reported.
     """
     import yaml
 
@@ -265,12 +315,25 @@ def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[Yam
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         node = yaml.compose(text, Loader=loader)
+        problem = yaml_alias_problem(node) if node is not None else None
+        if problem is not None:
+            draft.report(
+                "SPC700",
+                f"{shown} cannot be read: {problem[0]}",
+                source=f"{shown}:{problem[1]}",
+                severity="error",
+                hint="write the entries out instead of through YAML aliases",
+            )
+            return None
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark is not None else shown
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        draft.report("SPC700", f"{shown} is not valid YAML: {problem}", source=where, severity="error")
+        problem_text = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report("SPC700", f"{shown} is not valid YAML: {problem_text}", source=where, severity="error")
+        return None
+    except RecursionError:
+        draft.report("SPC700", f"{shown} is nested too deeply to read", source=shown, severity="error")
         return None
     lines: dict[YamlPath, int] = {}
 

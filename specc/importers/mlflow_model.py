@@ -89,19 +89,19 @@ class _Importer:
 
 def read_model(folder: Path, draft: Draft) -> None:
     """Fill ``draft`` from the model in ``folder`` (see the module's docstring)."""
+    from specc.importers.base import read_yaml
     from specc.mlmodel import MLmodelError, read_mlmodel
 
+    # read_yaml first: it refuses a recursive alias or an alias bomb before anything walks the data
+    parsed = read_yaml(folder / "MLmodel", draft, shown="MLmodel")
+    if parsed is None:
+        return
+    lines: dict[tuple[str | int, ...], int] = parsed[1]
     try:
         model = read_mlmodel(folder)
     except MLmodelError as exc:
         draft.report("SPC700", str(exc), severity="error")
         return
-    from specc.importers.base import read_yaml
-
-    lines: dict[tuple[str | int, ...], int] = {}
-    parsed = read_yaml(folder / "MLmodel", draft, shown="MLmodel")
-    if parsed is not None:
-        lines = parsed[1]
 
     def at(*path: str | int) -> str:
         line = lines.get(path)
