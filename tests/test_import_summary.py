@@ -49,3 +49,18 @@ def test_summary_counts_what_is_not_carried(kind: str, tmp_path: Path) -> None:
     m = re.search(rf"\({kind}; (\d+) items? not carried over\)", text.err)
     assert m is not None, text.err
     assert int(m.group(1)) == expected
+
+
+def test_help_names_every_kind_with_an_example() -> None:
+    """`specc import --help` lists every kind under --from and has an example line per kind."""
+    from specc.commands.import_ import EPILOG, KIND_NAMES
+    from specc.importers import KINDS
+
+    assert set(KIND_NAMES) == set(KINDS)
+    r = run_cli("import", "--help")
+    assert r.code == 0
+    flat = " ".join(r.out.split())
+    assert "--from KIND the source's kind (default: detected): " + ", ".join(KIND_NAMES) in flat
+    examples = [line for line in EPILOG.splitlines() if line.startswith("  specc import ")]
+    for kind in KINDS:
+        assert any(f" {kind}: " in line for line in examples), kind

@@ -20,15 +20,26 @@ from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
 
-HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
+HELP = (
+    "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder, an MLflow model, "
+    "cog.yaml, bentofile.yaml, Truss's config.yaml, pixi.toml or pylock.toml"
+)
+#: the kinds of specc.importers.KINDS, written out so building the parser imports no importer
+#: (tests/test_import_summary.py checks they agree)
+KIND_NAMES = ("requirements", "conda", "repo2docker", "mlflow", "cog", "bentoml", "truss", "pixi", "pylock")
 EPILOG = """\
 examples:
-  specc import requirements.txt                 ./model-env.toml from pip's format (-r, -c, index URLs)
-  specc import environment.yml --python 3.11    a conda environment (pip section, mapped conda packages)
-  specc import .                                a repo2docker folder (root, binder/ or .binder/)
-  specc import mlruns/0/abc/artifacts/model     a logged MLflow model's folder
-  specc import models:/churn/3                  a registered model (downloaded with mlflow)
+  specc import requirements.txt                 requirements: pip's format (-r, -c, index URLs)
+  specc import environment.yml --python 3.11    conda: pip section, conda packages mapped to PyPI
+  specc import .                                repo2docker: the folder's root, binder/ or .binder/
+  specc import mlruns/0/abc/artifacts/model     mlflow: a logged model's folder
+  specc import models:/churn/3                  mlflow: a registered model (downloaded with mlflow)
   specc import runs:/<run id>/model --out models/churn/model-env.toml
+  specc import cog.yaml                         cog: Replicate's build settings
+  specc import bentofile.yaml                   bentoml: a BentoML build file
+  specc import config.yaml --from truss         truss: a Truss config
+  specc import pixi.toml                        pixi: the default environment of a pixi manifest
+  specc import pylock.toml                      pylock: a PEP 751 lock's default install
   specc import cfg/reqs.txt --from requirements --force --format json
 
 The kind is detected from the source (--from overrides it; `specc import --help` lists the
@@ -54,8 +65,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "--from",
         dest="kind",
         metavar="KIND",
-        help="the source's kind (default: detected): requirements, conda, repo2docker, mlflow, and the "
-        "other formats docs/import.md lists",
+        help="the source's kind (default: detected): " + ", ".join(KIND_NAMES),
     )
     p.add_argument("--out", metavar="FILE", help="the spec to write (default: model-env.toml next to the source)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
