@@ -686,6 +686,10 @@ _ALL: tuple[Code, ...] = (
         "a line of `runtime.txt`, `apt.txt`, `install.R` or `DESCRIPTION` that cannot be carried over", _IMPORT,
     ),
     Code(
+        "SPC722", "repo2docker-config-ambiguous", E,
+        "the folder has both `binder/` and `.binder/`, which repo2docker refuses to build", _IMPORT,
+    ),
+    Code(
         "SPC725", "mlflow-model-file-not-carried", W,
         "a part of a logged model that is not carried over (`code/` of a downloaded model, a conda-only "
         "package)", _IMPORT,
