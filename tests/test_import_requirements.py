@@ -342,3 +342,53 @@ def test_entries_the_loader_rejects_are_taken_out_and_reported(tmp_path: Path) -
     assert (dropped[0]["file"], dropped[0]["line"]) == ("requirements.txt", 19)
     assert "wheels" not in tomllib.loads(out.read_text())["python"]
     assert run_cli("validate", str(out)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "https://download.pytorch.org/whl/cpu/torchvision-0.18.1%2Bcpu-cp311-cp311-linux_x86_64.whl",
+            "torchvision @ https://download.pytorch.org/whl/cpu/torchvision-0.18.1%2Bcpu-cp311-cp311-linux_x86_64.whl",
+        ),
+        (
+            "https://files.example.com/pkgs/acme_utils-2.0.1.tar.gz ; python_version >= '3.10'",
+            'acme-utils @ https://files.example.com/pkgs/acme_utils-2.0.1.tar.gz ; python_version >= "3.10"',
+        ),
+        (
+            "https://github.com/acme/tool/archive/refs/tags/v1.2.zip#egg=acme-tool",
+            "acme-tool @ https://github.com/acme/tool/archive/refs/tags/v1.2.zip#egg=acme-tool",
+        ),
+        (
+            "https://deploy:CANARYpw991@files.corp.example/acme_model-0.3.0-py3-none-any.whl",
+            "acme-model @ https://${FILES_CORP_EXAMPLE_USER}:${FILES_CORP_EXAMPLE_PASSWORD}@files.corp.example/"
+            "acme_model-0.3.0-py3-none-any.whl",
+        ),
+        ("https://github.com/acme/tool/archive/main.zip", None),
+    ],
+)
+def test_bare_urls_pip_installs_are_carried_by_name(line: str, expected: str | None, tmp_path: Path) -> None:
+    """pip installs a bare URL of a wheel or sdist (or one with #egg=); the converter turned
+    every such line into "not a PEP 508 requirement" and dropped it.  Now it is ``name @ URL``
+    (the name from the file name, as packaging parses it), credentials as secrets; a URL that
+    names no package is still reported (SPC711), never silently dropped."""
+    src = write(tmp_path / "u", {"requirements.txt": line + "\n"})
+    draft = Draft("requirements", root=src)
+    read_requirements_file(src / "requirements.txt", draft, root=src)
+    got = draft.get(("python", "requirements"))
+    if expected is None:
+        assert got is None
+        assert [n.code for n in draft.notes] == ["SPC711"]
+        assert "names no package" in draft.notes[0].message
+    else:
+        assert got == [expected]
+        assert "CANARYpw991" not in repr(draft.notes) + repr(draft.entries)
+        assert not [n for n in draft.notes if n.code == "SPC711"]
+
+
+def test_a_missing_local_wheel_says_so(tmp_path: Path) -> None:
+    src = write(tmp_path / "w", {"requirements.txt": "./dist/acme-0.3.0-py3-none-any.whl\n"})
+    draft = Draft("requirements", root=src)
+    read_requirements_file(src / "requirements.txt", draft, root=src)
+    (note,) = draft.notes
+    assert note.code == "SPC711" and "no such file" in note.message

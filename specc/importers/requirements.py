@@ -11,7 +11,9 @@ What it carries over, each entry with its ``file:line``:
   a credential in a URL (``user:password@``, ``token@``, ``?token=``) becomes a ``${NAME}``
   placeholder of a declared secret named after the host (``PKGS_EXAMPLE_COM_PASSWORD``); an
   existing ``${NAME}`` placeholder (pip expands them from the environment) is declared as is;
-- a local wheel (``./dist/x-1.0-py3-none-any.whl``) → ``python.wheels``.
+- a local wheel (``./dist/x-1.0-py3-none-any.whl``) → ``python.wheels``;
+- a bare URL of a wheel or sdist (``https://host/torchvision-0.18.1%2Bcpu-cp311-...whl``, or any
+  URL with ``#egg=name``), which pip installs as it is → ``name @ URL``.
 
 What it reports instead (never dropped): pip options with no spec key (``--find-links``,
 ``--trusted-host``, ``--pre``, ``--no-binary``, ``--hash``...: SPC710), editable installs,
@@ -233,6 +235,17 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
     if _looks_like_path(line):
         _local_path(line, source, draft, base=base, root=root)
         return
+    named = _named_url(line)
+    if named is None:
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"URL {_safe(line.split(';')[0].strip())} names no package (not a wheel or sdist file, no #egg=); "
+            "not carried over",
+            source=source,
+            hint='write it as "name @ URL" in the spec',
+        )
+        return
+    line = named
     try:
         req = Requirement(line)
     except InvalidRequirement as exc:
@@ -277,6 +290,36 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
         draft.add(REQUIREMENTS, text, source=source)
 
 
+def _named_url(line: str) -> str | None:
+    """A bare URL line (pip installs ``https://host/x/name-1.0-py3-none-any.whl`` as it is) as
+    PEP 508's ``name @ URL``: the name from the wheel or sdist file name (packaging's parsers) or
+    from an ``#egg=name`` fragment; a line that is no bare URL is returned unchanged; None for a
+    bare URL that names no package."""
+    from urllib.parse import unquote
+
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    head, sep, marker = line.partition(";")
+    url = head.strip()
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        return line
+    parts = urlsplit(url)
+    egg = re.search(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)", parts.fragment)
+    name: str | None = egg.group(1) if egg else None
+    filename = unquote(parts.path.rsplit("/", 1)[-1])
+    if name is None:
+        try:
+            if filename.endswith(".whl"):
+                name = str(parse_wheel_filename(filename)[0])
+            elif filename.endswith((".tar.gz", ".zip")):
+                name = str(parse_sdist_filename(filename)[0])
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            name = None
+    if name is None:
+        return None
+    return f"{name} @ {url}" + (f" ;{marker}" if sep else "")
+
+
 def _looks_like_path(line: str) -> bool:
     head = line.split(";")[0].strip()
     return head.startswith((".", "/", "~", "file:")) or (
@@ -293,6 +336,15 @@ def _local_path(line: str, source: Source, draft: Draft, *, base: Path | None, r
         if wheel.is_file():
             draft.add(WHEELS, draft.spec_path(wheel), source=source)
             return
+    if head.endswith(".whl"):
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"local wheel {_safe(head)} is not carried over: "
+            + ("no such file" if base is not None else "its folder is not known here"),
+            source=source,
+            hint="build the wheel, then import again from the folder pip runs in (or list it under python.wheels)",
+        )
+        return
     draft.report(
         REQUIREMENT_NOT_CARRIED,
         f"local path {_safe(head)} is not carried over",
