@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tomllib
@@ -353,3 +354,109 @@ def test_without_rattler_the_subset_imports_the_same_spec(tmp_path: Path, monkey
     without = write(tmp_path / "b", ML_ENV)
     assert run_cli("import", str(without / "environment.yml"), "--python", "3.11", "--name", "x").code == 0
     assert (with_lib / "model-env.toml").read_bytes() == (without / "model-env.toml").read_bytes()
+
+
+CONDA_EXPORT = {
+    "environment.yml": """\
+name: churn-prod
+channels:
+  - conda-forge
+  - defaults
+dependencies:
+  - _libgcc_mutex=0.1=conda_forge
+  - _openmp_mutex=4.5=2_gnu
+  - bzip2=1.0.8=hd590300_5
+  - ca-certificates=2024.7.4=hbcca054_0
+  - joblib=1.4.2=pyhd8ed1ab_0
+  - ld_impl_linux-64=2.40=hf3520f5_7
+  - libblas=3.9.0=22_linux64_openblas
+  - libgcc-ng=14.1.0=h77fa898_0
+  - libgfortran-ng=14.1.0=h69a702a_0
+  - libopenblas=0.3.27=pthreads_hac2b453_1
+  - libstdcxx-ng=14.1.0=hc0a3c3a_0
+  - libzlib=1.3.1=h4ab18f5_1
+  - ncurses=6.5=h59595ed_0
+  - numpy=1.26.4=py311h64a7726_0
+  - openssl=3.3.1=h4bc722e_2
+  - pandas=2.2.2=py311h14de704_1
+  - pip=24.0=pyhd8ed1ab_0
+  - python=3.11.9=hb806964_0_cpython
+  - python-dateutil=2.9.0=pyhd8ed1ab_0
+  - python-tzdata=2024.1=pyhd8ed1ab_0
+  - python_abi=3.11=4_cp311
+  - pytz=2024.1=pyhd8ed1ab_0
+  - readline=8.2=h8228510_1
+  - scikit-learn=1.5.1=py311hd632256_0
+  - scipy=1.14.0=py311h517d4fd_1
+  - setuptools=70.1.1=pyhd8ed1ab_0
+  - six=1.16.0=pyh6c4a22f_0
+  - threadpoolctl=3.5.0=pyhc1e730c_0
+  - tk=8.6.13=noxft_h4845f30_101
+  - tzdata=2024a=h0c530f3_0
+  - wheel=0.43.0=pyhd8ed1ab_1
+  - xz=5.2.6=h166bdaf_0
+  - fribidi=1.0.10=h36c2ea0_0
+  - rich=13.7.1=pyhd8ed1ab_0
+  - pip:
+      - mlflow-skinny==2.14.3
+      - shap==0.46.0
+      - --index-url https://ci:Ex4mpleS3cret@pypi.corp.example/simple
+prefix: /home/alice/miniconda3/envs/churn-prod
+""",
+}
+
+
+def accounted_lines(out: Path, report: dict[str, Any], file: str) -> set[int]:
+    """The lines of ``file`` that reached the written spec (``# from file:N``) or a diagnostic."""
+    import re
+
+    written = {int(n) for n in re.findall(rf"# from {re.escape(file)}:(\d+)", out.read_text())}
+    reported = {d["line"] for d in report["diagnostics"] if d["file"] == file and d["line"]}
+    return written | reported
+
+
+def test_conda_env_export(tmp_path: Path) -> None:
+    """`conda env export` output: build strings on every line, system libraries, conda
+    metapackages (python_abi, _libgcc_mutex), conda's tzdata (the timezone database, not PyPI's
+    tzdata, which conda calls python-tzdata), prefix:, a pip section with an index.  Every line
+    is in the spec or in a diagnostic; no system library becomes a PyPI requirement."""
+    src = write(tmp_path / "churn", CONDA_EXPORT)
+    out, report = import_case("conda-export", src / "environment.yml")
+    data = tomllib.loads(out.read_text())
+    reqs = data["python"]["requirements"]
+    assert reqs == [
+        "joblib==1.4.2", "numpy==1.26.4", "pandas==2.2.2", "python-dateutil==2.9.0", "tzdata==2024.1",
+        "pytz==2024.1", "scikit-learn==1.5.1", "scipy==1.14.0", "six==1.16.0", "threadpoolctl==3.5.0",
+        "rich==13.7.1", "mlflow-skinny==2.14.3", "shap==0.46.0",
+    ]  # fmt: skip
+    assert data["runtime"]["python"] == "3.11"
+    text = (src / "environment.yml").read_text()
+    lines = {n for n, line in enumerate(text.splitlines(), 1) if line.strip() and line.strip() not in ("- pip:",)}
+    lines -= {3, 4, 5}  # the channels' items and "dependencies:" (the channels are reported at line 2)
+    assert lines <= accounted_lines(out, report, "environment.yml"), sorted(
+        lines - accounted_lines(out, report, "environment.yml")
+    )
+    fribidi = [d for d in report["diagnostics"] if "fribidi" in d["message"]]
+    assert fribidi and fribidi[0]["code"] == "SPC716" and "compiled library" in fribidi[0]["message"]
+    assert "Ex4mpleS3cret" not in out.read_text() + json.dumps(report)
+    round_trip(out)
+
+
+@pytest.mark.parametrize(
+    ("spec", "requirement"),
+    [
+        ("fribidi=1.0.10=h36c2ea0_0", None),  # a hashed build without py: a C library
+        ("tzdata=2024a=h0c530f3_0", None),
+        ("python_abi=3.11=4_cp311", None),
+        ("libopenblas=0.3.27=pthreads_hac2b453_1", None),
+        ("rich=13.7.1=pyhd8ed1ab_0", "rich==13.7.1"),
+        ("numpy=1.26.4=py311h64a7726_0", "numpy==1.26.4"),
+        ("pytorch=2.3.1=py3.11_cuda12.1_cudnn8.9.2_0", "torch==2.3.1"),
+        ("tensorflow=2.15.0=cpu_py311h6ac8430_2", "tensorflow==2.15.0"),
+        ("somepkg=1.0=0", "somepkg==1.0"),  # no hash: no evidence, the name rule applies
+        ("pytorch 2.3.* *cuda*", "torch==2.3.*"),  # a glob: no evidence
+        ("llvmlite=0.43.0=py311h9c9ff8c_0", "llvmlite==0.43.0"),  # an llvm- prefix rule must not catch it
+    ],
+)
+def test_build_strings_tell_libraries_from_python_packages(spec: str, requirement: str | None) -> None:
+    assert conda_to_requirement(spec) == requirement

@@ -240,6 +240,21 @@ def conda_name_to_pypi(name: str) -> str | None:
     return str(canonicalize_name(key))
 
 
+_HASH_BUILD = re.compile(r"(?:^|_)h[0-9a-f]{7}(?:_|$)")
+
+
+def library_build(build: str | None) -> bool:
+    """Whether a conda build string says the package is a compiled library, not a Python
+    distribution: conda-forge and Anaconda build strings carry a hash (``hd590300_5``,
+    ``pthreads_hac2b453_1``), and every build that depends on Python starts or contains
+    ``py`` (``py311h64a7726_0``, noarch ``pyhd8ed1ab_0``), so a hashed build without ``py``
+    has no Python in it (``tzdata=2024a=h0c530f3_0``, the timezone database, not PyPI's
+    tzdata).  A glob or a build without a hash is no evidence either way."""
+    if not build or "*" in build:
+        return False
+    return _HASH_BUILD.search(build) is not None and "py" not in build.lower()
+
+
 def conda_to_requirement(match_spec: str) -> str | None:
     """A conda match spec as a PEP 508 requirement: ``"numpy>=1.24,<2"`` → ``"numpy<2,>=1.24"``,
     ``"pytorch=2.3.1"`` → ``"torch==2.3.1.*"``; None for ``python``, a package with no PyPI
@@ -250,7 +265,7 @@ def conda_to_requirement(match_spec: str) -> str | None:
     except MatchSpecError:
         return None
     pypi = conda_name_to_pypi(spec.name)
-    if pypi is None:
+    if pypi is None or library_build(spec.build):
         return None
     version = pep440(spec.version)
     return _requirement(pypi, version or "", spec.extras)
@@ -357,6 +372,15 @@ def _conda_package(text: str, source: str, draft: Draft) -> None:
         draft.report(NOT_CARRIED, f"{spec.name} is an installer tool; every target brings its own", source=source)
         return
     pypi = conda_name_to_pypi(spec.name)
+    if pypi is not None and library_build(spec.build):
+        draft.report(
+            NOT_CARRIED,
+            f'conda package {spec.name} is a compiled library (its build "{spec.build}" names no Python), '
+            "not a PyPI distribution; not carried over",
+            source=source,
+            hint="if the model needs it at run time, add the Debian/Ubuntu package under [apt]",
+        )
+        return
     if pypi is None:
         draft.report(
             NOT_CARRIED,
