@@ -460,3 +460,72 @@ def test_conda_env_export(tmp_path: Path) -> None:
 )
 def test_build_strings_tell_libraries_from_python_packages(spec: str, requirement: str | None) -> None:
     assert conda_to_requirement(spec) == requirement
+
+
+def test_a_credential_in_variables_becomes_a_secret(tmp_path: Path) -> None:
+    """`variables: {HF_TOKEN: hf_...}` was written into [env] in clear text.  A variable named
+    like a credential or holding a credential-shaped value is declared as a secret (SPC737),
+    its value written nowhere: not the spec, not a message, not an excerpt."""
+    token = "hf_abcdefghijklmnopqrstuvwxyzABCDEF12"
+    env = (
+        "dependencies: [python=3.11, numpy=1.26.4]\n"
+        "variables:\n"
+        "  HF_HOME: /opt/hf\n"
+        f"  HF_TOKEN: {token}\n"
+        "  DB_PASSWORD: hunter2hunter2\n"
+        "  SOME_URL: https://svc:Sup3rSecretPw@db.example/x\n"
+    )
+    src = write(tmp_path / "v", {"environment.yml": env})
+    for fmt in ("json", "text"):
+        r = run_cli("import", str(src / "environment.yml"), "--format", fmt, "--force")
+        assert r.code == 0, r.out + r.err
+        for leaked in (token, "hunter2hunter2", "Sup3rSecretPw"):
+            assert leaked not in r.out + r.err
+    text = (src / "model-env.toml").read_text()
+    data = tomllib.loads(text)
+    assert data["env"] == {"HF_HOME": "/opt/hf"}
+    assert set(data["secrets"]) == {"HF_TOKEN", "DB_PASSWORD", "SOME_URL"}
+    for leaked in (token, "hunter2hunter2", "Sup3rSecretPw"):
+        assert leaked not in text
+
+
+@pytest.mark.parametrize(
+    ("python", "expected"),
+    [("python>=3.10,<3.11", "3.10"), ("python ~=3.12.0", "3.12"), ("python=3.11.9=hb806964_0_cpython", "3.11"),
+     ("python 3.10.*", "3.10"), ("python>=3.10", None), ("python", None)],
+)  # fmt: skip
+def test_python_versions_read_as_every_importer_reads_them(python: str, expected: str | None, tmp_path: Path) -> None:
+    """One reading of conda's python spec for the conda importer and the peers' (pixi, bentoml):
+    `>=3.10,<3.11` names 3.10 (it said "no single Python version")."""
+    src = write(tmp_path / "p", {"environment.yml": f"dependencies: ['{python}']\n"})
+    r = run_cli("import", str(src / "environment.yml"), "--python", "3.9", "--format", "json")
+    assert r.code == 0, r.out
+    got = tomllib.loads((src / "model-env.toml").read_text())["runtime"]["python"]
+    assert got == (expected or "3.9")
+
+
+@pytest.mark.parametrize(
+    ("name", "credential"),
+    [("HF_TOKEN", True), ("DB_PASSWORD", True), ("WANDB_API_KEY", True), ("AWS_SECRET_ACCESS_KEY", True),
+     ("GITHUB_PAT", True), ("PGPASSWD", True), ("TOKENIZERS_PARALLELISM", False), ("MAX_TOKENS", False),
+     ("OMP_NUM_THREADS", False), ("SECRET", True), ("KEYRING_BACKEND", False)],
+)  # fmt: skip
+def test_credential_names_by_word(name: str, credential: bool) -> None:
+    from specc.importers._peers import credential_name
+
+    assert credential_name(name) is credential
+
+
+def test_a_setting_named_like_a_token_stays_a_setting_in_every_kind(tmp_path: Path) -> None:
+    """TOKENIZERS_PARALLELISM is a setting; the conda and cog importers keep it in [env]."""
+    conda = write(
+        tmp_path / "c",
+        {"environment.yml": "dependencies: [python=3.11]\nvariables:\n  TOKENIZERS_PARALLELISM: 'false'\n"},
+    )
+    cog = write(
+        tmp_path / "g",
+        {"cog.yaml": 'build:\n  python_version: "3.11"\nenvironment:\n  - TOKENIZERS_PARALLELISM=false\n'},
+    )
+    for src in (conda / "environment.yml", cog / "cog.yaml"):
+        assert run_cli("import", str(src)).code == 0
+        assert tomllib.loads((src.parent / "model-env.toml").read_text())["env"] == {"TOKENIZERS_PARALLELISM": "false"}

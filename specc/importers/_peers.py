@@ -418,7 +418,6 @@ def apt_packages(items: Iterable[tuple[str, Source]], draft: Draft, *, distro: s
 def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str = "environment variable") -> None:
     """Carry one environment variable (see the module docstring)."""
     from specc.diagnostics import looks_like_credential
-    from specc.validate.env import SECRETISH
 
     text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
     clean = name.strip()
@@ -426,7 +425,7 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
         draft.report(ENV, f"{what} {clean!r} is not a valid variable name; not carried over", source=source)
         return
     upper = clean.upper()
-    if SECRETISH.search(upper) or looks_like_credential(text):
+    if credential_name(upper) or looks_like_credential(text):
         # a source without a line: no excerpt of the file (which holds the value) is ever shown
         safe = line_free(source, f"{what} {clean}") if text else source
         secret = draft.secret(upper, source=safe)[2:-1]
@@ -445,6 +444,26 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
             source=source,
         )
     draft.set(("env", upper), text, source=source)
+
+
+_CREDENTIAL_WORDS = frozenset(
+    {"TOKEN", "PASSWORD", "PASSWD", "PWD", "SECRET", "CREDENTIAL", "CREDENTIALS", "PAT", "APIKEY"}
+)
+_CREDENTIAL_PAIRS = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "AUTH_KEY")
+
+
+def credential_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a credential, by its ``_``-separated
+    words (``HF_TOKEN``, ``DB_PASSWORD``, ``WANDB_API_KEY``, ``AWS_SECRET_ACCESS_KEY``,
+    ``GITHUB_PAT``) or its ending (``PGPASSWORD``), so that ``TOKENIZERS_PARALLELISM`` or ``MAX_TOKENS`` are not (a substring
+    test, specc.validate.env.SECRETISH, flags them: fine for a warning, not for turning a
+    setting into a secret)."""
+    upper = name.upper()
+    return (
+        bool(_CREDENTIAL_WORDS.intersection(upper.split("_")))
+        or any(p in upper for p in _CREDENTIAL_PAIRS)
+        or upper.endswith(("TOKEN", "PASSWORD", "PASSWD", "SECRET"))  # PGPASSWORD, GHTOKEN
+    )
 
 
 def line_free(source: Source, what: str) -> Source:

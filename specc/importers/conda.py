@@ -318,8 +318,23 @@ def read_environment(path: Path, draft: Draft) -> None:
         )
     variables = data.get("variables")
     if isinstance(variables, dict):
+        from specc.diagnostics import looks_like_credential
+        from specc.importers._peers import SECRET_VALUE, credential_name, line_free
+
         for var, value in variables.items():
             if isinstance(value, str | int | float) and not isinstance(value, bool):
+                if credential_name(str(var)) or looks_like_credential(str(value)):
+                    # the value never reaches the spec, a message or an excerpt (a source without a line)
+                    safe = line_free(at("variables", var), f"variable {var}")
+                    secret = draft.secret(str(var), source=safe)[2:-1]
+                    draft.report(
+                        SECRET_VALUE,
+                        f"variable {var} holds a credential; it is declared as secret {secret} and its value is "
+                        "not written",
+                        source=safe,
+                        hint="store the value in each target's secret store (Databricks secret, docker build --secret)",
+                    )
+                    continue
                 draft.set(("env", str(var)), str(value), source=at("variables", var))
             else:
                 draft.report(FIELD, f"variable {var} is not a string; not carried over", source=at("variables", var))
@@ -416,11 +431,18 @@ def _conda_package(text: str, source: str, draft: Draft) -> None:
 
 
 def _python_minor(version: str | None) -> str | None:
-    """``3.11.*``, ``3.11``, ``3.11.7``, ``==3.11.7`` → ``3.11``; ranges → None."""
+    """``3.11.*``, ``3.11``, ``3.11.7``, ``==3.11.7``, ``~=3.11.0``, ``>=3.11,<3.12`` → ``3.11``
+    (the one reading every importer shares, :func:`specc.importers._peers.python_from_conda`);
+    other ranges → None."""
+    from specc.importers._peers import python_from_conda
+
     if not version:
         return None
-    m = re.match(r"^(?:==)?(\d+)\.(\d+)(?:\.\d+)*(?:\.\*|\*)?$", version.strip())
-    return f"{m.group(1)}.{m.group(2)}" if m else None
+    one = python_from_conda(version)
+    if one is None:
+        m = re.match(r"^(?:==)?(3)\.(\d+)\.\d+\.\*$", version.strip())  # rattler's python=3.11.7 is 3.11.7.*
+        return f"{m.group(1)}.{m.group(2)}" if m else None
+    return ".".join(one.split(".")[:2])
 
 
 class _Importer:
