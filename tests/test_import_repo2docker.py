@@ -305,3 +305,19 @@ def test_runtime_txt_forms(text: str, python: str, repository: str | None, repor
     got = [d for d in report["diagnostics"] if d["code"] == "SPC721"]
     assert bool(got) == reported, got
     assert all(d["file"] == "runtime.txt" and d["line"] == 1 for d in got)
+
+
+def test_a_description_package_itself_is_reported(tmp_path: Path) -> None:
+    """r.py ``get_assemble_scripts``: with a root DESCRIPTION repo2docker runs
+    ``remotes::install_local()`` (the package itself, then its dependencies), and ``detect``
+    sets the snapshot date to two days before the build when runtime.txt gives none.  The
+    binder-examples/binder-r-description DESCRIPTION (no Imports) gave a spec and no diagnostic."""
+    description = (
+        "Package: binderdescription\nVersion: 0.1\nTitle: Binder R DESCRIPTION support\n"
+        "Description: Test that automatically building R packages works\n"
+    )
+    code, report, spec = _import(tmp_path, {"DESCRIPTION": description})
+    assert code == 0
+    got = {(d["code"], d["file"]) for d in report["diagnostics"]}
+    assert {("SPC720", "DESCRIPTION"), ("SPC721", "DESCRIPTION")} <= got
+    assert "r" not in spec

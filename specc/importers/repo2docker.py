@@ -271,6 +271,22 @@ def read_folder(folder: Path, draft: Draft) -> None:
         _install_r(install, draft)
     if (description := present("DESCRIPTION")) is not None and "DESCRIPTION" in reads:
         _description(description, draft)
+        shown = display(description, draft.root)
+        draft.report(
+            FILE_NOT_CARRIED,
+            "the R package this DESCRIPTION describes is not carried over (repo2docker installs it with "
+            "remotes::install_local()); its Depends/Imports are",
+            source=shown,
+            hint="build it (R CMD build .) and list the .tar.gz under r.sources",
+        )
+        if not (runtime and runtime.name == "r" and runtime.date):
+            draft.report(
+                LINE_NOT_CARRIED,
+                "no dated r- runtime.txt: repo2docker installs R packages from the CRAN snapshot of two days "
+                "before each build; r.repository is not set",
+                source=shown,
+                hint="set r.repository to a dated snapshot (https://packagemanager.posit.co/cran/YYYY-MM-DD)",
+            )
 
 
 #: why a file is ignored, for the cases people trip on
