@@ -529,3 +529,20 @@ def test_a_setting_named_like_a_token_stays_a_setting_in_every_kind(tmp_path: Pa
     for src in (conda / "environment.yml", cog / "cog.yaml"):
         assert run_cli("import", str(src)).code == 0
         assert tomllib.loads((src.parent / "model-env.toml").read_text())["env"] == {"TOKENIZERS_PARALLELISM": "false"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("environment.yml", "dependencies: [python=3.11]\nvariables:\n  HF_TOKEN: hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n"),
+     ("cog.yaml", 'build:\n  python_version: "3.11"\nenvironment:\n  - HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n')],
+)  # fmt: skip
+def test_a_credential_entry_names_its_file_not_the_folder(name: str, text: str, tmp_path: Path) -> None:
+    """A credential's diagnostics carry no line (so no excerpt shows the value) but must name
+    the file it is in; they named the imported folder instead ("cog", "v")."""
+    src = write(tmp_path / "v", {name: text})
+    r = run_cli("import", str(src / name), "--format", "json")
+    assert r.code == 0, r.out
+    secret_notes = [d for d in json.loads(r.out)["diagnostics"] if d["code"] in ("SPC704", "SPC737")]
+    assert secret_notes
+    assert all(d["file"] == name and d["line"] is None for d in secret_notes), secret_notes
+    assert all("HF_TOKEN" in d["message"] for d in secret_notes)

@@ -298,6 +298,11 @@ def notes_to_diagnostics(notes: list[Note], *, default_file: str | None = None) 
                 span = Span(line, col, line, col + 1)
             elif re.match(r"^[^\s:]+$", note.source):  # a file or folder, no line
                 file = note.source
+            elif m2 := re.match(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+): (?P<what>.+)$", note.source, re.DOTALL):
+                # "cog.yaml: environment variable HF_TOKEN": the file, and the entry by name (an entry
+                # holding a credential has no line, so that no excerpt of the file is ever shown)
+                file = m2.group("file")
+                where = f"{_plain(m2.group('what'))}: "
             else:
                 where = f"{_plain(note.source)}: "
         out.append(
