@@ -531,10 +531,13 @@ def test_a_setting_named_like_a_token_stays_a_setting_in_every_kind(tmp_path: Pa
         assert tomllib.loads((src.parent / "model-env.toml").read_text())["env"] == {"TOKENIZERS_PARALLELISM": "false"}
 
 
+_HF = "hf_abcdefghijklmnopqrstuvwxyzABCDEF12"
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("environment.yml", "dependencies: [python=3.11]\nvariables:\n  HF_TOKEN: hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n"),
-     ("cog.yaml", 'build:\n  python_version: "3.11"\nenvironment:\n  - HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyzABCDEF12\n')],
+    [("environment.yml", "dependencies: [python=3.11]\nvariables:\n  HF_TOKEN: " + _HF + "\n"),
+     ("cog.yaml", 'build:\n  python_version: "3.11"\nenvironment:\n  - HF_TOKEN=' + _HF + "\n")],
 )  # fmt: skip
 def test_a_credential_entry_names_its_file_not_the_folder(name: str, text: str, tmp_path: Path) -> None:
     """A credential's diagnostics carry no line (so no excerpt shows the value) but must name
