@@ -1180,3 +1180,32 @@ def test_any_pylock_gives_diagnostics_not_a_crash(
     assert "p4ssw0rd-xyz" not in run.out
     if run.code == 0:
         assert "p4ssw0rd-xyz" not in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_diagnostic_has_a_line(case: str, imported: Imported) -> None:
+    """Each diagnostic points at file:line, but those about an entry holding a credential (no
+    line, so no excerpt can show the value).  pixi's feature and target tables written only as
+    [feature.gpu.dependencies] had no line (the table has no header of its own)."""
+    _, report = imported[case]
+    lineless = [d for d in report["diagnostics"] if not d["line"] and d["code"] not in ("SPC704", "SPC737")]  # type: ignore[index, union-attr]
+    assert not lineless, lineless
+
+
+def test_a_table_without_its_own_header_points_at_its_first_entry(tmp_path: Path) -> None:
+    text = (
+        '[workspace]\nname = "p"\nchannels = ["conda-forge"]\nplatforms = ["linux-64", "osx-arm64"]\n\n'
+        '[dependencies]\npython = "3.11.*"\n\n[target.osx-arm64.dependencies]\ntensorflow-macos = "*"\n\n'
+        '[feature.gpu.system-requirements]\ncuda = "12"\n\n[feature.gpu.dependencies]\npytorch-cuda = "12.1.*"\n\n'
+        '[environments]\ngpu = ["gpu"]\n'
+    )
+    (tmp_path / "pixi.toml").write_text(text, encoding="utf-8")
+    r = run_cli("import", str(tmp_path), "--format", "json")
+    assert r.code == 0, r.out
+    got = {
+        (d["message"].split(" ")[0] + " " + d["message"].split(" ")[1], d["line"])
+        for d in json.loads(r.out)["diagnostics"]
+        if d["code"] == "SPC739"
+    }
+    assert ("target.osx-arm64 tables", 9) in got
+    assert ("feature 'gpu'", 12) in got

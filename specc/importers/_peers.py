@@ -65,8 +65,16 @@ class Doc:
     text: dict[Key, str] = field(default_factory=dict)
 
     def src(self, *key: str | int) -> Source:
-        """``"cog.yaml:12:3"``: where ``key`` (or its nearest parent that has a place) is written."""
+        """``"cog.yaml:12:3"``: where ``key`` is written; for a table with no line of its own
+        (``[feature.gpu.dependencies]`` makes ``feature.gpu`` a table without a header), its first
+        written entry; else its nearest parent that has a place."""
         path: Key = tuple(key)
+        if path and path not in self.lines:
+            n = len(path)
+            below = [at for k, at in self.lines.items() if len(k) > n and k[:n] == path]
+            if below:
+                first = min(below)
+                return f"{self.name}:{first[0]}:{first[1]}"
         while path:
             at = self.lines.get(path)
             if at is not None:
@@ -455,9 +463,9 @@ _CREDENTIAL_PAIRS = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "AUTH
 def credential_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a credential, by its ``_``-separated
     words (``HF_TOKEN``, ``DB_PASSWORD``, ``WANDB_API_KEY``, ``AWS_SECRET_ACCESS_KEY``,
-    ``GITHUB_PAT``) or its ending (``PGPASSWORD``), so that ``TOKENIZERS_PARALLELISM`` or ``MAX_TOKENS`` are not (a substring
-    test, specc.validate.env.SECRETISH, flags them: fine for a warning, not for turning a
-    setting into a secret)."""
+    ``GITHUB_PAT``) or its ending (``PGPASSWORD``), so that ``TOKENIZERS_PARALLELISM`` or
+    ``MAX_TOKENS`` are not (a substring test, specc.validate.env.SECRETISH, flags them: fine for
+    a warning, not for turning a setting into a secret)."""
     upper = name.upper()
     return (
         bool(_CREDENTIAL_WORDS.intersection(upper.split("_")))
