@@ -222,7 +222,7 @@ def test_unreadable_and_unknown_sources_write_nothing(tmp_path: Path) -> None:
     assert r.code == 1 and "error[SPC701]" in r.err
     r = run_cli("import", str(tmp_path / "notes.md"), "--from", "poetry")
     assert r.code == 2 and "error[SPC701]" in r.err
-    (tmp_path / "requirements.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "requirements.txt").write_bytes(b"numpy\n\xc3\x28bad\n")  # not UTF-8, no BOM, no coding line
     r = run_cli("import", str(tmp_path / "requirements.txt"), "--format", "json")
     assert r.code == 1 and json.loads(r.out)["diagnostics"][0]["code"] == "SPC700"
     assert not (tmp_path / "model-env.toml").exists()

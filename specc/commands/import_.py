@@ -233,6 +233,8 @@ def _uri_name(uri: str) -> str:
 
 def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
     """The texts of the files the diagnostics point into (for excerpts), read once each."""
+    from specc.importers.base import decode_text
+
     out: dict[str, str] = {}
     for d in diags:
         file = d.file
@@ -241,7 +243,11 @@ def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
         p = root / file
         try:
             if p.is_file() and p.stat().st_size < 1 << 20:
-                out[file] = p.read_bytes().decode("utf-8-sig", errors="replace")
+                data = p.read_bytes()
+                try:
+                    out[file] = decode_text(data)
+                except (UnicodeDecodeError, LookupError):
+                    out[file] = data.decode("utf-8", errors="replace")
         except OSError:
             continue
     return out

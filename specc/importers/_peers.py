@@ -142,7 +142,11 @@ def within(draft: Draft, folder: Path, name: str, *, source: Source, what: str, 
     return target
 
 
-def _read_text(path: Path, draft: Draft, name: str) -> str | None:
+def _read_text(path: Path, draft: Draft, name: str, *, utf8_only: bool = False) -> str | None:
+    """The file's text: UTF-8 for TOML (which must be UTF-8), else as
+    :func:`specc.importers.base.decode_text` reads it (a UTF-16 YAML file with its BOM)."""
+    from specc.importers.base import decode_text
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -152,9 +156,12 @@ def _read_text(path: Path, draft: Draft, name: str) -> str | None:
         draft.report(INVALID, f"{name} is larger than 4 MiB", source=name, severity="error")
         return None
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return data.decode("utf-8").removeprefix("\ufeff") if utf8_only else decode_text(data)
     except UnicodeDecodeError as exc:
         draft.report(INVALID, f"{name} is not UTF-8 text (byte {exc.start})", source=name, severity="error")
+        return None
+    except LookupError as exc:
+        draft.report(INVALID, f"{name} declares an unknown encoding ({exc})", source=name, severity="error")
         return None
 
 
@@ -247,7 +254,7 @@ def load_toml(path: Path, draft: Draft) -> Doc | None:
     ``None`` after an SPC730 error.  Lines are those of tables and keys found by a light scan
     (``[table]`` headers and ``key =`` lines), enough to point at an entry."""
     name = display_name(path, draft.root)
-    text = _read_text(path, draft, name)
+    text = _read_text(path, draft, name, utf8_only=True)
     if text is None:
         return None
     toml_reader = _toml_reader()

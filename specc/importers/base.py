@@ -241,6 +241,32 @@ class Importer(Protocol):
     def read(self, path: Path, draft: Draft) -> None: ...
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),  # before utf-16-le, whose BOM it starts with
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+
+
+def decode_text(data: bytes) -> str:
+    """Text files as pip reads requirements files (pip's ``auto_decode``,
+    pip/_internal/utils/encoding.py): a UTF-8/16/32 byte-order mark says the encoding (Windows
+    PowerShell's ``pip freeze > requirements.txt`` writes UTF-16 with one), else a
+    ``# -*- coding: ... -*-`` comment in the first two lines, else UTF-8 (pip then falls back to
+    the locale's encoding; specc does not, so the result does not depend on the machine).
+    Raises ``UnicodeDecodeError``, or ``LookupError`` for an unknown declared encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding)
+    for line in data.split(b"\n", 2)[:2]:
+        if line.lstrip().startswith(b"#") and (m := _CODING.search(line)):
+            return data.decode(m.group(1).decode("ascii"))
+    return data.decode("utf-8")
+
+
 def lines_of(text: str) -> Iterable[tuple[int, str]]:
     """(1-based line number, line) of ``text``, a BOM dropped."""
     return enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
@@ -307,10 +333,10 @@ def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[Yam
     import yaml
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError, LookupError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report("SPC700", f"cannot read {shown}: {reason}", severity="error")
+        draft.report("SPC700", f"cannot read {shown}: {reason}", source=shown, severity="error")
         return None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

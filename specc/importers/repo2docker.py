@@ -46,7 +46,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from specc.importers.base import Draft, lines_of
+from specc.importers.base import Draft, decode_text, lines_of
 
 FILE_NOT_CARRIED = "SPC720"
 LINE_NOT_CARRIED = "SPC721"
@@ -309,8 +309,8 @@ def _text(path: Path, draft: Draft) -> str | None:
     from specc.importers.requirements import display
 
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return decode_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError, LookupError) as exc:
         draft.report(
             LINE_NOT_CARRIED, f"cannot read {display(path, draft.root)}: {exc}", source=display(path, draft.root)
         )

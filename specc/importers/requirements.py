@@ -80,12 +80,14 @@ def read_requirements_file(
     for an included one).
     """
     shown = display(path, root)
+    from specc.importers.base import decode_text
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError, LookupError) as exc:
         code, severity = ("SPC712", "warning") if _stack else ("SPC700", "error")
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report(code, f"cannot read {shown}: {reason}", severity=severity)  # type: ignore[arg-type]
+        draft.report(code, f"cannot read {shown}: {reason}", source=shown, severity=severity)  # type: ignore[arg-type]
         return
     stack = (*_stack, path.resolve())
     from specc.requirements import _logical_lines
