@@ -324,9 +324,13 @@ def yaml_alias_problem(root: object) -> tuple[str, int] | None:
     return None
 
 
-def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[YamlPath, int]] | None:
+def read_yaml(
+    path: Path, draft: Draft, *, shown: str, texts: dict[YamlPath, str] | None = None
+) -> tuple[object, dict[YamlPath, int]] | None:
     """Parse a YAML file safely (PyYAML's SafeLoader): (data, the 1-based line of every mapping
-    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  None when the file
+    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  ``texts``, when given,
+    is filled with every plain scalar as written, by path: YAML reads ``python: 3.10`` as the
+    float 3.1, and a version must be read from its text.  None when the file
     cannot be read or parsed, or holds a recursive alias or an alias bomb
     (:func:`yaml_alias_problem`); then an SPC700 error naming the file (and the line) is reported.
     """
@@ -375,6 +379,8 @@ def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[Yam
                 item: YamlPath = (*at, i)
                 lines[item] = v.start_mark.line + 1
                 walk(v, item)
+        elif texts is not None and isinstance(n, yaml.ScalarNode) and not n.style:  # plain: None, or "" (libyaml)
+            texts[at] = n.value
 
     walk(node, ())
     return data, lines

@@ -286,7 +286,8 @@ def read_environment(path: Path, draft: Draft) -> None:
     from specc.importers.requirements import display
 
     shown = display(path, draft.root)
-    parsed = read_yaml(path, draft, shown=shown)
+    texts: dict[tuple[str | int, ...], str] = {}
+    parsed = read_yaml(path, draft, shown=shown, texts=texts)
     if parsed is None:
         return
     data, lines = parsed
@@ -335,7 +336,9 @@ def read_environment(path: Path, draft: Draft) -> None:
                         hint="store the value in each target's secret store (Databricks secret, docker build --secret)",
                     )
                     continue
-                draft.set(("env", str(var)), str(value), source=at("variables", var))
+                # the value as written: YAML reads "VERSION: 1.10" as the float 1.1
+                written = texts.get(("variables", var), str(value)) if not isinstance(value, str) else value
+                draft.set(("env", str(var)), written, source=at("variables", var))
             else:
                 draft.report(FIELD, f"variable {var} is not a string; not carried over", source=at("variables", var))
     deps = data.get("dependencies")
