@@ -20,9 +20,11 @@ from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
 
-HELP = (
-    "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder, an MLflow model, "
-    "cog.yaml, bentofile.yaml, Truss's config.yaml, pixi.toml or pylock.toml"
+# the same text as specc/cli.py's COMMANDS entry (tests/test_startup.py compares them)
+HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
+DESCRIPTION = (
+    "Write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder, an MLflow model, "
+    "cog.yaml, bentofile.yaml, Truss's config.yaml, pixi.toml or pylock.toml."
 )
 #: the kinds of specc.importers.KINDS, written out so building the parser imports no importer
 #: (tests/test_import_summary.py checks they agree)
@@ -56,7 +58,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p = sub.add_parser(
         "import",
         help=HELP,
-        description=HELP[0].upper() + HELP[1:] + ".",
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
