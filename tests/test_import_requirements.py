@@ -256,16 +256,58 @@ def test_requirement_lines_api_for_other_formats(tmp_path: Path) -> None:
     assert [(n.code, n.source) for n in draft.notes] == [("SPC712", "cog.yaml:8"), ("SPC710", "cog.yaml:9")]
 
 
-def test_conflicting_values_keep_the_first_and_say_so(tmp_path: Path) -> None:
+def test_a_later_index_url_replaces_every_index_before_it(tmp_path: Path) -> None:
+    """pip's handle_option_line (pip/_internal/req/req_file.py): ``-i`` sets
+    ``index_urls = [opts.index_url]``, replacing the index and every extra index URL read before
+    it (in any file); extras after it are added.  The import kept the FIRST -i, so the spec
+    installed from an index pip would not use."""
     write(
         tmp_path,
-        {"requirements.txt": "-i https://a.example/simple\n-r more.txt\n", "more.txt": "-i https://b.example/simple\n"},
+        {
+            "requirements.txt": "-i https://a.example/simple\n--extra-index-url https://x.example/simple\n"
+            "-r more.txt\n--extra-index-url https://y.example/simple\n",
+            "more.txt": "-i https://b.example/simple\n",
+        },
     )
     draft = Draft("requirements", root=tmp_path)
     read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
-    assert draft.get(("python", "index-url")) == "https://a.example/simple"
-    (note,) = draft.notes
-    assert note.code == "SPC703" and note.source == "more.txt:1" and "requirements.txt:1" in note.message
+    assert draft.get(("python", "index-url")) == "https://b.example/simple"
+    assert draft.get(("python", "extra-index-urls")) == ["https://y.example/simple"]
+    got = {(n.code, n.source) for n in draft.notes}
+    assert got == {("SPC703", "requirements.txt:1"), ("SPC703", "requirements.txt:2")}
+    assert all("more.txt:1" in n.message for n in draft.notes)
+
+
+@pytest.mark.parametrize(
+    ("line", "requirement", "reported"),
+    [
+        ("Django==4.2.13 --no-binary=Django", "Django==4.2.13", "ignored by pip"),
+        ("numpy==1.26.4 --hash=sha256:" + "0" * 64, "numpy==1.26.4", "--hash on this line"),
+        ("lightgbm==4.3.0 -Ccmake.define.USE_GPU=ON", "lightgbm==4.3.0", "-C on this line"),
+        ("pkg==1.0 --prefer-binary --hash sha256:" + "0" * 64, "pkg==1.0", "ignored by pip"),
+        ('pkg-a[x]>=1 ; python_version >= "3.8"', 'pkg-a[x]>=1; python_version >= "3.8"', None),
+        ("acme-x @ https://files.example/acme_x-1.0-py3-none-any.whl", None, None),
+    ],
+)
+def test_options_after_a_requirement_as_pip_splits_them(
+    line: str, requirement: str | None, reported: str | None, tmp_path: Path
+) -> None:
+    """pip's break_args_options: the requirement ends at the first space-separated token that
+    starts with "-"; options other than --hash/--config-settings/--global-option are ignored on
+    a requirement line.  `Django==4.2.13 --no-binary=Django` was dropped whole as "not PEP 508"."""
+    write(tmp_path, {"requirements.txt": line + "\n"})
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    reqs = draft.get(("python", "requirements"))
+    assert isinstance(reqs, list) and len(reqs) == 1
+    if requirement is not None:
+        assert reqs == [requirement]
+    messages = " ".join(n.message for n in draft.notes)
+    assert not [n for n in draft.notes if n.code == "SPC711"]
+    if reported:
+        assert reported in messages
+    else:
+        assert not draft.notes
 
 
 # --- hostile input: never a broken TOML file, never a leaked credential -------------------------

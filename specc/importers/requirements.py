@@ -64,7 +64,8 @@ _FLAGS: dict[str, str] = {
     "--require-hashes": "`specc lock` records every distribution's sha256 in model-env.lock",
     "--no-index": "the spec always names an index (python.index-url, default PyPI)",
 }
-_PER_REQUIREMENT = re.compile(r"\s(--hash|--config-settings|--global-option|--install-option|-C)(?=[=\s]|$)")
+#: the options pip applies to the one requirement of their line (pip's SUPPORTED_OPTIONS_REQ)
+_REQUIREMENT_OPTIONS = frozenset({"--hash", "--config-settings", "-C", "--global-option", "--install-option"})
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 _ENV_PLACEHOLDER = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _CREDENTIAL_QUERY_KEY = re.compile(r"token|key|password|passwd|secret|sig|auth", re.IGNORECASE)
@@ -188,6 +189,7 @@ def _option_line(
         if opt == "--extra-index-url":
             draft.add(("python", "extra-index-urls"), url, source=source)
         else:
+            _replace_indexes(draft, source)
             draft.set(("python", "index-url"), url, source=source)
         return
     if opt in ("-e", "--editable"):
@@ -213,18 +215,28 @@ def _option_line(
 def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, base: Path | None, root: Path) -> None:
     from packaging.requirements import InvalidRequirement, Requirement
 
-    m = _PER_REQUIREMENT.search(line)
-    if m is not None:
-        opts = sorted(
-            set(re.findall(r"(--hash|--config-settings|--global-option|--install-option|-C)\b", line[m.start() :]))
-        )
-        draft.report(
-            OPTION_NOT_CARRIED,
-            f"{', '.join(opts)} on this line {'is' if len(opts) == 1 else 'are'} not carried over",
-            source=source,
-            hint=_OPTION_HINTS[opts[0]],
-        )
-        line = line[: m.start()].strip()
+    line, options = _break_args_options(line)
+    if options:
+        names = list(dict.fromkeys(_option_name(o) for o in options if o.startswith("-")))
+        scoped = [n for n in names if n in _REQUIREMENT_OPTIONS]
+        ignored = [n for n in names if n not in _REQUIREMENT_OPTIONS]
+        if scoped:
+            opts = sorted(scoped)
+            draft.report(
+                OPTION_NOT_CARRIED,
+                f"{', '.join(opts)} on this line {'is' if len(opts) == 1 else 'are'} not carried over",
+                source=source,
+                hint=_OPTION_HINTS[opts[0]],
+            )
+        if ignored:
+            draft.report(
+                OPTION_NOT_CARRIED,
+                f"{', '.join(_safe(n) for n in ignored)} after a requirement "
+                f"{'is' if len(ignored) == 1 else 'are'} ignored by pip (only --hash, --config-settings and "
+                "--global-option apply to one requirement); not carried over",
+                source=source,
+                hint="put a global option on a line of its own if pip should apply it",
+            )
     if line.startswith(_VCS) or " @ " + "git+" in line or re.search(r"@\s*(git|hg|svn|bzr)\+", line):
         draft.report(
             REQUIREMENT_NOT_CARRIED,
@@ -290,6 +302,49 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
         draft.add(CONSTRAINTS, str(req), source=source)
     else:
         draft.add(REQUIREMENTS, text, source=source)
+
+
+def _replace_indexes(draft: Draft, source: Source) -> None:
+    """pip's rule for ``-i``/``--index-url`` met while reading requirements files
+    (``handle_option_line`` in pip/_internal/req/req_file.py: ``index_urls = [opts.index_url]``):
+    it replaces the index AND every extra index URL read before it; extra index URLs after it
+    are added.  What it replaces is taken out of the draft and reported (SPC703) at its line."""
+    index = draft.entries.get(("python", "index-url"))
+    if index is not None and index.items is None:
+        draft.remove(("python", "index-url"))
+        draft.report(
+            "SPC703",
+            f"the --index-url at {source} replaces this one (pip uses the last); not carried over",
+            source=index.source,
+            hint="keep one --index-url, or list this index under --extra-index-url",
+        )
+    extras = draft.entries.get(("python", "extra-index-urls"))
+    if extras is not None and extras.items:
+        for _, where in list(extras.items):
+            draft.report(
+                "SPC703",
+                f"the --index-url at {source} replaces this extra index URL (pip drops every index read before "
+                "an --index-url); not carried over",
+                source=where,
+                hint="move this --extra-index-url after the --index-url if pip should use both",
+            )
+        draft.remove(("python", "extra-index-urls"))
+
+
+def _break_args_options(line: str) -> tuple[str, list[str]]:
+    """pip's ``break_args_options`` (pip/_internal/req/req_file.py): the line split on spaces;
+    the requirement is every token before the first one that starts with ``-``, the rest are
+    options (``numpy==1.26.4 --hash=sha256:...``)."""
+    tokens = line.split(" ")
+    for i, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:i]).strip(), [t for t in tokens[i:] if t]
+    return line.strip(), []
+
+
+def _option_name(token: str) -> str:
+    """``--hash=sha256:...`` → ``--hash``; ``-Ckey=value`` → ``-C``."""
+    return token.split("=", 1)[0] if token.startswith("--") else token[:2]
 
 
 def _named_url(line: str) -> str | None:
