@@ -434,3 +434,22 @@ def test_a_missing_local_wheel_says_so(tmp_path: Path) -> None:
     read_requirements_file(src / "requirements.txt", draft, root=src)
     (note,) = draft.notes
     assert note.code == "SPC711" and "no such file" in note.message
+
+
+def test_a_replaced_index_leaves_no_secret_behind(tmp_path: Path) -> None:
+    """The credentials of an index pip does not use (replaced by a later -i) are not declared as
+    secrets (each would need a Databricks secret and a Docker --secret); an index on the same
+    host keeps the secrets it shares."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "-i https://u:Pw0rdPw0rdPw0rd@old.example/simple\n"
+            "--extra-index-url https://tok3ntok3ntok3n@extra.example/simple\n"
+            "-i https://u:Pw0rdPw0rdPw0rd@new.example/simple\n"
+            "-i https://u:Pw0rdPw0rdPw0rd@new.example/other\n",
+        },
+    )
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    assert draft.get(("python", "index-url")) == "https://${NEW_EXAMPLE_USER}:${NEW_EXAMPLE_PASSWORD}@new.example/other"
+    assert set(draft.secrets) == {"NEW_EXAMPLE_USER", "NEW_EXAMPLE_PASSWORD"}

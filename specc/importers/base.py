@@ -205,6 +205,18 @@ class Draft:
         self.secrets.setdefault(clean, source)
         return "${" + clean + "}"
 
+    def forget_secrets(self, value: TomlValue) -> None:
+        """Undeclare the secrets whose ``${NAME}`` placeholders ``value`` (an entry taken out
+        again) holds, unless another entry still uses them: a credential that is not carried
+        needs no secret (nor a Databricks secret to create, nor a ``--secret`` for Docker)."""
+        names = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", _key(value)))
+        if not names:
+            return
+        values: list[TomlValue] = [v for p in self.entries if (v := self.get(p)) is not None]
+        used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", _key(values)))
+        for name in names - used:
+            self.secrets.pop(name, None)
+
 
 def secret_name(name: str) -> str:
     """``"pkgs.example.com token"`` → ``"PKGS_EXAMPLE_COM_TOKEN"`` (a valid ``[secrets]`` name)."""

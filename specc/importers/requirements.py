@@ -183,13 +183,14 @@ def _option_line(
         if not value:
             draft.report(OPTION_NOT_CARRIED, f"{opt} without a URL", source=source)
             return
+        if opt != "--extra-index-url":
+            _replace_indexes(draft, source)  # before this URL's secrets are declared: they may share names
         url = url_with_secrets(value, draft, source)
         if url is None:
             return
         if opt == "--extra-index-url":
             draft.add(("python", "extra-index-urls"), url, source=source)
         else:
-            _replace_indexes(draft, source)
             draft.set(("python", "index-url"), url, source=source)
         return
     if opt in ("-e", "--editable"):
@@ -311,7 +312,9 @@ def _replace_indexes(draft: Draft, source: Source) -> None:
     are added.  What it replaces is taken out of the draft and reported (SPC703) at its line."""
     index = draft.entries.get(("python", "index-url"))
     if index is not None and index.items is None:
-        draft.remove(("python", "index-url"))
+        taken = draft.remove(("python", "index-url"))
+        if taken is not None:
+            draft.forget_secrets(taken[0])
         draft.report(
             "SPC703",
             f"the --index-url at {source} replaces this one (pip uses the last); not carried over",
@@ -328,7 +331,9 @@ def _replace_indexes(draft: Draft, source: Source) -> None:
                 source=where,
                 hint="move this --extra-index-url after the --index-url if pip should use both",
             )
-        draft.remove(("python", "extra-index-urls"))
+        taken = draft.remove(("python", "extra-index-urls"))
+        if taken is not None:
+            draft.forget_secrets(taken[0])
 
 
 def _break_args_options(line: str) -> tuple[str, list[str]]:
