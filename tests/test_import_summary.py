@@ -64,3 +64,30 @@ def test_help_names_every_kind_with_an_example() -> None:
     examples = [line for line in EPILOG.splitlines() if line.startswith("  specc import ")]
     for kind in KINDS:
         assert any(f" {kind}: " in line for line in examples), kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "files", "ok"),
+    [
+        ("conda", {"requirements.txt": "numpy==1.26.4\n"}, False),
+        ("conda", {"conda.yaml": "dependencies: [python=3.11, numpy=1.26.4]\n"}, True),
+        ("requirements", {"requirements-prod.txt": "numpy==1.26.4\n"}, True),
+        ("requirements", {"environment.yml": "dependencies: [numpy]\n"}, False),
+        ("mlflow", {"requirements.txt": "numpy==1.26.4\n"}, False),
+        ("pylock", {"requirements.txt": "numpy==1.26.4\n"}, False),
+        ("bentoml", {"requirements.txt": "numpy==1.26.4\n"}, False),
+        ("cog", {"cog.yaml": 'build:\n  python_version: "3.11"\n'}, True),
+        ("repo2docker", {"notes.md": "x\n"}, False),
+    ],
+)
+def test_from_kind_on_a_folder(kind: str, files: dict[str, str], ok: bool, tmp_path: Path) -> None:
+    """`--from KIND FOLDER` on a folder the kind does not recognize said "cannot read .: Is a
+    directory" (conda, bentoml, pylock); now SPC701 names the kind and what it reads.  A folder
+    holding a file the kind reads under another name (conda.yaml, requirements-prod.txt) imports."""
+    src = write(tmp_path / "f", files)
+    r = run_cli("import", str(src), "--from", kind, "--python", "3.11", "--format", "json")
+    assert (r.code == 0) is ok, r.out
+    if not ok:
+        (d,) = json.loads(r.out)["diagnostics"]
+        assert d["code"] == "SPC701" and kind in d["message"]
+        assert not (src / "model-env.toml").exists()

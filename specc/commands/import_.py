@@ -19,6 +19,7 @@ from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
+    from specc.importers.base import Importer
 
 # the same text as specc/cli.py's COMMANDS entry (tests/test_startup.py compares them)
 HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
@@ -129,6 +130,14 @@ def run(args: argparse.Namespace) -> int:
         )
     if uri and kind != "mlflow":
         return fail("SPC701", "an MLflow model URI", "drop --from, or pass --from mlflow", file=args.source)
+    if args.kind is not None and path is not None and path.is_dir() and not _detects(KINDS[kind], path):
+        # a folder the named kind does not recognize: its importer would only say "cannot read ."
+        return fail(
+            "SPC701",
+            f"--from {kind}: the folder holds nothing {kind} reads",
+            f"{kind} reads {KINDS[kind].summary}; name the file, or drop --from",
+            file=args.source,
+        )
 
     import tempfile
 
@@ -215,6 +224,16 @@ def _not_carried() -> frozenset[str]:
         if 700 <= int(c.code[3:]) < 750
         and (c.name.endswith(("-not-carried", "-not-followed")) or c.name == "import-entry-dropped")
     )
+
+
+def _detects(importer: Importer, path: Path) -> bool:
+    """Whether ``importer`` recognizes the folder ``path`` or a file directly in it (the conda
+    and requirements importers read a folder's environment.yml / requirements.txt, but detect
+    files only, so that auto-detection leaves such folders to repo2docker)."""
+    try:
+        return importer.detect(path) or any(importer.detect(f) for f in sorted(path.iterdir()) if f.is_file())
+    except OSError:
+        return False
 
 
 def _one_line(text: str) -> str:

@@ -461,8 +461,10 @@ class _Importer:
         )
 
     def read(self, path: Path, draft: Draft) -> None:
-        if path.is_dir():
-            path = next((path / n for n in ("environment.yml", "environment.yaml") if (path / n).is_file()), path)
+        if path.is_dir():  # --from conda on a folder: its environment file (the usual names first)
+            names = ["environment.yml", "environment.yaml", "conda.yaml", "conda.yml"]
+            files = [path / n for n in names] + sorted(f for f in path.iterdir() if f.name not in names)
+            path = next((f for f in files if self.detect(f)), path)
         read_environment(path, draft)
 
 

@@ -494,8 +494,9 @@ class _Importer:
         )
 
     def read(self, path: Path, draft: Draft) -> None:
-        if path.is_dir():
-            path = path / "requirements.txt"
+        if path.is_dir():  # --from requirements on a folder: requirements.txt, else another requirements file
+            files = [path / "requirements.txt", *sorted(path.iterdir())]
+            path = next((f for f in files if self.detect(f)), path / "requirements.txt")
         read_requirements_file(path, draft, root=draft.root)
 
 
