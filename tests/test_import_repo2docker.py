@@ -321,3 +321,30 @@ def test_a_description_package_itself_is_reported(tmp_path: Path) -> None:
     got = {(d["code"], d["file"]) for d in report["diagnostics"]}
     assert {("SPC720", "DESCRIPTION"), ("SPC721", "DESCRIPTION")} <= got
     assert "r" not in spec
+
+
+def test_install_r_calls_across_lines(tmp_path: Path) -> None:
+    """`install.packages(c(\\n "a",\\n "b"\\n))` — the usual way to list many packages — was read
+    line by line: every package of it was "R code not carried over".  Statements are read whole
+    (brackets, strings, comments, `;`), each reported or carried at its first line."""
+    install = (
+        "install.packages(c(\n"
+        '  "tidyverse",\n'
+        '  "rmarkdown",   # reports ( not a bracket\n'
+        '  "httr"\n'
+        "))\n"
+        'install.packages("data.table", dependencies = TRUE); install.packages("xml2")\n'
+        "remotes::install_version(\n"
+        '  "ggplot2",\n'
+        '  version = "3.4.4"\n'
+        ")\n"
+        'x <- "not ( a bracket"\n'
+        'BiocManager::install(c("DESeq2",\n  "edgeR"))\n'
+    )
+    code, report, spec = _import(tmp_path, {"runtime.txt": "r-2024-01-10\n", "install.R": install})
+    assert code == 0, report
+    assert spec["r"]["packages"] == [
+        "tidyverse", "rmarkdown", "httr", "data.table", "xml2", {"name": "ggplot2", "version": "3.4.4"},
+    ]  # fmt: skip
+    got = {(d["line"], d["message"].split(":")[0]) for d in report["diagnostics"] if d["code"] == "SPC721"}
+    assert got == {(11, "R code is not carried over"), (12, "R code is not carried over")}

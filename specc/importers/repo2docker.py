@@ -390,6 +390,64 @@ _INSTALL_VERSION = re.compile(
 _STRING = re.compile(r"[\"']([^\"']+)[\"']")
 
 
+def r_statements(text: str) -> list[tuple[int, str]]:
+    """The statements of an R script with the line each starts on: a call spanning lines
+    (``install.packages(c(\n  "a",\n  "b"\n))``, the usual way to list many packages) is one
+    statement, its lines joined with spaces; ``;`` and a newline outside brackets end one;
+    ``#`` comments (outside strings) are dropped."""
+    out: list[tuple[int, str]] = []
+    buf: list[str] = []
+    depth, quote, start, line = 0, "", 0, 1
+    i = 0
+
+    started = False  # the statement being read has a non-blank character
+
+    def flush() -> None:
+        nonlocal started
+        statement = " ".join("".join(buf).split())
+        if statement:
+            out.append((start, statement))
+        buf.clear()
+        started = False
+
+    text = text.removeprefix("\ufeff")
+    while i < len(text):
+        c = text[i]
+        if quote:
+            buf.append(c)
+            if c == "\\" and i + 1 < len(text):
+                buf.append(text[i + 1])
+                i += 1
+            elif c == quote:
+                quote = ""
+            elif c == "\n":
+                line += 1
+        elif c == "#":
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif c == "\n" or (c == ";" and depth <= 0):
+            if depth <= 0:
+                flush()
+            else:
+                buf.append(" ")
+            if c == "\n":
+                line += 1
+        else:
+            if not c.isspace() and not started:
+                start, started = line, True
+            if c in "\"'`":
+                quote = c
+            elif c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+            buf.append(c)
+        i += 1
+    flush()
+    return out
+
+
 def _install_r(path: Path, draft: Draft) -> None:
     from specc.importers.requirements import display
 
@@ -397,10 +455,7 @@ def _install_r(path: Path, draft: Draft) -> None:
     text = _text(path, draft)
     if text is None:
         return
-    for n, raw in lines_of(text):
-        line = re.sub(r"#.*$", "", raw).strip()
-        if not line:
-            continue
+    for n, line in r_statements(text):
         source = f"{shown}:{n}"
         if m := _INSTALL_VERSION.match(line):
             draft.add(("r", "packages"), {"name": m.group("name"), "version": m.group("version")}, source=source)
