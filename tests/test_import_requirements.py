@@ -453,3 +453,23 @@ def test_a_replaced_index_leaves_no_secret_behind(tmp_path: Path) -> None:
     read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
     assert draft.get(("python", "index-url")) == "https://${NEW_EXAMPLE_USER}:${NEW_EXAMPLE_PASSWORD}@new.example/other"
     assert set(draft.secrets) == {"NEW_EXAMPLE_USER", "NEW_EXAMPLE_PASSWORD"}
+
+
+def test_pip_freeze_file_urls(tmp_path: Path) -> None:
+    """`pip freeze` in a conda environment writes `certifi @ file:///croot/certifi_.../work` for
+    packages conda built: the version is not in the line, reported with what gives it (pip list
+    --format=freeze); a file: URL of a wheel that exists is a wheel."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "certifi @ file:///croot/certifi_1707229174982/work/certifi\n"
+            "acme @ file:dist/acme-1.0-py3-none-any.whl\n",
+        },
+    )
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "acme-1.0-py3-none-any.whl").write_bytes(b"PK")
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    assert draft.get(("python", "wheels")) == ["dist/acme-1.0-py3-none-any.whl"]
+    (note,) = draft.notes
+    assert note.code == "SPC711" and "certifi==<version>" in (note.hint or "")

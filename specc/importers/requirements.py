@@ -274,11 +274,21 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
         return
     if req.url:
         if req.url.startswith("file:"):
+            from urllib.parse import unquote
+
+            local = Path(unquote(urlsplit(req.url).path))
+            if local.suffix == ".whl" and base is not None and (base / local).is_file():
+                draft.add(WHEELS, draft.spec_path(base / local), source=source)
+                return
             draft.report(
                 REQUIREMENT_NOT_CARRIED,
-                f"{req.name} @ a file: URL is not carried over",
+                f"{req.name} @ a file: URL is not carried over"
+                + ("" if local.suffix == ".whl" else " (a local build: its version is not in the line)"),
                 source=source,
-                hint="list the wheel under python.wheels",
+                hint="list the wheel under python.wheels"
+                if local.suffix == ".whl"
+                else f"pip freeze writes this for a package built locally (conda's /croot/... folders); "
+                f"`pip list --format=freeze` writes {req.name}==<version> instead",
             )
             return
         url = url_with_secrets(req.url, draft, source)
