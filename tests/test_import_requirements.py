@@ -473,3 +473,23 @@ def test_pip_freeze_file_urls(tmp_path: Path) -> None:
     assert draft.get(("python", "wheels")) == ["dist/acme-1.0-py3-none-any.whl"]
     (note,) = draft.notes
     assert note.code == "SPC711" and "certifi==<version>" in (note.hint or "")
+
+
+def test_an_entry_the_loader_refuses_takes_its_secrets_along(tmp_path: Path) -> None:
+    """pip expands ${VAR} anywhere; the spec only in credentials.  An index URL with one in its
+    host or path is refused by the loader (SPC706) — and the secret declared for its credential
+    stayed under [secrets], with an SPC704 asking to create it."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "--extra-index-url https://tok3ntok3ntok3nX@${PIP_HOST}/simple\n"
+            "--extra-index-url https://${PIP_TOKEN}@pkgs.example.com/simple\nnumpy==1.26.4\n"
+        },
+    )
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--python", "3.11", "--format", "json")
+    assert r.code == 0, r.out
+    data = tomllib.loads((tmp_path / "model-env.toml").read_text())
+    assert set(data["secrets"]) == {"PIP_TOKEN"}
+    assert data["python"]["extra-index-urls"] == ["https://${PIP_TOKEN}@pkgs.example.com/simple"]
+    codes_at = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
+    assert ("SPC706", 1) in codes_at and ("SPC704", 1) not in codes_at and ("SPC704", 2) in codes_at

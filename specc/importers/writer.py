@@ -244,6 +244,7 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
                 continue
             d = found[(key, index)]
             value, source = taken
+            _undeclare_secrets(draft, value)
             draft.report(
                 ENTRY_DROPPED,
                 f"{_show_value(value)} is not carried over: {redact(d.message)}",
@@ -254,6 +255,19 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
             return text, result
         text = render(draft, header=header)
     return text, check_text(text, base_dir=out.parent, name=out.name)
+
+
+def _undeclare_secrets(draft: Draft, value: TomlValue) -> None:
+    """The secrets declared for the credentials of an entry taken out (``complete`` has already
+    written them under ``[secrets]``) go too, with their SPC704 note, unless another entry still
+    names them: a secret nothing uses is a Databricks secret and a Docker ``--secret`` to create
+    for nothing."""
+    before = set(draft.secrets)
+    draft.forget_secrets(value)
+    for name in before - set(draft.secrets):
+        for key in [k for k in draft.entries if k[:2] == ("secrets", name)]:
+            draft.remove(key)
+        draft.notes = [n for n in draft.notes if not (n.code == SECRET_MAPPED and f" secret {name}," in n.message)]
 
 
 def _locate(draft: Draft, path: tuple[str | int, ...]) -> tuple[SpecPath, int | None] | None:
