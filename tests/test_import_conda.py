@@ -549,3 +549,17 @@ def test_a_credential_entry_names_its_file_not_the_folder(name: str, text: str, 
     assert secret_notes
     assert all(d["file"] == name and d["line"] is None for d in secret_notes), secret_notes
     assert all("HF_TOKEN" in d["message"] for d in secret_notes)
+
+
+def test_a_large_environment_imports_in_linear_time(tmp_path: Path) -> None:
+    """Every conda package gives a note; Draft.report compared each new note with all earlier
+    ones (5,000 packages: 12.5 million comparisons, several seconds)."""
+    import time
+
+    deps = "".join(f"  - pkg{i}=1.0.{i}\n" for i in range(5000))
+    src = write(tmp_path / "big", {"environment.yml": "dependencies:\n" + deps})
+    start = time.monotonic()
+    r = run_cli("import", str(src / "environment.yml"), "--python", "3.11", "--format", "json")
+    assert r.code == 0
+    assert len(json.loads(r.out)["diagnostics"]) >= 5000
+    assert time.monotonic() - start < 15

@@ -267,7 +267,9 @@ def _undeclare_secrets(draft: Draft, value: TomlValue) -> None:
     for name in before - set(draft.secrets):
         for key in [k for k in draft.entries if k[:2] == ("secrets", name)]:
             draft.remove(key)
-        draft.notes = [n for n in draft.notes if not (n.code == SECRET_MAPPED and f" secret {name}," in n.message)]
+        gone = [n for n in draft.notes if n.code == SECRET_MAPPED and f" secret {name}," in n.message]
+        draft.notes = [n for n in draft.notes if n not in gone]
+        draft._noted.difference_update(gone)
 
 
 def _locate(draft: Draft, path: tuple[str | int, ...]) -> tuple[SpecPath, int | None] | None:
