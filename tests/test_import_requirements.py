@@ -10,6 +10,7 @@ through the in-process API.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -493,3 +494,45 @@ def test_an_entry_the_loader_refuses_takes_its_secrets_along(tmp_path: Path) -> 
     assert data["python"]["extra-index-urls"] == ["https://${PIP_TOKEN}@pkgs.example.com/simple"]
     codes_at = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
     assert ("SPC706", 1) in codes_at and ("SPC704", 1) not in codes_at and ("SPC704", 2) in codes_at
+
+
+@pytest.mark.parametrize(
+    ("key", "credential"),
+    [("token", True), ("access_token", True), ("api_key", True), ("apiKey", True), ("sig", True),
+     ("X-Amz-Signature", True), ("X-Amz-Credential", True), ("X-Amz-Security-Token", True),
+     ("X-Goog-Signature", True), ("X-Goog-Credential", True), ("password", True),
+     ("X-Amz-SignedHeaders", False), ("sv", False), ("se", False), ("keyring", False), ("monkey", False),
+     ("X-Amz-Expires", False), ("design", False)],
+)  # fmt: skip
+def test_credential_query_keys_by_word(key: str, credential: bool) -> None:
+    from specc.importers.requirements import credential_query_key
+
+    assert credential_query_key(key) is credential
+
+
+def test_signed_storage_urls(tmp_path: Path) -> None:
+    """Presigned wheel URLs (S3, GCS, Azure SAS): signatures and credentials become secrets, other
+    query keys stay; a URL not carried (the AKIA key id would remain literal, or the loader
+    refuses it) leaves no secret declared and no canary anywhere."""
+    s3 = (
+        "acme @ https://b.s3.amazonaws.com/acme-1.0-py3-none-any.whl?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIACANARYAMZ1234567%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=3600"
+        "&X-Amz-Signature=CANARYSIGabcdef0123456789abcdef0123456789abcdef0123456789abcdef01"
+    )
+    gcs = (
+        "https://storage.googleapis.com/bkt/ccme-1.0-py3-none-any.whl?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+        "&X-Goog-Credential=svc%40proj.iam.gserviceaccount.com%2F20240101&X-Goog-Signature=CANARYGOOGSIG0123456789abcdef"
+    )
+    azure = "bcme @ https://acct.blob.core.windows.net/w/bcme-1.0-py3-none-any.whl?sv=2022-11-02&sp=r&sig=CANARYAZSIG%2Fabc%3D"
+    write(tmp_path, {"requirements.txt": "\n".join([s3, gcs, azure]) + "\n"})
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--python", "3.11", "--format", "json")
+    assert r.code == 0, r.out
+    text = (tmp_path / "model-env.toml").read_text()
+    assert "CANARY" not in text + r.out and "AKIA" not in text + r.out
+    data = tomllib.loads(text)
+    assert any(
+        q.startswith("ccme @ ") and "X-Goog-Algorithm=GOOG4-RSA-SHA256" in q for q in data["python"]["requirements"]
+    )
+    assert any("sv=2022-11-02&sp=r&sig=${" in q for q in data["python"]["requirements"])
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)\}", text))
+    assert set(data["secrets"]) == used  # no secret is declared for a URL that is not carried

@@ -68,7 +68,19 @@ _FLAGS: dict[str, str] = {
 _REQUIREMENT_OPTIONS = frozenset({"--hash", "--config-settings", "-C", "--global-option", "--install-option"})
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 _ENV_PLACEHOLDER = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_CREDENTIAL_QUERY_KEY = re.compile(r"token|key|password|passwd|secret|sig|auth", re.IGNORECASE)
+_CREDENTIAL_QUERY_WORDS = frozenset(
+    {"token", "key", "apikey", "password", "passwd", "pwd", "secret", "sig", "signature", "auth", "authorization",
+     "credential", "credentials"}
+)  # fmt: skip
+
+
+def credential_query_key(key: str) -> bool:
+    """Whether a URL query key names a credential, by its words (``token``, ``access_token``,
+    ``api_key``, ``sig`` — Azure SAS —, ``X-Amz-Signature``, ``X-Amz-Credential``,
+    ``X-Amz-Security-Token``, ``X-Goog-Signature``), so that ``X-Amz-SignedHeaders`` or
+    ``sv``/``se`` are not (a substring test took SignedHeaders for a signature)."""
+    words = [w for w in re.split(r"[-_.]|(?<=[a-z])(?=[A-Z])", key) if w]
+    return any(w.lower() in _CREDENTIAL_QUERY_WORDS for w in words) or key.lower() in _CREDENTIAL_QUERY_WORDS
 
 
 def read_requirements_file(
@@ -453,12 +465,13 @@ def url_with_secrets(url: str, draft: Draft, source: Source) -> str | None:
         pieces = []
         for piece in query.split("&"):
             key, eq, value = piece.partition("=")
-            if eq and value and _CREDENTIAL_QUERY_KEY.search(key):
+            if eq and value and credential_query_key(key):
                 value = _placeholder(value, f"{stem}_{key}", draft, source)
             pieces.append(f"{key}{eq}{value}")
         query = "&".join(pieces)
     out = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     if _leaks(out):
+        draft.forget_secrets(out)  # the URL is not carried: nor are the secrets declared for it
         draft.report(
             OPTION_NOT_CARRIED,
             "a URL holding a credential-shaped value is not carried over",
