@@ -578,3 +578,11 @@ def test_reporting_is_linear() -> None:
     draft.report("SPC715", "package 7", source="environment.yml:7")  # a repeat is not added
     assert len(draft.notes) == 50_000
     assert time.monotonic() - start < 5
+
+
+def test_an_environment_that_is_not_a_mapping_points_at_the_file(tmp_path: Path) -> None:
+    src = write(tmp_path / "l", {"environment.yml": "- numpy\n- pandas\n"})
+    r = run_cli("import", str(src / "environment.yml"), "--python", "3.11", "--format", "json")
+    assert r.code == 1
+    (d,) = json.loads(r.out)["diagnostics"]
+    assert (d["code"], d["file"], d["line"]) == ("SPC700", "environment.yml", 1)

@@ -297,7 +297,9 @@ def read_environment(path: Path, draft: Draft) -> None:
         return f"{shown}:{line}" if line else shown
 
     if not isinstance(data, dict):
-        draft.report("SPC700", f"{shown} is not a conda environment (not a mapping)", severity="error")
+        draft.report(
+            "SPC700", f"{shown} is not a conda environment (not a mapping)", source=f"{shown}:1", severity="error"
+        )
         return
     for key in data:
         if key not in ("dependencies", "channels", "variables", "name"):
