@@ -91,3 +91,16 @@ def test_from_kind_on_a_folder(kind: str, files: dict[str, str], ok: bool, tmp_p
         (d,) = json.loads(r.out)["diagnostics"]
         assert d["code"] == "SPC701" and kind in d["message"]
         assert not (src / "model-env.toml").exists()
+
+
+def test_a_python_flag_the_source_overrides_is_said(tmp_path: Path) -> None:
+    """`--python 3.12` on a source naming 3.10: the source wins (the documented rule), and the
+    flag is no longer ignored silently (SPC703 at the line naming the version)."""
+    src = write(tmp_path / "p", {"runtime.txt": "python-3.10\n", "requirements.txt": "numpy==1.26.4\n"})
+    r = run_cli("import", str(src), "--python", "3.12", "--format", "json")
+    assert r.code == 0
+    notes = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC703"]
+    assert [(d["file"], d["line"]) for d in notes] == [("runtime.txt", 1)]
+    assert "--python 3.12 is not used" in notes[0]["message"]
+    r = run_cli("import", str(src), "--python", "3.10", "--force", "--format", "json")
+    assert not [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC703"]

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from specc.importers.base import SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
+from specc.importers.base import CONFLICT, SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
@@ -169,6 +169,15 @@ def complete(draft: Draft, *, name: str, python: str, name_source: str, python_s
     draft.set(("spec-version",), 1, source="")
     if draft.get(("model", "name")) is None:
         draft.set(("model", "name"), slug(name) or "model", source=name_source)
+    named = draft.entries.get(("runtime", "python"))
+    if named is not None and python_source is not None and named.value != python:
+        # the source's own version wins (the documented rule); a flag that is not used is said
+        draft.report(
+            CONFLICT,
+            f"{python_source} {python} is not used: the source names Python {named.value}",
+            source=named.source or None,
+            hint="edit runtime.python in the written spec if the flag is right",
+        )
     if draft.get(("runtime", "python")) is None and python_source is not None:
         draft.set(("runtime", "python"), python, source=python_source)
     elif draft.get(("runtime", "python")) is None:
