@@ -711,6 +711,10 @@ _ALL: tuple[Code, ...] = (
         "a line of `runtime.txt`, `apt.txt`, `install.R` or `DESCRIPTION` that cannot be carried over", _IMPORT,
     ),
     Code(
+        "SPC722", "repo2docker-config-ambiguous", E,
+        "the folder has both `binder/` and `.binder/`, which repo2docker refuses to build", _IMPORT,
+    ),
+    Code(
         "SPC725", "mlflow-model-file-not-carried", W,
         "a part of a logged model that is not carried over (`code/` of a downloaded model, a conda-only "
         "package)", _IMPORT,
@@ -746,7 +750,7 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC735", "peer-conda-package", W,
-        "a conda package became its PyPI equivalent, or is left out when it has none", _PEERS,
+        "a conda package became its PyPI equivalent", _PEERS,
     ),
     Code(
         "SPC736", "system-package-not-carried", W,
@@ -789,6 +793,11 @@ _ALL: tuple[Code, ...] = (
         "`specc sbom --out`, `--pylock-file`: the output cannot be written there (a folder where the file "
         "goes, a file where a folder must be, a folder specc did not write, no permission); nothing is "
         "written", _SBOM,
+    ),
+    Code(
+        "SPC744", "peer-conda-not-carried", W,
+        "a conda package with no PyPI equivalent, a conda channel, build string or constraint is not carried "
+        "over", _PEERS,
     ),
     # --- SPC9xx internal
     Code(

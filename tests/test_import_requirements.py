@@ -10,6 +10,7 @@ through the in-process API.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +224,7 @@ def test_unreadable_and_unknown_sources_write_nothing(tmp_path: Path) -> None:
     assert r.code == 1 and "error[SPC701]" in r.err
     r = run_cli("import", str(tmp_path / "notes.md"), "--from", "poetry")
     assert r.code == 2 and "error[SPC701]" in r.err
-    (tmp_path / "requirements.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "requirements.txt").write_bytes(b"numpy\n\xc3\x28bad\n")  # not UTF-8, no BOM, no coding line
     r = run_cli("import", str(tmp_path / "requirements.txt"), "--format", "json")
     assert r.code == 1 and json.loads(r.out)["diagnostics"][0]["code"] == "SPC700"
     assert not (tmp_path / "model-env.toml").exists()
@@ -257,16 +258,58 @@ def test_requirement_lines_api_for_other_formats(tmp_path: Path) -> None:
     assert [(n.code, n.source) for n in draft.notes] == [("SPC712", "cog.yaml:8"), ("SPC710", "cog.yaml:9")]
 
 
-def test_conflicting_values_keep_the_first_and_say_so(tmp_path: Path) -> None:
+def test_a_later_index_url_replaces_every_index_before_it(tmp_path: Path) -> None:
+    """pip's handle_option_line (pip/_internal/req/req_file.py): ``-i`` sets
+    ``index_urls = [opts.index_url]``, replacing the index and every extra index URL read before
+    it (in any file); extras after it are added.  The import kept the FIRST -i, so the spec
+    installed from an index pip would not use."""
     write(
         tmp_path,
-        {"requirements.txt": "-i https://a.example/simple\n-r more.txt\n", "more.txt": "-i https://b.example/simple\n"},
+        {
+            "requirements.txt": "-i https://a.example/simple\n--extra-index-url https://x.example/simple\n"
+            "-r more.txt\n--extra-index-url https://y.example/simple\n",
+            "more.txt": "-i https://b.example/simple\n",
+        },
     )
     draft = Draft("requirements", root=tmp_path)
     read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
-    assert draft.get(("python", "index-url")) == "https://a.example/simple"
-    (note,) = draft.notes
-    assert note.code == "SPC703" and note.source == "more.txt:1" and "requirements.txt:1" in note.message
+    assert draft.get(("python", "index-url")) == "https://b.example/simple"
+    assert draft.get(("python", "extra-index-urls")) == ["https://y.example/simple"]
+    got = {(n.code, n.source) for n in draft.notes}
+    assert got == {("SPC703", "requirements.txt:1"), ("SPC703", "requirements.txt:2")}
+    assert all("more.txt:1" in n.message for n in draft.notes)
+
+
+@pytest.mark.parametrize(
+    ("line", "requirement", "reported"),
+    [
+        ("Django==4.2.13 --no-binary=Django", "Django==4.2.13", "ignored by pip"),
+        ("numpy==1.26.4 --hash=sha256:" + "0" * 64, "numpy==1.26.4", "--hash on this line"),
+        ("lightgbm==4.3.0 -Ccmake.define.USE_GPU=ON", "lightgbm==4.3.0", "-C on this line"),
+        ("pkg==1.0 --prefer-binary --hash sha256:" + "0" * 64, "pkg==1.0", "ignored by pip"),
+        ('pkg-a[x]>=1 ; python_version >= "3.8"', 'pkg-a[x]>=1; python_version >= "3.8"', None),
+        ("acme-x @ https://files.example/acme_x-1.0-py3-none-any.whl", None, None),
+    ],
+)
+def test_options_after_a_requirement_as_pip_splits_them(
+    line: str, requirement: str | None, reported: str | None, tmp_path: Path
+) -> None:
+    """pip's break_args_options: the requirement ends at the first space-separated token that
+    starts with "-"; options other than --hash/--config-settings/--global-option are ignored on
+    a requirement line.  `Django==4.2.13 --no-binary=Django` was dropped whole as "not PEP 508"."""
+    write(tmp_path, {"requirements.txt": line + "\n"})
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    reqs = draft.get(("python", "requirements"))
+    assert isinstance(reqs, list) and len(reqs) == 1
+    if requirement is not None:
+        assert reqs == [requirement]
+    messages = " ".join(n.message for n in draft.notes)
+    assert not [n for n in draft.notes if n.code == "SPC711"]
+    if reported:
+        assert reported in messages
+    else:
+        assert not draft.notes
 
 
 # --- hostile input: never a broken TOML file, never a leaked credential -------------------------
@@ -343,3 +386,154 @@ def test_entries_the_loader_rejects_are_taken_out_and_reported(tmp_path: Path) -
     assert (dropped[0]["file"], dropped[0]["line"]) == ("requirements.txt", 19)
     assert "wheels" not in tomllib.loads(out.read_text())["python"]
     assert run_cli("validate", str(out)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "https://download.pytorch.org/whl/cpu/torchvision-0.18.1%2Bcpu-cp311-cp311-linux_x86_64.whl",
+            "torchvision @ https://download.pytorch.org/whl/cpu/torchvision-0.18.1%2Bcpu-cp311-cp311-linux_x86_64.whl",
+        ),
+        (
+            "https://files.example.com/pkgs/acme_utils-2.0.1.tar.gz ; python_version >= '3.10'",
+            'acme-utils @ https://files.example.com/pkgs/acme_utils-2.0.1.tar.gz ; python_version >= "3.10"',
+        ),
+        (
+            "https://github.com/acme/tool/archive/refs/tags/v1.2.zip#egg=acme-tool",
+            "acme-tool @ https://github.com/acme/tool/archive/refs/tags/v1.2.zip#egg=acme-tool",
+        ),
+        (
+            "https://deploy:CANARYpw991@files.corp.example/acme_model-0.3.0-py3-none-any.whl",
+            "acme-model @ https://${FILES_CORP_EXAMPLE_USER}:${FILES_CORP_EXAMPLE_PASSWORD}@files.corp.example/"
+            "acme_model-0.3.0-py3-none-any.whl",
+        ),
+        ("https://github.com/acme/tool/archive/main.zip", None),
+    ],
+)
+def test_bare_urls_pip_installs_are_carried_by_name(line: str, expected: str | None, tmp_path: Path) -> None:
+    """pip installs a bare URL of a wheel or sdist (or one with #egg=); the converter turned
+    every such line into "not a PEP 508 requirement" and dropped it.  Now it is ``name @ URL``
+    (the name from the file name, as packaging parses it), credentials as secrets; a URL that
+    names no package is still reported (SPC711), never silently dropped."""
+    src = write(tmp_path / "u", {"requirements.txt": line + "\n"})
+    draft = Draft("requirements", root=src)
+    read_requirements_file(src / "requirements.txt", draft, root=src)
+    got = draft.get(("python", "requirements"))
+    if expected is None:
+        assert got is None
+        assert [n.code for n in draft.notes] == ["SPC711"]
+        assert "names no package" in draft.notes[0].message
+    else:
+        assert got == [expected]
+        assert "CANARYpw991" not in repr(draft.notes) + repr(draft.entries)
+        assert not [n for n in draft.notes if n.code == "SPC711"]
+
+
+def test_a_missing_local_wheel_says_so(tmp_path: Path) -> None:
+    src = write(tmp_path / "w", {"requirements.txt": "./dist/acme-0.3.0-py3-none-any.whl\n"})
+    draft = Draft("requirements", root=src)
+    read_requirements_file(src / "requirements.txt", draft, root=src)
+    (note,) = draft.notes
+    assert note.code == "SPC711" and "no such file" in note.message
+
+
+def test_a_replaced_index_leaves_no_secret_behind(tmp_path: Path) -> None:
+    """The credentials of an index pip does not use (replaced by a later -i) are not declared as
+    secrets (each would need a Databricks secret and a Docker --secret); an index on the same
+    host keeps the secrets it shares."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "-i https://u:Pw0rdPw0rdPw0rd@old.example/simple\n"
+            "--extra-index-url https://tok3ntok3ntok3n@extra.example/simple\n"
+            "-i https://u:Pw0rdPw0rdPw0rd@new.example/simple\n"
+            "-i https://u:Pw0rdPw0rdPw0rd@new.example/other\n",
+        },
+    )
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    assert draft.get(("python", "index-url")) == "https://${NEW_EXAMPLE_USER}:${NEW_EXAMPLE_PASSWORD}@new.example/other"
+    assert set(draft.secrets) == {"NEW_EXAMPLE_USER", "NEW_EXAMPLE_PASSWORD"}
+
+
+def test_pip_freeze_file_urls(tmp_path: Path) -> None:
+    """`pip freeze` in a conda environment writes `certifi @ file:///croot/certifi_.../work` for
+    packages conda built: the version is not in the line, reported with what gives it (pip list
+    --format=freeze); a file: URL of a wheel that exists is a wheel."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "certifi @ file:///croot/certifi_1707229174982/work/certifi\n"
+            "acme @ file:dist/acme-1.0-py3-none-any.whl\n",
+        },
+    )
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "acme-1.0-py3-none-any.whl").write_bytes(b"PK")
+    draft = Draft("requirements", root=tmp_path)
+    read_requirements_file(tmp_path / "requirements.txt", draft, root=tmp_path)
+    assert draft.get(("python", "wheels")) == ["dist/acme-1.0-py3-none-any.whl"]
+    (note,) = draft.notes
+    assert note.code == "SPC711" and "certifi==<version>" in (note.hint or "")
+
+
+def test_an_entry_the_loader_refuses_takes_its_secrets_along(tmp_path: Path) -> None:
+    """pip expands ${VAR} anywhere; the spec only in credentials.  An index URL with one in its
+    host or path is refused by the loader (SPC706) — and the secret declared for its credential
+    stayed under [secrets], with an SPC704 asking to create it."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "--extra-index-url https://tok3ntok3ntok3nX@${PIP_HOST}/simple\n"
+            "--extra-index-url https://${PIP_TOKEN}@pkgs.example.com/simple\nnumpy==1.26.4\n"
+        },
+    )
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--python", "3.11", "--format", "json")
+    assert r.code == 0, r.out
+    data = tomllib.loads((tmp_path / "model-env.toml").read_text())
+    assert set(data["secrets"]) == {"PIP_TOKEN"}
+    assert data["python"]["extra-index-urls"] == ["https://${PIP_TOKEN}@pkgs.example.com/simple"]
+    codes_at = {(d["code"], d["line"]) for d in json.loads(r.out)["diagnostics"]}
+    assert ("SPC706", 1) in codes_at and ("SPC704", 1) not in codes_at and ("SPC704", 2) in codes_at
+
+
+@pytest.mark.parametrize(
+    ("key", "credential"),
+    [("token", True), ("access_token", True), ("api_key", True), ("apiKey", True), ("sig", True),
+     ("X-Amz-Signature", True), ("X-Amz-Credential", True), ("X-Amz-Security-Token", True),
+     ("X-Goog-Signature", True), ("X-Goog-Credential", True), ("password", True),
+     ("X-Amz-SignedHeaders", False), ("sv", False), ("se", False), ("keyring", False), ("monkey", False),
+     ("X-Amz-Expires", False), ("design", False)],
+)  # fmt: skip
+def test_credential_query_keys_by_word(key: str, credential: bool) -> None:
+    from specc.importers.requirements import credential_query_key
+
+    assert credential_query_key(key) is credential
+
+
+def test_signed_storage_urls(tmp_path: Path) -> None:
+    """Presigned wheel URLs (S3, GCS, Azure SAS): signatures and credentials become secrets, other
+    query keys stay; a URL not carried (the AKIA key id would remain literal, or the loader
+    refuses it) leaves no secret declared and no canary anywhere."""
+    s3 = (
+        "acme @ https://b.s3.amazonaws.com/acme-1.0-py3-none-any.whl?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIACANARYAMZ1234567%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=3600"
+        "&X-Amz-Signature=CANARYSIGabcdef0123456789abcdef0123456789abcdef0123456789abcdef01"
+    )
+    gcs = (
+        "https://storage.googleapis.com/bkt/ccme-1.0-py3-none-any.whl?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+        "&X-Goog-Credential=svc%40proj.iam.gserviceaccount.com%2F20240101&X-Goog-Signature=CANARYGOOGSIG0123456789abcdef"
+    )
+    azure = "bcme @ https://acct.blob.core.windows.net/w/bcme-1.0-py3-none-any.whl?sv=2022-11-02&sp=r&sig=CANARYAZSIG%2Fabc%3D"
+    write(tmp_path, {"requirements.txt": "\n".join([s3, gcs, azure]) + "\n"})
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--python", "3.11", "--format", "json")
+    assert r.code == 0, r.out
+    text = (tmp_path / "model-env.toml").read_text()
+    assert "CANARY" not in text + r.out and "AKIA" not in text + r.out
+    data = tomllib.loads(text)
+    assert any(
+        q.startswith("ccme @ ") and "X-Goog-Algorithm=GOOG4-RSA-SHA256" in q for q in data["python"]["requirements"]
+    )
+    assert any("sv=2022-11-02&sp=r&sig=${" in q for q in data["python"]["requirements"])
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)\}", text))
+    assert set(data["secrets"]) == used  # no secret is declared for a URL that is not carried

@@ -19,16 +19,30 @@ from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
+    from specc.importers.base import Importer
 
+# the same text as specc/cli.py's COMMANDS entry (tests/test_startup.py compares them)
 HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
+DESCRIPTION = (
+    "Write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder, an MLflow model, "
+    "cog.yaml, bentofile.yaml, Truss's config.yaml, pixi.toml or pylock.toml."
+)
+#: the kinds of specc.importers.KINDS, written out so building the parser imports no importer
+#: (tests/test_import_summary.py checks they agree)
+KIND_NAMES = ("requirements", "conda", "repo2docker", "mlflow", "cog", "bentoml", "truss", "pixi", "pylock")
 EPILOG = """\
 examples:
-  specc import requirements.txt                 ./model-env.toml from pip's format (-r, -c, index URLs)
-  specc import environment.yml --python 3.11    a conda environment (pip section, mapped conda packages)
-  specc import .                                a repo2docker folder (root, binder/ or .binder/)
-  specc import mlruns/0/abc/artifacts/model     a logged MLflow model's folder
-  specc import models:/churn/3                  a registered model (downloaded with mlflow)
+  specc import requirements.txt                 requirements: pip's format (-r, -c, index URLs)
+  specc import environment.yml --python 3.11    conda: pip section, conda packages mapped to PyPI
+  specc import .                                repo2docker: the folder's root, binder/ or .binder/
+  specc import mlruns/0/abc/artifacts/model     mlflow: a logged model's folder
+  specc import models:/churn/3                  mlflow: a registered model (downloaded with mlflow)
   specc import runs:/<run id>/model --out models/churn/model-env.toml
+  specc import cog.yaml                         cog: Replicate's build settings
+  specc import bentofile.yaml                   bentoml: a BentoML build file
+  specc import config.yaml --from truss         truss: a Truss config
+  specc import pixi.toml                        pixi: the default environment of a pixi manifest
+  specc import pylock.toml                      pylock: a PEP 751 lock's default install
   specc import cfg/reqs.txt --from requirements --force --format json
 
 The kind is detected from the source (--from overrides it; `specc import --help` lists the
@@ -45,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p = sub.add_parser(
         "import",
         help=HELP,
-        description=HELP[0].upper() + HELP[1:] + ".",
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -54,8 +68,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "--from",
         dest="kind",
         metavar="KIND",
-        help="the source's kind (default: detected): requirements, conda, repo2docker, mlflow, and the "
-        "other formats docs/import.md lists",
+        help="the source's kind (default: detected): " + ", ".join(KIND_NAMES),
     )
     p.add_argument("--out", metavar="FILE", help="the spec to write (default: model-env.toml next to the source)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
@@ -117,6 +130,14 @@ def run(args: argparse.Namespace) -> int:
         )
     if uri and kind != "mlflow":
         return fail("SPC701", "an MLflow model URI", "drop --from, or pass --from mlflow", file=args.source)
+    if args.kind is not None and path is not None and path.is_dir() and not _detects(KINDS[kind], path):
+        # a folder the named kind does not recognize: its importer would only say "cannot read ."
+        return fail(
+            "SPC701",
+            f"--from {kind}: the folder holds nothing {kind} reads",
+            f"{kind} reads {KINDS[kind].summary}; name the file, or drop --from",
+            file=args.source,
+        )
 
     import tempfile
 
@@ -179,7 +200,8 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     write_file_atomic(out, text)
     _emit(diags + loader, sources, fmt, out=out, kind=kind)
     if fmt == "text":
-        carried = sum(1 for d in diags if d.code in _NOT_CARRIED)
+        not_carried = _not_carried()
+        carried = sum(1 for d in diags if d.code in not_carried)
         print(
             f"wrote {out} ({kind}; {carried} item{'s' if carried != 1 else ''} not carried over)"
             + "\nnext: review it, then run `specc validate`",
@@ -188,10 +210,30 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     return EXIT_OK
 
 
-# the codes that say something was left behind (for the summary line)
-_NOT_CARRIED = frozenset(
-    {"SPC706", "SPC710", "SPC711", "SPC712", "SPC716", "SPC717", "SPC718", "SPC720", "SPC721", "SPC725", "SPC726"}
-)
+def _not_carried() -> frozenset[str]:
+    """The codes that say an item of the source was left behind, for the summary line: from
+    specc.codes, every import code (700 to 749) named ``*-not-carried`` or ``*-not-followed``, and
+    ``import-entry-dropped`` (an entry the loader refused).  Codes of lossy but carried
+    conversions (``conda-package-mapped``, ``peer-conda-package``, ``secret-value-dropped``: the
+    variable is carried as a secret) do not count."""
+    from specc.codes import CODES
+
+    return frozenset(
+        c.code
+        for c in CODES.values()
+        if 700 <= int(c.code[3:]) < 750
+        and (c.name.endswith(("-not-carried", "-not-followed")) or c.name == "import-entry-dropped")
+    )
+
+
+def _detects(importer: Importer, path: Path) -> bool:
+    """Whether ``importer`` recognizes the folder ``path`` or a file directly in it (the conda
+    and requirements importers read a folder's environment.yml / requirements.txt, but detect
+    files only, so that auto-detection leaves such folders to repo2docker)."""
+    try:
+        return importer.detect(path) or any(importer.detect(f) for f in sorted(path.iterdir()) if f.is_file())
+    except OSError:
+        return False
 
 
 def _one_line(text: str) -> str:
@@ -212,6 +254,8 @@ def _uri_name(uri: str) -> str:
 
 def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
     """The texts of the files the diagnostics point into (for excerpts), read once each."""
+    from specc.importers.base import decode_text
+
     out: dict[str, str] = {}
     for d in diags:
         file = d.file
@@ -220,7 +264,11 @@ def _sources(diags: list[Diagnostic], root: Path) -> dict[str, str]:
         p = root / file
         try:
             if p.is_file() and p.stat().st_size < 1 << 20:
-                out[file] = p.read_bytes().decode("utf-8-sig", errors="replace")
+                data = p.read_bytes()
+                try:
+                    out[file] = decode_text(data)
+                except (UnicodeDecodeError, LookupError):
+                    out[file] = data.decode("utf-8", errors="replace")
         except OSError:
             continue
     return out

@@ -35,7 +35,8 @@ BUILD_STEP = "SPC731"  # a build command or script not carried over
 SETTING = "SPC732"  # a serving / platform / metadata setting with no spec counterpart
 PIP_OPTION = "SPC733"  # an installer option the spec has no field for
 PYTHON_ASSUMED = "SPC734"  # the Python version is the peer's default or deduced
-CONDA = "SPC735"  # a conda package converted to its PyPI name, or left out
+CONDA = "SPC735"  # a conda package converted to its PyPI name
+CONDA_NOT_CARRIED = "SPC744"  # a conda package, channel, build string or constraint left out
 SYSTEM_PACKAGE = "SPC736"  # a system package that is not an apt package name
 SECRET_VALUE = "SPC737"  # a credential value in the peer's file: a declared secret now
 SOURCE = "SPC738"  # a git / local-path / editable dependency
@@ -64,8 +65,16 @@ class Doc:
     text: dict[Key, str] = field(default_factory=dict)
 
     def src(self, *key: str | int) -> Source:
-        """``"cog.yaml:12:3"``: where ``key`` (or its nearest parent that has a place) is written."""
+        """``"cog.yaml:12:3"``: where ``key`` is written; for a table with no line of its own
+        (``[feature.gpu.dependencies]`` makes ``feature.gpu`` a table without a header), its first
+        written entry; else its nearest parent that has a place."""
         path: Key = tuple(key)
+        if path and path not in self.lines:
+            n = len(path)
+            below = [at for k, at in self.lines.items() if len(k) > n and k[:n] == path]
+            if below:
+                first = min(below)
+                return f"{self.name}:{first[0]}:{first[1]}"
         while path:
             at = self.lines.get(path)
             if at is not None:
@@ -133,7 +142,11 @@ def within(draft: Draft, folder: Path, name: str, *, source: Source, what: str, 
     return target
 
 
-def _read_text(path: Path, draft: Draft, name: str) -> str | None:
+def _read_text(path: Path, draft: Draft, name: str, *, utf8_only: bool = False) -> str | None:
+    """The file's text: UTF-8 for TOML (which must be UTF-8), else as
+    :func:`specc.importers.base.decode_text` reads it (a UTF-16 YAML file with its BOM)."""
+    from specc.importers.base import decode_text
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -143,9 +156,12 @@ def _read_text(path: Path, draft: Draft, name: str) -> str | None:
         draft.report(INVALID, f"{name} is larger than 4 MiB", source=name, severity="error")
         return None
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return data.decode("utf-8").removeprefix("\ufeff") if utf8_only else decode_text(data)
     except UnicodeDecodeError as exc:
         draft.report(INVALID, f"{name} is not UTF-8 text (byte {exc.start})", source=name, severity="error")
+        return None
+    except LookupError as exc:
+        draft.report(INVALID, f"{name} declares an unknown encoding ({exc})", source=name, severity="error")
         return None
 
 
@@ -159,18 +175,33 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
     text = _read_text(path, draft, name)
     if text is None:
         return None
+    from specc.importers.base import yaml_alias_problem
+
     try:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
+            problem = yaml_alias_problem(node) if node is not None else None
+            if problem is not None:
+                draft.report(
+                    INVALID,
+                    f"{name} cannot be read: {problem[0]}",
+                    source=f"{name}:{problem[1]}",
+                    severity="error",
+                    hint="write the entries out instead of through YAML aliases",
+                )
+                return None
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        draft.report(INVALID, f"{name} is nested too deeply to read", source=name, severity="error")
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        draft.report(INVALID, f"{name} is not valid YAML: {problem}", source=where, severity="error")
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report(INVALID, f"{name} is not valid YAML: {reason}", source=where, severity="error")
         return None
     if data is None:
         data = {}
@@ -184,9 +215,10 @@ def load_yaml(path: Path, draft: Draft, *, expect: str = "a mapping") -> Doc | N
 
 
 def _walk_yaml(node: Any, key: Key, doc: Doc, draft: Draft, seen: set[int]) -> None:
-    """Record where each key and item stands.  A node reached again through a YAML alias is
-    walked once (its first path has the place), so a recursive or exponential alias structure
-    costs one pass over the nodes written."""
+    """Record where each key and item stands.  :func:`load_yaml` has already refused a recursive
+    alias or an alias bomb (:func:`specc.importers.base.yaml_alias_problem`, the one guard of the
+    YAML readers); a node reached again through an alias is still walked once (its first path
+    has the place)."""
     import yaml
 
     if id(node) in seen:
@@ -222,7 +254,7 @@ def load_toml(path: Path, draft: Draft) -> Doc | None:
     ``None`` after an SPC730 error.  Lines are those of tables and keys found by a light scan
     (``[table]`` headers and ``key =`` lines), enough to point at an entry."""
     name = display_name(path, draft.root)
-    text = _read_text(path, draft, name)
+    text = _read_text(path, draft, name, utf8_only=True)
     if text is None:
         return None
     toml_reader = _toml_reader()
@@ -247,9 +279,12 @@ def _toml_reader() -> Any:
     """``tomli`` when installed (TOML 1.1 since tomli 2.3: pixi manifests may use multi-line
     inline tables), else the standard library's ``tomllib`` (TOML 1.0).
 
-    conda-lock's vendored Poetry puts its own ``_vendor`` folder (with an old, TOML 1.0 tomli) on
-    ``sys.path`` when the conda importer loads it; the installed tomli is imported past it, and
-    whatever the vendored copy left in ``sys.modules`` is put back for Poetry."""
+    ``import conda_lock`` puts its vendored Poetry's ``_vendor`` folder (with an old, TOML 1.0
+    tomli) first on ``sys.path`` for the rest of the process.  The importers no longer load
+    conda-lock (conda match specs go through py-rattler), but ``specc.condalock`` still imports it
+    in-process (``specc lock --conda``, and the test suite runs both in one process): the
+    installed tomli is imported past that folder, and whatever the vendored copy left in
+    ``sys.modules`` is put back for Poetry."""
     import importlib
     import sys
 
@@ -397,7 +432,7 @@ def apt_packages(items: Iterable[tuple[str, Source]], draft: Draft, *, distro: s
 
 def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str = "environment variable") -> None:
     """Carry one environment variable (see the module docstring)."""
-    from specc.diagnostics import SECRETISH_NAME, looks_like_credential
+    from specc.diagnostics import looks_like_credential
 
     text = "" if value is None else (str(value).lower() if isinstance(value, bool) else str(value))
     clean = name.strip()
@@ -405,7 +440,7 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
         draft.report(ENV, f"{what} {clean!r} is not a valid variable name; not carried over", source=source)
         return
     upper = clean.upper()
-    if SECRETISH_NAME.search(upper) or looks_like_credential(text):
+    if credential_name(upper) or looks_like_credential(text):
         # a source without a line: no excerpt of the file (which holds the value) is ever shown
         safe = line_free(source, f"{what} {clean}") if text else source
         secret = draft.secret(upper, source=safe)[2:-1]
@@ -424,6 +459,26 @@ def env_var(name: str, value: object, draft: Draft, *, source: Source, what: str
             source=source,
         )
     draft.set(("env", upper), text, source=source)
+
+
+_CREDENTIAL_WORDS = frozenset(
+    {"TOKEN", "PASSWORD", "PASSWD", "PWD", "SECRET", "CREDENTIAL", "CREDENTIALS", "PAT", "APIKEY"}
+)
+_CREDENTIAL_PAIRS = ("API_KEY", "ACCESS_KEY", "PRIVATE_KEY", "SECRET_KEY", "AUTH_KEY")
+
+
+def credential_name(name: str) -> bool:
+    """Whether an environment variable's name says it holds a credential, by its ``_``-separated
+    words (``HF_TOKEN``, ``DB_PASSWORD``, ``WANDB_API_KEY``, ``AWS_SECRET_ACCESS_KEY``,
+    ``GITHUB_PAT``) or its ending (``PGPASSWORD``), so that ``TOKENIZERS_PARALLELISM`` or
+    ``MAX_TOKENS`` are not (a substring test, specc.diagnostics.SECRETISH_NAME, flags them: fine for
+    a warning, not for turning a setting into a secret)."""
+    upper = name.upper()
+    return (
+        bool(_CREDENTIAL_WORDS.intersection(upper.split("_")))
+        or any(p in upper for p in _CREDENTIAL_PAIRS)
+        or upper.endswith(("TOKEN", "PASSWORD", "PASSWD", "SECRET"))  # PGPASSWORD, GHTOKEN
+    )
 
 
 def line_free(source: Source, what: str) -> Source:
@@ -450,7 +505,7 @@ def model_name(value: str) -> str | None:
 
 def conda_dependency(spec: str, draft: Draft, *, source: Source) -> None:
     """One conda match spec (``"numpy>=1.24,<2"``, ``"pytorch 2.3.*"``): its PyPI equivalent
-    as a requirement (SPC735 says so when the name changes), or SPC735 when it has none.
+    as a requirement (SPC735 says so), or SPC744 when it has none.
     ``python`` sets ``runtime.python`` when it names one version."""
     from specc.importers.conda import conda_to_requirement
     from specc.importers.requirements import requirement_lines
@@ -480,7 +535,7 @@ def conda_dependency(spec: str, draft: Draft, *, source: Source) -> None:
     requirement = conda_to_requirement(spec.strip())
     if requirement is None:
         draft.report(
-            CONDA,
+            CONDA_NOT_CARRIED,
             f"conda package {spec.strip()!r} has no PyPI equivalent; not carried over",
             source=source,
             hint="install it another way (apt.packages, a wheel) if the model needs it",

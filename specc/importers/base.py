@@ -88,6 +88,8 @@ class Draft:
     origin: str | None = None
     #: the folder the spec will be written to (paths in the spec are relative to it); None: ``root``
     out_dir: Path | None = None
+    #: the notes already reported (``report`` adds each once)
+    _noted: set[Note] = field(default_factory=set, repr=False)
 
     def spec_path(self, path: Path) -> str:
         """``path`` as the written spec names it: relative to :attr:`out_dir` (POSIX), as the
@@ -191,7 +193,8 @@ class Draft:
     ) -> None:
         """Record something not carried over (never dropped silently) or a lossy conversion."""
         note = Note(code, severity, message, source, hint)
-        if note not in self.notes:
+        if note not in self._noted:  # a set: a 10,000-line environment reports in linear time
+            self._noted.add(note)
             self.notes.append(note)
 
     def secret(self, name: str, *, source: Source) -> str:
@@ -204,6 +207,18 @@ class Draft:
         clean = secret_name(name)
         self.secrets.setdefault(clean, source)
         return "${" + clean + "}"
+
+    def forget_secrets(self, value: TomlValue) -> None:
+        """Undeclare the secrets whose ``${NAME}`` placeholders ``value`` (an entry taken out
+        again) holds, unless another entry still uses them: a credential that is not carried
+        needs no secret (nor a Databricks secret to create, nor a ``--secret`` for Docker)."""
+        names = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", _key(value)))
+        if not names:
+            return
+        values: list[TomlValue] = [v for p in self.entries if (v := self.get(p)) is not None]
+        used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", _key(values)))
+        for name in names - used:
+            self.secrets.pop(name, None)
 
 
 def secret_name(name: str) -> str:
@@ -241,6 +256,32 @@ class Importer(Protocol):
     def read(self, path: Path, draft: Draft) -> None: ...
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),  # before utf-16-le, whose BOM it starts with
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+
+
+def decode_text(data: bytes) -> str:
+    """Text files as pip reads requirements files (pip's ``auto_decode``,
+    pip/_internal/utils/encoding.py): a UTF-8/16/32 byte-order mark says the encoding (Windows
+    PowerShell's ``pip freeze > requirements.txt`` writes UTF-16 with one), else a
+    ``# -*- coding: ... -*-`` comment in the first two lines, else UTF-8 (pip then falls back to
+    the locale's encoding; specc does not, so the result does not depend on the machine).
+    Raises ``UnicodeDecodeError``, or ``LookupError`` for an unknown declared encoding."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding)
+    for line in data.split(b"\n", 2)[:2]:
+        if line.lstrip().startswith(b"#") and (m := _CODING.search(line)):
+            return data.decode(m.group(1).decode("ascii"))
+    return data.decode("utf-8")
+
+
 def lines_of(text: str) -> Iterable[tuple[int, str]]:
     """(1-based line number, line) of ``text``, a BOM dropped."""
     return enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
@@ -248,29 +289,96 @@ def lines_of(text: str) -> Iterable[tuple[int, str]]:
 
 YamlPath = tuple[str | int, ...]
 
+#: the most nodes a YAML document may stand for once its aliases are expanded: a "billion laughs"
+#: document is a few lines that expand to billions, and every walk over the data (the line
+#: walkers, the importers, ``repr``, ``json.dumps``) would expand it
+YAML_MAX_NODES = 100_000
 
-def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[YamlPath, int]] | None:
+
+def yaml_alias_problem(root: object) -> tuple[str, int] | None:
+    """Why a composed YAML document (PyYAML nodes) cannot be walked safely, with the 1-based
+    line: a recursive alias (``&a [*a]``, a cycle in the node graph) or aliases expanding past
+    :data:`YAML_MAX_NODES` nodes; None when it is a tree or a small DAG.  The one guard of every
+    YAML reader of ``specc import`` (:func:`read_yaml` and :func:`specc.importers._peers.load_yaml`),
+    run before the document is constructed or walked.  Iterative, linear in the nodes written."""
+    import yaml
+
+    def children(n: object) -> list[object]:
+        if isinstance(n, yaml.MappingNode):
+            return [x for pair in n.value for x in pair]
+        if isinstance(n, yaml.SequenceNode):
+            return list(n.value)
+        return []
+
+    def line(n: object) -> int:
+        mark = getattr(n, "start_mark", None)
+        return mark.line + 1 if mark is not None else 1
+
+    sizes: dict[int, int] = {}  # node → the nodes it expands to
+    open_nodes: set[int] = set()  # the nodes whose subtree is being walked (the current path)
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in children(node))
+            if total > YAML_MAX_NODES:
+                return (f"its aliases expand to more than {YAML_MAX_NODES:,} entries", line(node))
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children(node):
+            if id(child) in open_nodes:
+                return ("an alias refers to a node that contains it (a recursive alias)", line(child))
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return None
+
+
+def read_yaml(
+    path: Path, draft: Draft, *, shown: str, texts: dict[YamlPath, str] | None = None
+) -> tuple[object, dict[YamlPath, int]] | None:
     """Parse a YAML file safely (PyYAML's SafeLoader): (data, the 1-based line of every mapping
-    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  None when the file
-    cannot be read or parsed; then an SPC700 error naming the file (and the line) is reported.
+    key's value and sequence item by path, ``("dependencies", 3)`` → 12).  ``texts``, when given,
+    is filled with every plain scalar as written, by path: YAML reads ``python: 3.10`` as the
+    float 3.1, and a version must be read from its text.  None when the file
+    cannot be read or parsed, or holds a recursive alias or an alias bomb
+    (:func:`yaml_alias_problem`); then an SPC700 error naming the file (and the line) is reported.
     """
     import yaml
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError, LookupError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report("SPC700", f"cannot read {shown}: {reason}", severity="error")
+        draft.report("SPC700", f"cannot read {shown}: {reason}", source=shown, severity="error")
         return None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         node = yaml.compose(text, Loader=loader)
+        problem = yaml_alias_problem(node) if node is not None else None
+        if problem is not None:
+            draft.report(
+                "SPC700",
+                f"{shown} cannot be read: {problem[0]}",
+                source=f"{shown}:{problem[1]}",
+                severity="error",
+                hint="write the entries out instead of through YAML aliases",
+            )
+            return None
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark is not None else shown
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        draft.report("SPC700", f"{shown} is not valid YAML: {problem}", source=where, severity="error")
+        problem_text = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        draft.report("SPC700", f"{shown} is not valid YAML: {problem_text}", source=where, severity="error")
+        return None
+    except RecursionError:
+        draft.report("SPC700", f"{shown} is nested too deeply to read", source=shown, severity="error")
         return None
     lines: dict[YamlPath, int] = {}
 
@@ -286,6 +394,8 @@ def read_yaml(path: Path, draft: Draft, *, shown: str) -> tuple[object, dict[Yam
                 item: YamlPath = (*at, i)
                 lines[item] = v.start_mark.line + 1
                 walk(v, item)
+        elif texts is not None and isinstance(n, yaml.ScalarNode) and not n.style:  # plain: None, or "" (libyaml)
+            texts[at] = n.value
 
     walk(node, ())
     return data, lines

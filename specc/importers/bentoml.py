@@ -332,7 +332,7 @@ def _conda(doc: Any, conda: dict[str, Any], folder: Path, draft: Draft) -> None:
     channels = conda.get("channels")
     if channels:
         draft.report(
-            p.CONDA,
+            p.CONDA_NOT_CARRIED,
             f"conda.channels ({', '.join(map(str, channels)) if isinstance(channels, list) else channels}) are "
             "not carried over: the spec installs from PyPI",
             source=doc.src("conda", "channels"),

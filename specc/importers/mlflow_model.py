@@ -89,27 +89,39 @@ class _Importer:
 
 def read_model(folder: Path, draft: Draft) -> None:
     """Fill ``draft`` from the model in ``folder`` (see the module's docstring)."""
+    from specc.importers.base import read_yaml
     from specc.mlmodel import MLmodelError, read_mlmodel
 
+    # read_yaml first: it refuses a recursive alias or an alias bomb before anything walks the data
+    texts: dict[tuple[str | int, ...], str] = {}
+    parsed = read_yaml(folder / "MLmodel", draft, shown="MLmodel", texts=texts)
+    if parsed is None:
+        return
+    lines: dict[tuple[str | int, ...], int] = parsed[1]
     try:
         model = read_mlmodel(folder)
     except MLmodelError as exc:
-        draft.report("SPC700", str(exc), severity="error")
+        # "<folder>/MLmodel: flavors.python_function.python_version: expected ..." → MLmodel:<line>
+        message = str(exc)
+        for prefix in (f"{folder / 'MLmodel'}: ", f"{folder}/MLmodel: ", f"{folder}: "):
+            message = message.removeprefix(prefix)
+        where = "MLmodel"
+        if m := re.match(r"^([A-Za-z0-9_.-]+): ", message):
+            line = parsed[1].get(tuple(m.group(1).split(".")))
+            where = f"MLmodel:{line}" if line else where
+        draft.report("SPC700", f"MLmodel: {message}", source=where, severity="error")
         return
-    from specc.importers.base import read_yaml
-
-    lines: dict[tuple[str | int, ...], int] = {}
-    parsed = read_yaml(folder / "MLmodel", draft, shown="MLmodel")
-    if parsed is not None:
-        lines = parsed[1]
 
     def at(*path: str | int) -> str:
         line = lines.get(path)
         return f"MLmodel:{line}" if line else "MLmodel"
 
     local = draft.origin is None
-    if model.python_minor:
-        draft.set(("runtime", "python"), model.python_minor, source=at("flavors", "python_function", "python_version"))
+    # a hand-edited "python_version: 3.10" is the float 3.1 to YAML: its text is the version
+    written = texts.get(("flavors", "python_function", "python_version"))
+    python_minor = _minor(written) if written else model.python_minor
+    if python_minor:
+        draft.set(("runtime", "python"), python_minor, source=at("flavors", "python_function", "python_version"))
     if model.databricks_runtime:
         from specc import runtimes
 
@@ -192,17 +204,24 @@ def _python_env(folder: Path, draft: Draft) -> None:
         return
     from specc.importers.base import read_yaml
 
-    parsed = read_yaml(env, draft, shown="python_env.yaml")
+    texts: dict[tuple[str | int, ...], str] = {}
+    parsed = read_yaml(env, draft, shown="python_env.yaml", texts=texts)
     if parsed is None:
         return
     data, lines = parsed
     if not isinstance(data, dict):
         draft.report("SPC700", "python_env.yaml is not a mapping", source="python_env.yaml", severity="error")
         return
-    python = data.get("python")
-    if isinstance(python, str | float) and str(python).count(".") >= 1:
-        minor = ".".join(str(python).split(".")[:2])
+    python = texts.get(("python",), data.get("python"))  # "python: 3.10" is the float 3.1 to YAML
+    minor = _minor(str(python)) if isinstance(python, str | float | int) else None
+    if minor:
         draft.set(("runtime", "python"), minor, source=f"python_env.yaml:{lines.get(('python',), 1)}")
+    elif python is not None:
+        draft.report(
+            NOT_CARRIED,
+            f"python {str(python)[:40]!r} is not a Python version; runtime.python is not taken from it",
+            source=f"python_env.yaml:{lines.get(('python',), 1)}",
+        )
     build = data.get("build_dependencies")
     if isinstance(build, list) and build:
         draft.report(
@@ -211,6 +230,12 @@ def _python_env(folder: Path, draft: Draft) -> None:
             "brings its own pip",
             source=f"python_env.yaml:{lines.get(('build_dependencies',), 1)}",
         )
+
+
+def _minor(version: str) -> str | None:
+    """``"3.10"``, ``"3.10.14"`` → ``"3.10"``; anything else None."""
+    m = re.fullmatch(r"\s*(\d+)\.(\d+)(?:\.\d+)*\s*", version)
+    return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
 IMPORTER = _Importer()

@@ -192,7 +192,9 @@ class _Reader:
                         )
                 if body.get("channels"):
                     draft.report(
-                        p.CONDA, f"{'.'.join(layer)}.channels are not carried over", source=self.src(*layer, "channels")
+                        p.CONDA_NOT_CARRIED,
+                        f"{'.'.join(layer)}.channels are not carried over",
+                        source=self.src(*layer, "channels"),
                     )
 
         for name, (value, source) in conda.items():
@@ -232,7 +234,7 @@ class _Reader:
         if channels:
             shown = ", ".join(c if isinstance(c, str) else str(c.get("channel", c)) for c in channels)
             draft.report(
-                p.CONDA,
+                p.CONDA_NOT_CARRIED,
                 f"channels ({shown}) are not carried over: the spec installs from PyPI",
                 source=self.src(key, "channels"),
             )
@@ -384,7 +386,7 @@ class _Reader:
             version = str(value.get("version", "*"))
             if value.get("build") or value.get("channel"):
                 draft.report(
-                    p.CONDA,
+                    p.CONDA_NOT_CARRIED,
                     f"conda dependency {name}: its channel/build string is not carried over",
                     source=source,
                 )
@@ -462,7 +464,9 @@ class _Reader:
         version = str(value.get("version", "*")) if isinstance(value, dict) else str(value)
         requirement = conda_to_requirement(_match_spec(name, version)) if name != "python" else None
         if requirement is None:
-            self.draft.report(p.CONDA, f"conda constraint {name} {version} is not carried over", source=source)
+            self.draft.report(
+                p.CONDA_NOT_CARRIED, f"conda constraint {name} {version} is not carried over", source=source
+            )
             return
         self.draft.add(("python", "constraints"), requirement, source=source)
         self.draft.report(

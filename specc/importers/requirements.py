@@ -11,7 +11,9 @@ What it carries over, each entry with its ``file:line``:
   a credential in a URL (``user:password@``, ``token@``, ``?token=``) becomes a ``${NAME}``
   placeholder of a declared secret named after the host (``PKGS_EXAMPLE_COM_PASSWORD``); an
   existing ``${NAME}`` placeholder (pip expands them from the environment) is declared as is;
-- a local wheel (``./dist/x-1.0-py3-none-any.whl``) → ``python.wheels``.
+- a local wheel (``./dist/x-1.0-py3-none-any.whl``) → ``python.wheels``;
+- a bare URL of a wheel or sdist (``https://host/torchvision-0.18.1%2Bcpu-cp311-...whl``, or any
+  URL with ``#egg=name``), which pip installs as it is → ``name @ URL``.
 
 What it reports instead (never dropped): pip options with no spec key (``--find-links``,
 ``--trusted-host``, ``--pre``, ``--no-binary``, ``--hash``...: SPC710), editable installs,
@@ -62,10 +64,23 @@ _FLAGS: dict[str, str] = {
     "--require-hashes": "`specc lock` records every distribution's sha256 in model-env.lock",
     "--no-index": "the spec always names an index (python.index-url, default PyPI)",
 }
-_PER_REQUIREMENT = re.compile(r"\s(--hash|--config-settings|--global-option|--install-option|-C)(?=[=\s]|$)")
+#: the options pip applies to the one requirement of their line (pip's SUPPORTED_OPTIONS_REQ)
+_REQUIREMENT_OPTIONS = frozenset({"--hash", "--config-settings", "-C", "--global-option", "--install-option"})
 _VCS = ("git+", "hg+", "svn+", "bzr+")
 _ENV_PLACEHOLDER = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_CREDENTIAL_QUERY_KEY = re.compile(r"token|key|password|passwd|secret|sig|auth", re.IGNORECASE)
+_CREDENTIAL_QUERY_WORDS = frozenset(
+    {"token", "key", "apikey", "password", "passwd", "pwd", "secret", "sig", "signature", "auth", "authorization",
+     "credential", "credentials"}
+)  # fmt: skip
+
+
+def credential_query_key(key: str) -> bool:
+    """Whether a URL query key names a credential, by its words (``token``, ``access_token``,
+    ``api_key``, ``sig`` — Azure SAS —, ``X-Amz-Signature``, ``X-Amz-Credential``,
+    ``X-Amz-Security-Token``, ``X-Goog-Signature``), so that ``X-Amz-SignedHeaders`` or
+    ``sv``/``se`` are not (a substring test took SignedHeaders for a signature)."""
+    words = [w for w in re.split(r"[-_.]|(?<=[a-z])(?=[A-Z])", key) if w]
+    return any(w.lower() in _CREDENTIAL_QUERY_WORDS for w in words) or key.lower() in _CREDENTIAL_QUERY_WORDS
 
 
 def read_requirements_file(
@@ -78,12 +93,14 @@ def read_requirements_file(
     for an included one).
     """
     shown = display(path, root)
+    from specc.importers.base import decode_text
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_text(path.read_bytes())
+    except (OSError, UnicodeDecodeError, LookupError) as exc:
         code, severity = ("SPC712", "warning") if _stack else ("SPC700", "error")
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report(code, f"cannot read {shown}: {reason}", severity=severity)  # type: ignore[arg-type]
+        draft.report(code, f"cannot read {shown}: {reason}", source=shown, severity=severity)  # type: ignore[arg-type]
         return
     stack = (*_stack, path.resolve())
     from specc.requirements import _logical_lines
@@ -178,6 +195,8 @@ def _option_line(
         if not value:
             draft.report(OPTION_NOT_CARRIED, f"{opt} without a URL", source=source)
             return
+        if opt != "--extra-index-url":
+            _replace_indexes(draft, source)  # before this URL's secrets are declared: they may share names
         url = url_with_secrets(value, draft, source)
         if url is None:
             return
@@ -209,18 +228,28 @@ def _option_line(
 def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, base: Path | None, root: Path) -> None:
     from packaging.requirements import InvalidRequirement, Requirement
 
-    m = _PER_REQUIREMENT.search(line)
-    if m is not None:
-        opts = sorted(
-            set(re.findall(r"(--hash|--config-settings|--global-option|--install-option|-C)\b", line[m.start() :]))
-        )
-        draft.report(
-            OPTION_NOT_CARRIED,
-            f"{', '.join(opts)} on this line {'is' if len(opts) == 1 else 'are'} not carried over",
-            source=source,
-            hint=_OPTION_HINTS[opts[0]],
-        )
-        line = line[: m.start()].strip()
+    line, options = _break_args_options(line)
+    if options:
+        names = list(dict.fromkeys(_option_name(o) for o in options if o.startswith("-")))
+        scoped = [n for n in names if n in _REQUIREMENT_OPTIONS]
+        ignored = [n for n in names if n not in _REQUIREMENT_OPTIONS]
+        if scoped:
+            opts = sorted(scoped)
+            draft.report(
+                OPTION_NOT_CARRIED,
+                f"{', '.join(opts)} on this line {'is' if len(opts) == 1 else 'are'} not carried over",
+                source=source,
+                hint=_OPTION_HINTS[opts[0]],
+            )
+        if ignored:
+            draft.report(
+                OPTION_NOT_CARRIED,
+                f"{', '.join(_safe(n) for n in ignored)} after a requirement "
+                f"{'is' if len(ignored) == 1 else 'are'} ignored by pip (only --hash, --config-settings and "
+                "--global-option apply to one requirement); not carried over",
+                source=source,
+                hint="put a global option on a line of its own if pip should apply it",
+            )
     if line.startswith(_VCS) or " @ " + "git+" in line or re.search(r"@\s*(git|hg|svn|bzr)\+", line):
         draft.report(
             REQUIREMENT_NOT_CARRIED,
@@ -233,6 +262,17 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
     if _looks_like_path(line):
         _local_path(line, source, draft, base=base, root=root)
         return
+    named = _named_url(line)
+    if named is None:
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"URL {_safe(line.split(';')[0].strip())} names no package (not a wheel or sdist file, no #egg=); "
+            "not carried over",
+            source=source,
+            hint='write it as "name @ URL" in the spec',
+        )
+        return
+    line = named
     try:
         req = Requirement(line)
     except InvalidRequirement as exc:
@@ -246,11 +286,21 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
         return
     if req.url:
         if req.url.startswith("file:"):
+            from urllib.parse import unquote
+
+            local = Path(unquote(urlsplit(req.url).path))
+            if local.suffix == ".whl" and base is not None and (base / local).is_file():
+                draft.add(WHEELS, draft.spec_path(base / local), source=source)
+                return
             draft.report(
                 REQUIREMENT_NOT_CARRIED,
-                f"{req.name} @ a file: URL is not carried over",
+                f"{req.name} @ a file: URL is not carried over"
+                + ("" if local.suffix == ".whl" else " (a local build: its version is not in the line)"),
                 source=source,
-                hint="list the wheel under python.wheels",
+                hint="list the wheel under python.wheels"
+                if local.suffix == ".whl"
+                else f"pip freeze writes this for a package built locally (conda's /croot/... folders); "
+                f"`pip list --format=freeze` writes {req.name}==<version> instead",
             )
             return
         url = url_with_secrets(req.url, draft, source)
@@ -277,6 +327,83 @@ def _requirement(line: str, source: Source, draft: Draft, *, constraints: bool, 
         draft.add(REQUIREMENTS, text, source=source)
 
 
+def _replace_indexes(draft: Draft, source: Source) -> None:
+    """pip's rule for ``-i``/``--index-url`` met while reading requirements files
+    (``handle_option_line`` in pip/_internal/req/req_file.py: ``index_urls = [opts.index_url]``):
+    it replaces the index AND every extra index URL read before it; extra index URLs after it
+    are added.  What it replaces is taken out of the draft and reported (SPC703) at its line."""
+    index = draft.entries.get(("python", "index-url"))
+    if index is not None and index.items is None:
+        taken = draft.remove(("python", "index-url"))
+        if taken is not None:
+            draft.forget_secrets(taken[0])
+        draft.report(
+            "SPC703",
+            f"the --index-url at {source} replaces this one (pip uses the last); not carried over",
+            source=index.source,
+            hint="keep one --index-url, or list this index under --extra-index-url",
+        )
+    extras = draft.entries.get(("python", "extra-index-urls"))
+    if extras is not None and extras.items:
+        for _, where in list(extras.items):
+            draft.report(
+                "SPC703",
+                f"the --index-url at {source} replaces this extra index URL (pip drops every index read before "
+                "an --index-url); not carried over",
+                source=where,
+                hint="move this --extra-index-url after the --index-url if pip should use both",
+            )
+        taken = draft.remove(("python", "extra-index-urls"))
+        if taken is not None:
+            draft.forget_secrets(taken[0])
+
+
+def _break_args_options(line: str) -> tuple[str, list[str]]:
+    """pip's ``break_args_options`` (pip/_internal/req/req_file.py): the line split on spaces;
+    the requirement is every token before the first one that starts with ``-``, the rest are
+    options (``numpy==1.26.4 --hash=sha256:...``)."""
+    tokens = line.split(" ")
+    for i, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:i]).strip(), [t for t in tokens[i:] if t]
+    return line.strip(), []
+
+
+def _option_name(token: str) -> str:
+    """``--hash=sha256:...`` → ``--hash``; ``-Ckey=value`` → ``-C``."""
+    return token.split("=", 1)[0] if token.startswith("--") else token[:2]
+
+
+def _named_url(line: str) -> str | None:
+    """A bare URL line (pip installs ``https://host/x/name-1.0-py3-none-any.whl`` as it is) as
+    PEP 508's ``name @ URL``: the name from the wheel or sdist file name (packaging's parsers) or
+    from an ``#egg=name`` fragment; a line that is no bare URL is returned unchanged; None for a
+    bare URL that names no package."""
+    from urllib.parse import unquote
+
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    head, sep, marker = line.partition(";")
+    url = head.strip()
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", url):
+        return line
+    parts = urlsplit(url)
+    egg = re.search(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)", parts.fragment)
+    name: str | None = egg.group(1) if egg else None
+    filename = unquote(parts.path.rsplit("/", 1)[-1])
+    if name is None:
+        try:
+            if filename.endswith(".whl"):
+                name = str(parse_wheel_filename(filename)[0])
+            elif filename.endswith((".tar.gz", ".zip")):
+                name = str(parse_sdist_filename(filename)[0])
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            name = None
+    if name is None:
+        return None
+    return f"{name} @ {url}" + (f" ;{marker}" if sep else "")
+
+
 def _looks_like_path(line: str) -> bool:
     head = line.split(";")[0].strip()
     return head.startswith((".", "/", "~", "file:")) or (
@@ -293,6 +420,15 @@ def _local_path(line: str, source: Source, draft: Draft, *, base: Path | None, r
         if wheel.is_file():
             draft.add(WHEELS, draft.spec_path(wheel), source=source)
             return
+    if head.endswith(".whl"):
+        draft.report(
+            REQUIREMENT_NOT_CARRIED,
+            f"local wheel {_safe(head)} is not carried over: "
+            + ("no such file" if base is not None else "its folder is not known here"),
+            source=source,
+            hint="build the wheel, then import again from the folder pip runs in (or list it under python.wheels)",
+        )
+        return
     draft.report(
         REQUIREMENT_NOT_CARRIED,
         f"local path {_safe(head)} is not carried over",
@@ -329,12 +465,13 @@ def url_with_secrets(url: str, draft: Draft, source: Source) -> str | None:
         pieces = []
         for piece in query.split("&"):
             key, eq, value = piece.partition("=")
-            if eq and value and _CREDENTIAL_QUERY_KEY.search(key):
+            if eq and value and credential_query_key(key):
                 value = _placeholder(value, f"{stem}_{key}", draft, source)
             pieces.append(f"{key}{eq}{value}")
         query = "&".join(pieces)
     out = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     if _leaks(out):
+        draft.forget_secrets(out)  # the URL is not carried: nor are the secrets declared for it
         draft.report(
             OPTION_NOT_CARRIED,
             "a URL holding a credential-shaped value is not carried over",
@@ -380,8 +517,9 @@ class _Importer:
         )
 
     def read(self, path: Path, draft: Draft) -> None:
-        if path.is_dir():
-            path = path / "requirements.txt"
+        if path.is_dir():  # --from requirements on a folder: requirements.txt, else another requirements file
+            files = [path / "requirements.txt", *sorted(path.iterdir())]
+            path = next((f for f in files if self.detect(f)), path / "requirements.txt")
         read_requirements_file(path, draft, root=draft.root)
 
 

@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from specc.importers.base import SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
+from specc.importers.base import CONFLICT, SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
@@ -169,6 +169,15 @@ def complete(draft: Draft, *, name: str, python: str, name_source: str, python_s
     draft.set(("spec-version",), 1, source="")
     if draft.get(("model", "name")) is None:
         draft.set(("model", "name"), slug(name) or "model", source=name_source)
+    named = draft.entries.get(("runtime", "python"))
+    if named is not None and python_source is not None and named.value != python:
+        # the source's own version wins (the documented rule); a flag that is not used is said
+        draft.report(
+            CONFLICT,
+            f"{python_source} {python} is not used: the source names Python {named.value}",
+            source=named.source or None,
+            hint="edit runtime.python in the written spec if the flag is right",
+        )
     if draft.get(("runtime", "python")) is None and python_source is not None:
         draft.set(("runtime", "python"), python, source=python_source)
     elif draft.get(("runtime", "python")) is None:
@@ -244,6 +253,7 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
                 continue
             d = found[(key, index)]
             value, source = taken
+            _undeclare_secrets(draft, value)
             draft.report(
                 ENTRY_DROPPED,
                 f"{_show_value(value)} is not carried over: {redact(d.message)}",
@@ -254,6 +264,21 @@ def finish(draft: Draft, out: Path, *, header: str | None = None, max_rounds: in
             return text, result
         text = render(draft, header=header)
     return text, check_text(text, base_dir=out.parent, name=out.name)
+
+
+def _undeclare_secrets(draft: Draft, value: TomlValue) -> None:
+    """The secrets declared for the credentials of an entry taken out (``complete`` has already
+    written them under ``[secrets]``) go too, with their SPC704 note, unless another entry still
+    names them: a secret nothing uses is a Databricks secret and a Docker ``--secret`` to create
+    for nothing."""
+    before = set(draft.secrets)
+    draft.forget_secrets(value)
+    for name in before - set(draft.secrets):
+        for key in [k for k in draft.entries if k[:2] == ("secrets", name)]:
+            draft.remove(key)
+        gone = [n for n in draft.notes if n.code == SECRET_MAPPED and f" secret {name}," in n.message]
+        draft.notes = [n for n in draft.notes if n not in gone]
+        draft._noted.difference_update(gone)
 
 
 def _locate(draft: Draft, path: tuple[str | int, ...]) -> tuple[SpecPath, int | None] | None:
@@ -298,6 +323,11 @@ def notes_to_diagnostics(notes: list[Note], *, default_file: str | None = None) 
                 span = Span(line, col, line, col + 1)
             elif re.match(r"^[^\s:]+$", note.source):  # a file or folder, no line
                 file = note.source
+            elif m2 := re.match(r"^(?P<file>[^\s:]+\.[A-Za-z0-9]+): (?P<what>.+)$", note.source, re.DOTALL):
+                # "cog.yaml: environment variable HF_TOKEN": the file, and the entry by name (an entry
+                # holding a credential has no line, so that no excerpt of the file is ever shown)
+                file = m2.group("file")
+                where = f"{_plain(m2.group('what'))}: "
             else:
                 where = f"{_plain(note.source)}: "
         out.append(
