@@ -186,6 +186,27 @@ def test_conda_name_to_pypi_uses_the_vendored_mapping() -> None:
     assert conda_name_to_pypi("libxml2") is None
     data = json.loads((Path(__file__).resolve().parent.parent / "specc/importers/conda_pypi_names.json").read_text())
     assert "grayskull" in data["source"] and len(data["grayskull"]) > 100
+    assert "prefix-dev/parselmouth/blob/" in data["parselmouth"]["source"]
+
+
+@pytest.mark.parametrize(
+    ("conda", "pypi"),
+    [
+        ("msgpack-python", "msgpack"),  # parselmouth's renamed table (the name the files install first)
+        ("python-graphviz", "graphviz"),
+        ("pytables", "tables"),
+        ("py-opencv", "opencv-python"),
+        ("graphviz", None),  # conda-forge's graphviz is the C tool, not the Python binding
+        ("tzdata", None),  # the time-zone database, not PyPI's tzdata
+        ("arrow-cpp", None),
+        ("fribidi", None),
+        ("opencv", "opencv-python"),  # grayskull's curated entry wins over parselmouth's null
+        ("numpy", "numpy"),
+        ("Some_Unknown.Pkg", "some-unknown-pkg"),  # in no table: the same name, canonical
+    ],
+)
+def test_conda_forge_names_through_the_parselmouth_mapping(conda: str, pypi: str | None) -> None:
+    assert conda_name_to_pypi(conda) == pypi
 
 
 @pytest.mark.parametrize(
@@ -396,6 +417,7 @@ dependencies:
   - wheel=0.43.0=pyhd8ed1ab_1
   - xz=5.2.6=h166bdaf_0
   - fribidi=1.0.10=h36c2ea0_0
+  - acme-codec=2.1=h36c2ea0_0
   - rich=13.7.1=pyhd8ed1ab_0
   - pip:
       - mlflow-skinny==2.14.3
@@ -436,8 +458,10 @@ def test_conda_env_export(tmp_path: Path) -> None:
     assert lines <= accounted_lines(out, report, "environment.yml"), sorted(
         lines - accounted_lines(out, report, "environment.yml")
     )
-    fribidi = [d for d in report["diagnostics"] if "fribidi" in d["message"]]
-    assert fribidi and fribidi[0]["code"] == "SPC716" and "compiled library" in fribidi[0]["message"]
+    fribidi = [d for d in report["diagnostics"] if "fribidi" in d["message"]]  # in the conda-forge mapping
+    assert fribidi and fribidi[0]["code"] == "SPC716" and "no PyPI equivalent" in fribidi[0]["message"]
+    codec = [d for d in report["diagnostics"] if "acme-codec" in d["message"]]  # unknown: its build says C
+    assert codec and codec[0]["code"] == "SPC716" and "compiled library" in codec[0]["message"]
     assert "Ex4mpleS3cret" not in out.read_text() + json.dumps(report)
     round_trip(out)
 
@@ -446,6 +470,7 @@ def test_conda_env_export(tmp_path: Path) -> None:
     ("spec", "requirement"),
     [
         ("fribidi=1.0.10=h36c2ea0_0", None),  # a hashed build without py: a C library
+        ("acme-codec=2.1=h36c2ea0_0", None),  # unknown to every mapping: the build string decides
         ("tzdata=2024a=h0c530f3_0", None),
         ("python_abi=3.11=4_cp311", None),
         ("libopenblas=0.3.27=pthreads_hac2b453_1", None),
@@ -586,3 +611,26 @@ def test_an_environment_that_is_not_a_mapping_points_at_the_file(tmp_path: Path)
     assert r.code == 1
     (d,) = json.loads(r.out)["diagnostics"]
     assert (d["code"], d["file"], d["line"]) == ("SPC700", "environment.yml", 1)
+
+
+def test_the_vendoring_script_keeps_renamed_and_absent_names_only() -> None:
+    """scripts/vendor_conda_names.py reduces parselmouth's mapping to what the lookup needs."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "vendor_conda_names.py"
+    spec = importlib.util.spec_from_file_location("vendor_conda_names", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    renamed, absent = module.tables(
+        {
+            "numpy": ["numpy"],  # the same name: no entry
+            "typing_extensions": ["typing-extensions"],  # the same once canonical: no entry
+            "msgpack-python": ["msgpack", "msgpack-python"],  # the first PyPI name
+            "PyTables": ["tables"],
+            "libzlib": None,
+            "tzdata": [],
+        }
+    )
+    assert renamed == {"msgpack-python": "msgpack", "pytables": "tables"}
+    assert absent == ["libzlib", "tzdata"]

@@ -224,20 +224,30 @@ def _mapping() -> dict[str, Any]:
 def conda_name_to_pypi(name: str) -> str | None:
     """The PyPI name of conda package ``name`` through the vendored mapping: a renamed package
     (``pytorch`` → ``torch``, ``matplotlib-base`` → ``matplotlib``), None for a system library,
-    compiler or tool (``libgcc-ng``, ``cudatoolkit``, ``r-base``, ``python``, ``pip``), else the
-    same name (conda-forge names most Python packages as PyPI does)."""
+    compiler or tool (``libgcc-ng``, ``cudatoolkit``, ``r-base``, ``tzdata``, ``python``, ``pip``),
+    else the same name (conda-forge names most Python packages as PyPI does).
+
+    Lookup order: specc's own ``additions``, grayskull's curated list, then prefix.dev's
+    parselmouth conda-forge mapping (``renamed``; its ``not_on_pypi`` names with specc's own
+    list and prefixes); see the ``_comment`` of conda_pypi_names.json for the sources."""
     from packaging.utils import canonicalize_name
 
     data = _mapping()
     key = name.strip().lower()
-    for table in ("additions", "grayskull"):
-        if key in data[table]:
-            return str(data[table][key])
-    if key in data["not_on_pypi"] or key in _TOOLS:
+    for table in (data["additions"], data["grayskull"], data["parselmouth"]["renamed"]):
+        if key in table:
+            return str(table[key])
+    if key in _TOOLS or key in _not_on_pypi():
         return None
     if key.startswith(tuple(data["not_on_pypi_prefixes"])) and key not in data["python_packages_with_lib_prefix"]:
         return None
     return str(canonicalize_name(key))
+
+
+@cache
+def _not_on_pypi() -> frozenset[str]:
+    data = _mapping()
+    return frozenset(data["not_on_pypi"]) | frozenset(data["parselmouth"]["not_on_pypi"])
 
 
 _HASH_BUILD = re.compile(r"(?:^|_)h[0-9a-f]{7}(?:_|$)")
