@@ -890,6 +890,77 @@ def _python_section(
     )
 
 
+def lock_platforms(
+    spec: Any,
+    *,
+    previous: Sequence[str] | None = None,
+    asked: Sequence[str] = (),
+    replace: bool = False,
+) -> tuple[list[str], list[Diagnostic]]:
+    """The platforms ``specc lock`` resolves for, and what it says about them (docs/lock.md, "Platforms").
+
+    ``previous``: the existing lock's platforms (None: no lock); ``asked``: ``--platform``
+    values; ``replace``: ``--replace-platforms``.
+
+    * No lock and no ``--platform``: every platform the spec's targets need
+      (:func:`specc.lockfile.required_platforms`: x86_64 for compile first, then the Docker
+      image's and the Databricks cluster's), each once.
+    * An explicit list wins: ``--platform`` without a lock, or ``--replace-platforms --platform``,
+      locks exactly those (``--replace-platforms`` alone: what the spec needs).  A target platform
+      left out is warning SPC608 (its ``--locked`` fails with SPC620; ``lock --check`` reports it).
+    * Re-locking keeps the lock's platforms, adds ``--platform`` values, then adds every platform a
+      target needs that the lock lacks: warning SPC607 for each (the lock grew).
+    * A target platform uv cannot resolve for (a Docker ``linux/ppc64le``): warning SPC609.
+    """
+    from specc.lockfile import platform_needs
+
+    needs = platform_needs(spec)
+    needed = list(dict.fromkeys(n.platform for n in needs if n.lockable))
+    wanted = list(dict.fromkeys(normalize_platform(p) for p in asked))
+    diags: list[Diagnostic] = []
+    if replace or (previous is None and wanted):
+        platforms = wanted or needed
+    else:
+        base = list(dict.fromkeys([*(previous or ()), *wanted]))
+        added = [p for p in needed if p not in base]
+        platforms = base + added
+        for plat in added if previous else ():
+            why = "; ".join(n.describe() for n in needs if n.platform == plat)
+            diags.append(
+                _diag(
+                    "SPC607",
+                    "warning",
+                    f"added {plat} to the lock's platforms ({', '.join(previous or ())}): {why}",
+                    f"ask for it (`specc lock --platform {plat}`) to lock it without this warning; "
+                    "`--replace-platforms` locks only what the spec's targets need",
+                )
+            )
+    for plat in dict.fromkeys(n.platform for n in needs if n.lockable and n.platform not in platforms):
+        why = "; ".join(n.describe() for n in needs if n.platform == plat)
+        diags.append(
+            _diag(
+                "SPC608",
+                "warning",
+                f"the lock is made for {', '.join(platforms)} only, but {why}: it will fail with SPC620, "
+                f"and `specc lock --check` reports the lock stale",
+                f"add `--platform {plat}`, or re-lock without --platform to lock every platform the targets need",
+            )
+        )
+    for n in needs:
+        if not n.lockable:
+            diags.append(
+                _diag(
+                    "SPC609",
+                    "warning",
+                    f"{n.because()}: uv cannot resolve for {n.platform}, so `{n.command} --locked` "
+                    "cannot use this lock",
+                    "uv resolves linux/amd64 and linux/arm64 (and riscv64); build for one of them, or render "
+                    "that target without --locked",
+                )
+            )
+    return platforms, diags
+
+
 def lock_spec(
     spec: Any,
     *,

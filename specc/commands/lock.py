@@ -181,7 +181,7 @@ def _lock_one(
 ) -> tuple[list[Diagnostic], int]:
     """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
     from specc.diagnostics import Diagnostic
-    from specc.lockfile import LockError, lock_path_for, read_lock, stale_message, stale_parts, write_lock
+    from specc.lockfile import LockError, check_lock, lock_path_for, read_lock, write_lock
 
     lock_path = lock_path_for(spec_path)
     shown = _display(lock_path)
@@ -192,15 +192,15 @@ def _lock_one(
             lock = read_lock(lock_path)
         except LockError as exc:
             return [_relabel(exc.diagnostic(shown), lock_path)], EXIT_INVALID
-        parts = stale_parts(lock, spec)
-        if parts:
-            return [LockError(stale_message(shown, parts), "SPC613").diagnostic(shown)], EXIT_INVALID
+        stale = check_lock(lock, spec, shown)  # the platforms the targets need included
+        if stale is not None:
+            return [stale.diagnostic(shown)], EXIT_INVALID
         print(f"{shown} is up to date", file=sys.stderr)
         if args.verify:
             return _verify(spec, lock, shown, diags, args.no_overlay)
         return diags, EXIT_OK
 
-    from specc.lock import DEFAULT_PLATFORM, LockFailed, lock_spec, normalize_platform
+    from specc.lock import LockFailed, lock_platforms, lock_spec
 
     previous = None
     if lock_path.is_file():
@@ -217,9 +217,14 @@ def _lock_one(
                     file=d.file,
                 )
             )
-    asked = [normalize_platform(p) for p in args.platform]
-    kept = [] if (args.replace_platforms or previous is None) else list(previous.python.platforms)
-    platforms = list(dict.fromkeys(kept + asked)) or [DEFAULT_PLATFORM]
+    # the spec's targets' platforms, the lock's, and --platform (docs/lock.md, "Platforms")
+    platforms, said = lock_platforms(
+        spec,
+        previous=list(previous.python.platforms) if previous is not None else None,
+        asked=args.platform,
+        replace=args.replace_platforms,
+    )
+    diags += [_with_file(d, shown) for d in said]
     try:
         result = lock_spec(
             spec,
