@@ -314,15 +314,21 @@ class PlatformNeed:
 
 
 def platform_needs(spec: Any) -> list[PlatformNeed]:
-    """Every ``--locked`` target's platform (:func:`target_platform`), in :data:`LOCKED_TARGETS` order.
+    """The platform of every target the spec implies (:func:`specc.backends.implied_targets`:
+    MLflow always, Docker and Databricks when the spec asks for them), by :func:`target_platform`,
+    in :data:`LOCKED_TARGETS` order.
 
-    The spec's targets are always present (defaults filled in): MLflow compile needs
-    :data:`COMPILE_PLATFORM`; Docker its ``targets.docker.platform`` (one value: the spec has no
-    list); Databricks its cluster's node type.  A Databricks Model Serving endpoint installs the
-    model's own requirements.txt, which is compile's platform (already the first need).
+    MLflow compile needs :data:`COMPILE_PLATFORM`; Docker its ``targets.docker.platform`` (one
+    value: the spec has no list); Databricks its cluster's node type.  A Databricks Model Serving
+    endpoint installs the model's own requirements.txt, which is compile's platform (already the
+    first need).  A target the spec does not imply has its defaults (linux x86_64), so rendering it
+    ``--locked`` anyway needs nothing more.
     """
+    from specc.backends import implied_targets  # light: the backends' modules load on first use
+
+    implied = set(implied_targets(spec))
     needs = []
-    for target in LOCKED_TARGETS:
+    for target in (t for t in LOCKED_TARGETS if t in implied):
         platform, path = target_platform(spec, target)
         value: str | None = None
         if target == "docker":
