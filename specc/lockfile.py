@@ -269,10 +269,23 @@ def target_platform(spec: Any, target: str) -> tuple[str, tuple[str | int, ...]]
         docker = spec.targets.docker
         return normalize_platform(docker.platform or "linux/amd64"), ("targets", "docker", "platform")
     if target == "databricks":
+        if _serverless(spec):  # no job cluster: a serverless environment runs linux x86_64
+            return COMPILE_PLATFORM, ("runtime", "databricks")
         cluster = getattr(spec.targets.databricks, "cluster", None)
         node = getattr(cluster, "node_type", None) if cluster is not None else None
         return databricks_node_platform(node), ("targets", "databricks", "cluster", "node-type")
     return COMPILE_PLATFORM, ()
+
+
+def _serverless(spec: Any) -> bool:
+    """Whether ``runtime.databricks`` is a serverless environment (its job has no cluster)."""
+    name = getattr(spec.runtime, "databricks", None)
+    if not name:
+        return False
+    from specc.runtimes import get_runtime  # standard library only
+
+    info = get_runtime(name)
+    return bool(info is not None and info.serverless)
 
 
 @dataclass(frozen=True)
@@ -334,7 +347,8 @@ def platform_needs(spec: Any) -> list[PlatformNeed]:
         if target == "docker":
             value = spec.targets.docker.platform
         elif target == "databricks":
-            value = getattr(getattr(spec.targets.databricks, "cluster", None), "node_type", None)
+            node = getattr(getattr(spec.targets.databricks, "cluster", None), "node_type", None)
+            value = spec.runtime.databricks if path == ("runtime", "databricks") else node
         needs.append(PlatformNeed(platform, target, path, value))
     return needs
 

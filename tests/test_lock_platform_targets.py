@@ -147,6 +147,19 @@ def test_required_platforms(targets: str, needed: list[str], tmp_path: Path) -> 
         assert (need.platform, need.path) == target_platform(spec, need.target)
 
 
+def test_serverless_runs_x86_whatever_the_cluster_says(tmp_path: Path) -> None:
+    """A serverless job has no cluster: a Graviton node type left in the spec needs nothing."""
+    path = _spec(tmp_path / "sl", "https://pypi.org/simple", GRAVITON)
+    text = path.read_text(encoding="utf-8").replace('python = "3.11"', 'python = "3.12"\ndatabricks = "serverless-v3"')
+    path.write_text(text, encoding="utf-8")
+    spec = specc.load(path)
+    assert required_platforms(spec) == [X86]
+    assert target_platform(spec, "databricks") == (X86, ("runtime", "databricks"))
+    assert platform_needs(spec)[-1].describe() == (
+        '`render --target databricks --locked` needs x86_64-manylinux_2_28 (runtime.databricks = "serverless-v3")'
+    )
+
+
 _NODES = st.sampled_from(["i3.xlarge", "m6gd.xlarge", "c7gn.2xlarge", "r8g.large", "g5.xlarge", "t2a-standard-8", None])
 _DOCKER = st.sampled_from(["linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/amd64/v3", "linux/s390x", None])
 
