@@ -1,8 +1,10 @@
 """Resolving a spec into a :class:`~specc.lockfile.LockFile` with ``uv pip compile``.
 
-* The spec's Python version and each target platform (``x86_64-manylinux_2_28``
-  by default) are passed to uv, with ``--generate-hashes``; one resolution per
-  platform, merged (same version on every platform: one entry, union of hashes).
+* The spec's Python version and each platform its targets install on
+  (:func:`lock_platforms`: ``x86_64-manylinux_2_28`` for compile, plus a Graviton
+  cluster's or an arm64 image's ``aarch64-manylinux_2_28``) are passed to uv, with
+  ``--generate-hashes``; one resolution per platform, merged (same version on every
+  platform: one entry, union of hashes).
 * Index URLs keep their ``${NAME}`` placeholders in the lock.  uv gets the
   expanded URLs through its environment (``UV_INDEX_URL``,
   ``UV_EXTRA_INDEX_URL``), never on its command line, and the values are
@@ -603,7 +605,7 @@ def _pure_wheel(filename: str) -> bool:
 def resolve_python(
     spec: Any,
     *,
-    platforms: Sequence[str] = (DEFAULT_PLATFORM,),
+    platforms: Sequence[str] | None = None,
     previous: LockFile | None = None,
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
@@ -613,6 +615,10 @@ def resolve_python(
 ) -> tuple[LockedPython, list[Diagnostic]]:
     """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
 
+    ``platforms``: uv platforms (or aliases) to resolve for, one resolution each; None: every
+    platform the spec's targets need (:func:`specc.lockfile.required_platforms`; the CLI picks
+    them with :func:`lock_platforms`).
+
     Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
     is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
     ``ahead``: the first resolution, started early (:func:`specc.lockahead.start_ahead`); used
@@ -621,6 +627,10 @@ def resolve_python(
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
     py = spec.python
+    if platforms is None:  # what `specc lock` resolves for a spec without a lock: its targets' platforms
+        from specc.lockfile import required_platforms
+
+        platforms = required_platforms(spec)
     platforms = list(dict.fromkeys(normalize_platform(p) for p in platforms)) or [DEFAULT_PLATFORM]
     env, secrets = uv_env(spec, environ)
     upgrade_set = {canonical_name(n) for n in upgrade_packages}
@@ -964,14 +974,17 @@ def lock_platforms(
 def lock_spec(
     spec: Any,
     *,
-    platforms: Sequence[str] = (DEFAULT_PLATFORM,),
+    platforms: Sequence[str] | None = None,
     previous: LockFile | None = None,
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     ahead: Ahead | None = None,
 ) -> LockResult:
-    """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed)."""
+    """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed).
+
+    ``platforms``: None resolves every platform the spec's targets need (as a fresh `specc lock`).
+    """
     python, diags = resolve_python(
         spec,
         platforms=platforms,

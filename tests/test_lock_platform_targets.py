@@ -348,3 +348,19 @@ def test_check_lock_reports_nothing_for_a_complete_lock(index: Callable[[str], I
     x86_only = lock.model_copy(update={"python": lock.python.model_copy(update={"platforms": [X86]})})
     err = check_lock(x86_only, spec, "model-env.lock")
     assert err is not None and err.code == "SPC613" and "aarch64-manylinux_2_28" in str(err)
+
+
+def test_lock_spec_api_defaults_to_the_targets_platforms(index: Callable[[str], Index], tmp_path: Path) -> None:
+    """`specc.lock.lock_spec(spec)` (no platforms) resolves what a fresh `specc lock` does."""
+    from specc.lock import lock_spec
+
+    folder = tmp_path / "api-default"
+    _spec(folder, "http://placeholder/simple", GRAVITON)
+    idx = index(_mlflow_version(folder))
+    spec = specc.load(_spec(folder, idx.url, GRAVITON))
+    lock = lock_spec(spec).lock
+    assert lock.python.platforms == [X86, ARM]
+    assert {f"{p.name}=={p.version}": p.platforms for p in lock.python.packages if p.name == "onlyx"} == {
+        "onlyx==1.0": [X86],
+        "onlyx==2.0": [ARM],
+    }
