@@ -533,6 +533,21 @@ _ALL: tuple[Code, ...] = (
         "version", _LOCK,
     ),
     Code(
+        "SPC607", "lock-platform-added", W,
+        "re-locking added a platform a target now needs (a Databricks cluster's, a Docker image's) to the "
+        "platforms the lock already had", _LOCK,
+    ),
+    Code(
+        "SPC608", "lock-platform-left-out", W,
+        "an explicit `--platform` list leaves out a platform a target needs; its `--locked` fails (SPC620) "
+        "and `lock --check` reports the lock stale", _LOCK,
+    ),
+    Code(
+        "SPC609", "lock-platform-unsupported", W,
+        "a target installs on a platform uv cannot resolve for (a Docker `linux/ppc64le`); its `--locked` "
+        "cannot use the lock", _LOCK,
+    ),
+    Code(
         "SPC610", "existing-lock-ignored", W,
         "the existing `model-env.lock` cannot be read; it is re-created and its pins are not "
         "kept", _LOCK,

@@ -1,8 +1,10 @@
 """Resolving a spec into a :class:`~specc.lockfile.LockFile` with ``uv pip compile``.
 
-* The spec's Python version and each target platform (``x86_64-manylinux_2_28``
-  by default) are passed to uv, with ``--generate-hashes``; one resolution per
-  platform, merged (same version on every platform: one entry, union of hashes).
+* The spec's Python version and each platform its targets install on
+  (:func:`lock_platforms`: ``x86_64-manylinux_2_28`` for compile, plus a Graviton
+  cluster's or an arm64 image's ``aarch64-manylinux_2_28``) are passed to uv, with
+  ``--generate-hashes``; one resolution per platform, merged (same version on every
+  platform: one entry, union of hashes).
 * Index URLs keep their ``${NAME}`` placeholders in the lock.  uv gets the
   expanded URLs through its environment (``UV_INDEX_URL``,
   ``UV_EXTRA_INDEX_URL``), never on its command line, and the values are
@@ -603,7 +605,7 @@ def _pure_wheel(filename: str) -> bool:
 def resolve_python(
     spec: Any,
     *,
-    platforms: Sequence[str] = (DEFAULT_PLATFORM,),
+    platforms: Sequence[str] | None = None,
     previous: LockFile | None = None,
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
@@ -613,6 +615,10 @@ def resolve_python(
 ) -> tuple[LockedPython, list[Diagnostic]]:
     """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
 
+    ``platforms``: uv platforms (or aliases) to resolve for, one resolution each; None: every
+    platform the spec's targets need (:func:`specc.lockfile.required_platforms`; the CLI picks
+    them with :func:`lock_platforms`).
+
     Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
     is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
     ``ahead``: the first resolution, started early (:func:`specc.lockahead.start_ahead`); used
@@ -621,6 +627,10 @@ def resolve_python(
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
     py = spec.python
+    if platforms is None:  # what `specc lock` resolves for a spec without a lock: its targets' platforms
+        from specc.lockfile import required_platforms
+
+        platforms = required_platforms(spec)
     platforms = list(dict.fromkeys(normalize_platform(p) for p in platforms)) or [DEFAULT_PLATFORM]
     env, secrets = uv_env(spec, environ)
     upgrade_set = {canonical_name(n) for n in upgrade_packages}
@@ -890,17 +900,91 @@ def _python_section(
     )
 
 
+def lock_platforms(
+    spec: Any,
+    *,
+    previous: Sequence[str] | None = None,
+    asked: Sequence[str] = (),
+    replace: bool = False,
+) -> tuple[list[str], list[Diagnostic]]:
+    """The platforms ``specc lock`` resolves for, and what it says about them (docs/lock.md, "Platforms").
+
+    ``previous``: the existing lock's platforms (None: no lock); ``asked``: ``--platform``
+    values; ``replace``: ``--replace-platforms``.
+
+    * No lock and no ``--platform``: every platform the spec's targets need
+      (:func:`specc.lockfile.required_platforms`: x86_64 for compile first, then the Docker
+      image's and the Databricks cluster's), each once.
+    * An explicit list wins: ``--platform`` without a lock, or ``--replace-platforms --platform``,
+      locks exactly those (``--replace-platforms`` alone: what the spec needs).  A target platform
+      left out is warning SPC608 (its ``--locked`` fails with SPC620; ``lock --check`` reports it).
+    * Re-locking keeps the lock's platforms, adds ``--platform`` values, then adds every platform a
+      target needs that the lock lacks: warning SPC607 for each (the lock grew).
+    * A target platform uv cannot resolve for (a Docker ``linux/ppc64le``): warning SPC609.
+    """
+    from specc.lockfile import platform_needs
+
+    needs = platform_needs(spec)
+    needed = list(dict.fromkeys(n.platform for n in needs if n.lockable))
+    wanted = list(dict.fromkeys(normalize_platform(p) for p in asked))
+    diags: list[Diagnostic] = []
+    if replace or (previous is None and wanted):
+        platforms = wanted or needed
+    else:
+        base = list(dict.fromkeys([*(previous or ()), *wanted]))
+        added = [p for p in needed if p not in base]
+        platforms = base + added
+        for plat in added if previous else ():
+            why = "; ".join(n.describe() for n in needs if n.platform == plat)
+            diags.append(
+                _diag(
+                    "SPC607",
+                    "warning",
+                    f"added {plat} to the lock's platforms ({', '.join(previous or ())}): {why}",
+                    f"ask for it (`specc lock --platform {plat}`) to lock it without this warning; "
+                    "`--replace-platforms` locks only what the spec's targets need",
+                )
+            )
+    for plat in dict.fromkeys(n.platform for n in needs if n.lockable and n.platform not in platforms):
+        why = "; ".join(n.describe() for n in needs if n.platform == plat)
+        diags.append(
+            _diag(
+                "SPC608",
+                "warning",
+                f"the lock is made for {', '.join(platforms)} only, but {why}: it will fail with SPC620, "
+                f"and `specc lock --check` reports the lock stale",
+                f"add `--platform {plat}`, or re-lock without --platform to lock every platform the targets need",
+            )
+        )
+    for n in needs:
+        if not n.lockable:
+            diags.append(
+                _diag(
+                    "SPC609",
+                    "warning",
+                    f"{n.because()}: uv cannot resolve for {n.platform}, so `{n.command} --locked` "
+                    "cannot use this lock",
+                    "uv resolves linux/amd64 and linux/arm64 (and riscv64); build for one of them, or render "
+                    "that target without --locked",
+                )
+            )
+    return platforms, diags
+
+
 def lock_spec(
     spec: Any,
     *,
-    platforms: Sequence[str] = (DEFAULT_PLATFORM,),
+    platforms: Sequence[str] | None = None,
     previous: LockFile | None = None,
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     ahead: Ahead | None = None,
 ) -> LockResult:
-    """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed)."""
+    """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed).
+
+    ``platforms``: None resolves every platform the spec's targets need (as a fresh `specc lock`).
+    """
     python, diags = resolve_python(
         spec,
         platforms=platforms,

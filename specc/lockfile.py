@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ PART_MEANING = {
     "maven": "maven repository, packages or jars",
     "r": "r repository, packages or sources",
     "implied-requirements": "the model's mlflow pin, targets.docker.serve or the model-server packages it implies",
+    "platforms": "a target now installs on a platform the lock has no resolution for",
 }
 
 
@@ -170,6 +172,15 @@ class LockFile(_Lock):
         plat = normalize_platform(platform)
         if plat in self.python.platforms or (not self.python.packages and not self.python.platforms):
             return None
+        if not lockable_platform(plat):
+            return Diagnostic(
+                code="SPC620",
+                severity="error",
+                message=f"--locked: {target} installs on {plat}, which uv cannot resolve for, so no lock covers it",
+                path=path,
+                hint="build for linux/amd64 or linux/arm64, or render without --locked",
+                file=file,
+            )
         return Diagnostic(
             code="SPC620",
             severity="error",
@@ -193,15 +204,34 @@ _ALIASES = {
     "linux-64": "x86_64-manylinux_2_28",
     "linux-x86_64": "x86_64-manylinux_2_28",
     "linux/amd64": "x86_64-manylinux_2_28",
+    # Docker's amd64 variants are x86-64 microarchitecture levels: manylinux x86_64 wheels run on all
+    "linux/amd64/v2": "x86_64-manylinux_2_28",
+    "linux/amd64/v3": "x86_64-manylinux_2_28",
+    "linux/amd64/v4": "x86_64-manylinux_2_28",
     "linux-aarch64": "aarch64-manylinux_2_28",
     "linux-arm64": "aarch64-manylinux_2_28",
     "linux/arm64": "aarch64-manylinux_2_28",
+    "linux/arm64/v8": "aarch64-manylinux_2_28",
+    "linux/riscv64": "riscv64-unknown-linux",
 }
 
 
 def normalize_platform(value: str) -> str:
-    """uv's ``--python-platform`` spelling of a platform (``linux/arm64`` → ``aarch64-manylinux_2_28``)."""
+    """uv's ``--python-platform`` spelling of a platform (``linux/arm64`` → ``aarch64-manylinux_2_28``).
+
+    Docker platforms uv has no resolution for (``linux/ppc64le``, ``linux/arm/v7``, ``linux/386``,
+    ``linux/s390x``) come back unchanged, still ``os/arch``: see :func:`lockable_platform`.
+    """
     return _ALIASES.get(value.strip().lower(), value.strip())
+
+
+def lockable_platform(platform: str) -> bool:
+    """Whether uv can resolve for ``platform`` (a :func:`normalize_platform` result).
+
+    uv's ``--python-platform`` values are ``arch-vendor-os`` or ``arch-manylinux...`` triples;
+    a Docker ``os/arch`` value left unchanged by :func:`normalize_platform` has none.
+    """
+    return "/" not in platform
 
 
 # AWS Graviton instance families (m6g, m6gd, c7gn, r8g, ...): a letter family, a generation, then "g".
@@ -215,20 +245,133 @@ def databricks_node_platform(node_type: str | None) -> str:
     return "x86_64-manylinux_2_28"
 
 
+#: The targets whose ``--locked`` installs from the lock, in the order their platforms are locked
+#: (so a fresh lock's first platform is :data:`COMPILE_PLATFORM`, the one ``python_packages()``
+#: defaults to).
+LOCKED_TARGETS = ("mlflow", "docker", "databricks")
+
+_COMMANDS = {
+    "mlflow": "compile",
+    "docker": "render --target docker",
+    "databricks": "render --target databricks",
+}
+
+
 def target_platform(spec: Any, target: str) -> tuple[str, tuple[str | int, ...]]:
     """The platform ``--locked`` on ``target`` needs, and the spec path that decides it.
 
     ``docker``: ``targets.docker.platform`` (default linux/amd64); ``databricks``: the job cluster's
     node type (serverless and unset: x86_64); ``mlflow`` (``specc compile``): :data:`COMPILE_PLATFORM`.
+    The one answer to "which platform does this target install on": :func:`platform_needs` (what
+    ``specc lock`` resolves and ``lock --check`` expects) and ``--locked`` (SPC620) both ask it.
     """
     if target == "docker":
         docker = spec.targets.docker
         return normalize_platform(docker.platform or "linux/amd64"), ("targets", "docker", "platform")
     if target == "databricks":
+        if _serverless(spec):  # no job cluster: a serverless environment runs linux x86_64
+            return COMPILE_PLATFORM, ("runtime", "databricks")
         cluster = getattr(spec.targets.databricks, "cluster", None)
         node = getattr(cluster, "node_type", None) if cluster is not None else None
         return databricks_node_platform(node), ("targets", "databricks", "cluster", "node-type")
     return COMPILE_PLATFORM, ()
+
+
+def _serverless(spec: Any) -> bool:
+    """Whether ``runtime.databricks`` is a serverless environment (its job has no cluster)."""
+    name = getattr(spec.runtime, "databricks", None)
+    if not name:
+        return False
+    from specc.runtimes import get_runtime  # standard library only
+
+    info = get_runtime(name)
+    return bool(info is not None and info.serverless)
+
+
+@dataclass(frozen=True)
+class PlatformNeed:
+    """One target's platform: what ``--locked`` on it installs on, and what in the spec decides it.
+
+    ``platform``: uv's spelling (``aarch64-manylinux_2_28``), or a Docker ``os/arch`` uv cannot
+    resolve for (:attr:`lockable` False); ``target``: ``mlflow``, ``docker`` or ``databricks``;
+    ``path``: the spec key (``("targets", "databricks", "cluster", "node-type")``, ``()`` for
+    compile); ``value``: that key's value as the spec has it (None when unset: the default).
+    """
+
+    platform: str
+    target: str
+    path: tuple[str | int, ...] = ()
+    value: str | None = None
+
+    @property
+    def command(self) -> str:
+        """The specc command that installs on it (``render --target databricks``)."""
+        return _COMMANDS.get(self.target, self.target)
+
+    @property
+    def lockable(self) -> bool:
+        return lockable_platform(self.platform)
+
+    def because(self) -> str:
+        """Why: ``targets.databricks.cluster.node-type = "m6gd.xlarge"``, or the default that applies."""
+        key = ".".join(str(k) for k in self.path)
+        if self.target == "mlflow":
+            return "an MLflow model's requirements are installed on linux x86_64"
+        if self.value is None:
+            return f"{key} is unset: linux/amd64" if self.target == "docker" else f"{key} is unset"
+        return f"{key} = {json.dumps(self.value)}"
+
+    def describe(self) -> str:
+        """``render --target databricks needs aarch64-manylinux_2_28 (targets...node-type = "m6gd.xlarge")``."""
+        return f"`{self.command} --locked` needs {self.platform} ({self.because()})"
+
+
+def platform_needs(spec: Any) -> list[PlatformNeed]:
+    """The platform of every target the spec implies (:func:`specc.backends.implied_targets`:
+    MLflow always, Docker and Databricks when the spec asks for them), by :func:`target_platform`,
+    in :data:`LOCKED_TARGETS` order.
+
+    MLflow compile needs :data:`COMPILE_PLATFORM`; Docker its ``targets.docker.platform`` (one
+    value: the spec has no list); Databricks its cluster's node type.  A Databricks Model Serving
+    endpoint installs the model's own requirements.txt, which is compile's platform (already the
+    first need).  A target the spec does not imply has its defaults (linux x86_64), so rendering it
+    ``--locked`` anyway needs nothing more.
+    """
+    from specc.backends import implied_targets  # light: the backends' modules load on first use
+
+    implied = set(implied_targets(spec))
+    needs = []
+    for target in (t for t in LOCKED_TARGETS if t in implied):
+        platform, path = target_platform(spec, target)
+        value: str | None = None
+        if target == "docker":
+            value = spec.targets.docker.platform
+        elif target == "databricks":
+            node = getattr(getattr(spec.targets.databricks, "cluster", None), "node_type", None)
+            value = spec.runtime.databricks if path == ("runtime", "databricks") else node
+        needs.append(PlatformNeed(platform, target, path, value))
+    return needs
+
+
+def required_platforms(spec: Any) -> list[str]:
+    """The platforms a fresh ``specc lock`` resolves for: every target's (:func:`platform_needs`)
+    that uv can resolve, first seen first (x86_64 first), each once."""
+    return list(dict.fromkeys(n.platform for n in platform_needs(spec) if n.lockable))
+
+
+def missing_platforms(lock: LockFile, spec: Any) -> list[PlatformNeed]:
+    """The needs of ``spec``'s targets (:func:`platform_needs`) whose platform ``lock`` lacks
+    (uv-resolvable ones only: the others can never be locked; ``--locked`` reports them)."""
+    if not lock.python.packages and not lock.python.platforms:  # nothing locked: nothing to install
+        return []
+    have = set(lock.python.platforms)
+    return [n for n in platform_needs(spec) if n.lockable and n.platform not in have]
+
+
+def platforms_detail(missing: list[PlatformNeed], lock: LockFile) -> str:
+    """The ``platforms`` part of a stale message: which target needs which platform, and why."""
+    needs = "; ".join(n.describe() for n in missing)
+    return f"platforms ({needs}; the lock has {', '.join(lock.python.platforms) or 'none'})"
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -320,23 +463,52 @@ def read_lock(path: str | Path, *, parsed: tuple[str, dict[str, Any]] | None = N
         ) from None
 
 
-def stale_parts(lock: LockFile, spec: Any) -> list[str]:
+def stale_parts(lock: LockFile, spec: Any, *, platforms: bool = False) -> list[str]:
     """Parts of ``spec`` (an EnvSpec) the lock no longer matches: each part whose dependency hash
     differs from the lock's, in PARTS order, then ``"implied-requirements"`` when what the spec
     implies (:func:`specc.lock.implied_requirements`, e.g. the model server of an image with
     ``targets.docker.serve``) differs from what the lock was resolved with: the lock's packages
-    depend on those lines as much as on the spec's own."""
+    depend on those lines as much as on the spec's own.
+
+    ``platforms``: also ``"platforms"`` when a target needs a platform the lock lacks
+    (:func:`missing_platforms`).  ``specc lock --check`` asks for it; ``--locked`` does not (it
+    checks the one target it renders: SPC620, :func:`load_fresh_lock`).
+    """
     from specc.lock import implied_requirements  # resolving module; importing it runs nothing
 
     parts = [part for part in PARTS if getattr(lock.spec, part) != getattr(spec.hashes, part)]
     if sorted(lock.python.implied_requirements) != sorted(implied_requirements(spec)):
         parts.append("implied-requirements")
+    if platforms and missing_platforms(lock, spec):
+        parts.append("platforms")
     return parts
 
 
-def stale_message(lock_path: str | Path, parts: list[str]) -> str:
-    what = "; ".join(f"{p} ({PART_MEANING[p]} changed)" for p in parts)
+def stale_message(lock_path: str | Path, parts: list[str], details: dict[str, str] | None = None) -> str:
+    """``<lock> is stale: python (... changed); ...``; ``details`` replaces a part's generic text."""
+    details = details or {}
+    what = "; ".join(details.get(p) or f"{p} ({PART_MEANING[p]} changed)" for p in parts)
     return f"{lock_path} is stale: {what}; run `specc lock` and commit the result"
+
+
+def check_lock(lock: LockFile, spec: Any, lock_path: str | Path) -> LockError | None:
+    """What ``specc lock --check`` reports: None when ``lock`` is fresh for ``spec``, else a
+    :class:`LockError` (SPC613) naming every stale part, the platforms included (which target
+    needs which platform the lock lacks, and why; the hint says ``specc lock`` adds it)."""
+    parts = stale_parts(lock, spec, platforms=True)
+    if not parts:
+        return None
+    details = {}
+    hint = None
+    if "platforms" in parts:
+        missing = missing_platforms(lock, spec)
+        details["platforms"] = platforms_detail(missing, lock)
+        hint = (
+            "`specc lock` adds "
+            + ", ".join(dict.fromkeys(n.platform for n in missing))
+            + " and keeps the platforms already locked"
+        )
+    return LockError(stale_message(lock_path, parts, details), "SPC613", hint)
 
 
 def load_fresh_lock(spec: Any, lock_path: str | Path | None = None, *, target: str | None = None) -> LockFile:

@@ -126,3 +126,37 @@ def test_relock_keeps_the_locks_platforms_unless_replaced(tmp_path: Path) -> Non
     r = run_cli("lock", "--replace-platforms", "--platform", "linux-aarch64", str(folder))
     assert r.code == 0, r.err
     assert read_lock(folder / "model-env.lock").python.platforms == ["aarch64-manylinux_2_28"]
+
+
+@pytest.mark.slow
+def test_graviton_example_locks_both_platforms_from_pypi(tmp_path: Path) -> None:
+    """The user's fault, on the bundled example: a Graviton job cluster, a fresh `specc lock` with no
+    flag, then `render --target databricks --locked` and `sbom --locked` (both failed with SPC620
+    when a fresh lock was x86_64 only)."""
+    x86 = _copy("sklearn-basic", tmp_path / "x86")
+    graviton = _copy("sklearn-basic", tmp_path / "graviton")
+    for folder in (x86, graviton):
+        (folder / "model-env.lock").unlink(missing_ok=True)
+    cluster = '\n[targets.databricks]\nlibraries-dir = "/Volumes/ml/default/libs"\nrequirements-library = true\n'
+    with (graviton / "model-env.toml").open("a", encoding="utf-8") as f:
+        f.write(cluster + '[targets.databricks.cluster]\nnode-type = "m6gd.xlarge"\n')
+    for folder in (x86, graviton):
+        r = run_cli("lock", str(folder))
+        assert r.code == 0, r.err
+        assert "SPC607" not in r.err and "SPC608" not in r.err
+    assert read_lock(x86 / "model-env.lock").python.platforms == ["x86_64-manylinux_2_28"]
+    lock = read_lock(graviton / "model-env.lock")
+    assert lock.python.platforms == ["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]
+    numpy_x86 = next(p for p in read_lock(x86 / "model-env.lock").python.packages if p.name == "numpy")
+    numpy_both = next(p for p in lock.python.packages if p.name == "numpy")
+    assert numpy_both.version == numpy_x86.version and not numpy_both.platforms
+    # uv lists every file of the version whatever the platform: the same entry serves both
+    # (test_lock_platform_targets.py proves per-platform files with a local index)
+    assert set(numpy_both.hashes) == set(numpy_x86.hashes)
+    assert run_cli("lock", "--check", str(graviton)).code == 0
+    out = tmp_path / "dbx"
+    r = run_cli("render", "--target", "databricks", "--locked", "--out", str(out), str(graviton))
+    assert r.code == 0, r.err
+    assert f"numpy=={numpy_both.version} --hash=" in (out / "requirements.txt").read_text(encoding="utf-8")
+    r = run_cli("sbom", "--locked", "--target", "databricks", "--out", str(tmp_path / "sbom.json"), str(graviton))
+    assert r.code == 0, r.err

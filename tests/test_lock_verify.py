@@ -86,12 +86,19 @@ def test_verify_needs_a_locked_platform_of_this_machine(tmp_path: Path) -> None:
         implied_requirements=implied_requirements(spec),  # as `specc lock` records them
     )
     write_lock(folder / "model-env.lock", new_lock(spec, python))
+    # `lock --check` first: a lock without compile's x86_64 is stale (platforms); nothing is verified
     r = run_cli("lock", "--check", "--verify", str(folder))
-    assert r.code == 1 and _codes(r.err) == ["SPC632"], r.err
-    assert "riscv64-manylinux_2_39" in r.err
+    assert r.code == 1 and _codes(r.err) == ["SPC613"], r.err
+    assert "platforms (" in r.err and "riscv64-manylinux_2_39" in r.err
     j = run_cli("lock", "--check", "--verify", "--format", "json", str(folder))
     data = json.loads(j.out)
-    assert j.code == 1 and [d["code"] for d in data["diagnostics"]] == ["SPC632"] and data["errors"] == 1
+    assert j.code == 1 and [d["code"] for d in data["diagnostics"]] == ["SPC613"] and data["errors"] == 1
+    # verifying it anyway (the API): SPC632 names the lock's platforms
+    from specc.verify import verify_lock
+
+    got = verify_lock(spec, read_lock(folder / "model-env.lock"), lock_file="model-env.lock")
+    assert not got.ok and [d.code for d in got.diagnostics] == ["SPC632"]
+    assert "riscv64-manylinux_2_39" in got.diagnostics[0].message
 
 
 # --- slow: real resolutions, installs and imports ---------------------------------------------------

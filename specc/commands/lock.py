@@ -29,12 +29,16 @@ examples:
   specc lock --upgrade                    re-resolve everything (a runtime's versions stay preferred)
   specc lock --platform linux-aarch64     add aarch64 to the lock's platforms (x86_64 stays)
   specc lock --replace-platforms --platform linux-aarch64   aarch64 only
+  specc lock --replace-platforms          only the platforms the spec's targets need
   specc lock --check --verify             CI: fresh, and the locked set installs and imports here
   specc lock --format json                diagnostics as JSON on stdout (the schema of validate's)
   specc lock --conda                      write model-env.conda.yml for conda-lock (and run it if possible)
 
-Python is resolved by `uv pip compile` for runtime.python and linux x86_64
-(x86_64-manylinux_2_28) unless --platform says otherwise, with sha256 hashes.
+Python is resolved by `uv pip compile` for runtime.python and every platform the
+spec's targets install on (x86_64-manylinux_2_28 for compile; aarch64-manylinux_2_28
+too for a Graviton cluster node type or a linux/arm64 image), with sha256 hashes.
+Re-locking keeps the lock's platforms and adds any a target now needs (SPC607);
+`--check` reports a lock that lacks one.
 Index credentials come from the environment (${NAME} placeholders); the lock keeps
 the placeholders.  With runtime.databricks, the runtime's preinstalled versions are
 preferred, and every locked version that differs from them is reported.  Re-locking
@@ -80,12 +84,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         default=[],
         metavar="PLATFORM",
         help="uv --python-platform to lock for, or linux-64/linux-aarch64 (repeatable); added to the platforms "
-        "the lock already has (default when there is none: x86_64-manylinux_2_28)",
+        "the lock already has (without a lock: exactly these; default: every platform the spec's targets need)",
     )
     p.add_argument(
         "--replace-platforms",
         action="store_true",
-        help="lock only the --platform values given, dropping the platforms the existing lock has",
+        help="lock only the --platform values given (none: the platforms the spec's targets need), dropping "
+        "the platforms the existing lock has",
     )
     p.add_argument(
         "--verify",
@@ -181,7 +186,7 @@ def _lock_one(
 ) -> tuple[list[Diagnostic], int]:
     """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
     from specc.diagnostics import Diagnostic
-    from specc.lockfile import LockError, lock_path_for, read_lock, stale_message, stale_parts, write_lock
+    from specc.lockfile import LockError, check_lock, lock_path_for, read_lock, write_lock
 
     lock_path = lock_path_for(spec_path)
     shown = _display(lock_path)
@@ -192,15 +197,15 @@ def _lock_one(
             lock = read_lock(lock_path)
         except LockError as exc:
             return [_relabel(exc.diagnostic(shown), lock_path)], EXIT_INVALID
-        parts = stale_parts(lock, spec)
-        if parts:
-            return [LockError(stale_message(shown, parts), "SPC613").diagnostic(shown)], EXIT_INVALID
+        stale = check_lock(lock, spec, shown)  # the platforms the targets need included
+        if stale is not None:
+            return [stale.diagnostic(shown)], EXIT_INVALID
         print(f"{shown} is up to date", file=sys.stderr)
         if args.verify:
             return _verify(spec, lock, shown, diags, args.no_overlay)
         return diags, EXIT_OK
 
-    from specc.lock import DEFAULT_PLATFORM, LockFailed, lock_spec, normalize_platform
+    from specc.lock import LockFailed, lock_platforms, lock_spec
 
     previous = None
     if lock_path.is_file():
@@ -217,9 +222,14 @@ def _lock_one(
                     file=d.file,
                 )
             )
-    asked = [normalize_platform(p) for p in args.platform]
-    kept = [] if (args.replace_platforms or previous is None) else list(previous.python.platforms)
-    platforms = list(dict.fromkeys(kept + asked)) or [DEFAULT_PLATFORM]
+    # the spec's targets' platforms, the lock's, and --platform (docs/lock.md, "Platforms")
+    platforms, said = lock_platforms(
+        spec,
+        previous=list(previous.python.platforms) if previous is not None else None,
+        asked=args.platform,
+        replace=args.replace_platforms,
+    )
+    diags += [_with_file(d, shown) for d in said]
     try:
         result = lock_spec(
             spec,
