@@ -914,17 +914,19 @@ def check_lock(spec: EnvSpec, path: Path, *, display: str | None = None) -> tupl
     one code (``specc check`` used SPC560/SPC561 for the same two; those are retired).
     ``display`` names the lock in the diagnostics (default: its file name).
     """
-    from specc.lockfile import LockError, read_lock, stale_message, stale_parts
+    from specc.lockfile import LockError, read_lock, stale_parts
+    from specc.lockfile import check_lock as lock_check
 
     name = display or path.name
     try:
         lock = read_lock(path)
     except LockError as exc:
         return None, [Diagnostic.error("SPC612", message=str(exc), file=name, hint="run `specc lock` to rewrite it")]
-    parts = stale_parts(lock, spec)
-    if parts:
+    stale = lock_check(lock, spec, path.name)  # what `specc lock --check` says, platforms included
+    if stale is not None:
+        parts = stale_parts(lock, spec, platforms=True)
         return lock, [
-            Diagnostic.error("SPC613", message=stale_message(path.name, parts), file=name, actual=",".join(parts))
+            Diagnostic.error("SPC613", message=str(stale), file=name, hint=stale.hint, actual=",".join(parts))
         ]
     return lock, []
 

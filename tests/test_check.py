@@ -585,3 +585,22 @@ def test_a_finding_on_a_spec_entry_is_shown_where_the_entry_is_written(tmp_path:
     } <= heads, r.err
     # a constraint of a package that is not installed asks for nothing
     assert "error[SPC551] python.constraints[0]" not in r.err and len(heads) == 5
+
+
+def test_check_reports_a_lock_without_a_platform_a_target_needs(tmp_path: Path) -> None:
+    """`specc check` judges the lock as `specc lock --check` does: a Graviton cluster needs
+    aarch64, which the example's x86_64-only lock lacks (SPC613, naming the platforms part)."""
+
+    import specc
+    from specc.drift import check_lock
+
+    folder = tmp_path / "spark-nlp"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "spark-nlp", folder)
+    spec_file = folder / "model-env.toml"
+    fresh, diags = check_lock(specc.load(spec_file), folder / "model-env.lock")
+    assert fresh is not None and diags == []
+    spec_file.write_text(spec_file.read_text().replace('node-type = "i3.xlarge"', 'node-type = "m6gd.xlarge"'))
+    _, diags = check_lock(specc.load(spec_file), folder / "model-env.lock")
+    assert [d.code for d in diags] == ["SPC613"]
+    assert "aarch64-manylinux_2_28" in diags[0].message and diags[0].actual == "platforms"
+    assert diags[0].hint and "specc lock" in diags[0].hint

@@ -748,9 +748,10 @@ def _model_check(spec: EnvSpec, options: DockerOptions, model: ModelPip | None) 
 
 
 def _locked_platform(spec: EnvSpec) -> str:
-    from specc.lock import normalize_platform
+    """The image's platform as the lock names it: the one answer of :func:`specc.lockfile.target_platform`."""
+    from specc.lockfile import target_platform
 
-    return normalize_platform(spec.targets.docker.platform or "linux/amd64")
+    return target_platform(spec, "docker")[0]
 
 
 def _locked_check(spec: EnvSpec, options: DockerOptions, model: ModelPip | None) -> list[Diagnostic]:
