@@ -110,3 +110,36 @@ def test_identical_inputs_are_no_change(adopted: tuple[Path, str], which: str) -
     arg = {"spec": str(folder), "lock": str(folder / "model-env.lock"), "model": uri}[which]
     r = run_cli("diff", arg, arg)
     assert (r.code, "no differences" in r.out) == (0, True), r.out + r.err
+
+
+def _sbom_pypi(folder: Path, target: str) -> dict[str, set[str]]:
+    r = run_cli("sbom", str(folder), "--target", target, "--locked")
+    assert r.code == 0, r.err
+    return {
+        c["purl"]: {h["content"] for h in c.get("hashes", [])}
+        for c in json.loads(r.out)["components"]
+        if c.get("purl", "").startswith("pkg:pypi/")
+    }
+
+
+def test_sbom_locked_lists_exactly_what_the_target_installs(adopted: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _uri = adopted
+    data = tomllib.loads((folder / "model-env.lock").read_text(encoding="utf-8"))
+    lock = {
+        f"pkg:pypi/{p['name']}@{p['version']}": {h.split(":", 1)[1] for h in p["hashes"]}
+        for p in data["python"]["packages"]
+    }
+    assert any(p.get("implied-only") for p in data["python"]["packages"])  # the model's mlflow pin's
+    # the MLflow model's requirements (compile --locked) hold every locked pin, the implied too
+    out = tmp_path / "compiled"
+    assert run_cli("compile", str(folder), "--locked", "--out", str(out)).code == 0
+    compiled = json.loads((out / "log_model.json").read_text(encoding="utf-8"))["pip_requirements"]
+    installed = {"pkg:pypi/" + line.replace("==", "@") for line in compiled}
+    mlflow_bom = _sbom_pypi(folder, "mlflow")
+    assert set(mlflow_bom) == installed == set(lock)
+    assert mlflow_bom == lock  # with every hash the lock accepts
+    # the image installs the same (hashed) lines
+    assert run_cli("render", str(folder), "--target", "docker", "--locked", "--out", str(tmp_path / "d")).code == 0
+    req = (tmp_path / "d" / "deps" / "python" / "requirements.txt").read_text(encoding="utf-8")
+    lines = {m.group(1) + "@" + m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+)", req, re.M)}
+    assert _sbom_pypi(folder, "docker") == lock and {"pkg:pypi/" + x for x in lines} == set(lock)
