@@ -612,7 +612,8 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC763", "pylock-left-out", W,
-        "`--format pylock`: packages only the Docker image's model server needs are left out", _SBOM,
+        "`--format pylock`: packages only the lock's implied requirements need (the model's mlflow pin, an "
+        "image's model server) are left out", _SBOM,
     ),
     # --- SPC78x specc diff (docs/diff.md)
     Code(

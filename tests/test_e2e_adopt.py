@@ -143,3 +143,16 @@ def test_sbom_locked_lists_exactly_what_the_target_installs(adopted: tuple[Path,
     req = (tmp_path / "d" / "deps" / "python" / "requirements.txt").read_text(encoding="utf-8")
     lines = {m.group(1) + "@" + m.group(2) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+)", req, re.M)}
     assert _sbom_pypi(folder, "docker") == lock and {"pkg:pypi/" + x for x in lines} == set(lock)
+
+
+def test_pylock_says_why_it_leaves_packages_out(adopted: tuple[Path, str], tmp_path: Path) -> None:
+    # a spec that does not serve: what is left out is the model's mlflow pin's, not a model server's
+    import shutil
+
+    folder, _uri = adopted
+    copy = tmp_path / "churn"
+    shutil.copytree(folder, copy)
+    r = run_cli("lock", str(copy), "--format", "pylock")
+    assert r.code == 0, r.err
+    assert "warning[SPC763]" in r.err and "mlflow==" in r.err, r.err
+    assert "model server needs" not in r.err
