@@ -1487,7 +1487,11 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
         written = ("targets", "databricks", "init-script") in spec.origins or not dbx.libraries_dir
         place = ("targets", "databricks", "init-script" if written else "libraries-dir")
         marks.append(Mark(plan.init_remote, place, "cluster init script"))
-    marks.append(
-        Mark(f"WANT_PYTHON={shquote(spec.runtime.python_minor)}", ("runtime", "python"), "init script: Python check")
-    )
+    marks += [
+        Mark(f"WANT_PYTHON={shquote(spec.runtime.python_minor)}", ("runtime", "python"), "init script: Python check"),
+        # the lines that use those variables: the check itself, and every log line's tag
+        Mark('"$WANT_PYTHON"', ("runtime", "python"), "init script: Python check"),
+        Mark(f"MODEL={shquote(spec.model.name)}", ("model", "name"), "init script: log tag"),
+        Mark('"$MODEL"', ("model", "name"), "init script: log tag"),
+    ]
     return marks
