@@ -800,6 +800,11 @@ _ALL: tuple[Code, ...] = (
         "a conda package with no PyPI equivalent, a conda channel, build string or constraint is not carried "
         "over", _PEERS,
     ),
+    # --- SPC79x found by using the commands together (wave 3 e2e)
+    Code(
+        "SPC790", "import-name-assumed", W,
+        "`specc import`: a `runs:/` URI names no model, so model.name is a placeholder to change", _IMPORT,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,

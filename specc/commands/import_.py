@@ -158,6 +158,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     from specc.importers.base import Draft
     from specc.importers.writer import complete, finish, notes_to_diagnostics
     from specc.output import write_file_atomic
+    from specc.spec import slug
 
     root = path if path.is_dir() else path.parent
     draft = Draft(kind, root=root, out_dir=out.parent)
@@ -180,6 +181,13 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
         name, name_source = args.name, "--name"
         draft.remove(("model", "name"))  # the flag wins over a name the source gives
     shown = args.source if uri else (path.name or str(path))
+    if uri and not args.name and not args.source.startswith("models:/") and draft.get(("model", "name")) is None:
+        # a run holds no model name (only an artifact path), and the source did not give one
+        draft.report(
+            "SPC790",
+            f'model.name is "{slug(name) or "model"}": a run names no model, only the artifact path',
+            hint="pass --name NAME, or import the registered model (models:/NAME/VERSION)",
+        )
     complete(
         draft, name=name, python=python, name_source=name_source, python_source="--python" if args.python else None
     )
