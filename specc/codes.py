@@ -805,6 +805,12 @@ _ALL: tuple[Code, ...] = (
         "SPC790", "import-name-assumed", W,
         "`specc import`: a `runs:/` URI names no model, so model.name is a placeholder to change", _IMPORT,
     ),
+    Code(
+        "SPC791", "import-carried-with-a-change", W,
+        "`specc import`: an item is carried over, but in another form or with a caveat to check (a deprecated "
+        "key, a base image, a per-package index, a lock made for other platforms); not counted as left out",
+        _IMPORT,
+    ),
     # --- SPC9xx internal
     Code(
         "SPC900", "internal-error", E,
