@@ -82,3 +82,31 @@ def test_the_serving_lines_are_traced_to_serve(tmp_path: Path) -> None:
     assert any(p["text"].startswith("mlflow-skinny==") for p in serving)
     for p in serving:
         assert _paths(p) == {"targets.docker.serve"}, p
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if (p / "model-env.toml").is_file()))
+@pytest.mark.parametrize("target", ["databricks", "docker"])
+def test_every_place_the_model_name_shows_is_traced_to_it(example: str, target: str) -> None:
+    """Found as a user: the Dockerfile's header, BUILD.md's image tag, the job's name, tag and
+    default model URI, the model's folders under libraries-dir and notebook-dir were "generated".
+    Left out: a path the spec writes itself (``init-script``) and the serving endpoint's names
+    (derived from the registered model, which flags can change)."""
+    import tomllib
+
+    spec = tomllib.loads((EXAMPLES / example / "model-env.toml").read_text(encoding="utf-8"))
+    name = spec["model"]["name"]
+    written = spec.get("targets", {}).get("databricks", {}).get("init-script")
+    token = re.compile(r"(?<![A-Za-z0-9_.\-])" + re.escape(name) + r"(?![A-Za-z0-9_\-])")
+    data = _explain(EXAMPLES / example, target)
+    checked = 0
+    for f in data["files"]:  # type: ignore[attr-defined]
+        if f["file"] == "serving-endpoint.json":
+            continue
+        serving = False
+        for p in f["pieces"]:
+            serving = serving or "model_serving_endpoints" in p["text"]  # bundle.yml's serving part
+            if serving or not token.search(p["text"]) or (written and written in p["text"]):
+                continue
+            checked += 1
+            assert "model.name" in _paths(p), (f["file"], p["where"], p["text"])
+    assert checked

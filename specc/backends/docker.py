@@ -1139,6 +1139,13 @@ def _marks(spec: EnvSpec, served: Sequence[str] = ()) -> list[Mark]:
         marks.append(
             Mark(f"--platform={spec.targets.docker.platform}", ("targets", "docker", "platform"), "build platform")
         )
+    name = spec.model.name
+    marks += [  # model.name in its contexts (a bare name could be any word of the templates)
+        Mark(f"model {name};", ("model", "name"), "Dockerfile header"),
+        Mark(f"`{name}`", ("model", "name"), "BUILD.md: the image's name"),
+        Mark(f"{name}:latest", ("model", "name"), "image tag"),
+        Mark(f'module="{name}"', ("model", "name"), "Maven jars stage (Ivy): module name"),
+    ]
     if spec.targets.docker.serve:
         port = spec.targets.docker.port
         serving = ("targets", "docker", "serve")
