@@ -627,7 +627,8 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC763", "pylock-left-out", W,
-        "`--format pylock`: packages only the Docker image's model server needs are left out", _SBOM,
+        "`--format pylock`: packages only the lock's implied requirements need (the model's mlflow pin, an "
+        "image's model server) are left out", _SBOM,
     ),
     # --- SPC78x specc diff (docs/diff.md)
     Code(
@@ -813,6 +814,17 @@ _ALL: tuple[Code, ...] = (
         "SPC744", "peer-conda-not-carried", W,
         "a conda package with no PyPI equivalent, a conda channel, build string or constraint is not carried "
         "over", _PEERS,
+    ),
+    # --- SPC79x found by using the commands together (wave 3 e2e)
+    Code(
+        "SPC790", "import-name-assumed", W,
+        "`specc import`: a `runs:/` URI names no model, so model.name is a placeholder to change", _IMPORT,
+    ),
+    Code(
+        "SPC791", "import-carried-with-a-change", W,
+        "`specc import`: an item is carried over, but in another form or with a caveat to check (a deprecated "
+        "key, a base image, a per-package index, a lock made for other platforms); not counted as left out",
+        _IMPORT,
     ),
     # --- SPC9xx internal
     Code(

@@ -301,13 +301,25 @@ def _load_model(uri: str) -> Side:
             loaded = load_from_model(model_dir)
         except FromModelError as exc:
             raise _model_error(uri, str(exc)) from None
+        entries = spec_entries(loaded.spec)
+        # What the model installs beyond its spec: MLflow's own pin, the flavor's defaults and,
+        # for a model logged from a lock (`specc compile --locked`), every locked pin.  Each is
+        # an allowance: compared where the other side names the package (a lock names them all),
+        # never added or removed against a spec that does not.
+        named = {_canon(key.split(";")[0]) for key in entries["pip"]}
+        for key, (name, entry) in (model_requirement_entries(model_dir) or {}).items():
+            if name not in named:
+                entries["pip"][key] = replace(entry, allowance=True)
         return Side(
             "model",
             uri,
-            spec_entries(loaded.spec),
+            entries,
             spec=loaded.spec,
             mlmodel=mlmodel,
-            notes=["compared through its specc-environment.json (the spec it was logged from)"],
+            notes=[
+                "compared through its specc-environment.json (the spec it was logged from) and, for "
+                "packages that spec does not name, its requirements.txt"
+            ],
         )
     runtime = {"python", "databricks"} if mlmodel.databricks_runtime else {"python"}
     return Side(
@@ -519,9 +531,7 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
     :mod:`specc.drift`), the Python version (``python_env.yaml``, else MLmodel) and MLmodel's
     ``databricks_runtime``.  Without ``requirements.txt`` the ``pip`` ecosystem is left out (not
     compared)."""
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    from specc.drift import _MLFLOW_OWN, _flavor_default_names, _req_spans
+    from specc.drift import _MLFLOW_OWN, _flavor_default_names
 
     out: dict[str, dict[str, Entry]] = {eco: {} for eco in _BARE_MODEL_ECOSYSTEMS}
     python = None
@@ -541,13 +551,29 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
     if mlmodel.databricks_runtime:
         dbr = mlmodel.databricks_runtime
         out["runtime"]["databricks"] = Entry(dbr, dbr, "runtime.databricks", recorded=True)
-    req = model_dir / "requirements.txt"
-    if not req.is_file():  # logged without pip requirements: pip is not known, not empty
+    pins = model_requirement_entries(model_dir)
+    if pins is None:  # logged without pip requirements: pip is not known, not empty
         del out["pip"]
         return out
-    text = req.read_text(encoding="utf-8")
     skip = set(_MLFLOW_OWN) | set(_flavor_default_names(mlmodel.logged_flavor, mlmodel) or ())
-    for _span, line in _req_spans(text):
+    for key, (name, entry) in pins.items():
+        out["pip"][key] = replace(entry, allowance=name in skip)
+    return out
+
+
+def model_requirement_entries(model_dir: Path) -> dict[str, tuple[str, Entry]] | None:
+    """The requirement lines of a model's ``requirements.txt`` (what MLflow installs with it):
+    key (:func:`_req_name`) → (canonical name, entry); options (``-c``, ``--index-url``) and
+    lines that are not PEP 508 (``code/<wheel>``) are left out.  None without the file."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from specc.drift import _req_spans
+
+    req = model_dir / "requirements.txt"
+    if not req.is_file():
+        return None
+    out: dict[str, tuple[str, Entry]] = {}
+    for _span, line in _req_spans(req.read_text(encoding="utf-8")):
         if line.startswith("-"):
             continue
         try:
@@ -557,7 +583,7 @@ def bare_model_entries(model_dir: Path, mlmodel: MLmodel) -> dict[str, dict[str,
         name = _canon(r.name)
         marker = str(r.marker) if r.marker else None
         entry = _pip_entry(name, r.extras, str(r.specifier), r.url or None, "python.requirements")
-        out["pip"][_req_name(name, marker)] = replace(entry, allowance=name in skip)
+        out[_req_name(name, marker)] = (name, entry)
     return out
 
 

@@ -358,6 +358,15 @@ def _guard_uv() -> None:
         os.environ.setdefault(key, value)
 
 
+def _need_spec(call: str, spec: object) -> None:
+    """``TypeError`` naming the fix when ``spec`` is not a loaded spec (a path, a dict)."""
+    if not isinstance(spec, EnvSpec):
+        raise TypeError(
+            f"specc.mlflow.{call}: spec is a {type(spec).__name__}, not a loaded spec; "
+            'load it first: spec = specc.load("model-env.toml")'
+        )
+
+
 def log_model_kwargs(
     spec: EnvSpec,
     flavor: str | None = None,
@@ -376,6 +385,7 @@ def log_model_kwargs(
     """
     from specc.api import SpecError
 
+    _need_spec("log_model_kwargs(spec, flavor)", spec)
     args = compile_mlflow(spec, flavor)
     errors = [d for d in args.diagnostics if d.severity == "error"]
     if errors:
@@ -421,7 +431,18 @@ def log_model(flavor_module: Any, spec: EnvSpec, **rest: Any) -> Any:
     ``flavor_module`` is e.g. ``mlflow.sklearn`` or ``mlflow.pyfunc``; ``rest`` holds the
     model and the usual options (``name=``, ``input_example=``...).  specc's environment
     arguments may not be passed in ``rest``.  The uv guard applies to this call only.
+    Raises ``TypeError`` naming the mistake when ``flavor_module`` is not a module with
+    ``log_model`` (the model passed first) or ``spec`` is not an :class:`EnvSpec` (a path).
     """
+    if not callable(getattr(flavor_module, "log_model", None)) or not isinstance(
+        getattr(flavor_module, "__name__", None), str
+    ):
+        raise TypeError(
+            "specc.mlflow.log_model(flavor_module, spec, **rest): the first argument is the flavor's module "
+            f"(e.g. mlflow.sklearn), not {type(flavor_module).__name__}; pass the model in rest "
+            "(sk_model=..., python_model=...)"
+        )
+    _need_spec("log_model(flavor_module, spec, **rest)", spec)
     flavor = flavor_module.__name__.rsplit(".", 1)[-1]
     taken = {"pip_requirements", "extra_pip_requirements", "conda_env", "code_paths"} & set(rest)
     if taken:

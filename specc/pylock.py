@@ -14,8 +14,8 @@ network) and keeps only what the lock allows:
   the sha256 the spec records;
 * URLs lose their user information, and no credential value from the environment may appear in
   the result (SPC603, as for ``specc lock``);
-* packages only ``python.implied-requirements`` need (the model server of a Docker image) are
-  left out, with a warning naming them (SPC763): the file is the model's environment.
+* packages only ``python.implied-requirements`` need (the model's mlflow pin, an image's server) are
+  left out, with a warning naming them (SPC763): the file holds the spec's own packages.
 
 The result is checked with ``packaging.pylock`` (the reference reader pip vendors) before it
 is written atomically.  Installing: ``pip install -r pylock.toml`` (pip >= 25.1, experimental
@@ -153,9 +153,11 @@ def export_pylock(
         warnings.append(
             _error(
                 LEFT_OUT,
-                f"left out of pylock.toml: {len(left)} package{'s' if len(left) != 1 else ''} only the Docker "
-                f"image's model server needs ({', '.join(left[:3])}{', ...' if len(left) > 3 else ''})",
-                "the file holds the model's environment; `specc render --target docker --locked` installs the rest",
+                f"left out of pylock.toml: {len(left)} package{'s' if len(left) != 1 else ''} only "
+                f"python.implied-requirements ({', '.join(lock.python.implied_requirements) or 'none'}) need "
+                f"({', '.join(left[:3])}{', ...' if len(left) > 3 else ''})",
+                "the file holds the spec's own packages; the model's mlflow pin and an image's model server are "
+                "installed by `specc compile --locked` and `specc render --target docker --locked`",
                 "warning",
             )
         )

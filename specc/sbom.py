@@ -467,14 +467,18 @@ def _python_entries(spec: EnvSpec, target: str, lock: LockFile | None, platform:
     unset = target == "docker" and not spec.targets.docker.platform  # built for the builder's machine
     envs = marker_environments(spec, target, None if unset else platform)
     if lock is not None:
+        # what the target installs from the lock, as its renderer does (requirement_lines'
+        # `implied`): the MLflow model and the image take the implied-only packages too (the
+        # model's mlflow pin, the image's server), the Databricks cluster libraries do not
+        implied = target != "databricks"
         for p in lock.python_packages(platform):
-            if p.path or (p.implied_only and not serve):
+            if p.path or (p.implied_only and not implied):
                 continue
             extra: list[tuple[str, str]] = []
             if p.preinstalled:
                 extra.append(("specc:replaces-preinstalled", p.preinstalled))
             if p.implied_only:
-                extra.append(("specc:implied-by", "targets.docker.serve"))
+                extra.append(("specc:implied-by", "targets.docker.serve" if serve else "python.implied-requirements"))
             out.append(
                 _pypi(
                     p.name,

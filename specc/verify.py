@@ -543,7 +543,9 @@ def verify_lock(
     return res
 
 
-_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+# The missing module, however the import reports it: ``ModuleNotFoundError: No module named 'x'``,
+# or the same words re-raised by the package (evaluate's last line is ``No module named 'torch'``)
+_NO_MODULE = re.compile(r"\bNo module named '([^']+)'")
 
 
 def _runtime_provides(error: str, spec: Any, runtime: Mapping[str, str], locked: Mapping[str, Any]) -> str | None:

@@ -217,3 +217,18 @@ def test_a_bare_runtime_version_is_carried_with_a_warning(tmp_path: Path) -> Non
     assert tomllib.loads((model / "model-env.toml").read_text())["runtime"]["databricks"] == "15.4"
     (d,) = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC726"]
     assert "ML runtime" in d["message"] and '"15.4-ml"' in d["hint"]
+
+
+def test_a_runs_uri_without_name_says_the_name_is_a_placeholder(logged: dict[str, Any], tmp_path: Path) -> None:
+    # found as a user: runs:/<id>/model wrote model.name = "model" (the artifact path) silently
+    uri = f"runs:/{logged['run_id']}/model"
+    r = run_cli("import", uri, "--format", "json", cwd=tmp_path)
+    assert r.code == 0, r.out + r.err
+    (named,) = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC790"]
+    assert named["severity"] == "warning" and 'model.name is "model"' in named["message"]
+    assert "--name" in named["hint"]
+    # said only when it is so: --name, and a registered model, name the model
+    r = run_cli("import", uri, "--name", "churn", "--format", "json", "--out", str(tmp_path / "a.toml"))
+    assert r.code == 0 and "SPC790" not in r.out
+    r = run_cli("import", "models:/churn/1", "--format", "json", "--out", str(tmp_path / "b.toml"))
+    assert r.code == 0 and "SPC790" not in r.out

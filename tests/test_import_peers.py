@@ -434,7 +434,7 @@ wheels = [{{ url = "https://files.pythonhosted.org/packages/6b/77/pytest-8.3.3-p
 # case → (the kind detected, the input file (None: the folder), files, the codes reported
 # (sorted, with repeats), literal credentials that must never be printed or written)
 CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[str]]] = {
-    "cog-minimal": ("cog", "cog.yaml", COG_MINIMAL, ["SPC732", "SPC742"], []),
+    "cog-minimal": ("cog", "cog.yaml", COG_MINIMAL, ["SPC742", "SPC791"], []),
     "cog-gpu-private": (
         "cog",
         None,
@@ -446,7 +446,7 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
         "cog",
         None,
         COG_NO_PYTHON,
-        ["SPC711", "SPC731", "SPC732", "SPC732", "SPC734", "SPC736", "SPC741", "SPC742", "SPC742"],
+        ["SPC711", "SPC731", "SPC732", "SPC734", "SPC736", "SPC741", "SPC742", "SPC742", "SPC791"],
         [],
     ),
     "bento-minimal": ("bentoml", None, BENTO_MINIMAL, ["SPC732", "SPC742", "SPC742"], []),
@@ -481,7 +481,7 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
         "bentoml",
         "bentofile.yaml",
         BENTO_CONDA_ALPINE,
-        ["SPC202", "SPC330", "SPC731", "SPC732", "SPC732", "SPC732", "SPC735", "SPC736", "SPC742", "SPC744", "SPC744"],
+        ["SPC202", "SPC330", "SPC731", "SPC732", "SPC732", "SPC735", "SPC736", "SPC742", "SPC744", "SPC744", "SPC791"],
         [],
     ),
     "truss-minimal": ("truss", None, TRUSS_MINIMAL, ["SPC732"], []),
@@ -529,7 +529,6 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
             "SPC704",
             "SPC733",
             "SPC733",
-            "SPC733",
             "SPC734",
             "SPC737",
             "SPC738",
@@ -540,6 +539,7 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
             "SPC741",
             "SPC744",
             "SPC744",
+            "SPC791",
         ],
         ["px-Secret-Pass-55", "0123456789abcdef0123456789abcdef01234567"],
     ),
@@ -549,7 +549,7 @@ CASES: dict[str, tuple[str, str | None, dict[str, str | None], list[str], list[s
         "pylock",
         "pylock.toml",
         PYLOCK_PRIVATE,
-        ["SPC704", "SPC704", "SPC738", "SPC738", "SPC739", "SPC739", "SPC739", "SPC740", "SPC740"],
+        ["SPC704", "SPC704", "SPC738", "SPC738", "SPC739", "SPC739", "SPC740", "SPC740", "SPC791"],
         ["glpat-AbCdEfGhIjKlMnOpQrStUv"],
     ),
 }
@@ -1091,7 +1091,7 @@ SHAPES: dict[str, tuple[dict[str, str], list[str], list[str]]] = {
             '"pytorch==1.4.0",  # from cog.yaml:4:7',
             '"ffmpeg",  # from cog.yaml:6:7',
         ],
-        ["SPC732", "SPC732", "SPC742"],
+        ["SPC732", "SPC742", "SPC791"],
     ),
     "cog-build-environment": (
         {"cog.yaml": "build:\n  python_version: '3.12'\n  environment:\n    - PIP_NO_CACHE=1\n    - not-a-pair\n"},
@@ -1209,3 +1209,29 @@ def test_a_table_without_its_own_header_points_at_its_first_entry(tmp_path: Path
     }
     assert ("target.osx-arm64 tables", 9) in got
     assert ("feature 'gpu'", 12) in got
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_note_saying_carried_is_not_counted_as_left_out(case: str, imported: Imported) -> None:
+    """Found as a user: cog's deprecated ``build.python_packages`` ("its requirements are carried
+    over") was a not-carried code (SPC732), so the summary counted it as left behind; a BentoML
+    base image, a pixi per-package index and a pylock made for other platforms too.  A message
+    that says an item is carried over has SPC791; one with a not-carried code says it is not."""
+    import re
+
+    from specc.commands.import_ import _not_carried
+
+    left_out = _not_carried()
+    carried = re.compile(r"\b(is|are) carried over\b")
+    for d in report_of(imported, case):
+        # "X is carried over; Y is not" leaves Y behind: a not-carried code is right there
+        says_carried = bool(carried.search(d["message"])) and not re.search(r"\bnot\b", d["message"])
+        if d["code"] == "SPC791":
+            assert says_carried, d
+        elif d["code"] in left_out and says_carried:
+            raise AssertionError(f"{case}: {d['code']} says carried: {d['message']}")
+
+
+def report_of(imported: Imported, case: str) -> list[dict[str, str]]:
+    _, report = imported[case]
+    return report["diagnostics"]  # type: ignore[return-value]

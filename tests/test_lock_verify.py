@@ -243,3 +243,28 @@ def test_verify_without_the_specs_python(tmp_path: Path) -> None:
     assert run_cli("lock", str(folder)).code == 0
     v = run_cli("lock", "--check", "--verify", str(folder))
     assert v.code == 1 and _codes(v.err) == ["SPC632"] and "no Python 3.13" in v.err, v.err
+
+
+@pytest.mark.parametrize(
+    ("error", "want"),
+    [
+        # the usual form, and the same words re-raised by a package (evaluate 0.4.2 over a
+        # 15.4 ML overlay ends with the bare sentence): both are the runtime's torch, not a
+        # break the lock causes, so a warning that the import is not verified here
+        ("ModuleNotFoundError: No module named 'torch'", "torch 2.3.1+cpu"),
+        ("No module named 'torch'", "torch 2.3.1+cpu"),
+        ("ImportError: No module named 'torch.nn'", "torch 2.3.1+cpu"),
+        ("ModuleNotFoundError: No module named 'pyspark.sql'", "pyspark (Spark 3.5.0)"),
+        # a module the lock pins, or none at all, is the lock's problem
+        ("No module named 'numpy'", None),
+        ("ImportError: Numba needs NumPy 1.24 or less", None),
+    ],
+)
+def test_a_missing_runtime_module_is_named_however_it_is_reported(error: str, want: str | None) -> None:
+    from types import SimpleNamespace
+
+    from specc.verify import _runtime_provides
+
+    spec = SimpleNamespace(runtime=SimpleNamespace(databricks="15.4.x-cpu-ml-scala2.12"))
+    runtime = {"torch": "2.3.1+cpu", "numpy": "1.23.5"}
+    assert _runtime_provides(error, spec, runtime, {"numpy": object()}) == want

@@ -300,3 +300,30 @@ def test_local_wheel_serves_with_uv(tracking: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     assert json.loads(out.read_text())["predictions"] == [4, 10]
+
+
+def test_python_api_mistakes_are_type_errors_that_say_the_fix(tmp_path: Path) -> None:
+    # found as a user: log_model(model, spec=...) ended in "AttributeError: 'LogisticRegression'
+    # object has no attribute '__name__'" from inside specc
+    import mlflow.sklearn
+
+    import specc
+    import specc.mlflow
+
+    (tmp_path / "model-env.toml").write_text(
+        'spec-version = 1\n[model]\nname = "m"\n[runtime]\npython = "3.11"\n', encoding="utf-8"
+    )
+    spec = specc.load(tmp_path / "model-env.toml")
+
+    class Model:  # a fitted model object, passed where the flavor module goes
+        def predict(self, x: Any) -> Any:
+            return x
+
+    with pytest.raises(TypeError, match=r"first argument is the flavor's module \(e\.g\. mlflow\.sklearn\), not Model"):
+        specc.mlflow.log_model(Model(), spec)
+    for call in (
+        lambda: specc.mlflow.log_model(mlflow.sklearn, str(tmp_path / "model-env.toml")),
+        lambda: specc.mlflow.log_model_kwargs(str(tmp_path / "model-env.toml")),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(TypeError, match=r"spec is a str, not a loaded spec; load it first: spec = specc\.load"):
+            call()

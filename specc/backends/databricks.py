@@ -1487,7 +1487,38 @@ def _marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
         written = ("targets", "databricks", "init-script") in spec.origins or not dbx.libraries_dir
         place = ("targets", "databricks", "init-script" if written else "libraries-dir")
         marks.append(Mark(plan.init_remote, place, "cluster init script"))
-    marks.append(
-        Mark(f"WANT_PYTHON={shquote(spec.runtime.python_minor)}", ("runtime", "python"), "init script: Python check")
-    )
-    return marks
+    marks += [
+        Mark(f"WANT_PYTHON={shquote(spec.runtime.python_minor)}", ("runtime", "python"), "init script: Python check"),
+        # the lines that use those variables: the check itself, and every log line's tag
+        Mark('"$WANT_PYTHON"', ("runtime", "python"), "init script: Python check"),
+        Mark(f"MODEL={shquote(spec.model.name)}", ("model", "name"), "init script: log tag"),
+        Mark('"$MODEL"', ("model", "name"), "init script: log tag"),
+    ]
+    return marks + _name_marks(spec, plan)
+
+
+def _name_marks(spec: EnvSpec, plan: Plan) -> list[Mark]:
+    """Where ``model.name`` shows in the outputs, each in its context (a bare name could be any
+    word of the templates: ``model``, ``init``...): the model's folders under libraries-dir and
+    notebook-dir, the default init script's file name, the job's name, tag and default model URI."""
+    name = spec.model.name
+    path = ("model", "name")
+    out = [
+        Mark(plan.base, path, "the model's folder (<libraries-dir>/<model name>)"),
+        Mark(plan.task_remote.rsplit("/", 1)[0], path, "the job notebook's folder (<notebook-dir>/<model name>)"),
+        Mark(f"{name} batch scoring", path, "job name"),
+        Mark("specc-model", path, "job tag"),  # the key of job.json's tag: its value is the name
+        Mark(f'"specc-model": "{name}"', path, "job tag"),  # the same in bundle.yml's text
+    ]
+    if ("targets", "databricks", "init-script") not in spec.origins:  # derived: <libraries-dir>/init/<name>.sh
+        out.append(Mark(plan.init_remote, path, "cluster init script (<libraries-dir>/init/<model name>.sh)"))
+    # an uploaded file's whole remote path is a mark of its own (the entry it uploads): it names
+    # the model's folder too
+    out += [
+        Mark(u.remote, path, "the model's folder (<libraries-dir>/<model name>)")
+        for u in plan.uploads.values()
+        if u.remote.startswith(plan.base + "/")
+    ]
+    if plan.model_uri == f"models:/{name}/1":  # no --model-name/--model-version/--from-model
+        out.append(Mark(plan.model_uri, path, "the job's default model URI (version 1)"))
+    return out

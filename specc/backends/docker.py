@@ -18,6 +18,7 @@ the model) leaves every dependency layer cached.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -1065,13 +1066,15 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     out.files["Dockerfile"] = render_template("docker/Dockerfile.j2", v=view).encode("utf-8")
     out.files[".dockerignore"] = render_template("docker/dockerignore.j2", v=view).encode("utf-8")
     out.files["BUILD.md"] = _build_md(spec, view).encode("utf-8")
-    out.marks = _marks(spec)
+    serving = serving_lines(spec, _logged_mlflow(opts, model), model) if spec.targets.docker.serve else []
+    out.marks = _marks(spec, serving)
     return out
 
 
-def _marks(spec: EnvSpec) -> list[Mark]:
+def _marks(spec: EnvSpec, served: Sequence[str] = ()) -> list[Mark]:
     """What each spec entry puts into the build context, for :attr:`Rendered.provenance`;
-    each names its rule (the part of the image that installs it) for ``specc explain``."""
+    each names its rule (the part of the image that installs it) for ``specc explain``.
+    ``served``: the requirement lines the image adds to serve (:func:`serving_lines`)."""
     marks: list[Mark] = []
     if spec.python.requirements or spec.python.wheels:
         marks.append(Mark(f"{STAGING}/python/requirements.txt", ("python", "requirements"), "pip install layer"))
@@ -1137,6 +1140,13 @@ def _marks(spec: EnvSpec) -> list[Mark]:
         marks.append(
             Mark(f"--platform={spec.targets.docker.platform}", ("targets", "docker", "platform"), "build platform")
         )
+    name = spec.model.name
+    marks += [  # model.name in its contexts (a bare name could be any word of the templates)
+        Mark(f"model {name};", ("model", "name"), "Dockerfile header"),
+        Mark(f"`{name}`", ("model", "name"), "BUILD.md: the image's name"),
+        Mark(f"{name}:latest", ("model", "name"), "image tag"),
+        Mark(f'module="{name}"', ("model", "name"), "Maven jars stage (Ivy): module name"),
+    ]
     if spec.targets.docker.serve:
         port = spec.targets.docker.port
         serving = ("targets", "docker", "serve")
@@ -1148,7 +1158,10 @@ def _marks(spec: EnvSpec) -> list[Mark]:
             Mark(f"{port}:{port}", ("targets", "docker", "port"), "serving entrypoint"),
             Mark('"mlflow", "models", "serve"', serving, "serving entrypoint"),
             Mark("HEALTHCHECK", serving, "serving entrypoint: health check"),
+            # requirements.txt's serving part: its comment and each line serving_lines adds
+            Mark("`mlflow models serve`", serving, "serving packages"),
         ]
+        marks += [Mark(line, serving, "serving packages (what `mlflow models serve` imports)") for line in served]
     # a Maven package's own repository (ivysettings.xml's resolver for it)
     marks += [
         Mark(m.repository, ("maven", "packages", i, "repository"), "Maven jars stage (Ivy): repository")

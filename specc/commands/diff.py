@@ -21,8 +21,9 @@ examples:
 
 OLD and NEW are each a model-env.toml or its folder, a model-env.lock, or a logged MLflow
 model (a folder holding MLmodel, models:/NAME/VERSION, runs:/RUN_ID/PATH).  A model logged by
-specc is compared through its specc-environment.json; another through its requirements.txt,
-python_env.yaml and MLmodel.  For each target (those either side implies, or --target):
+specc is compared through its specc-environment.json (and its requirements.txt for packages
+that spec does not name: a model logged from a lock against that lock is no change); another
+through its requirements.txt, python_env.yaml and MLmodel.  For each target (those either side implies, or --target):
 packages added, removed and changed per ecosystem (pip, apt, Maven, R, wheels/jars/debs by
 sha256, env vars — credential-looking values never shown — secrets by reference, runtime,
 Python and base image), the Docker build steps a rebuild invalidates (both specs rendered in

@@ -37,7 +37,7 @@ examples:
   specc import .                                repo2docker: the folder's root, binder/ or .binder/
   specc import mlruns/0/abc/artifacts/model     mlflow: a logged model's folder
   specc import models:/churn/3                  mlflow: a registered model (downloaded with mlflow)
-  specc import runs:/<run id>/model --out models/churn/model-env.toml
+  specc import runs:/<run id>/model --name churn   a run names no model: --name does (else SPC790)
   specc import cog.yaml                         cog: Replicate's build settings
   specc import bentofile.yaml                   bentoml: a BentoML build file
   specc import config.yaml --from truss         truss: a Truss config
@@ -49,6 +49,7 @@ The kind is detected from the source (--from overrides it; `specc import --help`
 kinds). The spec goes to model-env.toml next to a file, inside a folder, or in the current
 folder for a URI; an existing file is kept unless --force is given. Every entry carries a
 `# from <source>` comment; everything not carried over is reported with a code (SPC7xx).
+A model specc logged is imported from its specc-environment.json: the spec it was logged from.
 
 exit codes: 0 written (warnings allowed), 1 nothing written (unreadable source, an existing
 output, an invalid result), 2 usage error, 3 internal error.
@@ -158,6 +159,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     from specc.importers.base import Draft
     from specc.importers.writer import complete, finish, notes_to_diagnostics
     from specc.output import write_file_atomic
+    from specc.spec import slug
 
     root = path if path.is_dir() else path.parent
     draft = Draft(kind, root=root, out_dir=out.parent)
@@ -180,6 +182,13 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
         name, name_source = args.name, "--name"
         draft.remove(("model", "name"))  # the flag wins over a name the source gives
     shown = args.source if uri else (path.name or str(path))
+    if uri and not args.name and not args.source.startswith("models:/") and draft.get(("model", "name")) is None:
+        # a run holds no model name (only an artifact path), and the source did not give one
+        draft.report(
+            "SPC790",
+            f'model.name is "{slug(name) or "model"}": a run names no model, only the artifact path',
+            hint="pass --name NAME, or import the registered model (models:/NAME/VERSION)",
+        )
     complete(
         draft, name=name, python=python, name_source=name_source, python_source="--python" if args.python else None
     )

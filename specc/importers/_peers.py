@@ -32,6 +32,7 @@ Key = tuple[str | int, ...]
 # the codes of this family (SPC730-749, registered in specc/codes.py, documented in docs/import.md)
 INVALID = "SPC730"  # the peer's file cannot be read or parsed, or has the wrong shape
 BUILD_STEP = "SPC731"  # a build command or script not carried over
+CARRIED = "SPC791"  # carried over, in another form or with a caveat (not counted as left out)
 SETTING = "SPC732"  # a serving / platform / metadata setting with no spec counterpart
 PIP_OPTION = "SPC733"  # an installer option the spec has no field for
 PYTHON_ASSUMED = "SPC734"  # the Python version is the peer's default or deduced

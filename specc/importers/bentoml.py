@@ -216,7 +216,7 @@ def _docker(doc: Any, docker: dict[str, Any], draft: Draft) -> None:
     if isinstance(image, str) and image.strip():
         draft.set(("targets", "docker", "base-image"), image.strip(), source=doc.src("docker", "base_image"))
         draft.report(
-            p.SETTING,
+            p.CARRIED,
             "docker.base_image is carried over as targets.docker.base-image: specc installs the "
             "requirements into a venv of the image's python3, where BentoML used the image as it is",
             source=doc.src("docker", "base_image"),

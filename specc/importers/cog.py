@@ -110,7 +110,7 @@ class _Importer:
         requirement_lines(p.requirement_strings(doc, ("build", "python_packages"), draft, "requirements"), draft)
         if "python_packages" in build:
             draft.report(
-                p.SETTING,
+                p.CARRIED,
                 "build.python_packages is deprecated in cog; its requirements are carried over",
                 source=doc.src("build", "python_packages"),
             )

@@ -24,8 +24,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from specc.importers.base import Draft
+from specc.importers.base import Draft, TomlValue
+
+if TYPE_CHECKING:
+    from specc.mlmodel import MLmodel
+    from specc.spec import EnvSpec
 
 NOT_CARRIED = "SPC725"
 RUNTIME_UNKNOWN = "SPC726"
@@ -117,12 +122,13 @@ def read_model(folder: Path, draft: Draft) -> None:
         return f"MLmodel:{line}" if line else "MLmodel"
 
     local = draft.origin is None
+    logged_spec = _specc_environment(folder, model, draft)
     # a hand-edited "python_version: 3.10" is the float 3.1 to YAML: its text is the version
     written = texts.get(("flavors", "python_function", "python_version"))
     python_minor = _minor(written) if written else model.python_minor
     if python_minor:
         draft.set(("runtime", "python"), python_minor, source=at("flavors", "python_function", "python_version"))
-    if model.databricks_runtime:
+    if model.databricks_runtime and logged_spec is None:  # the logged spec's runtime.databricks is exact
         from specc import runtimes
 
         key = runtimes.resolve_runtime(model.databricks_runtime)
@@ -149,7 +155,17 @@ def read_model(folder: Path, draft: Draft) -> None:
         draft.set(("mlflow", "flavor"), flavor, source=at("flavors", flavor))
     _python_env(folder, draft)
     requirements = folder / "requirements.txt"
-    if requirements.is_file():
+    if logged_spec is not None:
+        for name in ("requirements.txt", "conda.yaml"):
+            if (folder / name).is_file():
+                draft.report(
+                    NOT_CARRIED,
+                    f"{name} is not read: specc-environment.json holds the spec the model was logged from (the "
+                    f"rest of {name} is MLflow's own pin, the flavor's defaults or a lock's pins)",
+                    source=name,
+                    hint="run `specc lock` to pin every version again" if name == "requirements.txt" else None,
+                )
+    elif requirements.is_file():
         from specc.importers.requirements import read_requirements_file
 
         read_requirements_file(requirements, draft, root=draft.root)
@@ -172,7 +188,10 @@ def read_model(folder: Path, draft: Draft) -> None:
         )
     code = folder / "code"
     if code.is_dir():
-        entries = sorted(p for p in code.iterdir() if p.name != "__pycache__")
+        from specc.envartifact import BUNDLE_DIR
+
+        # specc's own folder (specc-environment/, for non-pyfunc flavors) is not the model's code
+        entries = sorted(p for p in code.iterdir() if p.name not in ("__pycache__", BUNDLE_DIR))
         if local:
             for entry in entries:
                 draft.add(("code", "paths"), draft.spec_path(entry), source=f"code/{entry.name}")
@@ -195,6 +214,141 @@ def read_model(folder: Path, draft: Draft) -> None:
                 source=at("flavors", "python_function"),
                 hint="add it under [artifacts] with the path of your own copy",
             )
+
+
+def _specc_environment(folder: Path, model: MLmodel, draft: Draft) -> EnvSpec | None:
+    """A model logged by specc: the spec it was logged from (``specc-environment.json``, read as
+    ``specc render --from-model`` and ``specc diff`` read it), carried over entry by entry
+    (``model.name``, ``[runtime]``, the spec's own requirements, constraints and indexes,
+    ``[apt]`` packages, Maven and R packages, ``[env]``, ``[secrets]``, ``[mlflow]`` and the
+    target options that differ from their defaults).  Its files (wheels, .debs, jars, R
+    sources, artifacts) are reported (SPC725): they live in the model, not in a repository.
+    None when the model has no such file (or an unreadable one, reported)."""
+    import json
+
+    from pydantic import ValidationError
+
+    from specc.envartifact import SpeccEnvironment, find_artifact, spec_from_artifact
+
+    found = find_artifact(folder, model)
+    if found is None:
+        return None
+    shown = found.relative_to(folder).as_posix()
+    try:
+        spec = spec_from_artifact(SpeccEnvironment.model_validate(json.loads(found.read_text(encoding="utf-8"))))
+    except (OSError, ValueError, ValidationError) as exc:
+        draft.report(
+            NOT_CARRIED,
+            f"{shown} is not read ({type(exc).__name__}): the spec is rebuilt from what MLflow records",
+            source=shown,
+        )
+        return None
+
+    def src(path: str) -> str:
+        return f"{shown}: {path}"
+
+    data = spec.to_dict(with_hashes=False)
+    draft.set(("model", "name"), spec.model.name, source=src("model.name"))
+    draft.set(("runtime", "python"), spec.runtime.python, source=src("runtime.python"))
+    for key in ("databricks", "cuda"):
+        if data["runtime"].get(key):
+            draft.set(("runtime", key), data["runtime"][key], source=src(f"runtime.{key}"))
+    for i, name in enumerate(spec.runtime.overrides):
+        draft.add(("runtime", "overrides"), name, source=src(f"runtime.overrides[{i}]"))
+    py = spec.python
+    for key, reqs in (("requirements", py.requirements), ("constraints", py.constraints)):
+        for i, r in enumerate(reqs):
+            draft.add(("python", key), r.line, source=src(f"python.{key}[{i}]"))
+    if py.index_url:
+        draft.set(("python", "index-url"), py.index_url, source=src("python.index-url"))
+    for i, url in enumerate(py.extra_index_urls):
+        draft.add(("python", "extra-index-urls"), url, source=src(f"python.extra-index-urls[{i}]"))
+    for i, a in enumerate(spec.apt.packages):
+        draft.add(("apt", "packages"), a.line, source=src(f"apt.packages[{i}]"))
+    for section in ("maven", "r"):
+        table = data[section]
+        if table.get("repository"):
+            draft.set((section, "repository"), table["repository"], source=src(f"{section}.repository"))
+        for i, item in enumerate(table.get("packages", [])):
+            draft.add((section, "packages"), _plain_table(item), source=src(f"{section}.packages[{i}]"))
+    for name, value in spec.env.items():
+        draft.set(("env", name), value, source=src(f"env.{name}"))
+    for name, secret in data["secrets"].items():
+        for key, value in secret.items():
+            if value and not (key == "docker" and value == name.lower()):
+                draft.set(("secrets", name, key), value, source=src(f"secrets.{name}.{key}"))
+    defaults = _target_defaults(spec)
+    for section in ("mlflow", "targets"):
+        for path, leaf in _leaves((section,), data.get(section, {})):
+            if defaults.get(path, _MISSING) != leaf:
+                draft.set(path, leaf, source=src(".".join(path)))
+    files = [
+        f"{kind} {ref['path']}"
+        for kind, refs in (
+            ("wheel", data["python"]["wheels"]),
+            ("deb", data["apt"]["debs"]),
+            ("jar", data["maven"]["jars"]),
+            ("R source", data["r"]["sources"]),
+        )
+        for ref in refs
+    ] + [f"artifact {key}" for key in data["artifacts"]]
+    if files:
+        draft.report(
+            NOT_CARRIED,
+            f"files of the logged spec are not carried over: {', '.join(files)} (they are in the model, not in "
+            "your repository)",
+            source=shown,
+            hint="add your own copies under python.wheels, apt.debs, maven.jars, r.sources or [artifacts]",
+        )
+    return spec
+
+
+_MISSING = object()
+
+
+def _plain_table(item: dict[str, object]) -> TomlValue:
+    """A normalized Maven/R package as the spec's table form (empty lists and None left out)."""
+    return {k: v for k, v in item.items() if v not in (None, [], {})}  # type: ignore[misc]
+
+
+def _leaves(prefix: tuple[str, ...], value: object) -> list[tuple[tuple[str, ...], TomlValue]]:
+    if isinstance(value, dict):
+        out: list[tuple[tuple[str, ...], TomlValue]] = []
+        for k, v in value.items():
+            out += _leaves((*prefix, str(k)), v)
+        return out
+    return [] if value is None else [(prefix, value)]  # type: ignore[list-item]
+
+
+def _target_defaults(spec: EnvSpec) -> dict[tuple[str, ...], object]:
+    """The ``[mlflow]``/``[targets]`` values a spec with only this model's name, runtime and
+    Databricks folder gets by default: what need not be written."""
+    from specc.api import check_text
+    from specc.importers.writer import toml_value
+
+    lines = [
+        "spec-version = 1",
+        "[model]",
+        f"name = {toml_value(spec.model.name)}",
+        "[runtime]",
+        f"python = {toml_value(spec.runtime.python)}",
+    ]
+    if spec.runtime.databricks:
+        lines.append(f"databricks = {toml_value(spec.runtime.databricks)}")
+    if spec.runtime.cuda:
+        lines.append(f"cuda = {toml_value(spec.runtime.cuda)}")
+    dbx = spec.targets.databricks
+    if dbx.libraries_dir:
+        lines += ["[targets.databricks]", f"libraries-dir = {toml_value(dbx.libraries_dir)}"]
+    result = check_text("\n".join(lines) + "\n", targets=())
+    if result.spec is None:
+        return {}
+    data = result.spec.to_dict(with_hashes=False)
+    out: dict[tuple[str, ...], object] = {
+        path: v for section in ("mlflow", "targets") for path, v in _leaves((section,), data.get(section, {}))
+    }
+    out.pop(("targets", "databricks", "libraries-dir"), None)  # given above, not a default: always written
+    return out
 
 
 def _python_env(folder: Path, draft: Draft) -> None:

@@ -447,7 +447,7 @@ class _Reader:
         if isinstance(value.get("index"), str) and (url := p.index_url(value["index"], draft, source=source)):
             draft.add(("python", "extra-index-urls"), url, source=source)
             draft.report(
-                p.PIP_OPTION,
+                p.CARRIED,
                 f"pypi-dependencies {name} comes from its own index; the index is carried over as an extra index "
                 "for every package",
                 source=source,

@@ -109,7 +109,7 @@ class _Reader:
         python = self._python()
         if lock.environments:
             draft.report(
-                p.VARIANT,
+                p.CARRIED,
                 "the lock was made for the environments "
                 + "; ".join(str(m) for m in lock.environments)
                 + ": the packages are carried over for the targets' Linux environment",
