@@ -1072,7 +1072,7 @@ def python_init_reasons(spec: EnvSpec) -> list[str]:
         reasons.append("extra index URLs (a pypi library takes one repo)")
     if py.constraints:
         reasons.append("constraints")
-    if any(_authenticated(r.url) for r in py.requirements):
+    if any(r.url is not None and "${" in r.url for r in py.requirements):  # _authenticated, inline: 100,000 lines
         reasons.append("a direct URL with credentials")
     return reasons
 
@@ -1231,14 +1231,13 @@ def mlflow_pin_as(spec: EnvSpec, runtime: RuntimeInfo | None) -> str | None:
     """What the notebook installs for the ``mlflow==<v>`` line MLflow adds to every model's
     requirements: ``"mlflow-skinny"`` (same version) when the runtime preinstalls mlflow-skinny
     and neither it nor the spec asks for full ``mlflow``; ``None`` (keep the line) otherwise."""
-    from packaging.utils import canonicalize_name
 
     if runtime is None:
         return None
     packages = runtime.packages()
     if "mlflow-skinny" not in packages or "mlflow" in packages:
         return None
-    if any(r.name and canonicalize_name(r.name) == "mlflow" for r in spec.python.requirements):
+    if any(r.name == "mlflow" for r in spec.python.requirements):  # Req.name is canonical (PEP 503)
         return None
     return "mlflow-skinny"
 

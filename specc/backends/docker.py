@@ -700,9 +700,12 @@ def serving_lines(spec: EnvSpec, logged_mlflow: str | None = None, model: ModelP
     names = _spec_names(spec) | {n for n, _ in (model.named if model else ())}
     out = []
     version = logged_mlflow or DEFAULT_SERVING_MLFLOW.split("==")[1]
+    spec_mlflow = None
     if not names & MLFLOW_NAMES:
         out.append(f"mlflow-skinny=={version}")
-    served = _spec_mlflow_version(spec) or version
+    else:  # only then can the spec pin it: no second pass over 100,000 requirements otherwise
+        spec_mlflow = _spec_mlflow_version(spec)
+    served = spec_mlflow or version
     major = int(served.split(".")[0]) if served.split(".")[0].isdigit() else 3
     out += [p for p in SERVER_PACKAGES[min(max(major, 2), 3)] if p not in names]
     return out
