@@ -30,6 +30,22 @@ class UrlProblem:
     hint: str | None = None
 
 
+def _literal(piece: str) -> bool:
+    return bool(piece) and not _ONLY_PLACEHOLDERS.fullmatch(piece)
+
+
+def _literal_userinfo_secret(userinfo: str) -> bool:
+    """Whether a URL's ``user[:password]`` holds a literal secret.
+
+    The password is the secret when there is one: ``__token__:${TOKEN}`` (PyPI's and GitLab's
+    token convention) or ``deploy:${PASSWORD}`` name a literal user, which is not a credential.
+    Without a password the user part is the credential (``https://TOKEN@pypi.fury.io/...``,
+    ``https://TOKEN:@github.com/...``), so it must be a placeholder.
+    """
+    user, _, password = userinfo.partition(":")
+    return _literal(password) if password else _literal(user)
+
+
 def check_url(
     value: str, *, what: str, secret_names: Collection[str], example: tuple[str, str] = ("pypi.org", "/simple")
 ) -> list[UrlProblem]:
@@ -52,8 +68,7 @@ def check_url(
         ]
     out: list[UrlProblem] = []
     if "@" in parts.netloc:
-        userinfo = parts.netloc.rsplit("@", 1)[0]
-        if any(piece and not _ONLY_PLACEHOLDERS.fullmatch(piece) for piece in userinfo.split(":")):
+        if _literal_userinfo_secret(parts.netloc.rsplit("@", 1)[0]):
             out.append(
                 UrlProblem(
                     "SPC401",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specc.urls import check_url
 
 
@@ -21,6 +23,23 @@ def test_literal_credentials_are_errors() -> None:
     assert codes("https://bob:hunter2@h/simple") == ["SPC401"]
     assert codes("https://${USER}:hunter2@h/simple") == ["SPC401"]
     assert codes("https://h/simple?api_key=abc") == ["SPC401"]
+    # no password: the user part is the token (Gemfury, GitHub), so it must be a placeholder
+    assert codes("https://f00ba7@pypi.fury.io/acme/") == ["SPC401"]
+    assert codes("https://f00ba7:@pypi.fury.io/acme/") == ["SPC401"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://__token__:${TOKEN}@gitlab.example.com/api/v4/projects/1/packages/pypi/simple",  # GitLab, PyPI
+        "https://deploy-bot:${TOKEN}@pkgs.example.com/simple",
+        "https://aws:${TOKEN}@acme-123.d.codeartifact.eu-west-1.amazonaws.com/pypi/py/simple/",
+    ],
+)
+def test_a_literal_user_with_a_secret_password_is_no_credential(url: str) -> None:
+    """Found as a user: `__token__:${TOKEN}` (the token convention of PyPI and GitLab) was
+    refused as a literal credential; with a password the password is the secret."""
+    assert codes(url) == []
 
 
 def test_placeholders_must_be_declared_and_well_formed() -> None:
