@@ -386,15 +386,25 @@ def redact(text: str) -> str:
 def render_text(diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None, color: bool = False) -> str:
     """Render diagnostics for humans; ``sources`` maps file name → text for excerpts."""
     sources = sources or {}
-    blocks = [_render_one(d, sources.get(d.file or ""), color) for d in diagnostics]
-    return "\n".join(blocks)
+    split: dict[str, list[str]] = {}  # each source split once: 5,000 diagnostics of one file stay linear
+
+    def lines_of(d: Diagnostic) -> list[str] | None:
+        name = d.file or ""
+        source = sources.get(name)
+        if source is None or d.span is None:
+            return None
+        if name not in split:
+            split[name] = _lines(name, source)
+        return split[name]
+
+    return "\n".join(_render_one(d, lines_of(d), color) for d in diagnostics)
 
 
 def _style(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
+def _render_one(d: Diagnostic, src_lines: list[str] | None, color: bool) -> str:
     where = d.file or "<spec>"
     if d.span is not None:
         where += f":{d.span.line}:{d.span.col}"
@@ -404,24 +414,22 @@ def _render_one(d: Diagnostic, source: str | None, color: bool) -> str:
         head += f" {d.path_str}"
     head += f": {redact(d.message)}"
     lines = [head]
-    if d.span is not None and source is not None:
-        src_lines = _lines(d.file or "", source)
-        if 1 <= d.span.line <= len(src_lines):
-            text = redact(src_lines[d.span.line - 1].replace("\t", " "))
-            gutter = str(d.span.line)
-            pad = " " * len(gutter)
-            if d.span.end_line == d.span.line:
-                width = max(1, d.span.end_col - d.span.col)
-            else:  # a multi-line value: underline to the end of its first line
-                width = max(1, len(text) - d.span.col + 1)
-            text, col, width = _window(text, d.span.col, width)
-            caret = " " * (col - 1) + "^" * width
-            lines.append(f"{pad} |")
-            lines.append(f"{gutter} | {text}")
-            lines.append(f"{pad} | {_style(caret, '1;31' if d.severity == 'error' else '1;33', color)}")
-            if d.hint:
-                lines.append(f"{pad} = hint: {redact(d.hint)}")
-            return "\n".join(lines)
+    if d.span is not None and src_lines is not None and 1 <= d.span.line <= len(src_lines):
+        text = redact(src_lines[d.span.line - 1].replace("\t", " "))
+        gutter = str(d.span.line)
+        pad = " " * len(gutter)
+        if d.span.end_line == d.span.line:
+            width = max(1, d.span.end_col - d.span.col)
+        else:  # a multi-line value: underline to the end of its first line
+            width = max(1, len(text) - d.span.col + 1)
+        text, col, width = _window(text, d.span.col, width)
+        caret = " " * (col - 1) + "^" * width
+        lines.append(f"{pad} |")
+        lines.append(f"{gutter} | {text}")
+        lines.append(f"{pad} | {_style(caret, '1;31' if d.severity == 'error' else '1;33', color)}")
+        if d.hint:
+            lines.append(f"{pad} = hint: {redact(d.hint)}")
+        return "\n".join(lines)
     if d.hint:
         lines.append(f"  = hint: {redact(d.hint)}")
     return "\n".join(lines)

@@ -67,17 +67,16 @@ def check_url(
             UrlProblem("SPC115", "error", f"invalid {what} {value!r}", f"use an http(s) URL, e.g. https://{host}{tail}")
         ]
     out: list[UrlProblem] = []
-    if "@" in parts.netloc:
-        if _literal_userinfo_secret(parts.netloc.rsplit("@", 1)[0]):
-            out.append(
-                UrlProblem(
-                    "SPC401",
-                    "error",
-                    f"{what} contains a literal credential",
-                    "declare a secret and reference it: [secrets.PYPI_TOKEN] and "
-                    f"https://${{PYPI_USER}}:${{PYPI_TOKEN}}@host{tail}",
-                )
+    if "@" in parts.netloc and _literal_userinfo_secret(parts.netloc.rsplit("@", 1)[0]):
+        out.append(
+            UrlProblem(
+                "SPC401",
+                "error",
+                f"{what} contains a literal credential",
+                "declare a secret and reference it: [secrets.PYPI_TOKEN] and "
+                f"https://${{PYPI_USER}}:${{PYPI_TOKEN}}@host{tail}",
             )
+        )
     for m in re.finditer(r"(?:^|&)([^=&]+)=([^&]*)", parts.query):
         key, val = m.group(1), m.group(2)
         if _SECRET_QUERY_KEY.search(key.lower()) and val and not _ONLY_PLACEHOLDERS.fullmatch(val):

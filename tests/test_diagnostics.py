@@ -188,3 +188,26 @@ def test_check_json_is_a_report(tmp_path: Path) -> None:
     spec.write_text(BAD, encoding="utf-8")
     r = run_cli("check", str(spec), "--env", "--format", "json")
     assert r.code == 1 and "check" not in _report(r.out)
+
+
+def test_render_text_splits_each_source_once() -> None:
+    """Found with a 5,000-package import: every diagnostic re-split its file (quadratic, ~10 s)."""
+    from specc.diagnostics import Span, render_text
+
+    calls = []
+
+    class Counting(str):
+        def splitlines(self, keepends: bool = False) -> list[str]:
+            calls.append(1)
+            return str.splitlines(self, keepends)
+
+    source = Counting("\n".join(f"pkg{i}==1.0" for i in range(200)))
+    diags = [
+        Diagnostic.warning(
+            "SPC202", message="m", file="requirements.txt", span=Span(line=i + 1, col=1, end_line=i + 1, end_col=5)
+        )
+        for i in range(200)
+    ]
+    text = render_text(diags, {"requirements.txt": source})
+    assert calls == [1]
+    assert "200 | pkg199==1.0" in text and "1 | pkg0==1.0" in text
