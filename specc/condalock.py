@@ -129,9 +129,11 @@ def run_conda_lock(env_file: Path, *, platforms: list[str]) -> tuple[bool | None
     """
     cmd_hint = f"conda-lock lock -f {env_file} " + " ".join(f"-p {p}" for p in platforms)
     missing = []
-    try:
-        import conda_lock  # noqa: F401
-    except ModuleNotFoundError:
+    import importlib.util
+
+    # found, not imported: conda-lock runs in its own process (below), and importing it here
+    # would put its vendored packages (an old tomli among them) first on this process's sys.path
+    if importlib.util.find_spec("conda_lock") is None:
         missing.append("conda-lock is not installed (pip install 'specc-env[lock]')")
     solver = _find_solver()
     if solver is None:

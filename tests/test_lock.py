@@ -562,3 +562,21 @@ def test_check_reports_codes_and_one_json_document_for_several_specs(tmp_path: P
     assert all(d["file"] and d["file"].endswith("model-env.lock") for d in lock_diags)
     text = run_cli("lock", "--check", str(stale))
     assert text.code == 1 and "error[SPC613]" in text.err
+
+
+def test_conda_lock_is_found_not_imported(tmp_path: Path) -> None:
+    """`specc lock --conda` runs conda-lock in its own process; importing it here would put its
+    vendored packages (an old tomli) first on sys.path for the rest of the process."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from specc.condalock import run_conda_lock\n"
+        "before = list(sys.path)\n"
+        f"run_conda_lock(Path({str(tmp_path / 'env.yml')!r}), platforms=['linux-64'])\n"
+        "print('conda_lock' in sys.modules, sys.path == before)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["False", "True"], out.stderr

@@ -281,10 +281,10 @@ def _toml_reader() -> Any:
     inline tables), else the standard library's ``tomllib`` (TOML 1.0).
 
     ``import conda_lock`` puts its vendored Poetry's ``_vendor`` folder (with an old, TOML 1.0
-    tomli) first on ``sys.path`` for the rest of the process.  The importers no longer load
-    conda-lock (conda match specs go through py-rattler), but ``specc.condalock`` still imports it
-    in-process (``specc lock --conda``, and the test suite runs both in one process): the
-    installed tomli is imported past that folder, and whatever the vendored copy left in
+    tomli) first on ``sys.path`` for the rest of the process.  specc itself never imports it (conda
+    match specs go through py-rattler; ``specc lock --conda`` runs conda-lock in its own process),
+    but a program using specc's API may have (the test suite does, to read conda-lock's files):
+    the installed tomli is imported past that folder, and whatever the vendored copy left in
     ``sys.modules`` is put back for Poetry."""
     import importlib
     import sys
