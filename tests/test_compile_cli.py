@@ -189,3 +189,16 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compile", "--help"]) == 0
     out = capsys.readouterr().out
     assert "examples:" in out and "exit codes" in out
+
+
+@pytest.mark.parametrize(("flavor", "guess"), [("skleran", '"sklearn"'), ("notaflavor", None)])
+def test_an_unknown_flavor_flag_is_an_error_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flavor: str, guess: str | None
+) -> None:
+    """`--flavor` follows `[mlflow] flavor`'s rule (SPC133): a typo used to pass until log time."""
+    out = tmp_path / "out"
+    assert main(["compile", str(ROOT / "examples" / "sklearn-basic"), "--flavor", flavor, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "error[SPC133]" in err and f'--flavor "{flavor}" is no MLflow flavor' in err
+    assert (guess in err) if guess else ("did you mean" not in err)
+    assert not out.exists()

@@ -202,6 +202,10 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     from specc.mlflow import compile_mlflow
 
     opts: MlflowOptions = narrow(options, MlflowOptions)
+    if opts.flavor is not None:
+        unknown = _unknown_flavor(opts.flavor)
+        if unknown is not None:
+            return Rendered(diagnostics=[unknown])
     args = compile_mlflow(spec, opts.flavor, locked=opts.locked)
     out = rendered_from_args(spec, args)
     out.marks = _marks(spec)
@@ -209,6 +213,21 @@ def render(spec: EnvSpec, options: RenderOptions | None = None) -> Rendered:
     rule = "specc-environment.json: the normalized spec"
     out.spec_documents = {name: rule for name in out.files if name.rsplit("/", 1)[-1] == "specc-environment.json"}
     return out
+
+
+def _unknown_flavor(flavor: str) -> Diagnostic | None:
+    """``--flavor`` follows the rule of ``[mlflow] flavor`` (SPC133): an MLflow flavor module."""
+    from specc.validate import flavors
+
+    if flavor in flavors.KNOWN:
+        return None
+    close = flavors.suggestions(flavor)
+    return Diagnostic.error(
+        "SPC133",
+        message=f'--flavor "{flavor}" is no MLflow flavor',
+        hint=("did you mean " + " or ".join(f'"{c}"' for c in close) + "? " if close else "")
+        + 'name the module you log with, e.g. "sklearn" for mlflow.sklearn (docs/format.md lists them)',
+    )
 
 
 def rendered_from_args(spec: EnvSpec, args: MlflowArgs) -> Rendered:
