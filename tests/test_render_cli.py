@@ -66,3 +66,15 @@ def test_render_is_deterministic(project: Path, tmp_path: Path) -> None:
         assert a == b, target
         shutil.rmtree(project / "a")
         shutil.rmtree(project / "b")
+
+
+@pytest.mark.parametrize(
+    ("target", "flag"),
+    [("databricks", "--model-name"), ("databricks", "--model-version"), ("databricks", "--cluster-id")],
+)
+def test_an_empty_flag_value_is_an_error_not_the_default(tmp_path: Path, target: str, flag: str) -> None:
+    """Found as a user: `--model-name ""` silently fell back to model.name."""
+    out = tmp_path / "out"
+    r = run_cli("render", "--target", target, str(EXAMPLES / "private-index"), flag, "", "--out", str(out))
+    assert r.code == 1 and f"{flag} is empty" in r.err, r.err
+    assert not out.exists()

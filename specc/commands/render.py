@@ -90,8 +90,10 @@ def target_options(backend: Backend, args: argparse.Namespace, spec: EnvSpec, **
     values: dict[str, Any] = dict(common)
     for field_name, f in flags_of(backend.options_type).items():
         raw = getattr(args, _dest(f.option))
-        if not raw:
+        if raw is None or raw is False:  # not given
             continue
+        if isinstance(raw, str) and not raw.strip():  # given empty: never a default in disguise
+            raise OptionError(f"{f.option} is empty: give it a value, or leave the flag out for the default")
         if f.kind == "model":
             from specc.envartifact import FromModelError, resolve_model_dir
 
