@@ -1135,7 +1135,8 @@ def render_text(result: DiffResult) -> str:
         if t.docker is not None:
             d = t.docker
             if not d.computed:
-                lines.append(f"  layers: not computed: {d.reason}")
+                if t.changes:  # with no change there is nothing to rebuild to speak of
+                    lines.append(f"  layers: not computed: {d.reason}")
             elif not d.invalidated:
                 lines.append(f"  layers: all {d.kept} build steps stay cached")
             else:
@@ -1144,7 +1145,8 @@ def render_text(result: DiffResult) -> str:
         if t.databricks is not None:
             r = t.databricks
             if not r.computed or r.restart is None:
-                lines.append(f"  cluster: {r.reason}")
+                if t.changes:  # with no change a running cluster has nothing to restart for
+                    lines.append(f"  cluster: {r.reason}")
             elif r.restart:
                 lines.append("  cluster: restart needed:")
                 lines += [f"    - {why}" for why in r.reasons]

@@ -549,3 +549,13 @@ def test_diff_of_two_specs_imports_no_integration(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "diff", str(old), str(old))
     assert "dockerfile_parse" in loaded  # the probe saw the Docker layers compared
     assert not loaded & NEVER
+
+
+def test_identical_locks_say_nothing_about_layers_or_restarts(tmp_path: Path) -> None:
+    """Found as a user: two equal locks printed "cluster: needs a spec ... on both sides"."""
+    from tests.helpers import run_cli
+
+    lock = Path(__file__).resolve().parent.parent / "examples" / "spark-nlp" / "model-env.lock"
+    r = run_cli("diff", str(lock), str(lock))
+    assert r.code == 0, r.err
+    assert "no differences" in r.out and "needs a spec" not in r.out and "not computed" not in r.out
