@@ -30,7 +30,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +68,34 @@ def _sources() -> dict[str, str]:
 SOURCES = _sources()
 CASES = [(cmd, line) for cmd, epilog in SOURCES.items() for line, _desc in _epilog_examples(epilog)]
 
+# README.md and docs/*.md: lines of fenced code blocks that run specc (after an optional "$ "), up to
+# a comment or a description (2+ spaces).  A synopsis (``[PATH]``, ``OLD NEW``, ``SOURCE``: an
+# upper-case word) and output lines (``specc check: ...``) are not
+# commands.  A line an EPILOG already has is run once.
+DOC_FILES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def _doc_examples() -> list[tuple[str, str]]:
+    seen = {line for _cmd, line in CASES}
+    out = []
+    for path in DOC_FILES:
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r"(?ms)^```[a-z]*\n(.*?)^```", text):
+            for raw in block.splitlines():
+                line = re.split(r"\s{2,}|\s+#", raw.strip().removeprefix("$ ").strip())[0]
+                words = line.split()
+                if len(words) < 2 or words[0] != "specc" or words[1] not in COMMANDS:
+                    continue
+                if "[" in line or any(re.fullmatch(r"[A-Z][A-Z_]+", w) for w in words):
+                    continue
+                if line not in seen:
+                    seen.add(line)
+                    out.append((path.relative_to(REPO).as_posix(), line))
+    return out
+
+
+DOC_CASES = _doc_examples()
+
 # Placeholders the reader replaces with their own: {text in the example: workspace-relative value}.
 # "{run_id}" and "{tmp}" are filled in per run.
 PLACEHOLDERS = {
@@ -83,6 +110,7 @@ EXIT_1 = {
     "git worktree add /tmp/prev HEAD~1 && specc diff /tmp/prev/models/churn models/churn",
     "specc diff old/model-env.lock model-env.lock",
     "specc diff a b --format json",
+    "specc diff old new",  # docs/diff.md
 }
 
 # ./model-env.toml is examples/sklearn-basic, which targets Docker and MLflow; a line about a
@@ -90,10 +118,18 @@ EXIT_1 = {
 ROOT_EXAMPLE = {
     "specc render --target databricks --out build/dbx --cluster-id 0123-456789-abcdef12": "spark-nlp",
     "specc sbom --target databricks --locked": "spark-nlp",
+    "specc render --target databricks --out build/dbx": "spark-nlp",  # docs/databricks.md
+    "specc render --target databricks --out build/dbx --model-name main.ml.churn --model-version 3": "spark-nlp",
 }
+
+# Lines rendering for Databricks from a registered model alone: churn is then a model logged from a
+# spec with a Databricks target.
+FROM_DATABRICKS_MODEL = {"specc render --target databricks --from-model models:/churn/3 --out build/dbx"}
 
 # Lines only parsed with the command's own parser (no usage error), with the reason.
 PARSE_ONLY = {
+    # a Unity Catalog model (catalog.schema.name) lives in a Databricks workspace's registry
+    "specc render --target databricks --from-model models:/main.ml.churn/3 --out build/dbx": "Unity Catalog",
     # conda-lock solves against conda channels (conda-forge): network beyond PyPI.
     "specc lock --conda": "conda-lock resolves against conda-forge",
 }
@@ -123,15 +159,15 @@ def test_every_command_has_examples_and_exit_codes() -> None:
         assert re.search(r"(?m)^exit codes", epilog), f"{cmd}: EPILOG does not say its exit codes"
     # diff's exit codes are diff(1)'s, not the other commands'
     assert re.search(r"0 no differences, 1 differences, 2 usage error", " ".join(SOURCES["diff"].split()))
-    assert set(PARSE_ONLY) | NEEDS_PYPI | EXIT_1 | set(ROOT_EXAMPLE) <= {line for _c, line in CASES}, (
-        "a listed line is gone"
-    )
+    listed = set(PARSE_ONLY) | NEEDS_PYPI | EXIT_1 | set(ROOT_EXAMPLE) | FROM_DATABRICKS_MODEL
+    assert listed <= {line for _c, line in CASES + DOC_CASES}, "a listed line is no longer an example"
 
 
 def test_parse_only_lines_parse() -> None:
     from specc.cli import build_parser
 
     for line in PARSE_ONLY:
+        assert line in {c[1] for c in CASES + DOC_CASES}, f"{line!r} is no longer an example"
         argv = shlex.split(line)[1:]
         parser = build_parser([argv[0]])
         err = io.StringIO()
@@ -147,23 +183,40 @@ def test_parse_only_lines_parse() -> None:
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A real model logged from examples/sklearn-basic's spec and registered as churn v1-v3."""
+def logged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Real models registered as churn v1-v3 in temporary sqlite stores: ``uri``, logged (sklearn
+    flavor) from examples/sklearn-basic's spec, the one ./model-env.toml is; ``dbx_uri``, logged
+    (pyfunc) from examples/kitchen-sink's, which has a Databricks target (for a Databricks render
+    from the model alone)."""
     import mlflow
     from sklearn.linear_model import LogisticRegression
 
     import specc
-    from specc.mlflow import log_model
+    from specc.mlflow import log_model, log_model_kwargs
 
-    with mlflow_tracking(tmp_path_factory.mktemp("mlflow-help"), "specc-help"):
-        spec = specc.load(EXAMPLES / "sklearn-basic" / "model-env.toml")
-        sk = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
-        with mlflow.start_run() as run:
-            info = log_model(mlflow.sklearn, spec, sk_model=sk, name="model")
-        for _ in range(3):
-            mlflow.register_model(info.model_uri, "churn")
-        folder = Path(mlflow.artifacts.download_artifacts(info.model_uri))
-        yield {"run_id": run.info.run_id, "folder": folder}
+    class Echo(mlflow.pyfunc.PythonModel):
+        def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
+            return model_input
+
+    out: dict[str, Any] = {}
+    for key, example in (("uri", "sklearn-basic"), ("dbx_uri", "kitchen-sink")):
+        root = tmp_path_factory.mktemp("mlflow-help")
+        with mlflow_tracking(root, "specc-help"):
+            spec = specc.load(EXAMPLES / example / "model-env.toml")
+            with mlflow.start_run() as run:
+                if example == "sklearn-basic":
+                    sk = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+                    info = log_model(mlflow.sklearn, spec, sk_model=sk, name="model")
+                else:
+                    kwargs = log_model_kwargs(spec, flavor="pyfunc")
+                    info = mlflow.pyfunc.log_model(name="model", python_model=Echo(), **kwargs)
+            for _ in range(3):
+                mlflow.register_model(info.model_uri, "churn")
+            if example == "sklearn-basic":
+                out["run_id"] = run.info.run_id
+                out["folder"] = Path(mlflow.artifacts.download_artifacts(info.model_uri))
+        out[key] = f"sqlite:///{root}/mlflow.db"
+    return out
 
 
 def _copy_example(name: str, dest: Path) -> None:
@@ -251,6 +304,7 @@ def _workspace(line: str, tmp: Path, logged: dict[str, Any]) -> Path:
     _copy_example("sklearn-basic", ws / "old")
     _edit(ws / "old" / "model-env.toml", "pandas==3.1.1", "pandas==3.0.0")
     _edit(ws / "old" / "model-env.lock", 'name = "pandas"\nversion = "3.1.1"', 'name = "pandas"\nversion = "3.0.0"')
+    _copy_example("sklearn-basic", ws / "new")
     _copy_example("sklearn-basic", ws / "a")
     _copy_example("sklearn-basic", ws / "b")
     _edit(ws / "b" / "model-env.toml", '"numpy==2.4.6",', '"numpy==2.4.6",\n  "joblib==1.5.2",')
@@ -272,7 +326,7 @@ def _run(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProce
 
 def _params() -> list[Any]:
     out = []
-    for cmd, line in CASES:
+    for cmd, line in CASES + DOC_CASES:
         if line in PARSE_ONLY:
             continue
         marks = [pytest.mark.slow] if line in NEEDS_PYPI else []
@@ -286,7 +340,8 @@ def test_example_runs(cmd: str, line: str, tmp_path: Path, logged: dict[str, Any
     command = line
     for placeholder, value in PLACEHOLDERS.items():
         command = command.replace(placeholder, value.format(run_id=logged["run_id"], tmp=tmp_path))
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1")
+    store = logged["dbx_uri"] if line in FROM_DATABRICKS_MODEL else logged["uri"]
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1", MLFLOW_TRACKING_URI=store)
     if line in NEEDS_PYPI:
         env["UV_CACHE_DIR"] = str(tmp_path / "uv-cache")
     r = _run(command, cwd, env)
