@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
 import os
 import re
@@ -58,10 +57,16 @@ def _epilog_examples(epilog: str) -> list[tuple[str, str]]:
 
 
 def _sources() -> dict[str, str]:
-    """{command (or "specc" for the top level): EPILOG}."""
-    out = {"specc": importlib.import_module("specc.cli").EPILOG}
-    for name, (module, _help) in COMMANDS.items():
-        out[name] = importlib.import_module(module).EPILOG
+    """{command (or "specc" for the top level): the epilog ``--help`` prints}: the parser's, which is
+    the module's EPILOG plus what an option's module adds (specc/pylock.py adds lock's
+    ``--format pylock`` examples)."""
+    from specc.cli import build_parser
+
+    out = {"specc": build_parser(()).epilog or ""}
+    for name in COMMANDS:
+        parser = build_parser([name])
+        (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        out[name] = sub.choices[name].epilog or ""
     return out
 
 
@@ -130,9 +135,12 @@ FROM_DATABRICKS_MODEL = {"specc render --target databricks --from-model models:/
 PARSE_ONLY = {
     # a Unity Catalog model (catalog.schema.name) lives in a Databricks workspace's registry
     "specc render --target databricks --from-model models:/main.ml.churn/3 --out build/dbx": "Unity Catalog",
-    # conda-lock solves against conda channels (conda-forge): network beyond PyPI.
-    "specc lock --conda": "conda-lock resolves against conda-forge",
 }
+
+# Lines run with no conda solver reachable (CONDA_EXE unset, no micromamba/mamba/conda on PATH): the
+# line writes model-env.conda.yml and reports (SPC651) that conda-lock was not run; a solve would
+# need conda-forge, network beyond PyPI (tests/test_lock.py runs conda-lock where it can).
+NO_CONDA_SOLVER = {"specc lock --conda"}
 
 # Lines that resolve against PyPI with uv (like tests/test_lock.py's slow tests).
 NEEDS_PYPI = {
@@ -144,6 +152,14 @@ NEEDS_PYPI = {
     "specc lock --replace-platforms",
     "specc lock --check --verify",
     "specc lock --format json",
+    "specc lock --format pylock --platform linux-aarch64 --pylock-file pylock.arm.toml",
+}
+
+# What a line's own text says must come first (run in the same shell, before the line).
+BEFORE = {
+    "specc lock --format pylock --platform linux-aarch64 --pylock-file pylock.arm.toml": (
+        "specc lock --platform linux-aarch64"
+    ),
 }
 
 
@@ -159,7 +175,21 @@ def test_every_command_has_examples_and_exit_codes() -> None:
         assert re.search(r"(?m)^exit codes", epilog), f"{cmd}: EPILOG does not say its exit codes"
     # diff's exit codes are diff(1)'s, not the other commands'
     assert re.search(r"0 no differences, 1 differences, 2 usage error", " ".join(SOURCES["diff"].split()))
-    listed = set(PARSE_ONLY) | NEEDS_PYPI | EXIT_1 | set(ROOT_EXAMPLE) | FROM_DATABRICKS_MODEL
+    # --help prints the examples as written (a formatter that rewraps them would garble them)
+    from tests.helpers import run_cli
+
+    for cmd, epilog in SOURCES.items():
+        r = run_cli(*([] if cmd == "specc" else [cmd]), "--help")
+        assert r.code == 0 and epilog.strip() in r.out, f"{cmd} --help does not print its EPILOG verbatim"
+    listed = (
+        set(PARSE_ONLY)
+        | NEEDS_PYPI
+        | EXIT_1
+        | set(ROOT_EXAMPLE)
+        | FROM_DATABRICKS_MODEL
+        | NO_CONDA_SOLVER
+        | set(BEFORE)
+    )
     assert listed <= {line for _c, line in CASES + DOC_CASES}, "a listed line is no longer an example"
 
 
@@ -344,12 +374,21 @@ def test_example_runs(cmd: str, line: str, tmp_path: Path, logged: dict[str, Any
     env = dict(os.environ, PYTHONPATH=str(REPO), NO_COLOR="1", MLFLOW_TRACKING_URI=store)
     if line in NEEDS_PYPI:
         env["UV_CACHE_DIR"] = str(tmp_path / "uv-cache")
+    if line in NO_CONDA_SOLVER:
+        env.pop("CONDA_EXE", None)
+        solvers = ("micromamba", "mamba", "conda")
+        dirs = env.get("PATH", "").split(os.pathsep)
+        env["PATH"] = os.pathsep.join(d for d in dirs if not any((Path(d) / s).exists() for s in solvers))
+    if line in BEFORE:
+        command = f"{BEFORE[line]} && {command}"
     r = _run(command, cwd, env)
     expected = 1 if line in EXIT_1 else 0
     report = f"$ {command}\n(exit {r.returncode}, documented {expected})\n"
     report += f"--- stdout\n{r.stdout[-3000:]}\n--- stderr\n{r.stderr[-5000:]}"
     assert "Traceback" not in r.stdout + r.stderr, report
     assert r.returncode == expected, report
+    if line in NO_CONDA_SOLVER:
+        assert (cwd / "model-env.conda.yml").is_file() and "SPC651" in r.stderr, report
 
 
 # --- `specc init DIR` creates DIR (its example `specc init models/churn ...` assumed it) ------------
