@@ -89,10 +89,10 @@ them for MLflow's log_model, and render them for Docker and Databricks.
 
 EPILOG = """\
 examples:
-  specc init --python 3.11             write a commented starter model-env.toml
-  specc validate                       check ./model-env.toml, list every problem
-  specc validate --normalized          print the canonical form as JSON
-  specc schema > model-env.schema.json editor completion (taplo, VS Code)
+  specc init --python 3.11               write a commented starter model-env.toml
+  specc validate                         check ./model-env.toml, list every problem
+  specc validate --normalized            print the canonical form as JSON
+  specc schema > model-env.schema.json   editor completion (taplo, VS Code)
 
 exit codes: 0 ok (warnings allowed), 1 invalid input, 2 usage error, 3 internal error.
 Run `specc COMMAND --help` for a command's options and examples.

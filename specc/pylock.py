@@ -85,6 +85,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "  specc lock --format pylock              export the lock as ./pylock.toml (PEP 751): "
         "uv pip sync pylock.toml\n"
         "  specc lock --format pylock --platform linux-aarch64 --pylock-file pylock.arm.toml\n"
+        "                                          aarch64's, once locked (specc lock --platform linux-aarch64)\n"
     )
     if p.epilog and "--format pylock" not in p.epilog and "\n\n" in p.epilog:
         head, _, tail = p.epilog.partition("\n\n")  # the examples block, then the prose

@@ -18,7 +18,7 @@ HELP = "compare the spec with a logged MLflow model (--model) or with this Pytho
 EPILOG = """\
 examples:
   specc check --model models:/churn/3              drift between ./model-env.toml and a registered model
-  specc check examples/x --model mlruns/1/models/m-abc/artifacts    a local model folder
+  specc check models/churn --model mlruns/1/models/m-abc/artifacts    a local model folder
   specc check --env                                 is this Python what the spec asks for?
   specc check --model runs:/RUN_ID/model --format json
 

@@ -30,7 +30,7 @@ EPILOG = """\
 examples:
   specc explain --target docker                      every file, line by line, with its sources
   specc explain --target docker Dockerfile           one file
-  specc explain --target docker Dockerfile:44        one line, with the spec text behind it
+  specc explain examples/kitchen-sink -t docker Dockerfile:44   one line, with the spec text behind it
   specc explain examples/kitchen-sink -t databricks libraries.json#/libraries/0
                                                      one JSON field (an RFC 6901 pointer)
   specc explain -t docker requirements.txt:5         a unique file name is enough

@@ -16,7 +16,7 @@ HELP = "write a commented starter model-env.toml (from flags, or from a requirem
 EPILOG = """\
 examples:
   specc init                                   ./model-env.toml for the current Python
-  specc init models/churn --name churn --python 3.11
+  specc init models/churn --name churn --python 3.11   a new folder is created
   specc init --requirements requirements.txt   start from an existing requirements file
   specc init --databricks 15.4-ml              pin the Databricks Runtime too
 
@@ -25,6 +25,9 @@ through the converter of `specc import` (see docs/import.md): requirements, -r f
 -c constraints, index URLs (credentials become declared secrets) and local wheels are
 copied in, each with a `# from requirements.txt:N` comment; what cannot be carried over
 is listed as a warning. An existing model-env.toml is never replaced unless --force is given.
+
+exit codes: 0 written, 1 model-env.toml exists (no --force) or the written spec has errors,
+2 usage error (a bad flag or runtime: nothing written).
 """
 
 
@@ -36,7 +39,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("dir", nargs="?", default=".", help="the model's folder (default: current folder)")
+    p.add_argument(
+        "dir", nargs="?", default=".", help="the model's folder, created if missing (default: current folder)"
+    )
     p.add_argument("--name", help="model name (default: the folder's name)")
     p.add_argument(
         "--python",
@@ -206,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
     from specc.spec import slug as _slug
 
     folder = Path(args.dir)
-    if not folder.is_dir():
+    if folder.exists() and not folder.is_dir():  # a missing folder is created when the spec is written
         print(f"specc init: {folder} is not a folder", file=sys.stderr)
         return EXIT_USAGE
     target = folder / "model-env.toml"
@@ -271,6 +276,11 @@ def run(args: argparse.Namespace) -> int:
 
         report(from_flags, before.sources)
         print("specc init: nothing written; fix the flags above", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"specc init: cannot create {folder}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     write_file_atomic(target, text)
     result = check(target)

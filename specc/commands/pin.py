@@ -18,7 +18,7 @@ EPILOG = """\
 examples:
   specc pin --from-env                  pin ./model-env.toml from this environment
   specc pin --from-env --dry-run        show the diff, write nothing
-  specc pin --from-env examples/x       a folder holding model-env.toml
+  specc pin --from-env models/churn      a folder holding model-env.toml
   specc pin --from-env --rewrite-files  also pin the lines of requirements files (shared files: opt in)
 
 Every requirement of python.requirements that is not an exact pin gets the installed

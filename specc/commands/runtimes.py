@@ -18,6 +18,8 @@ examples:
 A runtime in model-env.toml may be written as a key (15.4.x-cpu-ml-scala2.12), a
 short form ("15.4-ml", "15.4 LTS ML", "15.4") or a serverless environment
 ("serverless-v3"); the short "-ml" form means gpu-ml when runtime.cuda is set.
+
+exit codes: 0 ok, 1 unknown runtime (with the nearest known ones), 2 usage error.
 """
 
 

@@ -18,6 +18,8 @@ examples:
 editor setup (taplo / "Even Better TOML" in VS Code): put this first line in
 model-env.toml, with the path to the saved schema:
   #:schema ./model-env.schema.json
+
+exit codes: 0 ok, 1 a schema in schemas/ is stale (--check), 2 unknown --name or usage error.
 """
 
 
