@@ -73,7 +73,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "import": (
         "specc.commands.import_",
-        "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model",
+        "write a model-env.toml from another format: requirements.txt, environment.yml, repo2docker, "
+        "cog, BentoML, Truss, pixi, pylock.toml or an MLflow model",
     ),
 }
 

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from specc.importers.base import Importer
 
 # the same text as specc/cli.py's COMMANDS entry (tests/test_startup.py compares them)
-HELP = "write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder or an MLflow model"
+HELP = (
+    "write a model-env.toml from another format: requirements.txt, environment.yml, repo2docker, "
+    "cog, BentoML, Truss, pixi, pylock.toml or an MLflow model"
+)
 DESCRIPTION = (
     "Write a model-env.toml from requirements.txt, environment.yml, a repo2docker folder, an MLflow model, "
     "cog.yaml, bentofile.yaml, Truss's config.yaml, pixi.toml or pylock.toml."
