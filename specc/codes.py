@@ -807,8 +807,8 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC764", "output-not-writable", E,
         "`specc sbom --out`, `--pylock-file`: the output cannot be written there (a folder where the file "
-        "goes, a file where a folder must be, a folder specc did not write, no permission); nothing is "
-        "written", _SBOM,
+        "goes, a file where a folder must be, a folder specc did not write, a file inside a code or "
+        "artifact folder of the spec, no permission); nothing is written", _SBOM,
     ),
     Code(
         "SPC744", "peer-conda-not-carried", W,
