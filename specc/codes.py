@@ -141,6 +141,11 @@ _ALL: tuple[Code, ...] = (
         "SPC133", "unknown-mlflow-flavor", E,
         "`[mlflow] flavor` names no MLflow flavor (the hint suggests the closest)", _SYNTAX,
     ),
+    Code(
+        "SPC135", "path-permission-denied", E,
+        "a command cannot look at or into a path it reads or writes (permission denied on it or a folder "
+        "above it); nothing is written", _READ,
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,
