@@ -169,7 +169,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     from specc.spec import slug
 
     root = path if path.is_dir() else path.parent
-    draft = Draft(kind, root=root, out_dir=out.parent)
+    draft = Draft(kind, root=root, out_dir=out.parent, named=None if path.is_dir() else path)
     if uri:
         draft.origin = args.source
     KINDS[kind].read(path, draft)
