@@ -178,7 +178,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OutputError):  # a file a command writes (init, pin, lock): the user's to fix
             print(f"specc: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
             return EXIT_INVALID
+        if isinstance(exc, PermissionError):  # the OS refused a path no check of the command foresaw
+            # diff keeps exit code 1 for "differs" (docs/diff.md): invalid input is 2 there
+            return permission_denied(exc, EXIT_USAGE if command == "diff" else EXIT_INVALID)
         return internal_error(exc)
+
+
+def permission_denied(exc: PermissionError, exit_code: int) -> int:
+    """SPC135 for a path the operating system refuses (``exc.filename``, else the message); returns
+    ``exit_code`` (1; 2 for ``specc diff``, whose 1 means "differs")."""
+    from specc.commands._common import report
+    from specc.diagnostics import Diagnostic
+
+    where = exc.filename if exc.filename is not None else None
+    shown = os.fsdecode(where) if where is not None else str(exc)
+    diag = Diagnostic.error(
+        "SPC135",
+        message=f"cannot access {shown}: permission denied",
+        hint="check the permissions of that path and of the folders above it (a folder needs x to be entered); "
+        "nothing was written",
+        file=shown if where is not None else None,
+    )
+    report([diag], {})
+    return exit_code
 
 
 def internal_error(exc: BaseException) -> int:

@@ -141,6 +141,11 @@ _ALL: tuple[Code, ...] = (
         "SPC133", "unknown-mlflow-flavor", E,
         "`[mlflow] flavor` names no MLflow flavor (the hint suggests the closest)", _SYNTAX,
     ),
+    Code(
+        "SPC135", "path-permission-denied", E,
+        "a command cannot look at or into a path it reads or writes (permission denied on it or a folder "
+        "above it); nothing is written", _READ,
+    ),
     # --- SPC2xx meaning
     Code(
         "SPC201", "conflicting-versions", E,
@@ -807,8 +812,8 @@ _ALL: tuple[Code, ...] = (
     Code(
         "SPC764", "output-not-writable", E,
         "`specc sbom --out`, `--pylock-file`: the output cannot be written there (a folder where the file "
-        "goes, a file where a folder must be, a folder specc did not write, no permission); nothing is "
-        "written", _SBOM,
+        "goes, a file where a folder must be, a folder specc did not write, a file inside a code or "
+        "artifact folder of the spec, no permission); nothing is written", _SBOM,
     ),
     Code(
         "SPC744", "peer-conda-not-carried", W,

@@ -231,7 +231,12 @@ def sort_key(d: Diagnostic) -> tuple[int, int, str, str]:
 # --- secret masking -------------------------------------------------------------------------
 
 # userinfo in a URL: scheme://user:password@host  (placeholders ${NAME} are fine to show)
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\"' \t\r\n]+)@")
+# Tried only where a run of scheme characters starts (the look-behind; ``pre`` takes the run's
+# leading digits or ``+.-``, since a scheme starts with a letter): matching the scheme from every
+# position of a long run (a 200 KB word) was quadratic - minutes for one message.
+_USERINFO = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<pre>[0-9+.-]*)(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\"' \t\r\n]+)@"
+)
 # credential-looking query parameters
 _QUERY_SECRET = re.compile(
     r"(?P<key>[?&;](?:token|access_token|api_key|apikey|key|password|passwd|secret|sig|signature|auth)=)"
@@ -367,8 +372,8 @@ def redact(text: str) -> str:
         if sep:
             masked_user = user if _PLACEHOLDER_ONLY.match(user) else _mask(user)
             masked_pw = password if _PLACEHOLDER_ONLY.match(password) else _mask(password)
-            return f"{m.group('scheme')}{masked_user}:{masked_pw}@"
-        return f"{m.group('scheme')}{_mask(info)}@"
+            return f"{m.group('pre')}{m.group('scheme')}{masked_user}:{masked_pw}@"
+        return f"{m.group('pre')}{m.group('scheme')}{_mask(info)}@"
 
     def query(m: re.Match[str]) -> str:
         value = m.group("value")

@@ -438,7 +438,7 @@ def export_command(spec: EnvSpec, spec_path: str, args: argparse.Namespace) -> t
     from specc.commands.sbom import file_out_problem, unwritable
     from specc.output import OutputError
 
-    problem = file_out_problem(out, instead=f"name the file, e.g. --pylock-file {out / 'pylock.toml'}")
+    problem = file_out_problem(out, instead=f"name the file, e.g. --pylock-file {out / 'pylock.toml'}", spec=spec)
     if problem is not None:  # before asking uv anything: nothing is written
         return [problem], 1
     if not is_pylock_name(out.name):

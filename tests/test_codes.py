@@ -95,7 +95,7 @@ def test_render_table() -> None:
     table = render_table("diagnostics.md#reading-the-file").splitlines()
     assert table[0] == "| code | name | severity | what |"
     assert table[2] == "| SPC001 | `spec-unreadable` | error | the spec file does not exist or cannot be read |"
-    assert len(table) == 2 + 4
+    assert len(table) == 2 + 5  # SPC001-SPC004 and SPC135 (path-permission-denied)
 
 
 def test_registry_is_cheap_to_import() -> None:

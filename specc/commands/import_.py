@@ -118,11 +118,18 @@ def run(args: argparse.Namespace) -> int:
             return fail("SPC705", f'invalid --python "{args.python}"', "e.g. --python 3.11", EXIT_USAGE)
     if path is not None and not path.exists():
         return fail("SPC700", "no such file or folder", file=args.source)
-    if out.is_dir():
+    if path is not None and not _readable(path):
+        # detection (and the default --out inside a folder) cannot look inside: say so
+        return fail("SPC700", "cannot read it: permission denied", file=args.source)
+    try:
+        out_is_dir, out_exists = out.is_dir(), out.exists()
+    except OSError as exc:
+        return fail("SPC702", f"cannot check it: {exc.strerror or exc}", "choose another --out", file=str(out))
+    if out_is_dir:
         return fail(
             "SPC702", "--out is a folder", "--out names the spec file to write, e.g. model-env.toml", file=str(out)
         )
-    if out.exists() and not args.force:
+    if out_exists and not args.force:
         return fail("SPC702", "already exists", "pass --force to replace it, or choose another --out", file=str(out))
     kind = args.kind or ("mlflow" if uri else detect_kind(path) if path is not None else None)
     if kind is None:
@@ -165,7 +172,7 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
     from specc.spec import slug
 
     root = path if path.is_dir() else path.parent
-    draft = Draft(kind, root=root, out_dir=out.parent)
+    draft = Draft(kind, root=root, out_dir=out.parent, named=None if path.is_dir() else path)
     if uri:
         draft.origin = args.source
     KINDS[kind].read(path, draft)
@@ -298,3 +305,10 @@ def _emit(diags: list[Diagnostic], sources: dict[str, str], fmt: str, *, out: Pa
     if ordered:
         print(render_text(ordered, sources, color=use_color(sys.stderr)), file=sys.stderr)
         print(file=sys.stderr)
+
+
+def _readable(path: Path) -> bool:
+    """Whether this process may read the file ``path``, or list and enter the folder ``path``."""
+    import os
+
+    return os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0))

@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     # implies one): what `--out sbom/` writes never depends on how many targets the spec has today
     several = args.target is None
     out = None if args.out is None else Path(args.out)
-    problem = _out_problem(out, several=several, name=f"{targets[0] if targets else 'docker'}.cdx.{args.format}")
+    problem = _out_problem(
+        out, several=several, name=f"{targets[0] if targets else 'docker'}.cdx.{args.format}", spec=spec
+    )
     if problem is None and out is not None and not several and args.out.endswith(("/", "\\")):
         problem = unwritable(
             out,
@@ -174,14 +176,42 @@ def unwritable(out: Path, message: str, hint: str | None = None) -> Diagnostic:
     return dataclasses.replace(d, file=str(out))
 
 
-def file_out_problem(out: Path, *, instead: str) -> Diagnostic | None:
+def shipped_entry(spec: EnvSpec, out: Path) -> str | None:
+    """The spec entry (``code.paths[0]``, ``artifacts.NAME``) whose file or folder holds the path
+    ``out``, else None.  A file written there would ship with the model (the MLflow code copy,
+    the image's build context) and change the code/artifact hash, so ``specc check`` would then
+    report drift; an output *folder* is left out by its ``.specc-output`` marker, a file has none."""
+    import os
+
+    if spec.base_dir is None:
+        return None
+    real = os.path.realpath(out)
+    entries = [(f"code.paths[{i}]", ref.path) for i, ref in enumerate(spec.code.paths)]
+    entries += [(f"artifacts.{name}", ref.path) for name, ref in sorted(spec.artifacts.items())]
+    for label, rel in entries:
+        top = os.path.realpath(os.path.join(spec.base_dir, rel))
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return f"{label} ({rel})"
+    return None
+
+
+def file_out_problem(out: Path, *, instead: str, spec: EnvSpec | None = None) -> Diagnostic | None:
     """SPC764 when the file ``out`` cannot be written: a folder there, a file where a parent folder
-    must be, a parent that cannot be created or written.  ``instead``: the hint for a folder."""
+    must be, a parent that cannot be created or written, or (given ``spec``) a place inside a file
+    or folder the spec ships (:func:`shipped_entry`).  ``instead``: the hint for a folder."""
     import os
 
     shown = str(out)
     if out.is_dir():
         return unwritable(out, f"{shown} is a folder; the output is one file", instead)
+    entry = None if spec is None else shipped_entry(spec, out)
+    if entry is not None:
+        return unwritable(
+            out,
+            f"{shown} lies inside {entry}, which ships with the model; written there it would be copied "
+            "into the model and its build context and change the spec's hashes",
+            "write it outside the spec's code and artifact folders, e.g. next to model-env.toml",
+        )
     parent = Path(os.path.abspath(out)).parent
     while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
         parent = parent.parent
@@ -192,7 +222,7 @@ def file_out_problem(out: Path, *, instead: str) -> Diagnostic | None:
     return None
 
 
-def _out_problem(out: Path | None, *, several: bool, name: str) -> Diagnostic | None:
+def _out_problem(out: Path | None, *, several: bool, name: str, spec: EnvSpec) -> Diagnostic | None:
     if out is None:
         return None
     if several:
@@ -203,7 +233,7 @@ def _out_problem(out: Path | None, *, several: bool, name: str) -> Diagnostic | 
         except OutputError as exc:
             return unwritable(out, exc.message, exc.hint)
         return None
-    return file_out_problem(out, instead=f"name the file, e.g. --out {out / name}")
+    return file_out_problem(out, instead=f"name the file, e.g. --out {out / name}", spec=spec)
 
 
 def _plan(spec: EnvSpec, target: str, locked: bool) -> tuple[Plan | None, list[Diagnostic]]:

@@ -148,6 +148,8 @@ def _read_text(path: Path, draft: Draft, name: str, *, utf8_only: bool = False) 
     :func:`specc.importers.base.decode_text` reads it (a UTF-16 YAML file with its BOM)."""
     from specc.importers.base import decode_text
 
+    if draft.escapes(path, name):
+        return None
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -88,8 +88,30 @@ class Draft:
     origin: str | None = None
     #: the folder the spec will be written to (paths in the spec are relative to it); None: ``root``
     out_dir: Path | None = None
+    #: the file the user named (``specc import FILE``): read wherever a link leads; None for a folder
+    named: Path | None = None
     #: the notes already reported (``report`` adds each once)
     _noted: set[Note] = field(default_factory=set, repr=False)
+
+    def escapes(self, path: Path, shown: str, *, severity: Severity = "error") -> bool:
+        """Whether ``path``'s real path (symlinks resolved) lies outside :attr:`root`; then
+        reported (SPC700 error; an include passes ``"warning"`` and is reported SPC712), so an
+        import never reads ``/etc/passwd`` or ``../..`` because a file or link in the folder says
+        so.  The file the user named (:attr:`named`) never escapes."""
+        if self.named is not None and path == self.named:
+            return False
+        try:
+            path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            self.report(
+                "SPC700" if severity == "error" else "SPC712",
+                f"{shown} is outside the imported folder; not read",
+                source=shown,
+                severity=severity,
+                hint="keep the file inside the project, or import from the folder that holds it",
+            )
+            return True
+        return False
 
     def spec_path(self, path: Path) -> str:
         """``path`` as the written spec names it: relative to :attr:`out_dir` (POSIX), as the
@@ -351,6 +373,8 @@ def read_yaml(
     """
     import yaml
 
+    if draft.escapes(path, shown):
+        return None
     try:
         text = decode_text(path.read_bytes())
     except (OSError, UnicodeDecodeError, LookupError) as exc:

@@ -308,6 +308,8 @@ _WHY_IGNORED = {
 def _text(path: Path, draft: Draft) -> str | None:
     from specc.importers.requirements import display
 
+    if draft.escapes(path, display(path, draft.root)):
+        return None
     try:
         return decode_text(path.read_bytes())
     except (OSError, UnicodeDecodeError, LookupError) as exc:

@@ -84,15 +84,22 @@ def credential_query_key(key: str) -> bool:
 
 
 def read_requirements_file(
-    path: Path, draft: Draft, *, root: Path, constraints: bool = False, _stack: tuple[Path, ...] = ()
+    path: Path,
+    draft: Draft,
+    *,
+    root: Path,
+    constraints: bool = False,
+    _stack: tuple[Path, ...] = (),
 ) -> None:
     """Convert one pip requirements file into ``draft`` (``constraints=True``: every line is a
     constraint, as for a ``-c`` file).  ``root``: the imported folder; sources are relative to it.
 
     Never raises for bad input: an unreadable file is reported (SPC700 for the top file, SPC712
-    for an included one).
+    for an included one); so is one outside the imported folder (:meth:`Draft.escapes`).
     """
     shown = display(path, root)
+    if draft.escapes(path, shown, severity="warning" if _stack else "error"):
+        return
     from specc.importers.base import decode_text
 
     try:
@@ -126,6 +133,15 @@ def requirement_lines(lines: Iterable[tuple[str, Source]], draft: Draft, *, base
             _option_line(line, source, draft, base=base, root=draft.root, constraints=False, stack=())
         else:
             _requirement(line, source, draft, constraints=False, base=base, root=draft.root)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``'s real path (every symlink resolved) is ``root``'s or below it."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def display(path: Path, root: Path) -> str:
@@ -179,6 +195,15 @@ def _option_line(
                 INCLUDE_NOT_FOLLOWED,
                 f"{opt} {_safe(value)} includes a file already being read (a cycle)",
                 source=source,
+            )
+            return
+        if not _inside(target, root):  # as the peers' files: never read outside the imported folder
+            draft.report(
+                INCLUDE_NOT_FOLLOWED,
+                f"{opt} {_safe(value)} is outside the imported folder; not followed",
+                source=source,
+                hint="keep the file inside the project (or copy its lines into the spec), "
+                "or import from the folder that holds it",
             )
             return
         if not target.is_file():
