@@ -10,6 +10,7 @@ error), the runtime's version kept, and a lock made without the rule that --veri
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from specc.verify import machine_platform, module_names
 from tests.helpers import run_cli
 
 linux_x86 = pytest.mark.skipif(
-    machine_platform(["x86_64-manylinux_2_28"])[0] is None, reason="verifies x86_64-manylinux_2_28 locks"
+    machine_platform(["x86_64-manylinux_2_28"])[0] is None,
+    reason="installs x86_64-manylinux_2_28 wheels: needs an x86_64 Linux machine (CI is one)",
 )
 
 
@@ -229,16 +231,21 @@ def test_verify_catches_a_lock_that_does_not_import(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_verify_without_the_specs_python(tmp_path: Path) -> None:
+def test_verify_without_the_specs_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
     import subprocess
 
+    # no Python 3.13 to be found, whatever this machine has: a search path of the venv's bin and
+    # the system's (no pyenv shims), no uv-managed Pythons, no active virtual environment
+    empty = tmp_path / "no-managed-pythons"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(empty))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    found = subprocess.run(
-        [uv, "python", "find", "3.13"], capture_output=True, text=True, env={"UV_PYTHON_DOWNLOADS": "never"}
-    )
-    if found.returncode == 0:
-        pytest.skip("Python 3.13 is installed here")
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    found = subprocess.run([uv, "python", "find", "3.13"], capture_output=True, text=True, env=env)
+    assert found.returncode != 0, f"this test needs a search path without Python 3.13: {found.stdout}"
     folder = _spec(tmp_path / "py313", '[runtime]\npython = "3.13"\n[python]\nrequirements = ["six==1.16.0"]\n')
     assert run_cli("lock", str(folder)).code == 0
     v = run_cli("lock", "--check", "--verify", str(folder))
