@@ -15,9 +15,10 @@ Nothing here writes files; :mod:`specc.commands.import_` writes atomically.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from specc.importers.base import CONFLICT, SECRET_MAPPED, Draft, Entry, Note, SpecPath, TomlValue
 
@@ -25,35 +26,6 @@ if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
     from specc.validate import Result
 
-# top-level keys and sections, in docs/format.md's order
-_SECTIONS = (
-    "spec-version",
-    "model",
-    "runtime",
-    "python",
-    "code",
-    "apt",
-    "maven",
-    "r",
-    "env",
-    "secrets",
-    "artifacts",
-    "mlflow",
-    "targets",
-)
-# keys of each table in the spec's order (others follow, sorted)
-_KEYS: dict[str, tuple[str, ...]] = {
-    "model": ("name",),
-    "runtime": ("python", "databricks", "cuda", "overrides"),
-    "python": ("requirements", "requirements-files", "constraints", "wheels", "index-url", "extra-index-urls"),
-    "code": ("paths",),
-    "apt": ("packages", "debs"),
-    "maven": ("repository", "packages", "jars"),
-    "r": ("repository", "packages", "sources"),
-    "secrets.*": ("description", "databricks", "docker"),
-    "mlflow": ("pip", "flavor"),
-    "targets.docker": ("base-image", "platform", "serve", "port", "standalone"),
-}
 ENTRY_DROPPED = "SPC706"
 PYTHON_ASSUMED = "SPC705"
 DEFAULT_CHOSEN = "SPC708"
@@ -113,17 +85,56 @@ def comment(source: str) -> str:
     return f"# from {clean}" if clean else ""
 
 
+@functools.cache
+def _key_orders() -> dict[str, tuple[str, ...]]:
+    """Each table's keys in the order the spec's input models declare them (docs/format.md's
+    order), read from :class:`specc.spec.SpecInput`: ``""`` is the top level, ``"secrets.*"`` the
+    keys of any one secret, ``"targets.docker"`` a nested table."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from specc.spec import SpecInput
+
+    def keys(model: type[BaseModel]) -> tuple[str, ...]:
+        return tuple(f.alias or name for name, f in model.model_fields.items())
+
+    def models(annotation: Any) -> list[tuple[str, type[BaseModel]]]:
+        if typing.get_origin(annotation) is dict:  # a table of tables: [secrets.NAME]
+            return [(".*", m) for _, m in models(typing.get_args(annotation)[1])]
+        found = []
+        for arg in typing.get_args(annotation) or (annotation,):  # X | None
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                found.append(("", arg))
+            elif typing.get_origin(arg) is dict:
+                found += models(arg)
+        return found
+
+    orders = {"": keys(SpecInput)}
+
+    def walk(prefix: str, model: type[BaseModel]) -> None:
+        for name, f in model.model_fields.items():
+            for star, sub in models(f.annotation):
+                table = prefix + (f.alias or name) + star
+                orders[table] = keys(sub)
+                if not star:
+                    walk(table + ".", sub)
+
+    walk("", SpecInput)
+    return orders
+
+
 def _section_rank(table: SpecPath) -> tuple[int, tuple[str, ...]]:
     if not table:
         return (-1, ())
-    head = table[0]
-    rank = _SECTIONS.index(head) if head in _SECTIONS else len(_SECTIONS)
+    sections = _key_orders()[""]
+    rank = sections.index(table[0]) if table[0] in sections else len(sections)
     return (rank, table)
 
 
 def _key_rank(table: SpecPath, key: str) -> tuple[int, str]:
-    name = ".".join(table)
-    order = _KEYS.get(name) or (_KEYS.get(table[0] + ".*", ()) if table else ())
+    orders = _key_orders()
+    order = orders.get(".".join(table)) or (orders.get(table[0] + ".*", ()) if table else ())
     return (order.index(key), "") if key in order else (len(order), key)
 
 
