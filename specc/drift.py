@@ -811,11 +811,7 @@ def check_env(
             continue
         if req.url or not req.specifier:
             continue
-        try:
-            ok = SpecifierSet(req.specifier).contains(Version(got), prereleases=True)
-        except InvalidVersion:
-            ok = False
-        if not ok:
+        if not _satisfies(req.specifier, got):
             reported.add(req.name)
             out.append(
                 Diagnostic.error(
@@ -832,11 +828,7 @@ def check_env(
         got = versions.get(req.name)
         if got is None or req.name in reported or not _marker_ok(req) or req.url or not req.specifier:
             continue
-        try:
-            ok = SpecifierSet(req.specifier).contains(Version(got), prereleases=True)
-        except InvalidVersion:
-            ok = False
-        if not ok:
+        if not _satisfies(req.specifier, got):
             reported.add(req.name)
             out.append(
                 Diagnostic.error(
@@ -961,3 +953,12 @@ def check_env_lock(
             )
         )
     return out
+
+
+def _satisfies(specifier: str, version: str) -> bool:
+    """Whether installed ``version`` meets ``specifier`` (pre-releases count; a version PEP 440
+    cannot read does not)."""
+    try:
+        return SpecifierSet(specifier).contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return False
