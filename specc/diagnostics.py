@@ -288,8 +288,12 @@ def looks_like_credential(value: str) -> bool:
     return bool(_TOKEN.search(value)) or redact(value) != value
 
 
-# [env] names that usually hold a credential: their values belong in [secrets] (SPC404)
-SECRETISH_NAME = re.compile(r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)")
+# [env] names that usually hold a credential: their values belong in [secrets] (SPC404).  The
+# word may follow letters (PGPASSWORD, GHTOKEN) but not run on into another word, so that
+# settings such as TOKENIZERS_PARALLELISM (Hugging Face tokenizers) or MAX_TOKENS are not flagged
+SECRETISH_NAME = re.compile(
+    r"(?:TOKEN|PASSWORDS?|PASSWD|SECRETS?|API_KEYS?|ACCESS_KEYS?|PRIVATE_KEYS?|CREDENTIALS?)(?![A-Z])"
+)
 _ONE_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 

@@ -165,10 +165,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: bool) -> int:
+    from specc.diagnostics import Diagnostic
     from specc.importers import KINDS
     from specc.importers.base import Draft
     from specc.importers.writer import complete, finish, notes_to_diagnostics
-    from specc.output import write_file_atomic
+    from specc.output import OutputError, write_file_atomic
     from specc.spec import slug
 
     root = path if path.is_dir() else path.parent
@@ -216,7 +217,14 @@ def _import(args: argparse.Namespace, kind: str, path: Path, out: Path, *, uri: 
         if fmt == "text":
             print("specc import: nothing written (the result does not validate)", file=sys.stderr)
         return EXIT_INVALID
-    write_file_atomic(out, text)
+    try:
+        write_file_atomic(out, text)
+    except OutputError as exc:  # a folder that cannot hold it (no such folder on /proc, read-only, ...)
+        refused = Diagnostic.error("SPC702", message=exc.message, hint=exc.hint, file=_one_line(str(out)))
+        _emit(diags + loader + [refused], sources, fmt, out=None, kind=kind)
+        if fmt == "text":
+            print("specc import: nothing written", file=sys.stderr)
+        return EXIT_INVALID
     _emit(diags + loader, sources, fmt, out=out, kind=kind)
     if fmt == "text":
         not_carried = _not_carried()

@@ -474,8 +474,8 @@ def credential_name(name: str) -> bool:
     """Whether an environment variable's name says it holds a credential, by its ``_``-separated
     words (``HF_TOKEN``, ``DB_PASSWORD``, ``WANDB_API_KEY``, ``AWS_SECRET_ACCESS_KEY``,
     ``GITHUB_PAT``) or its ending (``PGPASSWORD``), so that ``TOKENIZERS_PARALLELISM`` or
-    ``MAX_TOKENS`` are not (a substring test, specc.diagnostics.SECRETISH_NAME, flags them: fine for
-    a warning, not for turning a setting into a secret)."""
+    ``MAX_TOKENS`` are not (specc.diagnostics.SECRETISH_NAME, the SPC404 warning's rule, agrees on
+    these; it is not the rule that turns a setting into a secret)."""
     upper = name.upper()
     return (
         bool(_CREDENTIAL_WORDS.intersection(upper.split("_")))
