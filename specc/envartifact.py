@@ -39,7 +39,8 @@ from pydantic import ConfigDict, Field, ValidationError
 from specc.filetree import copy_tree
 from specc.hashing import sha256_file
 from specc.mlmodel import MLmodel, MLmodelError, read_mlmodel
-from specc.spec import Apt, Code, EnvSpec, FileRef, Maven, PathRef, Python, R, WheelRef
+from specc import spec_defs
+from specc.spec import EnvSpec, FileRef, PathRef
 
 ARTIFACT_FILE = "specc-environment.json"
 ARTIFACT_KEY = "specc_environment"  # MLflow artifacts key of the JSON (pyfunc layout)
@@ -60,6 +61,9 @@ def layout_for_flavor(flavor: str | None) -> Layout:
 
 # --- the published model ---------------------------------------------------------------------
 #
+# Pydantic models extending the spec's definitions (specc.spec_defs): the artifact is read and
+# written by the few commands that handle logged models, and its JSON Schema is published.
+#
 # The artifact is the normalized spec (specc.spec.EnvSpec, whose field descriptions are the
 # schema's) plus one fact per shipped file or folder: where it is inside the model.  Only the
 # sections that hold shipped things are extended here; every other model is the spec's own.
@@ -67,49 +71,49 @@ def layout_for_flavor(flavor: str | None) -> Layout:
 _IN_MODEL = "Where it is inside the logged model, relative to the model's root (POSIX)."
 
 
-class ShippedFile(FileRef):
+class ShippedFile(spec_defs.FileRef):
     """A local file the model carries (.deb, jar, R source package)."""
 
     in_model_path: str = Field(description=_IN_MODEL, examples=["artifacts/specc-private-packages/lib/x.deb"])
 
 
-class ShippedWheel(WheelRef):
+class ShippedWheel(spec_defs.WheelRef):
     """A local wheel the model carries (MLflow code_paths)."""
 
     in_model_path: str = Field(description=_IN_MODEL, examples=["code/featurizer-0.3.0-py3-none-any.whl"])
 
 
-class ShippedPath(PathRef):
+class ShippedPath(spec_defs.PathRef):
     """A local file or folder the model carries (code, artifacts)."""
 
     in_model_path: str = Field(description=_IN_MODEL, examples=["code/churn_utils"])
 
 
-class ShippedPython(Python):
+class ShippedPython(spec_defs.Python):
     """Python dependencies (MLflow's own files hold the same requirements in pip form)."""
 
     wheels: tuple[ShippedWheel, ...] = Field(default=(), description="Local wheels, shipped under code/.")
 
 
-class ShippedCode(Code):
+class ShippedCode(spec_defs.Code):
     """Local code shipped with the model (MLflow code_paths)."""
 
     paths: tuple[ShippedPath, ...] = Field(default=(), description="Files and folders, under code/.")
 
 
-class ShippedApt(Apt):
+class ShippedApt(spec_defs.Apt):
     """OS packages."""
 
     debs: tuple[ShippedFile, ...] = Field(default=(), description="Private .deb files shipped in the model.")
 
 
-class ShippedMaven(Maven):
+class ShippedMaven(spec_defs.Maven):
     """JVM dependencies."""
 
     jars: tuple[ShippedFile, ...] = Field(default=(), description="Private jars shipped in the model.")
 
 
-class ShippedR(R):
+class ShippedR(spec_defs.R):
     """R dependencies."""
 
     sources: tuple[ShippedFile, ...] = Field(default=(), description="Private R source packages in the model.")
@@ -121,7 +125,7 @@ def _described(name: str) -> str:
     return description
 
 
-class SpeccEnvironment(EnvSpec):
+class SpeccEnvironment(spec_defs.EnvSpec):
     """specc-environment.json: what a logged model needs beyond MLflow's pip files (specc)."""
 
     model_config = ConfigDict(title="specc-environment.json")
@@ -151,11 +155,9 @@ def _schema() -> dict[str, Any]:
 
 def _omitted_at_default() -> frozenset[str]:
     """Aliases of the normalized fields that dumps leave out at their default (``exclude_if``)."""
-    from specc import spec as models
-
     out = set()
-    for obj in vars(models).values():
-        if isinstance(obj, type) and issubclass(obj, models._Norm):
+    for obj in vars(spec_defs).values():
+        if isinstance(obj, type) and issubclass(obj, spec_defs._Norm):
             for name, info in obj.model_fields.items():
                 if getattr(info, "exclude_if", None) is not None:
                     out.add(info.alias or name)

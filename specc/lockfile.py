@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field
 
 from specc import __version__
 from specc.schema import BASE_ID, DRAFT, _tidy, register
-from specc.spec import Apt, DependencyHashes, Maven, R, Runtime, _Norm
+from specc.spec_defs import Apt, DependencyHashes, Maven, R, Runtime, _Norm
 
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic

@@ -215,7 +215,7 @@ def _make_req(name: str, extras: tuple[str, ...], specifier: str, markers: str |
     """
     global _fast_req
     if _fast_req is None:
-        _fast_req = tuple(Req.model_fields) == _REQ_FIELDS and not Req.__private_attributes__
+        _fast_req = Req.__fields__ == _REQ_FIELDS and not (Req.__private__ or Req.__private_factories__)
     if not _fast_req:
         return Req.model_construct(name=name, extras=extras, specifier=specifier, markers=markers, url=url)
     req = _new(Req)

@@ -1,1420 +1,215 @@
-"""The ``model-env.toml`` data model, in two shapes.
+"""The ``model-env.toml`` data model, in two shapes: what a user may write and the normalized spec.
 
-* ``*Input`` models describe what a user may write: short string forms and full
-  table forms, every key optional but ``spec-version`` and ``runtime.python``.
-  They are strict (TOML types are exact, nothing is coerced) and forbid unknown
-  keys.  The published JSON Schema (``schemas/model-env.schema.json``) is
-  generated from them, so every field carries a description and an example.
-* :class:`EnvSpec` is the one canonical, normalized form every compiler and
-  target consumes: frozen, table forms only, names canonicalised, sets sorted
-  and de-duplicated, every default filled in, file hashes recorded.  Dumped
-  with ``by_alias=True`` (minus ``hashes``) it is itself a valid input, and
-  normalizing it again changes nothing.
+* ``*Input`` models (:class:`SpecInput` and its sections) describe what a user may write:
+  short string forms and full table forms, strict TOML types, no unknown keys;
+* :class:`EnvSpec` is the one canonical, normalized form every compiler and target consumes:
+  frozen, table forms only, names canonicalised, sets sorted and de-duplicated, every default
+  filled in, file hashes recorded.
+
+The classes here are the *compiled* models (:mod:`specc._models`): the pydantic-core
+validators and serializers of their definitions in :mod:`specc.spec_defs` (fields,
+descriptions, JSON Schema, docs), without pydantic's model machinery, so a command starts fast
+(issue #10).  They behave as the pydantic models do for everything specc uses
+(:mod:`specc.coremodel`).  The syntax rules (:mod:`specc.syntax`) and the models' behaviour
+(:mod:`specc.spec_methods`) are re-exported.  Any other name of :mod:`specc.spec_defs` (type
+aliases such as ``Requirement``) is read from there on first use.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal, Union
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PrivateAttr,
-    Tag,
-    field_validator,
-    model_validator,
+from specc._models import *  # noqa: F403 - the compiled models, by their definitions' names
+from specc._models import (
+    Apt,
+    AptInput,
+    AptPackageInput,
+    AptPkg,
+    Autoscale,
+    AutoscaleInput,
+    Cluster,
+    ClusterInput,
+    Code,
+    CodeInput,
+    DatabricksTarget,
+    DatabricksTargetInput,
+    DependencyHashes,
+    DockerTarget,
+    DockerTargetInput,
+    EnvSpec,
+    FileInput,
+    FileRef,
+    Hashes,
+    Maven,
+    MavenInput,
+    MavenPackageInput,
+    MavenPkg,
+    Mlflow,
+    MlflowInput,
+    Model,
+    ModelInput,
+    PathInput,
+    PathRef,
+    Python,
+    PythonInput,
+    R,
+    Req,
+    RequirementInput,
+    RInput,
+    RPackageInput,
+    RPkg,
+    Runtime,
+    RuntimeInput,
+    Secret,
+    SecretInput,
+    Serving,
+    ServingInput,
+    SpecInput,
+    Targets,
+    TargetsInput,
+    WheelRef,
+)
+from specc.coremodel import CoreModel
+from specc.spec_methods import MavenCoordinate, short_or_table, wheel_filename_problem
+from specc.syntax import *  # noqa: F403 - the syntax rules and name helpers
+from specc.syntax import (
+    APT_NAME,
+    APT_VERSION,
+    ARTIFACT_NAME,
+    AUTOSCALE_MAX,
+    AUTOSCALE_MIN,
+    CUDA_VERSION,
+    DATABRICKS_SECRET,
+    DOCKER_SECRET,
+    ENDPOINT_NAME,
+    ENDPOINT_NAME_MAX,
+    ENV_NAME,
+    EXTRA_NAME,
+    FLAVOR,
+    IMAGE,
+    MAVEN_COORDINATES,
+    MAVEN_EXCLUSION,
+    MODEL_NAME,
+    PACKAGE_NAME,
+    PLATFORM,
+    PORT,
+    PYTHON_VERSION,
+    R_NAME,
+    R_VERSION,
+    SECRET_NAME,
+    SHA256,
+    WORKERS,
+    WORKLOAD_SIZE,
+    WORKLOAD_TYPE,
+    WORKLOAD_TYPES,
+    WORKSPACE_PATH,
+    Bounds,
+    SchemaPattern,
+    Syntax,
+    endpoint_name,
+    env_name,
+    slug,
 )
 
-
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-# --- syntax rules: one object per constrained type ---------------------------------------------
-#
-# A rule is Annotated metadata on an input field.  It does two jobs: it puts ``pattern`` (or
-# ``minimum``/``maximum``) into the published JSON Schema, so editors flag the mistake as it is
-# typed, and it is what ``specc.validate`` checks, with the rule's own code, message and hint.
-# pydantic itself does not enforce it: a pattern failure inside pydantic would surface as a
-# generic type error, not as the precise diagnostic users get.
-#
-# Patterns are written in the common subset of JSON Schema's ECMA-262 dialect and Python's
-# ``re``: ASCII classes (``[0-9]``, never ``\d``, which is Unicode in Python), anchored with
-# ``^...$`` and matched in Python with ``fullmatch`` (Python's ``$`` also accepts a trailing
-# newline, ECMA's does not), no look-behind, no named groups, no inline flags.
-
-
-Hint = Union[str, Callable[[str], str], None]  # noqa: UP007 - evaluated at run time
-
-
-@dataclass(frozen=True)
-class Syntax:
-    """A string's syntax: a JSON Schema ``pattern`` and the diagnostic when a value misses it.
-
-    ``message`` and a string ``hint`` are ``str.format`` templates over ``value`` (and any
-    extra fields the validator passes, e.g. ``key``); a callable hint gets the value.
-    """
-
-    pattern: str
-    code: str
-    message: str
-    hint: Hint = None
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern)
-
-    def matches(self, value: str) -> bool:
-        return self.regex.fullmatch(value) is not None
-
-    def describe(self, value: str, **fields: object) -> tuple[str, str | None]:
-        """The (message, hint) for a value that does not match."""
-        hint = self.hint(value) if callable(self.hint) else self.hint
-        return self.message.format(value=value, **fields), hint
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        out = handler(core_schema)
-        out["pattern"] = self.pattern
-        return out
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """An integer's range: JSON Schema ``minimum``/``maximum`` and the diagnostic outside it."""
-
-    minimum: int | None
-    maximum: int | None
-    code: str
-    message: str
-    hint: str | None = None
-
-    def contains(self, value: int) -> bool:
-        return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
-
-    def describe(self, value: int, **fields: object) -> tuple[str, str | None]:
-        return self.message.format(value=value, **fields), self.hint
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        out = handler(core_schema)
-        if self.minimum is not None:
-            out["minimum"] = self.minimum
-        if self.maximum is not None:
-            out["maximum"] = self.maximum
-        return out
-
-
-@dataclass(frozen=True)
-class SchemaPattern:
-    """A ``pattern`` for the JSON Schema only, composed from rules the validator checks one by one
-    (a short form such as ``"name=version"`` is split first, then each part is checked)."""
-
-    pattern: str
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
-        out = handler(core_schema)
-        out["pattern"] = self.pattern
-        return out
-
-
-def _body(rule: Syntax) -> str:
-    """A rule's pattern without its anchors, to compose a larger pattern."""
-    return rule.pattern.removeprefix("^").removesuffix("$")
-
-
-#: Latin letters Unicode does not decompose into a base letter and a mark (NFKD keeps them whole)
-_LATIN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
-
-
-def slug(name: str) -> str:
-    """A valid model name made from any folder name (``"Churn Model"`` → ``"churn-model"``).
-
-    Accented Latin letters keep their base letter (``"Modèle Prévision"`` → ``"modele-prevision"``,
-    ``"Straße"`` → ``"strasse"``): case-folded, NFKD-decomposed, combining marks dropped.  Other
-    characters (other scripts, punctuation) become ``-``; a name with nothing left is ``"model"``.
-    """
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", name.casefold().translate(_LATIN_LETTERS))
-    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
-    s = re.sub(r"[^a-z0-9._-]+", "-", ascii_only).strip("-._")
-    return s or "model"
-
-
-def env_name(name: str) -> str:
-    """A valid environment variable name made from any name (``"pypi-token"`` → ``"PYPI_TOKEN"``)."""
-    s = re.sub(r"[^A-Z0-9_]", "_", name.upper())
-    return s if s and not s[0].isdigit() else "_" + s
-
-
-#: specc's bound for the endpoint names it derives (a DNS label's 63 characters: the name becomes
-#: part of the endpoint's URL); Databricks documents the characters, not a maximum length.
-ENDPOINT_NAME_MAX = 63
-
-
-def endpoint_name(name: str) -> str:
-    """A serving endpoint name Databricks accepts, made from a registered model name.
-
-    Databricks allows letters, digits, ``-`` and ``_`` (``ServingEndpointsAPI.create``) and reserves
-    the ``databricks-`` prefix: every other run of characters (a Unity Catalog name's dots)
-    becomes ``-``, the result is cut to :data:`ENDPOINT_NAME_MAX` characters
-    (``"main.ml.churn"`` → ``"main-ml-churn"``).  A name that has to be cut keeps a short hash
-    of the whole name at its end, so two long names that share a prefix never share an endpoint.
-    """
-    s = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")
-    if s.lower().startswith("databricks-"):
-        s = "model-" + s
-    if len(s) > ENDPOINT_NAME_MAX:
-        import hashlib
-
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-        s = s[: ENDPOINT_NAME_MAX - 9].rstrip("-_") + "-" + digest
-    return s or "model"
-
-
-MODEL_NAME = Syntax(
-    r"^[a-z0-9][a-z0-9._-]*$",
-    "SPC108",
-    'invalid model name "{value}"',
-    lambda v: f'use lower-case letters, digits, ".", "_" and "-", e.g. "{slug(v)}"',
-)
-PYTHON_VERSION = Syntax(
-    r"^3\.[0-9]{1,2}(\.[0-9]{1,3})?$",
-    "SPC107",
-    'invalid Python version "{value}"',
-    'write major.minor or major.minor.micro, e.g. "3.11" or "3.11.9"',
-)
-CUDA_VERSION = Syntax(
-    r"^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9]{1,3})?$",
-    "SPC117",
-    'invalid CUDA version "{value}"',
-    'write major.minor, e.g. "12.4"',
-)
-PACKAGE_NAME = Syntax(  # PEP 508 names (packaging's own pattern, case-insensitive)
-    r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$",
-    "SPC103",
-    'invalid package name "{value}"',
-    "names use letters, digits, . _ -",
-)
-EXTRA_NAME = Syntax(PACKAGE_NAME.pattern, "SPC103", 'invalid extra name "{value}"')
-SHA256 = Syntax(r"^[0-9a-f]{64}$", "SPC105", "sha256 must be 64 lower-case hex digits")
-APT_NAME = Syntax(
-    r"^[a-z0-9][a-z0-9+.-]+$",
-    "SPC109",
-    'invalid apt package name "{value}"',
-    "Debian package names are lower-case letters, digits, '+', '-' and '.', at least two characters",
-)
-APT_VERSION = Syntax(
-    r"^([0-9]+:)?[0-9][A-Za-z0-9.+~:-]*$",
-    "SPC109",
-    'invalid apt package version "{value}"',
-    'Debian versions start with a digit, e.g. "libgomp1=12.2.0-14"',
-)
-MAVEN_COORDINATES = Syntax(  # group:artifact[:packaging[:classifier]]:version
-    r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+){2,4}$",
-    "SPC110",
-    'invalid Maven coordinates "{value}"',
-    'write group:artifact:version, e.g. "org.xerial:sqlite-jdbc:3.45.1.0"',
-)
-MAVEN_EXCLUSION = Syntax(  # group:artifact, either may be a * wildcard
-    r"^[A-Za-z0-9_.*-]+:[A-Za-z0-9_.*-]+$",
-    "SPC111",
-    'invalid Maven exclusion "{value}"',
-    'write group:artifact (no version), e.g. "org.slf4j:slf4j-api"',
-)
-R_NAME = Syntax(
-    r"^[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]$",
-    "SPC112",
-    'invalid R package name "{value}"',
-    "R package names are letters, digits and '.', start with a letter and do not end with '.'",
-)
-R_VERSION = Syntax(r"^[0-9]+([.-][0-9]+)+$", "SPC112", 'invalid R package version "{value}"', 'e.g. version = "1.1.5"')
-ENV_NAME = Syntax(
-    r"^[A-Z_][A-Z0-9_]*$",
-    "SPC113",
-    "invalid environment variable name `{value}`",
-    lambda v: f"names are [A-Z_][A-Z0-9_]*, e.g. `{env_name(v)}`",
-)
-SECRET_NAME = Syntax(
-    ENV_NAME.pattern,
-    "SPC114",
-    "invalid secret name `{value}`",
-    lambda v: f"secret names are [A-Z_][A-Z0-9_]*, e.g. `{env_name(v)}`",
-)
-DATABRICKS_SECRET = Syntax(
-    r"^[A-Za-z0-9_.-]{1,128}/[A-Za-z0-9_.-]{1,128}$",
-    "SPC122",
-    'invalid Databricks secret reference "{value}"',
-    'write scope/key, e.g. "ml-secrets/pypi-token"',
-)
-DOCKER_SECRET = Syntax(
-    r"^[A-Za-z0-9_.-]+$", "SPC122", 'invalid BuildKit secret id "{value}"', "use letters, digits, '.', '_' and '-'"
-)
-ARTIFACT_NAME = Syntax(
-    r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
-    "SPC125",
-    "invalid artifact name `{value}`",
-    "use letters, digits, '.', '_' and '-'",
-)
-FLAVOR = Syntax(
-    r"^[a-z][a-z0-9_]*$",
-    "SPC105",
-    'invalid MLflow flavor "{value}"',
-    'name the flavor module, e.g. "sklearn" for mlflow.sklearn',
-)
-IMAGE = Syntax(  # [registry[:port]/]name[/name...][:tag][@sha256:digest]
-    r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$",
-    "SPC127",
-    'invalid image reference "{value}"',
-    'e.g. "python:3.11-slim-bookworm" or "python@sha256:<64 hex>"',
-)
-PLATFORM = Syntax(
-    r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$",
-    "SPC126",
-    'invalid platform "{value}"',
-    'write os/arch, e.g. "linux/amd64" or "linux/arm64"',
-)
-WORKSPACE_PATH = Syntax(  # the validator also refuses ".." segments and names DBFS paths
-    r"^/(Volumes|Workspace)/[^\s]+$",
-    "SPC128",
-    "{key} must be an absolute /Volumes/... or /Workspace/... path",
-    'e.g. "/Volumes/ml/default/libs"',
-)
-ENDPOINT_NAME = Syntax(  # the validator also refuses the reserved "databricks-" prefix
-    r"^[A-Za-z0-9_-]+$",
-    "SPC129",
-    'invalid serving endpoint name "{value}"',
-    lambda v: f'use letters, digits, "-" and "_", e.g. "{endpoint_name(v)}"',
-)
-#: ServingModelWorkloadType of databricks-sdk (serving.py) and of the bundle schema
-WORKLOAD_TYPES = (
-    "CPU",
-    "CPU_MEDIUM",
-    "CPU_LARGE",
-    "GPU_SMALL",
-    "GPU_MEDIUM",
-    "GPU_LARGE",
-    "GPU_XLARGE",
-    "GPU_XLARGE_8",
-    "MULTIGPU_MEDIUM",
-)
-WORKLOAD_TYPE = Syntax(
-    "^(" + "|".join(WORKLOAD_TYPES) + ")$",
-    "SPC130",
-    'unknown serving workload type "{value}"',
-    "one of " + ", ".join(WORKLOAD_TYPES),
-)
-WORKLOAD_SIZE = Syntax(  # Small, Medium, Large, or a custom size the workspace offers
-    r"^[A-Za-z][A-Za-z0-9_-]*$",
-    "SPC130",
-    'invalid serving workload size "{value}"',
-    '"Small", "Medium", "Large" or a custom size your workspace offers',
-)
-PORT = Bounds(1, 65535, "SPC123", "port {value} is out of range", "use 1-65535, e.g. 8080")
-WORKERS = Bounds(0, None, "SPC124", "workers cannot be negative")
-_AUTOSCALE = "invalid autoscale range min={min}, max={max}"
-_AUTOSCALE_HINT = "use 0 <= min <= max and max >= 1, e.g. { min = 1, max = 4 }"
-AUTOSCALE_MIN = Bounds(0, None, "SPC124", _AUTOSCALE, _AUTOSCALE_HINT)
-AUTOSCALE_MAX = Bounds(1, None, "SPC124", _AUTOSCALE, _AUTOSCALE_HINT)
-
-ModelName = Annotated[str, MODEL_NAME]
-PythonVersion = Annotated[str, PYTHON_VERSION]
-CudaVersion = Annotated[str, CUDA_VERSION]
-PackageName = Annotated[str, PACKAGE_NAME]
-ExtraName = Annotated[str, EXTRA_NAME]
-Sha256 = Annotated[str, SHA256]
-AptName = Annotated[str, APT_NAME]
-AptVersion = Annotated[str, APT_VERSION]
-AptShort = Annotated[str, SchemaPattern(f"^{_body(APT_NAME)}(={_body(APT_VERSION)})?$")]
-MavenCoordinates = Annotated[str, MAVEN_COORDINATES]
-MavenExclusion = Annotated[str, MAVEN_EXCLUSION]
-RName = Annotated[str, R_NAME]
-RVersion = Annotated[str, R_VERSION]
-EnvName = Annotated[str, ENV_NAME]
-SecretName = Annotated[str, SECRET_NAME]
-DatabricksSecret = Annotated[str, DATABRICKS_SECRET]
-DockerSecret = Annotated[str, DOCKER_SECRET]
-ArtifactName = Annotated[str, ARTIFACT_NAME]
-Flavor = Annotated[str, FLAVOR]
-Image = Annotated[str, IMAGE]
-Platform = Annotated[str, PLATFORM]
-WorkspacePath = Annotated[str, WORKSPACE_PATH]
-EndpointName = Annotated[str, ENDPOINT_NAME]
-WorkloadType = Annotated[str, WORKLOAD_TYPE]
-WorkloadSize = Annotated[str, WORKLOAD_SIZE]
-Port = Annotated[int, PORT]
-Workers = Annotated[int, WORKERS]
-AutoscaleMin = Annotated[int, AUTOSCALE_MIN]
-AutoscaleMax = Annotated[int, AUTOSCALE_MAX]
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        alias_generator=_kebab,
-        populate_by_name=False,
-        frozen=True,
-        # Build validators on first use, not at import: importing the models (every command,
-        # `specc --help`) builds none, and a nested section's model is never built on its own
-        # (SpecInput's validator holds its schema); tests/test_startup.py checks it.
-        defer_build=True,
-    )
-
-
-def _short_or_table(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "short"
-    if isinstance(value, dict):
-        return "table"
-    return None
-
-
-def ShortOrTable(table: type[BaseModel], what: str, short: Any = str) -> Any:
-    """``"short string" | { table = ... }``, dispatched on the TOML type."""
-    return Annotated[
-        Union[Annotated[short, Tag("short")], Annotated[table, Tag("table")]],  # noqa: UP007
-        Discriminator(
-            _short_or_table,
-            custom_error_type="short_or_table",
-            custom_error_message=f"expected {what} as a string or a table",
-        ),
-    ]
-
-
-# --- input: small tables ----------------------------------------------------------------------
-
-
-class FileInput(_Input):
-    """A local file shipped with the spec, optionally with its expected sha256."""
-
-    path: str = Field(
-        description="Path relative to the spec's folder; must stay inside the repository.",
-        examples=["dist/featurizer-0.3.0-py3-none-any.whl"],
-    )
-    sha256: Sha256 | None = Field(
-        default=None,
-        description="Expected sha256 of the file (64 hex digits); validation fails if it differs.",
-        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
-    )
-
-
-class PathInput(_Input):
-    """A local file or folder (code, artifacts)."""
-
-    path: str = Field(
-        description="Path relative to the spec's folder; must stay inside the repository.",
-        examples=["src/churn_utils"],
-    )
-
-
-class RequirementInput(_Input):
-    """A Python requirement in table form (the short form is a PEP 508 string)."""
-
-    name: PackageName = Field(description="Distribution name (PEP 508).", examples=["scikit-learn"])
-    version: str | None = Field(
-        default=None,
-        description='Exact version to pin (PEP 440), same as specifier "==<version>".',
-        examples=["1.5.2"],
-    )
-    specifier: str | None = Field(
-        default=None,
-        description="PEP 440 version specifier set; exclusive with `version`.",
-        examples=[">=2.1,<3"],
-    )
-    extras: list[ExtraName] = Field(default_factory=list, description="Extras to install.", examples=[["openmp"]])
-    markers: str | None = Field(
-        default=None,
-        description="PEP 508 environment marker.",
-        examples=["python_version >= '3.10'"],
-    )
-    url: str | None = Field(
-        default=None,
-        description="Direct reference (PEP 508 `name @ url`); credentials only as ${SECRET} placeholders.",
-        examples=["https://example.com/pkgs/pkg-1.0-py3-none-any.whl"],
-    )
-
-
-class AptPackageInput(_Input):
-    """A Debian/Ubuntu package in table form (short form: \"name\" or \"name=version\")."""
-
-    name: AptName = Field(description="Package name (Debian policy).", examples=["libgomp1"])
-    version: AptVersion | None = Field(default=None, description="Exact package version.", examples=["12.2.0-14"])
-
-
-class MavenPackageInput(_Input):
-    """A Maven artifact in table form (short form: \"group:artifact:version\")."""
-
-    coordinates: MavenCoordinates = Field(
-        description="group:artifact:version, optionally group:artifact:packaging:classifier:version.",
-        examples=["org.xerial:sqlite-jdbc:3.45.1.0"],
-    )
-    exclusions: list[MavenExclusion] = Field(
-        default_factory=list,
-        description="Transitive dependencies to leave out, as group:artifact.",
-        examples=[["org.slf4j:slf4j-api"]],
-    )
-    repository: str | None = Field(
-        default=None,
-        description="Repository for this artifact only (overrides maven.repository).",
-        examples=["https://maven.example.com/releases"],
-    )
-
-
-class RPackageInput(_Input):
-    """An R package in table form (short form: the package name)."""
-
-    name: RName = Field(description="CRAN package name.", examples=["prophet"])
-    version: RVersion | None = Field(default=None, description="Exact version to install.", examples=["1.1.5"])
-    repository: str | None = Field(
-        default=None,
-        description="Repository for this package only (overrides r.repository).",
-        examples=["https://packagemanager.posit.co/cran/2024-06-03"],
-    )
-
-
-# --- input: sections --------------------------------------------------------------------------
-
-
-class ModelInput(_Input):
-    """What the model is called."""
-
-    name: ModelName | None = Field(
-        default=None,
-        description="Model name, [a-z0-9][a-z0-9._-]*. Default: the spec folder's name.",
-        examples=["churn-classifier"],
-    )
-
-
-class RuntimeInput(_Input):
-    """Where the model runs: Python, optionally a Databricks Runtime and CUDA."""
-
-    python: PythonVersion = Field(description='Python version, "3.11" or "3.11.9".', examples=["3.11"])
-    databricks: str | None = Field(
-        default=None,
-        description=(
-            "Databricks Runtime: a spark_version key (15.4.x-cpu-ml-scala2.12), a short form "
-            '("15.4-ml", "15.4 LTS ML", "15.4") or a serverless environment ("serverless-v3").'
-        ),
-        examples=["15.4.x-cpu-ml-scala2.12"],
-    )
-    cuda: CudaVersion | None = Field(
-        default=None,
-        description="CUDA version for GPU images and gpu-ml runtimes, major.minor.",
-        examples=["12.4"],
-    )
-    overrides: list[PackageName] = Field(
-        default_factory=list,
-        description=(
-            "Packages the Databricks runtime preinstalls that the requirements replace on purpose: "
-            "acknowledges each replacement (SPC215), so it is reviewed in the spec and --strict passes."
-        ),
-        examples=[["scikit-learn"]],
-    )
-
-
-Requirement = ShortOrTable(RequirementInput, "a requirement")
-AptPackage = ShortOrTable(AptPackageInput, "an apt package", AptShort)
-MavenPackage = ShortOrTable(MavenPackageInput, "a Maven artifact", MavenCoordinates)
-RPackage = ShortOrTable(RPackageInput, "an R package", RName)
-LocalFile = ShortOrTable(FileInput, "a file path")
-LocalPath = ShortOrTable(PathInput, "a path")
-
-
-class PythonInput(_Input):
-    """Python dependencies."""
-
-    requirements: list[Requirement] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="PEP 508 requirements; exact pins (==) are recommended, ranges warn.",
-        examples=[["scikit-learn==1.5.2", {"name": "nltk", "version": "3.9.1"}]],
-    )
-    requirements_files: list[LocalFile] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="requirements.txt files merged in; -r and -c lines are followed.",
-        examples=[["requirements.txt"]],
-    )
-    constraints: list[Requirement] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="pip constraints (PEP 508, no extras), passed through to every target.",
-        examples=[["numpy<2.1"]],
-    )
-    wheels: list[LocalFile] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Local wheels built by the repository.",
-        examples=[["dist/featurizer-0.3.0-py3-none-any.whl"]],
-    )
-    index_url: str | None = Field(
-        default=None,
-        description="Primary package index; unset means the consumer's default index.",
-        examples=["https://pypi.org/simple"],
-    )
-    extra_index_urls: list[str] = Field(
-        default_factory=list,
-        description="Extra package indexes; credentials only as ${SECRET} placeholders.",
-        examples=[["https://${PYPI_USER}:${PYPI_TOKEN}@pkgs.example.com/simple"]],
-    )
-
-
-class CodeInput(_Input):
-    """Local code shipped with the model."""
-
-    paths: list[LocalPath] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Files and folders that become MLflow code_paths and COPY'd code.",
-        examples=[["src/churn_utils", "helpers.py"]],
-    )
-
-
-class AptInput(_Input):
-    """OS packages (Debian/Ubuntu)."""
-
-    packages: list[AptPackage] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description='Debian/Ubuntu packages, "name" or "name=version".',
-        examples=[["libgomp1", "graphviz=2.42.2-7"]],
-    )
-    debs: list[LocalFile] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Private .deb files shipped inside the model.",
-        examples=[["lib/libchurn_1.0_amd64.deb"]],
-    )
-
-
-class MavenInput(_Input):
-    """JVM dependencies."""
-
-    repository: str | None = Field(
-        default=None,
-        description="Default repository; unset means Maven Central (and Spark Packages on Databricks).",
-        examples=["https://repo1.maven.org/maven2"],
-    )
-    packages: list[MavenPackage] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Maven coordinates group:artifact:version, or tables with exclusions.",
-        examples=[["com.johnsnowlabs.nlp:spark-nlp_2.12:5.3.3"]],
-    )
-    jars: list[LocalFile] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Private jars hosted nowhere else, shipped inside the model.",
-        examples=[["lib/churn-udfs-1.2.0.jar"]],
-    )
-
-
-class RInput(_Input):
-    """R dependencies."""
-
-    repository: str | None = Field(
-        default=None,
-        description="CRAN-like repository; a dated snapshot pins every version.",
-        examples=["https://packagemanager.posit.co/cran/2024-06-03"],
-    )
-    packages: list[RPackage] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="R packages by name, or tables with a version.",
-        examples=[["forecast", {"name": "prophet", "version": "1.1.5"}]],
-    )
-    sources: list[LocalFile] = Field(  # type: ignore[valid-type]
-        default_factory=list,
-        description="Private R source packages (.tar.gz) shipped inside the model.",
-        examples=[["lib/churnr_0.3.0.tar.gz"]],
-    )
-
-
-class SecretInput(_Input):
-    """A secret by reference: a name plus where each target finds its value."""
-
-    description: str | None = Field(
-        default=None, description="What the secret is for.", examples=["read token for the private index"]
-    )
-    databricks: DatabricksSecret | None = Field(
-        default=None,
-        description="Databricks secret as scope/key, used as {{secrets/scope/key}}.",
-        examples=["ml-secrets/pypi-token"],
-    )
-    docker: DockerSecret | None = Field(
-        default=None,
-        description="BuildKit secret id. Default: the secret's name, lower-cased.",
-        examples=["pypi_token"],
-    )
-
-
-class MlflowInput(_Input):
-    """How `specc compile` fills MLflow's log_model arguments."""
-
-    pip: Literal["exact", "extra", "conda"] = Field(
-        default="exact",
-        description=(
-            "exact: pip_requirements (the spec plus the flavor's defaults); extra: "
-            "extra_pip_requirements (MLflow still infers); conda: conda_env."
-        ),
-        examples=["exact"],
-    )
-    flavor: Flavor | None = Field(
-        default=None,
-        description="MLflow flavor whose default requirements exact mode merges in.",
-        examples=["sklearn"],
-    )
-
-
-class AutoscaleInput(_Input):
-    """Autoscaling bounds of the job cluster."""
-
-    min: AutoscaleMin = Field(description="Minimum workers.", examples=[1])
-    max: AutoscaleMax = Field(description="Maximum workers.", examples=[4])
-
-
-class ClusterInput(_Input):
-    """The job cluster the rendered Databricks job uses."""
-
-    node_type: str | None = Field(default=None, description="node_type_id.", examples=["i3.xlarge"])
-    workers: Workers | None = Field(
-        default=None, description="Fixed number of workers; exclusive with autoscale.", examples=[2]
-    )
-    autoscale: AutoscaleInput | None = Field(
-        default=None, description="Autoscaling bounds; exclusive with workers.", examples=[{"min": 1, "max": 4}]
-    )
-    data_security_mode: str | None = Field(
-        default=None,
-        description="Access mode: SINGLE_USER (default), USER_ISOLATION, DATA_SECURITY_MODE_AUTO, ...",
-        examples=["SINGLE_USER"],
-    )
-
-
-class DockerTargetInput(_Input):
-    """Options of `specc render --target docker`."""
-
-    base_image: Image | None = Field(
-        default=None,
-        description="Base image; a digest pin (@sha256:...) is recommended, a bare tag warns.",
-        examples=["python:3.11-slim-bookworm"],
-    )
-    platform: Platform | None = Field(default=None, description="Build platform.", examples=["linux/amd64"])
-    serve: bool = Field(default=False, description="Add an entrypoint that serves the MLflow model.", examples=[True])
-    port: Port = Field(default=8080, description="Port the model server listens on.", examples=[8080])
-    standalone: bool = Field(
-        default=False,
-        description=(
-            "true: the image is meant to hold only what the spec lists, not the Databricks runtime's "
-            "preinstalled libraries (acknowledges SPC331)."
-        ),
-        examples=[True],
-    )
-
-
-class ServingInput(_Input):
-    """A Databricks Model Serving endpoint for the registered model (serving-endpoint.json, bundle.yml)."""
-
-    endpoint_name: EndpointName | None = Field(
-        default=None,
-        description=(
-            "Serving endpoint name: letters, digits, - and _ (not databricks-...). Default: the registered "
-            "model's name with every other character run as - (main.ml.churn -> main-ml-churn)."
-        ),
-        examples=["churn-classifier"],
-    )
-    workload_size: WorkloadSize = Field(
-        default="Small",
-        description='Provisioned concurrency range: "Small" (4), "Medium" (8-16), "Large" (16-64) or a custom size.',
-        examples=["Small"],
-    )
-    workload_type: WorkloadType | None = Field(
-        default=None,
-        description="Compute type (CPU, GPU_SMALL, ...). Default: GPU_SMALL when runtime.cuda is set or "
-        "runtime.databricks is a GPU runtime, else CPU.",
-        examples=["GPU_SMALL"],
-    )
-    scale_to_zero: bool = Field(
-        default=True, description="Scale the endpoint's compute down to zero when idle.", examples=[True]
-    )
-    route_optimized: bool = Field(
-        default=False, description="Create a route-optimized endpoint (route_optimized).", examples=[False]
-    )
-
-
-class DatabricksTargetInput(_Input):
-    """Options of `specc render --target databricks`."""
-
-    libraries_dir: WorkspacePath | None = Field(
-        default=None,
-        description="Where wheels, jars and requirements are uploaded (/Volumes/... or /Workspace/...).",
-        examples=["/Volumes/ml/default/libs"],
-    )
-    init_script: WorkspacePath | None = Field(
-        default=None,
-        description="Where the init script is uploaded. Default: <libraries-dir>/init/<model>.sh.",
-        examples=["/Volumes/ml/default/init/churn-classifier.sh"],
-    )
-    notebook_dir: WorkspacePath | None = Field(
-        default=None,
-        description="The workspace folder (/Workspace/...) the job's notebook goes to, as "
-        "<notebook-dir>/<model>/score. Default: libraries-dir when it is a /Workspace folder.",
-        examples=["/Workspace/Users/ml-team@example.com/specc"],
-    )
-    requirements_library: bool = Field(
-        default=False,
-        description="true: one `requirements` library (DBR >= 15.0) instead of one `pypi` library each.",
-        examples=[False],
-    )
-    cluster: ClusterInput | None = Field(default=None, description="The job cluster.")
-    serving: ServingInput | None = Field(
-        default=None, description="A Model Serving endpoint for the model; present: serving outputs are rendered."
-    )
-
-
-class TargetsInput(_Input):
-    """Per-target options."""
-
-    docker: DockerTargetInput | None = Field(default=None, description="Docker target options.")
-    databricks: DatabricksTargetInput | None = Field(default=None, description="Databricks target options.")
-
-
-class SpecInput(_Input):
-    """A model's whole run-time environment: model-env.toml, format version 1."""
-
-    model_config = ConfigDict(title="model-env.toml")
-
-    spec_version: int = Field(
-        description="Format version of this file; must be 1.",
-        examples=[1],
-        json_schema_extra={"const": 1},
-    )
-    model: ModelInput | None = Field(default=None, description="What the model is called.")
-    runtime: RuntimeInput = Field(description="Python version, Databricks Runtime, CUDA.")
-    python: PythonInput | None = Field(default=None, description="Python dependencies.")
-    code: CodeInput | None = Field(default=None, description="Local code shipped with the model.")
-    apt: AptInput | None = Field(default=None, description="OS (Debian/Ubuntu) packages.")
-    maven: MavenInput | None = Field(default=None, description="JVM dependencies.")
-    r: RInput | None = Field(default=None, description="R dependencies.")
-    # keys carry their syntax too: pydantic publishes a key pattern as patternProperties, and
-    # additionalProperties=false makes a key outside it an error for editors as well
-    env: dict[EnvName, str] = Field(
-        default_factory=dict,
-        description="Plain, non-secret environment variables.",
-        examples=[{"OMP_NUM_THREADS": "4"}],
-        json_schema_extra={"additionalProperties": False},
-    )
-    secrets: dict[SecretName, SecretInput] = Field(
-        default_factory=dict,
-        description="Secrets by reference, keyed by name ([A-Z_][A-Z0-9_]*); never their values.",
-        examples=[{"PYPI_TOKEN": {"databricks": "ml-secrets/pypi-token"}}],
-        json_schema_extra={"additionalProperties": False},
-    )
-    artifacts: dict[ArtifactName, LocalPath] = Field(  # type: ignore[valid-type]
-        default_factory=dict,
-        description="Extra files logged with the model (MLflow artifacts), keyed by name.",
-        examples=[{"vocab": "data/vocab.json"}],
-        json_schema_extra={"additionalProperties": False},
-    )
-    mlflow: MlflowInput | None = Field(default=None, description="MLflow log_model options.")
-    targets: TargetsInput | None = Field(default=None, description="Per-target options.")
-
-
-# --- normalized -----------------------------------------------------------------------------
-#
-# Every field below says its shape, its unit and its canonical form (what the normalizer
-# guarantees), and where a fact comes from when it is not the spec itself.  These models are
-# also the published shape of specc-environment.json (specc.envartifact) and of the
-# dependency sections of model-env.lock (specc.lockfile): their descriptions land in those
-# JSON Schemas.  Parsed views (a Maven coordinate's parts, a wheel's project and version, the
-# Python minor) are computed properties, never serialized fields: the normalized JSON and
-# every hash stay exactly what they are.  Section defaults are factories, so importing this
-# module builds no instance (and no model's validator) before a command needs one.
-
-
-class _Norm(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True, defer_build=True
-    )
-
-
-_SHA256_EXAMPLE = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-_HASH_EXAMPLE = "sha256:0f3c8b5e9d1a2c4f6e8b0a1c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e"
-
-
-class FileRef(_Norm):
-    """A local file, relative to the spec's folder (POSIX), with its sha256."""
-
-    path: str = Field(
-        description=(
-            "Path relative to the spec's folder, POSIX separators, no `.`/`..` segments, inside the "
-            "repository; the same file given twice is listed once."
-        ),
-        examples=["lib/libchurn_1.0_amd64.deb"],
-    )
-    sha256: str = Field(
-        description="sha256 of the file's bytes when the spec was validated: 64 lower-case hex digits, no prefix.",
-        examples=[_SHA256_EXAMPLE],
-    )
-
-
-def _wheel_filename_problem(path: str) -> str | None:
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+__all__ = [
+    "APT_NAME",
+    "APT_VERSION",
+    "ARTIFACT_NAME",
+    "AUTOSCALE_MAX",
+    "AUTOSCALE_MIN",
+    "CUDA_VERSION",
+    "DATABRICKS_SECRET",
+    "DOCKER_SECRET",
+    "ENDPOINT_NAME",
+    "ENDPOINT_NAME_MAX",
+    "ENV_NAME",
+    "EXTRA_NAME",
+    "FLAVOR",
+    "IMAGE",
+    "MAVEN_COORDINATES",
+    "MAVEN_EXCLUSION",
+    "MODEL_NAME",
+    "PACKAGE_NAME",
+    "PLATFORM",
+    "PORT",
+    "PYTHON_VERSION",
+    "R_NAME",
+    "R_VERSION",
+    "SECRET_NAME",
+    "SHA256",
+    "WORKERS",
+    "WORKLOAD_SIZE",
+    "WORKLOAD_TYPE",
+    "WORKLOAD_TYPES",
+    "WORKSPACE_PATH",
+    "Apt",
+    "AptInput",
+    "AptPackageInput",
+    "AptPkg",
+    "Autoscale",
+    "AutoscaleInput",
+    "Bounds",
+    "Cluster",
+    "ClusterInput",
+    "Code",
+    "CodeInput",
+    "CoreModel",
+    "DatabricksTarget",
+    "DatabricksTargetInput",
+    "DependencyHashes",
+    "DockerTarget",
+    "DockerTargetInput",
+    "EnvSpec",
+    "FileInput",
+    "FileRef",
+    "Hashes",
+    "Maven",
+    "MavenCoordinate",
+    "MavenInput",
+    "MavenPackageInput",
+    "MavenPkg",
+    "Mlflow",
+    "MlflowInput",
+    "Model",
+    "ModelInput",
+    "PathInput",
+    "PathRef",
+    "Python",
+    "PythonInput",
+    "R",
+    "RInput",
+    "RPackageInput",
+    "RPkg",
+    "Req",
+    "RequirementInput",
+    "Runtime",
+    "RuntimeInput",
+    "SchemaPattern",
+    "Secret",
+    "SecretInput",
+    "Serving",
+    "ServingInput",
+    "SpecInput",
+    "Syntax",
+    "Targets",
+    "TargetsInput",
+    "WheelRef",
+    "endpoint_name",
+    "env_name",
+    "short_or_table",
+    "slug",
+    "wheel_filename_problem",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # a definition-only name (a type alias such as ``Requirement``): from the definitions,
+    # which import pydantic (so only the code that asks pays for it)
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from specc import spec_defs
 
     try:
-        parse_wheel_filename(PurePosixPath(path).name)
-    except InvalidWheelFilename as exc:
-        return str(exc)
-    return None
-
-
-class WheelRef(FileRef):
-    """A local wheel: a file whose name is a valid wheel file name (PEP 427).
-
-    Its project and version are parsed from the file name once (by packaging) and cached;
-    they are not serialized, so a wheel dumps exactly like any other file.
-    """
-
-    @field_validator("path")
-    @classmethod
-    def _valid_wheel_name(cls, value: str) -> str:
-        problem = _wheel_filename_problem(value)
-        if problem is not None:
-            raise ValueError(f"not a wheel file name: {problem}")
-        return value
-
-    @cached_property
-    def _parsed(self) -> tuple[str, str]:
-        from packaging.utils import parse_wheel_filename
-
-        project, version, _build, _tags = parse_wheel_filename(PurePosixPath(self.path).name)
-        return str(project), str(version)
-
-    @property
-    def filename(self) -> str:
-        """The file name alone, e.g. ``featurizer-0.3.0-py3-none-any.whl``."""
-        return PurePosixPath(self.path).name
-
-    @property
-    def project(self) -> str:
-        """The canonical project name (PEP 503) from the file name, e.g. ``featurizer``."""
-        return self._parsed[0]
-
-    @property
-    def version(self) -> str:
-        """The version from the file name, normalized (PEP 440), e.g. ``0.3.0``."""
-        return self._parsed[1]
-
-
-class PathRef(_Norm):
-    """A local file or folder, relative to the spec's folder (POSIX)."""
-
-    path: str = Field(
-        description="Path relative to the spec's folder, POSIX separators, inside the repository; a file or a folder.",
-        examples=["src/churn_utils"],
-    )
-
-
-class Req(_Norm):
-    """A canonical Python requirement (PEP 508, split into its parts)."""
-
-    name: str = Field(description="Distribution name, canonical (PEP 503: lower-case, runs of -_. as -).")
-    extras: tuple[str, ...] = Field(default=(), description="Extras, canonical names, sorted, no duplicates.")
-    specifier: str = Field(
-        default="",
-        description=(
-            'PEP 440 specifier set, clauses sorted and comma-joined without spaces (">=2.1,<3" → "<3,>=2.1"); '
-            '"version" in the spec becomes "==<version>"; empty for none.'
-        ),
-    )
-    markers: str | None = Field(
-        default=None, description="PEP 508 environment marker as packaging prints it (double quotes)."
-    )
-    url: str | None = Field(
-        default=None, description="Direct reference (name @ url); credentials only as ${NAME} placeholders."
-    )
-
-    @cached_property
-    def line(self) -> str:
-        """The PEP 508 string, e.g. ``scikit-learn[openmp]==1.5.2; python_version >= "3.10"``.
-
-        Cached (pydantic leaves a ``cached_property`` out of fields, dumps and equality; the
-        model is frozen, so the value cannot go stale): every target, the capability checks
-        and the provenance marks each ask for it, 100,000 times in a large spec.
-        """
-        out = self.name
-        if self.extras:
-            out += "[" + ",".join(self.extras) + "]"
-        if self.url:
-            out += f" @ {self.url}"
-            if self.markers:
-                out += " "
-        else:
-            out += self.specifier
-        if self.markers:
-            out += f"; {self.markers}"
-        return out
-
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Req:
-        """A copy; the cached :attr:`line` is dropped when ``update`` may change it."""
-        copy = super().model_copy(update=update, deep=deep)
-        if update:
-            copy.__dict__.pop("line", None)
-        return copy
-
-    @property
-    def pinned_version(self) -> str | None:
-        """The exact version when the specifier is a single ``==`` pin or ``===`` (PEP 440's
-        arbitrary equality, the version string as written); None for anything else."""
-        spec = self.specifier
-        if "," in spec or "*" in spec or not spec.startswith("=="):
-            return None
-        return spec[3:] if spec.startswith("===") else spec[2:]
-
-
-class AptPkg(_Norm):
-    """A Debian/Ubuntu package from the distribution's archive."""
-
-    name: str = Field(
-        description="Package name (Debian policy: lower-case), unique in the list.", examples=["libgomp1"]
-    )
-    version: str | None = Field(
-        default=None,
-        description="Exact Debian version (apt `name=version`); unset: the archive's.",
-        examples=["12.2.0-14"],
-    )
-
-    @property
-    def line(self) -> str:
-        """``name=version`` (apt-get's pin syntax), or the bare name."""
-        return f"{self.name}={self.version}" if self.version else self.name
-
-
-@dataclass(frozen=True)
-class MavenCoordinate:
-    """Maven coordinates parsed once: ``group:artifact[:packaging[:classifier]]:version``.
-
-    ``str()`` gives the coordinates back exactly as written.
-    """
-
-    group: str
-    artifact: str
-    version: str
-    packaging: str | None = None
-    classifier: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> MavenCoordinate:
-        """Split ``text``; ValueError unless it has 3, 4 or 5 non-empty ``:``-separated parts.
-
-        The parts' syntax (which characters a group may hold) is validation's business;
-        this only gives every consumer the same reading of the five shapes.
-        """
-        parts = text.split(":")
-        if len(parts) not in (3, 4, 5) or not all(parts):
-            raise ValueError(f'not Maven coordinates (group:artifact[:packaging[:classifier]]:version): "{text}"')
-        if len(parts) == 3:
-            return cls(group=parts[0], artifact=parts[1], version=parts[2])
-        if len(parts) == 4:
-            return cls(group=parts[0], artifact=parts[1], packaging=parts[2], version=parts[3])
-        return cls(group=parts[0], artifact=parts[1], packaging=parts[2], classifier=parts[3], version=parts[4])
-
-    @property
-    def ident(self) -> str:
-        """Everything but the version: what two entries must not both declare at different versions."""
-        return ":".join(p for p in (self.group, self.artifact, self.packaging, self.classifier) if p is not None)
-
-    def __str__(self) -> str:
-        return f"{self.ident}:{self.version}"
-
-
-class MavenPkg(_Norm):
-    """A Maven artifact, resolved with its transitive dependencies by the consumer."""
-
-    coordinates: str = Field(
-        description=(
-            "group:artifact:version or group:artifact:packaging[:classifier]:version, as written; "
-            "one entry per group:artifact[:packaging[:classifier]]."
-        ),
-        examples=["org.xerial:sqlite-jdbc:3.45.1.0"],
-    )
-    exclusions: tuple[str, ...] = Field(
-        default=(),
-        description="Transitive dependencies left out, group:artifact, sorted, no duplicates.",
-        examples=[["org.slf4j:slf4j-api"]],
-    )
-    repository: str | None = Field(
-        default=None,
-        description="Repository for this artifact only (overrides maven.repository); URL as written.",
-        examples=["https://maven.example.com/releases"],
-    )
-
-    @field_validator("coordinates")
-    @classmethod
-    def _parses(cls, value: str) -> str:
-        MavenCoordinate.parse(value)
-        return value
-
-    @cached_property
-    def coords(self) -> MavenCoordinate:
-        """The coordinates, parsed (once per object)."""
-        return MavenCoordinate.parse(self.coordinates)
-
-    @property
-    def group(self) -> str:
-        return self.coords.group
-
-    @property
-    def artifact(self) -> str:
-        return self.coords.artifact
-
-    @property
-    def version(self) -> str:
-        return self.coords.version
-
-    @property
-    def excluded(self) -> tuple[tuple[str, str], ...]:
-        """The exclusions as (group, artifact) pairs."""
-        out = []
-        for ex in self.exclusions:
-            group, _, artifact = ex.partition(":")
-            out.append((group, artifact))
-        return tuple(out)
-
-
-class RPkg(_Norm):
-    """An R package from a CRAN-like repository."""
-
-    name: str = Field(
-        description="CRAN package name as written (R names are case-sensitive), unique.", examples=["forecast"]
-    )
-    version: str | None = Field(
-        default=None,
-        description="Exact version to install; unset: the repository's (a dated snapshot pins it).",
-        examples=["8.23.0"],
-    )
-    repository: str | None = Field(
-        default=None,
-        description="Repository for this package only (overrides r.repository).",
-        examples=["https://packagemanager.posit.co/cran/2024-06-03"],
-    )
-
-
-class Model(_Norm):
-    """What the model is called."""
-
-    name: str = Field(
-        description=(
-            "[a-z0-9][a-z0-9._-]*: the spec's model.name, else its folder's name lower-cased with every "
-            'other run of characters as "-" ("model" if nothing is left).'
-        ),
-        examples=["churn-classifier"],
-    )
-
-
-class Runtime(_Norm):
-    """Where the model runs."""
-
-    python: str = Field(
-        description='Python version as written, "3.11" (any 3.11.x) or "3.11.9" (exactly).', examples=["3.11"]
-    )
-    databricks: str | None = Field(
-        default=None,
-        description=(
-            "Databricks Runtime as its spark_version key (15.4.x-cpu-ml-scala2.12) or serverless environment "
-            "(serverless-v3); short forms are resolved through specc's runtime catalogue (`specc runtimes`)."
-        ),
-        examples=["15.4.x-cpu-ml-scala2.12"],
-    )
-    cuda: str | None = Field(default=None, description="CUDA version, major.minor.", examples=["12.4"])
-    overrides: tuple[str, ...] = Field(
-        default=(),
-        # left out of dumps when empty: specc-environment.json and model-env.lock written before
-        # the key existed read back byte for byte (their shape is unchanged for such specs)
-        exclude_if=lambda v: not v,
-        description=(
-            "Preinstalled packages of the Databricks runtime the requirements replace on purpose, "
-            "PEP 503-canonical, sorted; an acknowledgement only (not part of the dependency hashes)."
-        ),
-        examples=[["scikit-learn"]],
-    )
-
-    @property
-    def python_minor(self) -> str:
-        """``major.minor`` of :attr:`python` (``3.11.9`` → ``3.11``): what interpreters and images are picked by."""
-        return ".".join(self.python.split(".")[:2])
-
-
-class Python(_Norm):
-    """Python dependencies."""
-
-    requirements: tuple[Req, ...] = Field(
-        default=(),
-        description=(
-            "Requirements from the spec and its requirements files, one per name (and marker), merged, "
-            "in the order first written."
-        ),
-    )
-    requirements_files: tuple[FileRef, ...] = Field(
-        default=(),
-        description=(
-            "requirements files read and merged into `requirements` (records only: targets never read them), by path."
-        ),
-    )
-    constraints: tuple[Req, ...] = Field(default=(), description="pip constraints, merged like requirements.")
-    wheels: tuple[WheelRef, ...] = Field(default=(), description="Local wheels, sorted by path; one per project.")
-    index_url: str | None = Field(
-        default=None,
-        description="Primary index; ${NAME} placeholders kept, never values. Unset: the consumer's default.",
-    )
-    extra_index_urls: tuple[str, ...] = Field(
-        default=(), description="Extra indexes, in the order written (pip's order); ${NAME} placeholders, never values."
-    )
-
-    @field_validator("wheels", mode="before")
-    @classmethod
-    def _wheels_from_file_refs(cls, value: Any) -> Any:
-        # A plain FileRef (built by code that predates WheelRef) is re-read as a WheelRef, so its
-        # file name is checked and parsed like any other.
-        if isinstance(value, (list, tuple)):
-            return tuple(
-                WheelRef(path=v.path, sha256=v.sha256) if isinstance(v, FileRef) and not isinstance(v, WheelRef) else v
-                for v in value
-            )
-        return value
-
-
-class Code(_Norm):
-    """Local code shipped with the model."""
-
-    paths: tuple[PathRef, ...] = Field(
-        default=(), description="Files and folders (MLflow code_paths, COPY'd into images), sorted by path."
-    )
-
-
-class Apt(_Norm):
-    """OS packages (Debian/Ubuntu)."""
-
-    packages: tuple[AptPkg, ...] = Field(default=(), description="Packages from the archive, sorted by name.")
-    debs: tuple[FileRef, ...] = Field(default=(), description="Private .deb files shipped with the model, by path.")
-
-
-class Maven(_Norm):
-    """JVM dependencies."""
-
-    repository: str | None = Field(
-        default=None, description="Default repository; unset: Maven Central (and Spark Packages on Databricks)."
-    )
-    packages: tuple[MavenPkg, ...] = Field(default=(), description="Artifacts, sorted by coordinates.")
-    jars: tuple[FileRef, ...] = Field(default=(), description="Private jars shipped with the model, by path.")
-
-
-class R(_Norm):
-    """R dependencies."""
-
-    repository: str | None = Field(
-        default=None, description="CRAN-like repository; a dated snapshot (…/YYYY-MM-DD) pins every version."
-    )
-    packages: tuple[RPkg, ...] = Field(default=(), description="Packages, sorted by name.")
-    sources: tuple[FileRef, ...] = Field(default=(), description="Private R source packages (.tar.gz), by path.")
-
-
-class Secret(_Norm):
-    """A secret by reference: where each target finds its value; never the value."""
-
-    description: str | None = Field(default=None, description="What the secret is for.")
-    databricks: str | None = Field(
-        default=None, description="Databricks secret as scope/key (used as {{secrets/scope/key}})."
-    )
-    docker: str = Field(description="BuildKit secret id; default: the secret's name lower-cased.")
-
-
-class Mlflow(_Norm):
-    """How `specc compile` fills MLflow's log_model arguments."""
-
-    pip: Literal["exact", "extra", "conda"] = Field(
-        default="exact",
-        description="exact: pip_requirements; extra: extra_pip_requirements (MLflow still infers); conda: conda_env.",
-    )
-    flavor: str | None = Field(default=None, description="MLflow flavor whose default requirements exact mode merges.")
-
-
-class Autoscale(_Norm):
-    """Autoscaling bounds of the job cluster, in workers (driver not counted)."""
-
-    min: int = Field(description="Minimum number of workers, >= 0.")
-    max: int = Field(description="Maximum number of workers, >= min.")
-
-
-class Cluster(_Norm):
-    """The Databricks job cluster."""
-
-    node_type: str | None = Field(default=None, description="node_type_id; unset: the workspace's default.")
-    workers: int | None = Field(
-        default=None,
-        description="Fixed number of workers (driver not counted); 1 unless autoscale is set, then unset.",
-    )
-    autoscale: Autoscale | None = Field(default=None, description="Autoscaling bounds; exclusive with workers.")
-    data_security_mode: str = Field(default="SINGLE_USER", description="Access mode (data_security_mode).")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_workers(cls, data: Any) -> Any:
-        # The default depends on another field: a fixed-size cluster has 1 worker unless told
-        # otherwise, an autoscaling one has none.  A document dumped without nulls (workers
-        # absent under autoscale) therefore reads back as it was.
-        if isinstance(data, dict) and "workers" not in data and data.get("autoscale") is None:
-            return {**data, "workers": 1}
-        return data
-
-
-class DockerTarget(_Norm):
-    """Options of `specc render --target docker`."""
-
-    base_image: str | None = Field(
-        default=None, description="Base image as written; unset: picked from runtime.python (and cuda)."
-    )
-    platform: str | None = Field(default=None, description="Build platform, e.g. linux/amd64; unset: the builder's.")
-    serve: bool = Field(default=False, description="Whether the image serves the MLflow model.")
-    port: int = Field(default=8080, description="TCP port the model server listens on.")
-    standalone: bool = Field(
-        default=False,
-        exclude_if=lambda v: v is False,  # as runtime.overrides: earlier artifacts keep their shape
-        description="Whether the image is acknowledged to hold only what the spec lists (SPC331).",
-    )
-
-
-class Serving(_Norm):
-    """A Databricks Model Serving endpoint (``[targets.databricks.serving]``)."""
-
-    endpoint_name: str | None = Field(
-        default=None,
-        description="Endpoint name as written; unset: derived from the registered model's name when rendering.",
-    )
-    workload_size: str = Field(default="Small", description="workload_size of the served entity.")
-    workload_type: str = Field(
-        default="CPU",
-        description="workload_type of the served entity; unset in the spec: GPU_SMALL for a GPU spec "
-        "(runtime.cuda or a gpu-ml runtime), else CPU.",
-    )
-    scale_to_zero: bool = Field(default=True, description="scale_to_zero_enabled of the served entity.")
-    route_optimized: bool = Field(default=False, description="route_optimized of the endpoint.")
-
-
-class DatabricksTarget(_Norm):
-    """Options of `specc render --target databricks`."""
-
-    libraries_dir: str | None = Field(
-        default=None, description="Where wheels, jars and requirements are uploaded (/Volumes/... or /Workspace/...)."
-    )
-    init_script: str | None = Field(
-        default=None, description="Where the init script is uploaded; unset: <libraries-dir>/init/<model>.sh."
-    )
-    notebook_dir: str | None = Field(
-        default=None,
-        description="The workspace folder of the job's notebook; unset: libraries-dir when it is a /Workspace folder.",
-    )
-    requirements_library: bool = Field(
-        default=False, description="One `requirements` library (DBR >= 15.0) instead of one `pypi` library each."
-    )
-    cluster: Cluster = Field(default_factory=Cluster, description="The job cluster.")
-    serving: Serving | None = Field(
-        default=None, description="The Model Serving endpoint; unset: no serving outputs are rendered."
-    )
-
-
-class Targets(_Norm):
-    """Per-target options, every default filled in (present even when the spec has no [targets])."""
-
-    docker: DockerTarget = Field(default_factory=DockerTarget, description="Docker target options.")
-    databricks: DatabricksTarget = Field(default_factory=DatabricksTarget, description="Databricks target options.")
-
-
-class DependencyHashes(_Norm):
-    """Dependency hashes, each "sha256:<hex>" over a canonical JSON encoding (specc.hashing).
-
-    Only what changes an installed environment counts; files count by content, never by path.
-    """
-
-    dependencies: str = Field(description="Hash over the five below.", examples=[_HASH_EXAMPLE])
-    runtime: str = Field(description="Hash of the runtime section.", examples=[_HASH_EXAMPLE])
-    python: str = Field(
-        description="Hash of the Python version, requirements, constraints, indexes and wheel contents.",
-        examples=[_HASH_EXAMPLE],
-    )
-    apt: str = Field(description="Hash of the apt packages and .deb contents.", examples=[_HASH_EXAMPLE])
-    maven: str = Field(description="Hash of the Maven repository, packages and jar contents.", examples=[_HASH_EXAMPLE])
-    r: str = Field(description="Hash of the R repository, packages and source contents.", examples=[_HASH_EXAMPLE])
-
-
-class Hashes(DependencyHashes):
-    """Content hashes ("sha256:<hex>"); see the contract's "Hashes and provenance".
-
-    `dependencies` covers only what changes an installed environment; `code` and
-    `artifacts` are separate, so editing model code never changes it.
-    """
-
-    code: str = Field(description="Hash of the code contents (not part of `dependencies`).", examples=[_HASH_EXAMPLE])
-    artifacts: str = Field(
-        description="Hash of the artifact contents (not part of `dependencies`).", examples=[_HASH_EXAMPLE]
-    )
-
-    def dependency_hashes(self) -> DependencyHashes:
-        """The dependency part alone (what model-env.lock records)."""
-        return DependencyHashes(**{name: getattr(self, name) for name in DependencyHashes.model_fields})
-
-
-class EnvSpec(_Norm):
-    """The canonical, normalized form of a model-env.toml."""
-
-    spec_version: int = Field(default=1, description="Format version of the model-env.toml; 1.")
-    model: Model = Field(description="What the model is called.")
-    runtime: Runtime = Field(description="Python, Databricks Runtime, CUDA.")
-    python: Python = Field(default_factory=Python, description="Python dependencies.")
-    code: Code = Field(default_factory=Code, description="Local code shipped with the model.")
-    apt: Apt = Field(default_factory=Apt, description="OS packages.")
-    maven: Maven = Field(default_factory=Maven, description="JVM dependencies.")
-    r: R = Field(default_factory=R, description="R dependencies.")
-    env: dict[str, str] = Field(
-        default_factory=dict, description="Plain environment variables and their values, sorted by name."
-    )
-    secrets: dict[str, Secret] = Field(
-        default_factory=dict, description="Secrets by name ([A-Z_][A-Z0-9_]*), sorted; references only, no values."
-    )
-    artifacts: dict[str, PathRef] = Field(
-        default_factory=dict, description="Extra files logged with the model (MLflow artifacts), by key, sorted."
-    )
-    mlflow: Mlflow = Field(default_factory=Mlflow, description="How log_model's arguments are compiled.")
-    targets: Targets = Field(default_factory=Targets, description="Per-target options.")
-    hashes: Hashes = Field(description="Dependency, code and artifact hashes.")
-
-    # Where relative paths point: the spec's folder.  Not part of the normalized
-    # form (the same spec in another checkout normalizes to the same bytes).
-    _base_dir: str | None = PrivateAttr(default=None)
-    _spec_path: str | None = PrivateAttr(default=None)
-    # normalized path → where it came from (see specc.diagnostics.Origins); empty for a
-    # spec rebuilt from a logged model
-    _origins: dict[Any, Any] = PrivateAttr(default_factory=dict)
-
-    @property
-    def base_dir(self) -> str | None:
-        """Absolute path of the spec's folder, when loaded from a file."""
-        return self._base_dir
-
-    @property
-    def spec_path(self) -> str | None:
-        return self._spec_path
-
-    @property
-    def origins(self) -> dict[Any, Any]:
-        """Normalized path (``("python", "requirements", 3)``) → :class:`specc.diagnostics.Origin`."""
-        return self._origins
-
-    def to_dict(self, *, with_hashes: bool = True) -> dict[str, Any]:
-        """The normalized form as plain data (kebab-case keys, as in the TOML)."""
-        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        if not with_hashes:
-            data.pop("hashes", None)
-        return data
-
-    def to_json(self) -> str:
-        import json
-
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return getattr(spec_defs, name)
+    except AttributeError:
+        raise AttributeError(f"module 'specc.spec' has no attribute {name!r}") from None

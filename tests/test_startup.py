@@ -44,7 +44,7 @@ def modules_after(tmp_path: Path, *argv: str) -> set[str]:
 
 def test_validate_imports_no_template_engine_and_no_integration(tmp_path: Path) -> None:
     loaded = modules_after(tmp_path, "validate", str(EXAMPLE))
-    assert "pydantic" in loaded  # the probe saw the real pipeline run
+    assert "pydantic_core" in loaded  # the probe saw the real pipeline run
     assert not loaded & (NEVER | {"jinja2"})
 
 
@@ -136,12 +136,39 @@ def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
     assert code == 0
     commands = {m for m in loaded if m.startswith("specc.commands.")} - {"specc.commands._common"}
     assert commands == {"specc.commands.validate"}
-    assert "pydantic.main" in loaded  # it did build and use models
+    assert "specc._models" in loaded  # it validated with the compiled models...
+    assert "pydantic.main" not in loaded  # ...without pydantic's model machinery (issue 10)
+    assert not scanned
+
+
+@pytest.mark.parametrize(
+    ("argv", "example"),
+    [
+        (("validate",), "sklearn-basic"),
+        (("render", "--target", "docker", "--out", "out"), "sklearn-basic"),
+        (("render", "--target", "databricks", "--out", "out"), "private-index"),
+    ],
+    ids=["validate", "render-docker", "render-databricks"],
+)
+def test_commands_never_load_pydantics_model_machinery(tmp_path: Path, argv: tuple[str, ...], example: str) -> None:
+    """validate and render use the compiled models only (``compile`` does load pydantic: the
+    environment artifact it writes is a pydantic model extending the definitions)."""
+    argv = tuple(str(tmp_path / a) if a == "out" else a for a in argv)
+    code, loaded, _ = modules_of(tmp_path, *argv, str(ROOT / "examples" / example))
+    assert code == 0
+    assert not {m for m in loaded if m == "pydantic.main" or m.startswith("pydantic._internal")}
+    assert "specc.spec_defs" not in loaded  # the definitions are for schemas and error messages
+
+
+def test_a_command_that_builds_pydantic_models_skips_the_plugin_scan(tmp_path: Path) -> None:
+    code, loaded, scanned = modules_of(tmp_path, "schema", "--check")
+    assert code == 0
+    assert "pydantic.main" in loaded  # JSON Schemas come from the pydantic definitions
     assert not scanned  # no entry-point scan: the CLI switches pydantic's plugin loader off
 
 
 def test_the_users_pydantic_plugin_setting_wins(tmp_path: Path) -> None:
-    code, _, scanned = modules_of(tmp_path, "validate", str(EXAMPLE), env={"PYDANTIC_DISABLE_PLUGINS": "0"})
+    code, _, scanned = modules_of(tmp_path, "schema", "--check", env={"PYDANTIC_DISABLE_PLUGINS": "0"})
     assert code == 0
     assert scanned  # pydantic scanned for plugins, as the user asked
 

@@ -42,30 +42,20 @@ class Feature:
 # --- the input model's fields ------------------------------------------------------------------------
 
 
-def _models_in(annotation: Any) -> list[type]:
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    out: list[type] = []
-    for arg in typing.get_args(annotation):
-        out += _models_in(arg)
-    return out
-
-
 @cache
 def input_fields() -> tuple[str, ...]:
     """Every field path of :class:`specc.spec.SpecInput` (kebab-case, list items and table
     values walked into: ``"python.requirements.url"``, ``"secrets.databricks"``), sorted."""
+    from specc.coremodel import CoreModel
     from specc.spec import SpecInput
 
     out: list[str] = []
 
-    def walk(model: type, prefix: str) -> None:
-        for name, info in model.model_fields.items():  # type: ignore[attr-defined]
-            path = f"{prefix}{info.alias or name}"
+    def walk(model: type[CoreModel], prefix: str) -> None:
+        for name in model.__fields__:
+            path = f"{prefix}{name.replace('_', '-')}"  # the definitions' kebab-case aliases
             out.append(path)
-            for sub in _models_in(info.annotation):
+            for sub in model.__nested__.get(name, ()):
                 walk(sub, path + ".")
 
     walk(SpecInput, "")

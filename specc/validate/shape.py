@@ -1,7 +1,8 @@
 """The typed input: the document validated against the ``*Input`` models, bad items cut out.
 
-A valid document is validated in one pydantic call (the fast path: one pass in
-pydantic-core, whatever the number of items).  When that fails, every error is
+A valid document is validated in one pydantic-core call (the fast path: one pass,
+whatever the number of items) by the compiled :class:`~specc.spec.SpecInput`, so the
+fast path never loads pydantic's model machinery.  When that fails, every error is
 translated into a diagnostic (``schema_errors``), and each error then removes
 only the smallest unit that holds it, so the rest is still typed and checked:
 
@@ -24,10 +25,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator, ValidationError
 
 from specc.diagnostics import Diagnostic, PathPart, TomlPath
-from specc.schema_errors import field_by_alias, translate, union_tags, unwrap
 from specc.spec import (
     AptInput,
     CodeInput,
@@ -102,7 +102,10 @@ def typed_input(data: dict[str, Any]) -> tuple[TypedInput, list[Diagnostic]]:
     try:
         spec = SpecInput.model_validate(data)
     except ValidationError as exc:
-        diagnostics = translate(exc, SpecInput, data)
+        # the slow path: pydantic's definitions explain each error (imports pydantic)
+        from specc.schema_errors import translate
+
+        diagnostics = translate(exc, SpecInput.definition(), data)
         cuts = [_cut(tuple(err["loc"]), data) for err in exc.errors(include_url=False)]
         pruned, kept = _prune(data, [c for c in cuts if c])
         return _per_section(pruned, kept), diagnostics
@@ -111,24 +114,33 @@ def typed_input(data: dict[str, Any]) -> tuple[TypedInput, list[Diagnostic]]:
 
 def _per_section(data: dict[str, Any], kept: dict[TomlPath, tuple[int, ...]]) -> TypedInput:
     out = TypedInput(kept=kept)
-    for name, info in SpecInput.model_fields.items():
-        alias = info.alias or name
+    for name in SpecInput.__fields__:
+        alias = name.replace("_", "-")
         if alias not in data:
             continue
         try:
-            setattr(out, name, _adapter(name).validate_python(data[alias]))
+            setattr(out, name, _section_validator(name).validate_python(data[alias]))
         except ValidationError:  # already reported; e.g. a table lacking a required key
             continue
     return out
 
 
 @cache
-def _adapter(name: str) -> TypeAdapter[Any]:
-    """The validator of one top-level field, built once, on first use (the slow path only)."""
-    annotation: Any = SpecInput.model_fields[name].annotation
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return TypeAdapter(annotation)  # a model keeps its own (strict) config
-    return TypeAdapter(annotation, config=ConfigDict(strict=True))
+def _section_validator(name: str) -> SchemaValidator:
+    """The validator of one top-level field of the compiled SpecInput, built once, on first use
+    (the slow path only): that field's own schema, with SpecInput's shared definitions and its
+    strict config, so a section validates exactly as inside the whole document."""
+    schema = SpecInput.__schema__()
+    definitions = []
+    if schema["type"] == "definitions":
+        definitions = schema["definitions"]
+        schema = schema["schema"]
+    config = schema.get("config")
+    fields = schema["schema"]["fields"]
+    field_schema = fields[name]["schema"]
+    if definitions:
+        field_schema = {"type": "definitions", "schema": field_schema, "definitions": definitions}
+    return SchemaValidator(field_schema, config)
 
 
 def _cut(loc: tuple[Any, ...], data: dict[str, Any]) -> TomlPath:
@@ -138,8 +150,12 @@ def _cut(loc: tuple[Any, ...], data: dict[str, Any]) -> TomlPath:
     itself, or the table holding a missing key.  () when nothing can be removed (a
     required top-level key is missing).
     """
+    from pydantic import BaseModel
+
+    from specc.schema_errors import field_by_alias, union_tags, unwrap
+
     path: list[PathPart] = []
-    tp: Any = SpecInput
+    tp: Any = SpecInput.definition()
     for part in loc:
         tp = unwrap(tp)
         if get_origin(tp) is typing.Annotated:  # a short-or-table union: the tag is no TOML key

@@ -1,0 +1,235 @@
+"""The base of the compiled model classes: pydantic's model behaviour over pydantic-core alone.
+
+A compiled class (generated into :mod:`specc._models` by ``scripts/compile_models.py``) carries
+the pydantic-core schema pydantic builds for its definition in :mod:`specc.spec_defs`, with its
+own classes in place of the definitions'.  This base gives it the part of pydantic's
+``BaseModel`` API specc uses, implemented with the same pydantic-core ``SchemaValidator`` and
+``SchemaSerializer`` pydantic would build, so validation errors, defaults, aliases and dumps are
+pydantic's own:
+
+* ``Model(**fields)``, ``model_validate``, ``model_validate_json``, ``model_construct``;
+* ``model_dump``, ``model_dump_json``, ``model_copy``;
+* ``model_fields_set``; frozen instances (assignment raises pydantic's ``frozen_instance``
+  ValidationError), equality and hashing over the fields; private attributes (``_name``);
+* ``model_fields`` and ``model_json_schema`` are the definition's (importing pydantic, once).
+
+What it saves: importing ``pydantic.main`` and building a model class costs tens of
+milliseconds per process (measured in ``bench/startup.py``); a compiled class is a plain class
+whose validator is built from a literal schema on first use.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from pydantic_core import PydanticUndefined, SchemaSerializer, SchemaValidator, ValidationError
+
+_MISSING: Any = PydanticUndefined
+
+
+class _FromDefinition:
+    """A class attribute read from the model's definition in :mod:`specc.spec_defs`."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        return getattr(owner.definition(), self.name)  # type: ignore[attr-defined]
+
+
+class CoreModel:
+    """See the module docstring.  Subclasses are generated; their class attributes:
+
+    ``__fields__`` field names in order; ``__defaults__`` name → default (a literal) and
+    ``__factories__`` name → default factory, for fields that have one; ``__nested__`` name →
+    the compiled classes its type holds; ``__private__`` private attribute → default,
+    ``__private_factories__`` → factory; ``__schema__()`` the pydantic-core schema.  Every
+    field's alias is its name with ``-`` for ``_`` (the definitions' alias generator).
+    """
+
+    __slots__ = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+
+    __fields__: ClassVar[tuple[str, ...]] = ()
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {}
+    __private__: ClassVar[dict[str, Any]] = {}
+    __private_factories__: ClassVar[dict[str, Callable[[], Any]]] = {}
+    __frozen__: ClassVar[bool] = True
+
+    model_fields = _FromDefinition()
+    model_json_schema = _FromDefinition()
+    model_config = _FromDefinition()
+
+    if not hasattr(object, "__pydantic_fields_set__"):  # for the type checker
+        __pydantic_fields_set__: set[str]
+        __pydantic_extra__: dict[str, Any] | None
+        __pydantic_private__: dict[str, Any] | None
+
+    @staticmethod
+    def __schema__() -> Any:
+        raise NotImplementedError
+
+    # -- validator and serializer, built once per class on first use --------------------------
+
+    @classmethod
+    def _validator(cls) -> SchemaValidator:
+        v = cls.__dict__.get("_core_validator")
+        if v is None:
+            v = SchemaValidator(cls.__schema__())
+            type.__setattr__(cls, "_core_validator", v)
+        return v  # type: ignore[no-any-return]
+
+    @classmethod
+    def _serializer(cls) -> SchemaSerializer:
+        s = cls.__dict__.get("_core_serializer")
+        if s is None:
+            s = SchemaSerializer(cls.__schema__())
+            type.__setattr__(cls, "_core_serializer", s)
+        return s  # type: ignore[no-any-return]
+
+    @classmethod
+    def definition(cls) -> Any:
+        """The pydantic model this class is compiled from (imports pydantic)."""
+        from specc import spec_defs
+
+        return getattr(spec_defs, cls.__name__)
+
+    # -- construction --------------------------------------------------------------------------
+
+    def __init__(self, /, **data: Any) -> None:
+        type(self)._validator().validate_python(data, self_instance=self)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Called by pydantic-core after validation (the schema's ``post_init``): private defaults."""
+        self._init_private()
+
+    def _init_private(self) -> None:
+        cls = type(self)
+        if cls.__private__ or cls.__private_factories__:
+            private = dict(cls.__private__)
+            for name, factory in cls.__private_factories__.items():
+                private[name] = factory()
+            object.__setattr__(self, "__pydantic_private__", private)
+        else:
+            object.__setattr__(self, "__pydantic_private__", None)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *, strict: bool | None = None, context: Any = None) -> Any:
+        return cls._validator().validate_python(obj, strict=strict, context=context)
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes, *, strict: bool | None = None, context: Any = None) -> Any:
+        return cls._validator().validate_json(data, strict=strict, context=context)
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Any:
+        """An instance from trusted values, without validation (as pydantic's: defaults filled)."""
+        obj = cls.__new__(cls)
+        fields: dict[str, Any] = {}
+        for name in cls.__fields__:
+            if name in values:
+                fields[name] = values[name]
+            elif name in cls.__defaults__:
+                fields[name] = cls.__defaults__[name]
+            elif name in cls.__factories__:
+                fields[name] = cls.__factories__[name]()
+        object.__setattr__(obj, "__dict__", fields)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values) if _fields_set is None else _fields_set)
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        obj._init_private()
+        return obj
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def model_fields_set(self) -> set[str]:
+        return self.__pydantic_fields_set__
+
+    def model_dump(self, **kwargs: Any) -> Any:
+        """As pydantic's ``model_dump`` (``mode``, ``by_alias``, ``exclude_none``, ``include``...)."""
+        return type(self)._serializer().to_python(self, **kwargs)
+
+    def model_dump_json(self, *, indent: int | None = None, **kwargs: Any) -> str:
+        return type(self)._serializer().to_json(self, indent=indent, **kwargs).decode()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy, ``update`` applied without validation (as pydantic's)."""
+        cls = type(self)
+        new = cls.__new__(cls)
+        fields = _copy.deepcopy(self.__dict__) if deep else dict(self.__dict__)
+        fields_set = set(self.__pydantic_fields_set__)
+        if update:
+            fields.update(update)
+            fields_set.update(update)
+        private = self.__pydantic_private__
+        if private is not None:
+            private = _copy.deepcopy(private) if deep else dict(private)
+        object.__setattr__(new, "__dict__", fields)
+        object.__setattr__(new, "__pydantic_fields_set__", fields_set)
+        object.__setattr__(new, "__pydantic_extra__", self.__pydantic_extra__)
+        object.__setattr__(new, "__pydantic_private__", private)
+        return new
+
+    def __copy__(self) -> Any:
+        return self.model_copy()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+        return self.model_copy(deep=True)
+
+    # -- private attributes, frozen fields -----------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") and not name.startswith("__"):
+            private = object.__getattribute__(self, "__pydantic_private__")
+            if private is not None and name in private:
+                return private[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") and not name.startswith("__") and name in self._private_names():
+            private = self.__pydantic_private__
+            if private is None:
+                private = {}
+                object.__setattr__(self, "__pydantic_private__", private)
+            private[name] = value
+            return
+        if self.__frozen__:
+            raise ValidationError.from_exception_data(
+                type(self).__name__, [{"type": "frozen_instance", "loc": (name,), "input": value}]
+            )
+        object.__setattr__(self, name, value)
+
+    @classmethod
+    def _private_names(cls) -> set[str]:
+        return set(cls.__private__) | set(cls.__private_factories__)
+
+    # -- comparison ----------------------------------------------------------------------------
+
+    def _field_values(self) -> tuple[Any, ...]:
+        d = self.__dict__
+        return tuple(d.get(name, _MISSING) for name in type(self).__fields__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CoreModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self._field_values() == other._field_values()
+            and self.__pydantic_private__ == other.__pydantic_private__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    def __hash__(self) -> int:
+        return hash(self._field_values())
+
+    def __repr__(self) -> str:
+        d = self.__dict__
+        inner = ", ".join(f"{name}={d[name]!r}" for name in type(self).__fields__ if name in d)
+        return f"{type(self).__name__}({inner})"
+
+    def __iter__(self) -> Any:
+        d = self.__dict__
+        yield from ((name, d[name]) for name in type(self).__fields__ if name in d)
