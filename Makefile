@@ -10,7 +10,7 @@ EXAMPLE ?= examples/sklearn-basic
 DATABRICKS_EXAMPLE ?= examples/private-index
 OUT    ?= build/demo
 
-.PHONY: demo test install install-dev system-deps lint bench clean
+.PHONY: demo test install install-dev system-deps lint bench clean templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ lint: install-dev
 	$(BIN)/ruff check specc tests bench scripts
 	$(BIN)/ruff format --check specc tests bench scripts
 	$(BIN)/mypy specc
+
+# after editing targets/**/*.j2 (or specc/templating.py's options or filters): the precompiled
+# modules in specc/_templates/ (tests/test_templating.py fails until they are regenerated)
+templates: $(BIN)/python
+	$(BIN)/python scripts/compile_templates.py
 
 # startup.py installs the peers (bentoml, truss, mlflow) once into build/bench-venvs/
 bench: install-dev system-deps

@@ -2,7 +2,9 @@
 
 This is the only module that knows where they live.  In an installed wheel they
 are packaged as ``specc/_data/{targets,schemas}`` (hatchling ``force-include``);
-in a source checkout they are the top-level folders next to ``specc/``.
+in a source checkout they are the top-level folders next to ``specc/``.  The
+templates of ``targets/`` precompiled to Python (``scripts/compile_templates.py``)
+are the package ``specc/_templates/`` in both.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def targets_dir(*parts: str) -> Path:
 def schemas_dir(*parts: str) -> Path:
     """A path under ``schemas/`` (published JSON Schemas)."""
     return data_root().joinpath("schemas", *parts)
+
+
+def compiled_templates_dir() -> Path:
+    """The folder of the precompiled templates (one ``tmpl_<sha1>.py`` per ``targets/**/*.j2``)."""
+    return _PACKAGE_DIR / "_templates"
 
 
 def source_checkout_root() -> Path | None:

@@ -35,6 +35,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     assert "specc/_data/schemas/model-env.schema.json" in names
     assert any(n.startswith("specc/_data/targets/databricks/runtimes/") for n in names)
+    assert "specc/_templates/__init__.py" in names  # the precompiled templates (scripts/compile_templates.py)
+    assert sum(n.startswith("specc/_templates/tmpl_") for n in names) == len(list((REPO / "targets").rglob("*.j2")))
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     uv = shutil.which("uv", path=str(Path(sys.executable).parent))
@@ -68,6 +70,9 @@ def test_installed_wheel_finds_its_data_inside_site_packages(installed: Path, tm
     assert r.returncode == 0, r.stderr
     root, checkout = r.stdout.split()
     assert "site-packages" in root and checkout == "None"
+    code = "import specc.templating as t; print(type(t.environment().loader).__name__)"
+    r = _run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path)
+    assert r.stdout.strip() == "ModuleLoader", r.stderr  # renders from the precompiled modules
 
 
 def test_installed_wheel_renders_every_target(installed: Path, tmp_path: Path) -> None:
