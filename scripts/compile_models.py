@@ -196,7 +196,7 @@ class Writer:
             else:
                 private[name] = self.default(attr.default)
         lines.append("")
-        lines.append(f"    __fields__ = {fields!r}")
+        lines.append(f"    __fields__: ClassVar[tuple[str, ...]] = {fields!r}")
         lines.append("    __defaults__: ClassVar[dict[str, Any]] = {" + _items(defaults) + "}")
         if factories:
             lines.append("    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {" + _items(factories) + "}")
@@ -242,7 +242,7 @@ from specc.coremodel import CoreModel
 from specc.spec_methods import (
 {"".join(f"    {n},{chr(10)}" for n in sorted(w.functions))})
 
-__all__ = [{", ".join(repr(m.__name__) for m in models)}]
+__all__ = [{", ".join(repr(n) for n in sorted(m.__name__ for m in models))}]
 _ = (Literal, Callable)  # used by the annotations below
 
 '''

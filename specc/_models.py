@@ -26,7 +26,7 @@ from specc.spec_methods import (
     wheels_from_file_refs,
 )
 
-__all__ = ['FileInput', 'PathInput', 'RequirementInput', 'AptPackageInput', 'MavenPackageInput', 'RPackageInput', 'ModelInput', 'RuntimeInput', 'PythonInput', 'CodeInput', 'AptInput', 'MavenInput', 'RInput', 'SecretInput', 'MlflowInput', 'AutoscaleInput', 'ClusterInput', 'DockerTargetInput', 'ServingInput', 'DatabricksTargetInput', 'TargetsInput', 'SpecInput', 'FileRef', 'WheelRef', 'PathRef', 'Req', 'AptPkg', 'MavenPkg', 'RPkg', 'Model', 'Runtime', 'Python', 'Code', 'Apt', 'Maven', 'R', 'Secret', 'Mlflow', 'Autoscale', 'Cluster', 'DockerTarget', 'Serving', 'DatabricksTarget', 'Targets', 'DependencyHashes', 'Hashes', 'EnvSpec']
+__all__ = ['Apt', 'AptInput', 'AptPackageInput', 'AptPkg', 'Autoscale', 'AutoscaleInput', 'Cluster', 'ClusterInput', 'Code', 'CodeInput', 'DatabricksTarget', 'DatabricksTargetInput', 'DependencyHashes', 'DockerTarget', 'DockerTargetInput', 'EnvSpec', 'FileInput', 'FileRef', 'Hashes', 'Maven', 'MavenInput', 'MavenPackageInput', 'MavenPkg', 'Mlflow', 'MlflowInput', 'Model', 'ModelInput', 'PathInput', 'PathRef', 'Python', 'PythonInput', 'R', 'RInput', 'RPackageInput', 'RPkg', 'Req', 'RequirementInput', 'Runtime', 'RuntimeInput', 'Secret', 'SecretInput', 'Serving', 'ServingInput', 'SpecInput', 'Targets', 'TargetsInput', 'WheelRef']
 _ = (Literal, Callable)  # used by the annotations below
 
 
@@ -36,7 +36,7 @@ class FileInput(CoreModel):
     path: str
     sha256: str | None
 
-    __fields__ = ('path', 'sha256')
+    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {'sha256': None}
 
     @staticmethod
@@ -92,7 +92,7 @@ class PathInput(CoreModel):
 
     path: str
 
-    __fields__ = ('path',)
+    __fields__: ClassVar[tuple[str, ...]] = ('path',)
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -138,7 +138,7 @@ class RequirementInput(CoreModel):
     markers: str | None
     url: str | None
 
-    __fields__ = ('name', 'version', 'specifier', 'extras', 'markers', 'url')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'specifier', 'extras', 'markers', 'url')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'specifier': None, 'markers': None, 'url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extras': list}
 
@@ -257,7 +257,7 @@ class AptPackageInput(CoreModel):
     name: str
     version: str | None
 
-    __fields__ = ('name', 'version')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None}
 
     @staticmethod
@@ -315,7 +315,7 @@ class MavenPackageInput(CoreModel):
     exclusions: list[str]
     repository: str | None
 
-    __fields__ = ('coordinates', 'exclusions', 'repository')
+    __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'exclusions': list}
 
@@ -390,7 +390,7 @@ class RPackageInput(CoreModel):
     version: str | None
     repository: str | None
 
-    __fields__ = ('name', 'version', 'repository')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
 
     @staticmethod
@@ -461,7 +461,7 @@ class ModelInput(CoreModel):
 
     name: str | None
 
-    __fields__ = ('name',)
+    __fields__: ClassVar[tuple[str, ...]] = ('name',)
     __defaults__: ClassVar[dict[str, Any]] = {'name': None}
 
     @staticmethod
@@ -512,7 +512,7 @@ class RuntimeInput(CoreModel):
     cuda: str | None
     overrides: list[str]
 
-    __fields__ = ('python', 'databricks', 'cuda', 'overrides')
+    __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
     __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'overrides': list}
 
@@ -605,7 +605,7 @@ class PythonInput(CoreModel):
     index_url: str | None
     extra_index_urls: list[str]
 
-    __fields__ = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
+    __fields__: ClassVar[tuple[str, ...]] = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
     __defaults__: ClassVar[dict[str, Any]] = {'index_url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'requirements': list, 'requirements_files': list, 'constraints': list, 'wheels': list, 'extra_index_urls': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (RequirementInput,), 'requirements_files': (FileInput,), 'constraints': (RequirementInput,), 'wheels': (FileInput,)}
@@ -937,7 +937,7 @@ class CodeInput(CoreModel):
 
     paths: list[str | PathInput]
 
-    __fields__ = ('paths',)
+    __fields__: ClassVar[tuple[str, ...]] = ('paths',)
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'paths': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathInput,)}
@@ -1035,7 +1035,7 @@ class AptInput(CoreModel):
     packages: list[str | AptPackageInput]
     debs: list[str | FileInput]
 
-    __fields__ = ('packages', 'debs')
+    __fields__: ClassVar[tuple[str, ...]] = ('packages', 'debs')
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'debs': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPackageInput,), 'debs': (FileInput,)}
@@ -1221,7 +1221,7 @@ class MavenInput(CoreModel):
     packages: list[str | MavenPackageInput]
     jars: list[str | FileInput]
 
-    __fields__ = ('repository', 'packages', 'jars')
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'jars')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'jars': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPackageInput,), 'jars': (FileInput,)}
@@ -1438,7 +1438,7 @@ class RInput(CoreModel):
     packages: list[str | RPackageInput]
     sources: list[str | FileInput]
 
-    __fields__ = ('repository', 'packages', 'sources')
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'sources': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPackageInput,), 'sources': (FileInput,)}
@@ -1654,7 +1654,7 @@ class SecretInput(CoreModel):
     databricks: str | None
     docker: str | None
 
-    __fields__ = ('description', 'databricks', 'docker')
+    __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
     __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None, 'docker': None}
 
     @staticmethod
@@ -1733,7 +1733,7 @@ class MlflowInput(CoreModel):
     pip: Literal['exact', 'extra', 'conda']
     flavor: str | None
 
-    __fields__ = ('pip', 'flavor')
+    __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
     __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
 
     @staticmethod
@@ -1799,7 +1799,7 @@ class AutoscaleInput(CoreModel):
     min: int
     max: int
 
-    __fields__ = ('min', 'max')
+    __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -1851,7 +1851,7 @@ class ClusterInput(CoreModel):
     autoscale: AutoscaleInput | None
     data_security_mode: str | None
 
-    __fields__ = ('node_type', 'workers', 'autoscale', 'data_security_mode')
+    __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
     __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (AutoscaleInput,)}
 
@@ -1983,7 +1983,7 @@ class DockerTargetInput(CoreModel):
     port: int
     standalone: bool
 
-    __fields__ = ('base_image', 'platform', 'serve', 'port', 'standalone')
+    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
     __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
 
     @staticmethod
@@ -2086,7 +2086,7 @@ class ServingInput(CoreModel):
     scale_to_zero: bool
     route_optimized: bool
 
-    __fields__ = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
+    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
     __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': None, 'scale_to_zero': True, 'route_optimized': False}
 
     @staticmethod
@@ -2190,7 +2190,7 @@ class DatabricksTargetInput(CoreModel):
     cluster: ClusterInput | None
     serving: ServingInput | None
 
-    __fields__ = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
+    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
     __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'cluster': None, 'serving': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (ClusterInput,), 'serving': (ServingInput,)}
 
@@ -2508,7 +2508,7 @@ class TargetsInput(CoreModel):
     docker: DockerTargetInput | None
     databricks: DatabricksTargetInput | None
 
-    __fields__ = ('docker', 'databricks')
+    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
     __defaults__: ClassVar[dict[str, Any]] = {'docker': None, 'databricks': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTargetInput,), 'databricks': (DatabricksTargetInput,)}
 
@@ -2969,7 +2969,7 @@ class SpecInput(CoreModel):
     mlflow: MlflowInput | None
     targets: TargetsInput | None
 
-    __fields__ = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets')
+    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets')
     __defaults__: ClassVar[dict[str, Any]] = {'model': None, 'python': None, 'code': None, 'apt': None, 'maven': None, 'r': None, 'mlflow': None, 'targets': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'env': dict, 'secrets': dict, 'artifacts': dict}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (ModelInput,), 'runtime': (RuntimeInput,), 'python': (PythonInput,), 'code': (CodeInput,), 'apt': (AptInput,), 'maven': (MavenInput,), 'r': (RInput,), 'secrets': (SecretInput,), 'artifacts': (PathInput,), 'mlflow': (MlflowInput,), 'targets': (TargetsInput,)}
@@ -4666,7 +4666,7 @@ class FileRef(CoreModel):
     path: str
     sha256: str
 
-    __fields__ = ('path', 'sha256')
+    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -4716,7 +4716,7 @@ class WheelRef(WheelRefMethods, FileRef):
     path: str
     sha256: str
 
-    __fields__ = ('path', 'sha256')
+    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -4772,7 +4772,7 @@ class PathRef(CoreModel):
 
     path: str
 
-    __fields__ = ('path',)
+    __fields__: ClassVar[tuple[str, ...]] = ('path',)
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -4817,7 +4817,7 @@ class Req(ReqMethods, CoreModel):
     markers: str | None
     url: str | None
 
-    __fields__ = ('name', 'extras', 'specifier', 'markers', 'url')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'extras', 'specifier', 'markers', 'url')
     __defaults__: ClassVar[dict[str, Any]] = {'extras': (), 'specifier': '', 'markers': None, 'url': None}
 
     @staticmethod
@@ -4919,7 +4919,7 @@ class AptPkg(AptPkgMethods, CoreModel):
     name: str
     version: str | None
 
-    __fields__ = ('name', 'version')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None}
 
     @staticmethod
@@ -4977,7 +4977,7 @@ class MavenPkg(MavenPkgMethods, CoreModel):
     exclusions: tuple[str, ...]
     repository: str | None
 
-    __fields__ = ('coordinates', 'exclusions', 'repository')
+    __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'exclusions': (), 'repository': None}
 
     @staticmethod
@@ -5060,7 +5060,7 @@ class RPkg(CoreModel):
     version: str | None
     repository: str | None
 
-    __fields__ = ('name', 'version', 'repository')
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
 
     @staticmethod
@@ -5131,7 +5131,7 @@ class Model(CoreModel):
 
     name: str
 
-    __fields__ = ('name',)
+    __fields__: ClassVar[tuple[str, ...]] = ('name',)
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -5175,7 +5175,7 @@ class Runtime(RuntimeMethods, CoreModel):
     cuda: str | None
     overrides: tuple[str, ...]
 
-    __fields__ = ('python', 'databricks', 'cuda', 'overrides')
+    __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
     __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None, 'overrides': ()}
 
     @staticmethod
@@ -5270,7 +5270,7 @@ class Python(CoreModel):
     index_url: str | None
     extra_index_urls: tuple[str, ...]
 
-    __fields__ = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
+    __fields__: ClassVar[tuple[str, ...]] = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
     __defaults__: ClassVar[dict[str, Any]] = {'requirements': (), 'requirements_files': (), 'constraints': (), 'wheels': (), 'index_url': None, 'extra_index_urls': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (Req,), 'requirements_files': (FileRef,), 'constraints': (Req,), 'wheels': (WheelRef,)}
 
@@ -5587,7 +5587,7 @@ class Code(CoreModel):
 
     paths: tuple[PathRef, ...]
 
-    __fields__ = ('paths',)
+    __fields__: ClassVar[tuple[str, ...]] = ('paths',)
     __defaults__: ClassVar[dict[str, Any]] = {'paths': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathRef,)}
 
@@ -5666,7 +5666,7 @@ class Apt(CoreModel):
     packages: tuple[AptPkg, ...]
     debs: tuple[FileRef, ...]
 
-    __fields__ = ('packages', 'debs')
+    __fields__: ClassVar[tuple[str, ...]] = ('packages', 'debs')
     __defaults__: ClassVar[dict[str, Any]] = {'packages': (), 'debs': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPkg,), 'debs': (FileRef,)}
 
@@ -5813,7 +5813,7 @@ class Maven(CoreModel):
     packages: tuple[MavenPkg, ...]
     jars: tuple[FileRef, ...]
 
-    __fields__ = ('repository', 'packages', 'jars')
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'jars')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'jars': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPkg,), 'jars': (FileRef,)}
 
@@ -6000,7 +6000,7 @@ class R(CoreModel):
     packages: tuple[RPkg, ...]
     sources: tuple[FileRef, ...]
 
-    __fields__ = ('repository', 'packages', 'sources')
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
 
@@ -6177,7 +6177,7 @@ class Secret(CoreModel):
     databricks: str | None
     docker: str
 
-    __fields__ = ('description', 'databricks', 'docker')
+    __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
     __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None}
 
     @staticmethod
@@ -6249,7 +6249,7 @@ class Mlflow(CoreModel):
     pip: Literal['exact', 'extra', 'conda']
     flavor: str | None
 
-    __fields__ = ('pip', 'flavor')
+    __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
     __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
 
     @staticmethod
@@ -6315,7 +6315,7 @@ class Autoscale(CoreModel):
     min: int
     max: int
 
-    __fields__ = ('min', 'max')
+    __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -6367,7 +6367,7 @@ class Cluster(CoreModel):
     autoscale: Autoscale | None
     data_security_mode: str
 
-    __fields__ = ('node_type', 'workers', 'autoscale', 'data_security_mode')
+    __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
     __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': 'SINGLE_USER'}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (Autoscale,)}
 
@@ -6503,7 +6503,7 @@ class DockerTarget(CoreModel):
     port: int
     standalone: bool
 
-    __fields__ = ('base_image', 'platform', 'serve', 'port', 'standalone')
+    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
     __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
 
     @staticmethod
@@ -6607,7 +6607,7 @@ class Serving(CoreModel):
     scale_to_zero: bool
     route_optimized: bool
 
-    __fields__ = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
+    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
     __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': 'CPU', 'scale_to_zero': True, 'route_optimized': False}
 
     @staticmethod
@@ -6708,7 +6708,7 @@ class DatabricksTarget(CoreModel):
     cluster: Cluster
     serving: Serving | None
 
-    __fields__ = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
+    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
     __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'serving': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'cluster': Cluster}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (Cluster,), 'serving': (Serving,)}
@@ -7026,7 +7026,7 @@ class Targets(CoreModel):
     docker: DockerTarget
     databricks: DatabricksTarget
 
-    __fields__ = ('docker', 'databricks')
+    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'docker': DockerTarget, 'databricks': DatabricksTarget}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTarget,), 'databricks': (DatabricksTarget,)}
@@ -7477,7 +7477,7 @@ class DependencyHashes(CoreModel):
     maven: str
     r: str
 
-    __fields__ = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r')
+    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -7565,7 +7565,7 @@ class Hashes(HashesMethods, DependencyHashes):
     code: str
     artifacts: str
 
-    __fields__ = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r', 'code', 'artifacts')
+    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r', 'code', 'artifacts')
     __defaults__: ClassVar[dict[str, Any]] = {}
 
     @staticmethod
@@ -7675,7 +7675,7 @@ class EnvSpec(EnvSpecMethods, CoreModel):
     targets: Targets
     hashes: Hashes
 
-    __fields__ = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets', 'hashes')
+    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets', 'hashes')
     __defaults__: ClassVar[dict[str, Any]] = {'spec_version': 1}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'python': Python, 'code': Code, 'apt': Apt, 'maven': Maven, 'r': R, 'env': dict, 'secrets': dict, 'artifacts': dict, 'mlflow': Mlflow, 'targets': Targets}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (Model,), 'runtime': (Runtime,), 'python': (Python,), 'code': (Code,), 'apt': (Apt,), 'maven': (Maven,), 'r': (R,), 'secrets': (Secret,), 'artifacts': (PathRef,), 'mlflow': (Mlflow,), 'targets': (Targets,), 'hashes': (Hashes,)}

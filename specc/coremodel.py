@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import copy as _copy
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic_core import PydanticUndefined, SchemaSerializer, SchemaValidator, ValidationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 _MISSING: Any = PydanticUndefined
 
@@ -49,7 +52,7 @@ class CoreModel:
     field's alias is its name with ``-`` for ``_`` (the definitions' alias generator).
     """
 
-    __slots__ = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+    __slots__ = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__pydantic_private__")
 
     __fields__: ClassVar[tuple[str, ...]] = ()
     __defaults__: ClassVar[dict[str, Any]] = {}
@@ -80,7 +83,7 @@ class CoreModel:
         if v is None:
             v = SchemaValidator(cls.__schema__())
             type.__setattr__(cls, "_core_validator", v)
-        return v  # type: ignore[no-any-return]
+        return v
 
     @classmethod
     def _serializer(cls) -> SchemaSerializer:
@@ -88,7 +91,7 @@ class CoreModel:
         if s is None:
             s = SchemaSerializer(cls.__schema__())
             type.__setattr__(cls, "_core_serializer", s)
-        return s  # type: ignore[no-any-return]
+        return s
 
     @classmethod
     def definition(cls) -> Any:
@@ -117,15 +120,17 @@ class CoreModel:
             object.__setattr__(self, "__pydantic_private__", None)
 
     @classmethod
-    def model_validate(cls, obj: Any, *, strict: bool | None = None, context: Any = None) -> Any:
-        return cls._validator().validate_python(obj, strict=strict, context=context)
+    def model_validate(cls, obj: Any, *, strict: bool | None = None, context: Any = None) -> Self:
+        out: Self = cls._validator().validate_python(obj, strict=strict, context=context)
+        return out
 
     @classmethod
-    def model_validate_json(cls, data: str | bytes, *, strict: bool | None = None, context: Any = None) -> Any:
-        return cls._validator().validate_json(data, strict=strict, context=context)
+    def model_validate_json(cls, data: str | bytes, *, strict: bool | None = None, context: Any = None) -> Self:
+        out: Self = cls._validator().validate_json(data, strict=strict, context=context)
+        return out
 
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Any:
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
         """An instance from trusted values, without validation (as pydantic's: defaults filled)."""
         obj = cls.__new__(cls)
         fields: dict[str, Any] = {}
@@ -155,7 +160,7 @@ class CoreModel:
     def model_dump_json(self, *, indent: int | None = None, **kwargs: Any) -> str:
         return type(self)._serializer().to_json(self, indent=indent, **kwargs).decode()
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy, ``update`` applied without validation (as pydantic's)."""
         cls = type(self)
         new = cls.__new__(cls)
@@ -173,10 +178,10 @@ class CoreModel:
         object.__setattr__(new, "__pydantic_private__", private)
         return new
 
-    def __copy__(self) -> Any:
+    def __copy__(self) -> Self:
         return self.model_copy()
 
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Any:
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         return self.model_copy(deep=True)
 
     # -- private attributes, frozen fields -----------------------------------------------------

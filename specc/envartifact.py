@@ -36,10 +36,10 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
+from specc import spec_defs
 from specc.filetree import copy_tree
 from specc.hashing import sha256_file
 from specc.mlmodel import MLmodel, MLmodelError, read_mlmodel
-from specc import spec_defs
 from specc.spec import EnvSpec, FileRef, PathRef
 
 ARTIFACT_FILE = "specc-environment.json"
@@ -120,7 +120,7 @@ class ShippedR(spec_defs.R):
 
 
 def _described(name: str) -> str:
-    description = EnvSpec.model_fields[name].description
+    description = spec_defs.EnvSpec.model_fields[name].description
     assert description is not None
     return description
 

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from typing import Self
+    from typing_extensions import Self
 
 # --- validator and serializer functions (referenced by the definitions and the compiled module) --
 
@@ -201,7 +201,7 @@ class ReqMethods:
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; the cached :attr:`line` is dropped when ``update`` may change it."""
-        copy = super().model_copy(update=update, deep=deep)  # type: ignore[misc]
+        copy = super().model_copy(update=update, deep=deep)  # type: ignore[misc]  # the model's own
         if update:
             copy.__dict__.pop("line", None)
         return copy  # type: ignore[no-any-return]

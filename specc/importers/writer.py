@@ -94,7 +94,7 @@ def _key_orders() -> dict[str, tuple[str, ...]]:
 
     from pydantic import BaseModel
 
-    from specc.spec import SpecInput
+    from specc.spec_defs import SpecInput
 
     def keys(model: type[BaseModel]) -> tuple[str, ...]:
         return tuple(f.alias or name for name, f in model.model_fields.items())
