@@ -49,7 +49,7 @@ EXAMPLE = ROOT / "examples" / "sklearn-basic"
 PINS = ["scikit-learn==1.9.1", "pandas==3.1.1", "numpy==2.4.6"]  # examples/sklearn-basic's
 
 # The console script's body; `python -c` keeps the checkout (PYTHONPATH) in charge of `specc`.
-SPECC = "import sys; from specc.cli import main; sys.exit(main())"
+SPECC = "from specc.cli import console; console()"
 FLOOR = "import pydantic, packaging.requirements, tomllib"
 # `import pydantic` is lazy: the floor does not load pydantic's model machinery (pydantic.main,
 # schema generation, the plugin loader's entry-point scan).  This row shows what any command

@@ -20,7 +20,6 @@ Accepted spellings of a runtime (all case- and whitespace-insensitive), normaliz
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -202,6 +201,8 @@ def suggest_runtimes(value: str, n: int = 3) -> list[str]:
     """Did-you-mean candidates (keys and short forms) for an unknown runtime spelling."""
     forms = _short_forms()
     text = " ".join(value.strip().lower().split())
+    import difflib  # only for a suggestion
+
     matches = difflib.get_close_matches(text, list(forms), n=n, cutoff=0.6)
     if not matches:
         # "15.4-photon": the version is right but the rest is not something we know;

@@ -15,8 +15,6 @@ Update with the same command when MLflow adds a flavor.
 
 from __future__ import annotations
 
-import difflib
-
 MLFLOW_3 = frozenset(
     {
         "catboost",
@@ -53,4 +51,6 @@ KNOWN = MLFLOW_3 | MLFLOW_2_ONLY
 
 def suggestions(name: str) -> list[str]:
     """Known flavors close to ``name`` (a typo's likely meaning), best first."""
+    import difflib  # only for a suggestion
+
     return difflib.get_close_matches(name, sorted(KNOWN), n=2, cutoff=0.6)

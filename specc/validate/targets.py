@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from specc.diagnostics import Origin, TomlPath
 from specc.spec import (
     AUTOSCALE_MAX,
@@ -233,6 +231,8 @@ def _cluster(ctx: Context, sec: ClusterInput | None) -> Cluster:
             autoscale = Autoscale(min=lo, max=hi)
     mode = sec.data_security_mode
     if mode is not None and mode not in SECURITY_MODES:
+        import difflib  # only for a suggestion
+
         close = difflib.get_close_matches(mode.upper(), SECURITY_MODES, n=1)
         ctx.error(
             "SPC105",
