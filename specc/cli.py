@@ -106,10 +106,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(commands: Collection[str] | None = None, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The ``specc`` parser.  ``commands``: the commands whose own parsers (options, help,
     ``run``) are built, importing their modules; the others are listed by name and one-line
-    help only.  None builds every command."""
+    help only.  None builds every command.  ``argv``: the command line about to be parsed, for
+    a command module that declares ``ARGV_AWARE = True`` (its ``add_parser(sub, argv)`` may then
+    build only what that command line can use: ``render`` adds one target's flags)."""
     parser = _Parser(
         prog="specc",
         description=DESCRIPTION,
@@ -123,7 +125,7 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
             sub.add_parser(name, help=help)  # listed in `specc --help`; never parsed (see main)
             continue
         mod = importlib.import_module(module)
-        p = mod.add_parser(sub)
+        p = mod.add_parser(sub, argv) if getattr(mod, "ARGV_AWARE", False) else mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
     return parser
 
@@ -150,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # processes specc starts inherit it, which only matters to a pydantic program among them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     command = _command_in(args_in)
-    parser = build_parser([command] if command in COMMANDS else ())
+    parser = build_parser([command] if command in COMMANDS else (), args_in)
     try:
         args = parser.parse_args(args_in)
     except SystemExit as exc:  # argparse exits on --help/--version/usage errors

@@ -72,3 +72,52 @@ def test_python_m_specc_is_the_console_script() -> None:
     assert proc.returncode == 0 and "ok" in proc.stdout + proc.stderr
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'specc = "specc.cli:console"' in text
+
+
+# --- render builds one target's flags on the plain path ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "--target", "docker", "--out", "o", "--model", "m", "--locked"],
+        ["render", "-t", "databricks", "-o", "o", "--cluster-id", "c", "--strict", "--format", "json", "spec"],
+        ["render", "--target=mlflow", "--out=o", "--flavor", "sklearn"],
+        ["render", "-tdocker", "-oo", "--from-model", "models:/x/1"],
+    ],
+    ids=["docker", "databricks", "equals", "short"],
+)
+def test_one_targets_flags_parse_as_every_targets(argv: list[str]) -> None:
+    from specc.cli import build_parser
+
+    narrow = build_parser(["render"], argv).parse_args(argv)
+    wide = build_parser(["render"]).parse_args(argv)
+    assert len(narrow._flag_targets) == 1 and len(wide._flag_targets) == 3
+    for key, value in vars(narrow).items():
+        if key not in ("_flag_targets", "_run"):
+            assert getattr(wide, key) == value, key
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["render", "--target", "docker", "--cluster-id", "x"],  # another target's flag: named in the error
+        ["render", "--target", "docker", "--mod", "x"],  # an abbreviation: ambiguous among every target's flags
+        ["render", "--help"],
+        ["render", "--target", "nope"],
+        ["render", "--out", "o"],
+    ],
+)
+def test_anything_else_gets_every_targets_flags(argv: list[str]) -> None:
+    from specc.commands.render import flag_targets
+
+    assert len(flag_targets(argv)) == 3
+
+
+def test_a_foreign_flag_is_still_named(tmp_path: Path) -> None:
+    proc = _run(
+        CONSOLE, "render", "--target", "docker", str(EXAMPLE), "--out", str(tmp_path / "o"), "--cluster-id", "x"
+    )
+    assert proc.returncode == 2
+    assert "--cluster-id does not apply to --target docker" in proc.stderr
+    assert not (tmp_path / "o").exists()

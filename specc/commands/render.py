@@ -25,6 +25,8 @@ from specc.commands._common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from specc.backends.base import Backend, Flag, RenderOptions
     from specc.diagnostics import Diagnostic
     from specc.spec import EnvSpec
@@ -181,7 +183,52 @@ def check_model(
     return replace(options, mlmodel=mlmodel), [_for_render(d) for d in report.diagnostics], report.sources
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+#: add_parser receives the command line (specc.cli.build_parser): see :func:`flag_targets`
+ARGV_AWARE = True
+
+#: render's own options, whatever the target
+_OPTIONS = frozenset({"--target", "-t", "--out", "-o", "--strict", "--format", "--from-model", "-h", "--help"})
+
+
+def flag_targets(argv: Sequence[str] | None) -> list[Backend]:
+    """The targets whose flags the parser takes: the one ``argv`` names with ``--target``, when
+    every other option in ``argv`` is render's own or that target's, written out in full; else
+    every target (help, a flag of another target, an abbreviation, no ``argv``), so such a command
+    line is parsed and reported exactly as with every flag known.  Only the named target's
+    module is imported on the plain path (``render --target docker`` loads no Databricks code)."""
+    from specc.backends import BACKENDS
+    from specc.backends.base import flags_of
+
+    every = list(BACKENDS.values())
+    if argv is None:
+        return every
+    tokens = list(argv)
+    target = None
+    for i, arg in enumerate(tokens):
+        if arg in ("--target", "-t") and i + 1 < len(tokens):
+            target = tokens[i + 1]
+        elif arg.startswith("--target="):
+            target = arg.partition("=")[2]
+        elif arg.startswith("-t") and not arg.startswith("--") and len(arg) > 2:
+            target = arg[2:]
+    if target not in BACKENDS:
+        return every
+    own = BACKENDS[target]
+    known = _OPTIONS | {f.option for f in flags_of(own.options_type).values()}
+    for arg in tokens:
+        if arg == "--":
+            break
+        if not arg.startswith("-") or arg == "-":
+            continue
+        if arg.partition("=")[0] in known or (arg[:2] in ("-t", "-o") and not arg.startswith("--")):
+            continue
+        return every
+    return [own]
+
+
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], argv: Sequence[str] | None = None
+) -> argparse.ArgumentParser:
     from specc.backends import BACKENDS
 
     p = sub.add_parser(
@@ -201,7 +248,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         metavar="MODEL_URI_OR_DIR",
         help="render from a logged MLflow model and its specc-environment.json instead of a spec",
     )
-    add_target_flags(p, list(BACKENDS.values()))
+    flagged = flag_targets(argv)
+    add_target_flags(p, flagged)
+    p.set_defaults(_flag_targets=tuple(b.name for b in flagged))
     return p
 
 
@@ -211,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
     from specc.output import OutputError, check_out_dir
 
     backend = BACKENDS[args.target]
-    foreign = foreign_flags(backend, args, list(BACKENDS.values()))
+    foreign = foreign_flags(backend, args, [BACKENDS[name] for name in args._flag_targets])
     if foreign:
         print(f"specc render: {', '.join(foreign)} does not apply to --target {args.target}", file=sys.stderr)
         return EXIT_USAGE
