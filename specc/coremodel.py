@@ -93,12 +93,14 @@ class CoreModel:
             type.__setattr__(cls, "_core_serializer", s)
         return s
 
+    __definition_module__: ClassVar[str] = "specc.spec_defs"
+
     @classmethod
     def definition(cls) -> Any:
         """The pydantic model this class is compiled from (imports pydantic)."""
-        from specc import spec_defs
+        import importlib
 
-        return getattr(spec_defs, cls.__name__)
+        return getattr(importlib.import_module(cls.__definition_module__), cls.__name__)
 
     # -- construction --------------------------------------------------------------------------
 

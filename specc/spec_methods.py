@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from specc._models import LockedPythonPackage
+    from specc.diagnostics import Diagnostic
+
 # --- validator and serializer functions (referenced by the definitions and the compiled module) --
 
 
@@ -313,3 +316,66 @@ class EnvSpecMethods:
         import json
 
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- model-env.lock (specc.lock_defs) ---------------------------------------------------------
+
+
+class LockedPythonPackageMethods:
+    if TYPE_CHECKING:
+        name: str
+        version: str | None
+        url: str | None
+
+    def requirement(self) -> str:
+        """``name==version`` (or ``name @ url``), without hashes."""
+        if self.url:
+            return f"{self.name} @ {self.url}"
+        return f"{self.name}=={self.version}"
+
+
+class LockFileMethods:
+    if TYPE_CHECKING:
+        python: Any
+
+    def python_packages(self, platform: str | None = None) -> list[LockedPythonPackage]:
+        """Packages applying to ``platform`` (default: the first locked platform)."""
+        plat = platform or (self.python.platforms[0] if self.python.platforms else None)
+        return [p for p in self.python.packages if not p.platforms or plat in p.platforms]
+
+    def require_platform(
+        self, platform: str, *, target: str, path: tuple[str | int, ...] = (), file: str | None = None
+    ) -> Diagnostic | None:
+        """SPC620 when the lock has no resolution for ``platform`` (what ``--locked`` on ``target`` needs).
+
+        ``platform`` is a uv platform (``x86_64-manylinux_2_28``) or an alias (``linux/arm64``);
+        ``path`` is the spec value that decides it (``("targets", "docker", "platform")``).  None
+        when the lock covers it.  Every ``--locked`` target calls this with the platform from
+        :func:`target_platform` before using the lock's pins.
+        """
+        from specc.diagnostics import Diagnostic
+        from specc.lockfile import lockable_platform, normalize_platform
+
+        plat = normalize_platform(platform)
+        if plat in self.python.platforms or (not self.python.packages and not self.python.platforms):
+            return None
+        if not lockable_platform(plat):
+            return Diagnostic(
+                code="SPC620",
+                severity="error",
+                message=f"--locked: {target} installs on {plat}, which uv cannot resolve for, so no lock covers it",
+                path=path,
+                hint="build for linux/amd64 or linux/arm64, or render without --locked",
+                file=file,
+            )
+        return Diagnostic(
+            code="SPC620",
+            severity="error",
+            message=(
+                f"--locked: {target} installs on {plat}, but model-env.lock has no resolution for it "
+                f"(it has {', '.join(self.python.platforms) or 'none'})"
+            ),
+            path=path,
+            hint=f"run: specc lock --platform {plat} (the platforms already locked are kept)",
+            file=file,
+        )

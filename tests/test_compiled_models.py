@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from specc import spec, spec_defs
+from specc import lock_defs, spec, spec_defs
 from specc.api import load
 from specc.coremodel import CoreModel
 
@@ -32,10 +32,11 @@ EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/model-env.toml")
 def _definitions() -> list[type[BaseModel]]:
     return [
         v
-        for v in vars(spec_defs).values()
+        for module in (spec_defs, lock_defs)
+        for v in vars(module).values()
         if isinstance(v, type)
         and issubclass(v, BaseModel)
-        and v.__module__ == spec_defs.__name__
+        and v.__module__ == module.__name__
         and not v.__name__.startswith("_")
     ]
 
@@ -64,6 +65,7 @@ def test_check_fails_when_a_definition_changed(tmp_path: Path) -> None:
 def test_every_definition_is_compiled_with_its_fields_and_defaults(definition: type[BaseModel]) -> None:
     compiled = getattr(spec, definition.__name__)
     assert issubclass(compiled, CoreModel) and not issubclass(compiled, BaseModel)
+    assert compiled.definition() is definition
     assert compiled.__fields__ == tuple(definition.model_fields)
     for name, info in definition.model_fields.items():
         if info.default_factory is not None:
@@ -225,3 +227,17 @@ def test_definition_only_names_are_read_from_the_definitions() -> None:
     with pytest.raises(AttributeError):
         spec.NoSuchName  # noqa: B018
     assert spec.EnvSpec.model_fields["runtime"].description == spec_defs.EnvSpec.model_fields["runtime"].description
+
+
+def test_a_lock_reads_and_writes_the_same_through_the_definitions(tmp_path: Path) -> None:
+    from specc.lockfile import dump_lock, read_lock
+
+    old = ROOT / "tests" / "data" / "model-env-v1.lock"
+    lock = read_lock(old)
+    assert isinstance(lock, CoreModel)
+    data = lock.model_dump(mode="json", by_alias=True)
+    again = lock_defs.LockFile.model_validate(data)
+    assert again.model_dump(mode="json", by_alias=True, exclude_none=True) == lock.model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )
+    assert dump_lock(lock) == old.read_text(encoding="utf-8")

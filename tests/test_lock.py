@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from specc import spec_defs
 from specc.lock import implied_requirements
 from specc.lockfile import (
     LockedPython,
@@ -531,15 +530,14 @@ def test_uv_output_parser() -> None:
 def test_reads_a_lock_written_by_an_earlier_specc(tmp_path: Path) -> None:
     """tests/data/model-env-v1.lock was written before the lock reused the spec's models."""
     from specc.lockfile import dump_lock, read_lock
-    from specc.spec import Runtime
+    from specc.spec import Apt, DependencyHashes, Runtime
 
     old = Path(__file__).parent / "data" / "model-env-v1.lock"
     lock = read_lock(old)
     assert lock.lock_version == 1
-    # the lock reuses the spec's own model definitions (specc.spec_defs), behaviour included
-    assert isinstance(lock.runtime, spec_defs.Runtime) and lock.runtime.python_minor == "3.11"
-    assert lock.runtime.model_dump() == Runtime.model_validate(lock.runtime).model_dump()
-    assert isinstance(lock.spec, spec_defs.DependencyHashes) and isinstance(lock.apt, spec_defs.Apt)
+    # the lock reuses the spec's own models, behaviour included
+    assert isinstance(lock.runtime, Runtime) and lock.runtime.python_minor == "3.11"
+    assert isinstance(lock.spec, DependencyHashes) and isinstance(lock.apt, Apt)
     assert lock.maven.packages[1].coords.version == "3.45.1.0"
     assert lock.r.snapshot == "2024-06-03"
     assert dump_lock(lock) == old.read_text(encoding="utf-8")  # read and written again: the same bytes
