@@ -33,7 +33,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import subprocess
@@ -45,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from specc.diagnostics import Diagnostic
-from specc.lockahead import Ahead, UvCompile, base_env, locate_uv, pins_text, valid_pin
+from specc.lockahead import Ahead, UvCompile, base_env, build_interpreter, locate_uv, pins_text, valid_pin
 from specc.lockfile import _ALIASES, LockedPython, LockedPythonPackage, LockFile, new_lock, normalize_platform
 from specc.spec import WheelRef
 
@@ -470,6 +469,7 @@ class _Resolver:
             upgrade=tuple(sorted(upgrade)),
             env=tuple(sorted(self.env.items())),
             cwd=str(self.base),
+            interpreter=build_interpreter(self.spec.runtime.python),
         )
         text = None
         if self.refreshed:  # not the first resolution: offline first
@@ -527,7 +527,7 @@ class _Resolver:
     def _offline(self, call: UvCompile) -> str | None:
         """uv's output from the cache alone, or None (uv could not answer offline, or the answer
         involves a package no online run of this lock refreshed)."""
-        offline = dataclasses.replace(call, offline=True)
+        offline = call._replace(offline=True)
         folder = self._folder()
         proc = offline.run(folder)
         if proc.returncode != 0:
@@ -568,6 +568,9 @@ class _Resolver:
                 "--output-file",
                 str(out),
             ]
+            interpreter = build_interpreter(self.spec.runtime.python)
+            if interpreter is not None:  # as every resolution of the lock: no interpreter discovery
+                cmd += ["--python", interpreter]
             # offline first: the first resolution of this lock just read these packages' pages
             proc = subprocess.run(
                 [*cmd, "--offline"], capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False

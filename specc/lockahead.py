@@ -25,9 +25,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 #: uv's environment keeps only these of the caller's ``UV_*`` variables (the index settings
 #: come from the spec, never from the caller's environment).
@@ -35,6 +34,8 @@ KEPT_UV_VARIABLES = ("UV_CACHE_DIR", "UV_NO_CACHE")
 _CANONICAL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: PEP 440 versions in their normal form (a subset of what packaging accepts)
 _PLAIN_VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?$")
+#: one element of a ``hashes = [...]`` array as specc.lockfile writes it, on its own line
+_HASH_LINE = re.compile(r'^[ \t]*"sha256:[0-9a-f]{64}",[ \t]*\n', re.MULTILINE)
 _PLAIN_PIN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\[[a-z0-9,-]+\])?==[0-9][0-9A-Za-z.+!-]*$")
 
 
@@ -42,6 +43,20 @@ def base_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment uv runs in before the spec's indexes are added."""
     environ = os.environ if environ is None else environ
     return {k: v for k, v in environ.items() if not k.startswith("UV_") or k in KEPT_UV_VARIABLES}
+
+
+def build_interpreter(python: str) -> str | None:
+    """The interpreter ``uv pip compile`` may use for builds (``--python``): this one, when it is
+    the spec's ``major.minor``; else None (uv discovers one itself).
+
+    uv needs an interpreter of the requested version only to build an sdist's metadata; when
+    it is not told one, it searches virtual environments, managed installations and PATH, and
+    a version manager's shim found there (pyenv's ``python3.11``) costs a resolution ~0.1 s
+    (bench/lock.py).  The resolution itself targets ``--python-version`` either way.
+    """
+    if ".".join(python.split(".")[:2]) != f"{sys.version_info.major}.{sys.version_info.minor}":
+        return None
+    return sys.executable or None
 
 
 def canonical_name(name: str) -> str:
@@ -85,8 +100,7 @@ def pins_text(preferred: Mapping[str, str]) -> str:
     return "".join(f"{n}=={v}\n" for n, v in sorted(preferred.items()))
 
 
-@dataclass(frozen=True)
-class UvCompile:
+class UvCompile(NamedTuple):
     """One ``uv pip compile`` run: what it reads and how it is called.
 
     Files are named inside the folder the run gets (``requirements.in``, ``implied.in``, the
@@ -103,6 +117,7 @@ class UvCompile:
     env: tuple[tuple[str, str], ...]  # sorted items
     cwd: str
     offline: bool = False
+    interpreter: str | None = None  # uv's ``--python`` (see build_interpreter)
 
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -123,6 +138,8 @@ class UvCompile:
             cmd += ["--upgrade-package", name]
         if self.offline:
             cmd.append("--offline")
+        if self.interpreter is not None:
+            cmd += ["--python", self.interpreter]
         return cmd
 
     def run(self, folder: Path) -> subprocess.CompletedProcess[str]:
@@ -141,13 +158,11 @@ class Ahead:
         call: UvCompile,
         folder: Path,
         proc: subprocess.Popen[str],
-        lock: tuple[str, dict[str, Any]] | None = None,
     ) -> None:
         self.call = call
         self.folder = folder
         self.proc: subprocess.Popen[str] | None = proc
         self.used = False
-        self.lock = lock  # (text, TOML data) of the existing lock, as read for the prediction
 
     def take(self, call: UvCompile) -> subprocess.CompletedProcess[str] | None:
         """uv's result when ``call`` is exactly the predicted call (its output is in
@@ -176,9 +191,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
     proc.communicate()
 
 
-def predict(
-    spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str], seen: dict[str, Any] | None = None
-) -> UvCompile | None:
+def predict(spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str]) -> UvCompile | None:
     """The first ``uv pip compile`` ``specc lock`` will run for ``spec_path``, from the raw files;
     None when the spec or the lock is outside what is predicted (nothing is reported: the real
     run reports whatever is wrong)."""
@@ -191,11 +204,11 @@ def predict(
     try:
         spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
         lock_text = lock_path.read_text(encoding="utf-8")
-        lock = tomllib.loads(lock_text)
+        # the lock without its hash lines (most of its bytes; each leaves a valid, shorter array):
+        # the prediction needs names and versions only, and the real run reads the whole lock
+        lock = tomllib.loads(_HASH_LINE.sub("", lock_text))
     except (OSError, ValueError):
         return None
-    if seen is not None:  # the lock's text and data, for specc.lockfile.read_lock(parsed=...)
-        seen["lock"] = (lock_text, lock)
     python = spec.get("python", {})
     lines = python.get("requirements") if isinstance(python, dict) else None
     if not isinstance(lines, list) or not lines or set(python) != {"requirements"}:
@@ -241,6 +254,7 @@ def predict(
         upgrade=tuple(upgrade_set),
         env=tuple(sorted(base_env().items())),
         cwd=str(spec_path.parent),
+        interpreter=build_interpreter(str(runtime["python"])),
     )
 
 
@@ -252,8 +266,7 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
         return None
     try:
         path = Path(spec_path).absolute()
-        seen: dict[str, Any] = {}
-        call = predict(path, upgrade=args.upgrade, upgrade_packages=args.upgrade_package, seen=seen)
+        call = predict(path, upgrade=args.upgrade, upgrade_packages=args.upgrade_package)
         if call is None:
             return None
         folder = Path(tempfile.mkdtemp(prefix="specc-lock-ahead-"))
@@ -269,4 +282,4 @@ def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
         )
     except Exception:  # a prediction must never break the real run
         return None
-    return Ahead(call, folder, proc, seen.get("lock"))
+    return Ahead(call, folder, proc)

@@ -275,19 +275,15 @@ def lock_path_for(spec_path: str | Path) -> Path:
     return folder / LOCK_NAME
 
 
-def read_lock(path: str | Path, *, parsed: tuple[str, dict[str, Any]] | None = None) -> LockFile:
-    """The lock at ``path``; :class:`LockError` (SPC611 missing, SPC612 unreadable or invalid).
-
-    ``parsed``: ``(text, TOML data)`` of this file read earlier (``specc lock`` reads the lock
-    once to start its first resolution); used when the file still has exactly that text.
-    """
+def read_lock(path: str | Path) -> LockFile:
+    """The lock at ``path``; :class:`LockError` (SPC611 missing, SPC612 unreadable or invalid)."""
     import sys
 
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    from pydantic import ValidationError
+    from pydantic_core import ValidationError
 
     path = Path(path)
     try:
@@ -295,7 +291,7 @@ def read_lock(path: str | Path, *, parsed: tuple[str, dict[str, Any]] | None = N
     except FileNotFoundError:
         raise LockError(f"{path}: no lock file; run `specc lock`", "SPC611") from None
     try:
-        data = parsed[1] if parsed is not None and parsed[0] == text else tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LockError(f"{path}: not valid TOML ({exc}); re-create it with `specc lock`") from None
     if data.get("lock-version") != LOCK_VERSION:

@@ -157,14 +157,38 @@ def test_later_resolutions_are_kept_offline_only_when_refreshed(tmp_path: Path) 
     assert _names("six==1.16.0 \\\n    --hash=sha256:ab\n    # via -r requirements.in\nSix_x==1\n") == {"six", "six-x"}
 
 
-def test_read_lock_reuses_the_predictions_parse_only_for_the_same_text(tmp_path: Path) -> None:
+def test_the_prediction_reads_the_lock_without_its_hashes_and_nothing_else(tmp_path: Path) -> None:
+    """predict() parses the lock with its hash lines cut (most of its bytes): every other value
+    reads exactly as in the whole file (a one-hash array, written inline, stays)."""
     import tomllib
 
-    from specc.lockfile import read_lock
+    from specc.lockahead import _HASH_LINE
 
-    path = EXAMPLES / "sklearn-basic" / "model-env.lock"
-    text = path.read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    assert read_lock(path, parsed=(text, data)) == read_lock(path)
-    bogus = {**data, "lock-version": 99}
-    assert read_lock(path, parsed=(text + " ", bogus)) == read_lock(path)  # another text: parsed again
+    for path in sorted(EXAMPLES.glob("*/model-env.lock")):
+        text = path.read_text(encoding="utf-8")
+        whole = tomllib.loads(text)
+        cut = tomllib.loads(_HASH_LINE.sub("", text))
+        assert len(_HASH_LINE.sub("", text)) < len(text) / 2, path
+        for kept, pkg in zip(cut["python"]["packages"], whole["python"]["packages"]):
+            assert set(kept.pop("hashes")) <= set(pkg.pop("hashes")), path
+        assert cut == whole, path
+
+
+def test_uv_is_told_this_interpreter_for_the_same_python_minor(tmp_path: Path) -> None:
+    """No interpreter discovery (a version manager's shim costs a resolution ~0.1 s): the
+    prediction and the real calls pass this Python when it is the spec's minor, else nothing."""
+    import sys
+
+    from specc.lockahead import build_interpreter, predict
+
+    mine = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert build_interpreter(mine) == sys.executable
+    assert build_interpreter(mine + ".99") == sys.executable  # an exact micro: still this minor
+    assert build_interpreter("3.1") is None and build_interpreter("2.7") is None
+    call = predict(EXAMPLES / "sklearn-basic" / "model-env.toml", upgrade=False, upgrade_packages=())
+    assert call is not None
+    cmd = call.command(tmp_path)
+    if mine == "3.11":  # the example's Python
+        assert cmd[cmd.index("--python") + 1] == sys.executable
+    else:
+        assert "--python" not in cmd

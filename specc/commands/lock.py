@@ -210,7 +210,7 @@ def _lock_one(
     previous = None
     if lock_path.is_file():
         try:
-            previous = read_lock(lock_path, parsed=ahead.lock if ahead is not None else None)
+            previous = read_lock(lock_path)
         except LockError as exc:
             d = exc.diagnostic(shown)
             diags.append(
