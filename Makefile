@@ -10,7 +10,7 @@ EXAMPLE ?= examples/sklearn-basic
 DATABRICKS_EXAMPLE ?= examples/private-index
 OUT    ?= build/demo
 
-.PHONY: demo test install install-dev system-deps lint bench clean templates
+.PHONY: demo test install install-dev system-deps lint bench clean models templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ lint: install-dev
 
 # after editing targets/**/*.j2 (or specc/templating.py's options or filters): the precompiled
 # modules in specc/_templates/ (tests/test_templating.py fails until they are regenerated)
+models: install-dev
+	$(BIN)/python scripts/compile_models.py
+
 templates: $(BIN)/python
 	$(BIN)/python scripts/compile_templates.py
 
