@@ -40,11 +40,13 @@ lint: install-dev
 	$(BIN)/ruff format --check specc tests bench scripts
 	$(BIN)/mypy specc
 
-# after editing targets/**/*.j2 (or specc/templating.py's options or filters): the precompiled
-# modules in specc/_templates/ (tests/test_templating.py fails until they are regenerated)
+# after editing a model definition (specc/spec_defs.py, specc/lock_defs.py): specc/_models.py
+# (tests/test_compiled_models.py fails until it is regenerated)
 models: install-dev
 	$(BIN)/python scripts/compile_models.py
 
+# after editing targets/**/*.j2 (or specc/templating.py's options or filters): the precompiled
+# modules in specc/_templates/ (tests/test_templating.py fails until they are regenerated)
 templates: $(BIN)/python
 	$(BIN)/python scripts/compile_templates.py
 
