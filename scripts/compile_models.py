@@ -39,6 +39,8 @@ _BUILTINS = {dict: "dict", list: "list", tuple: "tuple", set: "set", frozenset: 
 
 #: the modules whose models are compiled, in this order (a later one may extend an earlier one's)
 MODULES = (spec_defs, lock_defs)
+#: where each module's compiled classes are imported from (their ``__module__``)
+PUBLIC_MODULE = {spec_defs.__name__: "specc.spec", lock_defs.__name__: "specc.lockfile"}
 
 
 def definitions() -> list[type[BaseModel]]:
@@ -215,6 +217,8 @@ class Writer:
                 + _items(private_factories)
                 + "}"
             )
+        # named after the module users import it from (repr, pickle): specc.spec, specc.lockfile
+        lines.append(f"    __module__ = {PUBLIC_MODULE[cls.__module__]!r}")
         if cls.__module__ != spec_defs.__name__:
             lines.append(f"    __definition_module__ = {cls.__module__!r}")
         if not cls.model_config.get("frozen", False):

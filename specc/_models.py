@@ -40,6 +40,7 @@ class FileInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {'sha256': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -96,6 +97,7 @@ class PathInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('path',)
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -143,6 +145,7 @@ class RequirementInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'specifier', 'extras', 'markers', 'url')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'specifier': None, 'markers': None, 'url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extras': list}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -261,6 +264,7 @@ class AptPackageInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -320,6 +324,7 @@ class MavenPackageInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'exclusions': list}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -394,6 +399,7 @@ class RPackageInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -465,6 +471,7 @@ class ModelInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name',)
     __defaults__: ClassVar[dict[str, Any]] = {'name': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -517,6 +524,7 @@ class RuntimeInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
     __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'overrides': list}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -611,6 +619,7 @@ class PythonInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'index_url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'requirements': list, 'requirements_files': list, 'constraints': list, 'wheels': list, 'extra_index_urls': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (RequirementInput,), 'requirements_files': (FileInput,), 'constraints': (RequirementInput,), 'wheels': (FileInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -943,6 +952,7 @@ class CodeInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'paths': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1041,6 +1051,7 @@ class AptInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'debs': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPackageInput,), 'debs': (FileInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1227,6 +1238,7 @@ class MavenInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'jars': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPackageInput,), 'jars': (FileInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1444,6 +1456,7 @@ class RInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'sources': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPackageInput,), 'sources': (FileInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1658,6 +1671,7 @@ class SecretInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
     __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None, 'docker': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1737,6 +1751,7 @@ class MlflowInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
     __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1803,6 +1818,7 @@ class AutoscaleInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1856,6 +1872,7 @@ class ClusterInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
     __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (AutoscaleInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -1987,6 +2004,7 @@ class DockerTargetInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
     __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -2090,6 +2108,7 @@ class ServingInput(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
     __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': None, 'scale_to_zero': True, 'route_optimized': False}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -2195,6 +2214,7 @@ class DatabricksTargetInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
     __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'cluster': None, 'serving': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (ClusterInput,), 'serving': (ServingInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -2513,6 +2533,7 @@ class TargetsInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
     __defaults__: ClassVar[dict[str, Any]] = {'docker': None, 'databricks': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTargetInput,), 'databricks': (DatabricksTargetInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -2975,6 +2996,7 @@ class SpecInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'model': None, 'python': None, 'code': None, 'apt': None, 'maven': None, 'r': None, 'mlflow': None, 'targets': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'env': dict, 'secrets': dict, 'artifacts': dict}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (ModelInput,), 'runtime': (RuntimeInput,), 'python': (PythonInput,), 'code': (CodeInput,), 'apt': (AptInput,), 'maven': (MavenInput,), 'r': (RInput,), 'secrets': (SecretInput,), 'artifacts': (PathInput,), 'mlflow': (MlflowInput,), 'targets': (TargetsInput,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4670,6 +4692,7 @@ class FileRef(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4703,7 +4726,6 @@ class FileRef(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'FileRef',
@@ -4720,6 +4742,7 @@ class WheelRef(WheelRefMethods, FileRef):
 
     __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4760,7 +4783,6 @@ class WheelRef(WheelRefMethods, FileRef):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'WheelRef',
@@ -4776,6 +4798,7 @@ class PathRef(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('path',)
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4801,7 +4824,6 @@ class PathRef(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'PathRef',
@@ -4821,6 +4843,7 @@ class Req(ReqMethods, CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'extras', 'specifier', 'markers', 'url')
     __defaults__: ClassVar[dict[str, Any]] = {'extras': (), 'specifier': '', 'markers': None, 'url': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4906,7 +4929,6 @@ class Req(ReqMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Req',
@@ -4923,6 +4945,7 @@ class AptPkg(AptPkgMethods, CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -4963,7 +4986,6 @@ class AptPkg(AptPkgMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'AptPkg',
@@ -4981,6 +5003,7 @@ class MavenPkg(MavenPkgMethods, CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'exclusions': (), 'repository': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5046,7 +5069,6 @@ class MavenPkg(MavenPkgMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'MavenPkg',
@@ -5064,6 +5086,7 @@ class RPkg(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5119,7 +5142,6 @@ class RPkg(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'RPkg',
@@ -5135,6 +5157,7 @@ class Model(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('name',)
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5160,7 +5183,6 @@ class Model(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Model',
@@ -5179,6 +5201,7 @@ class Runtime(RuntimeMethods, CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
     __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None, 'overrides': ()}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5253,7 +5276,6 @@ class Runtime(RuntimeMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Runtime',
@@ -5275,6 +5297,7 @@ class Python(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
     __defaults__: ClassVar[dict[str, Any]] = {'requirements': (), 'requirements_files': (), 'constraints': (), 'wheels': (), 'index_url': None, 'extra_index_urls': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (Req,), 'requirements_files': (FileRef,), 'constraints': (Req,), 'wheels': (WheelRef,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5342,7 +5365,6 @@ class Python(CoreModel):
                                             'root_model': False,
                                             'config': {
                                                 'extra_fields_behavior': 'forbid',
-                                                'from_attributes': True,
                                                 'validate_by_alias': True,
                                                 'validate_by_name': True,
                                                 'title': 'FileRef',
@@ -5426,7 +5448,6 @@ class Python(CoreModel):
                                                 'root_model': False,
                                                 'config': {
                                                     'extra_fields_behavior': 'forbid',
-                                                    'from_attributes': True,
                                                     'validate_by_alias': True,
                                                     'validate_by_name': True,
                                                     'title': 'WheelRef',
@@ -5483,7 +5504,6 @@ class Python(CoreModel):
                 'root_model': False,
                 'config': {
                     'extra_fields_behavior': 'forbid',
-                    'from_attributes': True,
                     'validate_by_alias': True,
                     'validate_by_name': True,
                     'title': 'Python',
@@ -5573,7 +5593,6 @@ class Python(CoreModel):
                     'root_model': False,
                     'config': {
                         'extra_fields_behavior': 'forbid',
-                        'from_attributes': True,
                         'validate_by_alias': True,
                         'validate_by_name': True,
                         'title': 'Req',
@@ -5592,6 +5611,7 @@ class Code(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('paths',)
     __defaults__: ClassVar[dict[str, Any]] = {'paths': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathRef,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5630,7 +5650,6 @@ class Code(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'PathRef',
@@ -5653,7 +5672,6 @@ class Code(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Code',
@@ -5671,6 +5689,7 @@ class Apt(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('packages', 'debs')
     __defaults__: ClassVar[dict[str, Any]] = {'packages': (), 'debs': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPkg,), 'debs': (FileRef,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5724,7 +5743,6 @@ class Apt(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'AptPkg',
@@ -5776,7 +5794,6 @@ class Apt(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'FileRef',
@@ -5799,7 +5816,6 @@ class Apt(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Apt',
@@ -5818,6 +5834,7 @@ class Maven(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'jars')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'jars': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPkg,), 'jars': (FileRef,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -5911,7 +5928,6 @@ class Maven(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'MavenPkg',
@@ -5963,7 +5979,6 @@ class Maven(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'FileRef',
@@ -5986,7 +6001,6 @@ class Maven(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Maven',
@@ -6005,6 +6019,7 @@ class R(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': ()}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6088,7 +6103,6 @@ class R(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'RPkg',
@@ -6140,7 +6154,6 @@ class R(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'FileRef',
@@ -6163,7 +6176,6 @@ class R(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'R',
@@ -6181,6 +6193,7 @@ class Secret(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
     __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6236,7 +6249,6 @@ class Secret(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Secret',
@@ -6253,6 +6265,7 @@ class Mlflow(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
     __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6302,7 +6315,6 @@ class Mlflow(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Mlflow',
@@ -6319,6 +6331,7 @@ class Autoscale(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6352,7 +6365,6 @@ class Autoscale(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Autoscale',
@@ -6372,6 +6384,7 @@ class Cluster(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
     __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': 'SINGLE_USER'}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (Autoscale,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6453,7 +6466,6 @@ class Cluster(CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'Autoscale',
@@ -6487,7 +6499,6 @@ class Cluster(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Cluster',
@@ -6507,6 +6518,7 @@ class DockerTarget(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
     __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6591,7 +6603,6 @@ class DockerTarget(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'DockerTarget',
@@ -6611,6 +6622,7 @@ class Serving(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
     __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': 'CPU', 'scale_to_zero': True, 'route_optimized': False}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6691,7 +6703,6 @@ class Serving(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Serving',
@@ -6714,6 +6725,7 @@ class DatabricksTarget(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'serving': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'cluster': Cluster}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (Cluster,), 'serving': (Serving,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -6862,7 +6874,6 @@ class DatabricksTarget(CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'Autoscale',
@@ -6896,7 +6907,6 @@ class DatabricksTarget(CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Cluster',
@@ -6992,7 +7002,6 @@ class DatabricksTarget(CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Serving',
@@ -7013,7 +7022,6 @@ class DatabricksTarget(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'DatabricksTarget',
@@ -7032,6 +7040,7 @@ class Targets(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'docker': DockerTarget, 'databricks': DatabricksTarget}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTarget,), 'databricks': (DatabricksTarget,)}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -7126,7 +7135,6 @@ class Targets(CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'DockerTarget',
@@ -7288,7 +7296,6 @@ class Targets(CoreModel):
                                                                                 'root_model': False,
                                                                                 'config': {
                                                                                     'extra_fields_behavior': 'forbid',
-                                                                                    'from_attributes': True,
                                                                                     'validate_by_alias': True,
                                                                                     'validate_by_name': True,
                                                                                     'title': 'Autoscale',
@@ -7322,7 +7329,6 @@ class Targets(CoreModel):
                                                     'root_model': False,
                                                     'config': {
                                                         'extra_fields_behavior': 'forbid',
-                                                        'from_attributes': True,
                                                         'validate_by_alias': True,
                                                         'validate_by_name': True,
                                                         'title': 'Cluster',
@@ -7418,7 +7424,6 @@ class Targets(CoreModel):
                                                         'root_model': False,
                                                         'config': {
                                                             'extra_fields_behavior': 'forbid',
-                                                            'from_attributes': True,
                                                             'validate_by_alias': True,
                                                             'validate_by_name': True,
                                                             'title': 'Serving',
@@ -7439,7 +7444,6 @@ class Targets(CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'DatabricksTarget',
@@ -7460,7 +7464,6 @@ class Targets(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Targets',
@@ -7481,6 +7484,7 @@ class DependencyHashes(CoreModel):
 
     __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -7546,7 +7550,6 @@ class DependencyHashes(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'DependencyHashes',
@@ -7569,6 +7572,7 @@ class Hashes(HashesMethods, DependencyHashes):
 
     __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r', 'code', 'artifacts')
     __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -7650,7 +7654,6 @@ class Hashes(HashesMethods, DependencyHashes):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'Hashes',
@@ -7683,6 +7686,7 @@ class EnvSpec(EnvSpecMethods, CoreModel):
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (Model,), 'runtime': (Runtime,), 'python': (Python,), 'code': (Code,), 'apt': (Apt,), 'maven': (Maven,), 'r': (R,), 'secrets': (Secret,), 'artifacts': (PathRef,), 'mlflow': (Mlflow,), 'targets': (Targets,), 'hashes': (Hashes,)}
     __private__: ClassVar[dict[str, Any]] = {'_base_dir': None, '_spec_path': None}
     __private_factories__: ClassVar[dict[str, Callable[[], Any]]] = {'_origins': dict}
+    __module__ = 'specc.spec'
 
     @staticmethod
     def __schema__() -> Any:
@@ -7730,7 +7734,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Model',
@@ -7813,7 +7816,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Runtime',
@@ -7889,7 +7891,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'FileRef',
@@ -7973,7 +7974,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                     'root_model': False,
                                                                     'config': {
                                                                         'extra_fields_behavior': 'forbid',
-                                                                        'from_attributes': True,
                                                                         'validate_by_alias': True,
                                                                         'validate_by_name': True,
                                                                         'title': 'WheelRef',
@@ -8030,7 +8030,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Python',
@@ -8082,7 +8081,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'PathRef',
@@ -8105,7 +8103,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Code',
@@ -8172,7 +8169,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'AptPkg',
@@ -8224,7 +8220,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'FileRef',
@@ -8247,7 +8242,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Apt',
@@ -8354,7 +8348,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'MavenPkg',
@@ -8406,7 +8399,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'FileRef',
@@ -8429,7 +8421,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Maven',
@@ -8526,7 +8517,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'RPkg',
@@ -8578,7 +8568,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                 'root_model': False,
                                                                 'config': {
                                                                     'extra_fields_behavior': 'forbid',
-                                                                    'from_attributes': True,
                                                                     'validate_by_alias': True,
                                                                     'validate_by_name': True,
                                                                     'title': 'FileRef',
@@ -8601,7 +8590,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'R',
@@ -8694,7 +8682,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'Secret',
@@ -8739,7 +8726,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'PathRef',
@@ -8803,7 +8789,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Mlflow',
@@ -8911,7 +8896,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                         'root_model': False,
                                                         'config': {
                                                             'extra_fields_behavior': 'forbid',
-                                                            'from_attributes': True,
                                                             'validate_by_alias': True,
                                                             'validate_by_name': True,
                                                             'title': 'DockerTarget',
@@ -9073,7 +9057,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                                                         'root_model': False,
                                                                                                         'config': {
                                                                                                             'extra_fields_behavior': 'forbid',
-                                                                                                            'from_attributes': True,
                                                                                                             'validate_by_alias': True,
                                                                                                             'validate_by_name': True,
                                                                                                             'title': 'Autoscale',
@@ -9107,7 +9090,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                             'root_model': False,
                                                                             'config': {
                                                                                 'extra_fields_behavior': 'forbid',
-                                                                                'from_attributes': True,
                                                                                 'validate_by_alias': True,
                                                                                 'validate_by_name': True,
                                                                                 'title': 'Cluster',
@@ -9203,7 +9185,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                                                 'root_model': False,
                                                                                 'config': {
                                                                                     'extra_fields_behavior': 'forbid',
-                                                                                    'from_attributes': True,
                                                                                     'validate_by_alias': True,
                                                                                     'validate_by_name': True,
                                                                                     'title': 'Serving',
@@ -9224,7 +9205,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                                         'root_model': False,
                                                         'config': {
                                                             'extra_fields_behavior': 'forbid',
-                                                            'from_attributes': True,
                                                             'validate_by_alias': True,
                                                             'validate_by_name': True,
                                                             'title': 'DatabricksTarget',
@@ -9245,7 +9225,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'Targets',
@@ -9338,7 +9317,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Hashes',
@@ -9357,7 +9335,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                 'post_init': 'model_post_init',
                 'config': {
                     'extra_fields_behavior': 'forbid',
-                    'from_attributes': True,
                     'validate_by_alias': True,
                     'validate_by_name': True,
                     'title': 'EnvSpec',
@@ -9447,7 +9424,6 @@ class EnvSpec(EnvSpecMethods, CoreModel):
                     'root_model': False,
                     'config': {
                         'extra_fields_behavior': 'forbid',
-                        'from_attributes': True,
                         'validate_by_alias': True,
                         'validate_by_name': True,
                         'title': 'Req',
@@ -9473,6 +9449,7 @@ class LockedPythonPackage(LockedPythonPackageMethods, CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'url', 'path', 'hashes', 'platforms', 'preinstalled', 'implied_only')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'url': None, 'path': None, 'preinstalled': None, 'implied_only': False}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'hashes': list, 'platforms': list}
+    __module__ = 'specc.lockfile'
     __definition_module__ = 'specc.lock_defs'
 
     @staticmethod
@@ -9603,7 +9580,6 @@ class LockedPythonPackage(LockedPythonPackageMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'LockedPythonPackage',
@@ -9627,6 +9603,7 @@ class LockedPython(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'index_url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extra_index_urls': list, 'implied_requirements': list, 'packages': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (LockedPythonPackage,)}
+    __module__ = 'specc.lockfile'
     __definition_module__ = 'specc.lock_defs'
 
     @staticmethod
@@ -9843,7 +9820,6 @@ class LockedPython(CoreModel):
                                     'root_model': False,
                                     'config': {
                                         'extra_fields_behavior': 'forbid',
-                                        'from_attributes': True,
                                         'validate_by_alias': True,
                                         'validate_by_name': True,
                                         'title': 'LockedPythonPackage',
@@ -9865,7 +9841,6 @@ class LockedPython(CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'LockedPython',
@@ -9885,6 +9860,7 @@ class LockedR(R):
     __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources', 'snapshot')
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': (), 'snapshot': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
+    __module__ = 'specc.lockfile'
     __definition_module__ = 'specc.lock_defs'
 
     @staticmethod
@@ -9969,7 +9945,6 @@ class LockedR(R):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'RPkg',
@@ -10021,7 +9996,6 @@ class LockedR(R):
                                         'root_model': False,
                                         'config': {
                                             'extra_fields_behavior': 'forbid',
-                                            'from_attributes': True,
                                             'validate_by_alias': True,
                                             'validate_by_name': True,
                                             'title': 'FileRef',
@@ -10059,7 +10033,6 @@ class LockedR(R):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'LockedR',
@@ -10084,6 +10057,7 @@ class LockFile(LockFileMethods, CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'apt': Apt, 'maven': Maven, 'r': LockedR}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'spec': (DependencyHashes,), 'runtime': (Runtime,), 'python': (LockedPython,), 'apt': (Apt,), 'maven': (Maven,), 'r': (LockedR,)}
+    __module__ = 'specc.lockfile'
     __definition_module__ = 'specc.lock_defs'
 
     @staticmethod
@@ -10174,7 +10148,6 @@ class LockFile(LockFileMethods, CoreModel):
                             'root_model': False,
                             'config': {
                                 'extra_fields_behavior': 'forbid',
-                                'from_attributes': True,
                                 'validate_by_alias': True,
                                 'validate_by_name': True,
                                 'title': 'DependencyHashes',
@@ -10257,7 +10230,6 @@ class LockFile(LockFileMethods, CoreModel):
                             'root_model': False,
                             'config': {
                                 'extra_fields_behavior': 'forbid',
-                                'from_attributes': True,
                                 'validate_by_alias': True,
                                 'validate_by_name': True,
                                 'title': 'Runtime',
@@ -10481,7 +10453,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                     'root_model': False,
                                                     'config': {
                                                         'extra_fields_behavior': 'forbid',
-                                                        'from_attributes': True,
                                                         'validate_by_alias': True,
                                                         'validate_by_name': True,
                                                         'title': 'LockedPythonPackage',
@@ -10503,7 +10474,6 @@ class LockFile(LockFileMethods, CoreModel):
                             'root_model': False,
                             'config': {
                                 'extra_fields_behavior': 'forbid',
-                                'from_attributes': True,
                                 'validate_by_alias': True,
                                 'validate_by_name': True,
                                 'title': 'LockedPython',
@@ -10567,7 +10537,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'AptPkg',
@@ -10619,7 +10588,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'FileRef',
@@ -10642,7 +10610,6 @@ class LockFile(LockFileMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Apt',
@@ -10749,7 +10716,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'MavenPkg',
@@ -10801,7 +10767,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'FileRef',
@@ -10824,7 +10789,6 @@ class LockFile(LockFileMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'Maven',
@@ -10921,7 +10885,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'RPkg',
@@ -10973,7 +10936,6 @@ class LockFile(LockFileMethods, CoreModel):
                                                             'root_model': False,
                                                             'config': {
                                                                 'extra_fields_behavior': 'forbid',
-                                                                'from_attributes': True,
                                                                 'validate_by_alias': True,
                                                                 'validate_by_name': True,
                                                                 'title': 'FileRef',
@@ -11011,7 +10973,6 @@ class LockFile(LockFileMethods, CoreModel):
                                 'root_model': False,
                                 'config': {
                                     'extra_fields_behavior': 'forbid',
-                                    'from_attributes': True,
                                     'validate_by_alias': True,
                                     'validate_by_name': True,
                                     'title': 'LockedR',
@@ -11032,7 +10993,6 @@ class LockFile(LockFileMethods, CoreModel):
             'root_model': False,
             'config': {
                 'extra_fields_behavior': 'forbid',
-                'from_attributes': True,
                 'validate_by_alias': True,
                 'validate_by_name': True,
                 'title': 'model-env.lock',

@@ -63,6 +63,7 @@ class CoreModel:
     __frozen__: ClassVar[bool] = True
 
     model_fields = _FromDefinition()
+    model_computed_fields = _FromDefinition()
     model_json_schema = _FromDefinition()
     model_config = _FromDefinition()
 
@@ -81,7 +82,10 @@ class CoreModel:
     def _validator(cls) -> SchemaValidator:
         v = cls.__dict__.get("_core_validator")
         if v is None:
-            v = SchemaValidator(cls.__schema__())
+            schema = cls.__schema__()
+            # the model's config (its title names the model in a ValidationError, as pydantic's)
+            model = schema["schema"] if schema["type"] == "definitions" else schema
+            v = SchemaValidator(schema, model.get("config"))
             type.__setattr__(cls, "_core_validator", v)
         return v
 
@@ -122,14 +126,50 @@ class CoreModel:
             object.__setattr__(self, "__pydantic_private__", None)
 
     @classmethod
-    def model_validate(cls, obj: Any, *, strict: bool | None = None, context: Any = None) -> Self:
-        out: Self = cls._validator().validate_python(obj, strict=strict, context=context)
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        out: Self = cls._validator().validate_python(
+            obj, strict=strict, from_attributes=from_attributes, context=context, by_alias=by_alias, by_name=by_name
+        )
         return out
 
     @classmethod
-    def model_validate_json(cls, data: str | bytes, *, strict: bool | None = None, context: Any = None) -> Self:
-        out: Self = cls._validator().validate_json(data, strict=strict, context=context)
+    def model_validate_json(
+        cls,
+        data: str | bytes,
+        *,
+        strict: bool | None = None,
+        context: Any = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        out: Self = cls._validator().validate_json(
+            data, strict=strict, context=context, by_alias=by_alias, by_name=by_name
+        )
         return out
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *, strict: bool | None = None, context: Any = None) -> Self:
+        out: Self = cls._validator().validate_strings(obj, strict=strict, context=context)
+        return out
+
+    # -- used inside pydantic models and TypeAdapters (validates and dumps as itself) -------------
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return cls.__schema__()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        return handler(cls.definition().__pydantic_core_schema__)
 
     @classmethod
     def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
@@ -154,6 +194,10 @@ class CoreModel:
     @property
     def model_fields_set(self) -> set[str]:
         return self.__pydantic_fields_set__
+
+    @property
+    def model_extra(self) -> dict[str, Any] | None:
+        return self.__pydantic_extra__
 
     def model_dump(self, **kwargs: Any) -> Any:
         """As pydantic's ``model_dump`` (``mode``, ``by_alias``, ``exclude_none``, ``include``...)."""
@@ -233,9 +277,28 @@ class CoreModel:
         return hash(self._field_values())
 
     def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._repr_fields(', ')})"
+
+    def __str__(self) -> str:  # pydantic's: the fields alone, space-separated
+        return self._repr_fields(" ")
+
+    def _repr_fields(self, sep: str) -> str:
         d = self.__dict__
-        inner = ", ".join(f"{name}={d[name]!r}" for name in type(self).__fields__ if name in d)
-        return f"{type(self).__name__}({inner})"
+        return sep.join(f"{name}={d[name]!r}" for name in type(self).__fields__ if name in d)
+
+    # -- pickling (frozen: the state is restored without __setattr__) --------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "__dict__": self.__dict__,
+            "__pydantic_fields_set__": self.__pydantic_fields_set__,
+            "__pydantic_extra__": self.__pydantic_extra__,
+            "__pydantic_private__": self.__pydantic_private__,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __iter__(self) -> Any:
         d = self.__dict__

@@ -585,15 +585,8 @@ class SpecInput(_Input):
 
 
 class _Norm(BaseModel):
-    # from_attributes: a section of the compiled spec (specc.spec) validates into a pydantic model
-    # built on these definitions (model-env.lock's, the environment artifact's) and back
     model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        alias_generator=_kebab,
-        populate_by_name=True,
-        defer_build=True,
-        from_attributes=True,
+        extra="forbid", frozen=True, alias_generator=_kebab, populate_by_name=True, defer_build=True
     )
 
 

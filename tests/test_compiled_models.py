@@ -241,3 +241,41 @@ def test_a_lock_reads_and_writes_the_same_through_the_definitions(tmp_path: Path
         mode="json", by_alias=True, exclude_none=True
     )
     assert dump_lock(lock) == old.read_text(encoding="utf-8")
+
+
+def test_pickled_printed_and_used_inside_pydantic_like_the_definitions() -> None:
+    import pickle
+    import types
+
+    from pydantic import TypeAdapter, create_model
+
+    s = load(EXAMPLES[0])
+    back = pickle.loads(pickle.dumps(s))
+    assert back == s and back.origins == s.origins and type(back).__module__ == "specc.spec"
+    definition = spec_defs.EnvSpec.model_validate(s.model_dump(mode="json", by_alias=True))
+    assert str(s.runtime) == str(definition.runtime)  # pydantic's str: the fields alone
+    assert repr(s.runtime) == repr(definition.runtime)
+    # a compiled class is a field type of the user's own pydantic models, as the definitions are
+    wrapper = create_model("Wrapper", env=(spec.EnvSpec, ...))
+    w = wrapper.model_validate({"env": s.model_dump(mode="json", by_alias=True)})
+    assert w.env == spec.EnvSpec.model_validate(s.model_dump(mode="json", by_alias=True))
+    assert TypeAdapter(spec.Runtime).json_schema() == TypeAdapter(spec_defs.Runtime).json_schema()
+    # the normalized models accept what the definitions accept, and refuse what they refuse
+    with pytest.raises(ValidationError) as want:
+        spec_defs.Model.model_validate(types.SimpleNamespace(name="x"))
+    with pytest.raises(ValidationError) as got:
+        spec.Model.model_validate(types.SimpleNamespace(name="x"))
+    assert _errors(got.value) == _errors(want.value)
+    assert got.value.title == want.value.title
+
+
+def test_errors_are_titled_as_the_definitions_title_them() -> None:
+    for compiled, definition, data in [
+        (spec.SpecInput, spec_defs.SpecInput, {"spec-version": "x"}),
+        (spec.EnvSpec, spec_defs.EnvSpec, {"model": 1}),
+    ]:
+        with pytest.raises(ValidationError) as want:
+            definition.model_validate(data)
+        with pytest.raises(ValidationError) as got:
+            compiled.model_validate(data)
+        assert got.value.title == want.value.title

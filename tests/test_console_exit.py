@@ -121,3 +121,25 @@ def test_a_foreign_flag_is_still_named(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "--cluster-id does not apply to --target docker" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_running_the_package_inside_another_program_leaves_it_running() -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['specc', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('specc', run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    print('caught', exc.code)\n"
+        "print('host continues')\n"
+    )
+    proc = _run(code)
+    assert proc.returncode == 0
+    assert "caught 0" in proc.stdout and "host continues" in proc.stdout
+
+
+def test_render_help_lists_every_targets_flags() -> None:
+    for argv in (["render", "--target", "docker", "--help"], ["render", "-t", "docker", "-h"]):
+        proc = _run(CONSOLE, *argv)
+        assert proc.returncode == 0
+        assert "--cluster-id" in proc.stdout and "--flavor" in proc.stdout and "docker: " in proc.stdout

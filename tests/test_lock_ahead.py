@@ -169,7 +169,7 @@ def test_the_prediction_reads_the_lock_without_its_hashes_and_nothing_else(tmp_p
         whole = tomllib.loads(text)
         cut = tomllib.loads(_HASH_LINE.sub("", text))
         assert len(_HASH_LINE.sub("", text)) < len(text) / 2, path
-        for kept, pkg in zip(cut["python"]["packages"], whole["python"]["packages"]):
+        for kept, pkg in zip(cut["python"]["packages"], whole["python"]["packages"], strict=True):
             assert set(kept.pop("hashes")) <= set(pkg.pop("hashes")), path
         assert cut == whole, path
 

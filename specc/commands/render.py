@@ -187,7 +187,7 @@ def check_model(
 ARGV_AWARE = True
 
 #: render's own options, whatever the target
-_OPTIONS = frozenset({"--target", "-t", "--out", "-o", "--strict", "--format", "--from-model", "-h", "--help"})
+_OPTIONS = frozenset({"--target", "-t", "--out", "-o", "--strict", "--format", "--from-model"})
 
 
 def flag_targets(argv: Sequence[str] | None) -> list[Backend]:
@@ -220,7 +220,7 @@ def flag_targets(argv: Sequence[str] | None) -> list[Backend]:
             break
         if not arg.startswith("-") or arg == "-":
             continue
-        if arg.partition("=")[0] in known or (arg[:2] in ("-t", "-o") and not arg.startswith("--")):
+        if arg.partition("=")[0] in known or (arg[:2] in ("-t", "-o") and not arg.startswith("--") and arg != "-h"):
             continue
         return every
     return [own]
