@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pydantic_core  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 from pydantic_core import PydanticUndefined  # noqa: E402
 
@@ -254,6 +255,10 @@ from specc.spec_methods import (
 {"".join(f"    {n},{chr(10)}" for n in sorted(w.functions))})
 
 __all__ = [{", ".join(repr(n) for n in sorted(m.__name__ for m in models))}]
+
+#: the pydantic-core that generated the schemas below: another minor version builds them from
+#: the definitions instead (specc.coremodel.schema_from_definition)
+PYDANTIC_CORE_VERSION = {pydantic_core.__version__!r}
 _ = (Literal, Callable)  # used by the annotations below
 
 '''

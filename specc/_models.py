@@ -29,6 +29,10 @@ from specc.spec_methods import (
 )
 
 __all__ = ['Apt', 'AptInput', 'AptPackageInput', 'AptPkg', 'Autoscale', 'AutoscaleInput', 'Cluster', 'ClusterInput', 'Code', 'CodeInput', 'DatabricksTarget', 'DatabricksTargetInput', 'DependencyHashes', 'DockerTarget', 'DockerTargetInput', 'EnvSpec', 'FileInput', 'FileRef', 'Hashes', 'LockFile', 'LockedPython', 'LockedPythonPackage', 'LockedR', 'Maven', 'MavenInput', 'MavenPackageInput', 'MavenPkg', 'Mlflow', 'MlflowInput', 'Model', 'ModelInput', 'PathInput', 'PathRef', 'Python', 'PythonInput', 'R', 'RInput', 'RPackageInput', 'RPkg', 'Req', 'RequirementInput', 'Runtime', 'RuntimeInput', 'Secret', 'SecretInput', 'Serving', 'ServingInput', 'SpecInput', 'Targets', 'TargetsInput', 'WheelRef']
+
+#: the pydantic-core that generated the schemas below: another minor version builds them from
+#: the definitions instead (specc.coremodel.schema_from_definition)
+PYDANTIC_CORE_VERSION = '2.50.5'
 _ = (Literal, Callable)  # used by the annotations below
 
 

@@ -79,10 +79,23 @@ class CoreModel:
     # -- validator and serializer, built once per class on first use --------------------------
 
     @classmethod
+    def core_schema(cls) -> Any:
+        """The pydantic-core schema: the generated one when the installed pydantic-core is the
+        minor version that generated it (``specc._models.PYDANTIC_CORE_VERSION``), else built
+        now from the definition (see :func:`schema_from_definition`; imports pydantic)."""
+        if _generated_schemas_usable():
+            return cls.__schema__()
+        cached = cls.__dict__.get("_runtime_schema")
+        if cached is None:
+            cached = schema_from_definition(cls)
+            type.__setattr__(cls, "_runtime_schema", cached)
+        return cached
+
+    @classmethod
     def _validator(cls) -> SchemaValidator:
         v = cls.__dict__.get("_core_validator")
         if v is None:
-            schema = cls.__schema__()
+            schema = cls.core_schema()
             # the model's config (its title names the model in a ValidationError, as pydantic's)
             model = schema["schema"] if schema["type"] == "definitions" else schema
             v = SchemaValidator(schema, model.get("config"))
@@ -93,7 +106,7 @@ class CoreModel:
     def _serializer(cls) -> SchemaSerializer:
         s = cls.__dict__.get("_core_serializer")
         if s is None:
-            s = SchemaSerializer(cls.__schema__())
+            s = SchemaSerializer(cls.core_schema())
             type.__setattr__(cls, "_core_serializer", s)
         return s
 
@@ -165,7 +178,7 @@ class CoreModel:
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-        return cls.__schema__()
+        return cls.core_schema()
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
@@ -303,3 +316,59 @@ class CoreModel:
     def __iter__(self) -> Any:
         d = self.__dict__
         yield from ((name, d[name]) for name in type(self).__fields__ if name in d)
+
+
+# --- another pydantic-core than the one that generated the schemas ------------------------------
+
+
+def _minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+_usable: bool | None = None
+
+
+def _generated_schemas_usable() -> bool:
+    """Whether the installed pydantic-core has the major.minor version that generated
+    specc/_models.py (its schema format is pydantic-core's own and may change between minors)."""
+    global _usable
+    if _usable is None:
+        import pydantic_core
+
+        from specc import _models
+
+        _usable = _minor(pydantic_core.__version__) == _minor(_models.PYDANTIC_CORE_VERSION)
+    return _usable
+
+
+def schema_from_definition(cls: type[CoreModel]) -> Any:
+    """``cls``'s schema built by the installed pydantic from its definition, with the compiled
+    classes in place of the definitions' and a definition's validator method replaced by the
+    :mod:`specc.spec_methods` function it delegates to: what ``scripts/compile_models.py``
+    writes, made in this process instead (slower: pydantic builds the definitions)."""
+    import types
+
+    from specc import _models, spec_methods
+
+    definition = cls.definition()
+    definition.model_rebuild()
+    compiled = {
+        c.definition(): c
+        for c in vars(_models).values()
+        if isinstance(c, type) and issubclass(c, CoreModel) and c is not CoreModel
+    }
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items() if k != "metadata"}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(walk(v) for v in value)
+        if isinstance(value, type) and value in compiled:
+            return compiled[value]
+        if isinstance(value, types.MethodType) and value.__self__ in compiled:
+            return getattr(spec_methods, value.__func__.__name__.lstrip("_"))
+        return value
+
+    return walk(definition.__pydantic_core_schema__)

@@ -11,6 +11,7 @@ normalized spec dumps the same through both; and the pydantic model behaviour sp
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -279,3 +280,78 @@ def test_errors_are_titled_as_the_definitions_title_them() -> None:
         with pytest.raises(ValidationError) as got:
             compiled.model_validate(data)
         assert got.value.title == want.value.title
+
+
+@pytest.fixture
+def other_pydantic_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if another pydantic-core minor were installed than the one that generated the schemas:
+    every compiled class builds its schema from its definition, in this process."""
+    from specc import _models, coremodel
+
+    monkeypatch.setattr(_models, "PYDANTIC_CORE_VERSION", "1.0.0")
+    monkeypatch.setattr(coremodel, "_usable", None)
+    for c in vars(_models).values():
+        if isinstance(c, type) and issubclass(c, CoreModel):
+            for attr in ("_core_validator", "_core_serializer", "_runtime_schema"):
+                if attr in c.__dict__:
+                    monkeypatch.delattr(c, attr)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_another_pydantic_core_builds_the_same_models_from_the_definitions(
+    example: Path, other_pydantic_core: None
+) -> None:
+    from specc import coremodel
+
+    compiled = load(example)
+    assert coremodel._generated_schemas_usable() is False
+    assert "_runtime_schema" in type(compiled).__dict__  # built from the definition, not the file
+    again = spec_defs.EnvSpec.model_validate(compiled.model_dump(mode="json", by_alias=True))
+    assert again.model_dump(mode="json", by_alias=True) == compiled.model_dump(mode="json", by_alias=True)
+    assert compiled.python.wheels == () or all(isinstance(w, spec.WheelRef) for w in compiled.python.wheels)
+    with pytest.raises(ValidationError) as got:
+        spec.SpecInput.model_validate({"spec-version": "x"})
+    with pytest.raises(ValidationError) as want:
+        spec_defs.SpecInput.model_validate({"spec-version": "x"})
+    assert _errors(got.value) == _errors(want.value)
+
+
+@pytest.mark.slow
+def test_an_older_pydantic_renders_the_same_bytes(tmp_path: Path) -> None:
+    """pydantic 2.12 (the oldest pyproject.toml allows, another pydantic-core minor): the schemas
+    are built from the definitions, and every command's output is the same, byte for byte."""
+    from specc.lock import find_uv
+
+    uv = find_uv()
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    py = venv / "bin" / "python"
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", str(py), "pydantic==2.12.*", "packaging", "jinja2"], check=True
+    )
+    versions = subprocess.run(
+        [str(py), "-c", "import pydantic_core; print(pydantic_core.__version__)"], capture_output=True, text=True
+    ).stdout.strip()
+    import pydantic_core
+
+    assert versions.split(".")[:2] != pydantic_core.__version__.split(".")[:2]  # really another minor
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for argv, out in [
+        (["validate", "--format", "json", str(ROOT / "examples" / "kitchen-sink")], None),
+        (["validate", str(ROOT / "tests" / "invalid" / "apt-conflict.toml")], None),
+        (["render", "--target", "docker", str(ROOT / "examples" / "kitchen-sink")], "docker"),
+        (["render", "--target", "databricks", str(ROOT / "examples" / "private-index")], "dbx"),
+        (["lock", "--check", str(ROOT / "examples" / "sklearn-basic")], None),
+    ]:
+        got = []
+        for python in (str(py), sys.executable):
+            dest = tmp_path / f"{out}-{len(got)}"
+            cmd = [python, "-m", "specc", *argv] + (["--out", str(dest)] if out else [])
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+            files = (
+                {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()} if out else {}
+            )
+            got.append((proc.returncode, proc.stdout, proc.stderr.replace(str(dest), "OUT"), files))
+        assert got[0] == got[1], argv
+        assert got[0][0] == (1 if "invalid" in argv[-1] else 0), (argv, got[0][2])
+        assert bool(got[0][3]) == bool(out)  # a render wrote its files

@@ -130,7 +130,7 @@ def _section_validator(name: str) -> SchemaValidator:
     """The validator of one top-level field of the compiled SpecInput, built once, on first use
     (the slow path only): that field's own schema, with SpecInput's shared definitions and its
     strict config, so a section validates exactly as inside the whole document."""
-    schema = SpecInput.__schema__()
+    schema = SpecInput.core_schema()
     definitions = []
     if schema["type"] == "definitions":
         definitions = schema["definitions"]
