@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,14 @@ def parse_spec_bytes(raw: bytes, name: str, path: Path | None = None) -> Documen
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise LoadError([_toml_error(exc, source)], source) from None
+        diag = _toml_error(exc, source)
+        if path is not None:  # another tool's file (requirements.txt, environment.yml): say so
+            from specc.importers import not_a_spec_hint
+
+            hint = not_a_spec_hint(path, name)
+            if hint is not None:
+                diag = replace(diag, hint=hint)
+        raise LoadError([diag], source) from None
     except RecursionError:
         raise LoadError([Diagnostic.error("SPC100", message="TOML nesting is too deep", file=name)], source) from None
     try:

@@ -19,7 +19,17 @@ from pathlib import Path
 
 from specc.importers.base import Draft, Importer, Source, TomlValue
 
-__all__ = ["KINDS", "LAST", "Draft", "Importer", "Source", "TomlValue", "detect_kind", "is_model_uri"]
+__all__ = [
+    "KINDS",
+    "LAST",
+    "Draft",
+    "Importer",
+    "Source",
+    "TomlValue",
+    "detect_kind",
+    "is_model_uri",
+    "not_a_spec_hint",
+]
 
 # kind name → module holding ``IMPORTER``; one line per kind
 _MODULES: dict[str, str] = {
@@ -64,3 +74,33 @@ def detect_kind(path: Path) -> str | None:
         except OSError:
             continue
     return None
+
+
+def not_a_spec_hint(path: Path, shown: str) -> str | None:
+    """The hint for a file given where a model-env.toml belongs that another kind's importer
+    recognizes (a requirements.txt, an environment.yml, a pixi.toml...): what it is and the
+    ``specc import`` command that writes a spec from it; None for anything else."""
+    if path.name == "model-env.toml" or not path.is_file():
+        return None
+    kind = detect_kind(path)
+    if kind is None:
+        return None
+    import shlex
+
+    command = f"specc import {shlex.quote(shown)}"
+    what = _KIND_NAMES.get(kind, kind)
+    return f"this is a {what} file, not a model-env.toml: `{command}` writes a spec from it (docs/import.md)"
+
+
+#: how a hint names each kind's files
+_KIND_NAMES = {
+    "requirements": "pip requirements",
+    "conda": "conda environment",
+    "pixi": "pixi",
+    "pylock": "PEP 751 lock",
+    "cog": "Cog",
+    "bentoml": "BentoML",
+    "truss": "Truss",
+    "mlflow": "MLflow model",
+    "repo2docker": "repo2docker",
+}

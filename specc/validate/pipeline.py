@@ -37,6 +37,8 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     # relative paths in the spec are relative to its folder (text without a file: the cwd)
     base = (doc.path.parent if doc.path else Path.cwd()).resolve()
     inp, shape_diagnostics = typed_input(doc.data)
+    if doc.path is not None and "spec-version" not in doc.data:  # another tool's TOML (pixi.toml...)?
+        shape_diagnostics = _not_a_spec(doc, shape_diagnostics)
     ctx = Context(doc=doc, base=base, root=repository_root(base), inp=inp)
     ctx.diagnostics.extend(shape_diagnostics)
     ctx.secret_names = secrets.declared(doc.data.get("secrets"))
@@ -117,3 +119,17 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     if any(d.severity == "error" for d in located):
         spec = None
     return Result(spec, located, sources, doc, ctx.origins)
+
+
+def _not_a_spec(doc: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The missing ``spec-version`` of a file another kind's importer recognizes (a pixi.toml,
+    a pylock.toml) says what the file is and how to convert it."""
+    from dataclasses import replace
+
+    from specc.importers import not_a_spec_hint
+
+    assert doc.path is not None
+    hint = not_a_spec_hint(doc.path, doc.source.name)
+    if hint is None:
+        return diagnostics
+    return [replace(d, hint=hint) if d.code == "SPC104" and "`spec-version`" in d.message else d for d in diagnostics]
