@@ -45,53 +45,7 @@ class FileInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
     __defaults__: ClassVar[dict[str, Any]] = {'sha256': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': FileInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'path': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
-                    },
-                    'sha256': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'sha256',
-                        'serialization_alias': 'sha256',
-                    },
-                },
-                'model_name': 'FileInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'FileInput',
-            },
-            'ref': 'FileInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('FileInput',)
 
 
 class PathInput(CoreModel):
@@ -102,38 +56,7 @@ class PathInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('path',)
     __defaults__: ClassVar[dict[str, Any]] = {}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': PathInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'path': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
-                    },
-                },
-                'model_name': 'PathInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'PathInput',
-            },
-            'ref': 'PathInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('PathInput',)
 
 
 class RequirementInput(CoreModel):
@@ -150,114 +73,7 @@ class RequirementInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'specifier': None, 'markers': None, 'url': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extras': list}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': RequirementInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                    'specifier': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'specifier',
-                        'serialization_alias': 'specifier',
-                    },
-                    'extras': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'extras',
-                        'serialization_alias': 'extras',
-                    },
-                    'markers': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'markers',
-                        'serialization_alias': 'markers',
-                    },
-                    'url': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'url',
-                        'serialization_alias': 'url',
-                    },
-                },
-                'model_name': 'RequirementInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'RequirementInput',
-            },
-            'ref': 'RequirementInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('RequirementInput',)
 
 
 class AptPackageInput(CoreModel):
@@ -269,53 +85,7 @@ class AptPackageInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': AptPackageInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                },
-                'model_name': 'AptPackageInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'AptPackageInput',
-            },
-            'ref': 'AptPackageInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('AptPackageInput',)
 
 
 class MavenPackageInput(CoreModel):
@@ -329,69 +99,7 @@ class MavenPackageInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'repository': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'exclusions': list}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': MavenPackageInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'coordinates': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'coordinates',
-                        'serialization_alias': 'coordinates',
-                    },
-                    'exclusions': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'exclusions',
-                        'serialization_alias': 'exclusions',
-                    },
-                    'repository': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
-                    },
-                },
-                'model_name': 'MavenPackageInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'MavenPackageInput',
-            },
-            'ref': 'MavenPackageInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('MavenPackageInput',)
 
 
 class RPackageInput(CoreModel):
@@ -404,68 +112,7 @@ class RPackageInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
     __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': RPackageInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                    'repository': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
-                    },
-                },
-                'model_name': 'RPackageInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'RPackageInput',
-            },
-            'ref': 'RPackageInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('RPackageInput',)
 
 
 class ModelInput(CoreModel):
@@ -476,45 +123,7 @@ class ModelInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('name',)
     __defaults__: ClassVar[dict[str, Any]] = {'name': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': ModelInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                },
-                'model_name': 'ModelInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'ModelInput',
-            },
-            'ref': 'ModelInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('ModelInput',)
 
 
 class RuntimeInput(CoreModel):
@@ -529,84 +138,7 @@ class RuntimeInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None}
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'overrides': list}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': RuntimeInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'python': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'python',
-                        'serialization_alias': 'python',
-                    },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                    'cuda': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'cuda',
-                        'serialization_alias': 'cuda',
-                    },
-                    'overrides': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'overrides',
-                        'serialization_alias': 'overrides',
-                    },
-                },
-                'model_name': 'RuntimeInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'RuntimeInput',
-            },
-            'ref': 'RuntimeInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('RuntimeInput',)
 
 
 class PythonInput(CoreModel):
@@ -624,327 +156,7 @@ class PythonInput(CoreModel):
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'requirements': list, 'requirements_files': list, 'constraints': list, 'wheels': list, 'extra_index_urls': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (RequirementInput,), 'requirements_files': (FileInput,), 'constraints': (RequirementInput,), 'wheels': (FileInput,)}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': PythonInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'requirements': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'RequirementInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a requirement as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'requirements',
-                            'serialization_alias': 'requirements',
-                        },
-                        'requirements_files': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'FileInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a file path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'requirements-files',
-                            'serialization_alias': 'requirements-files',
-                        },
-                        'constraints': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'RequirementInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a requirement as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'constraints',
-                            'serialization_alias': 'constraints',
-                        },
-                        'wheels': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'FileInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a file path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'wheels',
-                            'serialization_alias': 'wheels',
-                        },
-                        'index_url': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'index-url',
-                            'serialization_alias': 'index-url',
-                        },
-                        'extra_index_urls': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'extra-index-urls',
-                            'serialization_alias': 'extra-index-urls',
-                        },
-                    },
-                    'model_name': 'PythonInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'PythonInput',
-                },
-                'ref': 'PythonInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': RequirementInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                            'specifier': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'specifier',
-                                'serialization_alias': 'specifier',
-                            },
-                            'extras': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'list',
-                                        'items_schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default_factory': list,
-                                    'default_factory_takes_data': False,
-                                },
-                                'validation_alias': 'extras',
-                                'serialization_alias': 'extras',
-                            },
-                            'markers': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'markers',
-                                'serialization_alias': 'markers',
-                            },
-                            'url': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'url',
-                                'serialization_alias': 'url',
-                            },
-                        },
-                        'model_name': 'RequirementInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'RequirementInput',
-                    },
-                    'ref': 'RequirementInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': FileInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                            'sha256': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'sha256',
-                                'serialization_alias': 'sha256',
-                            },
-                        },
-                        'model_name': 'FileInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'FileInput',
-                    },
-                    'ref': 'FileInput',
-                },
-            ],
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('PythonInput', 'FileInput', 'RequirementInput')
 
 
 class CodeInput(CoreModel):
@@ -957,92 +169,7 @@ class CodeInput(CoreModel):
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'paths': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathInput,)}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': CodeInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'paths': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'PathInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'paths',
-                            'serialization_alias': 'paths',
-                        },
-                    },
-                    'model_name': 'CodeInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'CodeInput',
-                },
-                'ref': 'CodeInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': PathInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                        },
-                        'model_name': 'PathInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'PathInput',
-                    },
-                    'ref': 'PathInput',
-                },
-            ],
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('CodeInput', 'PathInput')
 
 
 class AptInput(CoreModel):
@@ -1056,179 +183,7 @@ class AptInput(CoreModel):
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'debs': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPackageInput,), 'debs': (FileInput,)}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': AptInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'packages': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'AptPackageInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected an apt package as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'packages',
-                            'serialization_alias': 'packages',
-                        },
-                        'debs': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'FileInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a file path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'debs',
-                            'serialization_alias': 'debs',
-                        },
-                    },
-                    'model_name': 'AptInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'AptInput',
-                },
-                'ref': 'AptInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': AptPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                        },
-                        'model_name': 'AptPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'AptPackageInput',
-                    },
-                    'ref': 'AptPackageInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': FileInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                            'sha256': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'sha256',
-                                'serialization_alias': 'sha256',
-                            },
-                        },
-                        'model_name': 'FileInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'FileInput',
-                    },
-                    'ref': 'FileInput',
-                },
-            ],
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('AptInput', 'AptPackageInput', 'FileInput')
 
 
 class MavenInput(CoreModel):
@@ -1243,210 +198,7 @@ class MavenInput(CoreModel):
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'jars': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPackageInput,), 'jars': (FileInput,)}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': MavenInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'repository': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'repository',
-                            'serialization_alias': 'repository',
-                        },
-                        'packages': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'MavenPackageInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a Maven artifact as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'packages',
-                            'serialization_alias': 'packages',
-                        },
-                        'jars': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'FileInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a file path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'jars',
-                            'serialization_alias': 'jars',
-                        },
-                    },
-                    'model_name': 'MavenInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'MavenInput',
-                },
-                'ref': 'MavenInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': MavenPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'coordinates': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'coordinates',
-                                'serialization_alias': 'coordinates',
-                            },
-                            'exclusions': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'list',
-                                        'items_schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default_factory': list,
-                                    'default_factory_takes_data': False,
-                                },
-                                'validation_alias': 'exclusions',
-                                'serialization_alias': 'exclusions',
-                            },
-                            'repository': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'repository',
-                                'serialization_alias': 'repository',
-                            },
-                        },
-                        'model_name': 'MavenPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'MavenPackageInput',
-                    },
-                    'ref': 'MavenPackageInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': FileInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                            'sha256': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'sha256',
-                                'serialization_alias': 'sha256',
-                            },
-                        },
-                        'model_name': 'FileInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'FileInput',
-                    },
-                    'ref': 'FileInput',
-                },
-            ],
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('MavenInput', 'FileInput', 'MavenPackageInput')
 
 
 class RInput(CoreModel):
@@ -1461,209 +213,7 @@ class RInput(CoreModel):
     __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'packages': list, 'sources': list}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPackageInput,), 'sources': (FileInput,)}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': RInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'repository': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'repository',
-                            'serialization_alias': 'repository',
-                        },
-                        'packages': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'RPackageInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected an R package as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'packages',
-                            'serialization_alias': 'packages',
-                        },
-                        'sources': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'list',
-                                    'items_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'FileInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a file path as a string or a table',
-                                    },
-                                },
-                                'default_factory': list,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'sources',
-                            'serialization_alias': 'sources',
-                        },
-                    },
-                    'model_name': 'RInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'RInput',
-                },
-                'ref': 'RInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': RPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                            'repository': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'repository',
-                                'serialization_alias': 'repository',
-                            },
-                        },
-                        'model_name': 'RPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'RPackageInput',
-                    },
-                    'ref': 'RPackageInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': FileInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                            'sha256': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'sha256',
-                                'serialization_alias': 'sha256',
-                            },
-                        },
-                        'model_name': 'FileInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'FileInput',
-                    },
-                    'ref': 'FileInput',
-                },
-            ],
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('RInput', 'FileInput', 'RPackageInput')
 
 
 class SecretInput(CoreModel):
@@ -1676,75 +226,7 @@ class SecretInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
     __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None, 'docker': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': SecretInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'description': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'description',
-                        'serialization_alias': 'description',
-                    },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                    'docker': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'docker',
-                        'serialization_alias': 'docker',
-                    },
-                },
-                'model_name': 'SecretInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'SecretInput',
-            },
-            'ref': 'SecretInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('SecretInput',)
 
 
 class MlflowInput(CoreModel):
@@ -1756,62 +238,7 @@ class MlflowInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
     __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': MlflowInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'pip': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'literal',
-                                'expected': [
-                                    'exact',
-                                    'extra',
-                                    'conda',
-                                ],
-                            },
-                            'default': 'exact',
-                        },
-                        'validation_alias': 'pip',
-                        'serialization_alias': 'pip',
-                    },
-                    'flavor': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'flavor',
-                        'serialization_alias': 'flavor',
-                    },
-                },
-                'model_name': 'MlflowInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'MlflowInput',
-            },
-            'ref': 'MlflowInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('MlflowInput',)
 
 
 class AutoscaleInput(CoreModel):
@@ -1823,46 +250,7 @@ class AutoscaleInput(CoreModel):
     __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
     __defaults__: ClassVar[dict[str, Any]] = {}
     __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': AutoscaleInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'min': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'int',
-                        },
-                        'validation_alias': 'min',
-                        'serialization_alias': 'min',
-                    },
-                    'max': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'int',
-                        },
-                        'validation_alias': 'max',
-                        'serialization_alias': 'max',
-                    },
-                },
-                'model_name': 'AutoscaleInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'AutoscaleInput',
-            },
-            'ref': 'AutoscaleInput',
-        }
+    __refs__: ClassVar[tuple[str, ...]] = ('AutoscaleInput',)
 
 
 class ClusterInput(CoreModel):
@@ -1877,12 +265,853 @@ class ClusterInput(CoreModel):
     __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': None}
     __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (AutoscaleInput,)}
     __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('ClusterInput', 'AutoscaleInput')
 
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': ClusterInput,
+
+class DockerTargetInput(CoreModel):
+    """Options of `specc render --target docker`. (compiled from specc.spec_defs.DockerTargetInput)"""
+
+    base_image: str | None
+    platform: str | None
+    serve: bool
+    port: int
+    standalone: bool
+
+    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
+    __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('DockerTargetInput',)
+
+
+class ServingInput(CoreModel):
+    """A Databricks Model Serving endpoint for the registered model (serving-endpoint.json, bundle.yml). (compiled from specc.spec_defs.ServingInput)"""
+
+    endpoint_name: str | None
+    workload_size: str
+    workload_type: str | None
+    scale_to_zero: bool
+    route_optimized: bool
+
+    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
+    __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': None, 'scale_to_zero': True, 'route_optimized': False}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('ServingInput',)
+
+
+class DatabricksTargetInput(CoreModel):
+    """Options of `specc render --target databricks`. (compiled from specc.spec_defs.DatabricksTargetInput)"""
+
+    libraries_dir: str | None
+    init_script: str | None
+    notebook_dir: str | None
+    requirements_library: bool
+    cluster: ClusterInput | None
+    serving: ServingInput | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
+    __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'cluster': None, 'serving': None}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (ClusterInput,), 'serving': (ServingInput,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('DatabricksTargetInput', 'AutoscaleInput', 'ClusterInput', 'ServingInput')
+
+
+class TargetsInput(CoreModel):
+    """Per-target options. (compiled from specc.spec_defs.TargetsInput)"""
+
+    docker: DockerTargetInput | None
+    databricks: DatabricksTargetInput | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
+    __defaults__: ClassVar[dict[str, Any]] = {'docker': None, 'databricks': None}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTargetInput,), 'databricks': (DatabricksTargetInput,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('TargetsInput', 'AutoscaleInput', 'ClusterInput', 'DatabricksTargetInput', 'DockerTargetInput', 'ServingInput')
+
+
+class SpecInput(CoreModel):
+    """A model's whole run-time environment: model-env.toml, format version 1. (compiled from specc.spec_defs.SpecInput)"""
+
+    spec_version: int
+    model: ModelInput | None
+    runtime: RuntimeInput
+    python: PythonInput | None
+    code: CodeInput | None
+    apt: AptInput | None
+    maven: MavenInput | None
+    r: RInput | None
+    env: dict[str, str]
+    secrets: dict[str, SecretInput]
+    artifacts: dict[str, str | PathInput]
+    mlflow: MlflowInput | None
+    targets: TargetsInput | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets')
+    __defaults__: ClassVar[dict[str, Any]] = {'model': None, 'python': None, 'code': None, 'apt': None, 'maven': None, 'r': None, 'mlflow': None, 'targets': None}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'env': dict, 'secrets': dict, 'artifacts': dict}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (ModelInput,), 'runtime': (RuntimeInput,), 'python': (PythonInput,), 'code': (CodeInput,), 'apt': (AptInput,), 'maven': (MavenInput,), 'r': (RInput,), 'secrets': (SecretInput,), 'artifacts': (PathInput,), 'mlflow': (MlflowInput,), 'targets': (TargetsInput,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('SpecInput', 'AptInput', 'AptPackageInput', 'AutoscaleInput', 'ClusterInput', 'CodeInput', 'DatabricksTargetInput', 'DockerTargetInput', 'FileInput', 'MavenInput', 'MavenPackageInput', 'MlflowInput', 'ModelInput', 'PathInput', 'PythonInput', 'RInput', 'RPackageInput', 'RequirementInput', 'RuntimeInput', 'SecretInput', 'ServingInput', 'TargetsInput')
+
+
+class FileRef(CoreModel):
+    """A local file, relative to the spec's folder (POSIX), with its sha256. (compiled from specc.spec_defs.FileRef)"""
+
+    path: str
+    sha256: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('FileRef',)
+
+
+class WheelRef(WheelRefMethods, FileRef):
+    """A local wheel: a file whose name is a valid wheel file name (PEP 427). (compiled from specc.spec_defs.WheelRef)"""
+
+    path: str
+    sha256: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('WheelRef',)
+
+
+class PathRef(CoreModel):
+    """A local file or folder, relative to the spec's folder (POSIX). (compiled from specc.spec_defs.PathRef)"""
+
+    path: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('path',)
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('PathRef',)
+
+
+class Req(ReqMethods, CoreModel):
+    """A canonical Python requirement (PEP 508, split into its parts). (compiled from specc.spec_defs.Req)"""
+
+    name: str
+    extras: tuple[str, ...]
+    specifier: str
+    markers: str | None
+    url: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'extras', 'specifier', 'markers', 'url')
+    __defaults__: ClassVar[dict[str, Any]] = {'extras': (), 'specifier': '', 'markers': None, 'url': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Req',)
+
+
+class AptPkg(AptPkgMethods, CoreModel):
+    """A Debian/Ubuntu package from the distribution's archive. (compiled from specc.spec_defs.AptPkg)"""
+
+    name: str
+    version: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
+    __defaults__: ClassVar[dict[str, Any]] = {'version': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('AptPkg',)
+
+
+class MavenPkg(MavenPkgMethods, CoreModel):
+    """A Maven artifact, resolved with its transitive dependencies by the consumer. (compiled from specc.spec_defs.MavenPkg)"""
+
+    coordinates: str
+    exclusions: tuple[str, ...]
+    repository: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
+    __defaults__: ClassVar[dict[str, Any]] = {'exclusions': (), 'repository': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('MavenPkg',)
+
+
+class RPkg(CoreModel):
+    """An R package from a CRAN-like repository. (compiled from specc.spec_defs.RPkg)"""
+
+    name: str
+    version: str | None
+    repository: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
+    __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('RPkg',)
+
+
+class Model(CoreModel):
+    """What the model is called. (compiled from specc.spec_defs.Model)"""
+
+    name: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('name',)
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Model',)
+
+
+class Runtime(RuntimeMethods, CoreModel):
+    """Where the model runs. (compiled from specc.spec_defs.Runtime)"""
+
+    python: str
+    databricks: str | None
+    cuda: str | None
+    overrides: tuple[str, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
+    __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None, 'overrides': ()}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Runtime',)
+
+
+class Python(CoreModel):
+    """Python dependencies. (compiled from specc.spec_defs.Python)"""
+
+    requirements: tuple[Req, ...]
+    requirements_files: tuple[FileRef, ...]
+    constraints: tuple[Req, ...]
+    wheels: tuple[WheelRef, ...]
+    index_url: str | None
+    extra_index_urls: tuple[str, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
+    __defaults__: ClassVar[dict[str, Any]] = {'requirements': (), 'requirements_files': (), 'constraints': (), 'wheels': (), 'index_url': None, 'extra_index_urls': ()}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (Req,), 'requirements_files': (FileRef,), 'constraints': (Req,), 'wheels': (WheelRef,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Python', 'FileRef', 'Req', 'WheelRef')
+
+
+class Code(CoreModel):
+    """Local code shipped with the model. (compiled from specc.spec_defs.Code)"""
+
+    paths: tuple[PathRef, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('paths',)
+    __defaults__: ClassVar[dict[str, Any]] = {'paths': ()}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathRef,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Code', 'PathRef')
+
+
+class Apt(CoreModel):
+    """OS packages (Debian/Ubuntu). (compiled from specc.spec_defs.Apt)"""
+
+    packages: tuple[AptPkg, ...]
+    debs: tuple[FileRef, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('packages', 'debs')
+    __defaults__: ClassVar[dict[str, Any]] = {'packages': (), 'debs': ()}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPkg,), 'debs': (FileRef,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Apt', 'AptPkg', 'FileRef')
+
+
+class Maven(CoreModel):
+    """JVM dependencies. (compiled from specc.spec_defs.Maven)"""
+
+    repository: str | None
+    packages: tuple[MavenPkg, ...]
+    jars: tuple[FileRef, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'jars')
+    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'jars': ()}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPkg,), 'jars': (FileRef,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Maven', 'FileRef', 'MavenPkg')
+
+
+class R(CoreModel):
+    """R dependencies. (compiled from specc.spec_defs.R)"""
+
+    repository: str | None
+    packages: tuple[RPkg, ...]
+    sources: tuple[FileRef, ...]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources')
+    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': ()}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('R', 'FileRef', 'RPkg')
+
+
+class Secret(CoreModel):
+    """A secret by reference: where each target finds its value; never the value. (compiled from specc.spec_defs.Secret)"""
+
+    description: str | None
+    databricks: str | None
+    docker: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
+    __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Secret',)
+
+
+class Mlflow(CoreModel):
+    """How `specc compile` fills MLflow's log_model arguments. (compiled from specc.spec_defs.Mlflow)"""
+
+    pip: Literal['exact', 'extra', 'conda']
+    flavor: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
+    __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Mlflow',)
+
+
+class Autoscale(CoreModel):
+    """Autoscaling bounds of the job cluster, in workers (driver not counted). (compiled from specc.spec_defs.Autoscale)"""
+
+    min: int
+    max: int
+
+    __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Autoscale',)
+
+
+class Cluster(CoreModel):
+    """The Databricks job cluster. (compiled from specc.spec_defs.Cluster)"""
+
+    node_type: str | None
+    workers: int | None
+    autoscale: Autoscale | None
+    data_security_mode: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
+    __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': 'SINGLE_USER'}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (Autoscale,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Cluster', 'Autoscale')
+
+
+class DockerTarget(CoreModel):
+    """Options of `specc render --target docker`. (compiled from specc.spec_defs.DockerTarget)"""
+
+    base_image: str | None
+    platform: str | None
+    serve: bool
+    port: int
+    standalone: bool
+
+    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
+    __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('DockerTarget',)
+
+
+class Serving(CoreModel):
+    """A Databricks Model Serving endpoint (``[targets.databricks.serving]``). (compiled from specc.spec_defs.Serving)"""
+
+    endpoint_name: str | None
+    workload_size: str
+    workload_type: str
+    scale_to_zero: bool
+    route_optimized: bool
+
+    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
+    __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': 'CPU', 'scale_to_zero': True, 'route_optimized': False}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Serving',)
+
+
+class DatabricksTarget(CoreModel):
+    """Options of `specc render --target databricks`. (compiled from specc.spec_defs.DatabricksTarget)"""
+
+    libraries_dir: str | None
+    init_script: str | None
+    notebook_dir: str | None
+    requirements_library: bool
+    cluster: Cluster
+    serving: Serving | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
+    __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'serving': None}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'cluster': Cluster}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (Cluster,), 'serving': (Serving,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('DatabricksTarget', 'Autoscale', 'Cluster', 'Serving')
+
+
+class Targets(CoreModel):
+    """Per-target options, every default filled in (present even when the spec has no [targets]). (compiled from specc.spec_defs.Targets)"""
+
+    docker: DockerTarget
+    databricks: DatabricksTarget
+
+    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'docker': DockerTarget, 'databricks': DatabricksTarget}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTarget,), 'databricks': (DatabricksTarget,)}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Targets', 'Autoscale', 'Cluster', 'DatabricksTarget', 'DockerTarget', 'Serving')
+
+
+class DependencyHashes(CoreModel):
+    """Dependency hashes, each "sha256:<hex>" over a canonical JSON encoding (specc.hashing). (compiled from specc.spec_defs.DependencyHashes)"""
+
+    dependencies: str
+    runtime: str
+    python: str
+    apt: str
+    maven: str
+    r: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('DependencyHashes',)
+
+
+class Hashes(HashesMethods, DependencyHashes):
+    """Content hashes ("sha256:<hex>"); see the contract's "Hashes and provenance". (compiled from specc.spec_defs.Hashes)"""
+
+    dependencies: str
+    runtime: str
+    python: str
+    apt: str
+    maven: str
+    r: str
+    code: str
+    artifacts: str
+
+    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r', 'code', 'artifacts')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('Hashes',)
+
+
+class EnvSpec(EnvSpecMethods, CoreModel):
+    """The canonical, normalized form of a model-env.toml. (compiled from specc.spec_defs.EnvSpec)"""
+
+    spec_version: int
+    model: Model
+    runtime: Runtime
+    python: Python
+    code: Code
+    apt: Apt
+    maven: Maven
+    r: R
+    env: dict[str, str]
+    secrets: dict[str, Secret]
+    artifacts: dict[str, PathRef]
+    mlflow: Mlflow
+    targets: Targets
+    hashes: Hashes
+
+    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets', 'hashes')
+    __defaults__: ClassVar[dict[str, Any]] = {'spec_version': 1}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'python': Python, 'code': Code, 'apt': Apt, 'maven': Maven, 'r': R, 'env': dict, 'secrets': dict, 'artifacts': dict, 'mlflow': Mlflow, 'targets': Targets}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (Model,), 'runtime': (Runtime,), 'python': (Python,), 'code': (Code,), 'apt': (Apt,), 'maven': (Maven,), 'r': (R,), 'secrets': (Secret,), 'artifacts': (PathRef,), 'mlflow': (Mlflow,), 'targets': (Targets,), 'hashes': (Hashes,)}
+    __private__: ClassVar[dict[str, Any]] = {'_base_dir': None, '_spec_path': None}
+    __private_factories__: ClassVar[dict[str, Callable[[], Any]]] = {'_origins': dict}
+    __module__ = 'specc.spec'
+    __refs__: ClassVar[tuple[str, ...]] = ('EnvSpec', 'Apt', 'AptPkg', 'Autoscale', 'Cluster', 'Code', 'DatabricksTarget', 'DockerTarget', 'FileRef', 'Hashes', 'Maven', 'MavenPkg', 'Mlflow', 'Model', 'PathRef', 'Python', 'R', 'RPkg', 'Req', 'Runtime', 'Secret', 'Serving', 'Targets', 'WheelRef')
+
+
+class LockedPythonPackage(LockedPythonPackageMethods, CoreModel):
+    """One resolved distribution. (compiled from specc.spec_defs.LockedPythonPackage)"""
+
+    name: str
+    version: str | None
+    url: str | None
+    path: str | None
+    hashes: list[str]
+    platforms: list[str]
+    preinstalled: str | None
+    implied_only: bool
+
+    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'url', 'path', 'hashes', 'platforms', 'preinstalled', 'implied_only')
+    __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'url': None, 'path': None, 'preinstalled': None, 'implied_only': False}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'hashes': list, 'platforms': list}
+    __module__ = 'specc.lockfile'
+    __definition_module__ = 'specc.lock_defs'
+    __refs__: ClassVar[tuple[str, ...]] = ('LockedPythonPackage',)
+
+
+class LockedPython(CoreModel):
+    """The Python section: resolved by ``uv pip compile``. (compiled from specc.spec_defs.LockedPython)"""
+
+    python_version: str
+    platforms: list[str]
+    resolver: str
+    index_url: str | None
+    extra_index_urls: list[str]
+    implied_requirements: list[str]
+    packages: list[LockedPythonPackage]
+
+    __fields__: ClassVar[tuple[str, ...]] = ('python_version', 'platforms', 'resolver', 'index_url', 'extra_index_urls', 'implied_requirements', 'packages')
+    __defaults__: ClassVar[dict[str, Any]] = {'index_url': None}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extra_index_urls': list, 'implied_requirements': list, 'packages': list}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (LockedPythonPackage,)}
+    __module__ = 'specc.lockfile'
+    __definition_module__ = 'specc.lock_defs'
+    __refs__: ClassVar[tuple[str, ...]] = ('LockedPython', 'LockedPythonPackage')
+
+
+class LockedR(R):
+    """R dependencies as declared, plus the snapshot a dated repository pins. (compiled from specc.spec_defs.LockedR)"""
+
+    repository: str | None
+    packages: tuple[RPkg, ...]
+    sources: tuple[FileRef, ...]
+    snapshot: str | None
+
+    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources', 'snapshot')
+    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': (), 'snapshot': None}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
+    __module__ = 'specc.lockfile'
+    __definition_module__ = 'specc.lock_defs'
+    __refs__: ClassVar[tuple[str, ...]] = ('LockedR', 'FileRef', 'RPkg')
+
+
+class LockFile(LockFileMethods, CoreModel):
+    """model-env.lock, format version 1: the frozen view every target renders from (specc lock). (compiled from specc.spec_defs.LockFile)"""
+
+    lock_version: int
+    specc_version: str
+    spec: DependencyHashes
+    runtime: Runtime
+    python: LockedPython
+    apt: Apt
+    maven: Maven
+    r: LockedR
+
+    __fields__: ClassVar[tuple[str, ...]] = ('lock_version', 'specc_version', 'spec', 'runtime', 'python', 'apt', 'maven', 'r')
+    __defaults__: ClassVar[dict[str, Any]] = {}
+    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'apt': Apt, 'maven': Maven, 'r': LockedR}
+    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'spec': (DependencyHashes,), 'runtime': (Runtime,), 'python': (LockedPython,), 'apt': (Apt,), 'maven': (Maven,), 'r': (LockedR,)}
+    __module__ = 'specc.lockfile'
+    __definition_module__ = 'specc.lock_defs'
+    __refs__: ClassVar[tuple[str, ...]] = ('LockFile', 'Apt', 'AptPkg', 'DependencyHashes', 'FileRef', 'LockedPython', 'LockedPythonPackage', 'LockedR', 'Maven', 'MavenPkg', 'RPkg', 'Runtime')
+
+
+def _Apt() -> Any:
+    return {
+        'type': 'model',
+        'cls': Apt,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'AptPkg',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'debs': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'FileRef',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'debs',
+                    'serialization_alias': 'debs',
+                },
+            },
+            'model_name': 'Apt',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Apt',
+        },
+        'ref': 'Apt',
+    }
+
+
+def _AptInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': AptInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'AptPackageInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected an apt package as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'debs': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'FileInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a file path as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'debs',
+                    'serialization_alias': 'debs',
+                },
+            },
+            'model_name': 'AptInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'AptInput',
+        },
+        'ref': 'AptInput',
+    }
+
+
+def _AptPackageInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': AptPackageInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+            },
+            'model_name': 'AptPackageInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'AptPackageInput',
+        },
+        'ref': 'AptPackageInput',
+    }
+
+
+def _AptPkg() -> Any:
+    return {
+        'type': 'model',
+        'cls': AptPkg,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+            },
+            'model_name': 'AptPkg',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'AptPkg',
+        },
+        'ref': 'AptPkg',
+    }
+
+
+def _Autoscale() -> Any:
+    return {
+        'type': 'model',
+        'cls': Autoscale,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'min': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'min',
+                    'serialization_alias': 'min',
+                },
+                'max': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'max',
+                    'serialization_alias': 'max',
+                },
+            },
+            'model_name': 'Autoscale',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Autoscale',
+        },
+        'ref': 'Autoscale',
+    }
+
+
+def _AutoscaleInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': AutoscaleInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'min': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'min',
+                    'serialization_alias': 'min',
+                },
+                'max': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'max',
+                    'serialization_alias': 'max',
+                },
+            },
+            'model_name': 'AutoscaleInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'AutoscaleInput',
+        },
+        'ref': 'AutoscaleInput',
+    }
+
+
+def _Cluster() -> Any:
+    return {
+        'type': 'model',
+        'cls': Cluster,
+        'schema': {
+            'type': 'function-before',
+            'function': {
+                'type': 'no-info',
+                'function': default_workers,
+            },
             'schema': {
                 'type': 'model-fields',
                 'fields': {
@@ -1923,41 +1152,8 @@ class ClusterInput(CoreModel):
                             'schema': {
                                 'type': 'nullable',
                                 'schema': {
-                                    'type': 'model',
-                                    'cls': AutoscaleInput,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'min': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'int',
-                                                },
-                                                'validation_alias': 'min',
-                                                'serialization_alias': 'min',
-                                            },
-                                            'max': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'int',
-                                                },
-                                                'validation_alias': 'max',
-                                                'serialization_alias': 'max',
-                                            },
-                                        },
-                                        'model_name': 'AutoscaleInput',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'strict': True,
-                                        'validate_by_alias': True,
-                                        'validate_by_name': False,
-                                        'title': 'AutoscaleInput',
-                                    },
-                                    'ref': 'AutoscaleInput',
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'Autoscale',
                                 },
                             },
                             'default': None,
@@ -1970,9036 +1166,3779 @@ class ClusterInput(CoreModel):
                         'schema': {
                             'type': 'default',
                             'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
+                                'type': 'str',
                             },
-                            'default': None,
+                            'default': 'SINGLE_USER',
                         },
                         'validation_alias': 'data-security-mode',
                         'serialization_alias': 'data-security-mode',
                     },
                 },
-                'model_name': 'ClusterInput',
+                'model_name': 'Cluster',
                 'computed_fields': [],
             },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'ClusterInput',
-            },
-            'ref': 'ClusterInput',
-        }
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Cluster',
+        },
+        'ref': 'Cluster',
+    }
 
 
-class DockerTargetInput(CoreModel):
-    """Options of `specc render --target docker`. (compiled from specc.spec_defs.DockerTargetInput)"""
-
-    base_image: str | None
-    platform: str | None
-    serve: bool
-    port: int
-    standalone: bool
-
-    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
-    __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': DockerTargetInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'base_image': {
-                        'type': 'model-field',
+def _ClusterInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': ClusterInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'node_type': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
+                                'type': 'str',
                             },
-                            'default': None,
                         },
-                        'validation_alias': 'base-image',
-                        'serialization_alias': 'base-image',
+                        'default': None,
                     },
-                    'platform': {
-                        'type': 'model-field',
+                    'validation_alias': 'node-type',
+                    'serialization_alias': 'node-type',
+                },
+                'workers': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'platform',
-                        'serialization_alias': 'platform',
-                    },
-                    'serve': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'serve',
-                        'serialization_alias': 'serve',
-                    },
-                    'port': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
                                 'type': 'int',
                             },
-                            'default': 8080,
                         },
-                        'validation_alias': 'port',
-                        'serialization_alias': 'port',
+                        'default': None,
                     },
-                    'standalone': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'standalone',
-                        'serialization_alias': 'standalone',
-                    },
+                    'validation_alias': 'workers',
+                    'serialization_alias': 'workers',
                 },
-                'model_name': 'DockerTargetInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'DockerTargetInput',
-            },
-            'ref': 'DockerTargetInput',
-        }
-
-
-class ServingInput(CoreModel):
-    """A Databricks Model Serving endpoint for the registered model (serving-endpoint.json, bundle.yml). (compiled from specc.spec_defs.ServingInput)"""
-
-    endpoint_name: str | None
-    workload_size: str
-    workload_type: str | None
-    scale_to_zero: bool
-    route_optimized: bool
-
-    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
-    __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': None, 'scale_to_zero': True, 'route_optimized': False}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': ServingInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'endpoint_name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'endpoint-name',
-                        'serialization_alias': 'endpoint-name',
-                    },
-                    'workload_size': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'str',
-                            },
-                            'default': 'Small',
-                        },
-                        'validation_alias': 'workload-size',
-                        'serialization_alias': 'workload-size',
-                    },
-                    'workload_type': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'workload-type',
-                        'serialization_alias': 'workload-type',
-                    },
-                    'scale_to_zero': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': True,
-                        },
-                        'validation_alias': 'scale-to-zero',
-                        'serialization_alias': 'scale-to-zero',
-                    },
-                    'route_optimized': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'route-optimized',
-                        'serialization_alias': 'route-optimized',
-                    },
-                },
-                'model_name': 'ServingInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'ServingInput',
-            },
-            'ref': 'ServingInput',
-        }
-
-
-class DatabricksTargetInput(CoreModel):
-    """Options of `specc render --target databricks`. (compiled from specc.spec_defs.DatabricksTargetInput)"""
-
-    libraries_dir: str | None
-    init_script: str | None
-    notebook_dir: str | None
-    requirements_library: bool
-    cluster: ClusterInput | None
-    serving: ServingInput | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
-    __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'cluster': None, 'serving': None}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (ClusterInput,), 'serving': (ServingInput,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': DatabricksTargetInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'libraries_dir': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'libraries-dir',
-                        'serialization_alias': 'libraries-dir',
-                    },
-                    'init_script': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'init-script',
-                        'serialization_alias': 'init-script',
-                    },
-                    'notebook_dir': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'notebook-dir',
-                        'serialization_alias': 'notebook-dir',
-                    },
-                    'requirements_library': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'requirements-library',
-                        'serialization_alias': 'requirements-library',
-                    },
-                    'cluster': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': ClusterInput,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'node_type': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'node-type',
-                                                'serialization_alias': 'node-type',
-                                            },
-                                            'workers': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'int',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'workers',
-                                                'serialization_alias': 'workers',
-                                            },
-                                            'autoscale': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'model',
-                                                            'cls': AutoscaleInput,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'min': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'int',
-                                                                        },
-                                                                        'validation_alias': 'min',
-                                                                        'serialization_alias': 'min',
-                                                                    },
-                                                                    'max': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'int',
-                                                                        },
-                                                                        'validation_alias': 'max',
-                                                                        'serialization_alias': 'max',
-                                                                    },
-                                                                },
-                                                                'model_name': 'AutoscaleInput',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'strict': True,
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': False,
-                                                                'title': 'AutoscaleInput',
-                                                            },
-                                                            'ref': 'AutoscaleInput',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'autoscale',
-                                                'serialization_alias': 'autoscale',
-                                            },
-                                            'data_security_mode': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'data-security-mode',
-                                                'serialization_alias': 'data-security-mode',
-                                            },
-                                        },
-                                        'model_name': 'ClusterInput',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'strict': True,
-                                        'validate_by_alias': True,
-                                        'validate_by_name': False,
-                                        'title': 'ClusterInput',
-                                    },
-                                    'ref': 'ClusterInput',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'cluster',
-                        'serialization_alias': 'cluster',
-                    },
-                    'serving': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': ServingInput,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'endpoint_name': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'endpoint-name',
-                                                'serialization_alias': 'endpoint-name',
-                                            },
-                                            'workload_size': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'default': 'Small',
-                                                },
-                                                'validation_alias': 'workload-size',
-                                                'serialization_alias': 'workload-size',
-                                            },
-                                            'workload_type': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'workload-type',
-                                                'serialization_alias': 'workload-type',
-                                            },
-                                            'scale_to_zero': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': True,
-                                                },
-                                                'validation_alias': 'scale-to-zero',
-                                                'serialization_alias': 'scale-to-zero',
-                                            },
-                                            'route_optimized': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'route-optimized',
-                                                'serialization_alias': 'route-optimized',
-                                            },
-                                        },
-                                        'model_name': 'ServingInput',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'strict': True,
-                                        'validate_by_alias': True,
-                                        'validate_by_name': False,
-                                        'title': 'ServingInput',
-                                    },
-                                    'ref': 'ServingInput',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'serving',
-                        'serialization_alias': 'serving',
-                    },
-                },
-                'model_name': 'DatabricksTargetInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'DatabricksTargetInput',
-            },
-            'ref': 'DatabricksTargetInput',
-        }
-
-
-class TargetsInput(CoreModel):
-    """Per-target options. (compiled from specc.spec_defs.TargetsInput)"""
-
-    docker: DockerTargetInput | None
-    databricks: DatabricksTargetInput | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
-    __defaults__: ClassVar[dict[str, Any]] = {'docker': None, 'databricks': None}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTargetInput,), 'databricks': (DatabricksTargetInput,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': TargetsInput,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'docker': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': DockerTargetInput,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'base_image': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'base-image',
-                                                'serialization_alias': 'base-image',
-                                            },
-                                            'platform': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'platform',
-                                                'serialization_alias': 'platform',
-                                            },
-                                            'serve': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'serve',
-                                                'serialization_alias': 'serve',
-                                            },
-                                            'port': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'int',
-                                                    },
-                                                    'default': 8080,
-                                                },
-                                                'validation_alias': 'port',
-                                                'serialization_alias': 'port',
-                                            },
-                                            'standalone': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'standalone',
-                                                'serialization_alias': 'standalone',
-                                            },
-                                        },
-                                        'model_name': 'DockerTargetInput',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'strict': True,
-                                        'validate_by_alias': True,
-                                        'validate_by_name': False,
-                                        'title': 'DockerTargetInput',
-                                    },
-                                    'ref': 'DockerTargetInput',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'docker',
-                        'serialization_alias': 'docker',
-                    },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': DatabricksTargetInput,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'libraries_dir': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'libraries-dir',
-                                                'serialization_alias': 'libraries-dir',
-                                            },
-                                            'init_script': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'init-script',
-                                                'serialization_alias': 'init-script',
-                                            },
-                                            'notebook_dir': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'notebook-dir',
-                                                'serialization_alias': 'notebook-dir',
-                                            },
-                                            'requirements_library': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'requirements-library',
-                                                'serialization_alias': 'requirements-library',
-                                            },
-                                            'cluster': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'model',
-                                                            'cls': ClusterInput,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'node_type': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'node-type',
-                                                                        'serialization_alias': 'node-type',
-                                                                    },
-                                                                    'workers': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'int',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'workers',
-                                                                        'serialization_alias': 'workers',
-                                                                    },
-                                                                    'autoscale': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'model',
-                                                                                    'cls': AutoscaleInput,
-                                                                                    'schema': {
-                                                                                        'type': 'model-fields',
-                                                                                        'fields': {
-                                                                                            'min': {
-                                                                                                'type': 'model-field',
-                                                                                                'schema': {
-                                                                                                    'type': 'int',
-                                                                                                },
-                                                                                                'validation_alias': 'min',
-                                                                                                'serialization_alias': 'min',
-                                                                                            },
-                                                                                            'max': {
-                                                                                                'type': 'model-field',
-                                                                                                'schema': {
-                                                                                                    'type': 'int',
-                                                                                                },
-                                                                                                'validation_alias': 'max',
-                                                                                                'serialization_alias': 'max',
-                                                                                            },
-                                                                                        },
-                                                                                        'model_name': 'AutoscaleInput',
-                                                                                        'computed_fields': [],
-                                                                                    },
-                                                                                    'custom_init': False,
-                                                                                    'root_model': False,
-                                                                                    'config': {
-                                                                                        'extra_fields_behavior': 'forbid',
-                                                                                        'strict': True,
-                                                                                        'validate_by_alias': True,
-                                                                                        'validate_by_name': False,
-                                                                                        'title': 'AutoscaleInput',
-                                                                                    },
-                                                                                    'ref': 'AutoscaleInput',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'autoscale',
-                                                                        'serialization_alias': 'autoscale',
-                                                                    },
-                                                                    'data_security_mode': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'data-security-mode',
-                                                                        'serialization_alias': 'data-security-mode',
-                                                                    },
-                                                                },
-                                                                'model_name': 'ClusterInput',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'strict': True,
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': False,
-                                                                'title': 'ClusterInput',
-                                                            },
-                                                            'ref': 'ClusterInput',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'cluster',
-                                                'serialization_alias': 'cluster',
-                                            },
-                                            'serving': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'model',
-                                                            'cls': ServingInput,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'endpoint_name': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'endpoint-name',
-                                                                        'serialization_alias': 'endpoint-name',
-                                                                    },
-                                                                    'workload_size': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'default': 'Small',
-                                                                        },
-                                                                        'validation_alias': 'workload-size',
-                                                                        'serialization_alias': 'workload-size',
-                                                                    },
-                                                                    'workload_type': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'workload-type',
-                                                                        'serialization_alias': 'workload-type',
-                                                                    },
-                                                                    'scale_to_zero': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'bool',
-                                                                            },
-                                                                            'default': True,
-                                                                        },
-                                                                        'validation_alias': 'scale-to-zero',
-                                                                        'serialization_alias': 'scale-to-zero',
-                                                                    },
-                                                                    'route_optimized': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'bool',
-                                                                            },
-                                                                            'default': False,
-                                                                        },
-                                                                        'validation_alias': 'route-optimized',
-                                                                        'serialization_alias': 'route-optimized',
-                                                                    },
-                                                                },
-                                                                'model_name': 'ServingInput',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'strict': True,
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': False,
-                                                                'title': 'ServingInput',
-                                                            },
-                                                            'ref': 'ServingInput',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'serving',
-                                                'serialization_alias': 'serving',
-                                            },
-                                        },
-                                        'model_name': 'DatabricksTargetInput',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'strict': True,
-                                        'validate_by_alias': True,
-                                        'validate_by_name': False,
-                                        'title': 'DatabricksTargetInput',
-                                    },
-                                    'ref': 'DatabricksTargetInput',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                },
-                'model_name': 'TargetsInput',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'strict': True,
-                'validate_by_alias': True,
-                'validate_by_name': False,
-                'title': 'TargetsInput',
-            },
-            'ref': 'TargetsInput',
-        }
-
-
-class SpecInput(CoreModel):
-    """A model's whole run-time environment: model-env.toml, format version 1. (compiled from specc.spec_defs.SpecInput)"""
-
-    spec_version: int
-    model: ModelInput | None
-    runtime: RuntimeInput
-    python: PythonInput | None
-    code: CodeInput | None
-    apt: AptInput | None
-    maven: MavenInput | None
-    r: RInput | None
-    env: dict[str, str]
-    secrets: dict[str, SecretInput]
-    artifacts: dict[str, str | PathInput]
-    mlflow: MlflowInput | None
-    targets: TargetsInput | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets')
-    __defaults__: ClassVar[dict[str, Any]] = {'model': None, 'python': None, 'code': None, 'apt': None, 'maven': None, 'r': None, 'mlflow': None, 'targets': None}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'env': dict, 'secrets': dict, 'artifacts': dict}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (ModelInput,), 'runtime': (RuntimeInput,), 'python': (PythonInput,), 'code': (CodeInput,), 'apt': (AptInput,), 'maven': (MavenInput,), 'r': (RInput,), 'secrets': (SecretInput,), 'artifacts': (PathInput,), 'mlflow': (MlflowInput,), 'targets': (TargetsInput,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': SpecInput,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'spec_version': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'int',
-                            },
-                            'validation_alias': 'spec-version',
-                            'serialization_alias': 'spec-version',
-                        },
-                        'model': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': ModelInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'name': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'name',
-                                                    'serialization_alias': 'name',
-                                                },
-                                            },
-                                            'model_name': 'ModelInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'ModelInput',
-                                        },
-                                        'ref': 'ModelInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'model',
-                            'serialization_alias': 'model',
-                        },
-                        'runtime': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'model',
-                                'cls': RuntimeInput,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'python': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'python',
-                                            'serialization_alias': 'python',
-                                        },
-                                        'databricks': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'databricks',
-                                            'serialization_alias': 'databricks',
-                                        },
-                                        'cuda': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'cuda',
-                                            'serialization_alias': 'cuda',
-                                        },
-                                        'overrides': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'list',
-                                                    'items_schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default_factory': list,
-                                                'default_factory_takes_data': False,
-                                            },
-                                            'validation_alias': 'overrides',
-                                            'serialization_alias': 'overrides',
-                                        },
-                                    },
-                                    'model_name': 'RuntimeInput',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'strict': True,
-                                    'validate_by_alias': True,
-                                    'validate_by_name': False,
-                                    'title': 'RuntimeInput',
-                                },
-                                'ref': 'RuntimeInput',
-                            },
-                            'validation_alias': 'runtime',
-                            'serialization_alias': 'runtime',
-                        },
-                        'python': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': PythonInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'requirements': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'RequirementInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a requirement as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'requirements',
-                                                    'serialization_alias': 'requirements',
-                                                },
-                                                'requirements_files': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'FileInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a file path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'requirements-files',
-                                                    'serialization_alias': 'requirements-files',
-                                                },
-                                                'constraints': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'RequirementInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a requirement as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'constraints',
-                                                    'serialization_alias': 'constraints',
-                                                },
-                                                'wheels': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'FileInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a file path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'wheels',
-                                                    'serialization_alias': 'wheels',
-                                                },
-                                                'index_url': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'index-url',
-                                                    'serialization_alias': 'index-url',
-                                                },
-                                                'extra_index_urls': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'extra-index-urls',
-                                                    'serialization_alias': 'extra-index-urls',
-                                                },
-                                            },
-                                            'model_name': 'PythonInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'PythonInput',
-                                        },
-                                        'ref': 'PythonInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'python',
-                            'serialization_alias': 'python',
-                        },
-                        'code': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': CodeInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'paths': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'PathInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'paths',
-                                                    'serialization_alias': 'paths',
-                                                },
-                                            },
-                                            'model_name': 'CodeInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'CodeInput',
-                                        },
-                                        'ref': 'CodeInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'code',
-                            'serialization_alias': 'code',
-                        },
-                        'apt': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': AptInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'packages': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'AptPackageInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected an apt package as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'packages',
-                                                    'serialization_alias': 'packages',
-                                                },
-                                                'debs': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'FileInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a file path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'debs',
-                                                    'serialization_alias': 'debs',
-                                                },
-                                            },
-                                            'model_name': 'AptInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'AptInput',
-                                        },
-                                        'ref': 'AptInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'apt',
-                            'serialization_alias': 'apt',
-                        },
-                        'maven': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': MavenInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'repository': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'repository',
-                                                    'serialization_alias': 'repository',
-                                                },
-                                                'packages': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'MavenPackageInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a Maven artifact as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'packages',
-                                                    'serialization_alias': 'packages',
-                                                },
-                                                'jars': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'FileInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a file path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'jars',
-                                                    'serialization_alias': 'jars',
-                                                },
-                                            },
-                                            'model_name': 'MavenInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'MavenInput',
-                                        },
-                                        'ref': 'MavenInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'maven',
-                            'serialization_alias': 'maven',
-                        },
-                        'r': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': RInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'repository': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'repository',
-                                                    'serialization_alias': 'repository',
-                                                },
-                                                'packages': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'RPackageInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected an R package as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'packages',
-                                                    'serialization_alias': 'packages',
-                                                },
-                                                'sources': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'list',
-                                                            'items_schema': {
-                                                                'type': 'tagged-union',
-                                                                'choices': {
-                                                                    'short': {
-                                                                        'type': 'str',
-                                                                    },
-                                                                    'table': {
-                                                                        'type': 'definition-ref',
-                                                                        'schema_ref': 'FileInput',
-                                                                    },
-                                                                },
-                                                                'discriminator': short_or_table,
-                                                                'custom_error_type': 'short_or_table',
-                                                                'custom_error_message': 'expected a file path as a string or a table',
-                                                            },
-                                                        },
-                                                        'default_factory': list,
-                                                        'default_factory_takes_data': False,
-                                                    },
-                                                    'validation_alias': 'sources',
-                                                    'serialization_alias': 'sources',
-                                                },
-                                            },
-                                            'model_name': 'RInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'RInput',
-                                        },
-                                        'ref': 'RInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'r',
-                            'serialization_alias': 'r',
-                        },
-                        'env': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'env',
-                            'serialization_alias': 'env',
-                        },
-                        'secrets': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'model',
-                                        'cls': SecretInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'description': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'description',
-                                                    'serialization_alias': 'description',
-                                                },
-                                                'databricks': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'databricks',
-                                                    'serialization_alias': 'databricks',
-                                                },
-                                                'docker': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'docker',
-                                                    'serialization_alias': 'docker',
-                                                },
-                                            },
-                                            'model_name': 'SecretInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'SecretInput',
-                                        },
-                                        'ref': 'SecretInput',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'secrets',
-                            'serialization_alias': 'secrets',
-                        },
-                        'artifacts': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'tagged-union',
-                                        'choices': {
-                                            'short': {
-                                                'type': 'str',
-                                            },
-                                            'table': {
-                                                'type': 'definition-ref',
-                                                'schema_ref': 'PathInput',
-                                            },
-                                        },
-                                        'discriminator': short_or_table,
-                                        'custom_error_type': 'short_or_table',
-                                        'custom_error_message': 'expected a path as a string or a table',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'artifacts',
-                            'serialization_alias': 'artifacts',
-                        },
-                        'mlflow': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': MlflowInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'pip': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'literal',
-                                                            'expected': [
-                                                                'exact',
-                                                                'extra',
-                                                                'conda',
-                                                            ],
-                                                        },
-                                                        'default': 'exact',
-                                                    },
-                                                    'validation_alias': 'pip',
-                                                    'serialization_alias': 'pip',
-                                                },
-                                                'flavor': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'flavor',
-                                                    'serialization_alias': 'flavor',
-                                                },
-                                            },
-                                            'model_name': 'MlflowInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'MlflowInput',
-                                        },
-                                        'ref': 'MlflowInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'mlflow',
-                            'serialization_alias': 'mlflow',
-                        },
-                        'targets': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': TargetsInput,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'docker': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'model',
-                                                                'cls': DockerTargetInput,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'base_image': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'base-image',
-                                                                            'serialization_alias': 'base-image',
-                                                                        },
-                                                                        'platform': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'platform',
-                                                                            'serialization_alias': 'platform',
-                                                                        },
-                                                                        'serve': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'bool',
-                                                                                },
-                                                                                'default': False,
-                                                                            },
-                                                                            'validation_alias': 'serve',
-                                                                            'serialization_alias': 'serve',
-                                                                        },
-                                                                        'port': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'int',
-                                                                                },
-                                                                                'default': 8080,
-                                                                            },
-                                                                            'validation_alias': 'port',
-                                                                            'serialization_alias': 'port',
-                                                                        },
-                                                                        'standalone': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'bool',
-                                                                                },
-                                                                                'default': False,
-                                                                            },
-                                                                            'validation_alias': 'standalone',
-                                                                            'serialization_alias': 'standalone',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'DockerTargetInput',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'strict': True,
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': False,
-                                                                    'title': 'DockerTargetInput',
-                                                                },
-                                                                'ref': 'DockerTargetInput',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'docker',
-                                                    'serialization_alias': 'docker',
-                                                },
-                                                'databricks': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'model',
-                                                                'cls': DatabricksTargetInput,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'libraries_dir': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'libraries-dir',
-                                                                            'serialization_alias': 'libraries-dir',
-                                                                        },
-                                                                        'init_script': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'init-script',
-                                                                            'serialization_alias': 'init-script',
-                                                                        },
-                                                                        'notebook_dir': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'notebook-dir',
-                                                                            'serialization_alias': 'notebook-dir',
-                                                                        },
-                                                                        'requirements_library': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'bool',
-                                                                                },
-                                                                                'default': False,
-                                                                            },
-                                                                            'validation_alias': 'requirements-library',
-                                                                            'serialization_alias': 'requirements-library',
-                                                                        },
-                                                                        'cluster': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'model',
-                                                                                        'cls': ClusterInput,
-                                                                                        'schema': {
-                                                                                            'type': 'model-fields',
-                                                                                            'fields': {
-                                                                                                'node_type': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'str',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'node-type',
-                                                                                                    'serialization_alias': 'node-type',
-                                                                                                },
-                                                                                                'workers': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'int',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'workers',
-                                                                                                    'serialization_alias': 'workers',
-                                                                                                },
-                                                                                                'autoscale': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'model',
-                                                                                                                'cls': AutoscaleInput,
-                                                                                                                'schema': {
-                                                                                                                    'type': 'model-fields',
-                                                                                                                    'fields': {
-                                                                                                                        'min': {
-                                                                                                                            'type': 'model-field',
-                                                                                                                            'schema': {
-                                                                                                                                'type': 'int',
-                                                                                                                            },
-                                                                                                                            'validation_alias': 'min',
-                                                                                                                            'serialization_alias': 'min',
-                                                                                                                        },
-                                                                                                                        'max': {
-                                                                                                                            'type': 'model-field',
-                                                                                                                            'schema': {
-                                                                                                                                'type': 'int',
-                                                                                                                            },
-                                                                                                                            'validation_alias': 'max',
-                                                                                                                            'serialization_alias': 'max',
-                                                                                                                        },
-                                                                                                                    },
-                                                                                                                    'model_name': 'AutoscaleInput',
-                                                                                                                    'computed_fields': [],
-                                                                                                                },
-                                                                                                                'custom_init': False,
-                                                                                                                'root_model': False,
-                                                                                                                'config': {
-                                                                                                                    'extra_fields_behavior': 'forbid',
-                                                                                                                    'strict': True,
-                                                                                                                    'validate_by_alias': True,
-                                                                                                                    'validate_by_name': False,
-                                                                                                                    'title': 'AutoscaleInput',
-                                                                                                                },
-                                                                                                                'ref': 'AutoscaleInput',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'autoscale',
-                                                                                                    'serialization_alias': 'autoscale',
-                                                                                                },
-                                                                                                'data_security_mode': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'str',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'data-security-mode',
-                                                                                                    'serialization_alias': 'data-security-mode',
-                                                                                                },
-                                                                                            },
-                                                                                            'model_name': 'ClusterInput',
-                                                                                            'computed_fields': [],
-                                                                                        },
-                                                                                        'custom_init': False,
-                                                                                        'root_model': False,
-                                                                                        'config': {
-                                                                                            'extra_fields_behavior': 'forbid',
-                                                                                            'strict': True,
-                                                                                            'validate_by_alias': True,
-                                                                                            'validate_by_name': False,
-                                                                                            'title': 'ClusterInput',
-                                                                                        },
-                                                                                        'ref': 'ClusterInput',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'cluster',
-                                                                            'serialization_alias': 'cluster',
-                                                                        },
-                                                                        'serving': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'model',
-                                                                                        'cls': ServingInput,
-                                                                                        'schema': {
-                                                                                            'type': 'model-fields',
-                                                                                            'fields': {
-                                                                                                'endpoint_name': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'str',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'endpoint-name',
-                                                                                                    'serialization_alias': 'endpoint-name',
-                                                                                                },
-                                                                                                'workload_size': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'str',
-                                                                                                        },
-                                                                                                        'default': 'Small',
-                                                                                                    },
-                                                                                                    'validation_alias': 'workload-size',
-                                                                                                    'serialization_alias': 'workload-size',
-                                                                                                },
-                                                                                                'workload_type': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'nullable',
-                                                                                                            'schema': {
-                                                                                                                'type': 'str',
-                                                                                                            },
-                                                                                                        },
-                                                                                                        'default': None,
-                                                                                                    },
-                                                                                                    'validation_alias': 'workload-type',
-                                                                                                    'serialization_alias': 'workload-type',
-                                                                                                },
-                                                                                                'scale_to_zero': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'bool',
-                                                                                                        },
-                                                                                                        'default': True,
-                                                                                                    },
-                                                                                                    'validation_alias': 'scale-to-zero',
-                                                                                                    'serialization_alias': 'scale-to-zero',
-                                                                                                },
-                                                                                                'route_optimized': {
-                                                                                                    'type': 'model-field',
-                                                                                                    'schema': {
-                                                                                                        'type': 'default',
-                                                                                                        'schema': {
-                                                                                                            'type': 'bool',
-                                                                                                        },
-                                                                                                        'default': False,
-                                                                                                    },
-                                                                                                    'validation_alias': 'route-optimized',
-                                                                                                    'serialization_alias': 'route-optimized',
-                                                                                                },
-                                                                                            },
-                                                                                            'model_name': 'ServingInput',
-                                                                                            'computed_fields': [],
-                                                                                        },
-                                                                                        'custom_init': False,
-                                                                                        'root_model': False,
-                                                                                        'config': {
-                                                                                            'extra_fields_behavior': 'forbid',
-                                                                                            'strict': True,
-                                                                                            'validate_by_alias': True,
-                                                                                            'validate_by_name': False,
-                                                                                            'title': 'ServingInput',
-                                                                                        },
-                                                                                        'ref': 'ServingInput',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'serving',
-                                                                            'serialization_alias': 'serving',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'DatabricksTargetInput',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'strict': True,
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': False,
-                                                                    'title': 'DatabricksTargetInput',
-                                                                },
-                                                                'ref': 'DatabricksTargetInput',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'databricks',
-                                                    'serialization_alias': 'databricks',
-                                                },
-                                            },
-                                            'model_name': 'TargetsInput',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'strict': True,
-                                            'validate_by_alias': True,
-                                            'validate_by_name': False,
-                                            'title': 'TargetsInput',
-                                        },
-                                        'ref': 'TargetsInput',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'targets',
-                            'serialization_alias': 'targets',
-                        },
-                    },
-                    'model_name': 'SpecInput',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'strict': True,
-                    'validate_by_alias': True,
-                    'validate_by_name': False,
-                    'title': 'model-env.toml',
-                },
-                'ref': 'SpecInput',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': RequirementInput,
+                'autoscale': {
+                    'type': 'model-field',
                     'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                            'specifier': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'specifier',
-                                'serialization_alias': 'specifier',
-                            },
-                            'extras': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'list',
-                                        'items_schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default_factory': list,
-                                    'default_factory_takes_data': False,
-                                },
-                                'validation_alias': 'extras',
-                                'serialization_alias': 'extras',
-                            },
-                            'markers': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'markers',
-                                'serialization_alias': 'markers',
-                            },
-                            'url': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'url',
-                                'serialization_alias': 'url',
-                            },
-                        },
-                        'model_name': 'RequirementInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'RequirementInput',
-                    },
-                    'ref': 'RequirementInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': FileInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                            'sha256': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'sha256',
-                                'serialization_alias': 'sha256',
-                            },
-                        },
-                        'model_name': 'FileInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'FileInput',
-                    },
-                    'ref': 'FileInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': PathInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'path': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'path',
-                                'serialization_alias': 'path',
-                            },
-                        },
-                        'model_name': 'PathInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'PathInput',
-                    },
-                    'ref': 'PathInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': AptPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                        },
-                        'model_name': 'AptPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'AptPackageInput',
-                    },
-                    'ref': 'AptPackageInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': MavenPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'coordinates': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'coordinates',
-                                'serialization_alias': 'coordinates',
-                            },
-                            'exclusions': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'list',
-                                        'items_schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default_factory': list,
-                                    'default_factory_takes_data': False,
-                                },
-                                'validation_alias': 'exclusions',
-                                'serialization_alias': 'exclusions',
-                            },
-                            'repository': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'repository',
-                                'serialization_alias': 'repository',
-                            },
-                        },
-                        'model_name': 'MavenPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'MavenPackageInput',
-                    },
-                    'ref': 'MavenPackageInput',
-                },
-                {
-                    'type': 'model',
-                    'cls': RPackageInput,
-                    'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'version': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'version',
-                                'serialization_alias': 'version',
-                            },
-                            'repository': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'repository',
-                                'serialization_alias': 'repository',
-                            },
-                        },
-                        'model_name': 'RPackageInput',
-                        'computed_fields': [],
-                    },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'strict': True,
-                        'validate_by_alias': True,
-                        'validate_by_name': False,
-                        'title': 'RPackageInput',
-                    },
-                    'ref': 'RPackageInput',
-                },
-            ],
-        }
-
-
-class FileRef(CoreModel):
-    """A local file, relative to the spec's folder (POSIX), with its sha256. (compiled from specc.spec_defs.FileRef)"""
-
-    path: str
-    sha256: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': FileRef,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'path': {
-                        'type': 'model-field',
+                        'type': 'default',
                         'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
-                    },
-                    'sha256': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'sha256',
-                        'serialization_alias': 'sha256',
-                    },
-                },
-                'model_name': 'FileRef',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'FileRef',
-            },
-            'ref': 'FileRef',
-        }
-
-
-class WheelRef(WheelRefMethods, FileRef):
-    """A local wheel: a file whose name is a valid wheel file name (PEP 427). (compiled from specc.spec_defs.WheelRef)"""
-
-    path: str
-    sha256: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('path', 'sha256')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': WheelRef,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'path': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'function-after',
-                            'function': {
-                                'type': 'no-info',
-                                'function': valid_wheel_name,
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'AutoscaleInput',
                             },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'autoscale',
+                    'serialization_alias': 'autoscale',
+                },
+                'data_security_mode': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
                             'schema': {
                                 'type': 'str',
                             },
                         },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
+                        'default': None,
                     },
-                    'sha256': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'sha256',
-                        'serialization_alias': 'sha256',
-                    },
+                    'validation_alias': 'data-security-mode',
+                    'serialization_alias': 'data-security-mode',
                 },
-                'model_name': 'WheelRef',
-                'computed_fields': [],
             },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'WheelRef',
-            },
-            'ref': 'WheelRef',
-        }
+            'model_name': 'ClusterInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'ClusterInput',
+        },
+        'ref': 'ClusterInput',
+    }
 
 
-class PathRef(CoreModel):
-    """A local file or folder, relative to the spec's folder (POSIX). (compiled from specc.spec_defs.PathRef)"""
-
-    path: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('path',)
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': PathRef,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'path': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
-                    },
-                },
-                'model_name': 'PathRef',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'PathRef',
-            },
-            'ref': 'PathRef',
-        }
-
-
-class Req(ReqMethods, CoreModel):
-    """A canonical Python requirement (PEP 508, split into its parts). (compiled from specc.spec_defs.Req)"""
-
-    name: str
-    extras: tuple[str, ...]
-    specifier: str
-    markers: str | None
-    url: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('name', 'extras', 'specifier', 'markers', 'url')
-    __defaults__: ClassVar[dict[str, Any]] = {'extras': (), 'specifier': '', 'markers': None, 'url': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Req,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'extras': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'str',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'extras',
-                        'serialization_alias': 'extras',
-                    },
-                    'specifier': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'str',
-                            },
-                            'default': '',
-                        },
-                        'validation_alias': 'specifier',
-                        'serialization_alias': 'specifier',
-                    },
-                    'markers': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'markers',
-                        'serialization_alias': 'markers',
-                    },
-                    'url': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'url',
-                        'serialization_alias': 'url',
-                    },
-                },
-                'model_name': 'Req',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Req',
-            },
-            'ref': 'Req',
-        }
-
-
-class AptPkg(AptPkgMethods, CoreModel):
-    """A Debian/Ubuntu package from the distribution's archive. (compiled from specc.spec_defs.AptPkg)"""
-
-    name: str
-    version: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version')
-    __defaults__: ClassVar[dict[str, Any]] = {'version': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': AptPkg,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                },
-                'model_name': 'AptPkg',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'AptPkg',
-            },
-            'ref': 'AptPkg',
-        }
-
-
-class MavenPkg(MavenPkgMethods, CoreModel):
-    """A Maven artifact, resolved with its transitive dependencies by the consumer. (compiled from specc.spec_defs.MavenPkg)"""
-
-    coordinates: str
-    exclusions: tuple[str, ...]
-    repository: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('coordinates', 'exclusions', 'repository')
-    __defaults__: ClassVar[dict[str, Any]] = {'exclusions': (), 'repository': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': MavenPkg,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'coordinates': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'function-after',
-                            'function': {
-                                'type': 'no-info',
-                                'function': maven_parses,
-                            },
-                            'schema': {
-                                'type': 'str',
-                            },
-                        },
-                        'validation_alias': 'coordinates',
-                        'serialization_alias': 'coordinates',
-                    },
-                    'exclusions': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'str',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'exclusions',
-                        'serialization_alias': 'exclusions',
-                    },
-                    'repository': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
-                    },
-                },
-                'model_name': 'MavenPkg',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'MavenPkg',
-            },
-            'ref': 'MavenPkg',
-        }
-
-
-class RPkg(CoreModel):
-    """An R package from a CRAN-like repository. (compiled from specc.spec_defs.RPkg)"""
-
-    name: str
-    version: str | None
-    repository: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'repository')
-    __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'repository': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': RPkg,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                    'repository': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
-                    },
-                },
-                'model_name': 'RPkg',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'RPkg',
-            },
-            'ref': 'RPkg',
-        }
-
-
-class Model(CoreModel):
-    """What the model is called. (compiled from specc.spec_defs.Model)"""
-
-    name: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('name',)
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Model,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
-                    },
-                },
-                'model_name': 'Model',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Model',
-            },
-            'ref': 'Model',
-        }
-
-
-class Runtime(RuntimeMethods, CoreModel):
-    """Where the model runs. (compiled from specc.spec_defs.Runtime)"""
-
-    python: str
-    databricks: str | None
-    cuda: str | None
-    overrides: tuple[str, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('python', 'databricks', 'cuda', 'overrides')
-    __defaults__: ClassVar[dict[str, Any]] = {'databricks': None, 'cuda': None, 'overrides': ()}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Runtime,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'python': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'python',
-                        'serialization_alias': 'python',
-                    },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                    'cuda': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'cuda',
-                        'serialization_alias': 'cuda',
-                    },
-                    'overrides': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'str',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'overrides',
-                        'serialization_alias': 'overrides',
-                        'serialization_exclude_if': is_empty,
-                    },
-                },
-                'model_name': 'Runtime',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Runtime',
-            },
-            'ref': 'Runtime',
-        }
-
-
-class Python(CoreModel):
-    """Python dependencies. (compiled from specc.spec_defs.Python)"""
-
-    requirements: tuple[Req, ...]
-    requirements_files: tuple[FileRef, ...]
-    constraints: tuple[Req, ...]
-    wheels: tuple[WheelRef, ...]
-    index_url: str | None
-    extra_index_urls: tuple[str, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('requirements', 'requirements_files', 'constraints', 'wheels', 'index_url', 'extra_index_urls')
-    __defaults__: ClassVar[dict[str, Any]] = {'requirements': (), 'requirements_files': (), 'constraints': (), 'wheels': (), 'index_url': None, 'extra_index_urls': ()}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'requirements': (Req,), 'requirements_files': (FileRef,), 'constraints': (Req,), 'wheels': (WheelRef,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': Python,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'requirements': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'tuple',
-                                    'items_schema': [
-                                        {
-                                            'type': 'definition-ref',
-                                            'schema_ref': 'Req',
-                                        },
-                                    ],
-                                    'variadic_item_index': 0,
-                                },
-                                'default': (),
-                            },
-                            'validation_alias': 'requirements',
-                            'serialization_alias': 'requirements',
-                        },
-                        'requirements_files': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'tuple',
-                                    'items_schema': [
-                                        {
-                                            'type': 'model',
-                                            'cls': FileRef,
-                                            'schema': {
-                                                'type': 'model-fields',
-                                                'fields': {
-                                                    'path': {
-                                                        'type': 'model-field',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                        'validation_alias': 'path',
-                                                        'serialization_alias': 'path',
-                                                    },
-                                                    'sha256': {
-                                                        'type': 'model-field',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                        'validation_alias': 'sha256',
-                                                        'serialization_alias': 'sha256',
-                                                    },
-                                                },
-                                                'model_name': 'FileRef',
-                                                'computed_fields': [],
-                                            },
-                                            'custom_init': False,
-                                            'root_model': False,
-                                            'config': {
-                                                'extra_fields_behavior': 'forbid',
-                                                'validate_by_alias': True,
-                                                'validate_by_name': True,
-                                                'title': 'FileRef',
-                                            },
-                                            'ref': 'FileRef',
-                                        },
-                                    ],
-                                    'variadic_item_index': 0,
-                                },
-                                'default': (),
-                            },
-                            'validation_alias': 'requirements-files',
-                            'serialization_alias': 'requirements-files',
-                        },
-                        'constraints': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'tuple',
-                                    'items_schema': [
-                                        {
-                                            'type': 'definition-ref',
-                                            'schema_ref': 'Req',
-                                        },
-                                    ],
-                                    'variadic_item_index': 0,
-                                },
-                                'default': (),
-                            },
-                            'validation_alias': 'constraints',
-                            'serialization_alias': 'constraints',
-                        },
-                        'wheels': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'function-before',
-                                    'function': {
-                                        'type': 'no-info',
-                                        'function': wheels_from_file_refs,
-                                    },
-                                    'schema': {
-                                        'type': 'tuple',
-                                        'items_schema': [
-                                            {
-                                                'type': 'model',
-                                                'cls': WheelRef,
-                                                'schema': {
-                                                    'type': 'model-fields',
-                                                    'fields': {
-                                                        'path': {
-                                                            'type': 'model-field',
-                                                            'schema': {
-                                                                'type': 'function-after',
-                                                                'function': {
-                                                                    'type': 'no-info',
-                                                                    'function': valid_wheel_name,
-                                                                },
-                                                                'schema': {
-                                                                    'type': 'str',
-                                                                },
-                                                            },
-                                                            'validation_alias': 'path',
-                                                            'serialization_alias': 'path',
-                                                        },
-                                                        'sha256': {
-                                                            'type': 'model-field',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                            'validation_alias': 'sha256',
-                                                            'serialization_alias': 'sha256',
-                                                        },
-                                                    },
-                                                    'model_name': 'WheelRef',
-                                                    'computed_fields': [],
-                                                },
-                                                'custom_init': False,
-                                                'root_model': False,
-                                                'config': {
-                                                    'extra_fields_behavior': 'forbid',
-                                                    'validate_by_alias': True,
-                                                    'validate_by_name': True,
-                                                    'title': 'WheelRef',
-                                                },
-                                                'ref': 'WheelRef',
-                                            },
-                                        ],
-                                        'variadic_item_index': 0,
-                                    },
-                                },
-                                'default': (),
-                            },
-                            'validation_alias': 'wheels',
-                            'serialization_alias': 'wheels',
-                        },
-                        'index_url': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'index-url',
-                            'serialization_alias': 'index-url',
-                        },
-                        'extra_index_urls': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'tuple',
-                                    'items_schema': [
-                                        {
-                                            'type': 'str',
-                                        },
-                                    ],
-                                    'variadic_item_index': 0,
-                                },
-                                'default': (),
-                            },
-                            'validation_alias': 'extra-index-urls',
-                            'serialization_alias': 'extra-index-urls',
-                        },
-                    },
-                    'model_name': 'Python',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'validate_by_alias': True,
-                    'validate_by_name': True,
-                    'title': 'Python',
-                },
-                'ref': 'Python',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': Req,
+def _Code() -> Any:
+    return {
+        'type': 'model',
+        'cls': Code,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'paths': {
+                    'type': 'model-field',
                     'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'PathRef',
                                 },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
-                            },
-                            'extras': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'tuple',
-                                        'items_schema': [
-                                            {
-                                                'type': 'str',
-                                            },
-                                        ],
-                                        'variadic_item_index': 0,
-                                    },
-                                    'default': (),
-                                },
-                                'validation_alias': 'extras',
-                                'serialization_alias': 'extras',
-                            },
-                            'specifier': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'paths',
+                    'serialization_alias': 'paths',
+                },
+            },
+            'model_name': 'Code',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Code',
+        },
+        'ref': 'Code',
+    }
+
+
+def _CodeInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': CodeInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'paths': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
                                         'type': 'str',
                                     },
-                                    'default': '',
-                                },
-                                'validation_alias': 'specifier',
-                                'serialization_alias': 'specifier',
-                            },
-                            'markers': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'PathInput',
                                     },
-                                    'default': None,
                                 },
-                                'validation_alias': 'markers',
-                                'serialization_alias': 'markers',
-                            },
-                            'url': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'url',
-                                'serialization_alias': 'url',
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a path as a string or a table',
                             },
                         },
-                        'model_name': 'Req',
-                        'computed_fields': [],
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
                     },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'validate_by_alias': True,
-                        'validate_by_name': True,
-                        'title': 'Req',
-                    },
-                    'ref': 'Req',
+                    'validation_alias': 'paths',
+                    'serialization_alias': 'paths',
                 },
-            ],
-        }
+            },
+            'model_name': 'CodeInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'CodeInput',
+        },
+        'ref': 'CodeInput',
+    }
 
 
-class Code(CoreModel):
-    """Local code shipped with the model. (compiled from specc.spec_defs.Code)"""
-
-    paths: tuple[PathRef, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('paths',)
-    __defaults__: ClassVar[dict[str, Any]] = {'paths': ()}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'paths': (PathRef,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Code,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'paths': {
-                        'type': 'model-field',
+def _DatabricksTarget() -> Any:
+    return {
+        'type': 'model',
+        'cls': DatabricksTarget,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'libraries_dir': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': PathRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                            },
-                                            'model_name': 'PathRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'PathRef',
-                                        },
-                                        'ref': 'PathRef',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
+                                'type': 'str',
                             },
-                            'default': (),
                         },
-                        'validation_alias': 'paths',
-                        'serialization_alias': 'paths',
+                        'default': None,
                     },
+                    'validation_alias': 'libraries-dir',
+                    'serialization_alias': 'libraries-dir',
                 },
-                'model_name': 'Code',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Code',
-            },
-            'ref': 'Code',
-        }
-
-
-class Apt(CoreModel):
-    """OS packages (Debian/Ubuntu). (compiled from specc.spec_defs.Apt)"""
-
-    packages: tuple[AptPkg, ...]
-    debs: tuple[FileRef, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('packages', 'debs')
-    __defaults__: ClassVar[dict[str, Any]] = {'packages': (), 'debs': ()}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (AptPkg,), 'debs': (FileRef,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Apt,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'packages': {
-                        'type': 'model-field',
+                'init_script': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': AptPkg,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'name': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'name',
-                                                    'serialization_alias': 'name',
-                                                },
-                                                'version': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'version',
-                                                    'serialization_alias': 'version',
-                                                },
-                                            },
-                                            'model_name': 'AptPkg',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'AptPkg',
-                                        },
-                                        'ref': 'AptPkg',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
+                                'type': 'str',
                             },
-                            'default': (),
                         },
-                        'validation_alias': 'packages',
-                        'serialization_alias': 'packages',
+                        'default': None,
                     },
-                    'debs': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': FileRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                                'sha256': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'sha256',
-                                                    'serialization_alias': 'sha256',
-                                                },
-                                            },
-                                            'model_name': 'FileRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'FileRef',
-                                        },
-                                        'ref': 'FileRef',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'debs',
-                        'serialization_alias': 'debs',
-                    },
+                    'validation_alias': 'init-script',
+                    'serialization_alias': 'init-script',
                 },
-                'model_name': 'Apt',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Apt',
-            },
-            'ref': 'Apt',
-        }
-
-
-class Maven(CoreModel):
-    """JVM dependencies. (compiled from specc.spec_defs.Maven)"""
-
-    repository: str | None
-    packages: tuple[MavenPkg, ...]
-    jars: tuple[FileRef, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'jars')
-    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'jars': ()}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (MavenPkg,), 'jars': (FileRef,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Maven,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'repository': {
-                        'type': 'model-field',
+                'notebook_dir': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
+                                'type': 'str',
                             },
-                            'default': None,
                         },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
+                        'default': None,
                     },
-                    'packages': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': MavenPkg,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'coordinates': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'function-after',
-                                                        'function': {
-                                                            'type': 'no-info',
-                                                            'function': maven_parses,
-                                                        },
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'validation_alias': 'coordinates',
-                                                    'serialization_alias': 'coordinates',
-                                                },
-                                                'exclusions': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'tuple',
-                                                            'items_schema': [
-                                                                {
-                                                                    'type': 'str',
-                                                                },
-                                                            ],
-                                                            'variadic_item_index': 0,
-                                                        },
-                                                        'default': (),
-                                                    },
-                                                    'validation_alias': 'exclusions',
-                                                    'serialization_alias': 'exclusions',
-                                                },
-                                                'repository': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'repository',
-                                                    'serialization_alias': 'repository',
-                                                },
-                                            },
-                                            'model_name': 'MavenPkg',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'MavenPkg',
-                                        },
-                                        'ref': 'MavenPkg',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'packages',
-                        'serialization_alias': 'packages',
-                    },
-                    'jars': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': FileRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                                'sha256': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'sha256',
-                                                    'serialization_alias': 'sha256',
-                                                },
-                                            },
-                                            'model_name': 'FileRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'FileRef',
-                                        },
-                                        'ref': 'FileRef',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'jars',
-                        'serialization_alias': 'jars',
-                    },
+                    'validation_alias': 'notebook-dir',
+                    'serialization_alias': 'notebook-dir',
                 },
-                'model_name': 'Maven',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Maven',
-            },
-            'ref': 'Maven',
-        }
-
-
-class R(CoreModel):
-    """R dependencies. (compiled from specc.spec_defs.R)"""
-
-    repository: str | None
-    packages: tuple[RPkg, ...]
-    sources: tuple[FileRef, ...]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources')
-    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': ()}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': R,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'repository': {
-                        'type': 'model-field',
+                'requirements_library': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
+                            'type': 'bool',
                         },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
+                        'default': False,
                     },
-                    'packages': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': RPkg,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'name': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'name',
-                                                    'serialization_alias': 'name',
-                                                },
-                                                'version': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'version',
-                                                    'serialization_alias': 'version',
-                                                },
-                                                'repository': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'repository',
-                                                    'serialization_alias': 'repository',
-                                                },
-                                            },
-                                            'model_name': 'RPkg',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'RPkg',
-                                        },
-                                        'ref': 'RPkg',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'packages',
-                        'serialization_alias': 'packages',
-                    },
-                    'sources': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': FileRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                                'sha256': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'sha256',
-                                                    'serialization_alias': 'sha256',
-                                                },
-                                            },
-                                            'model_name': 'FileRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'FileRef',
-                                        },
-                                        'ref': 'FileRef',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
-                            },
-                            'default': (),
-                        },
-                        'validation_alias': 'sources',
-                        'serialization_alias': 'sources',
-                    },
+                    'validation_alias': 'requirements-library',
+                    'serialization_alias': 'requirements-library',
                 },
-                'model_name': 'R',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'R',
-            },
-            'ref': 'R',
-        }
-
-
-class Secret(CoreModel):
-    """A secret by reference: where each target finds its value; never the value. (compiled from specc.spec_defs.Secret)"""
-
-    description: str | None
-    databricks: str | None
-    docker: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('description', 'databricks', 'docker')
-    __defaults__: ClassVar[dict[str, Any]] = {'description': None, 'databricks': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Secret,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'description': {
-                        'type': 'model-field',
+                'cluster': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
+                            'type': 'definition-ref',
+                            'schema_ref': 'Cluster',
                         },
-                        'validation_alias': 'description',
-                        'serialization_alias': 'description',
+                        'default_factory': Cluster,
+                        'default_factory_takes_data': False,
                     },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                    'docker': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'docker',
-                        'serialization_alias': 'docker',
-                    },
+                    'validation_alias': 'cluster',
+                    'serialization_alias': 'cluster',
                 },
-                'model_name': 'Secret',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Secret',
-            },
-            'ref': 'Secret',
-        }
-
-
-class Mlflow(CoreModel):
-    """How `specc compile` fills MLflow's log_model arguments. (compiled from specc.spec_defs.Mlflow)"""
-
-    pip: Literal['exact', 'extra', 'conda']
-    flavor: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('pip', 'flavor')
-    __defaults__: ClassVar[dict[str, Any]] = {'pip': 'exact', 'flavor': None}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Mlflow,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'pip': {
-                        'type': 'model-field',
+                'serving': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'literal',
-                                'expected': [
-                                    'exact',
-                                    'extra',
-                                    'conda',
-                                ],
+                                'type': 'definition-ref',
+                                'schema_ref': 'Serving',
                             },
-                            'default': 'exact',
                         },
-                        'validation_alias': 'pip',
-                        'serialization_alias': 'pip',
+                        'default': None,
                     },
-                    'flavor': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'flavor',
-                        'serialization_alias': 'flavor',
-                    },
+                    'validation_alias': 'serving',
+                    'serialization_alias': 'serving',
                 },
-                'model_name': 'Mlflow',
-                'computed_fields': [],
             },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Mlflow',
+            'model_name': 'DatabricksTarget',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'DatabricksTarget',
+        },
+        'ref': 'DatabricksTarget',
+    }
+
+
+def _DatabricksTargetInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': DatabricksTargetInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'libraries_dir': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'libraries-dir',
+                    'serialization_alias': 'libraries-dir',
+                },
+                'init_script': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'init-script',
+                    'serialization_alias': 'init-script',
+                },
+                'notebook_dir': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'notebook-dir',
+                    'serialization_alias': 'notebook-dir',
+                },
+                'requirements_library': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'requirements-library',
+                    'serialization_alias': 'requirements-library',
+                },
+                'cluster': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'ClusterInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'cluster',
+                    'serialization_alias': 'cluster',
+                },
+                'serving': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'ServingInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'serving',
+                    'serialization_alias': 'serving',
+                },
             },
-            'ref': 'Mlflow',
-        }
+            'model_name': 'DatabricksTargetInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'DatabricksTargetInput',
+        },
+        'ref': 'DatabricksTargetInput',
+    }
 
 
-class Autoscale(CoreModel):
-    """Autoscaling bounds of the job cluster, in workers (driver not counted). (compiled from specc.spec_defs.Autoscale)"""
+def _DependencyHashes() -> Any:
+    return {
+        'type': 'model',
+        'cls': DependencyHashes,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'dependencies': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'dependencies',
+                    'serialization_alias': 'dependencies',
+                },
+                'runtime': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'runtime',
+                    'serialization_alias': 'runtime',
+                },
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'apt': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'apt',
+                    'serialization_alias': 'apt',
+                },
+                'maven': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'maven',
+                    'serialization_alias': 'maven',
+                },
+                'r': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'r',
+                    'serialization_alias': 'r',
+                },
+            },
+            'model_name': 'DependencyHashes',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'DependencyHashes',
+        },
+        'ref': 'DependencyHashes',
+    }
 
-    min: int
-    max: int
 
-    __fields__: ClassVar[tuple[str, ...]] = ('min', 'max')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Autoscale,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'min': {
-                        'type': 'model-field',
+def _DockerTarget() -> Any:
+    return {
+        'type': 'model',
+        'cls': DockerTarget,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'base_image': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'base-image',
+                    'serialization_alias': 'base-image',
+                },
+                'platform': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'platform',
+                    'serialization_alias': 'platform',
+                },
+                'serve': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'serve',
+                    'serialization_alias': 'serve',
+                },
+                'port': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
                             'type': 'int',
                         },
-                        'validation_alias': 'min',
-                        'serialization_alias': 'min',
+                        'default': 8080,
                     },
-                    'max': {
-                        'type': 'model-field',
+                    'validation_alias': 'port',
+                    'serialization_alias': 'port',
+                },
+                'standalone': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'standalone',
+                    'serialization_alias': 'standalone',
+                    'serialization_exclude_if': is_false,
+                },
+            },
+            'model_name': 'DockerTarget',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'DockerTarget',
+        },
+        'ref': 'DockerTarget',
+    }
+
+
+def _DockerTargetInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': DockerTargetInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'base_image': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'base-image',
+                    'serialization_alias': 'base-image',
+                },
+                'platform': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'platform',
+                    'serialization_alias': 'platform',
+                },
+                'serve': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'serve',
+                    'serialization_alias': 'serve',
+                },
+                'port': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
                             'type': 'int',
                         },
-                        'validation_alias': 'max',
-                        'serialization_alias': 'max',
+                        'default': 8080,
                     },
+                    'validation_alias': 'port',
+                    'serialization_alias': 'port',
                 },
-                'model_name': 'Autoscale',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Autoscale',
-            },
-            'ref': 'Autoscale',
-        }
-
-
-class Cluster(CoreModel):
-    """The Databricks job cluster. (compiled from specc.spec_defs.Cluster)"""
-
-    node_type: str | None
-    workers: int | None
-    autoscale: Autoscale | None
-    data_security_mode: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('node_type', 'workers', 'autoscale', 'data_security_mode')
-    __defaults__: ClassVar[dict[str, Any]] = {'node_type': None, 'workers': None, 'autoscale': None, 'data_security_mode': 'SINGLE_USER'}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'autoscale': (Autoscale,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Cluster,
-            'schema': {
-                'type': 'function-before',
-                'function': {
-                    'type': 'no-info',
-                    'function': default_workers,
-                },
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'node_type': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'node-type',
-                            'serialization_alias': 'node-type',
-                        },
-                        'workers': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'int',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'workers',
-                            'serialization_alias': 'workers',
-                        },
-                        'autoscale': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'nullable',
-                                    'schema': {
-                                        'type': 'model',
-                                        'cls': Autoscale,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'min': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'int',
-                                                    },
-                                                    'validation_alias': 'min',
-                                                    'serialization_alias': 'min',
-                                                },
-                                                'max': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'int',
-                                                    },
-                                                    'validation_alias': 'max',
-                                                    'serialization_alias': 'max',
-                                                },
-                                            },
-                                            'model_name': 'Autoscale',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'Autoscale',
-                                        },
-                                        'ref': 'Autoscale',
-                                    },
-                                },
-                                'default': None,
-                            },
-                            'validation_alias': 'autoscale',
-                            'serialization_alias': 'autoscale',
-                        },
-                        'data_security_mode': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'default': 'SINGLE_USER',
-                            },
-                            'validation_alias': 'data-security-mode',
-                            'serialization_alias': 'data-security-mode',
-                        },
-                    },
-                    'model_name': 'Cluster',
-                    'computed_fields': [],
-                },
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Cluster',
-            },
-            'ref': 'Cluster',
-        }
-
-
-class DockerTarget(CoreModel):
-    """Options of `specc render --target docker`. (compiled from specc.spec_defs.DockerTarget)"""
-
-    base_image: str | None
-    platform: str | None
-    serve: bool
-    port: int
-    standalone: bool
-
-    __fields__: ClassVar[tuple[str, ...]] = ('base_image', 'platform', 'serve', 'port', 'standalone')
-    __defaults__: ClassVar[dict[str, Any]] = {'base_image': None, 'platform': None, 'serve': False, 'port': 8080, 'standalone': False}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': DockerTarget,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'base_image': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'base-image',
-                        'serialization_alias': 'base-image',
-                    },
-                    'platform': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'platform',
-                        'serialization_alias': 'platform',
-                    },
-                    'serve': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'serve',
-                        'serialization_alias': 'serve',
-                    },
-                    'port': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'int',
-                            },
-                            'default': 8080,
-                        },
-                        'validation_alias': 'port',
-                        'serialization_alias': 'port',
-                    },
-                    'standalone': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'standalone',
-                        'serialization_alias': 'standalone',
-                        'serialization_exclude_if': is_false,
-                    },
-                },
-                'model_name': 'DockerTarget',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'DockerTarget',
-            },
-            'ref': 'DockerTarget',
-        }
-
-
-class Serving(CoreModel):
-    """A Databricks Model Serving endpoint (``[targets.databricks.serving]``). (compiled from specc.spec_defs.Serving)"""
-
-    endpoint_name: str | None
-    workload_size: str
-    workload_type: str
-    scale_to_zero: bool
-    route_optimized: bool
-
-    __fields__: ClassVar[tuple[str, ...]] = ('endpoint_name', 'workload_size', 'workload_type', 'scale_to_zero', 'route_optimized')
-    __defaults__: ClassVar[dict[str, Any]] = {'endpoint_name': None, 'workload_size': 'Small', 'workload_type': 'CPU', 'scale_to_zero': True, 'route_optimized': False}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Serving,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'endpoint_name': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'endpoint-name',
-                        'serialization_alias': 'endpoint-name',
-                    },
-                    'workload_size': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'str',
-                            },
-                            'default': 'Small',
-                        },
-                        'validation_alias': 'workload-size',
-                        'serialization_alias': 'workload-size',
-                    },
-                    'workload_type': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'str',
-                            },
-                            'default': 'CPU',
-                        },
-                        'validation_alias': 'workload-type',
-                        'serialization_alias': 'workload-type',
-                    },
-                    'scale_to_zero': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': True,
-                        },
-                        'validation_alias': 'scale-to-zero',
-                        'serialization_alias': 'scale-to-zero',
-                    },
-                    'route_optimized': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'route-optimized',
-                        'serialization_alias': 'route-optimized',
-                    },
-                },
-                'model_name': 'Serving',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Serving',
-            },
-            'ref': 'Serving',
-        }
-
-
-class DatabricksTarget(CoreModel):
-    """Options of `specc render --target databricks`. (compiled from specc.spec_defs.DatabricksTarget)"""
-
-    libraries_dir: str | None
-    init_script: str | None
-    notebook_dir: str | None
-    requirements_library: bool
-    cluster: Cluster
-    serving: Serving | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('libraries_dir', 'init_script', 'notebook_dir', 'requirements_library', 'cluster', 'serving')
-    __defaults__: ClassVar[dict[str, Any]] = {'libraries_dir': None, 'init_script': None, 'notebook_dir': None, 'requirements_library': False, 'serving': None}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'cluster': Cluster}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'cluster': (Cluster,), 'serving': (Serving,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': DatabricksTarget,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'libraries_dir': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'libraries-dir',
-                        'serialization_alias': 'libraries-dir',
-                    },
-                    'init_script': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'init-script',
-                        'serialization_alias': 'init-script',
-                    },
-                    'notebook_dir': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'notebook-dir',
-                        'serialization_alias': 'notebook-dir',
-                    },
-                    'requirements_library': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'requirements-library',
-                        'serialization_alias': 'requirements-library',
-                    },
-                    'cluster': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Cluster,
-                                'schema': {
-                                    'type': 'function-before',
-                                    'function': {
-                                        'type': 'no-info',
-                                        'function': default_workers,
-                                    },
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'node_type': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'node-type',
-                                                'serialization_alias': 'node-type',
-                                            },
-                                            'workers': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'int',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'workers',
-                                                'serialization_alias': 'workers',
-                                            },
-                                            'autoscale': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'model',
-                                                            'cls': Autoscale,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'min': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'int',
-                                                                        },
-                                                                        'validation_alias': 'min',
-                                                                        'serialization_alias': 'min',
-                                                                    },
-                                                                    'max': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'int',
-                                                                        },
-                                                                        'validation_alias': 'max',
-                                                                        'serialization_alias': 'max',
-                                                                    },
-                                                                },
-                                                                'model_name': 'Autoscale',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'Autoscale',
-                                                            },
-                                                            'ref': 'Autoscale',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'autoscale',
-                                                'serialization_alias': 'autoscale',
-                                            },
-                                            'data_security_mode': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'default': 'SINGLE_USER',
-                                                },
-                                                'validation_alias': 'data-security-mode',
-                                                'serialization_alias': 'data-security-mode',
-                                            },
-                                        },
-                                        'model_name': 'Cluster',
-                                        'computed_fields': [],
-                                    },
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Cluster',
-                                },
-                                'ref': 'Cluster',
-                            },
-                            'default_factory': Cluster,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'cluster',
-                        'serialization_alias': 'cluster',
-                    },
-                    'serving': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Serving,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'endpoint_name': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'endpoint-name',
-                                                'serialization_alias': 'endpoint-name',
-                                            },
-                                            'workload_size': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'default': 'Small',
-                                                },
-                                                'validation_alias': 'workload-size',
-                                                'serialization_alias': 'workload-size',
-                                            },
-                                            'workload_type': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'default': 'CPU',
-                                                },
-                                                'validation_alias': 'workload-type',
-                                                'serialization_alias': 'workload-type',
-                                            },
-                                            'scale_to_zero': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': True,
-                                                },
-                                                'validation_alias': 'scale-to-zero',
-                                                'serialization_alias': 'scale-to-zero',
-                                            },
-                                            'route_optimized': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'route-optimized',
-                                                'serialization_alias': 'route-optimized',
-                                            },
-                                        },
-                                        'model_name': 'Serving',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Serving',
-                                    },
-                                    'ref': 'Serving',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'serving',
-                        'serialization_alias': 'serving',
-                    },
-                },
-                'model_name': 'DatabricksTarget',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'DatabricksTarget',
-            },
-            'ref': 'DatabricksTarget',
-        }
-
-
-class Targets(CoreModel):
-    """Per-target options, every default filled in (present even when the spec has no [targets]). (compiled from specc.spec_defs.Targets)"""
-
-    docker: DockerTarget
-    databricks: DatabricksTarget
-
-    __fields__: ClassVar[tuple[str, ...]] = ('docker', 'databricks')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'docker': DockerTarget, 'databricks': DatabricksTarget}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'docker': (DockerTarget,), 'databricks': (DatabricksTarget,)}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Targets,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'docker': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': DockerTarget,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'base_image': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'base-image',
-                                            'serialization_alias': 'base-image',
-                                        },
-                                        'platform': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'platform',
-                                            'serialization_alias': 'platform',
-                                        },
-                                        'serve': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'bool',
-                                                },
-                                                'default': False,
-                                            },
-                                            'validation_alias': 'serve',
-                                            'serialization_alias': 'serve',
-                                        },
-                                        'port': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'int',
-                                                },
-                                                'default': 8080,
-                                            },
-                                            'validation_alias': 'port',
-                                            'serialization_alias': 'port',
-                                        },
-                                        'standalone': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'bool',
-                                                },
-                                                'default': False,
-                                            },
-                                            'validation_alias': 'standalone',
-                                            'serialization_alias': 'standalone',
-                                            'serialization_exclude_if': is_false,
-                                        },
-                                    },
-                                    'model_name': 'DockerTarget',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'DockerTarget',
-                                },
-                                'ref': 'DockerTarget',
-                            },
-                            'default_factory': DockerTarget,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'docker',
-                        'serialization_alias': 'docker',
-                    },
-                    'databricks': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': DatabricksTarget,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'libraries_dir': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'libraries-dir',
-                                            'serialization_alias': 'libraries-dir',
-                                        },
-                                        'init_script': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'init-script',
-                                            'serialization_alias': 'init-script',
-                                        },
-                                        'notebook_dir': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'notebook-dir',
-                                            'serialization_alias': 'notebook-dir',
-                                        },
-                                        'requirements_library': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'bool',
-                                                },
-                                                'default': False,
-                                            },
-                                            'validation_alias': 'requirements-library',
-                                            'serialization_alias': 'requirements-library',
-                                        },
-                                        'cluster': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'model',
-                                                    'cls': Cluster,
-                                                    'schema': {
-                                                        'type': 'function-before',
-                                                        'function': {
-                                                            'type': 'no-info',
-                                                            'function': default_workers,
-                                                        },
-                                                        'schema': {
-                                                            'type': 'model-fields',
-                                                            'fields': {
-                                                                'node_type': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'node-type',
-                                                                    'serialization_alias': 'node-type',
-                                                                },
-                                                                'workers': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'int',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'workers',
-                                                                    'serialization_alias': 'workers',
-                                                                },
-                                                                'autoscale': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'model',
-                                                                                'cls': Autoscale,
-                                                                                'schema': {
-                                                                                    'type': 'model-fields',
-                                                                                    'fields': {
-                                                                                        'min': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'int',
-                                                                                            },
-                                                                                            'validation_alias': 'min',
-                                                                                            'serialization_alias': 'min',
-                                                                                        },
-                                                                                        'max': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'int',
-                                                                                            },
-                                                                                            'validation_alias': 'max',
-                                                                                            'serialization_alias': 'max',
-                                                                                        },
-                                                                                    },
-                                                                                    'model_name': 'Autoscale',
-                                                                                    'computed_fields': [],
-                                                                                },
-                                                                                'custom_init': False,
-                                                                                'root_model': False,
-                                                                                'config': {
-                                                                                    'extra_fields_behavior': 'forbid',
-                                                                                    'validate_by_alias': True,
-                                                                                    'validate_by_name': True,
-                                                                                    'title': 'Autoscale',
-                                                                                },
-                                                                                'ref': 'Autoscale',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'autoscale',
-                                                                    'serialization_alias': 'autoscale',
-                                                                },
-                                                                'data_security_mode': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'default': 'SINGLE_USER',
-                                                                    },
-                                                                    'validation_alias': 'data-security-mode',
-                                                                    'serialization_alias': 'data-security-mode',
-                                                                },
-                                                            },
-                                                            'model_name': 'Cluster',
-                                                            'computed_fields': [],
-                                                        },
-                                                    },
-                                                    'custom_init': False,
-                                                    'root_model': False,
-                                                    'config': {
-                                                        'extra_fields_behavior': 'forbid',
-                                                        'validate_by_alias': True,
-                                                        'validate_by_name': True,
-                                                        'title': 'Cluster',
-                                                    },
-                                                    'ref': 'Cluster',
-                                                },
-                                                'default_factory': Cluster,
-                                                'default_factory_takes_data': False,
-                                            },
-                                            'validation_alias': 'cluster',
-                                            'serialization_alias': 'cluster',
-                                        },
-                                        'serving': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'model',
-                                                        'cls': Serving,
-                                                        'schema': {
-                                                            'type': 'model-fields',
-                                                            'fields': {
-                                                                'endpoint_name': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'endpoint-name',
-                                                                    'serialization_alias': 'endpoint-name',
-                                                                },
-                                                                'workload_size': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'default': 'Small',
-                                                                    },
-                                                                    'validation_alias': 'workload-size',
-                                                                    'serialization_alias': 'workload-size',
-                                                                },
-                                                                'workload_type': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'default': 'CPU',
-                                                                    },
-                                                                    'validation_alias': 'workload-type',
-                                                                    'serialization_alias': 'workload-type',
-                                                                },
-                                                                'scale_to_zero': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'bool',
-                                                                        },
-                                                                        'default': True,
-                                                                    },
-                                                                    'validation_alias': 'scale-to-zero',
-                                                                    'serialization_alias': 'scale-to-zero',
-                                                                },
-                                                                'route_optimized': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'bool',
-                                                                        },
-                                                                        'default': False,
-                                                                    },
-                                                                    'validation_alias': 'route-optimized',
-                                                                    'serialization_alias': 'route-optimized',
-                                                                },
-                                                            },
-                                                            'model_name': 'Serving',
-                                                            'computed_fields': [],
-                                                        },
-                                                        'custom_init': False,
-                                                        'root_model': False,
-                                                        'config': {
-                                                            'extra_fields_behavior': 'forbid',
-                                                            'validate_by_alias': True,
-                                                            'validate_by_name': True,
-                                                            'title': 'Serving',
-                                                        },
-                                                        'ref': 'Serving',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'serving',
-                                            'serialization_alias': 'serving',
-                                        },
-                                    },
-                                    'model_name': 'DatabricksTarget',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'DatabricksTarget',
-                                },
-                                'ref': 'DatabricksTarget',
-                            },
-                            'default_factory': DatabricksTarget,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'databricks',
-                        'serialization_alias': 'databricks',
-                    },
-                },
-                'model_name': 'Targets',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Targets',
-            },
-            'ref': 'Targets',
-        }
-
-
-class DependencyHashes(CoreModel):
-    """Dependency hashes, each "sha256:<hex>" over a canonical JSON encoding (specc.hashing). (compiled from specc.spec_defs.DependencyHashes)"""
-
-    dependencies: str
-    runtime: str
-    python: str
-    apt: str
-    maven: str
-    r: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': DependencyHashes,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'dependencies': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'dependencies',
-                        'serialization_alias': 'dependencies',
-                    },
-                    'runtime': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'runtime',
-                        'serialization_alias': 'runtime',
-                    },
-                    'python': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'python',
-                        'serialization_alias': 'python',
-                    },
-                    'apt': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'apt',
-                        'serialization_alias': 'apt',
-                    },
-                    'maven': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'maven',
-                        'serialization_alias': 'maven',
-                    },
-                    'r': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'r',
-                        'serialization_alias': 'r',
-                    },
-                },
-                'model_name': 'DependencyHashes',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'DependencyHashes',
-            },
-            'ref': 'DependencyHashes',
-        }
-
-
-class Hashes(HashesMethods, DependencyHashes):
-    """Content hashes ("sha256:<hex>"); see the contract's "Hashes and provenance". (compiled from specc.spec_defs.Hashes)"""
-
-    dependencies: str
-    runtime: str
-    python: str
-    apt: str
-    maven: str
-    r: str
-    code: str
-    artifacts: str
-
-    __fields__: ClassVar[tuple[str, ...]] = ('dependencies', 'runtime', 'python', 'apt', 'maven', 'r', 'code', 'artifacts')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': Hashes,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'dependencies': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'dependencies',
-                        'serialization_alias': 'dependencies',
-                    },
-                    'runtime': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'runtime',
-                        'serialization_alias': 'runtime',
-                    },
-                    'python': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'python',
-                        'serialization_alias': 'python',
-                    },
-                    'apt': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'apt',
-                        'serialization_alias': 'apt',
-                    },
-                    'maven': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'maven',
-                        'serialization_alias': 'maven',
-                    },
-                    'r': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'r',
-                        'serialization_alias': 'r',
-                    },
-                    'code': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'code',
-                        'serialization_alias': 'code',
-                    },
-                    'artifacts': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'artifacts',
-                        'serialization_alias': 'artifacts',
-                    },
-                },
-                'model_name': 'Hashes',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'Hashes',
-            },
-            'ref': 'Hashes',
-        }
-
-
-class EnvSpec(EnvSpecMethods, CoreModel):
-    """The canonical, normalized form of a model-env.toml. (compiled from specc.spec_defs.EnvSpec)"""
-
-    spec_version: int
-    model: Model
-    runtime: Runtime
-    python: Python
-    code: Code
-    apt: Apt
-    maven: Maven
-    r: R
-    env: dict[str, str]
-    secrets: dict[str, Secret]
-    artifacts: dict[str, PathRef]
-    mlflow: Mlflow
-    targets: Targets
-    hashes: Hashes
-
-    __fields__: ClassVar[tuple[str, ...]] = ('spec_version', 'model', 'runtime', 'python', 'code', 'apt', 'maven', 'r', 'env', 'secrets', 'artifacts', 'mlflow', 'targets', 'hashes')
-    __defaults__: ClassVar[dict[str, Any]] = {'spec_version': 1}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'python': Python, 'code': Code, 'apt': Apt, 'maven': Maven, 'r': R, 'env': dict, 'secrets': dict, 'artifacts': dict, 'mlflow': Mlflow, 'targets': Targets}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'model': (Model,), 'runtime': (Runtime,), 'python': (Python,), 'code': (Code,), 'apt': (Apt,), 'maven': (Maven,), 'r': (R,), 'secrets': (Secret,), 'artifacts': (PathRef,), 'mlflow': (Mlflow,), 'targets': (Targets,), 'hashes': (Hashes,)}
-    __private__: ClassVar[dict[str, Any]] = {'_base_dir': None, '_spec_path': None}
-    __private_factories__: ClassVar[dict[str, Callable[[], Any]]] = {'_origins': dict}
-    __module__ = 'specc.spec'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'definitions',
-            'schema': {
-                'type': 'model',
-                'cls': EnvSpec,
-                'schema': {
-                    'type': 'model-fields',
-                    'fields': {
-                        'spec_version': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'int',
-                                },
-                                'default': 1,
-                            },
-                            'validation_alias': 'spec-version',
-                            'serialization_alias': 'spec-version',
-                        },
-                        'model': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Model,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'name': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'name',
-                                            'serialization_alias': 'name',
-                                        },
-                                    },
-                                    'model_name': 'Model',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Model',
-                                },
-                                'ref': 'Model',
-                            },
-                            'validation_alias': 'model',
-                            'serialization_alias': 'model',
-                        },
-                        'runtime': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Runtime,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'python': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'python',
-                                            'serialization_alias': 'python',
-                                        },
-                                        'databricks': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'databricks',
-                                            'serialization_alias': 'databricks',
-                                        },
-                                        'cuda': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'cuda',
-                                            'serialization_alias': 'cuda',
-                                        },
-                                        'overrides': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'str',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'overrides',
-                                            'serialization_alias': 'overrides',
-                                            'serialization_exclude_if': is_empty,
-                                        },
-                                    },
-                                    'model_name': 'Runtime',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Runtime',
-                                },
-                                'ref': 'Runtime',
-                            },
-                            'validation_alias': 'runtime',
-                            'serialization_alias': 'runtime',
-                        },
-                        'python': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Python,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'requirements': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'definition-ref',
-                                                                'schema_ref': 'Req',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'requirements',
-                                                'serialization_alias': 'requirements',
-                                            },
-                                            'requirements_files': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': FileRef,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'path': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'path',
-                                                                            'serialization_alias': 'path',
-                                                                        },
-                                                                        'sha256': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'sha256',
-                                                                            'serialization_alias': 'sha256',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'FileRef',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'FileRef',
-                                                                },
-                                                                'ref': 'FileRef',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'requirements-files',
-                                                'serialization_alias': 'requirements-files',
-                                            },
-                                            'constraints': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'definition-ref',
-                                                                'schema_ref': 'Req',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'constraints',
-                                                'serialization_alias': 'constraints',
-                                            },
-                                            'wheels': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'function-before',
-                                                        'function': {
-                                                            'type': 'no-info',
-                                                            'function': wheels_from_file_refs,
-                                                        },
-                                                        'schema': {
-                                                            'type': 'tuple',
-                                                            'items_schema': [
-                                                                {
-                                                                    'type': 'model',
-                                                                    'cls': WheelRef,
-                                                                    'schema': {
-                                                                        'type': 'model-fields',
-                                                                        'fields': {
-                                                                            'path': {
-                                                                                'type': 'model-field',
-                                                                                'schema': {
-                                                                                    'type': 'function-after',
-                                                                                    'function': {
-                                                                                        'type': 'no-info',
-                                                                                        'function': valid_wheel_name,
-                                                                                    },
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'validation_alias': 'path',
-                                                                                'serialization_alias': 'path',
-                                                                            },
-                                                                            'sha256': {
-                                                                                'type': 'model-field',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                                'validation_alias': 'sha256',
-                                                                                'serialization_alias': 'sha256',
-                                                                            },
-                                                                        },
-                                                                        'model_name': 'WheelRef',
-                                                                        'computed_fields': [],
-                                                                    },
-                                                                    'custom_init': False,
-                                                                    'root_model': False,
-                                                                    'config': {
-                                                                        'extra_fields_behavior': 'forbid',
-                                                                        'validate_by_alias': True,
-                                                                        'validate_by_name': True,
-                                                                        'title': 'WheelRef',
-                                                                    },
-                                                                    'ref': 'WheelRef',
-                                                                },
-                                                            ],
-                                                            'variadic_item_index': 0,
-                                                        },
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'wheels',
-                                                'serialization_alias': 'wheels',
-                                            },
-                                            'index_url': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'index-url',
-                                                'serialization_alias': 'index-url',
-                                            },
-                                            'extra_index_urls': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'str',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'extra-index-urls',
-                                                'serialization_alias': 'extra-index-urls',
-                                            },
-                                        },
-                                        'model_name': 'Python',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Python',
-                                    },
-                                    'ref': 'Python',
-                                },
-                                'default_factory': Python,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'python',
-                            'serialization_alias': 'python',
-                        },
-                        'code': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Code,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'paths': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': PathRef,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'path': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'path',
-                                                                            'serialization_alias': 'path',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'PathRef',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'PathRef',
-                                                                },
-                                                                'ref': 'PathRef',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'paths',
-                                                'serialization_alias': 'paths',
-                                            },
-                                        },
-                                        'model_name': 'Code',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Code',
-                                    },
-                                    'ref': 'Code',
-                                },
-                                'default_factory': Code,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'code',
-                            'serialization_alias': 'code',
-                        },
-                        'apt': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Apt,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'packages': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': AptPkg,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'name': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'name',
-                                                                            'serialization_alias': 'name',
-                                                                        },
-                                                                        'version': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'version',
-                                                                            'serialization_alias': 'version',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'AptPkg',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'AptPkg',
-                                                                },
-                                                                'ref': 'AptPkg',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'packages',
-                                                'serialization_alias': 'packages',
-                                            },
-                                            'debs': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': FileRef,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'path': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'path',
-                                                                            'serialization_alias': 'path',
-                                                                        },
-                                                                        'sha256': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'sha256',
-                                                                            'serialization_alias': 'sha256',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'FileRef',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'FileRef',
-                                                                },
-                                                                'ref': 'FileRef',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'debs',
-                                                'serialization_alias': 'debs',
-                                            },
-                                        },
-                                        'model_name': 'Apt',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Apt',
-                                    },
-                                    'ref': 'Apt',
-                                },
-                                'default_factory': Apt,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'apt',
-                            'serialization_alias': 'apt',
-                        },
-                        'maven': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Maven,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'repository': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'repository',
-                                                'serialization_alias': 'repository',
-                                            },
-                                            'packages': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': MavenPkg,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'coordinates': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'function-after',
-                                                                                'function': {
-                                                                                    'type': 'no-info',
-                                                                                    'function': maven_parses,
-                                                                                },
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'validation_alias': 'coordinates',
-                                                                            'serialization_alias': 'coordinates',
-                                                                        },
-                                                                        'exclusions': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'tuple',
-                                                                                    'items_schema': [
-                                                                                        {
-                                                                                            'type': 'str',
-                                                                                        },
-                                                                                    ],
-                                                                                    'variadic_item_index': 0,
-                                                                                },
-                                                                                'default': (),
-                                                                            },
-                                                                            'validation_alias': 'exclusions',
-                                                                            'serialization_alias': 'exclusions',
-                                                                        },
-                                                                        'repository': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'repository',
-                                                                            'serialization_alias': 'repository',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'MavenPkg',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'MavenPkg',
-                                                                },
-                                                                'ref': 'MavenPkg',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'packages',
-                                                'serialization_alias': 'packages',
-                                            },
-                                            'jars': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': FileRef,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'path': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'path',
-                                                                            'serialization_alias': 'path',
-                                                                        },
-                                                                        'sha256': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'sha256',
-                                                                            'serialization_alias': 'sha256',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'FileRef',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'FileRef',
-                                                                },
-                                                                'ref': 'FileRef',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'jars',
-                                                'serialization_alias': 'jars',
-                                            },
-                                        },
-                                        'model_name': 'Maven',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Maven',
-                                    },
-                                    'ref': 'Maven',
-                                },
-                                'default_factory': Maven,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'maven',
-                            'serialization_alias': 'maven',
-                        },
-                        'r': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': R,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'repository': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'repository',
-                                                'serialization_alias': 'repository',
-                                            },
-                                            'packages': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': RPkg,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'name': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'name',
-                                                                            'serialization_alias': 'name',
-                                                                        },
-                                                                        'version': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'version',
-                                                                            'serialization_alias': 'version',
-                                                                        },
-                                                                        'repository': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'default',
-                                                                                'schema': {
-                                                                                    'type': 'nullable',
-                                                                                    'schema': {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                },
-                                                                                'default': None,
-                                                                            },
-                                                                            'validation_alias': 'repository',
-                                                                            'serialization_alias': 'repository',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'RPkg',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'RPkg',
-                                                                },
-                                                                'ref': 'RPkg',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'packages',
-                                                'serialization_alias': 'packages',
-                                            },
-                                            'sources': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'tuple',
-                                                        'items_schema': [
-                                                            {
-                                                                'type': 'model',
-                                                                'cls': FileRef,
-                                                                'schema': {
-                                                                    'type': 'model-fields',
-                                                                    'fields': {
-                                                                        'path': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'path',
-                                                                            'serialization_alias': 'path',
-                                                                        },
-                                                                        'sha256': {
-                                                                            'type': 'model-field',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                            'validation_alias': 'sha256',
-                                                                            'serialization_alias': 'sha256',
-                                                                        },
-                                                                    },
-                                                                    'model_name': 'FileRef',
-                                                                    'computed_fields': [],
-                                                                },
-                                                                'custom_init': False,
-                                                                'root_model': False,
-                                                                'config': {
-                                                                    'extra_fields_behavior': 'forbid',
-                                                                    'validate_by_alias': True,
-                                                                    'validate_by_name': True,
-                                                                    'title': 'FileRef',
-                                                                },
-                                                                'ref': 'FileRef',
-                                                            },
-                                                        ],
-                                                        'variadic_item_index': 0,
-                                                    },
-                                                    'default': (),
-                                                },
-                                                'validation_alias': 'sources',
-                                                'serialization_alias': 'sources',
-                                            },
-                                        },
-                                        'model_name': 'R',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'R',
-                                    },
-                                    'ref': 'R',
-                                },
-                                'default_factory': R,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'r',
-                            'serialization_alias': 'r',
-                        },
-                        'env': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'str',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'env',
-                            'serialization_alias': 'env',
-                        },
-                        'secrets': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'model',
-                                        'cls': Secret,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'description': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'description',
-                                                    'serialization_alias': 'description',
-                                                },
-                                                'databricks': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'databricks',
-                                                    'serialization_alias': 'databricks',
-                                                },
-                                                'docker': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'docker',
-                                                    'serialization_alias': 'docker',
-                                                },
-                                            },
-                                            'model_name': 'Secret',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'Secret',
-                                        },
-                                        'ref': 'Secret',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'secrets',
-                            'serialization_alias': 'secrets',
-                        },
-                        'artifacts': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'dict',
-                                    'keys_schema': {
-                                        'type': 'str',
-                                    },
-                                    'values_schema': {
-                                        'type': 'model',
-                                        'cls': PathRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                            },
-                                            'model_name': 'PathRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'PathRef',
-                                        },
-                                        'ref': 'PathRef',
-                                    },
-                                },
-                                'default_factory': dict,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'artifacts',
-                            'serialization_alias': 'artifacts',
-                        },
-                        'mlflow': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Mlflow,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'pip': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'literal',
-                                                        'expected': [
-                                                            'exact',
-                                                            'extra',
-                                                            'conda',
-                                                        ],
-                                                    },
-                                                    'default': 'exact',
-                                                },
-                                                'validation_alias': 'pip',
-                                                'serialization_alias': 'pip',
-                                            },
-                                            'flavor': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'flavor',
-                                                'serialization_alias': 'flavor',
-                                            },
-                                        },
-                                        'model_name': 'Mlflow',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Mlflow',
-                                    },
-                                    'ref': 'Mlflow',
-                                },
-                                'default_factory': Mlflow,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'mlflow',
-                            'serialization_alias': 'mlflow',
-                        },
-                        'targets': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'default',
-                                'schema': {
-                                    'type': 'model',
-                                    'cls': Targets,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'docker': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'model',
-                                                        'cls': DockerTarget,
-                                                        'schema': {
-                                                            'type': 'model-fields',
-                                                            'fields': {
-                                                                'base_image': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'base-image',
-                                                                    'serialization_alias': 'base-image',
-                                                                },
-                                                                'platform': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'platform',
-                                                                    'serialization_alias': 'platform',
-                                                                },
-                                                                'serve': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'bool',
-                                                                        },
-                                                                        'default': False,
-                                                                    },
-                                                                    'validation_alias': 'serve',
-                                                                    'serialization_alias': 'serve',
-                                                                },
-                                                                'port': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'int',
-                                                                        },
-                                                                        'default': 8080,
-                                                                    },
-                                                                    'validation_alias': 'port',
-                                                                    'serialization_alias': 'port',
-                                                                },
-                                                                'standalone': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'bool',
-                                                                        },
-                                                                        'default': False,
-                                                                    },
-                                                                    'validation_alias': 'standalone',
-                                                                    'serialization_alias': 'standalone',
-                                                                    'serialization_exclude_if': is_false,
-                                                                },
-                                                            },
-                                                            'model_name': 'DockerTarget',
-                                                            'computed_fields': [],
-                                                        },
-                                                        'custom_init': False,
-                                                        'root_model': False,
-                                                        'config': {
-                                                            'extra_fields_behavior': 'forbid',
-                                                            'validate_by_alias': True,
-                                                            'validate_by_name': True,
-                                                            'title': 'DockerTarget',
-                                                        },
-                                                        'ref': 'DockerTarget',
-                                                    },
-                                                    'default_factory': DockerTarget,
-                                                    'default_factory_takes_data': False,
-                                                },
-                                                'validation_alias': 'docker',
-                                                'serialization_alias': 'docker',
-                                            },
-                                            'databricks': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'model',
-                                                        'cls': DatabricksTarget,
-                                                        'schema': {
-                                                            'type': 'model-fields',
-                                                            'fields': {
-                                                                'libraries_dir': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'libraries-dir',
-                                                                    'serialization_alias': 'libraries-dir',
-                                                                },
-                                                                'init_script': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'init-script',
-                                                                    'serialization_alias': 'init-script',
-                                                                },
-                                                                'notebook_dir': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'notebook-dir',
-                                                                    'serialization_alias': 'notebook-dir',
-                                                                },
-                                                                'requirements_library': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'bool',
-                                                                        },
-                                                                        'default': False,
-                                                                    },
-                                                                    'validation_alias': 'requirements-library',
-                                                                    'serialization_alias': 'requirements-library',
-                                                                },
-                                                                'cluster': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'model',
-                                                                            'cls': Cluster,
-                                                                            'schema': {
-                                                                                'type': 'function-before',
-                                                                                'function': {
-                                                                                    'type': 'no-info',
-                                                                                    'function': default_workers,
-                                                                                },
-                                                                                'schema': {
-                                                                                    'type': 'model-fields',
-                                                                                    'fields': {
-                                                                                        'node_type': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'nullable',
-                                                                                                    'schema': {
-                                                                                                        'type': 'str',
-                                                                                                    },
-                                                                                                },
-                                                                                                'default': None,
-                                                                                            },
-                                                                                            'validation_alias': 'node-type',
-                                                                                            'serialization_alias': 'node-type',
-                                                                                        },
-                                                                                        'workers': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'nullable',
-                                                                                                    'schema': {
-                                                                                                        'type': 'int',
-                                                                                                    },
-                                                                                                },
-                                                                                                'default': None,
-                                                                                            },
-                                                                                            'validation_alias': 'workers',
-                                                                                            'serialization_alias': 'workers',
-                                                                                        },
-                                                                                        'autoscale': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'nullable',
-                                                                                                    'schema': {
-                                                                                                        'type': 'model',
-                                                                                                        'cls': Autoscale,
-                                                                                                        'schema': {
-                                                                                                            'type': 'model-fields',
-                                                                                                            'fields': {
-                                                                                                                'min': {
-                                                                                                                    'type': 'model-field',
-                                                                                                                    'schema': {
-                                                                                                                        'type': 'int',
-                                                                                                                    },
-                                                                                                                    'validation_alias': 'min',
-                                                                                                                    'serialization_alias': 'min',
-                                                                                                                },
-                                                                                                                'max': {
-                                                                                                                    'type': 'model-field',
-                                                                                                                    'schema': {
-                                                                                                                        'type': 'int',
-                                                                                                                    },
-                                                                                                                    'validation_alias': 'max',
-                                                                                                                    'serialization_alias': 'max',
-                                                                                                                },
-                                                                                                            },
-                                                                                                            'model_name': 'Autoscale',
-                                                                                                            'computed_fields': [],
-                                                                                                        },
-                                                                                                        'custom_init': False,
-                                                                                                        'root_model': False,
-                                                                                                        'config': {
-                                                                                                            'extra_fields_behavior': 'forbid',
-                                                                                                            'validate_by_alias': True,
-                                                                                                            'validate_by_name': True,
-                                                                                                            'title': 'Autoscale',
-                                                                                                        },
-                                                                                                        'ref': 'Autoscale',
-                                                                                                    },
-                                                                                                },
-                                                                                                'default': None,
-                                                                                            },
-                                                                                            'validation_alias': 'autoscale',
-                                                                                            'serialization_alias': 'autoscale',
-                                                                                        },
-                                                                                        'data_security_mode': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'str',
-                                                                                                },
-                                                                                                'default': 'SINGLE_USER',
-                                                                                            },
-                                                                                            'validation_alias': 'data-security-mode',
-                                                                                            'serialization_alias': 'data-security-mode',
-                                                                                        },
-                                                                                    },
-                                                                                    'model_name': 'Cluster',
-                                                                                    'computed_fields': [],
-                                                                                },
-                                                                            },
-                                                                            'custom_init': False,
-                                                                            'root_model': False,
-                                                                            'config': {
-                                                                                'extra_fields_behavior': 'forbid',
-                                                                                'validate_by_alias': True,
-                                                                                'validate_by_name': True,
-                                                                                'title': 'Cluster',
-                                                                            },
-                                                                            'ref': 'Cluster',
-                                                                        },
-                                                                        'default_factory': Cluster,
-                                                                        'default_factory_takes_data': False,
-                                                                    },
-                                                                    'validation_alias': 'cluster',
-                                                                    'serialization_alias': 'cluster',
-                                                                },
-                                                                'serving': {
-                                                                    'type': 'model-field',
-                                                                    'schema': {
-                                                                        'type': 'default',
-                                                                        'schema': {
-                                                                            'type': 'nullable',
-                                                                            'schema': {
-                                                                                'type': 'model',
-                                                                                'cls': Serving,
-                                                                                'schema': {
-                                                                                    'type': 'model-fields',
-                                                                                    'fields': {
-                                                                                        'endpoint_name': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'nullable',
-                                                                                                    'schema': {
-                                                                                                        'type': 'str',
-                                                                                                    },
-                                                                                                },
-                                                                                                'default': None,
-                                                                                            },
-                                                                                            'validation_alias': 'endpoint-name',
-                                                                                            'serialization_alias': 'endpoint-name',
-                                                                                        },
-                                                                                        'workload_size': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'str',
-                                                                                                },
-                                                                                                'default': 'Small',
-                                                                                            },
-                                                                                            'validation_alias': 'workload-size',
-                                                                                            'serialization_alias': 'workload-size',
-                                                                                        },
-                                                                                        'workload_type': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'str',
-                                                                                                },
-                                                                                                'default': 'CPU',
-                                                                                            },
-                                                                                            'validation_alias': 'workload-type',
-                                                                                            'serialization_alias': 'workload-type',
-                                                                                        },
-                                                                                        'scale_to_zero': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'bool',
-                                                                                                },
-                                                                                                'default': True,
-                                                                                            },
-                                                                                            'validation_alias': 'scale-to-zero',
-                                                                                            'serialization_alias': 'scale-to-zero',
-                                                                                        },
-                                                                                        'route_optimized': {
-                                                                                            'type': 'model-field',
-                                                                                            'schema': {
-                                                                                                'type': 'default',
-                                                                                                'schema': {
-                                                                                                    'type': 'bool',
-                                                                                                },
-                                                                                                'default': False,
-                                                                                            },
-                                                                                            'validation_alias': 'route-optimized',
-                                                                                            'serialization_alias': 'route-optimized',
-                                                                                        },
-                                                                                    },
-                                                                                    'model_name': 'Serving',
-                                                                                    'computed_fields': [],
-                                                                                },
-                                                                                'custom_init': False,
-                                                                                'root_model': False,
-                                                                                'config': {
-                                                                                    'extra_fields_behavior': 'forbid',
-                                                                                    'validate_by_alias': True,
-                                                                                    'validate_by_name': True,
-                                                                                    'title': 'Serving',
-                                                                                },
-                                                                                'ref': 'Serving',
-                                                                            },
-                                                                        },
-                                                                        'default': None,
-                                                                    },
-                                                                    'validation_alias': 'serving',
-                                                                    'serialization_alias': 'serving',
-                                                                },
-                                                            },
-                                                            'model_name': 'DatabricksTarget',
-                                                            'computed_fields': [],
-                                                        },
-                                                        'custom_init': False,
-                                                        'root_model': False,
-                                                        'config': {
-                                                            'extra_fields_behavior': 'forbid',
-                                                            'validate_by_alias': True,
-                                                            'validate_by_name': True,
-                                                            'title': 'DatabricksTarget',
-                                                        },
-                                                        'ref': 'DatabricksTarget',
-                                                    },
-                                                    'default_factory': DatabricksTarget,
-                                                    'default_factory_takes_data': False,
-                                                },
-                                                'validation_alias': 'databricks',
-                                                'serialization_alias': 'databricks',
-                                            },
-                                        },
-                                        'model_name': 'Targets',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'Targets',
-                                    },
-                                    'ref': 'Targets',
-                                },
-                                'default_factory': Targets,
-                                'default_factory_takes_data': False,
-                            },
-                            'validation_alias': 'targets',
-                            'serialization_alias': 'targets',
-                        },
-                        'hashes': {
-                            'type': 'model-field',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Hashes,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'dependencies': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'dependencies',
-                                            'serialization_alias': 'dependencies',
-                                        },
-                                        'runtime': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'runtime',
-                                            'serialization_alias': 'runtime',
-                                        },
-                                        'python': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'python',
-                                            'serialization_alias': 'python',
-                                        },
-                                        'apt': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'apt',
-                                            'serialization_alias': 'apt',
-                                        },
-                                        'maven': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'maven',
-                                            'serialization_alias': 'maven',
-                                        },
-                                        'r': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'r',
-                                            'serialization_alias': 'r',
-                                        },
-                                        'code': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'code',
-                                            'serialization_alias': 'code',
-                                        },
-                                        'artifacts': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'str',
-                                            },
-                                            'validation_alias': 'artifacts',
-                                            'serialization_alias': 'artifacts',
-                                        },
-                                    },
-                                    'model_name': 'Hashes',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Hashes',
-                                },
-                                'ref': 'Hashes',
-                            },
-                            'validation_alias': 'hashes',
-                            'serialization_alias': 'hashes',
-                        },
-                    },
-                    'model_name': 'EnvSpec',
-                    'computed_fields': [],
-                },
-                'custom_init': False,
-                'root_model': False,
-                'post_init': 'model_post_init',
-                'config': {
-                    'extra_fields_behavior': 'forbid',
-                    'validate_by_alias': True,
-                    'validate_by_name': True,
-                    'title': 'EnvSpec',
-                },
-                'ref': 'EnvSpec',
-            },
-            'definitions': [
-                {
-                    'type': 'model',
-                    'cls': Req,
+                'standalone': {
+                    'type': 'model-field',
                     'schema': {
-                        'type': 'model-fields',
-                        'fields': {
-                            'name': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                                'validation_alias': 'name',
-                                'serialization_alias': 'name',
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'standalone',
+                    'serialization_alias': 'standalone',
+                },
+            },
+            'model_name': 'DockerTargetInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'DockerTargetInput',
+        },
+        'ref': 'DockerTargetInput',
+    }
+
+
+def _EnvSpec() -> Any:
+    return {
+        'type': 'model',
+        'cls': EnvSpec,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'spec_version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'int',
+                        },
+                        'default': 1,
+                    },
+                    'validation_alias': 'spec-version',
+                    'serialization_alias': 'spec-version',
+                },
+                'model': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'Model',
+                    },
+                    'validation_alias': 'model',
+                    'serialization_alias': 'model',
+                },
+                'runtime': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'Runtime',
+                    },
+                    'validation_alias': 'runtime',
+                    'serialization_alias': 'runtime',
+                },
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Python',
+                        },
+                        'default_factory': Python,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'code': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Code',
+                        },
+                        'default_factory': Code,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'code',
+                    'serialization_alias': 'code',
+                },
+                'apt': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Apt',
+                        },
+                        'default_factory': Apt,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'apt',
+                    'serialization_alias': 'apt',
+                },
+                'maven': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Maven',
+                        },
+                        'default_factory': Maven,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'maven',
+                    'serialization_alias': 'maven',
+                },
+                'r': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'R',
+                        },
+                        'default_factory': R,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'r',
+                    'serialization_alias': 'r',
+                },
+                'env': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
                             },
-                            'extras': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'tuple',
-                                        'items_schema': [
-                                            {
-                                                'type': 'str',
-                                            },
-                                        ],
-                                        'variadic_item_index': 0,
-                                    },
-                                    'default': (),
-                                },
-                                'validation_alias': 'extras',
-                                'serialization_alias': 'extras',
-                            },
-                            'specifier': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'str',
-                                    },
-                                    'default': '',
-                                },
-                                'validation_alias': 'specifier',
-                                'serialization_alias': 'specifier',
-                            },
-                            'markers': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'markers',
-                                'serialization_alias': 'markers',
-                            },
-                            'url': {
-                                'type': 'model-field',
-                                'schema': {
-                                    'type': 'default',
-                                    'schema': {
-                                        'type': 'nullable',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                    },
-                                    'default': None,
-                                },
-                                'validation_alias': 'url',
-                                'serialization_alias': 'url',
+                            'values_schema': {
+                                'type': 'str',
                             },
                         },
-                        'model_name': 'Req',
-                        'computed_fields': [],
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
                     },
-                    'custom_init': False,
-                    'root_model': False,
-                    'config': {
-                        'extra_fields_behavior': 'forbid',
-                        'validate_by_alias': True,
-                        'validate_by_name': True,
-                        'title': 'Req',
-                    },
-                    'ref': 'Req',
+                    'validation_alias': 'env',
+                    'serialization_alias': 'env',
                 },
-            ],
-        }
-
-
-class LockedPythonPackage(LockedPythonPackageMethods, CoreModel):
-    """One resolved distribution. (compiled from specc.spec_defs.LockedPythonPackage)"""
-
-    name: str
-    version: str | None
-    url: str | None
-    path: str | None
-    hashes: list[str]
-    platforms: list[str]
-    preinstalled: str | None
-    implied_only: bool
-
-    __fields__: ClassVar[tuple[str, ...]] = ('name', 'version', 'url', 'path', 'hashes', 'platforms', 'preinstalled', 'implied_only')
-    __defaults__: ClassVar[dict[str, Any]] = {'version': None, 'url': None, 'path': None, 'preinstalled': None, 'implied_only': False}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'hashes': list, 'platforms': list}
-    __module__ = 'specc.lockfile'
-    __definition_module__ = 'specc.lock_defs'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': LockedPythonPackage,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'name': {
-                        'type': 'model-field',
+                'secrets': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
+                            },
+                            'values_schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'Secret',
+                            },
+                        },
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'secrets',
+                    'serialization_alias': 'secrets',
+                },
+                'artifacts': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
+                            },
+                            'values_schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'PathRef',
+                            },
+                        },
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'artifacts',
+                    'serialization_alias': 'artifacts',
+                },
+                'mlflow': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Mlflow',
+                        },
+                        'default_factory': Mlflow,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'mlflow',
+                    'serialization_alias': 'mlflow',
+                },
+                'targets': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Targets',
+                        },
+                        'default_factory': Targets,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'targets',
+                    'serialization_alias': 'targets',
+                },
+                'hashes': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'Hashes',
+                    },
+                    'validation_alias': 'hashes',
+                    'serialization_alias': 'hashes',
+                },
+            },
+            'model_name': 'EnvSpec',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'post_init': 'model_post_init',
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'EnvSpec',
+        },
+        'ref': 'EnvSpec',
+    }
+
+
+def _FileInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': FileInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+                'sha256': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'sha256',
+                    'serialization_alias': 'sha256',
+                },
+            },
+            'model_name': 'FileInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'FileInput',
+        },
+        'ref': 'FileInput',
+    }
+
+
+def _FileRef() -> Any:
+    return {
+        'type': 'model',
+        'cls': FileRef,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+                'sha256': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'sha256',
+                    'serialization_alias': 'sha256',
+                },
+            },
+            'model_name': 'FileRef',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'FileRef',
+        },
+        'ref': 'FileRef',
+    }
+
+
+def _Hashes() -> Any:
+    return {
+        'type': 'model',
+        'cls': Hashes,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'dependencies': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'dependencies',
+                    'serialization_alias': 'dependencies',
+                },
+                'runtime': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'runtime',
+                    'serialization_alias': 'runtime',
+                },
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'apt': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'apt',
+                    'serialization_alias': 'apt',
+                },
+                'maven': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'maven',
+                    'serialization_alias': 'maven',
+                },
+                'r': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'r',
+                    'serialization_alias': 'r',
+                },
+                'code': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'code',
+                    'serialization_alias': 'code',
+                },
+                'artifacts': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'artifacts',
+                    'serialization_alias': 'artifacts',
+                },
+            },
+            'model_name': 'Hashes',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Hashes',
+        },
+        'ref': 'Hashes',
+    }
+
+
+def _LockFile() -> Any:
+    return {
+        'type': 'model',
+        'cls': LockFile,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'lock_version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'lock-version',
+                    'serialization_alias': 'lock-version',
+                },
+                'specc_version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'specc-version',
+                    'serialization_alias': 'specc-version',
+                },
+                'spec': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'DependencyHashes',
+                    },
+                    'validation_alias': 'spec',
+                    'serialization_alias': 'spec',
+                },
+                'runtime': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'Runtime',
+                    },
+                    'validation_alias': 'runtime',
+                    'serialization_alias': 'runtime',
+                },
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'LockedPython',
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'apt': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Apt',
+                        },
+                        'default_factory': Apt,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'apt',
+                    'serialization_alias': 'apt',
+                },
+                'maven': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'Maven',
+                        },
+                        'default_factory': Maven,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'maven',
+                    'serialization_alias': 'maven',
+                },
+                'r': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'LockedR',
+                        },
+                        'default_factory': LockedR,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'r',
+                    'serialization_alias': 'r',
+                },
+            },
+            'model_name': 'LockFile',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'model-env.lock',
+        },
+        'ref': 'LockFile',
+    }
+
+
+def _LockedPython() -> Any:
+    return {
+        'type': 'model',
+        'cls': LockedPython,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'python_version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'python-version',
+                    'serialization_alias': 'python-version',
+                },
+                'platforms': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'list',
+                        'items_schema': {
                             'type': 'str',
                         },
-                        'validation_alias': 'name',
-                        'serialization_alias': 'name',
                     },
-                    'version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'version',
-                        'serialization_alias': 'version',
-                    },
-                    'url': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'url',
-                        'serialization_alias': 'url',
-                    },
-                    'path': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'path',
-                        'serialization_alias': 'path',
-                    },
-                    'hashes': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'hashes',
-                        'serialization_alias': 'hashes',
-                    },
-                    'platforms': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'platforms',
-                        'serialization_alias': 'platforms',
-                    },
-                    'preinstalled': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'preinstalled',
-                        'serialization_alias': 'preinstalled',
-                    },
-                    'implied_only': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'bool',
-                            },
-                            'default': False,
-                        },
-                        'validation_alias': 'implied-only',
-                        'serialization_alias': 'implied-only',
-                    },
+                    'validation_alias': 'platforms',
+                    'serialization_alias': 'platforms',
                 },
-                'model_name': 'LockedPythonPackage',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'LockedPythonPackage',
-            },
-            'ref': 'LockedPythonPackage',
-        }
-
-
-class LockedPython(CoreModel):
-    """The Python section: resolved by ``uv pip compile``. (compiled from specc.spec_defs.LockedPython)"""
-
-    python_version: str
-    platforms: list[str]
-    resolver: str
-    index_url: str | None
-    extra_index_urls: list[str]
-    implied_requirements: list[str]
-    packages: list[LockedPythonPackage]
-
-    __fields__: ClassVar[tuple[str, ...]] = ('python_version', 'platforms', 'resolver', 'index_url', 'extra_index_urls', 'implied_requirements', 'packages')
-    __defaults__: ClassVar[dict[str, Any]] = {'index_url': None}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'extra_index_urls': list, 'implied_requirements': list, 'packages': list}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (LockedPythonPackage,)}
-    __module__ = 'specc.lockfile'
-    __definition_module__ = 'specc.lock_defs'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': LockedPython,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'python_version': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'str',
-                        },
-                        'validation_alias': 'python-version',
-                        'serialization_alias': 'python-version',
+                'resolver': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
                     },
-                    'platforms': {
-                        'type': 'model-field',
+                    'validation_alias': 'resolver',
+                    'serialization_alias': 'resolver',
+                },
+                'index_url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'index-url',
+                    'serialization_alias': 'index-url',
+                },
+                'extra_index_urls': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
                             'type': 'list',
                             'items_schema': {
                                 'type': 'str',
                             },
                         },
-                        'validation_alias': 'platforms',
-                        'serialization_alias': 'platforms',
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
                     },
-                    'resolver': {
-                        'type': 'model-field',
+                    'validation_alias': 'extra-index-urls',
+                    'serialization_alias': 'extra-index-urls',
+                },
+                'implied_requirements': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'implied-requirements',
+                    'serialization_alias': 'implied-requirements',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'LockedPythonPackage',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+            },
+            'model_name': 'LockedPython',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'LockedPython',
+        },
+        'ref': 'LockedPython',
+    }
+
+
+def _LockedPythonPackage() -> Any:
+    return {
+        'type': 'model',
+        'cls': LockedPythonPackage,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+                'url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'url',
+                    'serialization_alias': 'url',
+                },
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+                'hashes': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'hashes',
+                    'serialization_alias': 'hashes',
+                },
+                'platforms': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'platforms',
+                    'serialization_alias': 'platforms',
+                },
+                'preinstalled': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'preinstalled',
+                    'serialization_alias': 'preinstalled',
+                },
+                'implied_only': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'implied-only',
+                    'serialization_alias': 'implied-only',
+                },
+            },
+            'model_name': 'LockedPythonPackage',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'LockedPythonPackage',
+        },
+        'ref': 'LockedPythonPackage',
+    }
+
+
+def _LockedR() -> Any:
+    return {
+        'type': 'model',
+        'cls': LockedR,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'RPkg',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'sources': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'FileRef',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'sources',
+                    'serialization_alias': 'sources',
+                },
+                'snapshot': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'snapshot',
+                    'serialization_alias': 'snapshot',
+                },
+            },
+            'model_name': 'LockedR',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'LockedR',
+        },
+        'ref': 'LockedR',
+    }
+
+
+def _Maven() -> Any:
+    return {
+        'type': 'model',
+        'cls': Maven,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'MavenPkg',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'jars': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'FileRef',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'jars',
+                    'serialization_alias': 'jars',
+                },
+            },
+            'model_name': 'Maven',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Maven',
+        },
+        'ref': 'Maven',
+    }
+
+
+def _MavenInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': MavenInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'MavenPackageInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a Maven artifact as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'jars': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'FileInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a file path as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'jars',
+                    'serialization_alias': 'jars',
+                },
+            },
+            'model_name': 'MavenInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'MavenInput',
+        },
+        'ref': 'MavenInput',
+    }
+
+
+def _MavenPackageInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': MavenPackageInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'coordinates': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'coordinates',
+                    'serialization_alias': 'coordinates',
+                },
+                'exclusions': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'exclusions',
+                    'serialization_alias': 'exclusions',
+                },
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+            },
+            'model_name': 'MavenPackageInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'MavenPackageInput',
+        },
+        'ref': 'MavenPackageInput',
+    }
+
+
+def _MavenPkg() -> Any:
+    return {
+        'type': 'model',
+        'cls': MavenPkg,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'coordinates': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'function-after',
+                        'function': {
+                            'type': 'no-info',
+                            'function': maven_parses,
+                        },
                         'schema': {
                             'type': 'str',
                         },
-                        'validation_alias': 'resolver',
-                        'serialization_alias': 'resolver',
                     },
-                    'index_url': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default': None,
-                        },
-                        'validation_alias': 'index-url',
-                        'serialization_alias': 'index-url',
-                    },
-                    'extra_index_urls': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'extra-index-urls',
-                        'serialization_alias': 'extra-index-urls',
-                    },
-                    'implied_requirements': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'str',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'implied-requirements',
-                        'serialization_alias': 'implied-requirements',
-                    },
-                    'packages': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'list',
-                                'items_schema': {
-                                    'type': 'model',
-                                    'cls': LockedPythonPackage,
-                                    'schema': {
-                                        'type': 'model-fields',
-                                        'fields': {
-                                            'name': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'str',
-                                                },
-                                                'validation_alias': 'name',
-                                                'serialization_alias': 'name',
-                                            },
-                                            'version': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'version',
-                                                'serialization_alias': 'version',
-                                            },
-                                            'url': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'url',
-                                                'serialization_alias': 'url',
-                                            },
-                                            'path': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'path',
-                                                'serialization_alias': 'path',
-                                            },
-                                            'hashes': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'list',
-                                                        'items_schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default_factory': list,
-                                                    'default_factory_takes_data': False,
-                                                },
-                                                'validation_alias': 'hashes',
-                                                'serialization_alias': 'hashes',
-                                            },
-                                            'platforms': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'list',
-                                                        'items_schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default_factory': list,
-                                                    'default_factory_takes_data': False,
-                                                },
-                                                'validation_alias': 'platforms',
-                                                'serialization_alias': 'platforms',
-                                            },
-                                            'preinstalled': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'nullable',
-                                                        'schema': {
-                                                            'type': 'str',
-                                                        },
-                                                    },
-                                                    'default': None,
-                                                },
-                                                'validation_alias': 'preinstalled',
-                                                'serialization_alias': 'preinstalled',
-                                            },
-                                            'implied_only': {
-                                                'type': 'model-field',
-                                                'schema': {
-                                                    'type': 'default',
-                                                    'schema': {
-                                                        'type': 'bool',
-                                                    },
-                                                    'default': False,
-                                                },
-                                                'validation_alias': 'implied-only',
-                                                'serialization_alias': 'implied-only',
-                                            },
-                                        },
-                                        'model_name': 'LockedPythonPackage',
-                                        'computed_fields': [],
-                                    },
-                                    'custom_init': False,
-                                    'root_model': False,
-                                    'config': {
-                                        'extra_fields_behavior': 'forbid',
-                                        'validate_by_alias': True,
-                                        'validate_by_name': True,
-                                        'title': 'LockedPythonPackage',
-                                    },
-                                    'ref': 'LockedPythonPackage',
-                                },
-                            },
-                            'default_factory': list,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'packages',
-                        'serialization_alias': 'packages',
-                    },
+                    'validation_alias': 'coordinates',
+                    'serialization_alias': 'coordinates',
                 },
-                'model_name': 'LockedPython',
-                'computed_fields': [],
-            },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'LockedPython',
-            },
-            'ref': 'LockedPython',
-        }
-
-
-class LockedR(R):
-    """R dependencies as declared, plus the snapshot a dated repository pins. (compiled from specc.spec_defs.LockedR)"""
-
-    repository: str | None
-    packages: tuple[RPkg, ...]
-    sources: tuple[FileRef, ...]
-    snapshot: str | None
-
-    __fields__: ClassVar[tuple[str, ...]] = ('repository', 'packages', 'sources', 'snapshot')
-    __defaults__: ClassVar[dict[str, Any]] = {'repository': None, 'packages': (), 'sources': (), 'snapshot': None}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'packages': (RPkg,), 'sources': (FileRef,)}
-    __module__ = 'specc.lockfile'
-    __definition_module__ = 'specc.lock_defs'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': LockedR,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'repository': {
-                        'type': 'model-field',
+                'exclusions': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
                                     'type': 'str',
                                 },
-                            },
-                            'default': None,
+                            ],
+                            'variadic_item_index': 0,
                         },
-                        'validation_alias': 'repository',
-                        'serialization_alias': 'repository',
+                        'default': (),
                     },
-                    'packages': {
-                        'type': 'model-field',
+                    'validation_alias': 'exclusions',
+                    'serialization_alias': 'exclusions',
+                },
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+            },
+            'model_name': 'MavenPkg',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'MavenPkg',
+        },
+        'ref': 'MavenPkg',
+    }
+
+
+def _Mlflow() -> Any:
+    return {
+        'type': 'model',
+        'cls': Mlflow,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'pip': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'literal',
+                            'expected': [
+                                'exact',
+                                'extra',
+                                'conda',
+                            ],
+                        },
+                        'default': 'exact',
+                    },
+                    'validation_alias': 'pip',
+                    'serialization_alias': 'pip',
+                },
+                'flavor': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'flavor',
+                    'serialization_alias': 'flavor',
+                },
+            },
+            'model_name': 'Mlflow',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Mlflow',
+        },
+        'ref': 'Mlflow',
+    }
+
+
+def _MlflowInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': MlflowInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'pip': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'literal',
+                            'expected': [
+                                'exact',
+                                'extra',
+                                'conda',
+                            ],
+                        },
+                        'default': 'exact',
+                    },
+                    'validation_alias': 'pip',
+                    'serialization_alias': 'pip',
+                },
+                'flavor': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'flavor',
+                    'serialization_alias': 'flavor',
+                },
+            },
+            'model_name': 'MlflowInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'MlflowInput',
+        },
+        'ref': 'MlflowInput',
+    }
+
+
+def _Model() -> Any:
+    return {
+        'type': 'model',
+        'cls': Model,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+            },
+            'model_name': 'Model',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Model',
+        },
+        'ref': 'Model',
+    }
+
+
+def _ModelInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': ModelInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+            },
+            'model_name': 'ModelInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'ModelInput',
+        },
+        'ref': 'ModelInput',
+    }
+
+
+def _PathInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': PathInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+            },
+            'model_name': 'PathInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'PathInput',
+        },
+        'ref': 'PathInput',
+    }
+
+
+def _PathRef() -> Any:
+    return {
+        'type': 'model',
+        'cls': PathRef,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+            },
+            'model_name': 'PathRef',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'PathRef',
+        },
+        'ref': 'PathRef',
+    }
+
+
+def _Python() -> Any:
+    return {
+        'type': 'model',
+        'cls': Python,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'requirements': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'Req',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'requirements',
+                    'serialization_alias': 'requirements',
+                },
+                'requirements_files': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'FileRef',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'requirements-files',
+                    'serialization_alias': 'requirements-files',
+                },
+                'constraints': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'Req',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'constraints',
+                    'serialization_alias': 'constraints',
+                },
+                'wheels': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'function-before',
+                            'function': {
+                                'type': 'no-info',
+                                'function': wheels_from_file_refs,
+                            },
                             'schema': {
                                 'type': 'tuple',
                                 'items_schema': [
                                     {
-                                        'type': 'model',
-                                        'cls': RPkg,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'name': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'name',
-                                                    'serialization_alias': 'name',
-                                                },
-                                                'version': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'version',
-                                                    'serialization_alias': 'version',
-                                                },
-                                                'repository': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'default',
-                                                        'schema': {
-                                                            'type': 'nullable',
-                                                            'schema': {
-                                                                'type': 'str',
-                                                            },
-                                                        },
-                                                        'default': None,
-                                                    },
-                                                    'validation_alias': 'repository',
-                                                    'serialization_alias': 'repository',
-                                                },
-                                            },
-                                            'model_name': 'RPkg',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'RPkg',
-                                        },
-                                        'ref': 'RPkg',
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'WheelRef',
                                     },
                                 ],
                                 'variadic_item_index': 0,
                             },
-                            'default': (),
                         },
-                        'validation_alias': 'packages',
-                        'serialization_alias': 'packages',
+                        'default': (),
                     },
-                    'sources': {
-                        'type': 'model-field',
+                    'validation_alias': 'wheels',
+                    'serialization_alias': 'wheels',
+                },
+                'index_url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
+                            'type': 'nullable',
                             'schema': {
-                                'type': 'tuple',
-                                'items_schema': [
-                                    {
-                                        'type': 'model',
-                                        'cls': FileRef,
-                                        'schema': {
-                                            'type': 'model-fields',
-                                            'fields': {
-                                                'path': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'path',
-                                                    'serialization_alias': 'path',
-                                                },
-                                                'sha256': {
-                                                    'type': 'model-field',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                    'validation_alias': 'sha256',
-                                                    'serialization_alias': 'sha256',
-                                                },
-                                            },
-                                            'model_name': 'FileRef',
-                                            'computed_fields': [],
-                                        },
-                                        'custom_init': False,
-                                        'root_model': False,
-                                        'config': {
-                                            'extra_fields_behavior': 'forbid',
-                                            'validate_by_alias': True,
-                                            'validate_by_name': True,
-                                            'title': 'FileRef',
-                                        },
-                                        'ref': 'FileRef',
-                                    },
-                                ],
-                                'variadic_item_index': 0,
+                                'type': 'str',
                             },
-                            'default': (),
                         },
-                        'validation_alias': 'sources',
-                        'serialization_alias': 'sources',
+                        'default': None,
                     },
-                    'snapshot': {
-                        'type': 'model-field',
+                    'validation_alias': 'index-url',
+                    'serialization_alias': 'index-url',
+                },
+                'extra_index_urls': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'nullable',
-                                'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
                                     'type': 'str',
                                 },
-                            },
-                            'default': None,
+                            ],
+                            'variadic_item_index': 0,
                         },
-                        'validation_alias': 'snapshot',
-                        'serialization_alias': 'snapshot',
+                        'default': (),
                     },
+                    'validation_alias': 'extra-index-urls',
+                    'serialization_alias': 'extra-index-urls',
                 },
-                'model_name': 'LockedR',
-                'computed_fields': [],
             },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'LockedR',
-            },
-            'ref': 'LockedR',
-        }
+            'model_name': 'Python',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Python',
+        },
+        'ref': 'Python',
+    }
 
 
-class LockFile(LockFileMethods, CoreModel):
-    """model-env.lock, format version 1: the frozen view every target renders from (specc lock). (compiled from specc.spec_defs.LockFile)"""
-
-    lock_version: int
-    specc_version: str
-    spec: DependencyHashes
-    runtime: Runtime
-    python: LockedPython
-    apt: Apt
-    maven: Maven
-    r: LockedR
-
-    __fields__: ClassVar[tuple[str, ...]] = ('lock_version', 'specc_version', 'spec', 'runtime', 'python', 'apt', 'maven', 'r')
-    __defaults__: ClassVar[dict[str, Any]] = {}
-    __factories__: ClassVar[dict[str, Callable[[], Any]]] = {'apt': Apt, 'maven': Maven, 'r': LockedR}
-    __nested__: ClassVar[dict[str, tuple[type[CoreModel], ...]]] = {'spec': (DependencyHashes,), 'runtime': (Runtime,), 'python': (LockedPython,), 'apt': (Apt,), 'maven': (Maven,), 'r': (LockedR,)}
-    __module__ = 'specc.lockfile'
-    __definition_module__ = 'specc.lock_defs'
-
-    @staticmethod
-    def __schema__() -> Any:
-        return {
-            'type': 'model',
-            'cls': LockFile,
-            'schema': {
-                'type': 'model-fields',
-                'fields': {
-                    'lock_version': {
-                        'type': 'model-field',
+def _PythonInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': PythonInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'requirements': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
-                            'type': 'int',
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'RequirementInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a requirement as a string or a table',
+                            },
                         },
-                        'validation_alias': 'lock-version',
-                        'serialization_alias': 'lock-version',
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
                     },
-                    'specc_version': {
-                        'type': 'model-field',
+                    'validation_alias': 'requirements',
+                    'serialization_alias': 'requirements',
+                },
+                'requirements_files': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'FileInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a file path as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'requirements-files',
+                    'serialization_alias': 'requirements-files',
+                },
+                'constraints': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'RequirementInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a requirement as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'constraints',
+                    'serialization_alias': 'constraints',
+                },
+                'wheels': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'FileInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a file path as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'wheels',
+                    'serialization_alias': 'wheels',
+                },
+                'index_url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'index-url',
+                    'serialization_alias': 'index-url',
+                },
+                'extra_index_urls': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'extra-index-urls',
+                    'serialization_alias': 'extra-index-urls',
+                },
+            },
+            'model_name': 'PythonInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'PythonInput',
+        },
+        'ref': 'PythonInput',
+    }
+
+
+def _R() -> Any:
+    return {
+        'type': 'model',
+        'cls': R,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'RPkg',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'sources': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'definition-ref',
+                                    'schema_ref': 'FileRef',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'sources',
+                    'serialization_alias': 'sources',
+                },
+            },
+            'model_name': 'R',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'R',
+        },
+        'ref': 'R',
+    }
+
+
+def _RInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': RInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+                'packages': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'RPackageInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected an R package as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'packages',
+                    'serialization_alias': 'packages',
+                },
+                'sources': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'FileInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a file path as a string or a table',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'sources',
+                    'serialization_alias': 'sources',
+                },
+            },
+            'model_name': 'RInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'RInput',
+        },
+        'ref': 'RInput',
+    }
+
+
+def _RPackageInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': RPackageInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+            },
+            'model_name': 'RPackageInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'RPackageInput',
+        },
+        'ref': 'RPackageInput',
+    }
+
+
+def _RPkg() -> Any:
+    return {
+        'type': 'model',
+        'cls': RPkg,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+                'repository': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'repository',
+                    'serialization_alias': 'repository',
+                },
+            },
+            'model_name': 'RPkg',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'RPkg',
+        },
+        'ref': 'RPkg',
+    }
+
+
+def _Req() -> Any:
+    return {
+        'type': 'model',
+        'cls': Req,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'extras': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'str',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'extras',
+                    'serialization_alias': 'extras',
+                },
+                'specifier': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
                         'schema': {
                             'type': 'str',
                         },
-                        'validation_alias': 'specc-version',
-                        'serialization_alias': 'specc-version',
+                        'default': '',
                     },
-                    'spec': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'model',
-                            'cls': DependencyHashes,
-                            'schema': {
-                                'type': 'model-fields',
-                                'fields': {
-                                    'dependencies': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'dependencies',
-                                        'serialization_alias': 'dependencies',
-                                    },
-                                    'runtime': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'runtime',
-                                        'serialization_alias': 'runtime',
-                                    },
-                                    'python': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'python',
-                                        'serialization_alias': 'python',
-                                    },
-                                    'apt': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'apt',
-                                        'serialization_alias': 'apt',
-                                    },
-                                    'maven': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'maven',
-                                        'serialization_alias': 'maven',
-                                    },
-                                    'r': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'r',
-                                        'serialization_alias': 'r',
-                                    },
-                                },
-                                'model_name': 'DependencyHashes',
-                                'computed_fields': [],
-                            },
-                            'custom_init': False,
-                            'root_model': False,
-                            'config': {
-                                'extra_fields_behavior': 'forbid',
-                                'validate_by_alias': True,
-                                'validate_by_name': True,
-                                'title': 'DependencyHashes',
-                            },
-                            'ref': 'DependencyHashes',
-                        },
-                        'validation_alias': 'spec',
-                        'serialization_alias': 'spec',
-                    },
-                    'runtime': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'model',
-                            'cls': Runtime,
-                            'schema': {
-                                'type': 'model-fields',
-                                'fields': {
-                                    'python': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'python',
-                                        'serialization_alias': 'python',
-                                    },
-                                    'databricks': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'nullable',
-                                                'schema': {
-                                                    'type': 'str',
-                                                },
-                                            },
-                                            'default': None,
-                                        },
-                                        'validation_alias': 'databricks',
-                                        'serialization_alias': 'databricks',
-                                    },
-                                    'cuda': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'nullable',
-                                                'schema': {
-                                                    'type': 'str',
-                                                },
-                                            },
-                                            'default': None,
-                                        },
-                                        'validation_alias': 'cuda',
-                                        'serialization_alias': 'cuda',
-                                    },
-                                    'overrides': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'tuple',
-                                                'items_schema': [
-                                                    {
-                                                        'type': 'str',
-                                                    },
-                                                ],
-                                                'variadic_item_index': 0,
-                                            },
-                                            'default': (),
-                                        },
-                                        'validation_alias': 'overrides',
-                                        'serialization_alias': 'overrides',
-                                        'serialization_exclude_if': is_empty,
-                                    },
-                                },
-                                'model_name': 'Runtime',
-                                'computed_fields': [],
-                            },
-                            'custom_init': False,
-                            'root_model': False,
-                            'config': {
-                                'extra_fields_behavior': 'forbid',
-                                'validate_by_alias': True,
-                                'validate_by_name': True,
-                                'title': 'Runtime',
-                            },
-                            'ref': 'Runtime',
-                        },
-                        'validation_alias': 'runtime',
-                        'serialization_alias': 'runtime',
-                    },
-                    'python': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'model',
-                            'cls': LockedPython,
-                            'schema': {
-                                'type': 'model-fields',
-                                'fields': {
-                                    'python_version': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'python-version',
-                                        'serialization_alias': 'python-version',
-                                    },
-                                    'platforms': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'list',
-                                            'items_schema': {
-                                                'type': 'str',
-                                            },
-                                        },
-                                        'validation_alias': 'platforms',
-                                        'serialization_alias': 'platforms',
-                                    },
-                                    'resolver': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'str',
-                                        },
-                                        'validation_alias': 'resolver',
-                                        'serialization_alias': 'resolver',
-                                    },
-                                    'index_url': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'nullable',
-                                                'schema': {
-                                                    'type': 'str',
-                                                },
-                                            },
-                                            'default': None,
-                                        },
-                                        'validation_alias': 'index-url',
-                                        'serialization_alias': 'index-url',
-                                    },
-                                    'extra_index_urls': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'list',
-                                                'items_schema': {
-                                                    'type': 'str',
-                                                },
-                                            },
-                                            'default_factory': list,
-                                            'default_factory_takes_data': False,
-                                        },
-                                        'validation_alias': 'extra-index-urls',
-                                        'serialization_alias': 'extra-index-urls',
-                                    },
-                                    'implied_requirements': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'list',
-                                                'items_schema': {
-                                                    'type': 'str',
-                                                },
-                                            },
-                                            'default_factory': list,
-                                            'default_factory_takes_data': False,
-                                        },
-                                        'validation_alias': 'implied-requirements',
-                                        'serialization_alias': 'implied-requirements',
-                                    },
-                                    'packages': {
-                                        'type': 'model-field',
-                                        'schema': {
-                                            'type': 'default',
-                                            'schema': {
-                                                'type': 'list',
-                                                'items_schema': {
-                                                    'type': 'model',
-                                                    'cls': LockedPythonPackage,
-                                                    'schema': {
-                                                        'type': 'model-fields',
-                                                        'fields': {
-                                                            'name': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'str',
-                                                                },
-                                                                'validation_alias': 'name',
-                                                                'serialization_alias': 'name',
-                                                            },
-                                                            'version': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'nullable',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default': None,
-                                                                },
-                                                                'validation_alias': 'version',
-                                                                'serialization_alias': 'version',
-                                                            },
-                                                            'url': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'nullable',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default': None,
-                                                                },
-                                                                'validation_alias': 'url',
-                                                                'serialization_alias': 'url',
-                                                            },
-                                                            'path': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'nullable',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default': None,
-                                                                },
-                                                                'validation_alias': 'path',
-                                                                'serialization_alias': 'path',
-                                                            },
-                                                            'hashes': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'list',
-                                                                        'items_schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default_factory': list,
-                                                                    'default_factory_takes_data': False,
-                                                                },
-                                                                'validation_alias': 'hashes',
-                                                                'serialization_alias': 'hashes',
-                                                            },
-                                                            'platforms': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'list',
-                                                                        'items_schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default_factory': list,
-                                                                    'default_factory_takes_data': False,
-                                                                },
-                                                                'validation_alias': 'platforms',
-                                                                'serialization_alias': 'platforms',
-                                                            },
-                                                            'preinstalled': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'nullable',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                    },
-                                                                    'default': None,
-                                                                },
-                                                                'validation_alias': 'preinstalled',
-                                                                'serialization_alias': 'preinstalled',
-                                                            },
-                                                            'implied_only': {
-                                                                'type': 'model-field',
-                                                                'schema': {
-                                                                    'type': 'default',
-                                                                    'schema': {
-                                                                        'type': 'bool',
-                                                                    },
-                                                                    'default': False,
-                                                                },
-                                                                'validation_alias': 'implied-only',
-                                                                'serialization_alias': 'implied-only',
-                                                            },
-                                                        },
-                                                        'model_name': 'LockedPythonPackage',
-                                                        'computed_fields': [],
-                                                    },
-                                                    'custom_init': False,
-                                                    'root_model': False,
-                                                    'config': {
-                                                        'extra_fields_behavior': 'forbid',
-                                                        'validate_by_alias': True,
-                                                        'validate_by_name': True,
-                                                        'title': 'LockedPythonPackage',
-                                                    },
-                                                    'ref': 'LockedPythonPackage',
-                                                },
-                                            },
-                                            'default_factory': list,
-                                            'default_factory_takes_data': False,
-                                        },
-                                        'validation_alias': 'packages',
-                                        'serialization_alias': 'packages',
-                                    },
-                                },
-                                'model_name': 'LockedPython',
-                                'computed_fields': [],
-                            },
-                            'custom_init': False,
-                            'root_model': False,
-                            'config': {
-                                'extra_fields_behavior': 'forbid',
-                                'validate_by_alias': True,
-                                'validate_by_name': True,
-                                'title': 'LockedPython',
-                            },
-                            'ref': 'LockedPython',
-                        },
-                        'validation_alias': 'python',
-                        'serialization_alias': 'python',
-                    },
-                    'apt': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Apt,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'packages': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': AptPkg,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'name': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'name',
-                                                                        'serialization_alias': 'name',
-                                                                    },
-                                                                    'version': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'version',
-                                                                        'serialization_alias': 'version',
-                                                                    },
-                                                                },
-                                                                'model_name': 'AptPkg',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'AptPkg',
-                                                            },
-                                                            'ref': 'AptPkg',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'packages',
-                                            'serialization_alias': 'packages',
-                                        },
-                                        'debs': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': FileRef,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'path': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'path',
-                                                                        'serialization_alias': 'path',
-                                                                    },
-                                                                    'sha256': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'sha256',
-                                                                        'serialization_alias': 'sha256',
-                                                                    },
-                                                                },
-                                                                'model_name': 'FileRef',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'FileRef',
-                                                            },
-                                                            'ref': 'FileRef',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'debs',
-                                            'serialization_alias': 'debs',
-                                        },
-                                    },
-                                    'model_name': 'Apt',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Apt',
-                                },
-                                'ref': 'Apt',
-                            },
-                            'default_factory': Apt,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'apt',
-                        'serialization_alias': 'apt',
-                    },
-                    'maven': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': Maven,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'repository': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'repository',
-                                            'serialization_alias': 'repository',
-                                        },
-                                        'packages': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': MavenPkg,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'coordinates': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'function-after',
-                                                                            'function': {
-                                                                                'type': 'no-info',
-                                                                                'function': maven_parses,
-                                                                            },
-                                                                            'schema': {
-                                                                                'type': 'str',
-                                                                            },
-                                                                        },
-                                                                        'validation_alias': 'coordinates',
-                                                                        'serialization_alias': 'coordinates',
-                                                                    },
-                                                                    'exclusions': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'tuple',
-                                                                                'items_schema': [
-                                                                                    {
-                                                                                        'type': 'str',
-                                                                                    },
-                                                                                ],
-                                                                                'variadic_item_index': 0,
-                                                                            },
-                                                                            'default': (),
-                                                                        },
-                                                                        'validation_alias': 'exclusions',
-                                                                        'serialization_alias': 'exclusions',
-                                                                    },
-                                                                    'repository': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'repository',
-                                                                        'serialization_alias': 'repository',
-                                                                    },
-                                                                },
-                                                                'model_name': 'MavenPkg',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'MavenPkg',
-                                                            },
-                                                            'ref': 'MavenPkg',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'packages',
-                                            'serialization_alias': 'packages',
-                                        },
-                                        'jars': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': FileRef,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'path': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'path',
-                                                                        'serialization_alias': 'path',
-                                                                    },
-                                                                    'sha256': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'sha256',
-                                                                        'serialization_alias': 'sha256',
-                                                                    },
-                                                                },
-                                                                'model_name': 'FileRef',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'FileRef',
-                                                            },
-                                                            'ref': 'FileRef',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'jars',
-                                            'serialization_alias': 'jars',
-                                        },
-                                    },
-                                    'model_name': 'Maven',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'Maven',
-                                },
-                                'ref': 'Maven',
-                            },
-                            'default_factory': Maven,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'maven',
-                        'serialization_alias': 'maven',
-                    },
-                    'r': {
-                        'type': 'model-field',
-                        'schema': {
-                            'type': 'default',
-                            'schema': {
-                                'type': 'model',
-                                'cls': LockedR,
-                                'schema': {
-                                    'type': 'model-fields',
-                                    'fields': {
-                                        'repository': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'repository',
-                                            'serialization_alias': 'repository',
-                                        },
-                                        'packages': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': RPkg,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'name': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'name',
-                                                                        'serialization_alias': 'name',
-                                                                    },
-                                                                    'version': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'version',
-                                                                        'serialization_alias': 'version',
-                                                                    },
-                                                                    'repository': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'default',
-                                                                            'schema': {
-                                                                                'type': 'nullable',
-                                                                                'schema': {
-                                                                                    'type': 'str',
-                                                                                },
-                                                                            },
-                                                                            'default': None,
-                                                                        },
-                                                                        'validation_alias': 'repository',
-                                                                        'serialization_alias': 'repository',
-                                                                    },
-                                                                },
-                                                                'model_name': 'RPkg',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'RPkg',
-                                                            },
-                                                            'ref': 'RPkg',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'packages',
-                                            'serialization_alias': 'packages',
-                                        },
-                                        'sources': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'tuple',
-                                                    'items_schema': [
-                                                        {
-                                                            'type': 'model',
-                                                            'cls': FileRef,
-                                                            'schema': {
-                                                                'type': 'model-fields',
-                                                                'fields': {
-                                                                    'path': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'path',
-                                                                        'serialization_alias': 'path',
-                                                                    },
-                                                                    'sha256': {
-                                                                        'type': 'model-field',
-                                                                        'schema': {
-                                                                            'type': 'str',
-                                                                        },
-                                                                        'validation_alias': 'sha256',
-                                                                        'serialization_alias': 'sha256',
-                                                                    },
-                                                                },
-                                                                'model_name': 'FileRef',
-                                                                'computed_fields': [],
-                                                            },
-                                                            'custom_init': False,
-                                                            'root_model': False,
-                                                            'config': {
-                                                                'extra_fields_behavior': 'forbid',
-                                                                'validate_by_alias': True,
-                                                                'validate_by_name': True,
-                                                                'title': 'FileRef',
-                                                            },
-                                                            'ref': 'FileRef',
-                                                        },
-                                                    ],
-                                                    'variadic_item_index': 0,
-                                                },
-                                                'default': (),
-                                            },
-                                            'validation_alias': 'sources',
-                                            'serialization_alias': 'sources',
-                                        },
-                                        'snapshot': {
-                                            'type': 'model-field',
-                                            'schema': {
-                                                'type': 'default',
-                                                'schema': {
-                                                    'type': 'nullable',
-                                                    'schema': {
-                                                        'type': 'str',
-                                                    },
-                                                },
-                                                'default': None,
-                                            },
-                                            'validation_alias': 'snapshot',
-                                            'serialization_alias': 'snapshot',
-                                        },
-                                    },
-                                    'model_name': 'LockedR',
-                                    'computed_fields': [],
-                                },
-                                'custom_init': False,
-                                'root_model': False,
-                                'config': {
-                                    'extra_fields_behavior': 'forbid',
-                                    'validate_by_alias': True,
-                                    'validate_by_name': True,
-                                    'title': 'LockedR',
-                                },
-                                'ref': 'LockedR',
-                            },
-                            'default_factory': LockedR,
-                            'default_factory_takes_data': False,
-                        },
-                        'validation_alias': 'r',
-                        'serialization_alias': 'r',
-                    },
+                    'validation_alias': 'specifier',
+                    'serialization_alias': 'specifier',
                 },
-                'model_name': 'LockFile',
-                'computed_fields': [],
+                'markers': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'markers',
+                    'serialization_alias': 'markers',
+                },
+                'url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'url',
+                    'serialization_alias': 'url',
+                },
             },
-            'custom_init': False,
-            'root_model': False,
-            'config': {
-                'extra_fields_behavior': 'forbid',
-                'validate_by_alias': True,
-                'validate_by_name': True,
-                'title': 'model-env.lock',
+            'model_name': 'Req',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Req',
+        },
+        'ref': 'Req',
+    }
+
+
+def _RequirementInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': RequirementInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'name',
+                    'serialization_alias': 'name',
+                },
+                'version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'version',
+                    'serialization_alias': 'version',
+                },
+                'specifier': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'specifier',
+                    'serialization_alias': 'specifier',
+                },
+                'extras': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'extras',
+                    'serialization_alias': 'extras',
+                },
+                'markers': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'markers',
+                    'serialization_alias': 'markers',
+                },
+                'url': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'url',
+                    'serialization_alias': 'url',
+                },
             },
-            'ref': 'LockFile',
-        }
+            'model_name': 'RequirementInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'RequirementInput',
+        },
+        'ref': 'RequirementInput',
+    }
+
+
+def _Runtime() -> Any:
+    return {
+        'type': 'model',
+        'cls': Runtime,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+                'cuda': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'cuda',
+                    'serialization_alias': 'cuda',
+                },
+                'overrides': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'tuple',
+                            'items_schema': [
+                                {
+                                    'type': 'str',
+                                },
+                            ],
+                            'variadic_item_index': 0,
+                        },
+                        'default': (),
+                    },
+                    'validation_alias': 'overrides',
+                    'serialization_alias': 'overrides',
+                    'serialization_exclude_if': is_empty,
+                },
+            },
+            'model_name': 'Runtime',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Runtime',
+        },
+        'ref': 'Runtime',
+    }
+
+
+def _RuntimeInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': RuntimeInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+                'cuda': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'cuda',
+                    'serialization_alias': 'cuda',
+                },
+                'overrides': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'list',
+                            'items_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': list,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'overrides',
+                    'serialization_alias': 'overrides',
+                },
+            },
+            'model_name': 'RuntimeInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'RuntimeInput',
+        },
+        'ref': 'RuntimeInput',
+    }
+
+
+def _Secret() -> Any:
+    return {
+        'type': 'model',
+        'cls': Secret,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'description': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'description',
+                    'serialization_alias': 'description',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+                'docker': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'docker',
+                    'serialization_alias': 'docker',
+                },
+            },
+            'model_name': 'Secret',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Secret',
+        },
+        'ref': 'Secret',
+    }
+
+
+def _SecretInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': SecretInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'description': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'description',
+                    'serialization_alias': 'description',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+                'docker': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'docker',
+                    'serialization_alias': 'docker',
+                },
+            },
+            'model_name': 'SecretInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'SecretInput',
+        },
+        'ref': 'SecretInput',
+    }
+
+
+def _Serving() -> Any:
+    return {
+        'type': 'model',
+        'cls': Serving,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'endpoint_name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'endpoint-name',
+                    'serialization_alias': 'endpoint-name',
+                },
+                'workload_size': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'str',
+                        },
+                        'default': 'Small',
+                    },
+                    'validation_alias': 'workload-size',
+                    'serialization_alias': 'workload-size',
+                },
+                'workload_type': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'str',
+                        },
+                        'default': 'CPU',
+                    },
+                    'validation_alias': 'workload-type',
+                    'serialization_alias': 'workload-type',
+                },
+                'scale_to_zero': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': True,
+                    },
+                    'validation_alias': 'scale-to-zero',
+                    'serialization_alias': 'scale-to-zero',
+                },
+                'route_optimized': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'route-optimized',
+                    'serialization_alias': 'route-optimized',
+                },
+            },
+            'model_name': 'Serving',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Serving',
+        },
+        'ref': 'Serving',
+    }
+
+
+def _ServingInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': ServingInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'endpoint_name': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'endpoint-name',
+                    'serialization_alias': 'endpoint-name',
+                },
+                'workload_size': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'str',
+                        },
+                        'default': 'Small',
+                    },
+                    'validation_alias': 'workload-size',
+                    'serialization_alias': 'workload-size',
+                },
+                'workload_type': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'workload-type',
+                    'serialization_alias': 'workload-type',
+                },
+                'scale_to_zero': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': True,
+                    },
+                    'validation_alias': 'scale-to-zero',
+                    'serialization_alias': 'scale-to-zero',
+                },
+                'route_optimized': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'bool',
+                        },
+                        'default': False,
+                    },
+                    'validation_alias': 'route-optimized',
+                    'serialization_alias': 'route-optimized',
+                },
+            },
+            'model_name': 'ServingInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'ServingInput',
+        },
+        'ref': 'ServingInput',
+    }
+
+
+def _SpecInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': SpecInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'spec_version': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'int',
+                    },
+                    'validation_alias': 'spec-version',
+                    'serialization_alias': 'spec-version',
+                },
+                'model': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'ModelInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'model',
+                    'serialization_alias': 'model',
+                },
+                'runtime': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'definition-ref',
+                        'schema_ref': 'RuntimeInput',
+                    },
+                    'validation_alias': 'runtime',
+                    'serialization_alias': 'runtime',
+                },
+                'python': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'PythonInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'python',
+                    'serialization_alias': 'python',
+                },
+                'code': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'CodeInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'code',
+                    'serialization_alias': 'code',
+                },
+                'apt': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'AptInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'apt',
+                    'serialization_alias': 'apt',
+                },
+                'maven': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'MavenInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'maven',
+                    'serialization_alias': 'maven',
+                },
+                'r': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'RInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'r',
+                    'serialization_alias': 'r',
+                },
+                'env': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
+                            },
+                            'values_schema': {
+                                'type': 'str',
+                            },
+                        },
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'env',
+                    'serialization_alias': 'env',
+                },
+                'secrets': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
+                            },
+                            'values_schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'SecretInput',
+                            },
+                        },
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'secrets',
+                    'serialization_alias': 'secrets',
+                },
+                'artifacts': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'dict',
+                            'keys_schema': {
+                                'type': 'str',
+                            },
+                            'values_schema': {
+                                'type': 'tagged-union',
+                                'choices': {
+                                    'short': {
+                                        'type': 'str',
+                                    },
+                                    'table': {
+                                        'type': 'definition-ref',
+                                        'schema_ref': 'PathInput',
+                                    },
+                                },
+                                'discriminator': short_or_table,
+                                'custom_error_type': 'short_or_table',
+                                'custom_error_message': 'expected a path as a string or a table',
+                            },
+                        },
+                        'default_factory': dict,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'artifacts',
+                    'serialization_alias': 'artifacts',
+                },
+                'mlflow': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'MlflowInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'mlflow',
+                    'serialization_alias': 'mlflow',
+                },
+                'targets': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'TargetsInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'targets',
+                    'serialization_alias': 'targets',
+                },
+            },
+            'model_name': 'SpecInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'model-env.toml',
+        },
+        'ref': 'SpecInput',
+    }
+
+
+def _Targets() -> Any:
+    return {
+        'type': 'model',
+        'cls': Targets,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'docker': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'DockerTarget',
+                        },
+                        'default_factory': DockerTarget,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'docker',
+                    'serialization_alias': 'docker',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'definition-ref',
+                            'schema_ref': 'DatabricksTarget',
+                        },
+                        'default_factory': DatabricksTarget,
+                        'default_factory_takes_data': False,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+            },
+            'model_name': 'Targets',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'Targets',
+        },
+        'ref': 'Targets',
+    }
+
+
+def _TargetsInput() -> Any:
+    return {
+        'type': 'model',
+        'cls': TargetsInput,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'docker': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'DockerTargetInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'docker',
+                    'serialization_alias': 'docker',
+                },
+                'databricks': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'default',
+                        'schema': {
+                            'type': 'nullable',
+                            'schema': {
+                                'type': 'definition-ref',
+                                'schema_ref': 'DatabricksTargetInput',
+                            },
+                        },
+                        'default': None,
+                    },
+                    'validation_alias': 'databricks',
+                    'serialization_alias': 'databricks',
+                },
+            },
+            'model_name': 'TargetsInput',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'strict': True,
+            'validate_by_alias': True,
+            'validate_by_name': False,
+            'title': 'TargetsInput',
+        },
+        'ref': 'TargetsInput',
+    }
+
+
+def _WheelRef() -> Any:
+    return {
+        'type': 'model',
+        'cls': WheelRef,
+        'schema': {
+            'type': 'model-fields',
+            'fields': {
+                'path': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'function-after',
+                        'function': {
+                            'type': 'no-info',
+                            'function': valid_wheel_name,
+                        },
+                        'schema': {
+                            'type': 'str',
+                        },
+                    },
+                    'validation_alias': 'path',
+                    'serialization_alias': 'path',
+                },
+                'sha256': {
+                    'type': 'model-field',
+                    'schema': {
+                        'type': 'str',
+                    },
+                    'validation_alias': 'sha256',
+                    'serialization_alias': 'sha256',
+                },
+            },
+            'model_name': 'WheelRef',
+            'computed_fields': [],
+        },
+        'custom_init': False,
+        'root_model': False,
+        'config': {
+            'extra_fields_behavior': 'forbid',
+            'validate_by_alias': True,
+            'validate_by_name': True,
+            'title': 'WheelRef',
+        },
+        'ref': 'WheelRef',
+    }
+
+
+#: every schema by name (its class's, or a shared one): see CoreModel.__schema__
+SCHEMAS: dict[str, Callable[[], Any]] = {
+    'Apt': _Apt,
+    'AptInput': _AptInput,
+    'AptPackageInput': _AptPackageInput,
+    'AptPkg': _AptPkg,
+    'Autoscale': _Autoscale,
+    'AutoscaleInput': _AutoscaleInput,
+    'Cluster': _Cluster,
+    'ClusterInput': _ClusterInput,
+    'Code': _Code,
+    'CodeInput': _CodeInput,
+    'DatabricksTarget': _DatabricksTarget,
+    'DatabricksTargetInput': _DatabricksTargetInput,
+    'DependencyHashes': _DependencyHashes,
+    'DockerTarget': _DockerTarget,
+    'DockerTargetInput': _DockerTargetInput,
+    'EnvSpec': _EnvSpec,
+    'FileInput': _FileInput,
+    'FileRef': _FileRef,
+    'Hashes': _Hashes,
+    'LockFile': _LockFile,
+    'LockedPython': _LockedPython,
+    'LockedPythonPackage': _LockedPythonPackage,
+    'LockedR': _LockedR,
+    'Maven': _Maven,
+    'MavenInput': _MavenInput,
+    'MavenPackageInput': _MavenPackageInput,
+    'MavenPkg': _MavenPkg,
+    'Mlflow': _Mlflow,
+    'MlflowInput': _MlflowInput,
+    'Model': _Model,
+    'ModelInput': _ModelInput,
+    'PathInput': _PathInput,
+    'PathRef': _PathRef,
+    'Python': _Python,
+    'PythonInput': _PythonInput,
+    'R': _R,
+    'RInput': _RInput,
+    'RPackageInput': _RPackageInput,
+    'RPkg': _RPkg,
+    'Req': _Req,
+    'RequirementInput': _RequirementInput,
+    'Runtime': _Runtime,
+    'RuntimeInput': _RuntimeInput,
+    'Secret': _Secret,
+    'SecretInput': _SecretInput,
+    'Serving': _Serving,
+    'ServingInput': _ServingInput,
+    'SpecInput': _SpecInput,
+    'Targets': _Targets,
+    'TargetsInput': _TargetsInput,
+    'WheelRef': _WheelRef,
+}

@@ -72,9 +72,20 @@ class CoreModel:
         __pydantic_extra__: dict[str, Any] | None
         __pydantic_private__: dict[str, Any] | None
 
-    @staticmethod
-    def __schema__() -> Any:
-        raise NotImplementedError
+    #: the names of the schemas this class's schema is made of, its own first (generated)
+    __refs__: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __schema__(cls) -> Any:
+        """The generated pydantic-core schema: this class's own schema and those of the models it
+        holds, each written once in :mod:`specc._models` (``SCHEMAS``) and referred to by name."""
+        from specc import _models
+
+        return {
+            "type": "definitions",
+            "schema": {"type": "definition-ref", "schema_ref": cls.__name__},
+            "definitions": [_models.SCHEMAS[name]() for name in cls.__refs__],
+        }
 
     # -- validator and serializer, built once per class on first use --------------------------
 
@@ -97,8 +108,7 @@ class CoreModel:
         if v is None:
             schema = cls.core_schema()
             # the model's config (its title names the model in a ValidationError, as pydantic's)
-            model = schema["schema"] if schema["type"] == "definitions" else schema
-            v = SchemaValidator(schema, model.get("config"))
+            v = SchemaValidator(schema, model_schema(schema).get("config"))
             type.__setattr__(cls, "_core_validator", v)
         return v
 
@@ -316,6 +326,15 @@ class CoreModel:
     def __iter__(self) -> Any:
         d = self.__dict__
         yield from ((name, d[name]) for name in type(self).__fields__ if name in d)
+
+
+def model_schema(schema: Any) -> Any:
+    """The model schema at the top of a class's ``schema`` (generated: a ``definition-ref`` into
+    its definitions; built from the definition: pydantic's own shape)."""
+    top = schema["schema"] if schema["type"] == "definitions" else schema
+    if top["type"] == "definition-ref":
+        return next(d for d in schema["definitions"] if d.get("ref") == top["schema_ref"])
+    return top
 
 
 # --- another pydantic-core than the one that generated the schemas ------------------------------

@@ -130,16 +130,14 @@ def _section_validator(name: str) -> SchemaValidator:
     """The validator of one top-level field of the compiled SpecInput, built once, on first use
     (the slow path only): that field's own schema, with SpecInput's shared definitions and its
     strict config, so a section validates exactly as inside the whole document."""
+    from specc.coremodel import model_schema
+
     schema = SpecInput.core_schema()
-    definitions = []
+    model = model_schema(schema)
+    config = model.get("config")
+    field_schema = model["schema"]["fields"][name]["schema"]
     if schema["type"] == "definitions":
-        definitions = schema["definitions"]
-        schema = schema["schema"]
-    config = schema.get("config")
-    fields = schema["schema"]["fields"]
-    field_schema = fields[name]["schema"]
-    if definitions:
-        field_schema = {"type": "definitions", "schema": field_schema, "definitions": definitions}
+        field_schema = {"type": "definitions", "schema": field_schema, "definitions": schema["definitions"]}
     return SchemaValidator(field_schema, config)
 
 
