@@ -13,6 +13,46 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Union
 
+__all__ = [
+    "APT_NAME",
+    "APT_VERSION",
+    "ARTIFACT_NAME",
+    "AUTOSCALE_MAX",
+    "AUTOSCALE_MIN",
+    "CUDA_VERSION",
+    "DATABRICKS_SECRET",
+    "DOCKER_SECRET",
+    "ENDPOINT_NAME",
+    "ENDPOINT_NAME_MAX",
+    "ENV_NAME",
+    "EXTRA_NAME",
+    "FLAVOR",
+    "IMAGE",
+    "MAVEN_COORDINATES",
+    "MAVEN_EXCLUSION",
+    "MODEL_NAME",
+    "PACKAGE_NAME",
+    "PLATFORM",
+    "PORT",
+    "PYTHON_VERSION",
+    "R_NAME",
+    "R_VERSION",
+    "SECRET_NAME",
+    "SHA256",
+    "WORKERS",
+    "WORKLOAD_SIZE",
+    "WORKLOAD_TYPE",
+    "WORKLOAD_TYPES",
+    "WORKSPACE_PATH",
+    "Bounds",
+    "Hint",
+    "SchemaPattern",
+    "Syntax",
+    "endpoint_name",
+    "env_name",
+    "slug",
+]
+
 
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
