@@ -67,7 +67,7 @@ class CoreModel:
     model_json_schema = _FromDefinition()
     model_config = _FromDefinition()
 
-    if not hasattr(object, "__pydantic_fields_set__"):  # for the type checker
+    if TYPE_CHECKING:  # the slots above, for the type checker
         __pydantic_fields_set__: set[str]
         __pydantic_extra__: dict[str, Any] | None
         __pydantic_private__: dict[str, Any] | None
