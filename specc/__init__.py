@@ -31,3 +31,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     raise AttributeError(f"module 'specc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:  # the lazy names too, for tab completion
+    return sorted({*globals(), *__all__})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from specc.diagnostics import Diagnostic, render_text
 from specc.document import LoadError, parse_spec_bytes, read_spec_file
@@ -21,6 +22,9 @@ class SpecError(ValueError):
         self.diagnostics = diagnostics
         self.sources = sources or {}
         super().__init__("\n" + render_text(diagnostics, self.sources))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with its own arguments (process pools)
+        return (type(self), (self.diagnostics, self.sources))
 
 
 def check(

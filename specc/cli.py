@@ -11,6 +11,7 @@ Exit codes: 0 ok (warnings allowed), 1 invalid input or a failed check,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -79,6 +80,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 
 DESCRIPTION = """\
 specc: one checked-in model-env.toml for a model's whole environment.
@@ -170,20 +172,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("specc: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # e.g. `specc schema | head`: not an error of ours
+        # the reader went away (`specc validate | head -1`): nothing more can be said, and the
+        # command's verdict is unknown, so it is not reported as success; 141 is what a process
+        # killed by SIGPIPE reports (128 + 13), as other command-line tools do here
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
-    except Exception as exc:
-        from specc.output import OutputError
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        import errno
 
-        if isinstance(exc, OutputError):  # a file a command writes (init, pin, lock): the user's to fix
-            print(f"specc: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO) and exc.filename is None:
+            # writing the standard streams failed (a full disk, `> /dev/full`): not a bug of ours
+            with contextlib.suppress(OSError):
+                print(f"specc: cannot write the output: {exc.strerror}", file=sys.stderr)
             return EXIT_INVALID
-        if isinstance(exc, PermissionError):  # the OS refused a path no check of the command foresaw
-            # diff keeps exit code 1 for "differs" (docs/diff.md): invalid input is 2 there
-            return permission_denied(exc, EXIT_USAGE if command == "diff" else EXIT_INVALID)
-        return internal_error(exc)
+        return _failed(exc, command)
+    except Exception as exc:
+        return _failed(exc, command)
+
+
+def _failed(exc: Exception, command: str | None) -> int:
+    """The exit code (and message) for an exception a command let out."""
+    from specc.output import OutputError
+
+    if isinstance(exc, OutputError):  # a file a command writes (init, pin, lock): the user's to fix
+        print(f"specc: {exc.message}" + (f"\n  = hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
+        return EXIT_INVALID
+    if isinstance(exc, PermissionError):  # the OS refused a path no check of the command foresaw
+        # diff keeps exit code 1 for "differs" (docs/diff.md): invalid input is 2 there
+        return permission_denied(exc, EXIT_USAGE if command == "diff" else EXIT_INVALID)
+    return internal_error(exc)
 
 
 def console() -> None:

@@ -180,6 +180,14 @@ def uv_env(spec: Any, environ: Mapping[str, str]) -> tuple[dict[str, str], list[
 _uv_env = uv_env  # the name earlier versions used
 
 
+#: uv's messages when an index cannot be reached (DNS, connection, TLS, timeouts), not a conflict
+_NETWORK_FAILURE = re.compile(
+    r"dns error|failed to lookup address|connection refused|error sending request|tcp connect error|"
+    r"timed out|certificate|network is unreachable|no route to host",
+    re.IGNORECASE,
+)
+
+
 def _scrub(text: str, secrets: Sequence[str]) -> str:
     # only the credentials' own characters: a short user name ("aws") is masked in a URL's
     # userinfo, not in every word or host name that contains it
@@ -507,7 +515,12 @@ class _Resolver:
             msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
             hint = "the requirements cannot be satisfied together; uv's explanation above names the conflict"
             pin = model_mlflow_pin(self.spec)
-            if pin is not None and any(pin in text for _, text in call.inputs) and "mlflow" in msg:
+            if _NETWORK_FAILURE.search(msg):  # not the requirements: an index uv could not reach
+                hint = (
+                    "uv could not reach a package index (see its message above): check the index URLs, "
+                    "the network or proxy, and that every ${NAME} in an index URL is set in the environment"
+                )
+            elif pin is not None and any(pin in text for _, text in call.inputs) and "mlflow" in msg:
                 hint += (
                     f"; `{pin}` is the pin MLflow adds to the logged model (docs/lock.md, \"The model's mlflow "
                     'pin"): list the MLflow you log with (mlflow or mlflow-skinny) in python.requirements'

@@ -32,7 +32,7 @@ def short_or_table(value: Any) -> str | None:
     """The tag of a ``"short string" | { table = ... }`` value, by its TOML type."""
     if isinstance(value, str):
         return "short"
-    if isinstance(value, dict):
+    if isinstance(value, dict) or hasattr(value, "__pydantic_fields_set__"):  # a table, or its model (dumps)
         return "table"
     return None
 

@@ -143,3 +143,90 @@ def test_render_help_lists_every_targets_flags() -> None:
         proc = _run(CONSOLE, *argv)
         assert proc.returncode == 0
         assert "--cluster-id" in proc.stdout and "--flavor" in proc.stdout and "docker: " in proc.stdout
+
+
+# --- what the helper's user run found (each a kind, with cases of our own) ------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("validate", str(ROOT / "tests" / "invalid" / "apt-conflict.toml")),  # a failure
+        ("validate", "--strict", str(EXAMPLE)),
+        ("schema",),  # a long output
+    ],
+)
+def test_a_closed_pipe_is_never_reported_as_success(argv: tuple[str, ...]) -> None:
+    """The reader went away before the verdict was written: exit 141 (128 + SIGPIPE), never 0
+    (a CI step `specc validate | head` under pipefail must not pass a broken spec)."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # like `| true` that has already exited: every write fails
+    try:
+        proc = subprocess.run([sys.executable, "-c", CONSOLE, *argv], stdout=write, stderr=write, cwd=ROOT)
+    finally:
+        os.close(write)
+    assert proc.returncode == 141
+
+
+@pytest.mark.parametrize("argv", [("validate", "--format", "json"), ("sbom", "--target", "docker"), ("schema",)])
+def test_a_full_disk_is_an_output_error_not_a_bug(argv: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-c", CONSOLE, *argv, *([] if argv[0] == "schema" else [str(EXAMPLE)])],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+    assert proc.returncode == 1
+    assert "cannot write the output: No space left on device" in proc.stderr
+    assert "SPC900" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_spec_errors_cross_process_boundaries() -> None:
+    import pickle
+
+    import specc
+
+    with pytest.raises(specc.SpecError) as caught:
+        specc.load(ROOT / "tests" / "invalid" / "apt-conflict.toml")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert type(again) is specc.SpecError and str(again) == str(caught.value)
+    assert again.diagnostics == caught.value.diagnostics
+    assert {"load", "SpecError"} <= set(dir(specc))
+
+
+def test_sbom_never_overwrites_a_file_that_is_not_an_sbom(tmp_path: Path) -> None:
+    import shutil
+
+    spec = tmp_path / "m"
+    shutil.copytree(EXAMPLE, spec)
+    for name in ("model-env.toml", "README.md"):
+        before = (spec / name).read_bytes()
+        proc = _run(CONSOLE, "sbom", "--target", "docker", str(spec), "--out", str(spec / name))
+        assert proc.returncode == 1 and "error[SPC764]" in proc.stderr and "is not a CycloneDX SBOM" in proc.stderr
+        assert (spec / name).read_bytes() == before
+    for fmt, name in (("json", "bom.json"), ("xml", "bom.xml")):  # its own earlier output is replaced
+        for _ in range(2):
+            proc = _run(
+                CONSOLE, "sbom", "--target", "docker", "--format", fmt, str(spec), "--out", str(tmp_path / name)
+            )
+            assert proc.returncode == 0, proc.stderr
+
+
+def test_an_unreachable_index_is_not_blamed_on_the_requirements(tmp_path: Path) -> None:
+    """uv cannot reach an index (``.invalid`` never resolves): SPC602's hint says so, instead of
+    calling the requirements unsatisfiable and pointing at the model's mlflow pin."""
+    (tmp_path / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["six==1.16.0"]\n'
+        'extra-index-urls = ["https://pkgs.specc-test.invalid/simple"]\n',
+        encoding="utf-8",
+    )
+    proc = _run(CONSOLE, "lock", str(tmp_path))
+    assert proc.returncode == 1
+    assert "error[SPC602]" in proc.stderr
+    assert "uv could not reach a package index" in proc.stderr
+    assert "cannot be satisfied together" not in proc.stderr and "mlflow" not in proc.stderr.split("hint:")[-1]
+    assert not (tmp_path / "model-env.lock").exists()

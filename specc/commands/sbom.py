@@ -233,7 +233,24 @@ def _out_problem(out: Path | None, *, several: bool, name: str, spec: EnvSpec) -
         except OutputError as exc:
             return unwritable(out, exc.message, exc.hint)
         return None
-    return file_out_problem(out, instead=f"name the file, e.g. --out {out / name}", spec=spec)
+    problem = file_out_problem(out, instead=f"name the file, e.g. --out {out / name}", spec=spec)
+    if problem is None and out.is_file() and not _is_sbom(out):
+        problem = unwritable(
+            out,
+            f"{out} exists and is not a CycloneDX SBOM; writing the SBOM there would lose it",
+            "choose another path (an SBOM specc wrote before is replaced); nothing was written",
+        )
+    return problem
+
+
+def _is_sbom(path: Path) -> bool:
+    """Whether ``path`` holds a CycloneDX document (JSON ``bomFormat``, or the XML namespace)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b'"bomFormat"' in head or b"cyclonedx.org/schema/bom" in head
 
 
 def _plan(spec: EnvSpec, target: str, locked: bool) -> tuple[Plan | None, list[Diagnostic]]:
