@@ -8,19 +8,21 @@ Two inputs, side by side:
 * **resolution-heavy**: ``dask[complete]==2024.8.0`` on Databricks 15.4 LTS ML (the runtime's
   ~350 preinstalled versions are preferences, the model's implied ``mlflow==2.19.0`` is resolved
   with them);
-* a fourth row per input, **uv, specc's own call**: the exact ``uv pip compile`` a re-lock runs
-  (same inputs, flags and seeded preferences), timed alone, which splits the difference into
-  specc's own work and what the preferences cost uv;
+* two more rows per input, **first**: the same with no previous output (uv) and no lock
+  (specc), so nothing is known to refresh ahead and every resolution asks the index the usual
+  way; the difference there is specc's start-up plus what the runtime's preferences cost uv;
 * **compiled-package rule**: the same with the runtime's ``mlflow-skinny==2.19.0`` listed (so no
   full-mlflow pin keeps numpy down): ``--upgrade`` moves numpy to 2.x, and the rule re-resolves
   with ``numpy<2`` and asks for the wheel tags (SPC605), both offline after the first run.
 
 Both sides resolve the same requirements for the same Python version and platform with
-``--generate-hashes`` through the same warm uv cache, so the difference is what specc adds:
-CLI start-up, loading and validating the spec, the runtime manifest, seeding preferences,
-parsing uv's output and writing the lock.  ``specc lock`` runs as the installed console script
-(a subprocess, as a user or CI runs it), re-locking next to its existing lock (the everyday
-case: the previous pins are preferences).  ``specc lock --upgrade`` (every pin re-resolved,
+``--generate-hashes`` through the same warm uv cache.  A re-lock (the everyday case: the
+previous pins are preferences, for uv its previous output) is where specc does its own work
+differently: it refreshes the index pages of the previous lock's packages in one concurrent
+round and resolves offline from them (docs/lock.md, "Cost"), while plain uv revalidates them one
+dependency level after another; on top of that come specc's start-up, validating the spec, the
+runtime manifest, parsing uv's output and writing the lock.  ``specc lock`` runs as the
+installed console script (a subprocess, as a user or CI runs it).  ``specc lock --upgrade`` (every pin re-resolved,
 so the compiled-package rule re-runs its resolutions) is timed too.  One warm-up run of each
 is discarded; runs alternate and the medians of ``--runs`` (at least 5) are printed.
 
@@ -81,29 +83,8 @@ def _median(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, flo
     return {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
 
 
-SAME = "uv, specc's own call (same prefs)"
-
-
-def _same_call(folder: Path) -> list[str] | None:
-    """The very ``uv pip compile`` a re-lock of ``folder`` runs (its inputs, flags and seeded
-    preferences: the runtime's preinstalled versions and the previous lock's pins, from
-    :func:`specc.lockahead.predict`), re-seeded before each run (``cp``, a few ms), so the
-    difference between ``specc lock`` and this row is specc's own work.  None when the lock is
-    not predictable (requirements files, indexes...): the row is left out."""
-    from specc.lockahead import predict
-
-    if not (folder / "model-env.lock").exists():
-        subprocess.run(
-            [str(Path(sys.executable).parent / "specc"), "lock", str(folder)], check=True, capture_output=True, env=ENV
-        )
-    call = predict(folder / "model-env.toml", upgrade=False, upgrade_packages=())
-    if call is None:
-        return None
-    run = folder.parent / f"{folder.name}-uv-same"
-    call.write(run)
-    seed = run / "seed.txt"
-    seed.write_text(call.preferred, encoding="utf-8")
-    return ["sh", "-c", 'cp "$0" "$1" && shift && exec "$@"', str(seed), str(run / "out.txt"), *call.command(run)]
+FIRST_UV = "uv pip compile, first (no output)"
+FIRST_SPECC = "specc lock, first (no lock)"
 
 
 def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, tuple[float, float]]:
@@ -112,6 +93,10 @@ def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, tuple[
 
     uv = find_uv()
     specc_bin = str(Path(sys.executable).parent / "specc")
+    first = folder.parent / f"{folder.name}-first"  # a copy without a lock: a first `specc lock`
+    shutil.copytree(folder, first)
+    (first / "model-env.lock").unlink(missing_ok=True)
+    fresh = 'rm -f "$0" && exec "$@"'  # each run starts with no lock / no previous output
     result = specc.api.check(folder / "model-env.toml", targets=())  # the spec alone, as `specc lock` reads it
     assert result.spec is not None, result.diagnostics
     spec = result.spec
@@ -119,18 +104,34 @@ def _case(title: str, folder: Path, runs: int, verify: bool) -> dict[str, tuple[
     lines = [q.line for q in spec.python.requirements] + implied_requirements(spec)
     req_in.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     out = folder.parent / f"{folder.name}.txt"
+    out_first = folder.parent / f"{folder.name}-first.txt"
+    plain = [
+        uv, "pip", "compile", str(req_in), "--python-version", spec.runtime.python,
+        "--python-platform", DEFAULT_PLATFORM, "--generate-hashes", "--no-header", "--quiet",
+    ]  # fmt: skip
     cmds = {
-        "uv pip compile --generate-hashes": [
-            uv, "pip", "compile", str(req_in), "--python-version", spec.runtime.python,
-            "--python-platform", DEFAULT_PLATFORM, "--generate-hashes", "--no-header", "--quiet",
-            "--output-file", str(out),
-        ],
+        "uv pip compile --generate-hashes": [*plain, "--output-file", str(out)],
         "specc lock (re-lock)": [specc_bin, "lock", str(folder)],
         "specc lock --upgrade": [specc_bin, "lock", "--upgrade", str(folder)],
-    }  # fmt: skip
-    same = _same_call(folder)
-    if same is not None:
-        cmds[SAME] = same
+        "uv pip compile, first (no output)": [
+            "sh",
+            "-c",
+            fresh,
+            str(out_first),
+            *plain,
+            "--output-file",
+            str(out_first),
+        ],
+        "specc lock, first (no lock)": [
+            "sh",
+            "-c",
+            fresh,
+            str(first / "model-env.lock"),
+            specc_bin,
+            "lock",
+            str(first),
+        ],
+    }
     if verify:
         cmds["specc lock --check --verify"] = [specc_bin, "lock", "--check", "--verify", str(folder)]
     got = _median(cmds, runs)
@@ -172,13 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         f"small {small_extra * 1000:+.0f} ms (<= +200 ms: {'met' if small_extra <= 0.2 else 'NOT met'})"
     )
     for name, got in (("small", s), ("heavy", h)):
-        if SAME in got:  # specc's own share: the same uv call, timed alone
-            own = got[relock][0] - got[SAME][0]
-            uv_extra = got[SAME][0] - got[plain][0]
-            print(
-                f"  {name}: specc's own work {own * 1000:+.0f} ms over its uv call; that call (the runtime's "
-                f"preferences) {uv_extra * 1000:+.0f} ms over plain uv"
-            )
+        a, b = got["specc lock, first (no lock)"][0], got["uv pip compile, first (no output)"][0]
+        print(
+            f"  {name}, a first lock (nothing to refresh ahead): specc {a / b:.2f}x plain uv ({(a - b) * 1000:+.0f} ms)"
+        )
     return 0
 
 

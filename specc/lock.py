@@ -38,13 +38,25 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from specc.diagnostics import Diagnostic
-from specc.lockahead import Ahead, UvCompile, base_env, build_interpreter, locate_uv, pins_text, valid_pin
+from specc.lockahead import (
+    RESOLVER_LOG,
+    PageRefresh,
+    Refreshing,
+    UvCompile,
+    base_env,
+    build_interpreter,
+    locate_uv,
+    offline_incomplete,
+    pins_text,
+    valid_pin,
+    visited_names,
+)
 from specc.lockfile import _ALIASES, LockedPython, LockedPythonPackage, LockFile, new_lock, normalize_platform
 from specc.spec import WheelRef
 
@@ -418,16 +430,31 @@ def _next_major(version: str) -> str:
     return f"{m[0]}.{m[1] + 1}" if len(m) == 2 else str(m[0] + 1)
 
 
+#: after an offline answer that looked at packages whose pages this lock had not refreshed yet:
+#: how many times those pages are refreshed and the offline resolution tried again (each round
+#: reaches one dependency level further) before the resolution asks the index the usual way
+MAX_REFRESH_ROUNDS = 3
+
+
 class _Resolver:
     """Runs ``uv pip compile`` for one spec; shared state of one ``specc lock``.
 
-    The first resolution asks the index (online); every later one in the same lock (a
-    re-resolution of the compiled-package rule, another platform, the tags query) runs
-    ``--offline`` first: the pages it needs were fetched seconds ago by the first.  Its result is
-    kept only when every package in it was in an online result of this lock (so no page older
-    than this lock decided anything); otherwise, or when uv cannot answer offline, it runs
-    online.  ``ahead`` is the first resolution started before the spec was validated
-    (:mod:`specc.lockahead`), used only when it is exactly the call made here.
+    Any resolution may be answered from uv's cache (``--offline``) under one rule: the answer is
+    kept only when every package uv's resolver looked at (:func:`specc.lockahead.visited_names`)
+    had its index page read from the index during this ``specc lock``, by an online resolution or
+    by a page refresh (:class:`specc.lockahead.PageRefresh`); so no page older than this lock
+    decides anything.  Otherwise, or when uv cannot answer offline, the resolution runs online.
+
+    * When every index is PyPI's (``cacheable``: a file's metadata, read from the cache, is
+      immutable there), every resolution starts from the cache.  A re-lock (``refresh``: the
+      previous lock's index packages and the spec's requirement names) first refreshes those
+      pages in one concurrent round (``ahead``: that refresh, started before the spec was
+      validated).  Pages an offline answer looked at beyond what was refreshed are refreshed
+      in turn and the offline resolution tried again, up to :data:`MAX_REFRESH_ROUNDS` times
+      (a first lock learns its pages that way, from a warm cache).  A private index is asked
+      online first.
+    * Every later resolution of the same lock (a re-resolution of the compiled-package rule,
+      another platform, the tags query) runs offline first: the first one has just read its pages.
     """
 
     def __init__(
@@ -437,7 +464,8 @@ class _Resolver:
         env: dict[str, str],
         secrets: list[str],
         tmpdir: Path,
-        ahead: Ahead | None = None,
+        ahead: Refreshing | None = None,
+        refresh: Iterable[str] = (),
     ) -> None:
         self.spec = spec
         self.uv = uv
@@ -450,9 +478,20 @@ class _Resolver:
         self.runs = 0
         self.online_runs = 0
         self.offline_kept = 0
+        self.refresh_runs = 0
         self.ahead = ahead
-        self.refreshed: set[str] = set()  # names whose index pages an online run of this lock read
+        self.cacheable = self._cacheable()
+        self.to_refresh: set[str] = set(refresh) if self.cacheable else set()
+        self.refreshed: set[str] = set()  # names whose index pages this lock read from the index
         self._specific: dict[tuple[str, str, str], bool] = {}
+
+    def _cacheable(self) -> bool:
+        """Whether a resolution may start from the cache: PyPI only (no index of the spec's own),
+        no remote direct reference (a branch moves without any index page changing), a cache."""
+        py = self.spec.python
+        if py.index_url or py.extra_index_urls or self.env.get("UV_NO_CACHE"):
+            return False
+        return not any(q.url and not q.url.startswith("file:") for q in py.requirements)
 
     def compile(
         self,
@@ -479,9 +518,12 @@ class _Resolver:
             cwd=str(self.base),
             interpreter=build_interpreter(self.spec.runtime.python),
         )
-        text = None
-        if self.refreshed:  # not the first resolution: offline first
-            text = self._offline(call)
+        if self.to_refresh:  # a re-lock's first resolution: the pages it will read, all at once
+            names, self.to_refresh = self.to_refresh, set()
+            self._refresh(names)
+        # from the cache first: always where it may decide (PyPI), else once this lock has
+        # read pages from the index (a private index's later resolutions)
+        text = self._offline(call) if self.cacheable or self.refreshed else None
         if text is None:
             text = self._online(call, platform)
         res = _Resolution({}, {}, {})
@@ -502,14 +544,37 @@ class _Resolver:
         self.runs += 1
         return self.tmp / f"run-{self.runs}"
 
-    def _online(self, call: UvCompile, platform: str) -> str:
+    def _refresh(self, names: Iterable[str]) -> set[str]:
+        """Revalidate the index pages of ``names`` (the head start's result when it was made
+        for this environment); returns the names refreshed now (none when uv failed)."""
+        todo = set(names) - self.refreshed
         ahead, self.ahead = self.ahead, None
-        proc = ahead.take(call) if ahead is not None else None
-        if proc is not None and ahead is not None:
-            folder = ahead.folder
-        else:
-            folder = self._folder()
-            proc = call.run(folder)
+        if ahead is not None:
+            if dict(ahead.refresh.env) == self.env:  # the same indexes: its pages are this lock's
+                self.refresh_runs += 1
+                got = ahead.wait()
+                self.refreshed |= got
+                todo -= got
+            ahead.close()
+        if not todo:
+            return set(names) & self.refreshed
+        self.refresh_runs += 1
+        python = self.spec.runtime.python
+        refresh = PageRefresh(
+            uv=self.uv,
+            names=tuple(sorted(todo)),
+            python=python,
+            env=tuple(sorted(self.env.items())),
+            cwd=str(self.base),
+            interpreter=build_interpreter(python),
+        )
+        running = Refreshing.start(refresh, self.tmp / f"refresh-{self.refresh_runs}")
+        self.refreshed |= running.wait()
+        return set(names) & self.refreshed
+
+    def _online(self, call: UvCompile, platform: str) -> str:
+        folder = self._folder()
+        proc = call.run(folder)
         self.online_runs += 1
         if proc.returncode != 0:
             msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
@@ -538,18 +603,31 @@ class _Resolver:
         return text
 
     def _offline(self, call: UvCompile) -> str | None:
-        """uv's output from the cache alone, or None (uv could not answer offline, or the answer
-        involves a package no online run of this lock refreshed)."""
-        offline = call._replace(offline=True)
-        folder = self._folder()
-        proc = offline.run(folder)
-        if proc.returncode != 0:
-            return None
-        text = (folder / "out.txt").read_text(encoding="utf-8")
-        if not _names(text) <= self.refreshed:
-            return None
-        self.offline_kept += 1
-        return text
+        """uv's output from the cache alone, or None: uv could not answer offline, or skipped a
+        version whose metadata is not cached (it backs off and succeeds: a warning in its log),
+        or its log does not say which packages it looked at, or it looked at a package whose
+        page this lock did not read from the index (and refreshing those pages did not settle it)."""
+        env = dict(call.env)
+        env[RESOLVER_LOG[0]] = RESOLVER_LOG[1]
+        offline = call._replace(offline=True, env=tuple(sorted(env.items())))
+        for attempt in range(MAX_REFRESH_ROUNDS + 1):
+            folder = self._folder()
+            proc = offline.run(folder)
+            if proc.returncode != 0:
+                return None
+            if offline_incomplete(proc.stderr):
+                return None  # a version skipped for want of cached metadata: online decides
+            text = (folder / "out.txt").read_text(encoding="utf-8")
+            visited = visited_names(proc.stderr)
+            if not visited or not _names(text) <= visited:
+                return None  # which pages decided is unknown (another uv's log wording)
+            missing = visited - self.refreshed
+            if not missing:
+                self.offline_kept += 1
+                return text
+            if not self.cacheable or attempt == MAX_REFRESH_ROUNDS or self._refresh(missing) != missing:
+                return None
+        return None  # pragma: no cover - the loop returns
 
     def platform_specific(self, packages: Mapping[str, str], platform: str) -> dict[str, bool]:
         """Whether each ``name: version`` installs a platform-specific distribution on ``platform``.
@@ -627,7 +705,7 @@ def resolve_python(
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     uv: str | None = None,
-    ahead: Ahead | None = None,
+    ahead: Refreshing | None = None,
 ) -> tuple[LockedPython, list[Diagnostic]]:
     """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
 
@@ -637,8 +715,8 @@ def resolve_python(
 
     Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
     is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
-    ``ahead``: the first resolution, started early (:func:`specc.lockahead.start_ahead`); used
-    only when it is exactly the first call made here.
+    ``ahead``: the refresh of the index pages a re-lock reads, started early
+    (:func:`specc.lockahead.start_refresh`); used when it was made for the same indexes.
     """
     environ = os.environ if environ is None else environ
     uv = uv or find_uv()
@@ -667,7 +745,11 @@ def resolve_python(
         return _python_section(spec, platforms, uv, [], implied), []
     diags: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="specc-lock-") as tmp:
-        r = _Resolver(spec, uv, env, secrets, Path(tmp), ahead)
+        refresh: set[str] = set()
+        if previous is not None:  # a re-lock: the pages it will read are known (docs/lock.md, "Cost")
+            refresh = {canonical_name(p.name) for p in previous.python.packages if not p.url and not p.path}
+            refresh |= {canonical_name(q.name) for q in py.requirements if not q.url}
+        r = _Resolver(spec, uv, env, secrets, Path(tmp), ahead, refresh)
         inputs = [("requirements.in", "\n".join(spec_lines + list(r.wheel_by_abs)) + "\n")]
         if implied:  # a file of its own: uv's annotations then tell what only the implied lines need
             inputs.append(("implied.in", "".join(line + "\n" for line in implied)))
@@ -995,7 +1077,7 @@ def lock_spec(
     upgrade: bool = False,
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
-    ahead: Ahead | None = None,
+    ahead: Refreshing | None = None,
 ) -> LockResult:
     """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed).
 

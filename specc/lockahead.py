@@ -1,19 +1,20 @@
-"""One ``uv pip compile`` call of ``specc lock``, and starting the first one ahead of validation.
+"""The ``uv pip compile`` calls of ``specc lock``, and the index-page refresh started ahead.
 
-Why (docs/lock.md, "Cost"): a warm-cache ``uv pip compile`` spends most of its time asking the
-index whether its cached pages are current; ``specc lock`` spends its own start-up (importing the
-spec models, validating the spec) before it knows what to resolve.  Both are waits, so
-:func:`start_ahead` predicts the first resolution from the raw files (the spec's TOML, the
-existing lock, the runtime manifest) and starts uv right away, before anything heavy is
-imported; :meth:`Ahead.take` hands its result over only when the call the validated spec makes
-is *exactly* the predicted one (same input files byte for byte, same arguments, environment and
-folder), and otherwise stops it and lets the real call run.  A wrong prediction costs nothing
-but the wasted uv process: the lock never depends on it.
+Why (docs/lock.md, "Cost"): with a warm cache, ``uv pip compile`` spends most of its time asking
+the index whether its cached pages are still current, one dependency level after another: a
+package's dependencies are known only once its own page and metadata are in, so the requests
+form a chain as deep as the dependency graph.  A re-lock already knows, from the previous lock,
+which packages it is going to read.  So :func:`start_refresh` asks uv to revalidate every one of
+those pages at once (``uv pip compile --no-deps --universal`` of their names: one concurrent
+round of requests, no metadata), started from the raw files before the spec is validated; the
+resolution then runs ``--offline`` against a cache whose pages this very ``specc lock`` has just
+revalidated.  :class:`specc.lock._Resolver` keeps an offline answer only when every package uv's
+resolver looked at (:func:`visited_names`, from uv's debug log) had its page refreshed by this
+lock; otherwise it refreshes the pages it lacked and tries again, and in the end asks the index
+the usual way.  The lock never depends on a page older than the ``specc lock`` that wrote it.
 
-The prediction covers the everyday re-lock (a lock exists; ``[python]`` lists plain ``==`` pins
-only; no ``--platform``); anything else is not predicted.  This module imports only the
-standard library and :mod:`specc.runtimes` (itself standard library only), so it runs before
-the CLI imports pydantic.
+This module imports only the standard library and :mod:`specc.runtimes` (itself standard library
+only), so it runs before the CLI imports pydantic.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -36,7 +37,6 @@ _CANONICAL = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PLAIN_VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?$")
 #: one element of a ``hashes = [...]`` array as specc.lockfile writes it, on its own line
 _HASH_LINE = re.compile(r'^[ \t]*"sha256:[0-9a-f]{64}",[ \t]*\n', re.MULTILINE)
-_PLAIN_PIN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\[[a-z0-9,-]+\])?==[0-9][0-9A-Za-z.+!-]*$")
 
 
 def base_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -150,51 +150,109 @@ class UvCompile(NamedTuple):
         )
 
 
-class Ahead:
-    """A ``uv pip compile`` started before the spec was validated (see the module docstring)."""
+#: the name of a plain requirement line (``name[extras] >=1 ; marker``; not a URL, path or option)
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[=<>!~;]|$)")
+#: uv's debug line for each package its resolver picks a version of (``uv_resolver``, every uv
+#: release since 0.1): ``Searching for a compatible version of dask[complete] (==2024.8.0)``
+_SEARCHING = re.compile(r"Searching for a compatible version of ([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: the environment that makes uv print those lines and every warning (on stderr; its output
+#: file is unchanged)
+RESOLVER_LOG = ("RUST_LOG", "warn,uv_resolver=debug")
+#: a warning in uv's log (``WARN`` level), and the words uv uses when an offline run skips a
+#: version whose metadata is not in its cache (it backs off to another version and succeeds)
+_UV_WARNING = re.compile(r"^\s*WARN\b|needs to be downloaded", re.MULTILINE)
 
-    def __init__(
-        self,
-        call: UvCompile,
-        folder: Path,
-        proc: subprocess.Popen[str],
-    ) -> None:
-        self.call = call
+
+def visited_names(log: str) -> set[str]:
+    """Canonical names of every package uv's resolver looked at, from its ``uv_resolver=debug``
+    log: the packages whose index pages decided the resolution, chosen or not.  Empty when the
+    log has no such line (another uv wording): callers then treat the set as unknown."""
+    return {canonical_name(m) for m in _SEARCHING.findall(log)}
+
+
+def offline_incomplete(log: str) -> bool:
+    """Whether an ``--offline`` run's log (:data:`RESOLVER_LOG`) shows it may have answered
+    differently than online: any warning, in particular a version skipped because its metadata
+    is not in the cache (uv 0.13 says "`delta==2.0` needs to be downloaded from a registry",
+    then backs off to an older version and exits 0)."""
+    return _UV_WARNING.search(log) is not None
+
+
+class PageRefresh(NamedTuple):
+    """One ``uv pip compile --no-deps --universal`` of bare package names: uv revalidates each
+    name's index page in one concurrent round (no metadata, no dependencies).  Its output is not
+    used; what counts is that the pages in uv's cache are now the index's current ones."""
+
+    uv: str
+    names: tuple[str, ...]  # canonical, sorted
+    python: str
+    env: tuple[tuple[str, str], ...]  # sorted items: the same indexes as the resolutions
+    cwd: str
+    interpreter: str | None = None
+
+    def command(self, folder: Path) -> list[str]:
+        cmd = [self.uv, "pip", "compile", str(folder / "names.in"), "--no-deps", "--universal"]
+        cmd += ["--python-version", self.python, "--no-header", "--quiet", "--output-file", str(folder / "out.txt")]
+        if self.interpreter is not None:
+            cmd += ["--python", self.interpreter]
+        return cmd
+
+    def start(self, folder: Path) -> subprocess.Popen[str]:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "names.in").write_text("".join(n + "\n" for n in self.names), encoding="utf-8")
+        return subprocess.Popen(
+            self.command(folder),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(self.env),
+            cwd=self.cwd,
+        )
+
+
+class Refreshing:
+    """A :class:`PageRefresh` under way (see the module docstring)."""
+
+    def __init__(self, refresh: PageRefresh, folder: Path, proc: subprocess.Popen[str], *, own_folder: bool) -> None:
+        self.refresh = refresh
         self.folder = folder
         self.proc: subprocess.Popen[str] | None = proc
+        self.own_folder = own_folder  # a temporary folder of its own, removed by close()
         self.used = False
 
-    def take(self, call: UvCompile) -> subprocess.CompletedProcess[str] | None:
-        """uv's result when ``call`` is exactly the predicted call (its output is in
-        ``self.folder/out.txt``); None otherwise (the predicted run is stopped)."""
+    @classmethod
+    def start(cls, refresh: PageRefresh, folder: Path | None = None) -> Refreshing:
+        own = folder is None
+        where = Path(tempfile.mkdtemp(prefix="specc-lock-refresh-")) if folder is None else folder
+        return cls(refresh, where, refresh.start(where), own_folder=own)
+
+    def wait(self) -> set[str]:
+        """The names whose pages uv revalidated: all of them when it succeeded, else none (a
+        name it could not resolve, an unreachable index: which pages it read is unknown)."""
         proc, self.proc = self.proc, None
         if proc is None:
-            return None
-        if call != self.call:
-            _stop(proc)
-            return None
-        out, err = proc.communicate()
+            return set()
+        proc.communicate()
         self.used = True
-        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        return set(self.refresh.names) if proc.returncode == 0 else set()
 
     def close(self) -> None:
-        """Stop the predicted run if nobody took it, and remove its folder."""
+        """Stop the refresh if nobody waited for it, and remove its folder when it is its own."""
         proc, self.proc = self.proc, None
         if proc is not None:
-            _stop(proc)
-        shutil.rmtree(self.folder, ignore_errors=True)
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+        if self.own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.communicate()
-
-
-def predict(spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str]) -> UvCompile | None:
-    """The first ``uv pip compile`` ``specc lock`` will run for ``spec_path``, from the raw files;
-    None when the spec or the lock is outside what is predicted (nothing is reported: the real
-    run reports whatever is wrong)."""
+def refresh_names(spec_path: Path) -> tuple[str, list[str]] | None:
+    """From the raw files: the spec's Python version and the names whose pages a re-lock of
+    ``spec_path`` will read (the existing lock's index packages, the spec's requirement names);
+    None when there is no readable lock, or the spec or lock names an index of its own (the
+    resolver refreshes nothing then: docs/lock.md, "Cost")."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -203,83 +261,57 @@ def predict(spec_path: Path, *, upgrade: bool, upgrade_packages: Sequence[str]) 
     lock_path = spec_path.with_name("model-env.lock")
     try:
         spec = tomllib.loads(spec_path.read_text(encoding="utf-8"))
-        lock_text = lock_path.read_text(encoding="utf-8")
-        # the lock without its hash lines (most of its bytes; each leaves a valid, shorter array):
-        # the prediction needs names and versions only, and the real run reads the whole lock
-        lock = tomllib.loads(_HASH_LINE.sub("", lock_text))
+        # the lock without its hash lines (most of its bytes; each leaves a valid, shorter array)
+        lock = tomllib.loads(_HASH_LINE.sub("", lock_path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
     python = spec.get("python", {})
-    lines = python.get("requirements") if isinstance(python, dict) else None
-    if not isinstance(lines, list) or not lines or set(python) != {"requirements"}:
-        return None  # requirements files, wheels, constraints, indexes: left to the real run
-    if not all(isinstance(q, str) and _PLAIN_PIN.match(q.strip()) for q in lines):
-        return None
-    reqs = sorted({q.strip() for q in lines}, key=lambda q: (canonical_name(re.split(r"[\[=]", q)[0]), q))
     locked = lock.get("python", {})
-    runtime = lock.get("runtime", {})
-    platforms = locked.get("platforms") or []
-    implied = locked.get("implied-requirements") or []
-    if not isinstance(runtime, dict) or not platforms or not isinstance(implied, list):
+    runtime = spec.get("runtime", {})
+    if not isinstance(python, dict) or not isinstance(locked, dict) or not isinstance(runtime, dict):
         return None
-    preferred: dict[str, str] = {}
-    if runtime.get("databricks"):
-        from specc.runtimes import get_runtime
-
-        info = get_runtime(str(runtime["databricks"]))
-        if info is None:
-            return None
-        preferred.update({n: v for n, v in info.packages().items() if valid_pin(n, v)})
-    if not upgrade:
-        for p in locked.get("packages", []):
-            name, version = p.get("name"), p.get("version")
-            if version and not p.get("url") and not p.get("path") and valid_pin(name, version):
-                preferred[name] = version
-    upgrade_set = sorted({canonical_name(n) for n in upgrade_packages})
-    for name in upgrade_set:
-        preferred.pop(name, None)
-    uv = locate_uv()
-    if uv is None or not runtime.get("python"):
+    if python.get("index-url") or python.get("extra-index-urls"):
         return None
-    inputs = [("requirements.in", "\n".join(reqs) + "\n")]
-    if implied:
-        inputs.append(("implied.in", "".join(f"{line}\n" for line in implied)))
-    return UvCompile(
-        uv=uv,
-        inputs=tuple(inputs),
-        preferred=pins_text(preferred),
-        constraints=None,
-        python=str(runtime["python"]),
-        platform=str(platforms[0]),
-        upgrade=tuple(upgrade_set),
-        env=tuple(sorted(base_env().items())),
-        cwd=str(spec_path.parent),
-        interpreter=build_interpreter(str(runtime["python"])),
-    )
+    version = runtime.get("python") or lock.get("runtime", {}).get("python")
+    if not isinstance(version, str) or not version:
+        return None
+    names: set[str] = set()
+    for p in locked.get("packages", []):
+        name = p.get("name") if isinstance(p, dict) else None
+        if isinstance(name, str) and _CANONICAL.match(name) and not p.get("url") and not p.get("path"):
+            names.add(name)
+    lines = python.get("requirements")
+    for line in lines if isinstance(lines, list) else []:
+        m = _REQUIREMENT_NAME.match(line) if isinstance(line, str) else None
+        if m:
+            names.add(canonical_name(m.group(1)))
+    return (version, sorted(names)) if names else None
 
 
-def start_ahead(spec_path: str | Path, args: Any) -> Ahead | None:
-    """Start the predicted first resolution of ``specc lock`` (``args``: its parsed options), or None."""
-    if args.check or args.conda or args.platform or args.replace_platforms:
+def start_refresh(spec_path: str | Path, args: Any) -> Refreshing | None:
+    """Start refreshing the index pages a re-lock of ``spec_path`` will read (``args``: ``specc
+    lock``'s parsed options), or None when there is nothing to refresh or nothing resolves."""
+    if args.check or args.conda:
         return None
     if getattr(args, "format", "text") not in ("text", "json"):  # an export (--format pylock): nothing resolves
         return None
     try:
-        path = Path(spec_path).absolute()
-        call = predict(path, upgrade=args.upgrade, upgrade_packages=args.upgrade_package)
-        if call is None:
+        env = base_env()
+        if env.get("UV_NO_CACHE"):
             return None
-        folder = Path(tempfile.mkdtemp(prefix="specc-lock-ahead-"))
-        call.write(folder)
-        proc = subprocess.Popen(
-            call.command(folder),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=dict(call.env),
-            cwd=call.cwd,
+        found = refresh_names(Path(spec_path).absolute())
+        uv = locate_uv() if found is not None else None
+        if found is None or uv is None:
+            return None
+        python, names = found
+        refresh = PageRefresh(
+            uv=uv,
+            names=tuple(names),
+            python=python,
+            env=tuple(sorted(env.items())),
+            cwd=str(Path(spec_path).absolute().parent),
+            interpreter=build_interpreter(python),
         )
-    except Exception:  # a prediction must never break the real run
+        return Refreshing.start(refresh)
+    except Exception:  # a head start must never break the real run
         return None
-    return Ahead(call, folder, proc)

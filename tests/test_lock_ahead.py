@@ -1,18 +1,22 @@
 """The overhead work of ``specc lock`` (issue "Lock", item 7; docs/lock.md "Cost").
 
-* the first ``uv pip compile`` starts before the spec is validated (:mod:`specc.lockahead`),
-  and its result is used only when the validated spec makes exactly the predicted call;
-* later resolutions of the same lock run ``--offline`` first and are kept only when every
-  package in them was refreshed by this lock's online run.
+* a re-lock refreshes the index pages of the previous lock's packages in one concurrent round,
+  started before the spec is validated (:mod:`specc.lockahead`), and resolves offline from them;
+* an offline answer is kept only when every package uv's resolver looked at had its page read
+  from the index by this lock (pages it lacked are refreshed, then it asks the index).
 
-Real uv runs (through uv's shared cache), no stand-ins: what is asserted is which call ran and
-that the lock is the one a plain resolution gives.
+Real uv runs (through uv's shared cache, or a private one against an index served on
+127.0.0.1), no stand-ins: what is asserted is which runs happened and that the lock is the one a
+plain online resolution gives.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +28,37 @@ from tests.helpers import EXAMPLES, run_cli
 
 
 @pytest.fixture
-def takes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, Path]]:
-    """For each predicted run: whether it was used (True) or stopped (False), and its folder."""
-    seen: list[tuple[bool, Path]] = []
-    real = lockahead.Ahead.take
+def resolvers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every ``_Resolver`` a ``specc lock`` made, to read its counters after the run."""
+    import specc.lock
 
-    def spy(self: lockahead.Ahead, call: lockahead.UvCompile) -> Any:
-        got = real(self, call)
-        seen.append((got is not None, self.folder))
+    made: list[Any] = []
+    real = specc.lock._Resolver.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        real(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(specc.lock._Resolver, "__init__", spy)
+    return made
+
+
+@pytest.fixture
+def head_starts(monkeypatch: pytest.MonkeyPatch) -> list[lockahead.Refreshing]:
+    """Every refresh ``specc lock`` started before validating the spec."""
+    import specc.lockahead
+
+    started: list[lockahead.Refreshing] = []
+    real = specc.lockahead.start_refresh
+
+    def spy(spec_path: Any, args: Any) -> Any:
+        got = real(spec_path, args)
+        if got is not None:
+            started.append(got)
         return got
 
-    monkeypatch.setattr(lockahead.Ahead, "take", spy)
-    return seen
+    monkeypatch.setattr(specc.lockahead, "start_refresh", spy)
+    return started
 
 
 def _pins(folder: Path) -> dict[str, tuple[str | None, tuple[str, ...]]]:
@@ -48,61 +71,119 @@ def _args(**kw: Any) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **kw})
 
 
-def test_a_relock_uses_the_run_started_ahead(tmp_path: Path, takes: list[tuple[bool, Path]]) -> None:
+def test_a_relock_refreshes_the_pages_at_once_and_resolves_offline(
+    tmp_path: Path, resolvers: list[Any], head_starts: list[lockahead.Refreshing]
+) -> None:
+    folder = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    before = (folder / "model-env.lock").read_bytes()
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    assert (folder / "model-env.lock").read_bytes() == before  # the committed lock, byte for byte
+    [ahead] = head_starts
+    assert ahead.used and not ahead.folder.exists()  # waited for, then its folder removed
+    names = {p.name for p in read_lock(folder / "model-env.lock").python.packages}
+    assert names <= set(ahead.refresh.names)  # every locked package's page, in the one round
+    [res] = resolvers
+    assert (res.online_runs, res.offline_kept, res.refresh_runs) == (0, 1, 1)
+    assert names <= res.refreshed
+
+
+def test_a_new_dependency_gets_its_page_refreshed_then_resolves_offline(tmp_path: Path, resolvers: list[Any]) -> None:
+    """A requirement bringing a dependency the previous lock lacks (bleach needs webencodings):
+    the offline answer looked at a page this lock had not read; it is refreshed (one more
+    round) and the answer is kept only after that."""
+    folder = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    committed = (folder / "model-env.lock").read_bytes()
+    toml = folder / "model-env.toml"
+    toml.write_text(toml.read_text().replace('"numpy==2.4.6",', '"numpy==2.4.6",\n  "bleach==6.1.0",'))
+    first = run_cli("lock", str(folder))  # bleach and webencodings into uv's cache, whatever path it takes
+    assert first.code == 0, first.err
+    expected = (folder / "model-env.lock").read_bytes()
+    assert "webencodings" in _pins(folder) and b"webencodings" not in committed
+    (folder / "model-env.lock").write_bytes(committed)
+    resolvers.clear()
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    assert (folder / "model-env.lock").read_bytes() == expected
+    [res] = resolvers
+    assert "webencodings" in res.refreshed
+    assert (res.online_runs, res.offline_kept, res.refresh_runs) == (0, 1, 2)
+
+
+def test_an_unreadable_resolver_log_means_asking_the_index(
+    tmp_path: Path, resolvers: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When uv's log does not say which packages it looked at (another uv's wording), which
+    pages decided is unknown: the offline answer is not kept, the index is asked."""
+    import specc.lock
+
+    monkeypatch.setattr(specc.lock, "RESOLVER_LOG", ("RUST_LOG", "off"))
     folder = tmp_path / "sklearn-basic"
     shutil.copytree(EXAMPLES / "sklearn-basic", folder)
     before = _pins(folder)
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
-    assert [used for used, _ in takes] == [True]  # the validated spec made exactly the predicted call
-    assert _pins(folder) == before  # and the lock is the committed one: same pins, same hashes
-    assert not takes[0][1].exists()  # its folder is removed
+    assert _pins(folder) == before
+    [res] = resolvers
+    assert res.online_runs == 1 and res.offline_kept == 0
 
 
-def test_a_wrong_prediction_is_stopped_and_the_real_call_runs(tmp_path: Path, takes: list[tuple[bool, Path]]) -> None:
-    """serve turned off: the prediction (the lock's implied lines) is not the call the spec makes."""
-    folder = tmp_path / "sklearn-basic"
-    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
-    toml = folder / "model-env.toml"
-    toml.write_text(toml.read_text().replace("serve = true", "serve = false"))
-    r = run_cli("lock", str(folder))
-    assert r.code == 0, r.err
-    assert [used for used, _ in takes] == [False] and not takes[0][1].exists()
-    lock = read_lock(folder / "model-env.lock")
-    assert lock.python.implied_requirements == ["mlflow==3.17.2"]  # the real call's result
+def test_the_installed_uv_names_what_its_resolver_looked_at(tmp_path: Path) -> None:
+    """The log line :func:`visited_names` reads is still uv's (a uv that changed it would only
+    lose the fast path, but the test says so)."""
+    import subprocess
+
+    from specc.lock import find_uv
+
+    req = tmp_path / "r.in"
+    req.write_text("Six==1.16.0\n")
+    env = {**lockahead.base_env(), lockahead.RESOLVER_LOG[0]: lockahead.RESOLVER_LOG[1]}
+    cmd = [find_uv(), "pip", "compile", str(req), "--python-version", "3.11", "--quiet", "-o", str(tmp_path / "o")]
+    proc = subprocess.run([*cmd, "--offline"], capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:  # not in this cache yet: online once
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert lockahead.visited_names(proc.stderr) == {"six"}
+    assert lockahead.visited_names("DEBUG Searching for a compatible version of dask[complete] (==1)\n") == {"dask"}
+    assert lockahead.visited_names("DEBUG Searching for a compatible version of Foo_Bar{sys_platform == 'x'}") == {
+        "foo-bar"
+    }
+    assert lockahead.visited_names("nothing here") == set()
 
 
-def test_an_edited_requirement_is_predicted_from_the_spec(tmp_path: Path, takes: list[tuple[bool, Path]]) -> None:
-    folder = tmp_path / "sklearn-basic"
-    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
-    toml = folder / "model-env.toml"
-    toml.write_text(toml.read_text().replace('"numpy==2.4.6",', '"numpy==2.4.6",\n  "six==1.16.0",'))
-    r = run_cli("lock", str(folder))
-    assert r.code == 0, r.err
-    assert [used for used, _ in takes] == [True]
-    assert _pins(folder)["six"][0] == "1.16.0"
-
-
-def test_a_prediction_is_exactly_the_call_or_nothing(tmp_path: Path) -> None:
+def test_what_is_refreshed_ahead_comes_from_the_raw_files(tmp_path: Path) -> None:
     folder = tmp_path / "sklearn-basic"
     shutil.copytree(EXAMPLES / "sklearn-basic", folder)
     spec = folder / "model-env.toml"
-    call = lockahead.predict(spec, upgrade=False, upgrade_packages=())
-    assert call is not None
-    assert call.inputs[0] == ("requirements.in", "numpy==2.4.6\npandas==3.1.1\nscikit-learn==1.9.1\n")
-    assert call.inputs[1][0] == "implied.in" and call.inputs[1][1].startswith("mlflow==3.17.2\n")
-    assert "scikit-learn==1.9.1\n" in call.preferred and call.platform == "x86_64-manylinux_2_28"
-    up = lockahead.predict(spec, upgrade=False, upgrade_packages=["NumPy"])
-    assert up is not None and up.upgrade == ("numpy",) and "numpy==" not in up.preferred
-    # outside what is predicted: no run is started
-    assert lockahead.start_ahead(spec, _args(platform=["linux-aarch64"])) is None
-    assert lockahead.start_ahead(spec, _args(check=True)) is None
+    found = lockahead.refresh_names(spec)
+    assert found is not None
+    python, names = found
+    locked = {p.name for p in read_lock(folder / "model-env.lock").python.packages}
+    assert python == "3.11" and set(names) == locked | {"scikit-learn", "pandas", "numpy"} and names == sorted(names)
+    spec.write_text(
+        spec.read_text().replace(
+            '"numpy==2.4.6",',
+            '"numpy==2.4.6",\n  "Foo_Bar[x] >=1 ; python_version > \'3\'",\n'
+            '  "gitdep @ git+https://example.com/g.git",',
+        )
+    )
+    found = lockahead.refresh_names(spec)
+    assert found is not None and "foo-bar" in found[1] and "gitdep" not in found[1]
+    # outside what is refreshed: no run is started
+    assert lockahead.start_refresh(spec, _args(check=True)) is None
+    assert lockahead.start_refresh(spec, _args(conda=True)) is None
+    priv = tmp_path / "priv"
+    priv.mkdir()
+    (priv / "model-env.lock").write_bytes((folder / "model-env.lock").read_bytes())
+    (priv / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nindex-url = "https://pkgs.example.com/simple"\n'
+        'requirements = ["six==1.16.0"]\n'
+    )
+    assert lockahead.refresh_names(priv / "model-env.toml") is None  # an index of its own: asked online
     (folder / "model-env.lock").unlink()
-    assert lockahead.predict(spec, upgrade=False, upgrade_packages=()) is None  # no lock: nothing to predict from
-    ks = tmp_path / "kitchen-sink"
-    shutil.copytree(EXAMPLES / "kitchen-sink", ks)
-    (ks / "model-env.lock").write_text((EXAMPLES / "sklearn-basic" / "model-env.lock").read_text())
-    assert lockahead.predict(ks / "model-env.toml", upgrade=False, upgrade_packages=()) is None  # requirements files
+    assert lockahead.refresh_names(spec) is None  # no lock: nothing known to refresh
 
 
 def test_valid_pin_fast_path_agrees_with_packaging() -> None:
@@ -133,30 +214,6 @@ def test_parsing_the_lock_command_imports_no_model() -> None:
     assert out.strip() == "[]"
 
 
-def test_later_resolutions_are_kept_offline_only_when_refreshed(tmp_path: Path) -> None:
-    """The offline answer counts only when every package in it came from this lock's online run."""
-    import specc
-    from specc.lock import _names, _Resolver, find_uv, uv_env
-
-    folder = tmp_path / "six"
-    folder.mkdir()
-    (folder / "model-env.toml").write_text(
-        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["six==1.16.0"]\n'
-    )
-    spec = specc.load(folder / "model-env.toml")
-    env, secrets = uv_env(spec, {})
-    r = _Resolver(spec, find_uv(), env, secrets, tmp_path / "work")
-    inputs = [("requirements.in", "six==1.16.0\n")]
-    first = r.compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})  # online: refreshes six
-    assert r.online_runs == 1 and r.refreshed == {"six"} and first.versions == {"six": "1.16.0"}
-    second = r.compile(inputs, "aarch64-manylinux_2_28", {}, set(), {})  # another platform: offline
-    assert r.online_runs == 1 and r.offline_kept == 1 and second.entries == first.entries
-    r.refreshed = {"numpy"}  # as if six had not been read online by this lock
-    r.compile(inputs, "aarch64-manylinux_2_28", {}, set(), {})
-    assert r.online_runs == 2 and r.offline_kept == 1  # not kept: asked online again
-    assert _names("six==1.16.0 \\\n    --hash=sha256:ab\n    # via -r requirements.in\nSix_x==1\n") == {"six", "six-x"}
-
-
 def test_the_prediction_reads_the_lock_without_its_hashes_and_nothing_else(tmp_path: Path) -> None:
     """predict() parses the lock with its hash lines cut (most of its bytes): every other value
     reads exactly as in the whole file (a one-hash array, written inline, stays)."""
@@ -176,19 +233,146 @@ def test_the_prediction_reads_the_lock_without_its_hashes_and_nothing_else(tmp_p
 
 def test_uv_is_told_this_interpreter_for_the_same_python_minor(tmp_path: Path) -> None:
     """No interpreter discovery (a version manager's shim costs a resolution ~0.1 s): the
-    prediction and the real calls pass this Python when it is the spec's minor, else nothing."""
+    refresh and the resolutions pass this Python when it is the spec's minor, else nothing."""
     import sys
 
-    from specc.lockahead import build_interpreter, predict
+    from specc.lockahead import PageRefresh, UvCompile, build_interpreter
 
     mine = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert build_interpreter(mine) == sys.executable
     assert build_interpreter(mine + ".99") == sys.executable  # an exact micro: still this minor
     assert build_interpreter("3.1") is None and build_interpreter("2.7") is None
-    call = predict(EXAMPLES / "sklearn-basic" / "model-env.toml", upgrade=False, upgrade_packages=())
-    assert call is not None
-    cmd = call.command(tmp_path)
-    if mine == "3.11":  # the example's Python
-        assert cmd[cmd.index("--python") + 1] == sys.executable
-    else:
-        assert "--python" not in cmd
+    refresh = PageRefresh("uv", ("six",), mine, (), str(tmp_path), build_interpreter(mine))
+    cmd = refresh.command(tmp_path)
+    assert cmd[cmd.index("--python") + 1] == sys.executable and "--no-deps" in cmd and "--universal" in cmd
+    call = UvCompile("uv", (("requirements.in", "six\n"),), "", None, "3.1", "x86_64-manylinux_2_28", (), (), ".")
+    assert "--python" not in call.command(tmp_path)
+
+
+# --- the rule, against an index that changes (served on 127.0.0.1, a private uv cache) ---------
+
+
+@pytest.fixture
+def moving_index(tmp_path: Path) -> Iterator[tuple[Any, Path, dict[str, str]]]:
+    """An index with ``alpha`` 1.0 and 2.0 (2.0 needs ``delta>=2``) and ``delta`` 1.0 only, so
+    ``alpha`` resolves to 1.0; the environment resolutions run in (that index, a new cache).
+    Its pages say ``Cache-Control: no-cache``, so uv's online runs revalidate every page they
+    read (without it uv takes a page served a moment ago as fresh, online or not)."""
+    from tests.infra.pypi_index import PypiIndex, build_tiny_wheel
+
+    wheels = tmp_path / "wheels"
+    build_tiny_wheel(wheels, "alpha", "1.0")
+    build_tiny_wheel(wheels, "alpha", "2.0", requires=["delta>=2"])
+    build_tiny_wheel(wheels, "delta", "1.0")
+    idx = PypiIndex(wheels, cache_control="no-cache")
+    idx.start()
+    env = {**lockahead.base_env(), "UV_INDEX_URL": idx.url, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+    try:
+        yield idx, wheels, env
+    finally:
+        idx.close()
+
+
+def _publish(idx: Any, wheels: Path, name: str, version: str) -> None:
+    """Add a release; the regenerated pages get a later modification time than any page uv
+    has cached (the server answers If-Modified-Since to the second)."""
+    from tests.infra.pypi_index import build_tiny_wheel
+
+    build_tiny_wheel(wheels, name, version)
+    idx.refresh()
+    later = time.time() + 5
+    for page in (idx._tmp / "simple").rglob("index.html"):
+        os.utime(page, (later, later))
+
+
+def _resolver(tmp_path: Path, env: dict[str, str], refresh: set[str], tag: str) -> Any:
+    import specc
+    from specc.lock import _Resolver, find_uv
+
+    folder = tmp_path / "spec"
+    folder.mkdir(exist_ok=True)
+    (folder / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["alpha"]\n'
+    )
+    spec = specc.load(folder / "model-env.toml")
+    return _Resolver(spec, find_uv(), env, [], tmp_path / tag, None, refresh)
+
+
+def test_an_offline_answer_counts_only_when_online_would_give_it(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """delta 2.0 is published after uv's cache read delta's page (1.0 only).  A re-lock that
+    refreshes alpha alone (the previous lock's one package) resolves offline, and uv looks at
+    delta's stale page: refused, delta's page is refreshed.  Offline again, uv now sees delta
+    2.0 but has no metadata for it; it skips it, backs off to alpha 1.0 and exits 0: refused
+    too (the warning in its log), and the index decides: alpha 2.0 with delta 2.0.  Once that
+    metadata is cached, the same re-lock is answered offline.  Each half of the rule is needed:
+    without either, a re-lock keeps an answer the index no longer gives."""
+    import specc.lock
+
+    idx, wheels, env = moving_index
+    inputs = [("requirements.in", "alpha\n")]
+    plat = "x86_64-manylinux_2_28"
+    first = _resolver(tmp_path, env, set(), "first").compile(inputs, plat, {}, set(), {})
+    assert first.versions == {"alpha": "1.0"}  # online; delta's page (1.0 only) is now in the cache
+    _publish(idx, wheels, "delta", "2.0")
+    with monkeypatch.context() as m:  # control: a rule that looked only at the answer's packages
+        m.setattr(specc.lock, "visited_names", lambda log: {"alpha"})
+        stale = _resolver(tmp_path, env, {"alpha"}, "control-visited")
+        assert stale.compile(inputs, plat, {}, {"alpha"}, {}).versions == {"alpha": "1.0"}  # stale
+
+    r = _resolver(tmp_path, env, {"alpha"}, "relock")
+    got = r.compile(inputs, plat, {}, {"alpha"}, {})
+    assert got.versions == {"alpha": "2.0", "delta": "2.0"}
+    assert (r.online_runs, r.offline_kept, r.refresh_runs) == (1, 0, 2)  # alpha, delta; then online
+    again = _resolver(tmp_path, env, {"alpha"}, "again")
+    assert again.compile(inputs, plat, {}, {"alpha"}, {}).versions == {"alpha": "2.0", "delta": "2.0"}
+    assert (again.online_runs, again.offline_kept, again.refresh_runs) == (0, 1, 2)
+
+    _publish(idx, wheels, "delta", "3.0")
+    with monkeypatch.context() as m:  # control: a rule that trusted an offline exit 0
+        m.setattr(specc.lock, "offline_incomplete", lambda log: False)
+        skipped = _resolver(tmp_path, env, {"alpha", "delta"}, "control-metadata")
+        assert skipped.compile(inputs, plat, {}, {"alpha"}, {}).versions == {"alpha": "2.0", "delta": "2.0"}
+    fresh = _resolver(tmp_path, env, {"alpha", "delta"}, "fresh")
+    assert fresh.compile(inputs, plat, {}, {"alpha"}, {}).versions == {"alpha": "2.0", "delta": "3.0"}
+    assert fresh.online_runs == 1
+
+
+def test_a_new_release_of_a_locked_package_is_seen_by_a_relock(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
+) -> None:
+    """The refreshed pages are the index's current ones: ``--upgrade`` of a locked package
+    finds a release published after the cache last read its page (its metadata is not cached
+    yet, so that resolution asks the index); the next re-lock is answered offline."""
+    idx, wheels, env = moving_index
+    inputs = [("requirements.in", "alpha\n")]
+    _resolver(tmp_path, env, set(), "first").compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    _publish(idx, wheels, "alpha", "3.0")
+    r = _resolver(tmp_path, env, {"alpha", "delta"}, "relock")
+    got = r.compile(inputs, "x86_64-manylinux_2_28", {"alpha": "1.0"}, {"alpha"}, {})
+    assert got.versions == {"alpha": "3.0"}
+    assert (r.online_runs, r.offline_kept) == (1, 0)
+    r = _resolver(tmp_path, env, {"alpha", "delta"}, "again")
+    got = r.compile(inputs, "x86_64-manylinux_2_28", {"alpha": "1.0"}, {"alpha"}, {})
+    assert got.versions == {"alpha": "3.0"} and (r.online_runs, r.offline_kept) == (0, 1)
+    kept = r.compile(inputs, "x86_64-manylinux_2_28", {"alpha": "1.0"}, set(), {})  # a preference holds
+    assert kept.versions == {"alpha": "1.0"} and r.online_runs == 0
+
+
+def test_a_head_start_made_for_other_indexes_is_not_used(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
+) -> None:
+    _, _, env = moving_index
+    inputs = [("requirements.in", "alpha\n")]
+    _resolver(tmp_path, env, set(), "first").compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    from specc.lock import find_uv
+
+    other = {**env, "UV_INDEX_URL": "http://127.0.0.1:9/simple"}  # not this lock's index
+    refresh = lockahead.PageRefresh(find_uv(), ("alpha",), "3.11", tuple(sorted(other.items())), str(tmp_path))
+    ahead = lockahead.Refreshing.start(refresh)
+    r = _resolver(tmp_path, env, {"alpha", "delta"}, "relock")
+    r.ahead = ahead
+    got = r.compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    assert got.versions == {"alpha": "1.0"} and (r.online_runs, r.offline_kept, r.refresh_runs) == (0, 1, 1)
+    assert not ahead.used and not ahead.folder.exists()  # stopped and removed, not waited for

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from specc.diagnostics import Diagnostic
 
-# Parsing `specc lock` imports no model (no pydantic, no specc.spec): the first resolution is
-# started before they are imported (specc/lockahead.py); specc.commands._common is light for that.
+# Parsing `specc lock` imports no model (no pydantic, no specc.spec): the index pages a re-lock
+# reads are refreshed before they are imported (specc/lockahead.py); specc.commands._common is
+# light for that.
 from specc.commands._common import EXIT_INVALID, EXIT_OK, add_format_argument, add_strict_argument
 
 if TYPE_CHECKING:
-    from specc.lockahead import Ahead
+    from specc.lockahead import Refreshing
     from specc.lockfile import LockFile
     from specc.spec import EnvSpec
 
@@ -142,10 +143,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic]) -> int:
-    from specc.lockahead import start_ahead
+    from specc.lockahead import start_refresh
 
-    # the first resolution starts now, while the spec is validated (specc/lockahead.py)
-    ahead = start_ahead(spec_path, args)
+    # a re-lock's index pages are refreshed now, while the spec is validated (specc/lockahead.py)
+    ahead = start_refresh(spec_path, args)
     try:
         return _run_one_ahead(spec_path, args, collected, ahead)
     finally:
@@ -153,7 +154,9 @@ def _run_one(spec_path: str, args: argparse.Namespace, collected: list[Diagnosti
             ahead.close()
 
 
-def _run_one_ahead(spec_path: str, args: argparse.Namespace, collected: list[Diagnostic], ahead: Ahead | None) -> int:
+def _run_one_ahead(
+    spec_path: str, args: argparse.Namespace, collected: list[Diagnostic], ahead: Refreshing | None
+) -> int:
     from specc.commands._common import apply_strict, load_for_command, report
 
     fmt = getattr(args, "format", "text")
@@ -182,7 +185,7 @@ def _run_one_ahead(spec_path: str, args: argparse.Namespace, collected: list[Dia
 
 
 def _lock_one(
-    spec: EnvSpec, spec_path: str, args: argparse.Namespace, ahead: Ahead | None = None
+    spec: EnvSpec, spec_path: str, args: argparse.Namespace, ahead: Refreshing | None = None
 ) -> tuple[list[Diagnostic], int]:
     """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
     from specc.diagnostics import Diagnostic

@@ -51,6 +51,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 self.wfile.write(body)
         return ok
 
+    def end_headers(self) -> None:
+        if self.server_ref.cache_control is not None:
+            self.send_header("Cache-Control", self.server_ref.cache_control)
+        super().end_headers()
+
     def do_GET(self) -> None:
         if self._guard():
             self.server_ref._rewrite(self)
@@ -66,17 +71,27 @@ class StaticServer:
     """Serve ``root`` on ``http://127.0.0.1:<ephemeral port>/`` from a daemon thread.
 
     Use as a context manager (or call :meth:`start`/:meth:`stop`). ``requests`` lists
-    ``(method, path, authorised)`` for every request received.
+    ``(method, path, authorised)`` for every request received.  ``cache_control``: a
+    ``Cache-Control`` header for every response (None: none, so clients use heuristics on
+    ``Last-Modified``, and a page served a moment ago may be taken as fresh without asking).
     """
 
     realm = "specc-test"
 
-    def __init__(self, root: Path | str, *, username: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        cache_control: str | None = None,
+    ) -> None:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.root = Path(root)
         self.username = username
         self.password = password
+        self.cache_control = cache_control
         self.requests: list[tuple[str, str, bool]] = []
         self._lock = threading.Lock()
         self._httpd: http.server.ThreadingHTTPServer | None = None

@@ -114,10 +114,11 @@ class PypiIndex(StaticServer):
         *,
         username: str | None = None,
         password: str | None = None,
+        cache_control: str | None = None,
     ) -> None:
         self.wheels_dir = Path(wheels_dir)
         self._tmp = Path(tempfile.mkdtemp(prefix="specc-pypi-"))
-        super().__init__(self._tmp, username=username, password=password)
+        super().__init__(self._tmp, username=username, password=password, cache_control=cache_control)
         self.refresh()
 
     def refresh(self) -> None:
