@@ -285,7 +285,13 @@ MIN_SCRUB_LENGTH = 8
 def looks_like_credential(value: str) -> bool:
     """Whether ``value`` holds a token of a known credential shape (GitHub, Hugging Face,
     Databricks, AWS, Slack, ... prefixes) or a URL with a literal credential."""
-    return bool(_TOKEN.search(value)) or redact(value) != value
+    return has_token_shape(value) or redact(value) != value
+
+
+def has_token_shape(value: str) -> bool:
+    """Whether ``value`` holds a token of a known credential shape (GitHub, Hugging Face,
+    Databricks, AWS, Slack, ... prefixes), wherever it stands."""
+    return bool(_TOKEN.search(value))
 
 
 # [env] names that usually hold a credential: their values belong in [secrets] (SPC404).  The

@@ -457,6 +457,45 @@ def test_a_replaced_index_leaves_no_secret_behind(tmp_path: Path) -> None:
     assert set(draft.secrets) == {"NEW_EXAMPLE_USER", "NEW_EXAMPLE_PASSWORD"}
 
 
+def test_a_user_name_beside_a_password_stays_a_user_name(tmp_path: Path) -> None:
+    """The password is the secret when there is one (the spec's rule, specc.urls): PyPI's and
+    GitLab's ``__token__`` user and a user name beside a ``${NAME}`` password are kept as
+    written (they used to become a secret, or make the whole URL "credential-shaped" and
+    dropped); two literals still become two secrets.  A ``${NAME}`` the file already used is
+    declared, and SPC704 says so instead of claiming a credential was found."""
+    write(
+        tmp_path,
+        {
+            "requirements.txt": "--index-url https://alice:${PW}@a.example.com/simple\n"
+            "--extra-index-url https://__token__:pypi-AgEIcHlwaS5vcmcCJGQ@b.example.com/simple\n"
+            "--extra-index-url https://__token__:${GITLAB_TOKEN}@gitlab.example.com/api/v4/projects/1/packages/pypi/simple\n"
+            "--extra-index-url https://bob:secretpw@c.example.com/simple\nsix==1.16.0\n",
+        },
+    )
+    r = run_cli("import", str(tmp_path / "requirements.txt"), "--python", "3.11", "--format", "json")
+    assert r.code == 0, r.out
+    data = tomllib.loads((tmp_path / "model-env.toml").read_text())
+    assert data["python"]["index-url"] == "https://alice:${PW}@a.example.com/simple"
+    assert data["python"]["extra-index-urls"] == [
+        "https://__token__:${B_EXAMPLE_COM_PASSWORD}@b.example.com/simple",
+        "https://__token__:${GITLAB_TOKEN}@gitlab.example.com/api/v4/projects/1/packages/pypi/simple",
+        "https://${C_EXAMPLE_COM_USER}:${C_EXAMPLE_COM_PASSWORD}@c.example.com/simple",
+    ]
+    assert set(data["secrets"]) == {
+        "PW",
+        "B_EXAMPLE_COM_PASSWORD",
+        "GITLAB_TOKEN",
+        "C_EXAMPLE_COM_USER",
+        "C_EXAMPLE_COM_PASSWORD",
+    }
+    said = {d["line"]: d["message"] for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC704"}
+    assert said[1].startswith("${PW} at requirements.txt:1 is declared as secret PW")
+    assert said[3].startswith("${GITLAB_TOKEN} at requirements.txt:3 is declared")
+    assert said[2].startswith("the credential at requirements.txt:2 is now secret B_EXAMPLE_COM_PASSWORD")
+    assert "pypi-AgEI" not in r.out + (tmp_path / "model-env.toml").read_text()
+    specc.load(tmp_path / "model-env.toml")  # the spec accepts what was written (SpecError otherwise)
+
+
 def test_pip_freeze_file_urls(tmp_path: Path) -> None:
     """`pip freeze` in a conda environment writes `certifi @ file:///croot/certifi_.../work` for
     packages conda built: the version is not in the line, reported with what gives it (pip list

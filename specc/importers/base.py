@@ -84,6 +84,8 @@ class Draft:
     notes: list[Note] = field(default_factory=list)
     #: secret name → the source of the credential it replaces (first one), in declaration order
     secrets: dict[str, Source] = field(default_factory=dict)
+    #: the secrets the source already referenced as ``${NAME}`` (no literal credential was found)
+    referenced: set[str] = field(default_factory=set)
     #: the URI the source was downloaded from (``models:/churn/3``), None for a local path
     origin: str | None = None
     #: the folder the spec will be written to (paths in the spec are relative to it); None: ``root``
@@ -219,15 +221,18 @@ class Draft:
             self._noted.add(note)
             self.notes.append(note)
 
-    def secret(self, name: str, *, source: Source) -> str:
+    def secret(self, name: str, *, source: Source, referenced: bool = False) -> str:
         """Declare a secret for a credential found in the input; returns its ``${NAME}`` placeholder.
 
         ``name`` is made a valid secret name (``[A-Z_][A-Z0-9_]*``: upper-cased, other characters
         become ``_``).  The writer declares it under ``[secrets]`` with a conventional Databricks
-        mapping, and the command says so in a warning (SPC704).
+        mapping, and the command says so in a warning (SPC704).  ``referenced``: the source
+        already wrote ``${name}`` (a reference declared as is, not a credential converted).
         """
         clean = secret_name(name)
         self.secrets.setdefault(clean, source)
+        if referenced and clean == name:
+            self.referenced.add(clean)
         return "${" + clean + "}"
 
     def forget_secrets(self, value: TomlValue) -> None:

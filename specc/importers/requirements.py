@@ -462,6 +462,11 @@ def _local_path(line: str, source: Source, draft: Draft, *, base: Path | None, r
     )
 
 
+#: the user name of token authentication on PyPI (``__token__:pypi-...``) and GitLab's package
+#: registry: a fixed word, not a credential
+TOKEN_USER = "__token__"
+
+
 def url_with_secrets(url: str, draft: Draft, source: Source) -> str | None:
     """``url`` with each credential replaced by a ``${NAME}`` placeholder of a declared secret
     (``https://user:pw@pkgs.example.com/simple`` → ``https://${PKGS_EXAMPLE_COM_USER}:
@@ -480,7 +485,10 @@ def url_with_secrets(url: str, draft: Draft, source: Source) -> str | None:
         userinfo, _, hostport = netloc.rpartition("@")
         user, sep, password = userinfo.partition(":")
         if sep:
-            user = _placeholder(user, f"{stem}_USER", draft, source)
+            # the password is the secret (specc.urls): a user name next to a ${NAME} password, or
+            # PyPI's and GitLab's ``__token__`` convention, is a literal the spec accepts as is
+            if user != TOKEN_USER and not (_ENV_PLACEHOLDER.match(password) and not _ENV_PLACEHOLDER.match(user)):
+                user = _placeholder(user, f"{stem}_USER", draft, source)
             password = _placeholder(password, f"{stem}_PASSWORD", draft, source)
             netloc = f"{user}:{password}@{hostport}"
         else:
@@ -513,14 +521,20 @@ def _placeholder(value: str, name: str, draft: Draft, source: Source) -> str:
         return value
     m = _ENV_PLACEHOLDER.match(value)
     if m:
-        return draft.secret(m.group(1), source=source)
+        return draft.secret(m.group(1), source=source, referenced=True)
     return draft.secret(name, source=source)
 
 
-def _leaks(text: str) -> bool:
-    from specc.diagnostics import looks_like_credential
+def _leaks(url: str) -> bool:
+    """Whether ``url`` (its credentials already replaced) still holds one, by the spec's own
+    rule (:func:`specc.urls.check_url`, SPC401: a user name beside a ``${NAME}`` password is
+    not a credential) or a token of a known shape anywhere in it."""
+    from specc.diagnostics import has_token_shape
+    from specc.urls import check_url
 
-    return looks_like_credential(text)
+    if has_token_shape(url):
+        return True
+    return any(p.code == "SPC401" for p in check_url(url, what="URL", secret_names=()))
 
 
 def _safe(text: str) -> str:

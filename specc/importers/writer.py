@@ -215,12 +215,18 @@ def complete(draft: Draft, *, name: str, python: str, name_source: str, python_s
     for secret, source in draft.secrets.items():
         key = secret.lower().replace("_", "-")[:128]
         if draft.get(("secrets", secret, "databricks")) is None:
-            draft.set(("secrets", secret, "description"), f"credential found in {_plain(source)}", source=source)
+            found = secret not in draft.referenced  # a literal credential, now a secret
+            what = f"credential found in {_plain(source)}" if found else f"${{{secret}}} in {_plain(source)}"
+            draft.set(("secrets", secret, "description"), what, source=source)
             draft.set(("secrets", secret, "databricks"), f"{scope}/{key}", source="specc import: naming convention")
+            said = (
+                f"the credential at {_plain(source)} is now secret {secret}"
+                if found
+                else f"${{{secret}}} at {_plain(source)} is declared as secret {secret}"
+            )
             draft.report(
                 SECRET_MAPPED,
-                f"the credential at {_plain(source)} is now secret {secret}, read on Databricks from "
-                f'"{scope}/{key}" (a naming convention)',
+                f'{said}, read on Databricks from "{scope}/{key}" (a naming convention)',
                 source=source,
                 hint=f"create that Databricks secret (databricks secrets put-secret {scope} {key}) or change "
                 f"secrets.{secret}.databricks; pass it to Docker builds as --secret id={secret.lower()}",
