@@ -135,10 +135,12 @@ def _read_spec_file(path: Path, display: str | None = None) -> Document:
         inner = path / "model-env.toml"
         if inner.is_file():
             return _read_spec_file(inner, str(Path(name) / "model-env.toml"))
+        from specc.importers import not_a_spec_folder_hint
+
         raise fail(
             "SPC002",
             f"{name} is a directory without a model-env.toml",
-            "pass the spec file itself, or a folder that holds model-env.toml",
+            not_a_spec_folder_hint(path, name) or "pass the spec file itself, or a folder that holds model-env.toml",
         )
     if not path.is_file():
         raise fail("SPC002", f"{name} is not a regular file")

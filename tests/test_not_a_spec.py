@@ -104,3 +104,29 @@ def test_a_spec_with_a_toml_mistake_keeps_its_toml_hint(tmp_path: Path) -> None:
         assert proc.returncode == 1
         out = proc.stdout + proc.stderr
         assert "error[SPC100]" in out and "specc import" not in out, name
+
+
+@pytest.mark.parametrize("command", ["validate", "lock", "compile", "check", "render"])
+def test_a_folder_of_another_tools_files_gets_the_import_command(command: str, tmp_path: Path) -> None:
+    """A folder without a model-env.toml that holds a requirements.txt (or a Cog project...):
+    every command says SPC002, what the folder holds and the `specc import` command (lock,
+    compile and check used to report a missing `<folder>/model-env.toml`, SPC001, and no hint)."""
+    folder = tmp_path / "my model"
+    folder.mkdir()
+    (folder / "requirements.txt").write_text("scikit-learn==1.5.2\n")
+    out = ["--out", str(tmp_path / "out")]
+    extra = {"compile": out, "check": ["--env"], "render": ["--target", "docker", *out]}
+    r = _specc(command, "my model", *extra.get(command, []), cwd=tmp_path)
+    assert r.returncode != 0
+    assert "error[SPC002]" in r.stderr and "holds environment files (requirements.txt)" in r.stderr, r.stderr
+    assert "`specc import 'my model'`" in r.stderr
+    assert not (tmp_path / "out").exists()
+    cog = tmp_path / "cogp"
+    cog.mkdir()
+    (cog / "cog.yaml").write_text(FILES["cog"][1])
+    r = _specc(command, "cogp", *extra.get(command, []), cwd=tmp_path)
+    assert "it holds a Cog environment" in r.stderr and "`specc import cogp`" in r.stderr, r.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = _specc(command, "empty", *extra.get(command, []), cwd=tmp_path)
+    assert "error[SPC002]" in r.stderr and "specc import" not in r.stderr, r.stderr

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"specc check: error[SPC133] --flavor {args.flavor!r} is no MLflow flavor{guess}", file=sys.stderr)
             return EXIT_USAGE
     p = Path(args.path)
-    path = str(p / "model-env.toml") if p.is_dir() else args.path
+    path = str(p / "model-env.toml") if p.is_dir() and (p / "model-env.toml").exists() else args.path
     # The spec's own warnings (ranges, runtime overrides) are `specc validate`'s business; only
     # errors, which make the comparison meaningless, are shown here.
     spec, result = load_for_command(path, fmt="quiet", targets=())  # drift: the spec alone

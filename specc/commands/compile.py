@@ -64,7 +64,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 
 def _resolve(path: str) -> str:
     p = Path(path)
-    return str(p / "model-env.toml") if p.is_dir() else path
+    # a folder without a spec stays the folder: its SPC002 says what it holds
+    return str(p / "model-env.toml") if p.is_dir() and (p / "model-env.toml").exists() else path
 
 
 def run(args: argparse.Namespace) -> int:

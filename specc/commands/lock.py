@@ -124,7 +124,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
 
 def _resolve(path: str) -> str:
     p = Path(path)
-    if p.is_dir():
+    if p.is_dir() and (p / "model-env.toml").exists():  # else the folder itself: SPC002 says what it holds
         return str(p / "model-env.toml")
     if p.name.endswith(".lock"):  # pre-commit passes changed lock files too
         return str(p.with_name("model-env.toml"))

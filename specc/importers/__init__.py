@@ -28,6 +28,7 @@ __all__ = [
     "TomlValue",
     "detect_kind",
     "is_model_uri",
+    "not_a_spec_folder_hint",
     "not_a_spec_hint",
 ]
 
@@ -90,6 +91,43 @@ def not_a_spec_hint(path: Path, shown: str) -> str | None:
     command = f"specc import {shlex.quote(shown)}"
     what = _KIND_NAMES.get(kind, kind)
     return f"this is a {what} file, not a model-env.toml: `{command}` writes a spec from it (docs/import.md)"
+
+
+def not_a_spec_folder_hint(path: Path, shown: str) -> str | None:
+    """The hint for a folder without a model-env.toml that an importer recognizes (a
+    repo2docker-style folder with a requirements.txt, a logged MLflow model, a Cog or Truss
+    project...): what it holds and the ``specc import`` command; None for anything else."""
+    try:
+        kind = detect_kind(path) if path.is_dir() else None
+    except OSError:
+        return None
+    if kind is None:
+        return None
+    import shlex
+
+    if kind == "repo2docker":  # a folder of environment files: name the ones it has
+        files = [n for n in _ENVIRONMENT_FILES if (path / n).is_file()]
+        what = "environment files (" + ", ".join(files) + ")" if files else "environment files"
+    else:
+        what = f"a {_KIND_NAMES.get(kind, kind)} environment"
+    return (
+        f"it holds {what}, not a model-env.toml: `specc import {shlex.quote(shown)}` "
+        "writes a spec from it (docs/import.md); or pass the spec file itself"
+    )
+
+
+#: the environment files a repo2docker-style folder may hold, as the hint names them
+_ENVIRONMENT_FILES = (
+    "requirements.txt",
+    "environment.yml",
+    "environment.yaml",
+    "Pipfile",
+    "setup.py",
+    "pyproject.toml",
+    "apt.txt",
+    "install.R",
+    "runtime.txt",
+)
 
 
 #: how a hint names each kind's files
