@@ -137,7 +137,7 @@ def _resolve(raw: str, spec_dir: Path, root: Path, kind: Kind) -> Resolved | Pat
         return PathProblem(
             "SPC204",
             f"{show_path(raw)} does not exist",
-            f"paths are relative to the spec's folder ({spec_dir.name}/); check the spelling",
+            f"paths are relative to the spec's folder ({_display_folder(spec_dir, root)}); check the spelling",
         )
     real = lexical.resolve()
     if not _inside(real, root):
@@ -163,6 +163,14 @@ def _inside(path: Path, root: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _display_folder(spec_dir: Path, root: Path) -> str:
+    """The spec's folder as messages show it: from the repository root (``models/churn/``, the
+    same on every clone), or its own name when it is the root."""
+    if spec_dir == root or not _inside(spec_dir, root):
+        return f"{spec_dir.name}/"
+    return f"{spec_dir.relative_to(root).as_posix()}/ in the repository"
 
 
 def _display_root(root: Path, spec_dir: Path) -> str:

@@ -130,3 +130,22 @@ def test_a_folder_of_another_tools_files_gets_the_import_command(command: str, t
     empty.mkdir()
     r = _specc(command, "empty", *extra.get(command, []), cwd=tmp_path)
     assert "error[SPC002]" in r.stderr and "specc import" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("name", ["pixi.toml", "pylock.toml"])
+def test_another_tools_toml_gets_one_error_not_one_per_key(name: str, tmp_path: Path) -> None:
+    """Every key of a pixi.toml or a pylock.toml is unknown to a spec: listing them (SPC101, with
+    "did you mean `spec-version`?" for pylock's lock-version) buried the one useful line.  The
+    report is that one error, SPC104 with the import hint, in text and JSON."""
+    text = {
+        "pixi.toml": FILES["pixi"][1],
+        "pylock.toml": 'lock-version = "1.0"\ncreated-by = "uv"\nrequires-python = ">=3.11"\n'
+        '[[packages]]\nname = "six"\nversion = "1.16.0"\n',
+    }[name]
+    (tmp_path / name).write_text(text)
+    r = _specc("validate", name, "--format", "json", cwd=tmp_path)
+    assert r.returncode == 1
+    [d] = json.loads(r.stdout)["diagnostics"]
+    assert d["code"] == "SPC104" and f"`specc import {name}`" in d["hint"]
+    r = _specc("validate", name, cwd=tmp_path)
+    assert "SPC101" not in r.stderr and "did you mean" not in r.stderr and "(1 error, 0 warnings)" in r.stderr

@@ -19,6 +19,22 @@ def test_repository_root_is_nearest_git_ancestor(tmp_path: Path) -> None:
     assert repository_root(lonely) == lonely.resolve()
 
 
+def test_a_missing_path_names_the_spec_folder_from_the_repository_root(tmp_path: Path) -> None:
+    """SPC204's hint names the folder paths are relative to: from the repository root (the
+    same on every clone), not its last component alone (two specs in models/a/ and tools/a/
+    both said "a/")."""
+    (tmp_path / ".git").mkdir()
+    spec_dir = tmp_path / "models" / "churn"
+    spec_dir.mkdir(parents=True)
+    res = resolve_path("src/missing.py", spec_dir, tmp_path, "file")
+    assert isinstance(res, PathProblem) and res.code == "SPC204"
+    assert res.hint == "paths are relative to the spec's folder (models/churn/ in the repository); check the spelling"
+    lonely = tmp_path / "nogit"
+    lonely.mkdir()
+    res = resolve_path("missing.py", lonely, lonely, "file")
+    assert isinstance(res, PathProblem) and "(nogit/)" in (res.hint or "")
+
+
 def test_sibling_folder_inside_repo_is_allowed(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "shared").mkdir()

@@ -38,7 +38,13 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     base = (doc.path.parent if doc.path else Path.cwd()).resolve()
     inp, shape_diagnostics = typed_input(doc.data)
     if doc.path is not None and "spec-version" not in doc.data:  # another tool's TOML (pixi.toml...)?
-        shape_diagnostics = _not_a_spec(doc, shape_diagnostics)
+        foreign = _not_a_spec(doc, shape_diagnostics)
+        if foreign is not None:  # one error saying what the file is: its keys are not a spec's
+            from specc.diagnostics import mask_ranges
+            from specc.validate.credentials import credential_ranges
+
+            shown = {doc.source.name: mask_ranges(doc.source.text, credential_ranges(doc))}
+            return Result(None, [doc.locate(foreign, key=False)], shown, doc, {})
     ctx = Context(doc=doc, base=base, root=repository_root(base), inp=inp)
     ctx.diagnostics.extend(shape_diagnostics)
     ctx.secret_names = secrets.declared(doc.data.get("secrets"))
@@ -121,9 +127,10 @@ def run(doc: Document, wanted: Iterable[str] | None) -> Result:
     return Result(spec, located, sources, doc, ctx.origins)
 
 
-def _not_a_spec(doc: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """The missing ``spec-version`` of a file another kind's importer recognizes (a pixi.toml,
-    a pylock.toml) says what the file is and how to convert it."""
+def _not_a_spec(doc: Document, diagnostics: list[Diagnostic]) -> Diagnostic | None:
+    """For a file another kind's importer recognizes (a pixi.toml, a pylock.toml): its missing
+    ``spec-version`` error saying what the file is and how to convert it, alone (every other
+    key of such a file is "unknown" too, which is noise); None for anything else."""
     from dataclasses import replace
 
     from specc.importers import not_a_spec_hint
@@ -131,5 +138,8 @@ def _not_a_spec(doc: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic
     assert doc.path is not None
     hint = not_a_spec_hint(doc.path, doc.source.name)
     if hint is None:
-        return diagnostics
-    return [replace(d, hint=hint) if d.code == "SPC104" and "`spec-version`" in d.message else d for d in diagnostics]
+        return None
+    for d in diagnostics:
+        if d.code == "SPC104" and "`spec-version`" in d.message:
+            return replace(d, hint=hint)
+    return None
