@@ -578,6 +578,18 @@ def report_schema() -> dict[str, object]:
             "drift": {"type": "boolean", "description": "True when any error was found (exit code 1)."},
         },
     }
+    verdict = {
+        "type": "object",
+        "description": "validate with several specs: one spec's verdict.",
+        "additionalProperties": False,
+        "required": ["file", "valid", "errors", "warnings"],
+        "properties": {
+            "file": {"type": "string", "description": "The spec path, as given."},
+            "valid": {"type": "boolean", "description": "False when it has errors (--strict: warnings too)."},
+            "errors": {"type": "integer", "minimum": 0, "description": "Its errors."},
+            "warnings": {"type": "integer", "minimum": 0, "description": "Its warnings."},
+        },
+    }
     return {
         "$schema": DRAFT,
         "$id": f"{BASE_ID}/specc-diagnostics.schema.json",
@@ -599,6 +611,11 @@ def report_schema() -> dict[str, object]:
             "warnings": {"type": "integer", "minimum": 0, "description": "How many are warnings."},
             "spec": nullable("object", "validate --normalized: the normalized spec; null when invalid."),
             "check": {"$ref": "#/$defs/check"},
+            "files": {
+                "type": "array",
+                "items": {"$ref": "#/$defs/file"},
+                "description": "validate with several specs: each spec's verdict, in the order given.",
+            },
         },
-        "$defs": {"diagnostic": diagnostic, "check": check},
+        "$defs": {"diagnostic": diagnostic, "check": check, "file": verdict},
     }

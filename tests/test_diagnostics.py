@@ -134,6 +134,13 @@ def test_validate_json_is_a_report(tmp_path: Path) -> None:
     assert good["spec"]["model"]["name"]
     both = run_cli("validate", str(tmp_path), str(EXAMPLES / "sklearn-basic"), "--format", "json")
     assert _report(both.out)["errors"] == 1
+    # several specs: each one's verdict, in the order given (a valid one has no diagnostic to show it)
+    assert _report(both.out)["files"] == [
+        {"file": str(tmp_path), "valid": False, "errors": 1, "warnings": 1},
+        {"file": str(EXAMPLES / "sklearn-basic"), "valid": True, "errors": 0, "warnings": 0},
+    ]
+    strict = _report(run_cli("validate", str(tmp_path), str(tmp_path), "--strict", "--format", "json").out)
+    assert [f["valid"] for f in strict["files"]] == [False, False] and strict["files"][0]["warnings"] == 0
 
 
 def test_render_json_is_a_report(tmp_path: Path) -> None:

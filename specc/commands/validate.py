@@ -73,10 +73,16 @@ def _many_json(args: argparse.Namespace) -> int:
     from specc.api import check
 
     diags = []
+    files = []  # each spec's verdict: a tool need not group the diagnostics by file itself
     for path in args.paths:
-        diags += apply_strict(check(path, display=path).diagnostics, args.strict)
+        mine = apply_strict(check(path, display=path).diagnostics, args.strict)
+        errors = sum(d.severity == "error" for d in mine)
+        files.append({"file": path, "valid": not errors, "errors": errors, "warnings": len(mine) - errors})
+        diags += mine
     diags.sort(key=lambda d: (d.file or "", *sort_key(d)))
-    print(render_json(diags))
+    payload = json.loads(render_json(diags))
+    payload["files"] = files
+    print(json.dumps(payload, indent=2, ensure_ascii=False))
     return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
 
 
