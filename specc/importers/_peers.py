@@ -161,7 +161,10 @@ def _read_text(path: Path, draft: Draft, name: str, *, utf8_only: bool = False) 
     try:
         return data.decode("utf-8").removeprefix("\ufeff") if utf8_only else decode_text(data)
     except UnicodeDecodeError as exc:
-        draft.report(INVALID, f"{name} is not UTF-8 text (byte {exc.start})", source=name, severity="error")
+        from specc.importers.base import DECODE_HINT, read_problem
+
+        message, where = read_problem(data, exc, name)
+        draft.report(INVALID, message, source=where, severity="error", hint=DECODE_HINT)
         return None
     except LookupError as exc:
         draft.report(INVALID, f"{name} declares an unknown encoding ({exc})", source=name, severity="error")

@@ -309,6 +309,31 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+#: what an import says to do about a file it cannot decode
+DECODE_HINT = "re-save it as UTF-8 (a byte-order mark or a `# -*- coding: NAME -*-` first line names another encoding)"
+
+
+def read_problem(data: bytes | None, exc: BaseException, shown: str) -> tuple[str, str]:
+    """``(message, source)`` for a file ``specc import`` cannot read: the OS's reason, or where
+    decoding failed (``shown:LINE``, the byte and its column) instead of Python's codec text;
+    ``data``: the bytes read (None when reading failed)."""
+    if isinstance(exc, OSError):
+        return f"cannot read {shown}: {exc.strerror or exc}", shown
+    if isinstance(exc, UnicodeDecodeError) and data is not None:
+        encoding = exc.encoding.upper().replace("_", "-")
+        if encoding.startswith(("UTF-16", "UTF-32")):  # lines of bytes mean nothing there
+            return f"{shown} is not {encoding} text (byte {exc.start} after its byte-order mark)", shown
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        byte = data[start] if start < len(data) else 0
+        return (
+            f"{shown} is not {encoding} text: byte 0x{byte:02x} at line {line}, column {column}",
+            f"{shown}:{line}",
+        )
+    return f"cannot read {shown}: {exc}", shown  # LookupError: an unknown declared encoding
+
+
 def lines_of(text: str) -> Iterable[tuple[int, str]]:
     """(1-based line number, line) of ``text``, a BOM dropped."""
     return enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
@@ -380,11 +405,14 @@ def read_yaml(
 
     if draft.escapes(path, shown):
         return None
+    data = None
     try:
-        text = decode_text(path.read_bytes())
+        data = path.read_bytes()
+        text = decode_text(data)
     except (OSError, UnicodeDecodeError, LookupError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report("SPC700", f"cannot read {shown}: {reason}", source=shown, severity="error")
+        message, where = read_problem(data, exc, shown)
+        hint = DECODE_HINT if isinstance(exc, (UnicodeDecodeError, LookupError)) else None
+        draft.report("SPC700", message, source=where, severity="error", hint=hint)
         return None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

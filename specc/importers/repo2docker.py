@@ -46,7 +46,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from specc.importers.base import Draft, decode_text, lines_of
+from specc.importers.base import DECODE_HINT, Draft, decode_text, lines_of, read_problem
 
 FILE_NOT_CARRIED = "SPC720"
 LINE_NOT_CARRIED = "SPC721"
@@ -310,12 +310,14 @@ def _text(path: Path, draft: Draft) -> str | None:
 
     if draft.escapes(path, display(path, draft.root)):
         return None
+    data = None
     try:
-        return decode_text(path.read_bytes())
+        data = path.read_bytes()
+        return decode_text(data)
     except (OSError, UnicodeDecodeError, LookupError) as exc:
-        draft.report(
-            LINE_NOT_CARRIED, f"cannot read {display(path, draft.root)}: {exc}", source=display(path, draft.root)
-        )
+        message, where = read_problem(data, exc, display(path, draft.root))
+        hint = DECODE_HINT if isinstance(exc, (UnicodeDecodeError, LookupError)) else None
+        draft.report(LINE_NOT_CARRIED, message, source=where, hint=hint)
         return None
 
 

@@ -100,14 +100,17 @@ def read_requirements_file(
     shown = display(path, root)
     if draft.escapes(path, shown, severity="warning" if _stack else "error"):
         return
-    from specc.importers.base import decode_text
+    from specc.importers.base import DECODE_HINT, decode_text, read_problem
 
+    data = None
     try:
-        text = decode_text(path.read_bytes())
+        data = path.read_bytes()
+        text = decode_text(data)
     except (OSError, UnicodeDecodeError, LookupError) as exc:
         code, severity = ("SPC712", "warning") if _stack else ("SPC700", "error")
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        draft.report(code, f"cannot read {shown}: {reason}", source=shown, severity=severity)  # type: ignore[arg-type]
+        message, where = read_problem(data, exc, shown)
+        hint = DECODE_HINT if isinstance(exc, (UnicodeDecodeError, LookupError)) else None
+        draft.report(code, message, source=where, severity=severity, hint=hint)  # type: ignore[arg-type]
         return
     stack = (*_stack, path.resolve())
     from specc.requirements import _logical_lines
