@@ -156,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = _command_in(args_in)
     parser = build_parser([command] if command in COMMANDS else (), args_in)
     try:
-        args = parser.parse_args(args_in)
+        args, extras = parser.parse_known_args(args_in)
+        if extras:  # the command's own usage, not the top level's (`specc validate --strcit`)
+            _parser_of(parser, getattr(args, "command", None)).error(_unrecognized(parser, args, extras))
     except SystemExit as exc:  # argparse exits on --help/--version/usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "_run", None):
@@ -189,6 +191,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _failed(exc, command)
     except Exception as exc:
         return _failed(exc, command)
+
+
+def _parser_of(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of ``command`` (the top-level one when there is none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]  # type: ignore[no-any-return]
+    return parser
+
+
+def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> str:
+    """argparse's message for arguments nobody takes, with the nearest option of the command."""
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    flags = [a.split("=", 1)[0] for a in extras if a.startswith("--")]
+    if not flags:
+        return message
+    import difflib
+
+    own = _parser_of(parser, getattr(args, "command", None))
+    names = [o[2:] for a in own._actions for o in a.option_strings if o.startswith("--")]
+    close = difflib.get_close_matches(flags[0][2:], names, n=1, cutoff=0.7)  # the words, not the dashes
+    return message + (f" (did you mean --{close[0]}?)" if close else f"; see `{own.prog} --help`")
 
 
 def _failed(exc: Exception, command: str | None) -> int:

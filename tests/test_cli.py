@@ -30,6 +30,26 @@ def test_unknown_option_is_a_usage_error() -> None:
     assert r.code == 2 and "unrecognized arguments" in r.err
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["validate", "--strcit"], "specc validate: error: unrecognized arguments: --strcit (did you mean --strict?)"),
+        (["lock", "--upgade"], "specc lock: error: unrecognized arguments: --upgade (did you mean --upgrade?)"),
+        (["render", "-t", "docker", "-o", "out", "--modle", "m"], "(did you mean --model?)"),
+        (["render", "-t", "docker", "-o", "out", "--bogus"], "--bogus; see `specc render --help`"),
+        (["compile", "--out", "o", "--lockd"], "(did you mean --locked?)"),
+        (["--bogus"], "specc: error: unrecognized arguments: --bogus; see `specc --help`"),
+    ],
+)
+def test_an_unknown_option_gets_the_commands_usage_and_the_nearest_option(argv: list[str], said: str) -> None:
+    """The command's own usage line and name (it was the top level's "usage: specc [-h]
+    [--version] COMMAND ..." for every command), and the option meant when one is close."""
+    r = run_cli(*argv)
+    assert r.code == 2 and said in r.err, r.err
+    command = argv[0] if not argv[0].startswith("-") else None
+    assert r.err.startswith(f"usage: specc {command} " if command else "usage: specc [-h]")
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_examples(command: str) -> None:
     r = run_cli(command, "--help")
