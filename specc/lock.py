@@ -555,21 +555,25 @@ class _Resolver:
                 got = ahead.wait()
                 self.refreshed |= got
                 todo -= got
+                if not got:  # it failed: the same names would fail again (no network...)
+                    self.cacheable = False
+                    todo = set()
             ahead.close()
         if not todo:
             return set(names) & self.refreshed
         self.refresh_runs += 1
-        python = self.spec.runtime.python
         refresh = PageRefresh(
             uv=self.uv,
             names=tuple(sorted(todo)),
-            python=python,
+            python=self.spec.runtime.python,
             env=tuple(sorted(self.env.items())),
             cwd=str(self.base),
-            interpreter=build_interpreter(python),
         )
         running = Refreshing.start(refresh, self.tmp / f"refresh-{self.refresh_runs}")
-        self.refreshed |= running.wait()
+        got = running.wait()
+        if not got:  # the index cannot be asked (no network, a name it lacks): no more rounds
+            self.cacheable = False
+        self.refreshed |= got
         return set(names) & self.refreshed
 
     def _online(self, call: UvCompile, platform: str) -> str:

@@ -40,9 +40,24 @@ _HASH_LINE = re.compile(r'^[ \t]*"sha256:[0-9a-f]{64}",[ \t]*\n', re.MULTILINE)
 
 
 def base_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment uv runs in before the spec's indexes are added."""
+    """The environment uv runs in before the spec's indexes are added.
+
+    * ``UV_NO_CONFIG=1``: the spec says which indexes to use, so neither the caller's ``UV_*``
+      variables (dropped) nor a ``uv.toml`` or ``[tool.uv]`` found from the spec's folder or
+      the user's configuration may change them (a ``uv.toml`` naming another index made a lock
+      resolve against it without the lock saying so).
+    * ``UV_PYTHON_DOWNLOADS=never``: a resolution needs an interpreter only to build an sdist's
+      metadata, and when none of the spec's ``major.minor`` is installed uv would download one
+      (tens of MB into the user's data folder, as a side effect of a lock) or, where downloads
+      cannot be reached, retry for ~12 s on every resolution before it builds with another
+      installed Python anyway.  With it, uv builds with another installed Python at once (its
+      own fallback); ``specc lock --verify`` needs the spec's Python installed (SPC632).
+    """
     environ = os.environ if environ is None else environ
-    return {k: v for k, v in environ.items() if not k.startswith("UV_") or k in KEPT_UV_VARIABLES}
+    env = {k: v for k, v in environ.items() if not k.startswith("UV_") or k in KEPT_UV_VARIABLES}
+    env["UV_NO_CONFIG"] = "1"
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
 
 
 def build_interpreter(python: str) -> str | None:
@@ -188,13 +203,14 @@ class PageRefresh(NamedTuple):
     python: str
     env: tuple[tuple[str, str], ...]  # sorted items: the same indexes as the resolutions
     cwd: str
-    interpreter: str | None = None
 
     def command(self, folder: Path) -> list[str]:
+        # --python: this interpreter, whatever the spec's Python (nothing is built without
+        # dependencies, and uv's interpreter discovery can cost more than the refresh)
         cmd = [self.uv, "pip", "compile", str(folder / "names.in"), "--no-deps", "--universal"]
         cmd += ["--python-version", self.python, "--no-header", "--quiet", "--output-file", str(folder / "out.txt")]
-        if self.interpreter is not None:
-            cmd += ["--python", self.interpreter]
+        if sys.executable:
+            cmd += ["--python", sys.executable]
         return cmd
 
     def start(self, folder: Path) -> subprocess.Popen[str]:
@@ -310,7 +326,6 @@ def start_refresh(spec_path: str | Path, args: Any) -> Refreshing | None:
             python=python,
             env=tuple(sorted(env.items())),
             cwd=str(Path(spec_path).absolute().parent),
-            interpreter=build_interpreter(python),
         )
         return Refreshing.start(refresh)
     except Exception:  # a head start must never break the real run

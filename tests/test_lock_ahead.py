@@ -242,7 +242,7 @@ def test_uv_is_told_this_interpreter_for_the_same_python_minor(tmp_path: Path) -
     assert build_interpreter(mine) == sys.executable
     assert build_interpreter(mine + ".99") == sys.executable  # an exact micro: still this minor
     assert build_interpreter("3.1") is None and build_interpreter("2.7") is None
-    refresh = PageRefresh("uv", ("six",), mine, (), str(tmp_path), build_interpreter(mine))
+    refresh = PageRefresh("uv", ("six",), "3.9", (), str(tmp_path))  # builds nothing: this Python always
     cmd = refresh.command(tmp_path)
     assert cmd[cmd.index("--python") + 1] == sys.executable and "--no-deps" in cmd and "--universal" in cmd
     call = UvCompile("uv", (("requirements.in", "six\n"),), "", None, "3.1", "x86_64-manylinux_2_28", (), (), ".")
@@ -376,3 +376,40 @@ def test_a_head_start_made_for_other_indexes_is_not_used(
     got = r.compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
     assert got.versions == {"alpha": "1.0"} and (r.online_runs, r.offline_kept, r.refresh_runs) == (0, 1, 1)
     assert not ahead.used and not ahead.folder.exists()  # stopped and removed, not waited for
+
+
+def test_an_index_that_cannot_be_asked_stops_the_refresh_rounds(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
+) -> None:
+    """No network (the index stopped): the first refresh fails, and the lock asks the index
+    once, online, and reports it, instead of refreshing again round after round (each try
+    waits for the network: a re-lock took 18 s to fail)."""
+    from specc.lock import LockFailed
+
+    idx, _, env = moving_index
+    inputs = [("requirements.in", "alpha\n")]
+    _resolver(tmp_path, env, set(), "first").compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    idx.stop()
+    env = {**env, "UV_HTTP_RETRIES": "0"}  # uv's retries would only make the test wait
+    r = _resolver(tmp_path, env, {"alpha", "delta"}, "down")
+    with pytest.raises(LockFailed) as exc:
+        r.compile(inputs, "x86_64-manylinux_2_28", {}, {"alpha"}, {})
+    assert (r.refresh_runs, r.online_runs, r.offline_kept) == (1, 1, 0) and not r.cacheable
+    assert "could not reach a package index" in (exc.value.diagnostics[0].hint or "")
+
+
+def test_uv_configuration_files_do_not_change_the_indexes(tmp_path: Path) -> None:
+    """The spec names the indexes: a uv.toml beside it (or the user's) naming another index is
+    not read (it made a lock resolve against that index without the lock saying so)."""
+    folder = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    (folder / "uv.toml").write_text('[pip]\nindex-url = "http://127.0.0.1:9/simple"\n')
+    before = (folder / "model-env.lock").read_bytes()
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    assert (folder / "model-env.lock").read_bytes() == before
+    assert lockahead.base_env({"UV_INDEX_URL": "http://x", "UV_CACHE_DIR": "/c"}) == {
+        "UV_CACHE_DIR": "/c",
+        "UV_NO_CONFIG": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
