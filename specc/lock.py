@@ -305,6 +305,11 @@ def runtime_packages(spec: Any) -> dict[str, str]:
     return dict(info.packages()) if info else {}
 
 
+def _runtime_switched(previous: LockFile, spec: Any) -> bool:
+    """Whether the previous lock was made for another Databricks runtime than the spec's."""
+    return (previous.runtime.databricks or None) != (spec.runtime.databricks or None)
+
+
 #: The names MLflow counts as "the model already requires MLflow" (``mlflow.utils.environment.
 #: _is_mlflow_requirement``, MLflow 3.17.2): with one of them among the requirements it adds no pin.
 MLFLOW_REQUIREMENT_NAMES = frozenset({"mlflow", "mlflow-skinny", "mlflow-tracing"})
@@ -734,11 +739,17 @@ def resolve_python(
     upgrade_set = {canonical_name(n) for n in upgrade_packages}
     runtime = {n: v for n, v in runtime_packages(spec).items() if _valid_pin(n, v)}
 
-    # Preferences: the runtime's versions, then the previous lock's pins over them.
+    # Preferences: the runtime's versions, then the previous lock's pins over them.  When the
+    # spec names another runtime than the previous lock's (15.4 ML -> 16.4 ML), the new
+    # runtime's versions win over those pins: they were chosen for the old runtime (its own
+    # versions, or none preinstalled), and keeping them would replace the new cluster's copies.
     preferred: dict[str, str] = dict(runtime)
     if previous is not None and not upgrade:
+        switched = _runtime_switched(previous, spec)
         for p in previous.python.packages:
             if p.version and not p.url and not p.path and _valid_pin(p.name, p.version):
+                if switched and p.name in runtime:
+                    continue
                 preferred[p.name] = p.version
     for name in upgrade_set:
         preferred.pop(name, None)
