@@ -413,3 +413,28 @@ def test_uv_configuration_files_do_not_change_the_indexes(tmp_path: Path) -> Non
         "UV_NO_CONFIG": "1",
         "UV_PYTHON_DOWNLOADS": "never",
     }
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["-P", "numpy==1.2"], "--upgrade-package takes a package name, not 'numpy==1.2'"),
+        (["-P", ""], "--upgrade-package takes a package name, not ''"),
+        (["--platform", "bogus-os"], "--platform 'bogus-os' is not a platform uv can lock for"),
+        (["--platform", "linux/ppc64le"], "--platform 'linux/ppc64le' is not a platform uv can lock for"),
+        (["--check", "--platform", "linux-aarch64"], "--platform does nothing with --check"),
+        (["--check", "-U", "-P", "numpy"], "--upgrade, --upgrade-package do nothing with --check"),
+        (["--check", "--conda"], "--conda does nothing with --check"),
+        (["--no-overlay"], "--no-overlay changes what --verify installs; use it with --verify"),
+    ],
+)
+def test_flags_that_cannot_work_are_usage_errors(argv: list[str], said: str, tmp_path: Path) -> None:
+    """Values uv would refuse came back as SPC602 "the requirements cannot be satisfied together"
+    (exit 1); flags --check ignores passed silently ("up to date" on an x86-only lock asked
+    for aarch64).  Each is a usage error now (exit 2), and nothing is resolved or written."""
+    folder = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    before = (folder / "model-env.lock").read_bytes()
+    r = run_cli("lock", *argv, str(folder))
+    assert r.code == 2 and said in r.err, r.err
+    assert (folder / "model-env.lock").read_bytes() == before and not (folder / "model-env.conda.yml").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 # Parsing `specc lock` imports no model (no pydantic, no specc.spec): the index pages a re-lock
 # reads are refreshed before they are imported (specc/lockahead.py); specc.commands._common is
 # light for that.
-from specc.commands._common import EXIT_INVALID, EXIT_OK, add_format_argument, add_strict_argument
+from specc.commands._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, add_format_argument, add_strict_argument
 
 if TYPE_CHECKING:
     from specc.lockahead import Refreshing
@@ -131,7 +132,57 @@ def _resolve(path: str) -> str:
     return path
 
 
+#: flags that change what a resolution does, so meaningless with --check (which resolves nothing)
+_NOT_WITH_CHECK = {
+    "upgrade": "--upgrade",
+    "upgrade_package": "--upgrade-package",
+    "platform": "--platform",
+    "replace_platforms": "--replace-platforms",
+    "conda": "--conda",
+    "conda_file": "--conda-file",
+}
+#: a package name (PEP 508 / the core metadata ``Name`` field), as --upgrade-package takes it
+_NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
+#: what uv's --python-platform takes (an ``arch-vendor-os`` triple, ``arch-manylinux_2_NN``...)
+#: or its shorthands, after specc's own aliases (linux-64, linux/arm64...)
+_PLATFORM = re.compile(r"^(?:linux|windows|macos|(?:x86_64|aarch64|i686|riscv64|arm64|wasm32)-[a-z0-9_.-]+)$")
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """Why ``args`` cannot be one ``specc lock`` run as given (a flag --check would ignore, a
+    value that is no package name or platform), or None.  Checked before anything resolves:
+    such values used to reach uv and come back as "the requirements cannot be satisfied"."""
+    if getattr(args, "format", "text") == "pylock":
+        return None  # the export has its own rules (specc.pylock)
+    if args.check:
+        ignored = [flag for attr, flag in _NOT_WITH_CHECK.items() if getattr(args, attr, None)]
+        if ignored:
+            return (
+                f"{', '.join(ignored)} {'does' if len(ignored) == 1 else 'do'} nothing with --check, which "
+                "resolves nothing; drop --check to re-lock"
+            )
+    if args.no_overlay and not args.verify:
+        return "--no-overlay changes what --verify installs; use it with --verify"
+    for name in args.upgrade_package:
+        if not _NAME.match(name):
+            return f"--upgrade-package takes a package name, not {name!r} (e.g. --upgrade-package numpy)"
+    from specc.lockfile import lockable_platform, normalize_platform
+
+    for value in args.platform:
+        plat = normalize_platform(value)
+        if not lockable_platform(plat) or not _PLATFORM.match(plat):
+            return (
+                f"--platform {value!r} is not a platform uv can lock for: use linux-64, linux-aarch64 (or "
+                "linux/amd64, linux/arm64), or one of uv's --python-platform values such as x86_64-manylinux_2_28"
+            )
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    problem = usage_problem(args)
+    if problem is not None:
+        print(f"specc lock: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     specs = list(dict.fromkeys(_resolve(p) for p in args.paths))
     collected: list[Diagnostic] = []  # --format json: one report for every spec, on stdout
     code = max(_run_one(spec_path, args, collected) for spec_path in specs)
