@@ -595,6 +595,11 @@ _ALL: tuple[Code, ...] = (
         "metadata, provided outside pip)", _LOCK,
     ),
     Code(
+        "SPC635", "runtime-import-fails-anyway", W,
+        "`--verify`: a package the Databricks runtime preinstalls fails to import on the runtime's "
+        "own versions too, without the lock (not counted against it)", _LOCK,
+    ),
+    Code(
         "SPC650", "conda-note", W,
         "`--conda`: something the conda-lock file cannot express (a constraint listed as a requirement, "
         "a local wheel left out)", _LOCK,

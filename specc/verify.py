@@ -20,7 +20,8 @@ that (a wheel built against numpy 1.x declares ``numpy>=1.16``), so this module 
 
 Every failure is a diagnostic: SPC630 a locked distribution's module does not import, SPC631
 the locked set does not install, SPC632 this machine cannot verify, SPC633 a runtime package
-does not import over the lock, SPC634 (warning) the overlay could not be set up.
+does not import over the lock, SPC634 (warning) the overlay could not be set up, SPC635
+(warning) a runtime package fails on the runtime's own versions too, without the lock.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ class VerifyResult:
     @property
     def ok(self) -> bool:
         return not any(d.severity == "error" for d in self.diagnostics)
+
+
+#: where the runtime's own packages are installed from for the overlay (the manifests list PyPI
+#: versions; Databricks installs them from PyPI)
+RUNTIME_INDEX = "https://pypi.org/simple"
 
 
 def _diag(code: str, severity: str, message: str, hint: str | None = None, file: str | None = None) -> Diagnostic:
@@ -420,6 +426,7 @@ def verify_lock(
         runtime = runtime_packages(spec)
         locked = {p.name: p for p in lock.python_packages(plat)}
         under: dict[str, str] = {}
+        moved: list[str] = []
         if overlay and runtime:
             # what the cluster installs moves them: the lock without its implied-only packages (the
             # Databricks target leaves those out: the model's mlflow pin, a serving image's server)
@@ -450,7 +457,7 @@ def verify_lock(
                     req.write_text("".join(f"{n}=={v}\n" for n, v in under.items()), encoding="utf-8")
                     code, out = _run(
                         [uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps", "-r", str(req)],
-                        env={**env, "UV_INDEX_URL": "https://pypi.org/simple", "UV_EXTRA_INDEX_URL": ""},
+                        env={**env, "UV_INDEX_URL": RUNTIME_INDEX, "UV_EXTRA_INDEX_URL": ""},
                     )
                     if code != 0:
                         res.diagnostics.append(
@@ -500,6 +507,10 @@ def verify_lock(
             if rec is not None:
                 todo += [(name, m) for m in module_names(rec[1])]
         errors = _import_all(python, todo, jobs or (os.cpu_count() or 2))
+        # a preinstalled package that fails over the lock may fail on the runtime's own versions
+        # too (tensorflow-io-gcs-filesystem next to the runtime's tensorflow): not the lock's doing
+        suspects = [(d, m) for (d, m), e in errors.items() if e is not None and d in under and d not in locked]
+        already = _baseline_failures(uv, env, lock, plat, tmp, suspects, under, moved, runtime, locked, base=spec)
         for (dist, module), error in errors.items():
             if error is None:
                 res.modules.append((dist, module))
@@ -514,6 +525,17 @@ def verify_lock(
                         f"{dist} {version}: `import {module}` needs {provided}, which "
                         f"{spec.runtime.databricks} provides; it is not installed here, so this import is not verified",
                         None,
+                        lock_file,
+                    )
+                )
+            elif (dist, module) in already:
+                res.diagnostics.append(
+                    _diag(
+                        "SPC635",
+                        "warning",
+                        f"{dist} {version} (preinstalled on {spec.runtime.databricks}): `import {module}` fails on "
+                        f"the runtime's own versions too, without the lock: {error}",
+                        "not caused by the lock (a cluster has it either way), so not counted against it",
                         lock_file,
                     )
                 )
@@ -541,6 +563,52 @@ def verify_lock(
                 )
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def _baseline_failures(
+    uv: str,
+    env: Mapping[str, str],
+    lock: LockFile,
+    plat: str,
+    tmp: str,
+    suspects: Sequence[tuple[str, str]],
+    under: Mapping[str, str],
+    moved: Sequence[str],
+    runtime: Mapping[str, str],
+    locked: Mapping[str, Any],
+    *,
+    base: Any,
+) -> set[tuple[str, str]]:
+    """Which of the ``(distribution, module)`` imports that failed over the lock fail the same
+    way without it: in a second environment with the same runtime packages (``under``) and the
+    locked set, but the packages the lock moves at the runtime's own versions (what a cluster
+    has without the lock).  Empty when there is nothing to check, or the baseline cannot be set
+    up (then every failure stays the lock's)."""
+    if not suspects:
+        return set()
+    venv = Path(tmp) / "baseline"
+    code, _ = _run([uv, "venv", "--quiet", "--python", lock.python.python_version, str(venv)], env=env)
+    if code != 0:
+        return set()
+    python = venv / "bin" / "python"
+    # the runtime's side from PyPI (as the overlay), the rest of the locked set from the spec's indexes
+    ours = {n: v for n, v in under.items()}
+    ours.update({n: runtime[n] for n in moved})
+    kept = [f"{n}=={p.version}" for n, p in locked.items() if n not in ours and p.version and not p.path and not p.url]
+    kept += [str((Path(base.base_dir or ".") / p.path).resolve()) for p in locked.values() if p.path]
+    pypi = {**env, "UV_INDEX_URL": RUNTIME_INDEX, "UV_EXTRA_INDEX_URL": ""}
+    for lines, where in (([f"{n}=={v}" for n, v in sorted(ours.items())], pypi), (kept, env)):
+        if not lines:
+            continue
+        req = Path(tmp) / "baseline.txt"
+        req.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        code, _ = _run(
+            [uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps", "-r", str(req)], env=where
+        )
+        if code != 0:
+            return set()
+    again = _import_all(python, list(suspects), os.cpu_count() or 2)
+    return {item for item, error in again.items() if error is not None}
 
 
 # The missing module, however the import reports it: ``ModuleNotFoundError: No module named 'x'``,
