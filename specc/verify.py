@@ -281,15 +281,10 @@ def _is_pure(filename: str) -> bool:
     return filename.endswith("-none-any.whl")
 
 
-def runtime_dependents(
-    runtime: Mapping[str, str], moved: Iterable[str], *, python: str, platform: str
-) -> tuple[dict[str, str], list[str]]:
-    """The runtime packages to install under the lock, and the names whose metadata was unavailable.
-
-    Those are the preinstalled packages that depend directly on a ``moved`` package (the ones
-    a cluster would import with the lock's versions), plus everything they need from the
-    runtime (closure over the runtime's own packages), as ``{name: runtime version}``.
-    """
+def runtime_edges(runtime: Mapping[str, str], *, python: str, platform: str) -> tuple[dict[str, set[str]], list[str]]:
+    """Each runtime package's dependencies among the runtime's packages (``{name: {dep, ...}}``,
+    markers evaluated for ``python`` on ``platform``), and the names whose metadata was
+    unavailable (from the index's metadata of the exact versions, cached)."""
     from packaging.markers import InvalidMarker
     from packaging.requirements import InvalidRequirement, Requirement
 
@@ -317,6 +312,19 @@ def runtime_dependents(
             if dep in runtime and dep != n:
                 out.add(dep)
         deps[n] = out
+    return deps, sorted(unknown)
+
+
+def runtime_dependents(
+    runtime: Mapping[str, str], moved: Iterable[str], *, python: str, platform: str
+) -> tuple[dict[str, str], list[str]]:
+    """The runtime packages to install under the lock, and the names whose metadata was unavailable.
+
+    Those are the preinstalled packages that depend directly on a ``moved`` package (the ones
+    a cluster would import with the lock's versions), plus everything they need from the
+    runtime (closure over the runtime's own packages), as ``{name: runtime version}``.
+    """
+    deps, unknown = runtime_edges(runtime, python=python, platform=platform)
     moved_set = set(moved)
     chosen = {n for n, d in deps.items() if d & moved_set and n not in moved_set}
     todo = list(chosen)
@@ -510,7 +518,7 @@ def verify_lock(
         # a preinstalled package that fails over the lock may fail on the runtime's own versions
         # too (tensorflow-io-gcs-filesystem next to the runtime's tensorflow): not the lock's doing
         suspects = [(d, m) for (d, m), e in errors.items() if e is not None and d in under and d not in locked]
-        already = _baseline_failures(uv, env, lock, plat, tmp, suspects, under, moved, runtime, locked, base=spec)
+        already = _baseline_failures(uv, env, lock, plat, tmp, suspects, runtime, [*under, *moved])
         for (dist, module), error in errors.items():
             if error is None:
                 res.modules.append((dist, module))
@@ -528,13 +536,13 @@ def verify_lock(
                         lock_file,
                     )
                 )
-            elif (dist, module) in already:
+            elif already.get((dist, module)) == error:  # the same failure without the lock
                 res.diagnostics.append(
                     _diag(
                         "SPC635",
                         "warning",
-                        f"{dist} {version} (preinstalled on {spec.runtime.databricks}): `import {module}` fails on "
-                        f"the runtime's own versions too, without the lock: {error}",
+                        f"{dist} {version} (preinstalled on {spec.runtime.databricks}): `import {module}` fails the "
+                        f"same way on the runtime's own versions, without the lock: {error}",
                         "not caused by the lock (a cluster has it either way), so not counted against it",
                         lock_file,
                     )
@@ -572,43 +580,41 @@ def _baseline_failures(
     plat: str,
     tmp: str,
     suspects: Sequence[tuple[str, str]],
-    under: Mapping[str, str],
-    moved: Sequence[str],
     runtime: Mapping[str, str],
-    locked: Mapping[str, Any],
-    *,
-    base: Any,
-) -> set[tuple[str, str]]:
-    """Which of the ``(distribution, module)`` imports that failed over the lock fail the same
-    way without it: in a second environment with the same runtime packages (``under``) and the
-    locked set, but the packages the lock moves at the runtime's own versions (what a cluster
-    has without the lock).  Empty when there is nothing to check, or the baseline cannot be set
-    up (then every failure stays the lock's)."""
+    overlaid: Iterable[str] = (),
+) -> dict[tuple[str, str], str]:
+    """The ``(distribution, module)`` imports that failed over the lock and fail without it too,
+    with their error there: imported in a second environment holding only the runtime's own
+    versions of the overlay's packages (``overlaid``: the runtime packages installed under the
+    lock and those the lock moves; a package may import one it does not declare, as
+    tensorflow-io-gcs-filesystem imports tensorflow), of each suspect, and of everything they
+    need from the runtime (the index's metadata): what a cluster has without the lock.  Empty
+    when there is nothing to check or that environment cannot be set up (every failure stays
+    the lock's)."""
     if not suspects:
-        return set()
+        return {}
+    edges, _ = runtime_edges(runtime, python=lock.python.python_version, platform=plat)
+    chosen: set[str] = set()
+    todo = [d for d, _ in suspects] + list(overlaid)
+    while todo:
+        n = todo.pop()
+        if n in chosen or n not in runtime or "+" in runtime[n]:  # a local build is on no index
+            continue
+        chosen.add(n)
+        todo += sorted(edges.get(n, ()))
     venv = Path(tmp) / "baseline"
     code, _ = _run([uv, "venv", "--quiet", "--python", lock.python.python_version, str(venv)], env=env)
-    if code != 0:
-        return set()
+    if code != 0 or not chosen:
+        return {}
     python = venv / "bin" / "python"
-    # the runtime's side from PyPI (as the overlay), the rest of the locked set from the spec's indexes
-    ours = {n: v for n, v in under.items()}
-    ours.update({n: runtime[n] for n in moved})
-    kept = [f"{n}=={p.version}" for n, p in locked.items() if n not in ours and p.version and not p.path and not p.url]
-    kept += [str((Path(base.base_dir or ".") / p.path).resolve()) for p in locked.values() if p.path]
+    req = Path(tmp) / "baseline.txt"
+    req.write_text("".join(f"{n}=={runtime[n]}\n" for n in sorted(chosen)), encoding="utf-8")
     pypi = {**env, "UV_INDEX_URL": RUNTIME_INDEX, "UV_EXTRA_INDEX_URL": ""}
-    for lines, where in (([f"{n}=={v}" for n, v in sorted(ours.items())], pypi), (kept, env)):
-        if not lines:
-            continue
-        req = Path(tmp) / "baseline.txt"
-        req.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        code, _ = _run(
-            [uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps", "-r", str(req)], env=where
-        )
-        if code != 0:
-            return set()
+    code, _ = _run([uv, "pip", "install", "--quiet", "--python", str(python), "--no-deps", "-r", str(req)], env=pypi)
+    if code != 0:
+        return {}
     again = _import_all(python, list(suspects), os.cpu_count() or 2)
-    return {item for item, error in again.items() if error is not None}
+    return {item: error for item, error in again.items() if error is not None}
 
 
 # The missing module, however the import reports it: ``ModuleNotFoundError: No module named 'x'``,

@@ -283,9 +283,10 @@ def test_a_runtime_package_broken_without_the_lock_is_not_the_locks_fault(
     """--verify's overlay imports the runtime packages the lock's moves reach.  One that fails
     on the runtime's own versions too (tensorflow-io-gcs-filesystem next to 15.4 ML's own
     tensorflow: "File system for gs already registered") made every --verify on that runtime
-    fail, blaming the lock.  A second environment without the lock's moves tells them apart:
-    a package the lock breaks (it needs dep 1.x, the lock moves dep to 2.0) stays the lock's
-    fault; one that fails either way does not.  Served on 127.0.0.1, installed for real."""
+    fail, blaming the lock.  A second environment with only the runtime's own versions (the
+    package and what it needs from the runtime) tells them apart: a package the lock breaks (it
+    needs dep 1.x, the lock moves dep to 2.0) imports there; one that fails either way fails
+    there with the same error.  Served on 127.0.0.1, installed for real."""
     from types import SimpleNamespace
 
     import specc.verify as verify
@@ -298,20 +299,17 @@ def test_a_runtime_package_broken_without_the_lock_is_not_the_locks_fault(
     build_tiny_wheel(wheels, "dep", "2.0")
     build_tiny_wheel(wheels, "needsone", "1.0", module_code="import dep\nassert dep.VERSION.startswith('1.')\n")
     build_tiny_wheel(wheels, "alwaysbroken", "1.0", module_code="raise ImportError('broken on its own')\n")
+    runtime = {"dep": "1.0", "needsone": "1.0", "alwaysbroken": "1.0"}
+    edges = {"needsone": {"dep"}, "alwaysbroken": set(), "dep": set()}  # the index's metadata, as read
+    monkeypatch.setattr(verify, "runtime_edges", lambda runtime, python, platform: (edges, []))
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    lock = SimpleNamespace(python=SimpleNamespace(python_version=here))
+    suspects = [("needsone", "needsone"), ("alwaysbroken", "alwaysbroken")]
     with PypiIndex(wheels) as idx:
         monkeypatch.setattr(verify, "RUNTIME_INDEX", idx.url)
         env = {**base_env(), "UV_INDEX_URL": idx.url, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
-        here = f"{sys.version_info.major}.{sys.version_info.minor}"
-        lock = SimpleNamespace(python=SimpleNamespace(python_version=here))
-        locked = {"dep": SimpleNamespace(version="2.0", path=None, url=None)}
-        under = {"needsone": "1.0", "alwaysbroken": "1.0"}
-        suspects = [("needsone", "needsone"), ("alwaysbroken", "alwaysbroken")]
         work = tmp_path / "work"
         work.mkdir()
-        got = verify._baseline_failures(
-            find_uv(), env, lock, "x86_64-manylinux_2_28", str(work), suspects, under, ["dep"],
-            {"dep": "1.0", "needsone": "1.0", "alwaysbroken": "1.0"}, locked,
-            base=SimpleNamespace(base_dir=str(tmp_path)),
-        )  # fmt: skip
-    assert got == {("alwaysbroken", "alwaysbroken")}
-    assert verify._baseline_failures("uv", env, lock, "p", str(work), [], under, [], {}, locked, base=None) == set()
+        got = verify._baseline_failures(find_uv(), env, lock, "x86_64-manylinux_2_28", str(work), suspects, runtime)
+    assert got == {("alwaysbroken", "alwaysbroken"): "ImportError: broken on its own"}
+    assert verify._baseline_failures("uv", env, lock, "p", str(work), [], runtime) == {}
