@@ -228,6 +228,15 @@ def test_verify_catches_a_lock_that_does_not_import(tmp_path: Path) -> None:
     bad = [d for d in data["diagnostics"] if d["code"] == "SPC630"]
     assert bad and bad[0]["message"].startswith("pyarrow 14.0.1 (locked): `import pyarrow` fails"), data
     assert "numpy" in bad[0]["message"].lower()
+    # `lock --verify` proves the new lock before writing it: one that fails is not written (it
+    # was, and the next `lock --check` passed)
+    before = (folder / "model-env.lock").read_bytes()
+    toml = folder / "model-env.toml"
+    toml.write_text(toml.read_text().replace('"numpy==2.0.2"', '"numpy==2.0.1"'))
+    again = run_cli("lock", "--verify", str(folder))
+    assert again.code == 1 and "--verify failed; nothing written" in again.err and "SPC630" in again.err
+    assert (folder / "model-env.lock").read_bytes() == before
+    assert run_cli("lock", "--check", str(folder)).code == 1  # still stale: the change is not locked
 
 
 @pytest.mark.slow

@@ -97,9 +97,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     p.add_argument(
         "--verify",
         action="store_true",
-        help="after locking (or with --check: the existing lock), install the locked set for this machine's "
-        "platform in a throwaway environment and import every distribution's modules (on a Databricks runtime, "
-        "over the runtime's own packages)",
+        help="before writing the new lock (or with --check: the existing lock), install the locked set for this "
+        "machine's platform in a throwaway environment and import every distribution's modules (on a Databricks "
+        "runtime, over the runtime's own packages); a new lock that fails is not written",
     )
     p.add_argument(
         "--no-overlay",
@@ -299,11 +299,15 @@ def _lock_one(
     if args.strict and diags:
         print(f"specc lock: {len(diags)} warning(s) with --strict; nothing written", file=sys.stderr)
         return diags, EXIT_INVALID
-    write_lock(lock_path, result.lock, Path(spec_path).name)
     n = len(result.lock.python.packages)
-    print(f"wrote {shown} ({n} Python package{'s' if n != 1 else ''} for {', '.join(platforms)})", file=sys.stderr)
-    if args.verify:
-        return _verify(spec, result.lock, shown, diags, args.no_overlay)
+    what = f"{n} Python package{'s' if n != 1 else ''} for {', '.join(platforms)}"
+    if args.verify:  # the new lock is proven before it replaces the old one
+        diags, code = _verify(spec, result.lock, shown, diags, args.no_overlay)
+        if code != EXIT_OK:
+            print(f"specc lock: --verify failed; nothing written ({shown} is unchanged)", file=sys.stderr)
+            return diags, code
+    write_lock(lock_path, result.lock, Path(spec_path).name)
+    print(f"wrote {shown} ({what})", file=sys.stderr)
     return diags, EXIT_OK
 
 
