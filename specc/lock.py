@@ -200,6 +200,35 @@ _NETWORK_FAILURE = re.compile(
 )
 
 
+#: uv's words for a requirement the index cannot give at all (uv 0.13): the name is unknown, the
+#: exact version does not exist, or every version is below/above what is asked
+_NOT_FOUND = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry")
+_NO_VERSION = re.compile(r"Because there is no version of ([A-Za-z0-9][A-Za-z0-9._-]*)(==\S+?) and you require")
+_ONLY = re.compile(r"Because only ([A-Za-z0-9][A-Za-z0-9._-]*)(\S*) is available and you require \1(\S*?),")
+
+
+def _missing_from_index(message: str) -> tuple[str, str] | None:
+    """``(name, hint)`` when uv failed because the index does not have a requirement (no such
+    package, no such version), which "cannot be satisfied together" would misdescribe."""
+    m = _NOT_FOUND.search(message)
+    if m:
+        name = m.group(1)
+        return name, (
+            f"no package named {name} on the index: check the name's spelling, or list the index that has it "
+            "(python.index-url or python.extra-index-urls)"
+        )
+    m = _NO_VERSION.search(message)
+    if m:
+        name = m.group(1)
+        return name, f"the index has no {name}{m.group(2)}: check the version (it may be yanked or never released)"
+    m = _ONLY.search(message)
+    if m:
+        name = m.group(1)
+        only, asked = f"{name}{m.group(2)}", f"{name}{m.group(3)}"
+        return name, f"the index has only {only}, but the spec asks for {asked}: check the version"
+    return None
+
+
 def _scrub(text: str, secrets: Sequence[str]) -> str:
     # only the credentials' own characters: a short user name ("aws") is masked in a URL's
     # userinfo, not in every word or host name that contains it
@@ -589,6 +618,18 @@ class _Resolver:
             msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
             hint = "the requirements cannot be satisfied together; uv's explanation above names the conflict"
             pin = model_mlflow_pin(self.spec)
+            culprit = _missing_from_index(msg)
+            if culprit is not None:  # one requirement the index does not have at all
+                name, hint = culprit
+                path = self._requirement_path(name)
+                raise LockFailed(
+                    Diagnostic.error(
+                        "SPC602",
+                        message=f"uv pip compile failed for Python {self.spec.runtime.python} on {platform}:\n{msg}",
+                        hint=hint,
+                        path=path or (),
+                    )
+                )
             if _NETWORK_FAILURE.search(msg):  # not the requirements: an index uv could not reach
                 hint = (
                     "uv could not reach a package index (see its message above): check the index URLs, "
@@ -610,6 +651,15 @@ class _Resolver:
         text = (folder / "out.txt").read_text(encoding="utf-8")
         self.refreshed |= _names(text)
         return text
+
+    def _requirement_path(self, name: str) -> tuple[str | int, ...] | None:
+        """``("python", "requirements", k)`` of the spec's requirement named ``name``, or None
+        (a dependency, not one of the spec's lines)."""
+        want = canonical_name(name)
+        for k, q in enumerate(self.spec.python.requirements):
+            if canonical_name(q.name) == want:
+                return ("python", "requirements", k)
+        return None
 
     def _offline(self, call: UvCompile) -> str | None:
         """uv's output from the cache alone, or None: uv could not answer offline, or skipped a

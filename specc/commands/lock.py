@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from specc.diagnostics import Diagnostic
 
 # Parsing `specc lock` imports no model (no pydantic, no specc.spec): the index pages a re-lock
@@ -224,7 +226,7 @@ def _run_one_ahead(
     elif args.conda:
         diags, code = _conda(spec, spec_path, args)
     else:
-        diags, code = _lock_one(spec, spec_path, args, ahead)
+        diags, code = _lock_one(spec, spec_path, args, ahead, locate=result.locate)
     diags = apply_strict(diags, args.strict)
     if args.strict and code == EXIT_OK and any(d.severity == "error" for d in diags):
         code = EXIT_INVALID
@@ -236,9 +238,15 @@ def _run_one_ahead(
 
 
 def _lock_one(
-    spec: EnvSpec, spec_path: str, args: argparse.Namespace, ahead: Refreshing | None = None
+    spec: EnvSpec,
+    spec_path: str,
+    args: argparse.Namespace,
+    ahead: Refreshing | None = None,
+    locate: Callable[[list[Diagnostic]], list[Diagnostic]] | None = None,
 ) -> tuple[list[Diagnostic], int]:
-    """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr."""
+    """Lock (or check) one spec: its diagnostics and exit code; progress lines go to stderr.
+    ``locate`` places a diagnostic about a spec value (a path, SPC602 naming a requirement the
+    index lacks) at its line in the spec."""
     from specc.diagnostics import Diagnostic
     from specc.lockfile import LockError, check_lock, lock_path_for, read_lock, write_lock
 
@@ -294,7 +302,8 @@ def _lock_one(
             ahead=ahead,
         )
     except LockFailed as exc:
-        return diags + [_with_file(d, shown) for d in exc.diagnostics], EXIT_INVALID
+        failed = [locate([d])[0] if locate is not None and d.path else d for d in exc.diagnostics]
+        return diags + [_with_file(d, shown) for d in failed], EXIT_INVALID
     diags += [_with_file(d, shown) for d in result.diagnostics]
     if args.strict and diags:
         print(f"specc lock: {len(diags)} warning(s) with --strict; nothing written", file=sys.stderr)
