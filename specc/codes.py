@@ -194,7 +194,8 @@ _ALL: tuple[Code, ...] = (
     ),
     Code(
         "SPC216", "unneeded-override", W,
-        "`runtime.overrides` names a package no requirement replaces on the runtime (or names it twice)", _COMPAT,
+        "`runtime.overrides` names a package the runtime does not preinstall, one a requirement or the "
+        "lock (`specc lock`) keeps at the runtime's version, or one twice", _COMPAT,
     ),
     Code(
         "SPC217", "file-content-mismatch", E,

@@ -96,6 +96,25 @@ def replaced_packages(runtime: RuntimeInfo, requirements: Iterable[Req]) -> dict
     return out
 
 
+def kept_packages(runtime: RuntimeInfo, requirements: Iterable[Req]) -> set[str]:
+    """PEP 503 names of the preinstalled packages a requirement names with a specifier that
+    admits the preinstalled version (``numpy==1.23.5`` on a runtime with numpy 1.23.5): the
+    runtime's copy is kept, whatever the dependencies need."""
+    preinstalled = runtime.packages()
+    out: set[str] = set()
+    for req in requirements:
+        name = canonicalize_name(req.name)
+        have = preinstalled.get(name)
+        if have is None or req.url or not req.specifier:
+            continue
+        try:
+            if SpecifierSet(req.specifier).contains(Version(have), prereleases=True):
+                out.add(name)
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+    return out
+
+
 def _replaces(preinstalled: Mapping[str, str], req: Req) -> str | None:
     """The preinstalled version ``req`` replaces, or None when it keeps it (or cannot say)."""
     have = preinstalled.get(canonicalize_name(req.name))

@@ -912,16 +912,40 @@ def resolve_python(
             and not only_implied
             and not acknowledged
         ):
+            needers = sorted(set().union(*(res.dependents.get(p.name, set()) for res in results.values())))
+            direct = any(p.name in res.roots for res in results.values())
+            if direct or not needers:
+                hint = "pin the runtime's version in python.requirements if the spec allows it"
+            else:  # a dependency's needs moved it: say whose, and how to accept it
+                hint = (
+                    f"needed by {', '.join(needers[:5])}{', ...' if len(needers) > 5 else ''}: pin {p.name}=={pre} "
+                    f'in python.requirements if they allow it, or acknowledge it: runtime.overrides = ["{p.name}"]'
+                )
             diags.append(
                 _diag(
                     "SPC601",
                     "warning",
                     f"{p.name} is locked at {p.version}, but {spec.runtime.databricks} preinstalls {pre}; "
                     f"the cluster's copy will be replaced by {p.version}",
-                    "pin the runtime's version in python.requirements if the spec allows it",
+                    hint,
                 )
             )
         final.append(p)
+    # an acknowledged replacement the lock does not make (validate cannot tell: a dependency may)
+    locked_versions = {p.name: p.version for p in final}
+    for index, name in enumerate(spec.runtime.overrides):
+        pre = runtime.get(name)
+        have = locked_versions.get(name)
+        if pre is not None and (have is None or _same_version(pre, have)):
+            diags.append(
+                Diagnostic.warning(
+                    "SPC216",
+                    message=f'runtime.overrides acknowledges replacing "{name}", but the lock keeps '
+                    f"{spec.runtime.databricks}'s {name} {pre}",
+                    path=("runtime", "overrides", index),
+                    hint=f'remove "{name}" from runtime.overrides',
+                )
+            )
     section = _python_section(spec, platforms, uv, final, implied)
     dumped = section.model_dump_json()
     for value in secrets:

@@ -86,9 +86,15 @@ def test_an_acknowledged_override_passes_strict_and_changes_no_hash(tmp_path: Pa
 
 
 def test_an_acknowledgement_of_nothing_warns(tmp_path: Path) -> None:
-    folder = _project(tmp_path, HEAD + 'overrides = ["numpy"]\n' + REPLACING)
+    """A package the runtime does not have: validate says so.  A preinstalled one no requirement
+    names (numpy) may be replaced by a dependency's needs: only `specc lock` can tell
+    (tests/test_lock_overrides.py), so validate is silent about it."""
+    folder = _project(tmp_path, HEAD + 'overrides = ["specc-not-on-any-runtime"]\n' + REPLACING)
     err = run_cli("validate", str(folder)).err
-    assert "warning[SPC216] runtime.overrides[0]" in err and "warning[SPC215]" in err
+    assert "warning[SPC216] runtime.overrides[0]" in err and "does not preinstall" in err and "warning[SPC215]" in err
+    (tmp_path / "np").mkdir()
+    folder = _project(tmp_path / "np", HEAD + 'overrides = ["numpy"]\n' + REPLACING)
+    assert "SPC216" not in run_cli("validate", str(folder)).err
 
 
 def test_quiet_prints_errors_only(tmp_path: Path) -> None:

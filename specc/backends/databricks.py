@@ -925,7 +925,7 @@ def runtime_compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
 
     Normalized paths (``("python", "requirements", 3)``), placed through the spec's origins.
     """
-    from specc.compat import check_runtime_compat, replaced_packages
+    from specc.compat import check_runtime_compat, kept_packages
 
     out: list[Diagnostic] = []
     if spec.runtime.cuda is not None and not info.gpu and not info.serverless:
@@ -944,18 +944,28 @@ def runtime_compat(spec: EnvSpec, info: RuntimeInfo) -> list[Diagnostic]:
         ((("maven", "packages", k, "coordinates"), p) for k, p in enumerate(spec.maven.packages)),
         acknowledged=acknowledged,
     )
-    replaced = replaced_packages(info, spec.python.requirements)
+    # a preinstalled package no requirement names may still be replaced by a dependency's needs
+    # (pandas 2 needs a newer tzdata): `specc lock` knows, and says so (SPC216) when the lock
+    # keeps the runtime's copy.  Here: a package the runtime does not have, or one a requirement
+    # pins to a range that keeps the runtime's version
+    preinstalled = info.packages()
+    kept = kept_packages(info, spec.python.requirements)
     for k, name in enumerate(acknowledged):
-        if name not in replaced:
-            out.append(
-                Diagnostic.warning(
-                    "SPC216",
-                    message=f'runtime.overrides acknowledges replacing "{name}", '
-                    f"but no requirement replaces a preinstalled {name} on {info.key}",
-                    path=("runtime", "overrides", k),
-                    hint=f'remove "{name}" from runtime.overrides (the runtime\'s copy is kept, or it has none)',
-                )
+        if name not in preinstalled:
+            said, why = f"{info.key} does not preinstall {name}", "there is no runtime copy to replace"
+        elif name in kept:
+            said = f"no requirement replaces the preinstalled {name} {preinstalled[name]} on {info.key}"
+            why = "the runtime's copy is kept"
+        else:
+            continue
+        out.append(
+            Diagnostic.warning(
+                "SPC216",
+                message=f'runtime.overrides acknowledges replacing "{name}", but {said}',
+                path=("runtime", "overrides", k),
+                hint=f'remove "{name}" from runtime.overrides ({why})',
             )
+        )
     return out
 
 

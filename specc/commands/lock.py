@@ -304,7 +304,8 @@ def _lock_one(
     except LockFailed as exc:
         failed = [locate([d])[0] if locate is not None and d.path else d for d in exc.diagnostics]
         return diags + [_with_file(d, shown) for d in failed], EXIT_INVALID
-    diags += [_with_file(d, shown) for d in result.diagnostics]
+    located = [locate([d])[0] if locate is not None and d.path else d for d in result.diagnostics]
+    diags += [_with_file(d, shown) for d in located]
     if args.strict and diags:
         print(f"specc lock: {len(diags)} warning(s) with --strict; nothing written", file=sys.stderr)
         return diags, EXIT_INVALID
