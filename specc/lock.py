@@ -38,7 +38,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -981,14 +981,28 @@ def _conflict(k: AbiRisk, spec: Any) -> Diagnostic:
     )
 
 
-def _abi_risks(results: Mapping[str, _Resolution], runtime: Mapping[str, str], r: _Resolver) -> list[AbiRisk]:
-    """Platform-specific packages at the runtime's version whose dependency moved across a major version."""
+def _abi_risks(
+    results: Mapping[str, _Resolution],
+    runtime: Mapping[str, str],
+    r: _Resolver,
+    c_api: Callable[[str, str], bool | None] | None = None,
+) -> list[AbiRisk]:
+    """Platform-specific packages at the runtime's version whose dependency moved across a major
+    version, when that dependency has a C API to build against (``c_api(name, runtime version)``:
+    :func:`specc.verify.ships_c_api`; None, when it cannot tell, counts as yes).  A dependency
+    without one (pandas) is used through Python only: its major move is no binary risk."""
+    if c_api is None:
+        from specc.verify import ships_c_api
+
+        c_api = ships_c_api
     risks: list[AbiRisk] = []
     for plat, res in results.items():
         candidates: dict[str, list[tuple[str, str]]] = {}  # P -> [(M, M's locked version)]
         for m_name, m_version in res.versions.items():
             rt = runtime.get(m_name)
             if rt is None or major(rt) is None or major(m_version) is None or major(rt) == major(m_version):
+                continue
+            if not any(p in runtime for p in res.dependents.get(m_name, ())) or c_api(m_name, rt) is False:
                 continue
             for p_name in res.dependents.get(m_name, ()):
                 p_version = res.versions.get(p_name)

@@ -277,6 +277,51 @@ def _wheel_metadata(url: str, timeout: float) -> str:
         return zf.read(name).decode("utf-8", errors="replace")
 
 
+def ships_c_api(name: str, version: str, timeout: float = 10.0) -> bool | None:
+    """Whether ``name==version``'s wheels ship C headers (``*.h``): a C API that compiled packages
+    build against (numpy's ``numpy/_core/include``, pyarrow's ``pyarrow/include``, torch's
+    ``include``), so that a dependent's wheel built for one major version may not load with
+    another.  pandas and most others ship none: a compiled dependent of theirs uses their Python
+    API only.  Read from one of the version's wheels on PyPI (its file list, by HTTP range
+    requests; cached under ``~/.cache/specc/c-api``, as a release's files never change); None
+    when that cannot be read (offline, not on PyPI, no wheel): callers take the safe side."""
+    cache = _cache_dir().parent / "c-api" / f"{name}-{version}.json"
+    try:
+        return bool(json.loads(cache.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    import urllib.error
+    import urllib.request
+
+    from specc.lock import canonical_name
+
+    try:
+        req = urllib.request.Request(PYPI_SIMPLE.format(name=name), headers={"Accept": SIMPLE_JSON})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            files = json.loads(resp.read().decode("utf-8")).get("files", [])
+        wheels = []
+        for f in files:
+            fn = str(f.get("filename", ""))
+            parts = fn[:-4].split("-") if fn.endswith(".whl") else []
+            if len(parts) >= 5 and canonical_name(parts[0]) == name and parts[1] == version:
+                wheels.append((_is_pure(fn), fn, str(f["url"]).split("#", 1)[0]))
+        if not wheels:
+            return None
+        url = sorted(wheels)[0][2]  # a platform-specific wheel first: the one a build links against
+        with zipfile.ZipFile(_RangeReader(url, timeout)) as zf:
+            found = any(n.endswith(".h") for n in zf.namelist())
+    except (urllib.error.URLError, OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(found), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return found
+
+
 def _is_pure(filename: str) -> bool:
     return filename.endswith("-none-any.whl")
 

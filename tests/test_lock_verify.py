@@ -322,3 +322,26 @@ def test_a_runtime_package_broken_without_the_lock_is_not_the_locks_fault(
         got = verify._baseline_failures(find_uv(), env, lock, "x86_64-manylinux_2_28", str(work), suspects, runtime)
     assert got == {("alwaysbroken", "alwaysbroken"): "ImportError: broken on its own"}
     assert verify._baseline_failures("uv", env, lock, "p", str(work), [], runtime) == {}
+
+
+def test_a_major_move_of_a_package_without_a_c_api_is_no_binary_risk(tmp_path: Path) -> None:
+    """pandas 2.2.2 with the runtime's statsmodels 0.14.0 on 15.4 ML: statsmodels is compiled
+    and depends on pandas, which moves 1.5.3 -> 2.2.2, so the compiled-package rule refused the
+    pair (SPC604, nothing written) although statsmodels uses pandas through Python only.  The
+    rule now counts a dependency's major move only when that dependency ships C headers (a C API
+    to build against: numpy, pyarrow); pandas ships none.  --verify proves the pair imports."""
+    from specc.verify import ships_c_api
+
+    assert ships_c_api("pandas", "1.5.3") is False and ships_c_api("numpy", "1.23.5") is True
+    folder = _spec(
+        tmp_path / "sm",
+        '[runtime]\npython = "3.11"\ndatabricks = "15.4-ml"\n'
+        '[python]\nrequirements = ["pandas==2.2.2", "statsmodels==0.14.0"]\n',
+    )
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    assert not {"SPC604", "SPC606"} & set(_codes(r.err)), r.err
+    got = _versions(folder)
+    assert got["statsmodels"] == "0.14.0" and got["pandas"] == "2.2.2"
+    v = run_cli("lock", "--check", "--verify", "--no-overlay", str(folder))
+    assert v.code == 0, v.err
