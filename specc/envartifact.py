@@ -329,6 +329,9 @@ def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
         raise FromModelError(
             f"{text}: reading a model URI needs mlflow (pip install 'specc-env[mlflow]'): {exc}"
         ) from exc
+    unset = no_tracking_server(text)
+    if unset is not None:
+        raise FromModelError(f"{text}: {unset}")
     try:
         path = Path(mlflow.artifacts.download_artifacts(artifact_uri=text))
     except Exception as exc:
@@ -336,6 +339,27 @@ def resolve_model_dir(uri_or_dir: str | os.PathLike[str]) -> Path:
     if not (path / "MLmodel").is_file():
         raise FromModelError(f"{text}: not an MLflow model (no MLmodel file)")
     return path
+
+
+def no_tracking_server(uri: str) -> str | None:
+    """Why a ``models:/`` or ``runs:/`` URI cannot be read here, when no tracking server (or
+    registry) is configured: MLflow would then create an empty local store in the current folder
+    (``mlflow.db``, ``mlruns``) and report the model as not found.  None when one is set
+    (``MLFLOW_TRACKING_URI``, ``mlflow.set_tracking_uri``, ``MLFLOW_REGISTRY_URI`` for
+    ``models:/``) or on Databricks, where MLflow uses the workspace's."""
+    if not uri.startswith(("models:/", "runs:/")) or os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+        return None
+    if uri.startswith("models:/") and os.environ.get("MLFLOW_REGISTRY_URI"):
+        return None
+    from mlflow.tracking._tracking_service.utils import is_tracking_uri_set
+
+    if is_tracking_uri_set():
+        return None
+    return (
+        "no MLflow tracking server is configured (MLFLOW_TRACKING_URI is unset), so MLflow would look in "
+        "a new empty local store; export MLFLOW_TRACKING_URI (e.g. databricks, http://host:5000, "
+        "sqlite:///mlflow.db) and, for models:/, MLFLOW_REGISTRY_URI if the registry is elsewhere"
+    )
 
 
 def _read_mlmodel(model_dir: Path) -> MLmodel:

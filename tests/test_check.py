@@ -8,6 +8,7 @@ flavor defaults); every drift case edits a copy of a model folder or of the exam
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -604,3 +605,22 @@ def test_check_reports_a_lock_without_a_platform_a_target_needs(tmp_path: Path) 
     assert [d.code for d in diags] == ["SPC613"]
     assert "aarch64-manylinux_2_28" in diags[0].message and diags[0].actual == "platforms"
     assert diags[0].hint and "specc lock" in diags[0].hint
+
+
+@pytest.mark.parametrize("argv", [["check", "--model", "models:/churn/3"], ["import", "models:/churn/3"]])
+def test_a_model_uri_without_a_tracking_server_says_so_and_creates_nothing(argv: list[str], tmp_path: Path) -> None:
+    """With no MLFLOW_TRACKING_URI, MLflow 3 reads models:/ from a new sqlite store it creates in
+    the current folder (mlflow.db): `check --model` wrote that file into the model's repository
+    and said the registered model was not found.  Now it says what is missing, creates nothing."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_") and k != "DATABRICKS_RUNTIME_VERSION"}
+    args = [*argv, str(folder)] if argv[0] == "check" else [*argv, "--out", str(tmp_path / "out.toml")]
+    r = subprocess.run([sys.executable, "-m", "specc", *args], capture_output=True, text=True, cwd=folder, env=env)
+    assert r.returncode == 1, r.stderr
+    assert "no MLflow tracking server is configured (MLFLOW_TRACKING_URI is unset)" in r.stderr
+    assert not (folder / "mlflow.db").exists() and not (folder / "mlruns").exists()

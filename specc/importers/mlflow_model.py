@@ -57,6 +57,11 @@ def download(uri: str, dst: Path) -> Path:
         raise ModelDownloadError(
             f"cannot download {uri}: mlflow is not installed", "pip install mlflow, or import the model's folder"
         ) from None
+    from specc.envartifact import no_tracking_server
+
+    unset = no_tracking_server(uri)
+    if unset is not None:
+        raise ModelDownloadError(f"cannot download {uri}: {unset}", None)
     try:
         local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(dst))
     except Exception as exc:  # mlflow raises MlflowException, OSError, requests errors...
