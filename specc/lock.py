@@ -500,8 +500,10 @@ class _Resolver:
         tmpdir: Path,
         ahead: Refreshing | None = None,
         refresh: Iterable[str] = (),
+        offline: bool = False,
     ) -> None:
         self.spec = spec
+        self.offline = offline  # `specc lock --offline`: uv's cache only, no index asked
         self.uv = uv
         self.env = env
         self.secrets = secrets
@@ -514,7 +516,7 @@ class _Resolver:
         self.offline_kept = 0
         self.refresh_runs = 0
         self.ahead = ahead
-        self.cacheable = self._cacheable()
+        self.cacheable = self._cacheable() and not offline
         self.to_refresh: set[str] = set(refresh) if self.cacheable else set()
         self.refreshed: set[str] = set()  # names whose index pages this lock read from the index
         self._specific: dict[tuple[str, str, str], bool] = {}
@@ -612,7 +614,7 @@ class _Resolver:
 
     def _online(self, call: UvCompile, platform: str) -> str:
         folder = self._folder()
-        proc = call.run(folder)
+        proc = (call._replace(offline=True) if self.offline else call).run(folder)
         self.online_runs += 1
         if proc.returncode != 0:
             msg = _scrub((proc.stderr or proc.stdout).strip(), self.secrets)
@@ -725,7 +727,7 @@ class _Resolver:
             proc = subprocess.run(
                 [*cmd, "--offline"], capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False
             )
-            if proc.returncode != 0:
+            if proc.returncode != 0 and not self.offline:
                 proc = subprocess.run(
                     cmd, capture_output=True, text=True, env=self.env, cwd=str(self.base), check=False
                 )
@@ -765,6 +767,7 @@ def resolve_python(
     environ: Mapping[str, str] | None = None,
     uv: str | None = None,
     ahead: Refreshing | None = None,
+    offline: bool = False,
 ) -> tuple[LockedPython, list[Diagnostic]]:
     """Resolve the spec's Python dependencies; return the section and its warnings (SPC6xx).
 
@@ -774,6 +777,7 @@ def resolve_python(
 
     Raises :class:`LockFailed` with error diagnostics (SPC602 uv failed, SPC603 a credential
     is missing, SPC604 a compiled package cannot be kept with a dependency's major move).
+    ``offline``: resolve from uv's cache only (``specc lock --offline``; no page is refreshed).
     ``ahead``: the refresh of the index pages a re-lock reads, started early
     (:func:`specc.lockahead.start_refresh`); used when it was made for the same indexes.
     """
@@ -814,7 +818,7 @@ def resolve_python(
         if previous is not None:  # a re-lock: the pages it will read are known (docs/lock.md, "Cost")
             refresh = {canonical_name(p.name) for p in previous.python.packages if not p.url and not p.path}
             refresh |= {canonical_name(q.name) for q in py.requirements if not q.url}
-        r = _Resolver(spec, uv, env, secrets, Path(tmp), ahead, refresh)
+        r = _Resolver(spec, uv, env, secrets, Path(tmp), ahead, refresh, offline=offline)
         inputs = [("requirements.in", "\n".join(spec_lines + list(r.wheel_by_abs)) + "\n")]
         if implied:  # a file of its own: uv's annotations then tell what only the implied lines need
             inputs.append(("implied.in", "".join(line + "\n" for line in implied)))
@@ -1181,6 +1185,7 @@ def lock_spec(
     upgrade_packages: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     ahead: Refreshing | None = None,
+    offline: bool = False,
 ) -> LockResult:
     """Resolve ``spec`` (an EnvSpec) into a lock; its diagnostics are warnings (errors raise LockFailed).
 
@@ -1194,5 +1199,6 @@ def lock_spec(
         upgrade_packages=upgrade_packages,
         environ=environ,
         ahead=ahead,
+        offline=offline,
     )
     return LockResult(lock=new_lock(spec, python), diagnostics=diags)

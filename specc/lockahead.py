@@ -307,7 +307,8 @@ def refresh_names(spec_path: Path) -> tuple[str, list[str]] | None:
 def start_refresh(spec_path: str | Path, args: Any) -> Refreshing | None:
     """Start refreshing the index pages a re-lock of ``spec_path`` will read (``args``: ``specc
     lock``'s parsed options), or None when there is nothing to refresh or nothing resolves."""
-    if args.check or args.conda:
+    offline = os.environ.get("UV_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    if args.check or args.conda or getattr(args, "offline", False) or offline:
         return None
     if getattr(args, "format", "text") not in ("text", "json"):  # an export (--format pylock): nothing resolves
         return None

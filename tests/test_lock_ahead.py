@@ -438,3 +438,29 @@ def test_flags_that_cannot_work_are_usage_errors(argv: list[str], said: str, tmp
     r = run_cli("lock", *argv, str(folder))
     assert r.code == 2 and said in r.err, r.err
     assert (folder / "model-env.lock").read_bytes() == before and not (folder / "model-env.conda.yml").exists()
+
+
+def test_offline_resolves_from_the_cache_and_asks_no_index(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
+) -> None:
+    """`specc lock --offline` (or UV_OFFLINE): with the index gone, a lock whose pages are cached
+    is made from the cache, nothing refreshed (a re-lock without network failed after 18 s)."""
+    idx, _, env = moving_index
+    inputs = [("requirements.in", "alpha\n")]
+    _resolver(tmp_path, env, set(), "first").compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    idx.stop()
+    import specc
+    from specc.lock import _Resolver, find_uv
+
+    spec = specc.load(tmp_path / "spec" / "model-env.toml")
+    r = _Resolver(spec, find_uv(), env, [], tmp_path / "offline", None, {"alpha", "delta"}, offline=True)
+    got = r.compile(inputs, "x86_64-manylinux_2_28", {}, set(), {})
+    assert got.versions == {"alpha": "1.0"} and r.refresh_runs == 0 and not r.cacheable
+    # and the flag: usage with --check is an error; the command line takes it
+    folder = tmp_path / "sklearn-basic"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    before = (folder / "model-env.lock").read_bytes()
+    assert run_cli("lock", "--check", "--offline", str(folder)).code == 2
+    ok = run_cli("lock", "--offline", str(folder))
+    assert ok.code == 0, ok.err
+    assert (folder / "model-env.lock").read_bytes() == before

@@ -97,6 +97,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
         "the platforms the existing lock has",
     )
     p.add_argument(
+        "--offline",
+        action="store_true",
+        help="resolve from uv's cache only, asking no index (no network; also when UV_OFFLINE is set): the lock "
+        "is then as current as the cache, and a package never fetched here fails",
+    )
+    p.add_argument(
         "--verify",
         action="store_true",
         help="before writing the new lock (or with --check: the existing lock), install the locked set for this "
@@ -136,6 +142,7 @@ def _resolve(path: str) -> str:
 
 #: flags that change what a resolution does, so meaningless with --check (which resolves nothing)
 _NOT_WITH_CHECK = {
+    "offline": "--offline",
     "upgrade": "--upgrade",
     "upgrade_package": "--upgrade-package",
     "platform": "--platform",
@@ -148,6 +155,14 @@ _NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
 #: what uv's --python-platform takes (an ``arch-vendor-os`` triple, ``arch-manylinux_2_NN``...)
 #: or its shorthands, after specc's own aliases (linux-64, linux/arm64...)
 _PLATFORM = re.compile(r"^(?:linux|windows|macos|(?:x86_64|aarch64|i686|riscv64|arm64|wasm32)-[a-z0-9_.-]+)$")
+
+
+def offline_asked(args: argparse.Namespace) -> bool:
+    """``--offline``, or uv's own ``UV_OFFLINE`` in the environment (1/true/yes/on)."""
+    import os
+
+    flag = os.environ.get("UV_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    return bool(getattr(args, "offline", False)) or flag
 
 
 def usage_problem(args: argparse.Namespace) -> str | None:
@@ -300,6 +315,7 @@ def _lock_one(
             upgrade=args.upgrade,
             upgrade_packages=args.upgrade_package,
             ahead=ahead,
+            offline=offline_asked(args),
         )
     except LockFailed as exc:
         failed = [locate([d])[0] if locate is not None and d.path else d for d in exc.diagnostics]
