@@ -518,14 +518,19 @@ class _Resolver:
         self.ahead = ahead
         self.cacheable = self._cacheable() and not offline
         self.to_refresh: set[str] = set(refresh) if self.cacheable else set()
-        self.refreshed: set[str] = set()  # names whose index pages this lock read from the index
+        # names whose index pages this lock read from the index; a local wheel or path is read
+        # from its file, never from a page, so it is as current as the file itself
+        self.refreshed: set[str] = {w.project for w in spec.python.wheels}
+        local = [q for q in spec.python.requirements if (q.url or "").startswith("file:")]
+        self.refreshed |= {canonical_name(q.name) for q in local}
         self._specific: dict[tuple[str, str, str], bool] = {}
 
     def _cacheable(self) -> bool:
         """Whether a resolution may start from the cache: PyPI only (no index of the spec's own),
         no remote direct reference (a branch moves without any index page changing), a cache."""
         py = self.spec.python
-        if py.index_url or py.extra_index_urls or self.env.get("UV_NO_CACHE"):
+        no_cache = self.env.get("UV_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on")
+        if py.index_url or py.extra_index_urls or no_cache:
             return False
         return not any(q.url and not q.url.startswith("file:") for q in py.requirements)
 
@@ -559,7 +564,7 @@ class _Resolver:
             self._refresh(names)
         # from the cache first: always where it may decide (PyPI), else once this lock has
         # read pages from the index (a private index's later resolutions)
-        text = self._offline(call) if self.cacheable or self.refreshed else None
+        text = self._offline(call) if self.cacheable or self.online_runs or self.refresh_runs else None
         if text is None:
             text = self._online(call, platform)
         res = _Resolution({}, {}, {})

@@ -165,6 +165,8 @@ class UvCompile(NamedTuple):
         )
 
 
+#: the keys of a spec's ``[python]`` table (docs/format.md) without an index among them
+_PYTHON_KEYS = frozenset({"requirements", "requirements-files", "constraints", "wheels"})
 #: the name of a plain requirement line (``name[extras] >=1 ; marker``; not a URL, path or option)
 _REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:[=<>!~;]|$)")
 #: uv's debug line for each package its resolver picks a version of (``uv_resolver``, every uv
@@ -286,7 +288,15 @@ def refresh_names(spec_path: Path) -> tuple[str, list[str]] | None:
     runtime = spec.get("runtime", {})
     if not isinstance(python, dict) or not isinstance(locked, dict) or not isinstance(runtime, dict):
         return None
-    if python.get("index-url") or python.get("extra-index-urls"):
+    # only what surely asks PyPI alone: no index in the spec or recorded in the lock, no key the
+    # spec does not know (a misspelt `extra-index-url` must not send private names to PyPI), no
+    # remote direct reference (the resolver asks online for those anyway)
+    if python.get("index-url") or python.get("extra-index-urls") or not set(python) <= _PYTHON_KEYS:
+        return None
+    if locked.get("index-url") or locked.get("extra-index-urls"):
+        return None
+    reqs = python.get("requirements")
+    if any(isinstance(q, str) and ("@" in q or "://" in q) for q in (reqs if isinstance(reqs, list) else [])):
         return None
     version = runtime.get("python") or lock.get("runtime", {}).get("python")
     if not isinstance(version, str) or not version:
@@ -314,7 +324,7 @@ def start_refresh(spec_path: str | Path, args: Any) -> Refreshing | None:
         return None
     try:
         env = base_env()
-        if env.get("UV_NO_CACHE"):
+        if env.get("UV_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
             return None
         found = refresh_names(Path(spec_path).absolute())
         uv = locate_uv() if found is not None else None

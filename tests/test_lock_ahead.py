@@ -162,15 +162,26 @@ def test_what_is_refreshed_ahead_comes_from_the_raw_files(tmp_path: Path) -> Non
     python, names = found
     locked = {p.name for p in read_lock(folder / "model-env.lock").python.packages}
     assert python == "3.11" and set(names) == locked | {"scikit-learn", "pandas", "numpy"} and names == sorted(names)
+    original = spec.read_text()
     spec.write_text(
-        spec.read_text().replace(
-            '"numpy==2.4.6",',
-            '"numpy==2.4.6",\n  "Foo_Bar[x] >=1 ; python_version > \'3\'",\n'
-            '  "gitdep @ git+https://example.com/g.git",',
-        )
+        original.replace('"numpy==2.4.6",', '"numpy==2.4.6",\n  "Foo_Bar[x] >=1 ; python_version > \'3\'",')
     )
     found = lockahead.refresh_names(spec)
-    assert found is not None and "foo-bar" in found[1] and "gitdep" not in found[1]
+    assert found is not None and "foo-bar" in found[1]
+    # only what surely asks PyPI alone: not with a remote direct reference, a key the spec does not
+    # know (a misspelt index key must not send private names to PyPI), or an index the lock records
+    spec.write_text(original.replace('"numpy==2.4.6",', '"numpy==2.4.6",\n  "gitdep @ git+https://example.com/g.git",'))
+    assert lockahead.refresh_names(spec) is None
+    spec.write_text(original.replace("[python]\n", '[python]\nextra-index-url = "https://pkgs.example.com/simple"\n'))
+    assert "extra-index-url" in spec.read_text() and lockahead.refresh_names(spec) is None
+    spec.write_text(original)
+    lock = folder / "model-env.lock"
+    locked_text = lock.read_text()
+    lock.write_text(
+        locked_text.replace("extra-index-urls = []", 'extra-index-urls = ["https://pkgs.example.com/simple"]')
+    )
+    assert lockahead.refresh_names(spec) is None
+    lock.write_text(locked_text)
     # outside what is refreshed: no run is started
     assert lockahead.start_refresh(spec, _args(check=True)) is None
     assert lockahead.start_refresh(spec, _args(conda=True)) is None
@@ -464,3 +475,33 @@ def test_offline_resolves_from_the_cache_and_asks_no_index(
     ok = run_cli("lock", "--offline", str(folder))
     assert ok.code == 0, ok.err
     assert (folder / "model-env.lock").read_bytes() == before
+
+
+def test_a_local_wheel_is_read_from_its_file_not_refreshed(tmp_path: Path, resolvers: list[Any]) -> None:
+    """A spec's local wheel is no index page: its name is never refreshed from PyPI (a name PyPI
+    lacks made the refresh fail and every such re-lock ask online, slower than before), and a
+    rebuilt wheel with a new dependency is seen by the offline resolution (uv reads the file)."""
+    import os
+
+    from tests.infra.pypi_index import build_tiny_wheel
+
+    folder = tmp_path / "proj"
+    (folder / "dist").mkdir(parents=True)
+    wheel = build_tiny_wheel(folder / "dist", "specc-local-only-wheel", "1.0")
+    (folder / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["idna==3.4"]\n'
+        'wheels = ["dist/specc_local_only_wheel-1.0-py3-none-any.whl"]\n'
+    )
+    assert run_cli("lock", str(folder)).code == 0
+    resolvers.clear()
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    [res] = resolvers
+    assert (res.online_runs, res.offline_kept) == (0, 1) and "specc-local-only-wheel" in res.refreshed
+    # rebuilt with a dependency (a later modification time): the re-lock locks it
+    build_tiny_wheel(folder / "dist", "specc-local-only-wheel", "1.0", requires=["six==1.16.0"])
+    later = wheel.stat().st_mtime + 10
+    os.utime(wheel, (later, later))
+    r = run_cli("lock", str(folder))
+    assert r.code == 0, r.err
+    assert _pins(folder)["six"][0] == "1.16.0"
