@@ -346,7 +346,8 @@ def no_tracking_server(uri: str) -> str | None:
     registry) is configured: MLflow would then create an empty local store in the current folder
     (``mlflow.db``, ``mlruns``) and report the model as not found.  None when one is set
     (``MLFLOW_TRACKING_URI``, ``mlflow.set_tracking_uri``, ``MLFLOW_REGISTRY_URI`` for
-    ``models:/``) or on Databricks, where MLflow uses the workspace's."""
+    ``models:/``), when the current folder has MLflow's default local store already (a model
+    logged here without a tracking URI), or on Databricks, where MLflow uses the workspace's."""
     if not uri.startswith(("models:/", "runs:/")) or os.environ.get("DATABRICKS_RUNTIME_VERSION"):
         return None
     if uri.startswith("models:/") and os.environ.get("MLFLOW_REGISTRY_URI"):
@@ -354,6 +355,8 @@ def no_tracking_server(uri: str) -> str | None:
     from mlflow.tracking._tracking_service.utils import is_tracking_uri_set
 
     if is_tracking_uri_set():
+        return None
+    if Path("mlflow.db").is_file() or Path("mlruns").is_dir():  # MLflow's default local store, here
         return None
     return (
         "no MLflow tracking server is configured (MLFLOW_TRACKING_URI is unset), so MLflow would look in "

@@ -203,6 +203,7 @@ _NETWORK_FAILURE = re.compile(
 #: uv's words for a requirement the index cannot give at all (uv 0.13): the name is unknown, the
 #: exact version does not exist, or every version is below/above what is asked
 _NOT_FOUND = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry")
+_NOT_CACHED = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the cache")
 _NO_VERSION = re.compile(r"Because there is no version of ([A-Za-z0-9][A-Za-z0-9._-]*)(==\S+?) and you require")
 _ONLY = re.compile(r"Because only ([A-Za-z0-9][A-Za-z0-9._-]*)(\S*) is available and you require \1(\S*?),")
 
@@ -217,6 +218,13 @@ def _missing_from_index(message: str) -> tuple[str, str] | None:
             f"no package named {name} on the index: check the name's spelling, or list the index that has it "
             "(python.index-url or python.extra-index-urls)"
         )
+    m = _NOT_CACHED.search(message)
+    if m:
+        name = m.group(1)
+        return name, (
+            f"{name} is not in uv's cache, and this lock asks no index (--offline, UV_OFFLINE): "
+            "lock once with the network to fetch it"
+        )
     m = _NO_VERSION.search(message)
     if m:
         name = m.group(1)
@@ -227,6 +235,14 @@ def _missing_from_index(message: str) -> tuple[str, str] | None:
         only, asked = f"{name}{m.group(2)}", f"{name}{m.group(3)}"
         return name, f"the index has only {only}, but the spec asks for {asked}: check the version"
     return None
+
+
+#: SPC602's hint when no index could be reached
+NETWORK_HINT = (
+    "uv could not reach a package index (see its message above): check the index URLs, the network or "
+    "proxy, and that every ${NAME} in an index URL is set in the environment; `specc lock --offline` "
+    "resolves from uv's cache alone"
+)
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
@@ -599,6 +615,7 @@ class _Resolver:
                 if not got:  # it failed: the same names would fail again (no network...)
                     self.cacheable = False
                     todo = set()
+                    self._unreachable(ahead.error)
             ahead.close()
         if not todo:
             return set(names) & self.refreshed
@@ -614,6 +631,7 @@ class _Resolver:
         got = running.wait()
         if not got:  # the index cannot be asked (no network, a name it lacks): no more rounds
             self.cacheable = False
+            self._unreachable(running.error)
         self.refreshed |= got
         return set(names) & self.refreshed
 
@@ -638,10 +656,7 @@ class _Resolver:
                     )
                 )
             if _NETWORK_FAILURE.search(msg):  # not the requirements: an index uv could not reach
-                hint = (
-                    "uv could not reach a package index (see its message above): check the index URLs, "
-                    "the network or proxy, and that every ${NAME} in an index URL is set in the environment"
-                )
+                hint = NETWORK_HINT
             elif pin is not None and any(pin in text for _, text in call.inputs) and "mlflow" in msg:
                 hint += (
                     f"; `{pin}` is the pin MLflow adds to the logged model (docs/lock.md, \"The model's mlflow "
@@ -658,6 +673,20 @@ class _Resolver:
         text = (folder / "out.txt").read_text(encoding="utf-8")
         self.refreshed |= _names(text)
         return text
+
+    def _unreachable(self, error: str) -> None:
+        """Raise SPC602 at once when a refresh failed because no index can be reached (DNS, a
+        refused connection, TLS): an online resolution would only wait for the same retries."""
+        if not _NETWORK_FAILURE.search(error):
+            return
+        raise LockFailed(
+            _diag(
+                "SPC602",
+                "error",
+                f"uv cannot reach the package index:\n{_scrub(error, self.secrets)}",
+                NETWORK_HINT,
+            )
+        )
 
     def _requirement_path(self, name: str) -> tuple[str | int, ...] | None:
         """``("python", "requirements", k)`` of the spec's requirement named ``name``, or None

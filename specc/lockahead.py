@@ -238,6 +238,7 @@ class Refreshing:
         self.proc: subprocess.Popen[str] | None = proc
         self.own_folder = own_folder  # a temporary folder of its own, removed by close()
         self.used = False
+        self.error = ""  # uv's message when the refresh failed
 
     @classmethod
     def start(cls, refresh: PageRefresh, folder: Path | None = None) -> Refreshing:
@@ -251,8 +252,9 @@ class Refreshing:
         proc, self.proc = self.proc, None
         if proc is None:
             return set()
-        proc.communicate()
+        _, err = proc.communicate()
         self.used = True
+        self.error = "" if proc.returncode == 0 else (err or "").strip()
         return set(self.refresh.names) if proc.returncode == 0 else set()
 
     def close(self) -> None:

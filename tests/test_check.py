@@ -624,3 +624,8 @@ def test_a_model_uri_without_a_tracking_server_says_so_and_creates_nothing(argv:
     assert r.returncode == 1, r.stderr
     assert "no MLflow tracking server is configured (MLFLOW_TRACKING_URI is unset)" in r.stderr
     assert not (folder / "mlflow.db").exists() and not (folder / "mlruns").exists()
+    # MLflow's default local store in the current folder (a model logged here with no tracking
+    # URI) is a store: MLflow is asked, and says what it says about the model
+    (folder / "mlruns").mkdir()
+    r = subprocess.run([sys.executable, "-m", "specc", *args], capture_output=True, text=True, cwd=folder, env=env)
+    assert "no MLflow tracking server is configured" not in r.stderr

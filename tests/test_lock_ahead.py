@@ -392,9 +392,9 @@ def test_a_head_start_made_for_other_indexes_is_not_used(
 def test_an_index_that_cannot_be_asked_stops_the_refresh_rounds(
     tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
 ) -> None:
-    """No network (the index stopped): the first refresh fails, and the lock asks the index
-    once, online, and reports it, instead of refreshing again round after round (each try
-    waits for the network: a re-lock took 18 s to fail)."""
+    """No network (the index stopped): the first refresh fails, and that failure is reported at
+    once (SPC602, suggesting --offline), instead of refreshing again round after round and then
+    asking online (each try waits for uv's retries: a re-lock took 18 s, then 10.7 s, to fail)."""
     from specc.lock import LockFailed
 
     idx, _, env = moving_index
@@ -405,8 +405,11 @@ def test_an_index_that_cannot_be_asked_stops_the_refresh_rounds(
     r = _resolver(tmp_path, env, {"alpha", "delta"}, "down")
     with pytest.raises(LockFailed) as exc:
         r.compile(inputs, "x86_64-manylinux_2_28", {}, {"alpha"}, {})
-    assert (r.refresh_runs, r.online_runs, r.offline_kept) == (1, 1, 0) and not r.cacheable
-    assert "could not reach a package index" in (exc.value.diagnostics[0].hint or "")
+    # the refresh's own failure is the answer: no online run waits for the same retries again
+    assert (r.refresh_runs, r.online_runs, r.offline_kept) == (1, 0, 0) and not r.cacheable
+    [d] = exc.value.diagnostics
+    assert d.code == "SPC602" and d.message.startswith("uv cannot reach the package index")
+    assert "could not reach a package index" in (d.hint or "") and "specc lock --offline" in (d.hint or "")
 
 
 def test_uv_configuration_files_do_not_change_the_indexes(tmp_path: Path) -> None:
@@ -505,3 +508,26 @@ def test_a_local_wheel_is_read_from_its_file_not_refreshed(tmp_path: Path, resol
     r = run_cli("lock", str(folder))
     assert r.code == 0, r.err
     assert _pins(folder)["six"][0] == "1.16.0"
+
+
+def test_offline_with_a_package_never_fetched_says_so(
+    tmp_path: Path, moving_index: tuple[Any, Path, dict[str, str]]
+) -> None:
+    """--offline and a package not in uv's cache: SPC602 names it and says to lock once with the
+    network, at the spec's line (it said "cannot be satisfied together" at the lock)."""
+    from specc.lock import LockFailed, _Resolver, find_uv
+
+    _, _, env = moving_index
+    folder = tmp_path / "spec"
+    folder.mkdir()
+    (folder / "model-env.toml").write_text(
+        'spec-version = 1\n[runtime]\npython = "3.11"\n[python]\nrequirements = ["delta==1.0"]\n'
+    )
+    import specc
+
+    spec = specc.load(folder / "model-env.toml")
+    r = _Resolver(spec, find_uv(), env, [], tmp_path / "off", None, (), offline=True)
+    with pytest.raises(LockFailed) as exc:
+        r.compile([("requirements.in", "delta==1.0\n")], "x86_64-manylinux_2_28", {}, set(), {})
+    [d] = exc.value.diagnostics
+    assert "delta is not in uv's cache" in (d.hint or "") and tuple(d.path) == ("python", "requirements", 0)

@@ -330,7 +330,8 @@ def _lock_one(
     if args.verify:  # the new lock is proven before it replaces the old one
         diags, code = _verify(spec, result.lock, shown, diags, args.no_overlay)
         if code != EXIT_OK:
-            print(f"specc lock: --verify failed; nothing written ({shown} is unchanged)", file=sys.stderr)
+            kept = f"{shown} is unchanged" if lock_path.exists() else f"no {shown} was written"
+            print(f"specc lock: --verify failed; nothing written ({kept})", file=sys.stderr)
             return diags, code
     write_lock(lock_path, result.lock, Path(spec_path).name)
     print(f"wrote {shown} ({what})", file=sys.stderr)
