@@ -570,6 +570,16 @@ _ALL: tuple[Code, ...] = (
         "part", _LOCK,
     ),
     Code(
+        "SPC614", "unknown-extra", W,
+        "a requirement asks for an extra its package does not have (uv's warning): nothing is installed "
+        "for it", _LOCK,
+    ),
+    Code(
+        "SPC615", "upgrade-package-not-locked", W,
+        "`--upgrade-package NAME` names a package that is in neither the previous lock nor the new one "
+        "(a misspelt name upgrades nothing)", _LOCK,
+    ),
+    Code(
         "SPC620", "lock-platform-missing", E,
         "`--locked` on a target whose platform the lock has no resolution "
         "for", _LOCK,

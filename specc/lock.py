@@ -203,6 +203,10 @@ _NETWORK_FAILURE = re.compile(
 #: uv's words for a requirement the index cannot give at all (uv 0.13): the name is unknown, the
 #: exact version does not exist, or every version is below/above what is asked
 _NOT_FOUND = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry")
+#: uv's warning for ``pkg[extra]`` when the package defines no such extra (uv 0.13)
+_UNKNOWN_EXTRA = re.compile(
+    r"warning: The package `([A-Za-z0-9][A-Za-z0-9._-]*)==[^`]*` does not have an extra named `([^`]+)`"
+)
 _NOT_CACHED = re.compile(r"Because ([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the cache")
 _NO_VERSION = re.compile(r"Because there is no version of ([A-Za-z0-9][A-Za-z0-9._-]*)(==\S+?) and you require")
 _ONLY = re.compile(r"Because only ([A-Za-z0-9][A-Za-z0-9._-]*)(\S*) is available and you require \1(\S*?),")
@@ -540,6 +544,7 @@ class _Resolver:
         local = [q for q in spec.python.requirements if (q.url or "").startswith("file:")]
         self.refreshed |= {canonical_name(q.name) for q in local}
         self._specific: dict[tuple[str, str, str], bool] = {}
+        self.unknown_extras: set[tuple[str, str]] = set()  # (package, extra) uv warned about
 
     def _cacheable(self) -> bool:
         """Whether a resolution may start from the cache: PyPI only (no index of the spec's own),
@@ -672,7 +677,13 @@ class _Resolver:
             )
         text = (folder / "out.txt").read_text(encoding="utf-8")
         self.refreshed |= _names(text)
+        self._note_warnings(proc.stderr)
         return text
+
+    def _note_warnings(self, stderr: str) -> None:
+        """Keep what uv warns about that changes what gets installed: an extra the package lacks."""
+        for m in _UNKNOWN_EXTRA.finditer(stderr or ""):
+            self.unknown_extras.add((canonical_name(m.group(1)), m.group(2)))
 
     def _unreachable(self, error: str) -> None:
         """Raise SPC602 at once when a refresh failed because no index can be reached (DNS, a
@@ -719,6 +730,7 @@ class _Resolver:
             missing = visited - self.refreshed
             if not missing:
                 self.offline_kept += 1
+                self._note_warnings(proc.stderr)
                 return text
             if not self.cacheable or attempt == MAX_REFRESH_ROUNDS or self._refresh(missing) != missing:
                 return None
@@ -969,6 +981,15 @@ def resolve_python(
                 )
             )
         final.append(p)
+    for name, extra in sorted(r.unknown_extras):
+        diags.append(
+            Diagnostic.warning(
+                "SPC614",
+                message=f"{name} has no extra named `{extra}`: nothing is installed for it",
+                path=r._requirement_path(name) or (),
+                hint=f"check the extra's spelling in the {name} requirement (the package's metadata lists its extras)",
+            )
+        )
     # an acknowledged replacement the lock does not make (validate cannot tell: a dependency may)
     locked_versions = {p.name: p.version for p in final}
     for index, name in enumerate(spec.runtime.overrides):

@@ -145,7 +145,8 @@ class UvCompile(NamedTuple):
     def command(self, folder: Path) -> list[str]:
         cmd = [self.uv, "pip", "compile", *(str(folder / name) for name, _ in self.inputs)]
         cmd += ["--python-version", self.python, "--python-platform", self.platform]
-        cmd += ["--generate-hashes", "--no-header", "--annotation-style", "split", "--quiet"]
+        # no --quiet: uv's user-facing warnings (an extra the package lacks) are read from stderr
+        cmd += ["--generate-hashes", "--no-header", "--annotation-style", "split"]
         cmd += ["--output-file", str(folder / "out.txt")]
         if self.constraints is not None:
             cmd += ["--constraint", str(folder / "constraints.txt")]

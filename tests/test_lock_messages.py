@@ -48,3 +48,35 @@ def test_a_real_conflict_keeps_the_conflict_hint() -> None:
         "no package named Foo_Bar on the index: check the name's spelling, or list the index that has it "
         "(python.index-url or python.extra-index-urls)",
     )
+
+
+def test_a_misspelt_extra_is_reported_not_dropped(tmp_path: Path) -> None:
+    """`scikit-learn[bogusextra]==1.5.2`: uv resolves without the extra and warns, but specc ran uv
+    quietly and the warning was lost; now it is SPC614 at the spec's line, on a first lock and on
+    a re-lock (offline, from the cache) alike."""
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (folder / "model-env.toml").write_text(SPEC.format(req='"scikit-learn[bogusextra]==1.5.2"'))
+    for _ in range(2):
+        r = run_cli("lock", str(folder), "--format", "json")
+        assert r.code == 0, r.out
+        [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "SPC614"]
+        assert d["message"] == "scikit-learn has no extra named `bogusextra`: nothing is installed for it"
+        assert d["line"] == 9 and d["severity"] == "warning"
+    assert run_cli("lock", str(folder), "--strict").code == 1
+
+
+def test_an_upgrade_package_that_is_not_locked_is_said(tmp_path: Path) -> None:
+    """`-P nosuchpkg` re-locked and said nothing (a misspelt name upgrades nothing): SPC615."""
+    import shutil
+
+    from tests.helpers import EXAMPLES
+
+    folder = tmp_path / "sk"
+    shutil.copytree(EXAMPLES / "sklearn-basic", folder)
+    before = (folder / "model-env.lock").read_bytes()
+    r = run_cli("lock", "-P", "specc-nosuchpkg", "-P", "NumPy", str(folder))
+    assert r.code == 0, r.err
+    assert r.err.count("SPC615") == 1 and "--upgrade-package specc-nosuchpkg: no package of that name" in r.err
+    assert (folder / "model-env.lock").read_bytes() == before
+    assert run_cli("lock", "-P", "specc-nosuchpkg", "--strict", str(folder)).code == 1

@@ -322,6 +322,7 @@ def _lock_one(
         return diags + [_with_file(d, shown) for d in failed], EXIT_INVALID
     located = [locate([d])[0] if locate is not None and d.path else d for d in result.diagnostics]
     diags += [_with_file(d, shown) for d in located]
+    diags += _unknown_upgrades(args.upgrade_package, previous, result.lock, shown)
     if args.strict and diags:
         print(f"specc lock: {len(diags)} warning(s) with --strict; nothing written", file=sys.stderr)
         return diags, EXIT_INVALID
@@ -336,6 +337,26 @@ def _lock_one(
     write_lock(lock_path, result.lock, Path(spec_path).name)
     print(f"wrote {shown} ({what})", file=sys.stderr)
     return diags, EXIT_OK
+
+
+def _unknown_upgrades(names: list[str], previous: LockFile | None, lock: LockFile, shown: str) -> list[Diagnostic]:
+    """SPC615 for each ``--upgrade-package`` that names no package of the previous or new lock."""
+    from specc.diagnostics import Diagnostic
+    from specc.lock import canonical_name
+
+    known = {canonical_name(p.name) for p in lock.python.packages}
+    if previous is not None:
+        known |= {canonical_name(p.name) for p in previous.python.packages}
+    return [
+        Diagnostic.warning(
+            "SPC615",
+            message=f"--upgrade-package {name}: no package of that name is locked, so nothing was upgraded",
+            hint="check the name (`specc lock` locks the names in model-env.lock)",
+            file=shown,
+        )
+        for name in dict.fromkeys(names)
+        if canonical_name(name) not in known
+    ]
 
 
 def _verify(
