@@ -51,6 +51,7 @@ from specc.lockahead import (
     UvCompile,
     base_env,
     build_interpreter,
+    env_flag,
     locate_uv,
     offline_incomplete,
     pins_text,
@@ -550,8 +551,7 @@ class _Resolver:
         """Whether a resolution may start from the cache: PyPI only (no index of the spec's own),
         no remote direct reference (a branch moves without any index page changing), a cache."""
         py = self.spec.python
-        no_cache = self.env.get("UV_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on")
-        if py.index_url or py.extra_index_urls or no_cache:
+        if py.index_url or py.extra_index_urls or env_flag("UV_NO_CACHE", self.env):
             return False
         return not any(q.url and not q.url.startswith("file:") for q in py.requirements)
 

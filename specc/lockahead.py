@@ -60,6 +60,12 @@ def base_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a boolean ``UV_*`` variable is on, as uv reads it (``1``/``true``/``yes``/``on``)."""
+    value = (os.environ if environ is None else environ).get(name, "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def build_interpreter(python: str) -> str | None:
     """The interpreter ``uv pip compile`` may use for builds (``--python``): this one, when it is
     the spec's ``major.minor``; else None (uv discovers one itself).
@@ -320,14 +326,13 @@ def refresh_names(spec_path: Path) -> tuple[str, list[str]] | None:
 def start_refresh(spec_path: str | Path, args: Any) -> Refreshing | None:
     """Start refreshing the index pages a re-lock of ``spec_path`` will read (``args``: ``specc
     lock``'s parsed options), or None when there is nothing to refresh or nothing resolves."""
-    offline = os.environ.get("UV_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-    if args.check or args.conda or getattr(args, "offline", False) or offline:
+    if args.check or args.conda or getattr(args, "offline", False) or env_flag("UV_OFFLINE"):
         return None
     if getattr(args, "format", "text") not in ("text", "json"):  # an export (--format pylock): nothing resolves
         return None
     try:
         env = base_env()
-        if env.get("UV_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
+        if env_flag("UV_NO_CACHE", env):
             return None
         found = refresh_names(Path(spec_path).absolute())
         uv = locate_uv() if found is not None else None

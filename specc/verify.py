@@ -178,6 +178,37 @@ def _cache_dir() -> Path:
     return Path(base) / "specc" / "requires-dist"
 
 
+def _version_wheels(name: str, version: str, timeout: float) -> list[tuple[str, str, bool]]:
+    """``(filename, url, has PEP 658 metadata)`` of each wheel of ``name==version`` on PyPI, from
+    the project's simple page (JSON, PEP 691).  Raises urllib's and JSON's errors."""
+    import urllib.request
+
+    from specc.lock import canonical_name
+
+    req = urllib.request.Request(PYPI_SIMPLE.format(name=name), headers={"Accept": SIMPLE_JSON})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        files = json.loads(resp.read().decode("utf-8")).get("files", [])
+    out = []
+    for f in files:
+        fn = str(f.get("filename", ""))
+        parts = fn[:-4].split("-") if fn.endswith(".whl") else []
+        if len(parts) >= 5 and canonical_name(parts[0]) == name and parts[1] == version:
+            has_meta = bool(f.get("core-metadata") or f.get("dist-info-metadata"))
+            out.append((fn, str(f["url"]).split("#", 1)[0], has_meta))
+    return out
+
+
+def _cache_put(path: Path, value: object) -> None:
+    """Write ``value`` as JSON to ``path`` atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _requires_dist(name: str, version: str, timeout: float = 30.0) -> list[str] | None:
     """``Requires-Dist`` of ``name==version`` from PyPI (cached: a release's metadata never changes).
 
@@ -192,22 +223,11 @@ def _requires_dist(name: str, version: str, timeout: float = 30.0) -> list[str] 
     import urllib.error
     import urllib.request
 
-    from specc.lock import canonical_name
-
     try:
-        req = urllib.request.Request(PYPI_SIMPLE.format(name=name), headers={"Accept": SIMPLE_JSON})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            files = json.loads(resp.read().decode("utf-8")).get("files", [])
-        wheels = []
-        for f in files:
-            fn = str(f.get("filename", ""))
-            parts = fn[:-4].split("-") if fn.endswith(".whl") else []
-            if len(parts) >= 5 and canonical_name(parts[0]) == name and parts[1] == version:
-                has_meta = bool(f.get("core-metadata") or f.get("dist-info-metadata"))
-                wheels.append((not has_meta, not _is_pure(fn), str(f["url"])))
+        wheels = sorted((not meta, not _is_pure(fn), url) for fn, url, meta in _version_wheels(name, version, timeout))
         if not wheels:
             return None
-        url = sorted(wheels)[0][2].split("#", 1)[0]
+        url = wheels[0][2]
         try:
             with urllib.request.urlopen(url + ".metadata", timeout=timeout) as resp:
                 text = resp.read().decode("utf-8", errors="replace")
@@ -219,13 +239,7 @@ def _requires_dist(name: str, version: str, timeout: float = 30.0) -> list[str] 
     for line in text.split("\n\n", 1)[0].splitlines():
         if line.lower().startswith("requires-dist:"):
             requires.append(line.split(":", 1)[1].strip())
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(requires), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    _cache_put(cache, requires)
     return requires
 
 
@@ -291,34 +305,17 @@ def ships_c_api(name: str, version: str, timeout: float = 10.0) -> bool | None:
     except (OSError, ValueError):
         pass
     import urllib.error
-    import urllib.request
-
-    from specc.lock import canonical_name
 
     try:
-        req = urllib.request.Request(PYPI_SIMPLE.format(name=name), headers={"Accept": SIMPLE_JSON})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            files = json.loads(resp.read().decode("utf-8")).get("files", [])
-        wheels = []
-        for f in files:
-            fn = str(f.get("filename", ""))
-            parts = fn[:-4].split("-") if fn.endswith(".whl") else []
-            if len(parts) >= 5 and canonical_name(parts[0]) == name and parts[1] == version:
-                wheels.append((_is_pure(fn), fn, str(f["url"]).split("#", 1)[0]))
+        # a platform-specific wheel first: the one a build links against
+        wheels = sorted((_is_pure(fn), fn, url) for fn, url, _ in _version_wheels(name, version, timeout))
         if not wheels:
             return None
-        url = sorted(wheels)[0][2]  # a platform-specific wheel first: the one a build links against
-        with zipfile.ZipFile(_RangeReader(url, timeout)) as zf:
+        with zipfile.ZipFile(_RangeReader(wheels[0][2], timeout)) as zf:
             found = any(n.endswith(".h") for n in zf.namelist())
     except (urllib.error.URLError, OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(found), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    _cache_put(cache, found)
     return found
 
 

@@ -159,10 +159,9 @@ _PLATFORM = re.compile(r"^(?:linux|windows|macos|(?:x86_64|aarch64|i686|riscv64|
 
 def offline_asked(args: argparse.Namespace) -> bool:
     """``--offline``, or uv's own ``UV_OFFLINE`` in the environment (1/true/yes/on)."""
-    import os
+    from specc.lockahead import env_flag
 
-    flag = os.environ.get("UV_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-    return bool(getattr(args, "offline", False)) or flag
+    return bool(getattr(args, "offline", False)) or env_flag("UV_OFFLINE")
 
 
 def usage_problem(args: argparse.Namespace) -> str | None:
