@@ -1189,7 +1189,9 @@ def lock_platforms(
     wanted = list(dict.fromkeys(normalize_platform(p) for p in asked))
     diags: list[Diagnostic] = []
     if replace or (previous is None and wanted):
-        platforms = wanted or needed
+        # an explicit list in one order whatever the order of the flags (x86_64 first, as every
+        # target's own list): two people asking for the same platforms get the same lock
+        platforms = sorted(wanted, key=lambda p: (not p.startswith("x86_64"), p)) or needed
     else:
         base = list(dict.fromkeys([*(previous or ()), *wanted]))
         added = [p for p in needed if p not in base]

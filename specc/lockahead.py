@@ -61,9 +61,10 @@ def base_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether a boolean ``UV_*`` variable is on, as uv reads it (``1``/``true``/``yes``/``on``)."""
+    """Whether a boolean ``UV_*`` variable is on, with the values uv takes as true (``1``, ``t``,
+    ``true``, ``y``, ``yes``, ``on``, any case)."""
     value = (os.environ if environ is None else environ).get(name, "")
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    return value.strip().lower() in ("1", "t", "true", "y", "yes", "on")
 
 
 def build_interpreter(python: str) -> str | None:

@@ -160,3 +160,27 @@ def test_graviton_example_locks_both_platforms_from_pypi(tmp_path: Path) -> None
     assert f"numpy=={numpy_both.version} --hash=" in (out / "requirements.txt").read_text(encoding="utf-8")
     r = run_cli("sbom", "--locked", "--target", "databricks", "--out", str(tmp_path / "sbom.json"), str(graviton))
     assert r.code == 0, r.err
+
+
+def test_an_explicit_platform_list_has_one_order_whatever_the_flags(tmp_path: Path) -> None:
+    """`--platform linux-aarch64 --platform linux-64` and the other order gave two different
+    locks (platforms in flag order; the pylock export takes the first): x86_64 first, always."""
+    import specc
+    from specc.lock import lock_platforms
+
+    spec = specc.api.check(EXAMPLES / "sklearn-basic" / "model-env.toml", targets=()).spec
+    assert spec is not None
+    one, _ = lock_platforms(spec, asked=["linux-aarch64", "linux-64"])
+    two, _ = lock_platforms(spec, asked=["linux-64", "linux-aarch64"])
+    assert one == two == ["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]
+    kept, _ = lock_platforms(spec, previous=["aarch64-manylinux_2_28"], asked=["linux-64"])
+    assert kept == ["aarch64-manylinux_2_28", "x86_64-manylinux_2_28"]  # a re-lock keeps the lock's order
+
+
+def test_uv_boolean_variables_are_read_as_uv_reads_them() -> None:
+    from specc.lockahead import env_flag
+
+    for on in ("1", "t", "TRUE", "y", "Yes", "on"):
+        assert env_flag("UV_OFFLINE", {"UV_OFFLINE": on}), on
+    for off in ("", "0", "f", "false", "n", "no", "off"):
+        assert not env_flag("UV_OFFLINE", {"UV_OFFLINE": off}), off

@@ -158,7 +158,7 @@ _PLATFORM = re.compile(r"^(?:linux|windows|macos|(?:x86_64|aarch64|i686|riscv64|
 
 
 def offline_asked(args: argparse.Namespace) -> bool:
-    """``--offline``, or uv's own ``UV_OFFLINE`` in the environment (1/true/yes/on)."""
+    """``--offline``, or uv's own ``UV_OFFLINE`` set to a value uv takes as true (:func:`env_flag`)."""
     from specc.lockahead import env_flag
 
     return bool(getattr(args, "offline", False)) or env_flag("UV_OFFLINE")
